@@ -1,0 +1,175 @@
+"""The one exception tree of mfanalytics.
+
+Every error the toolkit raises on purpose derives from :class:`MediasflowError`.
+Errors that come back from the API carry the HTTP status, the API's own message
+and the request method and path; never a header, a body or a credential.
+Local validation errors (a bad sender, a message too long, an unreadable list)
+are also :class:`ValueError`, and name the rule, the field and, where there is
+one, the line.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "MediasflowError",
+    "AuthenticationError",
+    "InvalidRequestError",
+    "RateLimitError",
+    "APIError",
+    "APIConnectionError",
+    "AmbiguousSendError",
+    "IntegrityError",
+    "ValidationError",
+    "MessageError",
+    "SenderError",
+    "ScheduleError",
+    "RecipientListError",
+    "ReportFormatError",
+]
+
+
+class MediasflowError(Exception):
+    """Root of every error raised by mfanalytics.
+
+    Parameters
+    ----------
+    message : str
+        What went wrong and, where possible, what to do about it.
+    status : int, optional
+        HTTP status of the answer, when there was one.
+    method, path : str, optional
+        The request that failed (path only: no query string, no host secrets).
+    api_message : str, optional
+        The message the API sent back, verbatim.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        api_message: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.method = method
+        self.path = path
+        self.api_message = api_message
+
+    def __str__(self) -> str:
+        parts = [self.message]
+        where = " ".join(p for p in (self.method, self.path) if p)
+        if self.status is not None:
+            where = f"HTTP {self.status}" + (f" on {where}" if where else "")
+        if where:
+            parts.append(f"({where})")
+        return " ".join(parts)
+
+    def __reduce__(self):  # keep pickling working with keyword-only arguments
+        return (
+            _rebuild,
+            (type(self), self.message, self.__dict__.copy()),
+        )
+
+
+def _rebuild(cls, message, state):
+    obj = cls.__new__(cls)
+    Exception.__init__(obj, message)
+    obj.__dict__.update(state)
+    return obj
+
+
+class AuthenticationError(MediasflowError):
+    """Login refused, token missing or expired (401), or address not allowed (403)."""
+
+
+class InvalidRequestError(MediasflowError):
+    """The API refused the request as invalid (400, 404, 409, 422)."""
+
+
+class RateLimitError(MediasflowError):
+    """Too many requests (429). ``retry_after`` is in seconds, when the API said."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class APIError(MediasflowError):
+    """The server failed (5xx) or sent an answer that cannot be read."""
+
+
+class APIConnectionError(MediasflowError):
+    """The request could not reach the server or its answer was lost."""
+
+
+class AmbiguousSendError(MediasflowError):
+    """A request that may have sent SMS got no readable answer.
+
+    It is never retried automatically: the campaign may or may not exist. The
+    message says how to check (a period report search) before sending again.
+    """
+
+
+class IntegrityError(MediasflowError):
+    """A body did not match its ``X-Content-SHA256`` digest."""
+
+
+class ValidationError(MediasflowError, ValueError):
+    """Local validation failed before anything was sent.
+
+    Attributes
+    ----------
+    rule : str
+        Short name of the rule that was broken, e.g. ``"sender-length"``.
+    field : str or None
+        The parameter or column concerned.
+    line : int or None
+        1-based data line of the input, when the error is about one line.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        rule: str = "invalid",
+        field: str | None = None,
+        line: int | None = None,
+        **kwargs,
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.rule = rule
+        self.field = field
+        self.line = line
+
+    def __str__(self) -> str:
+        where = []
+        if self.field:
+            where.append(f"field {self.field!r}")
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        suffix = f" [{self.rule}" + (f"; {', '.join(where)}" if where else "") + "]"
+        return super().__str__() + suffix
+
+
+class MessageError(ValidationError):
+    """The SMS text breaks a rule: encoding, length, personalisation."""
+
+
+class SenderError(ValidationError):
+    """The sender breaks the rule: 3 to 11 of [A-Za-z0-9], not only digits."""
+
+
+class ScheduleError(ValidationError):
+    """``scheduleOn`` is malformed or less than 5 minutes ahead."""
+
+
+class RecipientListError(ValidationError):
+    """A recipient list cannot be read or has no usable mobile column."""
+
+
+class ReportFormatError(ValidationError):
+    """A report payload cannot be read as a Mediasflow report."""
