@@ -1,0 +1,334 @@
+"""Tests of mfanalytics.recipients: reading lists, cleaning, the 2.9.1 analysis."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mfanalytics.errors import RecipientListError, ValidationError
+from mfanalytics.recipients import (
+    CleanResult,
+    analyze_list,
+    clean_recipients,
+    find_mobile_column,
+    parse_list,
+    read_list,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+LISTS = Path(__file__).resolve().parent / "data" / "lists"
+SAMPLES = ROOT / "data_samples"
+
+# What every good list file in tests/data/lists holds (written by hand).
+EXPECTED_ROWS = [
+    ["Dupont", "Hélène", "Orléans", "06 12 34 56 78", "01000"],
+    ["Lefèvre", "François", "Nîmes", "+33 7 81 22 33 44", "75017"],
+    ["Gaillard", "Zoé", "Saint-Étienne", "0692 12 34 56", "42000"],
+]
+
+
+@pytest.mark.parametrize(
+    "name, charset, sep",
+    [
+        ("utf8_semicolon.csv", "UTF-8", ";"),
+        ("utf8_bom_comma.csv", "UTF-8", ","),
+        ("cp1252_semicolon.csv", "WINDOWS-1252", ";"),
+        ("utf16_bom_semicolon.csv", "UTF-16", ";"),
+    ],
+)
+def test_every_encoding_keeps_accents_and_leading_zeros(name, charset, sep):
+    df = read_list(LISTS / name)
+    assert df.attrs["charset"] == charset
+    assert df.attrs["separator"] == sep
+    assert list(df.columns) == ["NOM", "PRENOM", "VILLE", "mobile", "CP"]
+    assert df.to_numpy().tolist() == EXPECTED_ROWS
+    assert all(str(df[c].dtype) == "string" for c in df.columns)
+
+
+def test_quoted_fields_with_separator_and_doubled_quotes():
+    df = read_list(LISTS / "utf8_quoted_comma.csv")
+    assert df["NOM"].tolist() == ["Dupont, Jr", "Lefèvre", "Gaillard"]
+    assert df["PRENOM"].tolist() == ["Hélène", 'François "Fanfan"', "Zoé"]
+    assert df["CP"].tolist() == ["01000", "75017", "42000"]
+
+
+def test_header_variants_are_found_and_kept_verbatim():
+    df = read_list(LISTS / "header_variants.csv")
+    assert list(df.columns) == ["Nom", " Prénom ", "Ville", " Portable ", "CP"]
+    assert find_mobile_column(df.columns) == " Portable "
+    result = clean_recipients(LISTS / "header_variants.csv")
+    assert result.column == " Portable "
+    assert result.frame["mobile_e164"].tolist() == ["+33612345678", "+33781223344", "+262692123456"]
+
+
+@pytest.mark.parametrize("name", ["mobile", "SMS", " gsm ", "Portable"])
+def test_find_mobile_column_names(name):
+    assert find_mobile_column(["NOM", name, "CP"]) == name
+
+
+def test_no_mobile_column_names_the_header():
+    with pytest.raises(RecipientListError) as info:
+        clean_recipients(LISTS / "no_mobile_column.csv")
+    assert info.value.rule == "mobile-column"
+    assert "TELEPHONE" in str(info.value) and "NOM" in str(info.value)
+    # an explicit column works, and a wrong one names the header
+    assert clean_recipients(LISTS / "no_mobile_column.csv", column="TELEPHONE").analysis["validNumberMOBILE"] == 1
+    with pytest.raises(RecipientListError, match="TELEPHONE"):
+        clean_recipients(LISTS / "no_mobile_column.csv", column="tel")
+
+
+def test_empty_file():
+    with pytest.raises(RecipientListError) as info:
+        read_list(LISTS / "empty.csv")
+    assert info.value.rule == "empty-file"
+    assert isinstance(info.value, ValueError)
+
+
+def test_header_only_file():
+    df = read_list(LISTS / "header_only.csv")
+    assert list(df.columns) == ["NOM", "PRÉNOM", "GSM"]
+    assert len(df) == 0
+    result = clean_recipients(LISTS / "header_only.csv")
+    assert len(result.recipients) == 0
+    a = result.analysis
+    assert (a["size"], a["validNumberMOBILE"], a["invalidNumberMOBILE"], a["maxSizeDataLine"]) == (0, 0, 0, 0)
+    assert a["header"] == ["NOM", "PRÉNOM", "GSM"]
+
+
+def test_wrong_field_count_names_the_line():
+    with pytest.raises(RecipientListError) as info:
+        read_list(LISTS / "bad_field_count.csv")
+    err = info.value
+    assert err.rule == "field-count"
+    assert err.line == 2  # "Martin;0712345678" is the second data line
+    assert "line 2 has 2" in str(err) and "3 fields" in str(err)
+
+
+def test_several_bad_lines_are_all_reported():
+    data = b"a;mobile\n1;0612345678\n2\n3;0612345679\n4;5;6\n"
+    with pytest.raises(RecipientListError) as info:
+        parse_list(data)
+    assert info.value.line == 2
+    assert "line 2 has 1" in str(info.value) and "line 4 has 3" in str(info.value)
+
+
+def test_duplicate_header_is_refused():
+    with pytest.raises(RecipientListError) as info:
+        parse_list(b"mobile;NOM;NOM\n0612345678;a;b\n")
+    assert info.value.rule == "duplicate-header"
+
+
+def test_values_are_not_coerced():
+    df = parse_list(b"CP;mobile;N\n01000;0612345678;NA\n;+33612345679;nan\n")
+    assert df["CP"].tolist() == ["01000", ""]
+    assert df["N"].tolist() == ["NA", "nan"]
+    assert df["mobile"].tolist() == ["0612345678", "+33612345679"]
+
+
+def test_windows_1252_is_not_read_as_another_code_page():
+    text = "Nom;Ville;mobile\nHélène;Orléans;0612345678\nChloë;Besançon;0612345679\nÀ€;Œuvre;0612345670\n"
+    df = parse_list(text.encode("cp1252"))
+    assert df.attrs["charset"] == "WINDOWS-1252"
+    assert df["Nom"].tolist() == ["Hélène", "Chloë", "À€"]
+    assert df["Ville"].tolist() == ["Orléans", "Besançon", "Œuvre"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from("abcéèàçœ€ÉÔ '-0123456789"), max_size=12),
+        min_size=1,
+        max_size=6,
+    ),
+    st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]),
+    st.sampled_from([";", ","]),
+)
+def test_round_trip_any_encoding(names, encoding, sep):
+    text = sep.join(["NOM", "mobile"]) + "\r\n" + "".join(f"{n}{sep}0612345678\r\n" for n in names)
+    df = parse_list(text.encode(encoding))
+    assert df["NOM"].tolist() == names
+    assert df.attrs["separator"] == sep
+
+
+# ------------------------------------------------------------------ the guide's example
+def test_liste_demo_analysis_matches_the_guide():
+    guide = json.loads((SAMPLES / "upload_analysis_2.9.1.json").read_text(encoding="utf-8"))
+    result = clean_recipients(SAMPLES / "liste_demo.csv")
+    a = result.analysis
+    same = [
+        "size",
+        "header",
+        "charsetDetected",
+        "type",
+        "validNumberMOBILE",
+        "invalidNumberMOBILE",
+        "validNumberEMAIL",
+        "invalidNumberEMAIL",
+        "invalidLineList",
+        "globalInvalidLine",
+        "lineDuplicateMobile",
+        "countDuplicateMobile",
+        "lineDuplicateEmail",
+        "countDuplicateEmail",
+        "validCountryCounter",
+        "invalidCountryCounter",
+        "computedHeaderSize",
+        "maxDatasMap",
+        "maxSizeDataLine",
+        "listName",
+    ]
+    for key in same:
+        assert a[key] == guide[key], key
+    # The guide lists emptyKeys in its (hash map) order; the set is what matters.
+    assert set(a["emptyKeys"]) == set(guide["emptyKeys"])
+    assert json.loads(json.dumps(a)) == a  # JSON-ready, as the sandbox sends it
+
+
+def test_liste_demo_frame_and_recipients():
+    result = clean_recipients(SAMPLES / "liste_demo.csv")
+    assert result.charset == "WINDOWS-1252"
+    assert result.column == "SMS"
+    frame = result.frame
+    assert frame["Prénom"].tolist()[:3] == ["Hélène", "François", "Jacqueline"]
+    assert frame["Prix"].iloc[0] == "17 €"
+    assert frame["CP"].iloc[5] == "03200"
+    assert frame["mobile_issue"].astype(object).tolist()[9:] == ["empty", "duplicate"]
+    assert len(result.recipients) == 9
+    assert result.recipients["mobile_e164"].is_unique
+
+
+# ------------------------------------------------------------------ cleaning rules
+def test_duplicates_first_occurrence_and_blacklist():
+    data = pd.DataFrame(
+        {
+            "NOM": ["a", "b", "c", "d", "e", "f", "g"],
+            "mobile": [
+                "06 12 34 56 78",  # 1 kept
+                "+33612345678",  # 2 duplicate of 1
+                "07 81 22 33 44",  # 3 blacklisted (given as +33...)
+                "0781223344",  # 4 blacklisted too, not "duplicate"
+                "01 42 68 53 00",  # 5 fixed line
+                "",  # 6 empty
+                "0692 12 34 56",  # 7 kept (Réunion)
+            ],
+        }
+    )
+    result = clean_recipients(data, blacklist=["+33 7 81 22 33 44"])
+    issues = result.frame["mobile_issue"]
+    assert issues.isna().tolist() == [True, False, False, False, False, False, True]
+    assert issues.dropna().tolist() == ["duplicate", "blacklisted", "blacklisted", "not_mobile", "empty"]
+    assert result.recipients["NOM"].tolist() == ["a", "g"]
+    assert result.recipients["mobile_e164"].tolist() == ["+33612345678", "+262692123456"]
+    # The analysis is the upload's: it knows nothing of the blacklist.
+    a = result.analysis
+    assert a["validNumberMOBILE"] == 5
+    assert a["invalidNumberMOBILE"] == 2
+    assert a["invalidLineList"] == [5, 6]
+    assert a["lineDuplicateMobile"] == ["2", "4"]
+    assert a["validCountryCounter"] == {"FR": 4, "RE": 1}
+    assert a["emptyKeys"] == []
+    # the input frame is not modified
+    assert list(data.columns) == ["NOM", "mobile"]
+
+
+@pytest.mark.parametrize(
+    "blacklist",
+    [
+        pd.DataFrame({"item": ["0781223344"], "typeItem": ["MOBILE"]}),
+        pd.DataFrame({"Mobile": ["+33781223344"]}),
+        pd.Series(["0033 7 81 22 33 44"]),
+        ("33781223344",),
+    ],
+)
+def test_blacklist_forms(blacklist):
+    result = clean_recipients(b"mobile\n0781223344\n0612345678\n", blacklist=blacklist)
+    assert result.recipients["mobile_e164"].tolist() == ["+33612345678"]
+    assert result.frame["mobile_issue"].iloc[0] == "blacklisted"
+
+
+def test_inputs_bytes_buffer_path_str_and_frame_agree():
+    path = LISTS / "cp1252_semicolon.csv"
+    raw = path.read_bytes()
+    results = [
+        clean_recipients(raw),
+        clean_recipients(io.BytesIO(raw)),
+        clean_recipients(path),
+        clean_recipients(str(path)),
+    ]
+    for r in results:
+        assert r.frame["mobile_e164"].tolist() == ["+33612345678", "+33781223344", "+262692123456"]
+        assert r.charset == "WINDOWS-1252"
+    plain = pd.DataFrame({"NOM": ["Dupont", "Lefèvre", "Gaillard"], "mobile": [r[3] for r in EXPECTED_ROWS]})
+    frame_result = clean_recipients(plain)
+    assert frame_result.frame["mobile_e164"].tolist() == ["+33612345678", "+33781223344", "+262692123456"]
+    assert frame_result.charset == ""
+
+
+def test_bad_input_type():
+    with pytest.raises(RecipientListError) as info:
+        clean_recipients(12)
+    assert info.value.rule == "input-type"
+
+
+def test_missing_file_is_a_recipient_list_error():
+    with pytest.raises(RecipientListError, match="cannot read"):
+        read_list(LISTS / "does_not_exist.csv")
+
+
+def test_analyze_list_standalone_counts():
+    df = parse_list("Nom;Tél;GSM\nA;;0612345678\nBé;x;+33612345678\n;y;junk\n".encode("utf-8"))
+    a = analyze_list(df)
+    assert a["size"] == 3
+    assert a["validNumberMOBILE"] == 2 and a["invalidNumberMOBILE"] == 1
+    assert a["invalidLineList"] == [3]
+    assert a["lineDuplicateMobile"] == ["2"] and a["countDuplicateMobile"] == 1
+    assert a["emptyKeys"] == ["Nom", "Tél"]
+    assert a["computedHeaderSize"]["Nom"] == {"0": 1, "1": 1, "2": 1}
+    assert a["maxDatasMap"] == {"Nom": "Bé", "Tél": "x", "GSM": "+33612345678"}
+    assert a["maxSizeDataLine"] == len("Bé") + len("x") + len("+33612345678")
+    assert a["charsetDetected"] == "UTF-8"
+
+
+def test_repr_and_html_summary():
+    result = clean_recipients(SAMPLES / "liste_demo.csv")
+    assert isinstance(result, CleanResult)
+    text = repr(result)
+    assert "rows=11" in text and "recipients=9" in text and "duplicate=1" in text
+    html = result._repr_html_()
+    assert "<table>" in html and "Recipients to send" in html and "FR: 10" in html
+    assert "WINDOWS-1252" in html
+
+
+def test_error_is_a_validation_error_with_rule():
+    with pytest.raises(ValidationError) as info:
+        find_mobile_column(["a", "b"])
+    assert "[mobile-column" in str(info.value)
+
+
+# ------------------------------------------------------------------ data samples
+def test_messy_sample_is_read_and_every_row_accounted_for():
+    result = clean_recipients(SAMPLES / "recipients_messy.csv")
+    assert result.charset == "WINDOWS-1252"
+    n = len(result.frame)
+    assert n >= 150
+    counts = result.frame["mobile_issue"].value_counts(dropna=False)
+    assert counts.sum() == n
+    for issue in ["empty", "invalid", "not_mobile", "duplicate"]:
+        assert counts.get(issue, 0) > 0, issue
+    countries = result.analysis["validCountryCounter"]
+    assert {"FR", "RE", "GP"} <= set(countries)
+
+
+def test_campaign_5000_sample():
+    result = clean_recipients(SAMPLES / "campaign_5000.csv")
+    assert result.charset == "UTF-8"
+    assert len(result.frame) >= 5000
+    assert len(result.recipients) >= 4900
+    assert result.recipients["mobile_e164"].is_unique
+    assert {"PRENOM", "NOM", "VILLE", "REF"} <= set(result.frame.columns)
