@@ -1,0 +1,408 @@
+"""The sandbox's HTTP routes (FastAPI): the guide's endpoints under
+``/api/v1``, the Swagger page at ``/MediasflowApi`` and the sandbox controls
+under ``/_sandbox/``.
+
+Bodies may be ``application/json`` (primary) or
+``application/x-www-form-urlencoded``, whose fields each carry a value or a
+JSON structure (``listRecipient=[...]&startNow=true``), or whose single field
+is the whole JSON object. Every error answers ``{"status": code, "message": ...}``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+from urllib.parse import parse_qsl, unquote_plus
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from mfanalytics.errors import MediasflowError, ValidationError
+from mfanalytics.sandbox import views
+from mfanalytics.sandbox.faults import FaultMiddleware
+from mfanalytics.sandbox.state import Conflict, Forbidden, NotFound, SandboxState
+
+__all__ = ["create_app", "DIGEST_HEADER", "LOOPBACK"]
+
+DIGEST_HEADER = "X-Content-SHA256"
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+API = "/api/v1"
+
+
+class HTTPError(Exception):
+    def __init__(self, status: int, message: str, headers: dict | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.headers = status, message, headers
+
+
+def _error(status: int, message: str, headers: dict | None = None) -> JSONResponse:
+    return JSONResponse({"status": status, "message": message}, status_code=status, headers=headers)
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes", "oui")
+    return bool(value)
+
+
+def _maybe_json(value: str) -> Any:
+    text = value.strip()
+    if text[:1] in "[{\"" or text in ("true", "false", "null"):
+        try:
+            return json.loads(text)
+        except ValueError:
+            return value
+    return value
+
+
+async def read_params(request: Request) -> dict[str, Any]:
+    """The JSON structure of a POST, whatever the guide-compatible encoding."""
+    body = await request.body()
+    if not body.strip():
+        return {}
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    text = body.decode("utf-8", errors="replace")
+    if ctype != "application/x-www-form-urlencoded" or text.lstrip()[:1] in "{[":
+        try:
+            data = json.loads(text)
+        except ValueError:
+            if ctype == "application/json":
+                raise HTTPError(400, "the body is not valid JSON") from None
+            data = None
+        if data is not None:
+            if not isinstance(data, dict):
+                raise HTTPError(400, "the body must be a JSON object")
+            return data
+    decoded = unquote_plus(text)
+    if decoded.lstrip()[:1] == "{":  # the whole JSON object, form-encoded
+        try:
+            return json.loads(decoded)
+        except ValueError:
+            raise HTTPError(400, "the form-encoded body is not a valid JSON object") from None
+    pairs = parse_qsl(text, keep_blank_values=True)
+    if len(pairs) == 1 and pairs[0][0] in ("json", "data", "body", "params") and pairs[0][1].lstrip()[:1] == "{":
+        try:
+            return json.loads(pairs[0][1])
+        except ValueError:
+            raise HTTPError(400, f"the field {pairs[0][0]} is not a valid JSON object") from None
+    return {key: _maybe_json(value) for key, value in pairs}
+
+
+def create_app(state: SandboxState, *, faults: bool = True):
+    """The ASGI application serving ``state`` (wrapped in the fault middleware)."""
+    app = FastAPI(
+        title="Mediasflow API sandbox",
+        description=(
+            "A local, stateful simulator of the Mediasflow SMS API (guide V2.3). No SMS is ever sent. "
+            "Log in with POST /api/v1/auth/login, copy the `Authorization` response header "
+            "(Bearer ...) into Authorize, then call the API. Sandbox controls live under /_sandbox/."
+        ),
+        version="1.0",
+        docs_url="/MediasflowApi",
+        openapi_url="/MediasflowApi/openapi.json",
+        redoc_url=None,
+    )
+    app.state.sandbox = state
+
+    @app.exception_handler(HTTPError)
+    async def _http_error(request, exc: HTTPError):
+        return _error(exc.status, exc.message, exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _starlette_error(request, exc):
+        return _error(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request, exc):
+        parts = ["{}: {}".format(".".join(str(p) for p in e.get("loc", ())[1:]) or "body", e.get("msg")) for e in exc.errors()]
+        return _error(400, "invalid request: " + "; ".join(parts))
+
+    @app.exception_handler(MediasflowError)
+    async def _mf_error(request, exc):
+        return _error(400, str(exc))
+
+    @app.exception_handler(Conflict)
+    async def _conflict(request, exc):
+        return _error(409, str(exc))
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request, exc):
+        return _error(404, str(exc))
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request, exc):
+        return _error(403, str(exc))
+
+    @app.exception_handler(ValueError)
+    async def _value_error(request, exc):
+        return _error(400, str(exc))
+
+    def host_of(request: Request) -> str:
+        return request.client.host if request.client else ""
+
+    def authenticate(request: Request):
+        state.tick()
+        header = request.headers.get("authorization", "").strip()
+        token = header[7:].strip() if header.lower().startswith("bearer ") else header
+        if not token:
+            raise HTTPError(401, "missing Bearer token: log in with POST /api/v1/auth/login", {"WWW-Authenticate": "Bearer"})
+        account = state.accounts.check_token(token, now=state.now())
+        if account is None:
+            raise HTTPError(401, "invalid or expired token: log in again", {"WWW-Authenticate": "Bearer"})
+        if host_of(request) not in account.allowed_hosts:
+            raise HTTPError(403, f"requests from {host_of(request)} are not allowed for this account")
+        return account
+
+    def sandbox_only(request: Request) -> None:
+        if host_of(request) not in LOOPBACK:
+            raise HTTPError(403, "the /_sandbox/ controls answer loopback clients only")
+
+    # -- auth ------------------------------------------------------------------
+    login_body = {"content": {"application/json": {"schema": {"type": "object", "properties": {
+        "username": {"type": "string"}, "password": {"type": "string"}}}, "example": {"username": "demo", "password": "demo"}}}}
+
+    @app.post(API + "/auth/login", tags=["auth"], openapi_extra={"requestBody": login_body})
+    async def login(request: Request):
+        """Log in; the token comes in the ``Authorization`` header (and in ``token``)."""
+        params = await read_params(request)
+        username, password = params.get("username"), params.get("password")
+        if not isinstance(username, str) or not isinstance(password, str):
+            raise HTTPError(400, "username and password are required")
+        with state.lock:
+            state.tick()
+            token = state.accounts.login(username, password, now=state.now())
+        if token is None:
+            raise HTTPError(401, "wrong username or password")
+        account = state.accounts.users[username]
+        if host_of(request) not in account.allowed_hosts:
+            raise HTTPError(403, f"requests from {host_of(request)} are not allowed for this account")
+        return JSONResponse(
+            {"token": token, "tokenType": "Bearer", "expiresIn": 3600, "userOwnerID": account.user_id},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    # -- campaigns -------------------------------------------------------------
+    inject_body = {"content": {"application/json": {"schema": {"type": "object"}, "example": {
+        "listRecipient": [{"mobile": "0639980016", "extendedKeys": [{"keyName": "PRENOM", "keyValue": "Ana"}]}],
+        "msg": "Bonjour ${PRENOM}", "sender": "MaMarque", "startNow": False}}}}
+
+    @app.post(API + "/campaigns/inject", tags=["campaigns"], openapi_extra={"requestBody": inject_body})
+    async def inject(request: Request):
+        """Prepare (``startNow=false``), inject a DRAFT (``campaignId``), or both at once."""
+        account = authenticate(request)
+        params = await read_params(request)
+        start_now = _truthy(params.get("startNow", False))
+
+        def work():
+            campaign_id = params.get("campaignId")
+            if campaign_id not in (None, "", 0, "0"):
+                try:
+                    cid = int(campaign_id)
+                except (TypeError, ValueError):
+                    raise ValidationError("campaignId must be an integer", rule="type", field="campaignId") from None
+                campaign = state.get_campaign(cid, account)
+                if not start_now:
+                    raise ValidationError("campaignId is only for injecting a DRAFT: send startNow=true",
+                                          rule="start-now", field="startNow")
+                with state.lock:
+                    state.start(campaign, account, schedule=params.get("scheduleOn"))
+            else:
+                campaign = state.prepare(params, account)
+                if start_now:
+                    with state.lock:
+                        state.start(campaign, account)
+            return views.campaign_answer(campaign, state)
+
+        return JSONResponse(await run_in_threadpool(work))
+
+    @app.post(API + "/campaigns/{campaign_id}/cancel", tags=["campaigns"])
+    async def cancel(campaign_id: int, request: Request):
+        """Put a SCHEDULED campaign back to DRAFT (refused within 10 s of its time)."""
+        account = authenticate(request)
+        campaign = state.get_campaign(campaign_id, account)
+        state.cancel(campaign)
+        return JSONResponse(views.campaign_answer(campaign, state))
+
+    def _send(body: bytes, media: str, filename: str | None = None) -> Response:
+        headers = {DIGEST_HEADER: hashlib.sha256(body).hexdigest()}
+        if filename:
+            headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return Response(body, media_type=media, headers=headers)
+
+    @app.get(API + "/campaigns/report/{campaign_id}", tags=["reports"])
+    async def report_csv(campaign_id: int, request: Request, status: str | None = None, details: str | None = None):
+        """One campaign's report as CSV (``;``, UTF-8)."""
+        account = authenticate(request)
+        body = await run_in_threadpool(views.campaign_report, state, account, campaign_id, status, details, "csv")
+        return _send(body, "text/csv; charset=utf-8", f"report_{campaign_id}.csv")
+
+    @app.get(API + "/campaigns/reportjson/{campaign_id}", tags=["reports"])
+    async def report_json(campaign_id: int, request: Request, status: str | None = None, details: str | None = None):
+        """One campaign's report as a JSON array."""
+        account = authenticate(request)
+        body = await run_in_threadpool(views.campaign_report, state, account, campaign_id, status, details, "json")
+        return _send(body, "application/json")
+
+    async def _period(request: Request, fmt: str):
+        account = authenticate(request)
+        q = request.query_params
+        body = await run_in_threadpool(
+            views.period_report, state, account, q.get("from"), q.get("to"), q.get("status"), q.get("types"),
+            q.get("keyField"), q.get("userID"), q.get("search"), fmt,
+        )
+        if fmt == "csv":
+            return _send(body, "text/csv; charset=utf-8", "report.csv")
+        return _send(body, "application/json")
+
+    period_params = [{"name": n, "in": "query", "required": n == "from", "schema": {"type": "string"}}
+                     for n in ("from", "to", "status", "types", "keyField", "userID", "search")]
+    for path, fmt in (("/campaigns/report/", "csv"), ("/campaigns/report", "csv"),
+                      ("/campaigns/reportjson/", "json"), ("/campaigns/reportjson", "json")):
+        async def endpoint(request: Request, _fmt=fmt):
+            return await _period(request, _fmt)
+        app.add_api_route(API + path, endpoint, methods=["GET"], tags=["reports"],
+                          summary=f"Period report ({fmt.upper()}), at most 7 days",
+                          include_in_schema=path.endswith("/"), openapi_extra={"parameters": period_params})
+
+    # -- blacklist -------------------------------------------------------------
+    @app.post(API + "/blacklist", tags=["blacklist"], openapi_extra={"requestBody": {"content": {"application/json": {
+        "schema": {"type": "object"}, "example": {"item": "+33639980099", "typeItem": "MOBILE",
+                                                  "createdDescription": "plainte en magasin"}}}}})
+    async def blacklist_add(request: Request):
+        """Add a number (or an email) to the account's blacklist."""
+        account = authenticate(request)
+        p = await read_params(request)
+        entry = state.add_blacklist(account, item=p.get("item"), type_item=p.get("typeItem") or p.get("typeltem"),
+                                    description=p.get("createdDescription"), brand=p.get("brand"),
+                                    owner=p.get("userOwnerID"))
+        return JSONResponse(entry)
+
+    @app.get(API + "/blacklist", tags=["blacklist"])
+    async def blacklist_get(request: Request, userOwnerID: str | None = None):
+        """The account's blacklist as a JSON list."""
+        account = authenticate(request)
+        return JSONResponse(state.blacklist_of(state.acting_for(account, userOwnerID)))
+
+    # -- lists -----------------------------------------------------------------
+    @app.post(API + "/lists/upload", tags=["lists"], openapi_extra={"requestBody": {"content": {"multipart/form-data": {
+        "schema": {"type": "object", "required": ["File", "filename"], "properties": {
+            "File": {"type": "string", "format": "binary"}, "filename": {"type": "string"},
+            "description": {"type": "string"}, "userOwnerID": {"type": "string"}}}}}}})
+    async def upload(request: Request):
+        """Upload a CSV list; answers the analysis of section 2.9.1."""
+        account = authenticate(request)
+        form = await request.form()
+        upload = form.get("File") or form.get("file")
+        if upload is None or not hasattr(upload, "read"):
+            raise HTTPError(400, "File is required (multipart/form-data)")
+        content = await upload.read()
+        expected = request.headers.get(DIGEST_HEADER)
+        if expected and hashlib.sha256(content).hexdigest() != expected.strip().lower():
+            raise HTTPError(400, f"{DIGEST_HEADER} does not match the SHA-256 of the uploaded file")
+        filename = form.get("filename") or getattr(upload, "filename", None)
+        if not filename:
+            raise HTTPError(400, "filename is required")
+        answer = await run_in_threadpool(
+            views.upload_list, state, account, content, str(filename), form.get("description"), form.get("userOwnerID")
+        )
+        return JSONResponse(answer)
+
+    # -- sandbox controls --------------------------------------------------------
+    @app.get("/_sandbox/clock", tags=["sandbox"])
+    async def clock_get(request: Request):
+        sandbox_only(request)
+        return {"now": state.clock.isoformat(), "epoch": state.now(), "speed": state.clock.speed}
+
+    @app.post("/_sandbox/clock", tags=["sandbox"])
+    async def clock_post(request: Request):
+        """``{"advance": seconds}`` or ``{"set": iso}`` (and/or ``{"speed": x}``)."""
+        sandbox_only(request)
+        p = await read_params(request)
+        if "speed" in p:
+            state.clock.set_speed(float(p["speed"]))
+        if "advance" in p:
+            await run_in_threadpool(state.advance, float(p["advance"]))
+        elif "set" in p:
+            await run_in_threadpool(state.set_clock, p["set"])
+        elif "speed" not in p:
+            raise HTTPError(400, 'give {"advance": seconds} or {"set": "2026-01-05T09:00:00Z"}')
+        return {"now": state.clock.isoformat(), "epoch": state.now(), "speed": state.clock.speed}
+
+    @app.get("/_sandbox/faults", tags=["sandbox"])
+    async def faults_get(request: Request):
+        sandbox_only(request)
+        return state.faults.describe()
+
+    @app.post("/_sandbox/faults", tags=["sandbox"])
+    async def faults_post(request: Request):
+        """``{"rate", "kinds", "methods", "routes", "after_processing", "delay", "retry_after", "count"}``."""
+        sandbox_only(request)
+        p = await read_params(request)
+        known = {"rate", "kinds", "methods", "routes", "after_processing", "delay", "retry_after", "count"}
+        unknown = set(p) - known
+        if unknown:
+            raise HTTPError(400, f"unknown fault option(s) {sorted(unknown)}; known: {sorted(known)}")
+        return state.faults.update(**p)
+
+    @app.get("/_sandbox/campaigns", tags=["sandbox"])
+    async def sandbox_campaigns(request: Request):
+        sandbox_only(request)
+        state.tick()
+        return [views.campaign_state(c, state, sample=False) for c in sorted(state.campaigns.values(), key=lambda c: c.id)]
+
+    @app.get("/_sandbox/campaigns/{campaign_id}", tags=["sandbox"])
+    async def sandbox_campaign(campaign_id: int, request: Request):
+        sandbox_only(request)
+        state.tick()
+        campaign = state.campaigns.get(campaign_id)
+        if campaign is None:
+            raise HTTPError(404, f"campaign {campaign_id} not found")
+        return views.campaign_state(campaign, state, sample=True)
+
+    @app.get("/_sandbox/users", tags=["sandbox"])
+    async def sandbox_users(request: Request):
+        sandbox_only(request)
+        return [a.public() for a in state.accounts.users.values()]
+
+    @app.post("/_sandbox/users", tags=["sandbox"])
+    async def sandbox_add_user(request: Request):
+        """``{"name", "password", "role", "credit", "max_segments", "countries", "allowed_hosts"}``."""
+        sandbox_only(request)
+        p = await read_params(request)
+        name, password = p.pop("name", None), p.pop("password", None)
+        if not name or not isinstance(password, str):
+            raise HTTPError(400, "name and password are required")
+        try:
+            return state.add_user(name, password, **p).public()
+        except TypeError as exc:
+            raise HTTPError(400, f"unknown user option: {exc}") from None
+
+    @app.post("/_sandbox/blacklist", tags=["sandbox"])
+    async def sandbox_global_blacklist(request: Request):
+        """``{"items": [...]}``: add numbers to the global blacklist (code 15)."""
+        sandbox_only(request)
+        p = await read_params(request)
+        return views.add_global(state, p.get("items") or [])
+
+    def openapi():
+        if app.openapi_schema is None:
+            from fastapi.openapi.utils import get_openapi
+
+            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            # as on the real Swagger: paste "Bearer <token>" (with the word Bearer) in Authorize
+            schema.setdefault("components", {})["securitySchemes"] = {
+                "Bearer": {"type": "apiKey", "in": "header", "name": "Authorization",
+                           "description": "Bearer <token>, as copied from the login answer's headers"}}
+            for path, methods in schema["paths"].items():
+                if path.startswith(API) and path != API + "/auth/login":
+                    for operation in methods.values():
+                        operation["security"] = [{"Bearer": []}]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi
+    return FaultMiddleware(app, state.faults) if faults else app

@@ -1,0 +1,356 @@
+"""A sandbox campaign: its parameters, its recipients (columnar) and the
+screening that decides the not-sent codes.
+
+The recipients of a campaign are one DataFrame: internal columns ``__ref``
+(REF_LIST), ``__line`` (ID_LINE), ``__raw`` (the number as given), ``__e164``,
+``__valid``, ``__country``, then the recipient's own fields (string columns, in
+the order first seen). Screening uses the project's rule modules
+(:mod:`mfanalytics.phones`, :mod:`mfanalytics.sms`): never a second copy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from mfanalytics.errors import RecipientListError, ValidationError
+from mfanalytics.sandbox.engine import MAGIC_PREFIX, magic_e164
+
+__all__ = ["Campaign", "MOBILE_KEYS", "INTERNAL", "recipients_from_json", "frame_from_list", "screen", "make_message"]
+
+#: Keys that hold the number in ``listRecipient`` items and list headers.
+MOBILE_KEYS: tuple[str, ...] = ("mobile", "sms", "portable", "gsm")
+INTERNAL: tuple[str, ...] = ("__ref", "__line", "__raw", "__e164", "__valid", "__country")
+_SKIP_KEYS = {"groupid", "userownerid", "id", "extendedkeys"}
+
+
+@dataclass
+class Campaign:
+    """State of one campaign; ``params`` holds the guide's parameter names."""
+
+    id: int
+    owner_id: str
+    owner_name: str
+    params: dict[str, Any]
+    frame: pd.DataFrame
+    status: str = "DRAFT"
+    created: float = 0.0
+    updated: float = 0.0
+    schedule_on: float | None = None
+    injected_at: float | None = None
+    codes: np.ndarray | None = None  # int16 per row, 0 = sent
+    segments: np.ndarray | None = None  # int16 per row
+    sim: dict[str, np.ndarray] = field(default_factory=dict)  # arrays over sent rows
+    stops_applied: float = -1.0  # dt up to which STOP replies reached the blacklist
+    counts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def fields(self) -> list[str]:
+        """The recipients' own columns."""
+        return [c for c in self.frame.columns if c not in INTERNAL]
+
+    @property
+    def n_tracks(self) -> int:
+        return _n_tracks(self.params.get("tinyList") or [])
+
+    @property
+    def preview(self) -> bool:
+        return any(bool(_truthy(t.get("isOG"))) for t in (self.params.get("tinyList") or []) if isinstance(t, dict))
+
+    @property
+    def sent_index(self) -> np.ndarray:
+        """Row positions of the recipients that were sent, in send order."""
+        if self.codes is None:
+            return np.empty(0, dtype=np.int64)
+        return np.flatnonzero(self.codes == 0)
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes", "oui")
+    return bool(value)
+
+
+def _n_tracks(tiny: list) -> int:
+    n = 0
+    for pos, entry in enumerate(tiny):
+        index = entry.get("index", pos) if isinstance(entry, dict) else pos
+        if isinstance(index, (list, set, tuple)) and index:
+            index = next(iter(index))
+        try:
+            n = max(n, int(index) + 1)
+        except (TypeError, ValueError):
+            n = max(n, pos + 1)
+    return n
+
+
+def recipients_from_json(items: Any) -> pd.DataFrame:
+    """The ``listRecipient`` of a request as a recipients frame.
+
+    Each item holds its number under ``mobile``, ``sms``, ``portable`` or
+    ``gsm``; other scalar keys and ``extendedKeys`` (``[{"keyName", "keyValue"}]``
+    or ``[{"NAME": value}]``) become fields. A bare string is a number.
+
+    Raises
+    ------
+    RecipientListError
+        An item with no number (rule ``no-mobile``, 1-based ``line``).
+    """
+    if isinstance(items, (dict, str)):
+        items = [items]
+    if not isinstance(items, list):
+        raise RecipientListError("listRecipient must be a list", rule="type", field="listRecipient")
+    mobiles: list[str] = []
+    rows: list[dict[str, str]] = []
+    for line, item in enumerate(items, start=1):
+        if isinstance(item, (str, int)):
+            mobiles.append(str(item))
+            rows.append({})
+            continue
+        if not isinstance(item, dict):
+            raise RecipientListError("each recipient must be an object", rule="type", field="listRecipient", line=line)
+        number = None
+        row: dict[str, str] = {}
+        for key, value in item.items():
+            low = str(key).lower()
+            if low in MOBILE_KEYS and number is None and value not in (None, ""):
+                number = str(value)
+            elif low in _SKIP_KEYS or isinstance(value, (dict, list)) or value in (None, ""):
+                continue
+            else:
+                row[str(key)] = str(value)
+        for ext in item.get("extendedKeys") or []:
+            if not isinstance(ext, dict):
+                continue
+            if "keyName" in ext:
+                row[str(ext["keyName"])] = "" if ext.get("keyValue") is None else str(ext.get("keyValue"))
+            else:
+                row.update({str(k): "" if v is None else str(v) for k, v in ext.items()})
+        if number is None:
+            raise RecipientListError(
+                "a recipient has no number under mobile, sms, portable or gsm",
+                rule="no-mobile", field="listRecipient", line=line,
+            )
+        mobiles.append(number)
+        rows.append(row)
+    fields = pd.DataFrame(rows, dtype="string") if rows else pd.DataFrame()
+    frame = pd.DataFrame(
+        {
+            "__ref": pd.array(["listRecipient"] * len(mobiles), dtype="string"),
+            "__line": np.arange(1, len(mobiles) + 1, dtype=np.int64),
+            "__raw": pd.array(mobiles, dtype="string"),
+        }
+    )
+    return pd.concat([frame, fields.reset_index(drop=True)], axis=1) if len(fields.columns) else frame
+
+
+def frame_from_list(data: pd.DataFrame, mobile_column: str, name: str) -> pd.DataFrame:
+    """A stored uploaded list as a recipients frame (the number column moves to
+    ``__raw``; the normalisation made at upload, ``__e164`` ..., is kept)."""
+    n = len(data)
+    data = data.reset_index(drop=True)
+    out = pd.DataFrame(
+        {
+            "__ref": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[name]),
+            "__line": np.arange(1, n + 1, dtype=np.int64),
+            "__raw": data[mobile_column].astype("string"),
+        }
+    )
+    for col in ("__e164", "__valid", "__country"):
+        if col in data.columns:
+            out[col] = data[col]
+    others = data.drop(columns=[mobile_column, "__e164", "__valid", "__country"], errors="ignore")
+    return pd.concat([out, others], axis=1)
+
+
+def normalize_numbers(raw) -> pd.DataFrame:
+    """:func:`mfanalytics.phones.normalize_mobiles`, plus the sandbox's magic range.
+
+    Numbers in the magic range (ARCEP fiction numbers, which phonenumbers
+    rightly calls invalid) count as valid French mobiles. Same columns as
+    ``normalize_mobiles``.
+    """
+    from mfanalytics.phones import normalize_mobiles
+
+    raw = np.asarray(pd.Series(raw, dtype="string").fillna(""), dtype=object)
+    norm = normalize_mobiles(raw, region="FR")
+    invalid = np.flatnonzero(~norm["mobile_valid"].fillna(False).to_numpy(dtype=bool))
+    if len(invalid):  # fiction numbers are invalid for phonenumbers: look only there
+        magic = magic_e164(raw[invalid])
+        hit = invalid[pd.notna(magic)]
+        if len(hit):
+            norm = norm.copy()
+            norm.loc[norm.index[hit], "mobile_e164"] = magic[pd.notna(magic)]
+            norm.loc[norm.index[hit], "mobile_valid"] = True
+            norm.loc[norm.index[hit], "mobile_country"] = "FR"
+            norm.loc[norm.index[hit], "mobile_issue"] = None
+    return norm
+
+
+def normalize(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add ``__e164``, ``__valid``, ``__country`` from :func:`normalize_numbers`
+    (rows that already have them, from an uploaded list, keep theirs)."""
+    if "__valid" in frame.columns:
+        todo = frame["__valid"].isna().to_numpy(dtype=bool)
+    else:
+        todo = np.ones(len(frame), dtype=bool)
+    frame = frame.copy()
+    if not todo.any():
+        frame["__valid"] = frame["__valid"].astype(bool)
+        return frame
+    norm = normalize_numbers(frame["__raw"].to_numpy(dtype=object)[todo])
+    e164 = norm["mobile_e164"].astype("string").to_numpy(dtype=object)
+    valid = norm["mobile_valid"].fillna(False).to_numpy(dtype=bool)
+    country = norm["mobile_country"].astype("string").fillna("").to_numpy(dtype=object)
+    if todo.all():
+        frame["__e164"], frame["__valid"], frame["__country"] = (
+            pd.array(e164, dtype="string"), valid, pd.array(country, dtype="string"))
+        return frame
+    out_e164 = frame["__e164"].astype("string").to_numpy(dtype=object)
+    out_valid = frame["__valid"].to_numpy(dtype=object)
+    out_country = frame["__country"].astype("string").to_numpy(dtype=object)
+    out_e164[todo], out_valid[todo], out_country[todo] = e164, valid, country
+    frame["__e164"] = pd.array(out_e164, dtype="string")
+    frame["__valid"] = out_valid.astype(bool)
+    frame["__country"] = pd.array(out_country, dtype="string")
+    return frame
+
+
+def make_message(params: dict[str, Any]):
+    """The :class:`mfanalytics.sms.Message` of a campaign's parameters."""
+    from mfanalytics import sms
+
+    defaults = params.get("defaultForHeader") or {}
+    if not isinstance(defaults, dict):
+        raise ValidationError("defaultForHeader must be an object of field: value", rule="type", field="defaultForHeader")
+    return sms.Message(
+        params.get("msg") or "",
+        allow_ucs2=bool(params.get("allowUCS2")),
+        auto_replace_gsm7=bool(params.get("autoREPLACETOGSM7")),
+        auto_replace_emoji=bool(params.get("autoREPLACEEMOJI")),
+        renderer=params.get("renderer") or "BASIC",
+        defaults={str(k): str(v) for k, v in defaults.items()},
+    )
+
+
+def screen(
+    campaign: Campaign,
+    *,
+    max_segments: int,
+    countries: list[str],
+    credit: float,
+    blacklist: pd.DataFrame,
+    global_blacklist: set[str],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Not-sent code of each recipient (0 = sendable) and its segments.
+
+    Precedence: 2 malformed, 3 destination not allowed, 4 duplicate, 14
+    account blacklist, 18 brand blacklist, 15 global blacklist, 5/6/7 from
+    rendering, 8 credit exhausted (in list order).
+
+    Parameters
+    ----------
+    blacklist : DataFrame
+        The owner's MOBILE entries (``item`` in E.164, ``brand``).
+    """
+    frame = campaign.frame
+    n = len(frame)
+    codes = np.zeros(n, dtype=np.int16)
+    valid = frame["__valid"].to_numpy(dtype=bool)
+    numbers = e164_numbers(frame["__e164"], valid)
+    codes[~valid] = 2
+    allowed = frame["__country"].fillna("").isin(countries).to_numpy(dtype=bool)
+    codes[(codes == 0) & ~allowed] = 3
+    if _truthy(campaign.params.get("checkDuplicate", True)):
+        codes[(codes == 0) & _repeated(numbers, codes == 0)] = 4
+    brand = campaign.params.get("brand") or ""
+    if len(blacklist):
+        no_brand = blacklist["brand"].fillna("") == ""
+        account = e164_numbers(blacklist.loc[no_brand, "item"])
+        codes[(codes == 0) & np.isin(numbers, account)] = 14
+        if brand:
+            branded = e164_numbers(blacklist.loc[blacklist["brand"].fillna("") == brand, "item"])
+            codes[(codes == 0) & np.isin(numbers, branded)] = 18
+    is_global = np.isin(numbers, e164_numbers(sorted(global_blacklist))) if global_blacklist else np.zeros(n, dtype=bool)
+    is_global |= (numbers // 100) == int(MAGIC_PREFIX[1:] + "15")  # +33 6 39 98 15 xx
+    codes[(codes == 0) & is_global] = 15
+    error, segments = rendering(campaign, max_segments)
+    codes[(codes == 0) & (error != 0)] = error[(codes == 0) & (error != 0)]
+    sendable = codes == 0
+    spent = np.cumsum(np.where(sendable, segments, 0), dtype=np.float64)
+    codes[sendable & (spent > credit + 1e-9)] = 8
+    return codes, segments
+
+
+def rendering(campaign: Campaign, max_segments: int) -> tuple[np.ndarray, np.ndarray]:
+    """(error code 0/5/6/7, segments) of each recipient, from :meth:`mfanalytics.sms.Message.render`.
+
+    Cached on the campaign: the text and the fields do not change between
+    preparation and injection.
+    """
+    key = (campaign.params.get("msg"), max_segments)
+    cached = getattr(campaign, "_rendering", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    rendered = make_message(campaign.params).render(campaign.frame[campaign.fields], max_segments=max_segments)
+    result = (rendered["error_code"].fillna(0).to_numpy(dtype=np.int16),
+              rendered["segments"].fillna(0).to_numpy(dtype=np.int16))
+    campaign._rendering = (key, result)
+    return result
+
+
+def e164_numbers(values, valid=None) -> np.ndarray:
+    """E.164 strings as int64 (``+33612345678`` -> 33612345678); -1 where missing or invalid."""
+    arr = pa.array(pd.Series(values, dtype="string").reset_index(drop=True), from_pandas=True, type=pa.string())
+    digits = pc.replace_substring(arr, "+", "")
+    ok = pc.fill_null(pc.utf8_is_digit(digits), False)
+    as_int = pc.cast(pc.if_else(ok, digits, pa.scalar("-1")), pa.int64())
+    out = as_int.to_numpy(zero_copy_only=False)
+    if valid is not None:
+        out = np.where(valid, out, -1)
+    return out
+
+
+def _repeated(numbers: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+    """True on every eligible row whose number appeared on an earlier eligible row."""
+    idx = np.flatnonzero(eligible)
+    order = np.argsort(numbers[idx], kind="stable")
+    ordered = numbers[idx][order]
+    again = np.zeros(len(idx), dtype=bool)
+    again[order[1:]] = ordered[1:] == ordered[:-1]
+    out = np.zeros(len(numbers), dtype=bool)
+    out[idx] = again
+    return out
+
+
+def count_fields(codes: np.ndarray, segments: np.ndarray) -> dict[str, Any]:
+    """The counters of the guide's 2.1.3.1 answer, from the screening."""
+    def c(*values: int) -> int:
+        return int(np.isin(codes, values).sum())
+
+    sendable = codes == 0
+    return {
+        "countRecipient": int(len(codes)),
+        "countValid": int(sendable.sum()),
+        "countInvalidRecipient": c(2),
+        "countInBlackListRecipient": c(14, 15, 18),
+        "countDuplicateRecipient": c(4),
+        "countDuplicate": c(4),
+        "countNotAllow": c(3),
+        "countNotValid": c(2),
+        "countErrorRendering": c(5, 6, 7),
+        "countMaxCrediteOver": c(8),
+        "countMaxCreditFound": int(sendable.sum()),
+        "countBlackList": c(14, 15, 18),
+        "countBlackListMEDIASFLOW": c(15),
+        "countBlackListCUSTOMER": c(14),
+        "countBlackListBRAND": c(18),
+        "globalCounter": int(len(codes)),
+        "creditCount": float(segments[sendable].sum()),
+        "notSentByCode": {str(k): int(v) for k, v in zip(*np.unique(codes[~sendable], return_counts=True))},
+    }
