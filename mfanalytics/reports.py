@@ -1,0 +1,482 @@
+"""Campaign reports (CSV or JSON) as the report frame.
+
+Every reader returns the same typed DataFrame, one row per recipient line:
+
+============================  =====================================  ==========================
+column                        from                                   dtype
+============================  =====================================  ==========================
+campaign_id                   CAMPAIGN_ID / campaignId / argument    Int64
+ref_list                      REF_LIST                               category
+line                          ID_LINE                                Int32
+mobile                        INT_MOBILE (as given)                  string[pyarrow]
+status_code                   STATUS_CODE                            Int16
+status_text                   STATUS_TEXT                            category
+status, status_group          decoded (:mod:`~mfanalytics.status_codes`)  category
+is_final, is_delivered        decoded (NA for unknown codes)         boolean
+delivered_at                  DELIVERYDATE                           datetime64[s, Europe/Paris]
+reply                         REPLY                                  string[pyarrow]
+is_stop                       code 17, or a reply whose first word   boolean
+                              is STOP (any case)
+preview_at, preview_count     PREVIEW, PREVIEW_COUNTER               datetime, Int32
+track_N_at, track_N_clicks    TRACK_N, TRACK_N_COUNTER (each N)      datetime, Int32
+clicks                        sum of track_N_clicks (empty = 0)      Int32
+clicked                       clicks > 0 or any track_N_at           boolean
+first_click_at                earliest track_N_at                    datetime
+(the list's own columns)      names untouched                        category or string[pyarrow]
+============================  =====================================  ==========================
+
+Rules:
+
+- Header names match :data:`REPORT_COLUMNS` ignoring case and surrounding
+  spaces; INT_MOBILE and STATUS_CODE are required, every other report column
+  is optional and, when absent, present in the frame as all-missing. With no
+  TRACK column at all, ``clicks``/``clicked`` are NA (unknown, not zero).
+- Empty cells are missing values (NA / NaT), in every column.
+- A list column becomes ``category`` when it has at most half as many distinct
+  values as non-empty values (each value used twice on average), else it stays
+  ``string[pyarrow]``. A list column whose name equals a frame column (e.g.
+  ``status``) or an earlier list column gets a ``_list`` suffix, with a warning.
+- Unknown status codes decode to the group ``"unknown"``; never an error.
+- A value that cannot be read (a malformed date, a counter that is not a whole
+  number) raises :class:`~mfanalytics.errors.ReportFormatError` naming the
+  column and the 1-based data line (the first record after the header is 1).
+- A header-only CSV or an empty list of records is an empty frame with the
+  same columns and dtypes. A zero-byte (or blank) payload raises
+  ``ReportFormatError(rule="empty")``: it is not a report (the platform always
+  sends the header), most likely a failed download.
+- Dates are Paris wall-clock time, read strictly (see
+  :mod:`mfanalytics.report_schema` for the daylight-saving rule).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from mfanalytics.errors import ReportFormatError
+from mfanalytics.report_schema import (
+    KINDS,
+    REPORT_COLUMNS,
+    campaign_ids,
+    decode_codes,
+    map_columns,
+    match_column,
+    parse_integers,
+    parse_paris_dates,
+    to_categorical,
+    to_datetimes,
+    to_ints,
+    to_list_column,
+    to_strings,
+)
+
+__all__ = ["REPORT_COLUMNS", "read_report", "parse_report", "parse_report_json"]
+
+_STRING = pd.StringDtype("pyarrow")
+_STOP = r"^\s*stop\b"
+_ENVELOPE_KEYS = ("rows", "report", "data", "content", "items", "results")
+_SNIFF = 1 << 20
+_PARALLEL_ROWS = 100_000
+# UTF-8 for À..ÿ, Œ œ Ÿ and €: in Windows-1252 these bytes read "Ã…", "Å’", "â‚¬",
+# which French text never holds, so seeing them means the file really is UTF-8.
+_UTF8_MULTIBYTE = re.compile(rb"\xc3[\x80-\xbf]|\xc5[\x92\x93\xb8]|\xe2\x82\xac")
+
+
+# -- public API --------------------------------------------------------------
+def read_report(
+    path_or_buffer: str | os.PathLike | IO[bytes] | IO[str],
+    *,
+    campaign_id: int | None = None,
+    lang: str = "en",
+) -> pd.DataFrame:
+    """Read a report CSV file into the report frame.
+
+    Parameters
+    ----------
+    path_or_buffer : path or file object
+        A CSV report as the platform sends it: ``;`` or ``,`` separated,
+        UTF-8 (with or without BOM) or Windows-1252.
+    campaign_id : int, optional
+        Fills ``campaign_id`` where the file has no campaign id column or an
+        empty cell; a conflicting value in the file is an error.
+    lang : {"en", "fr"}
+        Language of the ``status`` labels.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The report frame (see the module documentation).
+
+    Examples
+    --------
+    >>> import io
+    >>> body = b"INT_MOBILE;STATUS_CODE;DELIVERYDATE\\n+33612345678;16;12/01/2025 09:15:00\\n"
+    >>> read_report(io.BytesIO(body), campaign_id=42)[["campaign_id", "status_group", "delivered_at"]]
+       campaign_id status_group              delivered_at
+    0           42    delivered 2025-01-12 09:15:00+01:00
+    """
+    if isinstance(path_or_buffer, (str, os.PathLike)):
+        path = os.path.expanduser(os.fspath(path_or_buffer))
+        with open(path, "rb") as fh:
+            prefix = fh.read(_SNIFF)
+        return _from_csv(prefix, lambda: pa.memory_map(path), campaign_id=campaign_id, lang=lang)
+    data = path_or_buffer.read()
+    return parse_report(data, campaign_id=campaign_id, lang=lang)
+
+
+def parse_report(
+    data: bytes | bytearray | memoryview | str,
+    *,
+    campaign_id: int | None = None,
+    lang: str = "en",
+) -> pd.DataFrame:
+    """Parse a report CSV given as bytes or text (e.g. an HTTP body).
+
+    Parameters and result as :func:`read_report`.
+
+    Examples
+    --------
+    >>> csv = "INT_MOBILE;STATUS_CODE;DELIVERYDATE\\n+33612345678;16;05/03/2025 09:15:00\\n"
+    >>> parse_report(csv, campaign_id=1)["delivered_at"].iloc[0]
+    Timestamp('2025-03-05 09:15:00+0100', tz='Europe/Paris')
+    """
+    if isinstance(data, str):
+        data = data.lstrip("\ufeff").encode("utf-8")
+    elif not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"parse_report takes bytes or str, not {type(data).__name__}; use read_report for files")
+    data = bytes(data) if not isinstance(data, bytes) else data
+    return _from_csv(data[:_SNIFF], lambda: pa.BufferReader(data), campaign_id=campaign_id, lang=lang)
+
+
+def parse_report_json(
+    records: Sequence[Mapping[str, Any]] | Mapping[str, Any] | str | bytes,
+    *,
+    campaign_id: int | None = None,
+    lang: str = "en",
+) -> pd.DataFrame:
+    """Turn JSON report records (``/campaigns/reportjson``) into the report frame.
+
+    Parameters
+    ----------
+    records : list of dict, dict, str or bytes
+        The records: one dict per recipient line, keyed like the CSV columns
+        (any case; ``campaignId`` accepted); values strings, numbers or null.
+        JSON text or bytes is decoded first. An envelope dict holding the list
+        under one of the keys ``rows``, ``report``, ``data``, ``content``,
+        ``items`` or ``results`` is accepted; its ``campaignId`` (if any) is
+        used when ``campaign_id`` is not given. A record value that is itself
+        a dict (e.g. ``"fields": {"PRENOM": ...}``) is spread into list columns.
+        Other keys become list columns.
+    campaign_id, lang
+        As :func:`read_report`.
+
+    Examples
+    --------
+    >>> parse_report_json([{"INT_MOBILE": "+33612345678", "STATUS_CODE": 17}])["is_stop"].tolist()
+    [True]
+    """
+    if isinstance(records, (bytes, bytearray, memoryview, str)):
+        text = bytes(records).decode("utf-8-sig") if not isinstance(records, str) else records
+        if not text.strip():
+            raise ReportFormatError("The JSON report is empty.", rule="empty")
+        try:
+            records = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ReportFormatError(f"The JSON report is not valid JSON: {exc}", rule="json", line=exc.lineno) from exc
+    if isinstance(records, Mapping):
+        key = next((k for k in records if k in _ENVELOPE_KEYS and isinstance(records[k], list)), None)
+        if key is None:
+            raise ReportFormatError(
+                f"A JSON report dict must hold its records under one of {', '.join(_ENVELOPE_KEYS)}.",
+                rule="json-shape",
+            )
+        if campaign_id is None:
+            campaign_id = next((records[k] for k in records if match_column(k) and match_column(k)[0] == "campaign_id"), None)
+        records = records[key]
+    if not isinstance(records, list):
+        raise ReportFormatError("A JSON report must be a list of records.", rule="json-shape")
+    if not all(type(r) is dict for r in records):
+        bad = next((i for i, r in enumerate(records) if not isinstance(r, Mapping)), None)
+    else:
+        bad = None
+    if bad is not None:
+        raise ReportFormatError(f"Record {bad + 1} is not an object.", rule="json-shape", line=bad + 1)
+    frame = pd.DataFrame.from_records(records) if records else pd.DataFrame()
+    columns: list[tuple[str, Any]] = []
+    for name in frame.columns:
+        col = frame[name]
+        first = col.dropna().iloc[0] if col.notna().any() else None
+        if isinstance(first, Mapping):
+            inner = pd.DataFrame.from_records([v if isinstance(v, Mapping) else {} for v in col], index=frame.index)
+            columns.extend((str(k), inner[k]) for k in inner.columns)
+        else:
+            columns.append((str(name), col))
+    report_cols, extras = map_columns([n for n, _ in columns], required=bool(records))
+    jobs = [
+        (t[0], t[1], lambda col=col, k=t[1], name=name: _json_values(col, k, name))
+        for (name, col), t in zip(columns, report_cols)
+        if t is not None
+    ]
+    jobs += [(out, "list", lambda i=i: _json_values(columns[i][1], "string", columns[i][0])) for i, out in extras]
+    return _assemble(jobs, len(frame), campaign_id=campaign_id, lang=lang)
+
+
+# -- CSV ---------------------------------------------------------------------
+def _from_csv(prefix: bytes, source: Callable[[], Any], *, campaign_id: int | None, lang: str) -> pd.DataFrame:
+    """Sniff BOM, encoding and separator from ``prefix``; ``source()`` opens the whole body."""
+    if lang not in ("en", "fr"):
+        raise ValueError(f"lang must be 'en' or 'fr', not {lang!r}")
+    if prefix.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ReportFormatError("The report is UTF-16; save it as UTF-8 or Windows-1252.", rule="encoding")
+    body = prefix[3:] if prefix.startswith(b"\xef\xbb\xbf") else prefix
+    if not body.strip():
+        raise ReportFormatError("The report is empty: not even a header line.", rule="empty")
+    header_bytes = body.split(b"\n", 1)[0].rstrip(b"\r")
+    try:
+        header_text, encoding = header_bytes.decode("utf-8"), "utf8"
+    except UnicodeDecodeError:
+        try:
+            header_text, encoding = header_bytes.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError as exc:
+            raise ReportFormatError("The header is neither UTF-8 nor Windows-1252.", rule="encoding", line=1) from exc
+    counts = {sep: header_text.count(sep) for sep in ";,\t"}
+    sep = max(counts, key=lambda s: (counts[s], s == ";"))
+    names = next(csv.reader([header_text], delimiter=sep))
+    report_cols, extras = map_columns(names)
+    int_types = {i: t[1] for i, t in enumerate(report_cols) if t is not None and t[1].startswith("int")}
+    table = _read_table(source, len(names), sep, encoding, int_types)
+    jobs = [
+        (t[0], t[1], lambda i=i, k=t[1]: _typed(table.column(i), k, names[i]))
+        for i, t in enumerate(report_cols)
+        if t is not None
+    ]
+    jobs += [(out, "list", lambda i=i: table.column(i)) for i, out in extras]
+    return _assemble(jobs, table.num_rows, campaign_id=campaign_id, lang=lang)
+
+
+def _read_table(source: Callable[[], Any], ncols: int, sep: str, encoding: str, int_types: dict[int, str]) -> pa.Table:
+    """Read the CSV body: integer columns typed by the reader, the rest as text.
+
+    On failure, retries with quoted newlines allowed, then as Windows-1252 when
+    the text is not UTF-8, then with every column as text so that the value
+    parsers can name the column and line of a bad value.
+    """
+    names = [f"c{i}" for i in range(ncols)]
+    typed = {n: pa.string() for n in names}
+    typed.update({names[i]: getattr(pa, kind)() for i, kind in int_types.items()})
+    text = {n: pa.string() for n in names}
+    attempts = [(typed, False), (typed, True), (text, True)]
+    last: Exception | None = None
+    encodings = [encoding, "cp1252"] if encoding == "utf8" else [encoding]
+    while encodings:
+        enc = encodings.pop(0)
+        for types, newlines in attempts:
+            try:
+                return pacsv.read_csv(
+                    source(),
+                    read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=enc),
+                    parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=newlines),
+                    convert_options=pacsv.ConvertOptions(
+                        column_types=types, null_values=[""], strings_can_be_null=True
+                    ),
+                )
+            except pa.ArrowInvalid as exc:
+                last = exc
+                if "utf8" in str(exc).lower() and enc == "utf8":
+                    _refuse_mixed_encodings(source)
+                    break  # not UTF-8: try Windows-1252
+            except UnicodeDecodeError as exc:
+                raise ReportFormatError("The report is neither UTF-8 nor Windows-1252.", rule="encoding") from exc
+        else:
+            break
+    raise _structure_error(source, names, sep, last)
+
+
+def _refuse_mixed_encodings(source: Callable[[], Any]) -> None:
+    """Refuse a UTF-8 file with a stray invalid byte rather than misread it all as cp1252."""
+    data = source().read()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if _UTF8_MULTIBYTE.search(data):
+            line = data.count(b"\n", 0, exc.start)
+            raise ReportFormatError(
+                f"The report is UTF-8 but data line {line} holds a byte that is not UTF-8 "
+                f"(0x{data[exc.start]:02X}): mixed encodings; fix or re-export the file.",
+                rule="encoding",
+                line=line,
+            ) from None
+
+
+def _structure_error(source: Callable[[], Any], names: list[str], sep: str, exc: Exception | None) -> ReportFormatError:
+    """Find the first row with the wrong number of fields, single-threaded."""
+    bad: list[Any] = []
+
+    def handler(row: Any) -> str:
+        bad.append(row)
+        return "error"
+
+    try:
+        pacsv.read_csv(
+            source(),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=False, encoding="latin-1"),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, invalid_row_handler=handler),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}),
+        )
+    except pa.ArrowInvalid:
+        pass
+    if bad:
+        row = bad[0]
+        line = row.number - 1 if row.number is not None else None
+        return ReportFormatError(
+            f"Data line {line} (line {row.number} of the file) has {row.actual_columns} fields, "
+            f"the header has {row.expected_columns}.",
+            rule="column-count",
+            line=line,
+        )
+    return ReportFormatError(f"The report cannot be read as CSV: {exc}", rule="csv")
+
+
+def _typed(arr: Any, kind: str, field: str) -> Any:
+    if kind == "date":
+        return parse_paris_dates(arr, field)
+    if kind.startswith("int"):
+        return parse_integers(arr, kind, field)
+    return arr
+
+
+# -- JSON values -------------------------------------------------------------
+def _json_values(col: pd.Series, kind: str, field: str) -> Any:
+    """One JSON column to what :func:`_typed` returns, via text where needed."""
+    if kind.startswith("int") and pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
+        values = col.to_numpy(dtype="float64", na_value=np.nan)
+        whole = np.isnan(values) | (np.isfinite(values) & (values == np.round(values)) & (np.abs(values) < 2**53))
+        if not whole.all():
+            i = int(np.argmax(~whole))
+            raise ReportFormatError(
+                f"Column {field!r}, data line {i + 1}: {values[i]!r} is not a whole number >= 0.",
+                rule="integer", field=field, line=i + 1,
+            )
+        ints = pa.array(np.nan_to_num(values, nan=0).astype(np.int64), mask=np.isnan(values))
+        return parse_integers(ints, kind, field)
+    if pd.api.types.is_float_dtype(col.dtype):  # whole numbers with nulls: no "75001.0"
+        values = col.to_numpy(dtype="float64", na_value=np.nan)
+        finite = values[~np.isnan(values)]
+        if np.all((finite == np.round(finite)) & (np.abs(finite) < 2**53)):
+            col = col.astype("Int64")
+    text = col.astype(_STRING)
+    arr = pa.array(text.array)
+    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    return _typed(arr, kind, field)
+
+
+# -- assembly ----------------------------------------------------------------
+def _column(canon: str, kind: str, raw: Any, n: int) -> Any:
+    """The frame's pandas array for a parsed column (``raw`` None: all missing)."""
+    if kind == "list":
+        return to_list_column(raw, n)
+    if kind == "date":
+        return to_datetimes(raw, n)
+    if kind.startswith("int"):
+        return to_ints(raw, n, "I" + kind[1:])
+    if canon in ("ref_list", "status_text"):
+        return to_categorical(raw, n)
+    return to_strings(raw, n)
+
+
+def _assemble(jobs: list[tuple[str, str, Callable[[], Any]]], n: int, *, campaign_id: int | None, lang: str) -> pd.DataFrame:
+    """Parse and convert every column (threaded for big reports), then derive the rest.
+
+    ``jobs`` holds ``(name, kind, parse)`` per input column: report columns by
+    their frame name, list columns with kind ``"list"``.
+    """
+
+    def run(canon: str, kind: str, parse: Callable[[], Any]) -> tuple[Any, Any, Any]:
+        raw = parse()
+        converted = _column(canon, kind, raw, n)
+        derived = None  # per-column derived values, computed on the same thread
+        if canon == "status_code":
+            derived = decode_codes(pd.Series(converted, copy=False), lang)
+        elif canon == "reply":
+            derived = _stop_replies(raw, n)
+        return raw, converted, derived
+
+    done = dict(zip([j[0] for j in jobs], _parallel([lambda j=j: run(*j) for j in jobs], n)))
+    raw = {name: done[name][0] for name, kind, _ in jobs if kind != "list"}
+    tracks = sorted({int(c.split("_")[1]) for c in raw if c.startswith("track_")})
+
+    def col(canon: str, kind: str) -> Any:
+        return done[canon][1] if canon in done else _column(canon, kind, None, n)
+
+    out: dict[str, Any] = {}
+    out["campaign_id"] = campaign_ids(raw.get("campaign_id"), n, campaign_id)
+    for canon in ("ref_list", "line", "mobile", "status_code", "status_text"):
+        out[canon] = col(canon, KINDS[canon])
+    codes = pd.Series(out["status_code"], copy=False)
+    out.update(done["status_code"][2] if "status_code" in done else decode_codes(codes, lang))
+    out["delivered_at"] = col("delivered_at", "date")
+    out["reply"] = col("reply", "string")
+    stop = out["status_code"].to_numpy(dtype=np.int16, na_value=0) == 17
+    if "reply" in done:
+        stop |= done["reply"][2]
+    out["is_stop"] = pd.arrays.BooleanArray(stop, np.zeros(n, bool))
+    out["preview_at"] = col("preview_at", "date")
+    out["preview_count"] = col("preview_count", "int32")
+    clicks = np.zeros(n, np.int64)
+    first = np.full(n, np.iinfo(np.int64).max)
+    any_click = np.zeros(n, bool)
+    for k in tracks:
+        at, counts = raw.get(f"track_{k}_at"), raw.get(f"track_{k}_clicks")
+        out[f"track_{k}_at"] = col(f"track_{k}_at", "date")
+        out[f"track_{k}_clicks"] = col(f"track_{k}_clicks", "int32")
+        if at is not None:
+            first = np.where(at[1], np.minimum(first, at[0]), first)
+            any_click |= at[1]
+        if counts is not None:
+            clicks += pc.fill_null(counts, 0).to_numpy().astype(np.int64)
+    if tracks:
+        if clicks.size and clicks.max() > np.iinfo(np.int32).max:
+            raise ReportFormatError("Total clicks overflow a 32-bit counter.", rule="integer", field="clicks")
+        out["clicks"] = pd.arrays.IntegerArray(clicks.astype(np.int32), np.zeros(n, bool))
+        out["clicked"] = pd.arrays.BooleanArray((clicks > 0) | any_click, np.zeros(n, bool))
+        out["first_click_at"] = to_datetimes((np.where(any_click, first, 0), any_click), n)
+    else:
+        out["clicks"] = pd.arrays.IntegerArray(np.zeros(n, np.int32), np.ones(n, bool))
+        out["clicked"] = pd.arrays.BooleanArray(np.zeros(n, bool), np.ones(n, bool))
+        out["first_click_at"] = to_datetimes(None, n)
+    for name, kind, _ in jobs:
+        if kind == "list":
+            out[name] = done[name][1]
+    return pd.DataFrame(out, index=pd.RangeIndex(n), copy=False)
+
+
+def _stop_replies(reply: Any, n: int) -> np.ndarray:
+    """True where the reply's first word is STOP, in any case."""
+    stop = np.zeros(n, bool)
+    if n and reply.null_count < n:
+        valid = reply.is_valid().to_numpy(zero_copy_only=False)
+        stop[valid] = pc.match_substring_regex(pc.drop_null(reply), _STOP, ignore_case=True).to_numpy(zero_copy_only=False)
+    return stop
+
+
+def _parallel(funcs: list[Any], n: int) -> list[Any]:
+    """Run column jobs, on threads for big reports (numpy and pyarrow release the GIL).
+
+    Results come back in job order; the first failing job (in that order) raises.
+    """
+    if n < _PARALLEL_ROWS or len(funcs) < 2:
+        return [f() for f in funcs]
+    with ThreadPoolExecutor(max_workers=min(len(funcs), os.cpu_count() or 1, 4)) as pool:
+        futures = [pool.submit(f) for f in funcs]
+        return [f.result() for f in futures]

@@ -1,0 +1,597 @@
+"""The report frame: readers of CSV and JSON reports (mfanalytics.reports).
+
+Expected values are worked by hand from the files in tests/data/reports/
+(offsets: Paris is UTC+01:00 in winter, UTC+02:00 from the last Sunday of
+March to the last Sunday of October).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mfanalytics.errors import ReportFormatError, ValidationError
+from mfanalytics.reports import REPORT_COLUMNS, parse_report, parse_report_json, read_report
+from mfanalytics.status_codes import STATUS_GROUPS
+
+DATA = Path(__file__).parent / "data" / "reports"
+PARIS = "Europe/Paris"
+NA = pd.NA
+
+FIXED = [
+    "campaign_id", "ref_list", "line", "mobile", "status_code", "status_text", "status",
+    "status_group", "is_final", "is_delivered", "delivered_at", "reply", "is_stop",
+    "preview_at", "preview_count",
+]
+TAIL = ["clicks", "clicked", "first_click_at"]
+DT = pd.DatetimeTZDtype("s", PARIS)
+STR = pd.StringDtype("pyarrow")
+DTYPES = {
+    "campaign_id": "Int64", "ref_list": "category", "line": "Int32", "mobile": STR,
+    "status_code": "Int16", "status_text": "category", "status": "category",
+    "status_group": "category", "is_final": "boolean", "is_delivered": "boolean",
+    "delivered_at": DT, "reply": STR, "is_stop": "boolean", "preview_at": DT,
+    "preview_count": "Int32", "clicks": "Int32", "clicked": "boolean", "first_click_at": DT,
+}
+
+
+def ts(text: str) -> pd.Timestamp:
+    """A hand-written instant with its explicit offset, shown in Paris time."""
+    return pd.Timestamp(text).tz_convert(PARIS)
+
+
+def values(series: pd.Series) -> list:
+    return [NA if pd.isna(v) else v for v in series.tolist()]
+
+
+def check_dtypes(df: pd.DataFrame) -> None:
+    for col, dtype in DTYPES.items():
+        assert df[col].dtype == dtype, (col, df[col].dtype)
+    assert list(df["status_group"].cat.categories) == list(STATUS_GROUPS)
+
+
+# -- the main semicolon file, worked by hand ------------------------------------
+def expect_main(df: pd.DataFrame, campaign_id=NA) -> None:
+    assert list(df.columns) == FIXED + ["track_1_at", "track_1_clicks"] + TAIL + ["PRENOM", "NOM", "VILLE"]
+    check_dtypes(df)
+    assert values(df["campaign_id"]) == [campaign_id] * 6
+    assert values(df["ref_list"]) == ["Clients_VIP"] * 6
+    assert values(df["line"]) == [1, 2, 3, 4, 5, 6]
+    assert values(df["mobile"]) == [f"+3361234560{i}" for i in range(1, 7)]
+    assert values(df["status_code"]) == [16, 17, 21, 99, 20, 16]
+    assert values(df["status_text"]) == [
+        "Délivré", "Délivré + STOP demandé", "Délivré", "Statut futur", "Non délivré", "Délivré",
+    ]
+    assert values(df["status"]) == [
+        "Delivered", "Delivered + STOP requested", "Delivered", "Unknown", "Not delivered", "Delivered",
+    ]
+    assert values(df["status_group"]) == [
+        "delivered", "delivered_stop", "delivered", "unknown", "undelivered", "delivered",
+    ]
+    assert values(df["is_final"]) == [True, True, True, NA, True, True]
+    assert values(df["is_delivered"]) == [True, True, True, NA, False, True]
+    # April is summer time; 12/01 is 12 January and 11/02 is 11 February (day first)
+    assert values(df["delivered_at"]) == [
+        ts("2025-04-03T09:15:02+02:00"), ts("2025-04-03T09:15:10+02:00"),
+        ts("2025-01-12T23:59:59+01:00"), NA, NA, ts("2025-02-11T08:00:00+01:00"),
+    ]
+    assert df["delivered_at"].iloc[2].tz_convert("UTC") == pd.Timestamp("2025-01-12 22:59:59", tz="UTC")
+    assert values(df["reply"]) == [NA, "STOP", "stop merci", NA, NA, "Merci, à bientôt"]
+    assert values(df["is_stop"]) == [False, True, True, False, False, False]
+    assert values(df["preview_at"]) == [ts("2025-04-03T09:20:00+02:00"), NA, NA, NA, NA, NA]
+    assert values(df["preview_count"]) == [2, NA, NA, NA, NA, NA]
+    assert values(df["track_1_at"]) == [ts("2025-04-03T10:01:30+02:00"), NA, NA, NA, NA, ts("2025-02-11T08:30:00+01:00")]
+    assert values(df["track_1_clicks"]) == [3, NA, NA, NA, NA, 1]
+    assert values(df["clicks"]) == [3, 0, 0, 0, 0, 1]
+    assert values(df["clicked"]) == [True, False, False, False, False, True]
+    assert values(df["first_click_at"]) == values(df["track_1_at"])
+    assert values(df["PRENOM"]) == ["Zoé", "Émile", "Jean", "Anaïs", "Luc", "Chloé"]
+    assert values(df["NOM"]) == ["Martin", "Bernard", "Petit", "Durand", "Leroy", "Moreau"]
+    assert values(df["VILLE"]) == ["Paris", "Lyon", "Paris", "Lyon", "Paris", "Nice"]
+    # 6 distinct first names in 6 rows stay text; 3 towns in 6 rows become a category
+    assert df["PRENOM"].dtype == STR and df["NOM"].dtype == STR
+    assert isinstance(df["VILLE"].dtype, pd.CategoricalDtype)
+    assert isinstance(df.index, pd.RangeIndex)
+
+
+def test_semicolon_utf8():
+    expect_main(read_report(DATA / "semicolon_utf8.csv"))
+
+
+@pytest.mark.parametrize("name", ["comma.csv", "utf8_bom.csv"])
+def test_comma_crlf_and_bom_variants_read_the_same(name):
+    expect_main(read_report(DATA / name))
+
+
+def test_path_string_buffer_bytes_and_text_agree():
+    path = DATA / "semicolon_utf8.csv"
+    raw = path.read_bytes()
+    expect_main(read_report(str(path)))
+    expect_main(read_report(io.BytesIO(raw)))
+    expect_main(read_report(io.StringIO(raw.decode("utf-8"))))
+    expect_main(parse_report(raw))
+    expect_main(parse_report(raw.decode("utf-8")))
+    expect_main(parse_report(memoryview(raw)))
+
+
+def test_campaign_id_argument_fills_the_column():
+    expect_main(read_report(DATA / "semicolon_utf8.csv", campaign_id=4242), campaign_id=4242)
+
+
+def test_french_status_labels():
+    df = read_report(DATA / "semicolon_utf8.csv", lang="fr")
+    assert values(df["status"])[:5] == ["Délivré", "Délivré + STOP demandé", "Délivré", "Inconnu", "Non délivré"]
+
+
+# -- JSON --------------------------------------------------------------------------
+def test_json_records_equal_the_csv_frame():
+    text = (DATA / "report.json").read_text(encoding="utf-8")
+    from_csv = read_report(DATA / "semicolon_utf8.csv", campaign_id=4242)
+    for payload in (text, text.encode("utf-8"), json.loads(text)):
+        df = parse_report_json(payload)
+        expect_main(df, campaign_id=4242)
+        pd.testing.assert_frame_equal(df, from_csv)
+
+
+def test_json_envelope_with_nested_fields():
+    df = parse_report_json((DATA / "envelope_nested.json").read_bytes())
+    assert list(df.columns)[-2:] == ["PRENOM", "CODE"]
+    assert values(df["campaign_id"]) == [777, 777]
+    assert values(df["PRENOM"]) == ["Inès", "Hugo"]
+    assert values(df["CODE"]) == ["007", "042"]
+    assert values(df["status_group"]) == ["delivered", "undelivered"]
+    assert values(df["delivered_at"]) == [ts("2025-06-02T12:00:00+02:00"), NA]
+
+
+def test_json_empty_list_is_an_empty_frame():
+    df = parse_report_json([])
+    assert len(df) == 0
+    assert list(df.columns) == FIXED + TAIL
+    check_dtypes(df)
+
+
+@pytest.mark.parametrize(
+    "payload, rule",
+    [
+        ("", "empty"),
+        ("[{", "json"),
+        ('{"total": 3}', "json-shape"),
+        ('"hello"', "json-shape"),
+        ('[{"INT_MOBILE": "+33600000001", "STATUS_CODE": 16}, 5]', "json-shape"),
+        ('[{"STATUS_CODE": 16}]', "missing-column"),
+    ],
+)
+def test_json_shape_errors(payload, rule):
+    with pytest.raises(ReportFormatError) as info:
+        parse_report_json(payload)
+    assert info.value.rule == rule
+
+
+def test_json_bad_values_name_column_and_line():
+    records = [
+        {"INT_MOBILE": "+33600000001", "STATUS_CODE": 16, "TRACK_1_COUNTER": 2},
+        {"INT_MOBILE": "+33600000002", "STATUS_CODE": 16, "TRACK_1_COUNTER": 1.5},
+    ]
+    with pytest.raises(ReportFormatError) as info:
+        parse_report_json(records)
+    assert (info.value.rule, info.value.field, info.value.line) == ("integer", "TRACK_1_COUNTER", 2)
+    records = [{"INT_MOBILE": "+33600000001", "STATUS_CODE": 16, "DELIVERYDATE": "2025-01-02T10:00:00"}]
+    with pytest.raises(ReportFormatError) as info:
+        parse_report_json(records)
+    assert (info.value.rule, info.value.field, info.value.line) == ("date", "DELIVERYDATE", 1)
+
+
+# -- variants of the CSV -------------------------------------------------------------
+def test_windows_1252_with_accents_in_header_and_values():
+    df = read_report(DATA / "cp1252.csv")
+    assert list(df.columns)[-4:] == ["PRÉNOM", "NOM", "VILLE", "REMARQUE"]
+    assert values(df["ref_list"]) == ["Fêtes", "Fêtes"]
+    assert values(df["status_text"]) == ["Délivré", "Message expiré"]
+    assert values(df["PRÉNOM"]) == ["Zoé", "François"]
+    assert values(df["NOM"]) == ["Lefèvre", "Gaëlle"]
+    assert values(df["VILLE"]) == ["Besançon", "Besançon"]
+    assert values(df["REMARQUE"]) == ["Cœur d'or", "Œuvre € 5"]
+    assert values(df["delivered_at"]) == [ts("2024-12-24T18:30:00+01:00"), NA]
+    assert values(df["status_group"]) == ["delivered", "undelivered"]
+
+
+def test_windows_1252_with_plain_header():
+    df = read_report(DATA / "cp1252_ascii_header.csv")
+    assert values(df["NOM"]) == ["Müller", "Garçon"]
+    assert values(df["VILLE"]) == ["Saint-Étienne", "Orléans"]
+
+
+def test_quoted_fields_with_separators_quotes_and_newlines():
+    df = read_report(DATA / "quoted.csv")
+    assert values(df["mobile"]) == ["+33611111111", "+33622222222", "+33633333333"]
+    assert values(df["reply"]) == ["Stop; merci", "Bonjour\nà demain", "STOP\nok"]
+    assert values(df["is_stop"]) == [True, False, True]
+    assert values(df["ADRESSE"]) == ["12 rue des Lilas; bât. B", '3 "place" du Marché', NA]
+    assert values(df["NOM"]) == ["Dupont", "Durand", "Martin"]
+
+
+def test_missing_optional_columns_are_present_and_empty():
+    df = read_report(DATA / "minimal.csv")
+    assert list(df.columns) == FIXED + TAIL  # no track_N columns at all
+    check_dtypes(df)
+    assert values(df["status_group"]) == ["delivered", "blocked"]
+    assert values(df["delivered_at"]) == [ts("2025-03-05T10:00:00+01:00"), NA]
+    for col in ("reply", "preview_at", "preview_count", "clicks", "clicked", "first_click_at", "campaign_id"):
+        assert df[col].isna().all(), col
+    assert values(df["is_stop"]) == [False, False]
+
+
+def test_three_tracks_sum_and_first_click():
+    df = read_report(DATA / "tracks.csv")
+    tracks = [f"track_{n}_{s}" for n in (1, 2, 3) for s in ("at", "clicks")]
+    assert list(df.columns) == FIXED + tracks + TAIL
+    assert values(df["track_2_clicks"]) == [1, NA, NA, 2]
+    assert values(df["track_3_at"]) == [NA, ts("2025-03-06T18:45:00+01:00"), NA, NA]
+    assert values(df["clicks"]) == [3, 4, 0, 2]
+    # line 4 has a counter without a date: it clicked, but when is unknown
+    assert values(df["clicked"]) == [True, True, False, True]
+    assert values(df["first_click_at"]) == [
+        ts("2025-03-05T09:30:00+01:00"), ts("2025-03-06T18:45:00+01:00"), NA, NA,
+    ]
+    for col in tracks:
+        assert df[col].dtype == (DT if col.endswith("_at") else "Int32")
+
+
+def test_header_case_extra_columns_and_name_clash():
+    with pytest.warns(UserWarning, match="status"):
+        df = read_report(DATA / "extra_columns.csv")
+    assert list(df.columns) == FIXED + TAIL + ["CODE_CLIENT", "status_list", "Email"]
+    assert values(df["ref_list"]) == ["Fidélité", "Fidélité"]
+    assert values(df["mobile"]) == ["+33612000001", "+33612000002"]
+    assert values(df["status_text"]) == ["Délivré", "Délivré"]
+    assert values(df["delivered_at"]) == [ts("2024-12-01T14:00:00+01:00"), ts("2024-12-01T14:00:03+01:00")]
+    assert values(df["CODE_CLIENT"]) == ["00123", "00456"]  # text, leading zeros kept
+    assert values(df["status_list"]) == ["gold", "gold"]
+    assert values(df["status"]) == ["Delivered", "Delivered"]
+
+
+def test_period_report_campaign_column():
+    df = read_report(DATA / "campaigns.csv")
+    assert values(df["campaign_id"]) == [5001, 5001, 5002]
+    assert values(df["ref_list"]) == ["Liste A", "Liste A", "Liste B"]
+    with pytest.raises(ReportFormatError) as info:
+        read_report(DATA / "campaigns.csv", campaign_id=5001)
+    assert (info.value.rule, info.value.line) == ("campaign-id", 3)
+
+
+@pytest.mark.parametrize("alias", ["CAMPAIGN_ID", "campaignId", "ID_CAMPAIGN", "campaign_id", " Campaign_Id "])
+def test_campaign_id_aliases(alias):
+    df = parse_report(f"{alias};INT_MOBILE;STATUS_CODE\n12;+33600000001;16\n")
+    assert values(df["campaign_id"]) == [12]
+
+
+def test_report_columns_table():
+    assert REPORT_COLUMNS["DELIVERYDATE"] == "delivered_at"
+    assert REPORT_COLUMNS["ID_LINE"] == "line"
+    assert REPORT_COLUMNS["TRACK_N_COUNTER"] == "track_N_clicks"
+    assert {REPORT_COLUMNS[k] for k in ("CAMPAIGN_ID", "campaignId", "ID_CAMPAIGN", "campaign_id")} == {"campaign_id"}
+
+
+# -- dates -------------------------------------------------------------------------
+def test_dst_changes_are_deterministic():
+    df = read_report(DATA / "dst.csv")
+    utc = [v.tz_convert("UTC") for v in df["delivered_at"]]
+    assert utc == [pd.Timestamp(t, tz="UTC") for t in [
+        "2024-10-26 23:59:59",  # 01:59:59 summer time
+        "2024-10-27 00:30:00",  # 02:30 happens twice: the first one (summer time)
+        "2024-10-27 02:00:00",  # 03:00 winter time
+        "2024-03-31 00:59:59",  # 01:59:59 winter time
+        "2024-03-31 01:00:00",  # 02:30 does not exist: moved to 03:00 summer time
+        "2024-03-31 01:00:00",  # 03:00 summer time
+        "2025-10-26 00:15:00",  # ambiguous again: first occurrence
+        "2025-03-30 01:00:00",  # in the gap again
+    ]]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["31/02/2025 10:00:00", "29/02/2025 10:00:00", "29/02/2100 10:00:00", "31/04/2025 10:00:00", "05/03/25 10:00:00", "5/3/2025 10:00:00",
+     "05/03/2025 24:00:00", "05/03/2025 10:00:60", "05/03/2025", "05-03-2025 10:00:00",
+     " 05/03/2025 10:00:00", "05/03/2025 10:00:00Z", "00/03/2025 10:00:00", "05/13/2025 10:00:00",
+     "０5/03/2025 10:00:00"],
+)
+def test_malformed_dates_are_errors_with_column_and_line(bad):
+    text = f"INT_MOBILE;STATUS_CODE;PREVIEW\n+33600000001;16;05/03/2025 10:00:00\n+33600000002;16;{bad}\n"
+    with pytest.raises(ReportFormatError) as info:
+        parse_report(text)
+    assert (info.value.rule, info.value.field, info.value.line) == ("date", "PREVIEW", 2)
+    assert "PREVIEW" in str(info.value) and "line 2" in str(info.value)
+
+
+def test_leap_day_and_far_dates_are_read():
+    text = "INT_MOBILE;STATUS_CODE;DELIVERYDATE\n1;16;29/02/2024 12:00:00\n2;16;29/02/2000 00:00:00\n3;16;01/07/2031 08:00:00\n"
+    df = parse_report(text)
+    assert values(df["delivered_at"]) == [
+        ts("2024-02-29T12:00:00+01:00"), ts("2000-02-29T00:00:00+01:00"), ts("2031-07-01T08:00:00+02:00"),
+    ]
+
+
+def test_bad_date_file():
+    with pytest.raises(ReportFormatError) as info:
+        read_report(DATA / "bad_date.csv")
+    assert (info.value.field, info.value.line) == ("DELIVERYDATE", 3)
+    assert isinstance(info.value, ValidationError) and isinstance(info.value, ValueError)
+
+
+# -- other errors ------------------------------------------------------------------------
+def test_bad_counter_file():
+    with pytest.raises(ReportFormatError) as info:
+        read_report(DATA / "bad_counter.csv")
+    assert (info.value.rule, info.value.field, info.value.line) == ("integer", "TRACK_1_COUNTER", 2)
+
+
+@pytest.mark.parametrize(
+    "cell, field",
+    [("-3", "STATUS_CODE"), ("70000", "STATUS_CODE"), ("16.0", "STATUS_CODE"), ("x", "ID_LINE")],
+)
+def test_bad_integers(cell, field):
+    row = {"STATUS_CODE": "16", "ID_LINE": "1"}
+    row[field] = cell
+    text = f"ID_LINE;INT_MOBILE;STATUS_CODE\n1;+33600000001;16\n{row['ID_LINE']};+33600000002;{row['STATUS_CODE']}\n"
+    with pytest.raises(ReportFormatError) as info:
+        parse_report(text)
+    assert (info.value.rule, info.value.field, info.value.line) == ("integer", field, 2)
+
+
+def test_ragged_row_names_the_line():
+    with pytest.raises(ReportFormatError) as info:
+        read_report(DATA / "ragged.csv")
+    assert (info.value.rule, info.value.line) == ("column-count", 3)
+
+
+def test_empty_file_is_an_error():
+    for source in (DATA / "empty.csv",):
+        with pytest.raises(ReportFormatError) as info:
+            read_report(source)
+        assert info.value.rule == "empty"
+    for payload in (b"", "", b"\xef\xbb\xbf", b"\n\n"):
+        with pytest.raises(ReportFormatError, match="empty"):
+            parse_report(payload)
+
+
+def test_header_only_is_an_empty_frame_with_the_same_dtypes():
+    df = read_report(DATA / "header_only.csv")
+    assert len(df) == 0
+    assert list(df.columns) == FIXED + ["track_1_at", "track_1_clicks"] + TAIL + ["PRENOM"]
+    check_dtypes(df)
+    assert df["track_1_at"].dtype == DT and df["track_1_clicks"].dtype == "Int32"
+    assert df["PRENOM"].dtype == STR
+    full = read_report(DATA / "semicolon_utf8.csv")
+    for col in FIXED + TAIL:
+        if not isinstance(full[col].dtype, pd.CategoricalDtype):
+            assert df[col].dtype == full[col].dtype, col
+
+
+@pytest.mark.parametrize(
+    "header, rule, field",
+    [
+        ("INT_MOBILE;DELIVERYDATE", "missing-column", "STATUS_CODE"),
+        ("STATUS_CODE;NOM", "missing-column", "INT_MOBILE"),
+        ("INT_MOBILE;STATUS_CODE;status_code", "duplicate-column", "status_code"),
+    ],
+)
+def test_header_errors(header, rule, field):
+    with pytest.raises(ReportFormatError) as info:
+        parse_report(header + "\n")
+    assert (info.value.rule, info.value.field) == (rule, field)
+
+
+def test_utf16_is_refused_clearly():
+    with pytest.raises(ReportFormatError) as info:
+        parse_report("INT_MOBILE;STATUS_CODE\n+33600000001;16\n".encode("utf-16"))
+    assert info.value.rule == "encoding"
+
+
+def test_null_like_words_stay_text():
+    df = parse_report("INT_MOBILE;STATUS_CODE;NOM\n+33600000001;16;NA\n+33600000002;16;null\n+33600000003;16;N/A\n")
+    assert values(df["NOM"]) == ["NA", "null", "N/A"]
+
+
+def test_stop_detection_first_word_any_case():
+    replies = ["stop", "  Stop merci", "STOP.", "StOp", "stopper", "non stop", "STOP36184", "Arrêt"]
+    body = "".join(f"+336000000{i:02d};16;{r}\n" for i, r in enumerate(replies))
+    df = parse_report("INT_MOBILE;STATUS_CODE;REPLY\n" + body)
+    assert values(df["is_stop"]) == [True, True, True, True, False, False, False, False]
+
+
+# -- round trips (hypothesis) ----------------------------------------------------------
+_TZ = ZoneInfo(PARIS)
+_TEXT = st.text(alphabet='abcXYZ019 ;,"\néèçœ€\'=+-@', min_size=1, max_size=12)
+
+
+def _exists_once(naive: datetime) -> bool:
+    a, b = naive.replace(tzinfo=_TZ, fold=0), naive.replace(tzinfo=_TZ, fold=1)
+    back = a.astimezone(ZoneInfo("UTC")).astimezone(_TZ).replace(tzinfo=None)
+    return a.utcoffset() == b.utcoffset() and back == naive
+
+
+_DATES = st.datetimes(datetime(2000, 1, 1), datetime(2040, 12, 31)).map(lambda d: d.replace(microsecond=0)).filter(_exists_once)
+_ROW = st.fixed_dictionaries(
+    {
+        "ID_LINE": st.integers(1, 2_000_000),
+        "INT_MOBILE": st.from_regex(r"\+33[67][0-9]{8}", fullmatch=True),
+        "STATUS_CODE": st.sampled_from([1, 2, 13, 14, 16, 17, 20, 21, 22, 24, 31, 99, 0, 1234]),
+        "DELIVERYDATE": st.none() | _DATES,
+        "REPLY": st.none() | _TEXT | st.sampled_from(["STOP", "stop merci", "Stop!", "stopper"]),
+        "TRACK_1": st.none() | _DATES,
+        "TRACK_1_COUNTER": st.none() | st.integers(0, 50),
+        "TRACK_2": st.none() | _DATES,
+        "TRACK_2_COUNTER": st.none() | st.integers(0, 50),
+        "NOM": st.none() | _TEXT,
+        "VILLE": st.none() | st.sampled_from(["Paris", "Lyon", "Besançon"]),
+    }
+)
+
+
+def _cell(value, sep: str) -> str:
+    """A tiny CSV writer for the test: quote when needed, double quotes."""
+    if value is None:
+        return ""
+    text = value.strftime("%d/%m/%Y %H:%M:%S") if isinstance(value, datetime) else str(value)
+    if any(c in text for c in (sep, '"', "\n")):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _write_csv(header: list[str], rows: list[list], sep: str) -> str:
+    lines = [sep.join(header)] + [sep.join(_cell(v, sep) for v in row) for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _paris(naive: datetime | None):
+    return NA if naive is None else pd.Timestamp(naive.replace(tzinfo=_TZ)).tz_convert(PARIS)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(_ROW, min_size=0, max_size=6), sep=st.sampled_from([";", ","]),
+       encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]))
+def test_csv_and_json_round_trips(rows, sep, encoding):
+    header = ["ID_LINE", "INT_MOBILE", "STATUS_CODE", "DELIVERYDATE", "REPLY", "TRACK_1", "TRACK_1_COUNTER",
+              "TRACK_2", "TRACK_2_COUNTER", "NOM", "VILLE"]
+    table = [[r[h] for h in header] for r in rows]
+    from_csv = parse_report(_write_csv(header, table, sep).encode(encoding), campaign_id=9)
+    records = [
+        {h: (v.strftime("%d/%m/%Y %H:%M:%S") if isinstance(v, datetime) else v) for h, v in zip(header, row)}
+        for row in table
+    ]
+    from_json = parse_report_json(json.dumps(records) if records else "[]", campaign_id=9)
+    if not rows:
+        assert len(from_csv) == 0 and list(from_csv.columns)[-2:] == ["NOM", "VILLE"]
+        return
+    pd.testing.assert_frame_equal(from_csv, from_json)
+
+    # independent expectations
+    df = from_csv
+    assert values(df["mobile"]) == [r["INT_MOBILE"] for r in rows]
+    assert values(df["line"]) == [r["ID_LINE"] for r in rows]
+    assert values(df["delivered_at"]) == [_paris(r["DELIVERYDATE"]) for r in rows]
+    assert values(df["reply"]) == [NA if r["REPLY"] is None else r["REPLY"] for r in rows]
+    assert values(df["NOM"]) == [NA if r["NOM"] is None else r["NOM"] for r in rows]
+    stop = [r["STATUS_CODE"] == 17 or bool(r["REPLY"] and re.match(r"\s*stop\b", r["REPLY"], re.I | re.A)) for r in rows]
+    assert values(df["is_stop"]) == stop
+    clicks = [(r["TRACK_1_COUNTER"] or 0) + (r["TRACK_2_COUNTER"] or 0) for r in rows]
+    assert values(df["clicks"]) == clicks
+    firsts = [min((d for d in (r["TRACK_1"], r["TRACK_2"]) if d is not None), key=lambda d: _paris(d), default=None) for r in rows]
+    assert values(df["first_click_at"]) == [_paris(d) for d in firsts]
+    known = {1, 2, 13, 14, 16, 17, 20, 21, 22, 24, 31}
+    assert values(df["status_group"].eq("unknown")) == [r["STATUS_CODE"] not in known for r in rows]
+
+    # the frame written back as CSV reads back to the same frame
+    back_header = ["CAMPAIGN_ID", "ID_LINE", "INT_MOBILE", "STATUS_CODE", "DELIVERYDATE", "REPLY",
+                   "TRACK_1", "TRACK_1_COUNTER", "TRACK_2", "TRACK_2_COUNTER", "NOM", "VILLE"]
+    cols = ["campaign_id", "line", "mobile", "status_code", "delivered_at", "reply",
+            "track_1_at", "track_1_clicks", "track_2_at", "track_2_clicks", "NOM", "VILLE"]
+    back_rows = []
+    for rec in df[cols].astype(object).itertuples(index=False):
+        back_rows.append([
+            None if pd.isna(v) else (v.tz_convert(PARIS).tz_localize(None).to_pydatetime() if isinstance(v, pd.Timestamp) else v)
+            for v in rec
+        ])
+    again = parse_report(_write_csv(back_header, back_rows, ";"))
+    pd.testing.assert_frame_equal(again, df)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(_DATES, min_size=1, max_size=20))
+def test_dates_match_zoneinfo(dates):
+    body = "".join(f"+33600000001;16;{d:%d/%m/%Y %H:%M:%S}\n" for d in dates)
+    df = parse_report("INT_MOBILE;STATUS_CODE;DELIVERYDATE\n" + body)
+    expected = [d.replace(tzinfo=_TZ).astimezone(ZoneInfo("UTC")).replace(tzinfo=None) for d in dates]
+    got = [t.tz_convert("UTC").tz_localize(None).to_pydatetime() for t in df["delivered_at"]]
+    assert got == expected
+
+
+def _large_report(n: int) -> str:
+    idx = np.arange(n)
+    days = 1 + idx % 31
+    lines = [f"{i + 1};+336{i:08d};{16 if i % 3 else 17};{d:02d}/03/2025 10:00:00;{'STOP' if i % 5 == 0 else ''};V{i % 7}"
+             for i, d in zip(idx.tolist(), days.tolist())]
+    return "ID_LINE;INT_MOBILE;STATUS_CODE;DELIVERYDATE;REPLY;VILLE\n" + "\n".join(lines) + "\n"
+
+
+def test_threaded_and_serial_conversions_agree(monkeypatch):
+    import mfanalytics.reports as reports
+
+    text = _large_report(120_000)
+    threaded = parse_report(text)
+    monkeypatch.setattr(reports, "_PARALLEL_ROWS", 10**9)
+    pd.testing.assert_frame_equal(parse_report(text), threaded)
+    bad = text.replace("+33600110000;16;13/03/2025 10:00:00", "+33600110000;16;13/03/2025 10h00")
+    assert bad != text
+    monkeypatch.setattr(reports, "_PARALLEL_ROWS", 1)
+    with pytest.raises(ReportFormatError) as info:
+        parse_report(bad)
+    assert (info.value.field, info.value.line) == ("DELIVERYDATE", 110_001)
+
+
+def test_large_report_uses_the_same_rules():
+    """Above the threading threshold the result is the same as row by row."""
+    n = 120_000
+    df = parse_report(_large_report(n))
+    assert len(df) == n
+    assert df["line"].iloc[-1] == n
+    # 30/03/2025 is the change to summer time: 10:00 is +02:00 from the 30th on
+    assert values(df["delivered_at"].iloc[27:32]) == [
+        ts("2025-03-28T10:00:00+01:00"), ts("2025-03-29T10:00:00+01:00"), ts("2025-03-30T10:00:00+02:00"),
+        ts("2025-03-31T10:00:00+02:00"), ts("2025-03-01T10:00:00+01:00"),
+    ]
+    assert int(df["is_stop"].sum()) == len(set(range(0, n, 3)) | set(range(0, n, 5)))
+    assert isinstance(df["VILLE"].dtype, pd.CategoricalDtype) and len(df["VILLE"].cat.categories) == 7
+    assert df.memory_usage(deep=True).sum() / n < 150
+
+
+def test_utf8_with_a_stray_byte_is_refused_not_misread():
+    body = "INT_MOBILE;STATUS_CODE;NOM\n+33600000001;16;Hélène\n+33600000002;16;".encode("utf-8") + b"Ren\xe9e\n"
+    with pytest.raises(ReportFormatError) as info:
+        parse_report(body)
+    assert (info.value.rule, info.value.line) == ("encoding", 2)
+
+
+def test_unknown_lang_is_refused():
+    with pytest.raises(ValueError, match="lang"):
+        read_report(DATA / "minimal.csv", lang="de")
+
+
+def test_docstring_examples():
+    import doctest
+
+    import mfanalytics.report_schema
+    import mfanalytics.reports
+
+    for module in (mfanalytics.reports, mfanalytics.report_schema):
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.failed == 0 and result.attempted > 0, module.__name__
+
+
+def test_dates_of_other_lengths_cannot_shift_their_neighbours():
+    # 18 + 20 characters: the same total as two good dates
+    text = "INT_MOBILE;STATUS_CODE;DELIVERYDATE\n1;16;5/03/2025 10:00:00\n2;16;05/03/2025 10:00:000\n"
+    with pytest.raises(ReportFormatError) as info:
+        parse_report(text)
+    assert (info.value.field, info.value.line) == ("DELIVERYDATE", 1)
+
+
+def test_json_numbers_in_text_columns_keep_their_digits():
+    records = [
+        {"INT_MOBILE": 33612345678, "STATUS_CODE": 16, "CODE_POSTAL": 75001, "NOTE": 2.5},
+        {"INT_MOBILE": 33612345679, "STATUS_CODE": 16, "CODE_POSTAL": None, "NOTE": None},
+    ]
+    df = parse_report_json(records)
+    assert values(df["mobile"]) == ["33612345678", "33612345679"]
+    assert values(df["CODE_POSTAL"]) == ["75001", NA]
+    assert values(df["NOTE"]) == ["2.5", NA]
