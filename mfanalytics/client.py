@@ -1,0 +1,670 @@
+"""The Mediasflow API client: one method per endpoint of the guide.
+
+Sending is two-phase by default: :meth:`Client.send_campaign` prepares the
+campaign (``startNow=false``, safe to retry: an extra DRAFT sends nothing),
+then injects that campaign id (safe to retry too: a second inject of a
+campaign that is no longer a DRAFT answers 409, which on a retry means the
+first attempt went through). A one-shot ``startNow=true`` request is never
+retried once it may have reached the server.
+
+Examples
+--------
+>>> import mfanalytics
+>>> with mfanalytics.sandbox(seed=0) as sb:
+...     client = sb.client()
+...     campaign = client.send_campaign("Bonjour ${PRENOM}", recipients=[
+...         {"mobile": "0612345678", "PRENOM": "Ana"}], sender="MaMarque")
+...     campaign.status
+'INJECTED'
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pathlib
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+import requests
+
+from mfanalytics.errors import (
+    AmbiguousSendError,
+    APIError,
+    AuthenticationError,
+    InvalidRequestError,
+    MediasflowError,
+    ValidationError,
+)
+from mfanalytics.transport import DIGEST_HEADER, Retry, RetryPolicy, Transport, sha256_hex
+
+__all__ = ["Campaign", "Client", "DEFAULT_BASE_URL"]
+
+DEFAULT_BASE_URL = "https://app.mediasflow.com/api/v1"
+
+# Python option name -> the API's parameter name (guide, section 2.1).
+_OPTIONS = {
+    "campaign_name": "campaignName",
+    "sender": "sender",
+    "type_select": "typeSelect",
+    "schedule_on": "scheduleOn",
+    "renderer": "renderer",
+    "defaults": "defaultForHeader",
+    "allow_ucs2": "allowUCS2",
+    "auto_replace_emoji": "autoREPLACEEMOJI",
+    "auto_replace_gsm7": "autoREPLACETOGSM7",
+    "check_duplicate": "checkDuplicate",
+    "billing_code": "billingCode",
+    "tiny_list": "tinyList",
+    "brand": "brand",
+    "user_owner_id": "userOwnerID",
+}
+
+
+class _Secret:
+    """A credential that never shows itself and refuses to be pickled."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "<secret>"
+
+    __str__ = __repr__
+
+    def __reduce__(self):
+        raise TypeError("credentials cannot be pickled")
+
+
+class Campaign(dict):
+    """The API's answer about a campaign: a dict, with a readable summary.
+
+    ``campaign.id``, ``campaign.status`` and the counts of the guide's
+    section 2.1.3.1 (``countValid``, ``creditCount``, ...) are the API's own
+    values, untouched.
+    """
+
+    @property
+    def id(self) -> int:
+        return int(self["id"])
+
+    @property
+    def status(self) -> str | None:
+        return self.get("status")
+
+    def summary(self) -> dict[str, Any]:
+        """The figures a user checks before injecting."""
+        keys = (
+            "id", "status", "countRecipient", "countValid", "countInvalidRecipient",
+            "countInBlackListRecipient", "countDuplicateRecipient", "creditCount", "sender",
+        )
+        return {k: self.get(k) for k in keys if k in self}
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{k}={v!r}" for k, v in self.summary().items())
+        return f"Campaign({inner})"
+
+    def _repr_html_(self) -> str:
+        rows = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in self.summary().items())
+        return f"<table>{rows}</table>"
+
+
+class Client:
+    """A connection to the Mediasflow API (or to the local sandbox).
+
+    Parameters
+    ----------
+    base_url : str
+        API root. The sandbox's is ``sb.url``.
+    username, password : str, optional
+        Credentials: the client logs in on first use, and once more if the
+        token expires.
+    token : str, optional
+        A Bearer token pasted from the Swagger page (with or without the word
+        ``Bearer``), instead of credentials.
+    timeout : float
+        Seconds for connecting and for each read. Always on.
+    max_retries : int
+        Retries of a request that is safe to retry.
+    session : requests.Session, optional
+        Injected session (the test seam); one is created otherwise.
+    login_path : str
+        Path of the login route under ``base_url``.
+    max_segments : int
+        The account's longest message, in SMS parts (1 = 160 GSM-7 / 70
+        UCS-2 characters, up to 6). Messages are checked against it locally.
+    region : str
+        Region used to read national numbers in recipient lists.
+    policy : RetryPolicy, optional
+        Backoff settings (injectable sleep and jitter for tests).
+    body_encoding : {"json", "form"}
+        How POST bodies carry their JSON structures.
+    now : callable, optional
+        Returns the current time for local ``schedule_on`` checks; the
+        sandbox passes its simulated clock. Default: the system clock.
+    """
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        token: str | None = None,
+        timeout: float = 30,
+        max_retries: int = 3,
+        session: requests.Session | None = None,
+        login_path: str = "/auth/login",
+        max_segments: int = 1,
+        region: str = "FR",
+        policy: RetryPolicy | None = None,
+        body_encoding: str = "json",
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
+        if token is None and (username is None or password is None):
+            raise ValidationError(
+                "Give username and password, or a token.", rule="credentials", field="username"
+            )
+        if timeout is None or timeout <= 0:
+            raise ValidationError("timeout must be a positive number of seconds.", rule="timeout", field="timeout")
+        self.username = username
+        self._password = _Secret(password) if password is not None else None
+        self._token = _Secret(_strip_bearer(token)) if token else None
+        self.login_path = login_path
+        self.max_segments = max_segments
+        self.region = region
+        self._owns_session = session is None
+        policy = policy or RetryPolicy()
+        policy.max_retries = max_retries
+        self._transport = Transport(
+            base_url,
+            session=session or requests.Session(),
+            timeout=timeout,
+            policy=policy,
+            body_encoding=body_encoding,
+        )
+        self._closers: list[Any] = []
+        self._now = now
+        #: The embedded sandbox this client talks to, when it came from connect().
+        self.sandbox: Any = None
+
+    # -- construction -----------------------------------------------------
+    @classmethod
+    def from_env(cls, **kwargs: Any) -> Client:
+        """A client from ``MEDIASFLOW_BASE_URL``, ``MEDIASFLOW_USERNAME``,
+        ``MEDIASFLOW_PASSWORD`` and ``MEDIASFLOW_TOKEN``, read now.
+
+        Raises
+        ------
+        ValidationError
+            When neither a token nor a username and password are set.
+        """
+        env = os.environ
+        values = {
+            "base_url": env.get("MEDIASFLOW_BASE_URL") or DEFAULT_BASE_URL,
+            "username": env.get("MEDIASFLOW_USERNAME") or None,
+            "password": env.get("MEDIASFLOW_PASSWORD") or None,
+            "token": env.get("MEDIASFLOW_TOKEN") or None,
+        }
+        if not values["token"] and not (values["username"] and values["password"]):
+            raise ValidationError(
+                "No Mediasflow credentials in the environment: set MEDIASFLOW_USERNAME and "
+                "MEDIASFLOW_PASSWORD, or MEDIASFLOW_TOKEN.",
+                rule="credentials",
+                field="MEDIASFLOW_USERNAME",
+            )
+        values.update(kwargs)
+        return cls(**values)
+
+    @property
+    def base_url(self) -> str:
+        return self._transport.base_url
+
+    def __repr__(self) -> str:
+        how = "token" if self._password is None else "password"
+        user = f" user={self.username!r}" if self.username else ""
+        return f"<mfanalytics.Client {self.base_url}{user} auth={how}>"
+
+    def __reduce__(self):
+        raise TypeError(
+            "A Client holds credentials and cannot be pickled; build one where it is "
+            "needed with Client.from_env()."
+        )
+
+    def close(self) -> None:
+        """Close the session (if the client made it) and anything it started."""
+        if self._owns_session:
+            self._transport.session.close()
+        while self._closers:
+            self._closers.pop().close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- authentication ---------------------------------------------------
+    def login(self) -> None:
+        """Log in with the credentials and keep the Bearer token."""
+        if self._password is None or self.username is None:
+            raise AuthenticationError(
+                "The token was refused (expired or invalid) and no credentials were given: "
+                "paste a new token from the Swagger page, or give username and password."
+            )
+        response = self._transport.request(
+            "POST",
+            self.login_path,
+            retry=Retry.SAFE,
+            json={"username": self.username, "password": self._password.reveal()},
+        )
+        header = response.headers.get("Authorization", "")
+        token = _strip_bearer(header) if header else None
+        if not token:
+            try:
+                token = response.json().get("token")
+            except (ValueError, AttributeError):
+                token = None
+        if not token:
+            raise APIError(
+                "The login answer carried no Bearer token.", status=response.status_code,
+                method="POST", path=self.login_path,
+            )
+        self._token = _Secret(_strip_bearer(token))
+
+    def _call(self, method: str, path: str, *, retry: Retry = Retry.SAFE, **kwargs: Any) -> requests.Response:
+        if self._token is None:
+            self.login()
+        relogged = False
+        extra = kwargs.pop("headers", None) or {}
+        while True:
+            headers = {"Authorization": f"Bearer {self._token.reveal()}", **extra}
+            try:
+                return self._transport.request(method, path, retry=retry, headers=headers, **kwargs)
+            except AuthenticationError as exc:
+                # 401 means refused before anything happened: safe to replay once.
+                if exc.status != 401 or relogged:
+                    raise
+                if self._password is None:
+                    raise AuthenticationError(
+                        "The token was refused (expired or invalid): paste a new token from "
+                        "the Swagger page, or give username and password so the client can "
+                        "log in again by itself.",
+                        status=401, method=exc.method, path=exc.path, api_message=exc.api_message,
+                    ) from None
+                relogged = True
+                self.login()
+
+    # -- campaigns --------------------------------------------------------
+    def _campaign_payload(self, msg: str, recipients: Any, list_id: Any, options: Mapping[str, Any]) -> dict[str, Any]:
+        from mfanalytics import sms
+
+        unknown = set(options) - set(_OPTIONS)
+        if unknown:
+            raise TypeError(f"unknown campaign option(s): {', '.join(sorted(unknown))}; known: {', '.join(_OPTIONS)}")
+        if recipients is None and list_id is None:
+            raise ValidationError("Give recipients or a list_id.", rule="no-recipients", field="recipients")
+        message = sms.Message(
+            msg,
+            allow_ucs2=bool(options.get("allow_ucs2", False)),
+            auto_replace_gsm7=bool(options.get("auto_replace_gsm7", False)),
+            auto_replace_emoji=bool(options.get("auto_replace_emoji", False)),
+            renderer=options.get("renderer") or "BASIC",
+            defaults=options.get("defaults"),
+        )
+        message.check(max_segments=self.max_segments)
+        payload: dict[str, Any] = {"msg": msg}
+        for name, value in options.items():
+            if value is None:
+                continue
+            if name == "sender":
+                value = sms.validate_sender(value, type_select=options.get("type_select") or "MKG")
+            elif name == "schedule_on":
+                value = sms.validate_schedule(value, now=self._now() if self._now else None)
+            elif name == "check_duplicate":
+                value = "TRUE" if value else "FALSE"
+            if value is not None:
+                payload[_OPTIONS[name]] = value
+        if recipients is not None:
+            payload["listRecipient"] = recipient_payload(recipients, region=self.region)
+        if list_id is not None:
+            payload["listsId"] = [int(i) for i in ([list_id] if isinstance(list_id, (int, str)) else list_id)]
+        return payload
+
+    def prepare_campaign(self, msg: str, *, recipients: Any = None, list_id: Any = None, **options: Any) -> Campaign:
+        """Prepare a campaign without sending it (``startNow=false``).
+
+        The answer is a DRAFT with what the platform counted (valid,
+        blacklisted, duplicates, credits). Nothing is sent; retrying is safe.
+
+        Parameters
+        ----------
+        msg : str
+            The message, with ``${FIELD}`` personalisation.
+        recipients : list of str, list of dict, DataFrame or CleanResult
+            Who receives it; extra columns become personalisation fields.
+        list_id : int or list of int
+            Lists uploaded with :meth:`upload_list`.
+        **options
+            ``sender``, ``type_select``, ``schedule_on`` (datetime),
+            ``campaign_name``, ``allow_ucs2``, ``auto_replace_gsm7``,
+            ``auto_replace_emoji``, ``renderer``, ``defaults``,
+            ``check_duplicate``, ``billing_code``, ``tiny_list``, ``brand``,
+            ``user_owner_id``. Checked locally before any request.
+        """
+        payload = self._campaign_payload(msg, recipients, list_id, options)
+        payload["startNow"] = False
+        response = self._call("POST", "/campaigns/inject", retry=Retry.SAFE, **self._transport.encode_body(payload))
+        return Campaign(_json(response))
+
+    def inject_campaign(self, campaign_id: int) -> Campaign:
+        """Send a prepared (DRAFT) campaign; retried safely.
+
+        Raises
+        ------
+        InvalidRequestError
+            409 when the campaign was not a DRAFT before this call.
+        AmbiguousSendError
+            When every attempt was lost: calling again is safe (a 409 then
+            means it was sent).
+        """
+        body = self._transport.encode_body({"campaignId": int(campaign_id), "startNow": True})
+        attempts = 0
+        policy = self._transport.policy
+        while True:
+            try:
+                response = self._call("POST", "/campaigns/inject", retry=Retry.NEVER_AMBIGUOUS, **body)
+                return Campaign(_json(response))
+            except MediasflowError as exc:
+                if isinstance(exc, InvalidRequestError) and exc.status == 409 and attempts:
+                    # an earlier attempt of this call went through
+                    return Campaign({"id": int(campaign_id), "status": "INJECTED", "confirmedBy": "409 on retry"})
+                if not isinstance(exc, AmbiguousSendError) or attempts >= policy.max_retries:
+                    if isinstance(exc, AmbiguousSendError):
+                        exc.message += (
+                            f" Calling client.inject_campaign({int(campaign_id)}) again is safe: "
+                            "a 409 answer then means the campaign was sent."
+                        )
+                        exc.args = (exc.message,)
+                        exc.campaign_id = int(campaign_id)
+                    raise
+                attempts += 1
+                policy.sleep(policy.delay(attempts))
+
+    def send_campaign(self, msg: str, *, recipients: Any = None, list_id: Any = None, **options: Any) -> Campaign:
+        """Prepare, then inject: the safe way to send.
+
+        Returns the injected campaign with the counts of the preparation.
+        Raises :class:`ValidationError` (rule ``no-valid-recipient``) and
+        leaves the DRAFT unsent when the platform counted no valid recipient.
+        """
+        draft = self.prepare_campaign(msg, recipients=recipients, list_id=list_id, **options)
+        if int(draft.get("countValid", 1) or 0) == 0:
+            raise ValidationError(
+                f"Campaign {draft.id} has no valid recipient (counted: {draft.summary()}); "
+                "it was left as a DRAFT and nothing was sent.",
+                rule="no-valid-recipient",
+                field="recipients",
+            )
+        injected = self.inject_campaign(draft.id)
+        return Campaign({**draft, **injected})
+
+    def send_now(self, msg: str, *, recipients: Any = None, list_id: Any = None, **options: Any) -> Campaign:
+        """One request with ``startNow=true``: sends without a DRAFT step.
+
+        Never retried once the request may have reached the server: an
+        unclear outcome raises :class:`AmbiguousSendError`. Prefer
+        :meth:`send_campaign`.
+        """
+        payload = self._campaign_payload(msg, recipients, list_id, options)
+        payload["startNow"] = True
+        response = self._call("POST", "/campaigns/inject", retry=Retry.NEVER_AMBIGUOUS, **self._transport.encode_body(payload))
+        return Campaign(_json(response))
+
+    def cancel_campaign(self, campaign_id: int) -> Campaign:
+        """Cancel a scheduled campaign (back to DRAFT); refused within 10 s of its time."""
+        response = self._call("POST", f"/campaigns/{int(campaign_id)}/cancel", retry=Retry.SAFE)
+        return Campaign(_json(response) or {"id": int(campaign_id), "status": "DRAFT"})
+
+    # -- reports ----------------------------------------------------------
+    def _ensure_login(self) -> None:
+        if self._token is None:
+            self.login()
+
+    def _get_bytes(self, path: str, params: Mapping[str, str]) -> bytes:
+        return self._call("GET", path, params=dict(params), verify_digest=True).content
+
+    def get_report(
+        self,
+        campaign_id: int,
+        *,
+        status: Iterable[int] | None = None,
+        details: Iterable[str] | None = None,
+        format: str = "csv",
+    ) -> pd.DataFrame:
+        """The report of one campaign as a report frame.
+
+        Parameters
+        ----------
+        campaign_id : int
+        status : iterable of int, optional
+            Keep these status codes only.
+        details : iterable of str, optional
+            The list's own columns to include (CSV only); default all.
+        format : {"csv", "json"}
+
+        Returns
+        -------
+        pandas.DataFrame
+            The report frame (see :mod:`mfanalytics.reports`).
+        """
+        from mfanalytics import reports
+
+        params: dict[str, str] = {}
+        if status is not None:
+            params["status"] = ",".join(str(int(s)) for s in _as_list(status))
+        if format == "csv":
+            if details is not None:
+                params["details"] = ";".join(_as_list(details))
+            body = self._get_bytes(f"/campaigns/report/{int(campaign_id)}", params)
+            return reports.parse_report(body, campaign_id=int(campaign_id))
+        if format == "json":
+            body = self._get_bytes(f"/campaigns/reportjson/{int(campaign_id)}", params)
+            return reports.parse_report_json(body, campaign_id=int(campaign_id))
+        raise ValidationError("format must be 'csv' or 'json'.", rule="format", field="format")
+
+    def get_reports(
+        self,
+        start: date | datetime | str,
+        end: date | datetime | str | None = None,
+        *,
+        status: Iterable[int] | None = None,
+        types: Iterable[str] | None = None,
+        search: str | None = None,
+        user_id: str | None = None,
+        key_field: Iterable[str] | None = None,
+        format: str = "json",
+        workers: int = 4,
+        progress: bool | None = None,
+    ) -> pd.DataFrame:
+        """Rows of every campaign sent in a period of any length.
+
+        The API answers at most 7 days at a time: longer periods are split
+        into 7-day windows fetched by ``workers`` threads, with a progress
+        bar, then joined into one report frame without duplicate rows.
+
+        Parameters
+        ----------
+        start, end : date, datetime or str
+            Paris time; a date alone for ``end`` includes that day; ``end``
+            defaults to now.
+        status : iterable of int, optional
+        types : iterable of str, optional
+            Media, e.g. ``["SMS"]``.
+        search : str, optional
+            FIQL, e.g. from :func:`mfanalytics.build_search`.
+        user_id : str, optional
+        key_field : iterable of str, optional
+            List columns to include (CSV variant).
+        format : {"json", "csv"}
+        workers : int
+        progress : bool, optional
+
+        Examples
+        --------
+        >>> import mfanalytics
+        >>> with mfanalytics.sandbox(seed=0) as sb:
+        ...     client = sb.client()
+        ...     _ = client.send_campaign("Bonjour", recipients=["0612345678"])
+        ...     sb.advance(3600)
+        ...     len(client.get_reports(sb.now.date() - timedelta(days=30), progress=False))
+        1
+        """
+        from mfanalytics.periods import fetch_period
+
+        params: dict[str, str] = {}
+        if status is not None:
+            params["status"] = ";".join(str(int(s)) for s in _as_list(status))
+        if types is not None:
+            params["types"] = ";".join(_as_list(types))
+        if search:
+            params["search"] = search
+        if user_id:
+            params["userID"] = user_id
+        if key_field is not None:
+            params["keyField"] = ";".join(_as_list(key_field))
+        if end is None and self._now is not None:
+            end = self._now()
+        return fetch_period(self, start, end, params=params, format=format, workers=workers, progress=progress)
+
+    # -- blacklist and lists ----------------------------------------------
+    def add_to_blacklist(self, item: str, *, type_item: str = "MOBILE", description: str | None = None, brand: str | None = None) -> dict[str, Any]:
+        """Add a number (or an email) to the account's blacklist."""
+        payload = {"item": item, "typeItem": type_item, "createdDescription": description, "brand": brand}
+        payload = {k: v for k, v in payload.items() if v is not None}
+        response = self._call("POST", "/blacklist", retry=Retry.SAFE, **self._transport.encode_body(payload))
+        return _json(response) or {}
+
+    def get_blacklist(self) -> pd.DataFrame:
+        """The account's blacklist as a DataFrame."""
+        response = self._call("GET", "/blacklist")
+        return pd.DataFrame(_json(response))
+
+    def upload_list(self, data: Any, *, filename: str, description: str | None = None, user_owner_id: str | None = None) -> dict[str, Any]:
+        """Upload a recipient list; returns the platform's analysis (guide 2.9.1).
+
+        ``data`` is a path, bytes, text, a DataFrame or a ``clean_recipients``
+        result (its recipients are uploaded, numbers in E.164).
+        """
+        content = _list_bytes(data)
+        fields = {"filename": filename}
+        if description:
+            fields["description"] = description
+        if user_owner_id:
+            fields["userOwnerID"] = user_owner_id
+        response = self._call(
+            "POST",
+            "/lists/upload",
+            retry=Retry.SAFE,
+            data=fields,
+            files={"File": (filename, content, "text/csv")},
+            headers={DIGEST_HEADER: sha256_hex(content)},
+        )
+        return _json(response)
+
+
+# -- helpers ---------------------------------------------------------------
+def _strip_bearer(value: str) -> str:
+    value = value.strip()
+    return value[7:].strip() if value.lower().startswith("bearer ") else value
+
+
+def _json(response: requests.Response) -> Any:
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        raise APIError(
+            "The API answered with something that is not JSON.",
+            status=response.status_code,
+            method=response.request.method if response.request else None,
+        ) from None
+
+
+def _as_list(values: Iterable[Any] | str | int) -> list[str]:
+    if isinstance(values, (str, int)):
+        return [str(values)]
+    return [str(v) for v in values]
+
+
+def _frame_of(recipients: Any, region: str) -> tuple[pd.DataFrame, str]:
+    """A DataFrame of recipients and the name of its mobile column."""
+    from mfanalytics.recipients import find_mobile_column
+
+    if hasattr(recipients, "recipients") and hasattr(recipients, "column"):
+        frame = recipients.recipients
+        own = [c for c in frame.columns if not str(c).startswith("mobile_")]
+        out = frame[own].copy()
+        out[recipients.column] = frame["mobile_e164"]
+        return out, recipients.column
+    if isinstance(recipients, pd.DataFrame):
+        return recipients, find_mobile_column(recipients.columns)
+    if isinstance(recipients, (str, bytes)) or not isinstance(recipients, Iterable):
+        raise ValidationError(
+            "recipients must be a list of numbers, a list of dicts, a DataFrame or a clean_recipients result.",
+            rule="recipients-type",
+            field="recipients",
+        )
+    items = list(recipients)
+    if all(isinstance(x, (str, int)) for x in items):
+        return pd.DataFrame({"mobile": [str(x) for x in items]}, dtype="string"), "mobile"
+    if all(isinstance(x, Mapping) for x in items):
+        frame = pd.DataFrame(items)
+        return frame, find_mobile_column(frame.columns)
+    raise ValidationError(
+        "recipients mixes numbers and dicts; give one kind.", rule="recipients-type", field="recipients"
+    )
+
+
+def recipient_payload(recipients: Any, *, region: str = "FR") -> list[dict[str, Any]]:
+    """``listRecipient`` for the API: the number under ``mobile``, every other
+    column as ``extendedKeys`` (``keyName``/``keyValue``), as in the guide's
+    example 2.1.2. Empty values travel as empty strings so that
+    ``defaultForHeader`` applies."""
+    frame, column = _frame_of(recipients, region)
+    others = [c for c in frame.columns if c != column]
+    mobiles = frame[column].astype("string").fillna("").tolist()
+    if not others:
+        return [{"mobile": m} for m in mobiles]
+    values = [frame[c].astype("string").fillna("").tolist() for c in others]
+    names = [str(c) for c in others]
+    return [
+        {"mobile": m, "extendedKeys": [{"keyName": n, "keyValue": v} for n, v in zip(names, row)]}
+        for m, *row in zip(mobiles, *values)
+    ]
+
+
+def _list_bytes(data: Any) -> bytes:
+    if isinstance(data, bytes):
+        return data
+    if hasattr(data, "recipients") and hasattr(data, "column"):
+        frame, _ = _frame_of(data, "FR")
+        return frame.to_csv(sep=";", index=False).encode("utf-8")
+    if isinstance(data, pd.DataFrame):
+        return data.to_csv(sep=";", index=False).encode("utf-8")
+    if isinstance(data, (str, os.PathLike)) and not (isinstance(data, str) and "\n" in data):
+        path = pathlib.Path(data)
+        if path.exists():
+            return path.read_bytes()
+        raise ValidationError(f"No such file: {path}", rule="file-not-found", field="data")
+    if isinstance(data, str):
+        return data.encode("utf-8")
+    raise ValidationError("data must be a path, bytes, text, a DataFrame or a clean_recipients result.", rule="list-type", field="data")

@@ -1,0 +1,253 @@
+"""Period reports over any span: 7-day windows, fetched concurrently.
+
+The API refuses a period report longer than 7 days (guide, section 2.4).
+:func:`split_period` cuts a span into windows that it accepts, and
+:func:`fetch_period` fetches them with a few workers, shows a progress bar,
+and returns one report frame without duplicate rows. :func:`build_search`
+writes the FIQL ``search`` parameter from keyword arguments.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from mfanalytics.errors import ValidationError
+
+if TYPE_CHECKING:
+    from mfanalytics.client import Client
+
+__all__ = ["MAX_PERIOD_DAYS", "build_search", "fetch_period", "split_period"]
+
+#: The longest period the API answers.
+MAX_PERIOD_DAYS = 7
+PARIS = ZoneInfo("Europe/Paris")
+_API_FORMAT = "%Y-%m-%d %H:%M"
+_RESERVED = set(",;()=!<>\"'")
+
+
+def _as_paris(value: date | datetime | str, *, end: bool) -> datetime:
+    """Wall-clock Paris time (naive). A date alone is the start of that day,
+    or, for an end, the start of the next day (the day is included)."""
+    if isinstance(value, str):
+        text = value.strip().replace("T", " ")
+        for fmt in ("%Y-%m-%d", _API_FORMAT, "%Y-%m-%d %H:%M:%S"):
+            try:
+                parsed = datetime.strptime(text, fmt)
+            except ValueError:
+                continue
+            if fmt == "%Y-%m-%d":
+                return parsed + timedelta(days=1) if end else parsed
+            return parsed
+        raise ValidationError(
+            f"Dates are YYYY-MM-DD or YYYY-MM-DD HH:MM (Paris time), not {value!r}.",
+            rule="date-format",
+            field="end" if end else "start",
+        )
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(PARIS).replace(tzinfo=None)
+        return value
+    day = datetime.combine(value, time())
+    return day + timedelta(days=1) if end else day
+
+
+def split_period(
+    start: date | datetime | str,
+    end: date | datetime | str,
+    *,
+    days: int = MAX_PERIOD_DAYS,
+) -> list[tuple[str, str]]:
+    """Cut ``[start, end)`` into consecutive windows of at most ``days`` days.
+
+    Parameters
+    ----------
+    start, end : date, datetime or str
+        Paris wall-clock times; aware datetimes are converted. A date alone
+        for ``end`` includes that whole day.
+    days : int
+        Longest window.
+
+    Returns
+    -------
+    list of (str, str)
+        ``from`` and ``to`` values in the API's ``YYYY-MM-DD HH:MM`` format;
+        each window ends where the next begins.
+
+    Examples
+    --------
+    >>> from mfanalytics.periods import split_period
+    >>> split_period("2026-03-01", "2026-03-10")
+    [('2026-03-01 00:00', '2026-03-08 00:00'), ('2026-03-08 00:00', '2026-03-11 00:00')]
+    """
+    lo = _as_paris(start, end=False).replace(second=0, microsecond=0)
+    hi = _as_paris(end, end=True)
+    if hi.second or hi.microsecond:  # round the end up to the next minute: keep every row
+        hi = hi.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    if hi <= lo:
+        raise ValidationError(
+            f"The period ends ({hi:%Y-%m-%d %H:%M}) before it starts ({lo:%Y-%m-%d %H:%M}).",
+            rule="period-order",
+            field="end",
+        )
+    step = timedelta(days=days)
+    windows = []
+    cursor = lo
+    while cursor < hi:
+        stop = min(cursor + step, hi)
+        windows.append((cursor.strftime(_API_FORMAT), stop.strftime(_API_FORMAT)))
+        cursor = stop
+    return windows
+
+
+def _values(value: Any) -> list[str]:
+    items = [value] if isinstance(value, (str, int)) else list(value)
+    out = []
+    for item in items:
+        text = str(item)
+        bad = _RESERVED.intersection(text)
+        if bad or not text:
+            raise ValidationError(
+                f"A search value cannot be empty or contain {''.join(sorted(_RESERVED))}: {text!r}.",
+                rule="fiql-value",
+                field="search",
+            )
+        out.append(text)
+    return out
+
+
+def build_search(*, item: Any = None, fields: Mapping[str, Any] | None = None) -> str:
+    """Write a FIQL ``search`` (guide, section 2.4) from keyword arguments.
+
+    Parameters
+    ----------
+    item : str or list of str, optional
+        Recipient number(s); several numbers are or-ed.
+    fields : mapping, optional
+        ``{"prenom": "Philippe"}`` or ``{"REF": ["A", "B"]}``: list fields
+        that must match (and-ed across fields, or-ed within one).
+
+    Returns
+    -------
+    str
+        The expression, in disjunctive form since FIQL's ``;`` (and) binds
+        tighter than ``,`` (or).
+
+    Examples
+    --------
+    >>> from mfanalytics.periods import build_search
+    >>> build_search(item="0612345678", fields={"prenom": "Philippe"})
+    'item==0612345678;fields.prenom==Philippe'
+    >>> build_search(item=["0612345678", "0752345678"])
+    'item==0612345678,item==0752345678'
+    """
+    terms: list[list[str]] = []
+    if item is not None:
+        terms.append([f"item=={v}" for v in _values(item)])
+    for name, value in (fields or {}).items():
+        if not name or _RESERVED.intersection(name):
+            raise ValidationError(f"Not a usable field name: {name!r}.", rule="fiql-field", field="search")
+        terms.append([f"fields.{name}=={v}" for v in _values(value)])
+    if not terms:
+        raise ValidationError("Give item= or fields= to search for.", rule="fiql-empty", field="search")
+    return ",".join(";".join(combo) for combo in itertools.product(*terms))
+
+
+def fetch_period(
+    client: Client,
+    start: date | datetime | str,
+    end: date | datetime | str | None = None,
+    *,
+    params: Mapping[str, str] | None = None,
+    format: str = "json",
+    workers: int = 4,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """Fetch a period report of any length as one report frame.
+
+    Parameters
+    ----------
+    client : Client
+        A connected client; each window uses its retry policy.
+    start, end : date, datetime or str
+        The span; ``end`` defaults to now.
+    params : mapping
+        Other query parameters (status, types, search, userID, keyField).
+    format : {"json", "csv"}
+        Which variant of the period report to use.
+    workers : int
+        Windows fetched at once (bounded to 1..8).
+    progress : bool, optional
+        Show a ``tqdm`` bar; default: when there is more than one window.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The report frame, rows of every window, each (campaign, line) once.
+    """
+    from tqdm.auto import tqdm
+
+    from mfanalytics import reports
+
+    if format not in ("json", "csv"):
+        raise ValidationError("format must be 'json' or 'csv'.", rule="format", field="format")
+    if end is None:
+        end = datetime.now(PARIS).replace(tzinfo=None)
+    windows = split_period(start, end)
+    path = "/campaigns/reportjson/" if format == "json" else "/campaigns/report/"
+    base = dict(params or {})
+
+    def one(window: tuple[str, str]) -> pd.DataFrame:
+        body = client._get_bytes(path, {**base, "from": window[0], "to": window[1]})
+        return reports.parse_report_json(body) if format == "json" else reports.parse_report(body)
+
+    client._ensure_login()
+    workers = max(1, min(int(workers), 8))
+    show = len(windows) > 1 if progress is None else progress
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mfanalytics-period") as pool:
+        frames = list(
+            tqdm(pool.map(one, windows), total=len(windows), disable=not show, desc="period report", unit="window")
+        )
+    return _combine(frames)
+
+
+def _combine(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    frames = list(frames)
+    non_empty = [f for f in frames if len(f)]
+    if not non_empty:
+        return frames[0] if frames else pd.DataFrame()
+    if len(non_empty) > 1:
+        non_empty = _align_categories(non_empty)
+    frame = pd.concat(non_empty, ignore_index=True) if len(non_empty) > 1 else non_empty[0]
+    keys = [c for c in ("campaign_id", "line") if c in frame.columns]
+    if keys:
+        frame = frame.drop_duplicates(subset=keys, keep="last").sort_values(keys, kind="stable")
+    return frame.reset_index(drop=True)
+
+
+def _align_categories(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """Give every categorical column the union of its categories, so that
+    concatenating windows keeps it categorical (and small)."""
+    columns = {
+        c for f in frames for c in f.columns if isinstance(f[c].dtype, pd.CategoricalDtype)
+    }
+    if not columns:
+        return frames
+    out = [f.copy() for f in frames]
+    for column in columns:
+        union = pd.Index([])
+        for f in out:
+            if column in f.columns:
+                values = f[column]
+                cats = values.cat.categories if isinstance(values.dtype, pd.CategoricalDtype) else pd.Index(values.dropna().unique())
+                union = union.append(cats[~cats.isin(union)])
+        for f in out:
+            if column in f.columns:
+                f[column] = f[column].astype(pd.CategoricalDtype(union))
+    return out
