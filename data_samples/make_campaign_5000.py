@@ -6,8 +6,8 @@ the same bytes. UTF-8, ``;`` separated, columns ``mobile;PRENOM;NOM;VILLE;CP;REF
 Mostly French mobiles in the usual formats, some overseas (RE, GP, MQ) and
 Belgian ones, plus a few rows a cleaner must catch: 15 invalid or fixed-line
 numbers, 20 duplicates of earlier rows (written differently), and the 10
-numbers of :data:`BLACKLIST` (people who answered STOP), for demos of
-``clean_recipients(..., blacklist=BLACKLIST)``.
+numbers of :data:`BLACKLIST` (people who answered STOP, also written to
+``blacklist_stop.csv``), for demos of ``clean_recipients(..., blacklist=...)``.
 
 The numbers are random; the file is meant for the local sandbox only. Never
 send a real campaign to it.
@@ -118,6 +118,8 @@ def main(path: Path | None = None) -> Path:
     rows, _ = make_rows()
     text = "mobile;PRENOM;NOM;VILLE;CP;REF\n" + "".join(";".join(r) + "\n" for r in rows)
     path.write_bytes(text.encode("utf-8"))
+    stops = "item\n" + "".join(f"{number}\n" for number in make_rows()[1])
+    path.with_name("blacklist_stop.csv").write_bytes(stops.encode("utf-8"))
     return path
 
 

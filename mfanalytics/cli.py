@@ -1,7 +1,12 @@
 """The ``mfanalytics`` command line.
 
 One sub-command per task, each a ``_add_<name>(subparsers)`` function that
-registers its parser and sets ``func``; for now: ``sandbox``.
+registers its parser and sets ``func``: ``demo``, ``sandbox``, ``clean``,
+``report`` and ``fetch``. Credentials come from the environment
+(``MEDIASFLOW_USERNAME``/``MEDIASFLOW_PASSWORD`` or ``MEDIASFLOW_TOKEN``,
+``MEDIASFLOW_BASE_URL``). Problems a user can fix (a missing credential, a
+wrong password, an unknown campaign, an unreadable file) print one line and
+exit with status 2, not a traceback.
 
 Examples
 --------
@@ -90,11 +95,160 @@ def _run_sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_demo(subparsers) -> None:
+    p = subparsers.add_parser(
+        "demo",
+        help="the main job on a local sandbox: clean, price, send, report",
+        description=(
+            "Clean the sample list, price the message, send the campaign to an embedded sandbox "
+            "(no real SMS), run its clock, fetch the report, print the figures, and write "
+            "OUT/deliverability_report.html and OUT/report.csv."
+        ),
+    )
+    p.add_argument("--out", default="out/demo", help="output folder (default out/demo)")
+    p.add_argument("--list", dest="list_path", default=None, metavar="CSV",
+                   help="recipient list (default data_samples/campaign_5000.csv)")
+    p.add_argument("--blacklist", dest="blacklist_path", default=None, metavar="CSV",
+                   help="numbers that answered STOP before (default data_samples/blacklist_stop.csv)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the sandbox (default 0)")
+    p.add_argument("--lang", choices=("fr", "en"), default="fr", help="language of the HTML report")
+    p.set_defaults(func=_run_demo)
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from mfanalytics.demo import run_demo
+
+    run_demo(args.out, list_path=args.list_path, blacklist_path=args.blacklist_path, seed=args.seed, lang=args.lang)
+    return 0
+
+
+def _add_clean(subparsers) -> None:
+    p = subparsers.add_parser(
+        "clean",
+        help="clean a recipient list and print its analysis",
+        description=(
+            "Read a recipient list (CSV, ; or ,, UTF-8/Windows-1252/UTF-16), normalise the mobile "
+            "numbers to E.164, drop invalid, duplicate and blacklisted ones, print the analysis the "
+            "platform would give (/lists/upload), and write the recipients to send."
+        ),
+    )
+    p.add_argument("file", help="the list to clean")
+    p.add_argument("--out", required=True, help="CSV of the recipients to send")
+    p.add_argument("--rejected", default=None, metavar="CSV", help="also write the rejected lines and why")
+    p.add_argument("--region", default="FR", help="region of national numbers (default FR)")
+    p.add_argument("--column", default=None, help="the mobile column (default: found by name)")
+    p.add_argument("--blacklist", default=None, metavar="CSV", help="numbers not to send to (a list with an item or mobile column)")
+    p.set_defaults(func=_run_clean)
+
+
+def _run_clean(args: argparse.Namespace) -> int:
+    from mfanalytics.export import to_safe_csv
+    from mfanalytics.recipients import clean_recipients, read_list
+
+    blacklist = read_list(args.blacklist) if args.blacklist else None
+    result = clean_recipients(args.file, region=args.region, column=args.column, blacklist=blacklist)
+    a = result.analysis
+    print(f"{args.file}: {a['size']:,} lines, {a['charsetDetected']}, mobile column {result.column!r}")
+    print(f"  valid mobiles {a['validNumberMOBILE']:,} {a['validCountryCounter']}")
+    print(f"  invalid {a['invalidNumberMOBILE']:,} (lines {a['invalidLineList'][:20]})")
+    print(f"  duplicates {a['countDuplicateMobile']:,} (lines {a['lineDuplicateMobile'][:20]})")
+    issues = result.frame["mobile_issue"].value_counts()
+    print("  by issue: " + ", ".join(f"{k} {int(v):,}" for k, v in issues.items() if v))
+    to_safe_csv(result.recipients, args.out)
+    print(f"wrote {len(result.recipients):,} recipients to {args.out}")
+    if args.rejected:
+        rejected = result.frame[result.frame["mobile_issue"].notna()]
+        to_safe_csv(rejected, args.rejected)
+        print(f"wrote {len(rejected):,} rejected lines to {args.rejected}")
+    return 0
+
+
+def _add_report(subparsers) -> None:
+    p = subparsers.add_parser(
+        "report",
+        help="write the HTML deliverability report of a campaign or a report file",
+        description="Fetch a campaign's report (by id, with credentials from the environment) or read a report CSV, print its KPIs, write a self-contained HTML report.",
+    )
+    p.add_argument("source", help="a campaign id, or a report CSV file")
+    p.add_argument("--out", default="report.html", help="HTML file to write (default report.html)")
+    p.add_argument("--lang", choices=("fr", "en"), default="fr", help="language of the report (default fr)")
+    p.add_argument("--title", default=None, help="title of the report")
+    p.set_defaults(func=_run_report)
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from mfanalytics.analysis import summarize
+    from mfanalytics.html_report import deliverability_report
+    from mfanalytics.reports import read_report
+
+    source = Path(args.source)
+    if source.exists():
+        report = read_report(source)
+    elif args.source.isdigit():
+        from mfanalytics.client import Client
+
+        with Client.from_env() as client:
+            report = client.get_report(int(args.source))
+    else:
+        from mfanalytics.errors import ValidationError
+
+        raise ValidationError(f"{args.source} is neither a report file nor a campaign id.", rule="source", field="source")
+    _print_summary(summarize(report, by=None) if "campaign_id" not in report else summarize(report))
+    path = deliverability_report(report, args.out, title=args.title, lang=args.lang)
+    print(f"wrote {path}")
+    return 0
+
+
+def _print_summary(summary) -> None:
+    keys = ["recipients", "sent", "delivered", "delivery_rate", "clicked", "click_rate", "stops", "credits"]
+    print(summary[[k for k in keys if k in summary.columns]].to_string())
+
+
+def _add_fetch(subparsers) -> None:
+    p = subparsers.add_parser(
+        "fetch",
+        help="download the report rows of a period (any length) to Parquet or CSV",
+        description="Fetch every campaign's rows sent in a period, in 7-day windows, with credentials from the environment.",
+    )
+    p.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD or 'YYYY-MM-DD HH:MM' (Paris time)")
+    p.add_argument("--to", dest="end", default=None, help="end of the period (default now; a date includes that day)")
+    p.add_argument("--out", required=True, help="FILE.parquet or FILE.csv")
+    p.add_argument("--status", default=None, help="status codes to keep, e.g. 16,21")
+    p.add_argument("--search", default=None, help="FIQL search, e.g. item==0612345678")
+    p.add_argument("--workers", type=int, default=4, help="windows fetched at once (default 4)")
+    p.set_defaults(func=_run_fetch)
+
+
+def _run_fetch(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from mfanalytics.client import Client
+    from mfanalytics.errors import ValidationError
+    from mfanalytics.export import to_safe_csv
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".parquet", ".csv"):
+        raise ValidationError("--out must end in .parquet or .csv", rule="output-format", field="--out")
+    status = [int(s) for s in args.status.replace(";", ",").split(",")] if args.status else None
+    with Client.from_env() as client:
+        frame = client.get_reports(args.start, args.end, status=status, search=args.search, workers=args.workers)
+    if out.suffix.lower() == ".parquet":
+        out.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_parquet(out, index=False)
+    else:
+        to_safe_csv(frame, out)
+    print(f"wrote {len(frame):,} rows of {frame['campaign_id'].nunique() if len(frame) else 0} campaigns to {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``mfanalytics``."""
     parser = argparse.ArgumentParser(prog="mfanalytics", description="Mediasflow SMS campaigns, from the command line.")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    _add_sandbox(subparsers)
+    for add in (_add_demo, _add_sandbox, _add_clean, _add_report, _add_fetch):
+        add(subparsers)
     return parser
 
 
@@ -105,7 +259,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    return args.func(args)
+    from mfanalytics.errors import MediasflowError
+
+    try:
+        return args.func(args)
+    except MediasflowError as exc:
+        print(f"mfanalytics {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        print(f"mfanalytics {args.command}: cannot read or write {exc.filename or exc}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -154,6 +154,10 @@ class EmbeddedSandbox:
         """Set the simulated clock (never backwards)."""
         self.state.set_clock(when)
 
+    def set_speed(self, speed: float) -> None:
+        """Run the simulated clock ``speed`` times faster than wall time (0 freezes it)."""
+        self.state.clock.set_speed(speed)
+
     def set_faults(self, **options: Any) -> dict:
         """Configure faults (see :mod:`mfanalytics.sandbox.faults`); ``rate=0`` stops them."""
         return self.state.faults.update(**options)
