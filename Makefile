@@ -20,7 +20,7 @@ demo: $(STAMP)
 	$(BIN)/mfanalytics demo --out out/demo
 
 test: $(STAMP)
-	$(PY) -m pytest -q -p no:cacheprovider -m "not slow"
+	$(PY) -m pytest -q -p no:cacheprovider -m "not slow" --timeout=900
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
