@@ -1,6 +1,9 @@
 """The main job, end to end, on an embedded sandbox: ``mfanalytics demo``.
 
-Clean a list, price the message, send the campaign (prepare, check, inject),
+Clean a list, price the message, upload the raw list and check that the
+platform counts what the local cleaning found, send the campaign to every
+line of it (prepare, check, inject: the platform screens out the invalid,
+duplicate and blacklisted lines itself),
 run the simulated clock until every SMS has its final status, fetch the
 report, print the figures, and write a shareable HTML report and a CSV.
 """
@@ -95,14 +98,22 @@ def run_demo(
         client = sb.client()
         for number in stops:
             client.add_to_blacklist(number, description="STOP before the demo")
+        uploaded = client.upload_list(list_path, filename=list_path.name, description="Demo soldes")
+        same = all(uploaded[k] == a[k] for k in ("size", "validNumberMOBILE", "invalidNumberMOBILE", "countDuplicateMobile"))
+        echo(
+            f"   uploaded the raw list as list {uploaded['id']}: the platform counted "
+            f"{uploaded['validNumberMOBILE']:,} valid, {uploaded['invalidNumberMOBILE']} invalid, "
+            f"{uploaded['countDuplicateMobile']} duplicates ({'same as' if same else 'DIFFERENT from'} the local cleaning)"
+        )
         draft = client.prepare_campaign(
-            DEMO_MESSAGE, recipients=cleaned, sender="MaBoutique", auto_replace_gsm7=True,
+            DEMO_MESSAGE, list_id=uploaded["id"], sender="MaBoutique", auto_replace_gsm7=True,
             tiny_list=_LINK, campaign_name="Demo soldes",
         )
         echo(
-            f"   prepared campaign {draft.id}: {draft['countValid']:,} valid, "
+            f"   prepared campaign {draft.id} for {draft['countRecipient']:,} recipients: "
+            f"{draft['countValid']:,} valid, {draft['countInvalidRecipient']} invalid, "
             f"{draft['countInBlackListRecipient']} blacklisted, {draft['countDuplicateRecipient']} duplicates, "
-            f"{draft['creditCount']:,.0f} credits"
+            f"{draft['creditCount']:,.0f} credits (estimated {estimate.credits:,})"
         )
         sent = client.inject_campaign(draft.id)
         echo(f"   injected: {sent.status}")
