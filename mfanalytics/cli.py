@@ -51,7 +51,48 @@ def _add_sandbox(subparsers) -> None:
     p.add_argument("--allow", action="append", default=None, metavar="ADDRESS",
                    help="client address allowed for the accounts (repeatable; default loopback)")
     p.add_argument("--access-log", action="store_true", help="log each request (never tokens or bodies)")
+    p.add_argument("--samples", type=int, default=0, metavar="DAYS",
+                   help="start with DAYS days of sample campaigns before the start time "
+                        "(skipped when --db already holds campaigns)")
     p.set_defaults(func=_run_sandbox)
+
+
+def _sample_state(args: argparse.Namespace):
+    """The state to serve, with ``args.samples`` days of sample campaigns ending at the start time.
+
+    The history is sent through a short-lived embedded sandbox on the same
+    ``--db`` (or kept in memory), whose clock starts ``samples`` days before
+    the start and runs through it; a ``--db`` that already holds campaigns is
+    served as it is.
+    """
+    from datetime import datetime, timedelta, timezone
+
+    from mfanalytics.sandbox.clock import parse_instant
+    from mfanalytics.sandbox.embedded import EmbeddedSandbox
+    from mfanalytics.sandbox.samples import populate
+    from mfanalytics.sandbox.store import open_state
+
+    probe = open_state(args.db, seed=args.seed, start=args.start, speed=0) if args.db else None
+    if probe is not None:
+        filled = bool(probe.campaigns)
+        if probe.store is not None:
+            probe.store.close()
+        if filled:
+            return open_state(args.db, seed=args.seed, start=args.start, speed=args.speed)
+    end = parse_instant(args.start) if args.start else datetime.now(timezone.utc).timestamp()
+    start = datetime.fromtimestamp(float(end), timezone.utc).replace(microsecond=0) - timedelta(days=args.samples)
+    users = [{"name": n, "password": p, "role": r} for n, p, r in (args.user or [])] or None
+    sb = EmbeddedSandbox(args.seed, users=users, start=start, speed=0, db=args.db).start()
+    try:
+        populate(sb, days=args.samples, seed=args.seed,
+                 **({"username": users[0]["name"], "password": users[0]["password"]} if users else {}))
+    finally:
+        sb.close()
+    print(f"mfanalytics sandbox: {len(sb.state.campaigns)} sample campaigns over {args.samples} days", flush=True)
+    if args.db:
+        return open_state(args.db, seed=args.seed, start=args.start, speed=args.speed)
+    sb.state.clock.set_speed(args.speed)
+    return sb.state
 
 
 def _run_sandbox(args: argparse.Namespace) -> int:
@@ -63,7 +104,13 @@ def _run_sandbox(args: argparse.Namespace) -> int:
         return 2
     from mfanalytics.sandbox.store import open_state
 
-    state = open_state(args.db, seed=args.seed, start=args.start, speed=args.speed)
+    if args.samples < 0:
+        print("mfanalytics sandbox: --samples takes a number of days (0 or more)", file=sys.stderr)
+        return 2
+    if args.samples:
+        state = _sample_state(args)
+    else:
+        state = open_state(args.db, seed=args.seed, start=args.start, speed=args.speed)
     allowed = None
     if args.allow:
         allowed = sorted({"127.0.0.1", "::1", *args.allow})
@@ -266,7 +313,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MediasflowError as exc:
         print(f"mfanalytics {args.command}: {exc}", file=sys.stderr)
         return 2
-    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+    except OSError as exc:
         print(f"mfanalytics {args.command}: cannot read or write {exc.filename or exc}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -18,7 +18,7 @@ import pandas as pd
 
 __all__ = ["neutralize_formulas", "to_safe_csv"]
 
-_PLAIN_NUMBER = r"^[+-]?\d[\d .]*(?:,\d+)?$"
+_PLAIN_NUMBER = r"^[+-]?\d[\d .]*(?:,\d+)?\Z"
 _RISKY = r"^[=+\-@\t\r]"  # what makes a spreadsheet read a cell as a formula
 
 
@@ -32,8 +32,8 @@ def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Text, categorical and object columns are strings; risky cells start
-        with an apostrophe. Other columns are untouched.
+        Text, categorical and object columns are strings; risky cells and
+        column names start with an apostrophe. Other columns are untouched.
 
     Examples
     --------
@@ -43,6 +43,7 @@ def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     ["'=1+1", '+33612345678', '-5', "'@SUM(A1)"]
     """
     out = frame.copy()
+    out.columns = _neutralize_names(out.columns)
     for name in out.columns:
         column = out[name]
         dtype = column.dtype
@@ -61,11 +62,18 @@ def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _neutralize_names(names: pd.Index) -> list:
+    """Header cells follow the same rule: a list column may be named ``=HYPERLINK(...)``."""
+    text = pd.Series([str(n) for n in names], dtype="string")
+    risky = text.str.contains(_RISKY, regex=True) & ~text.str.contains(_PLAIN_NUMBER, regex=True)
+    return [("'" + t) if r else n for n, t, r in zip(names, text, risky)]
+
+
 def to_safe_csv(frame: pd.DataFrame, path: str | os.PathLike, *, sep: str = ";") -> Path:
     """Write ``frame`` as a CSV that spreadsheets open safely.
 
     UTF-8 with a byte-order mark (so Excel shows accents), ``;`` separated
-    (French Excel's default), dates as ``DD/MM/YYYY HH:MM:SS`` Paris time as
+    (French Excel's default), rows ending in CRLF, dates as ``DD/MM/YYYY HH:MM:SS`` Paris time as
     in the platform's reports, formulas neutralised.
 
     Returns
@@ -79,5 +87,7 @@ def to_safe_csv(frame: pd.DataFrame, path: str | os.PathLike, *, sep: str = ";")
     for name in safe.columns:
         if isinstance(safe[name].dtype, pd.DatetimeTZDtype):
             safe[name] = safe[name].dt.tz_convert("Europe/Paris").dt.strftime("%d/%m/%Y %H:%M:%S")
-    safe.to_csv(path, sep=sep, index=False, encoding="utf-8-sig")
+    # CRLF rows: a field holding a lone CR or LF is then quoted, so it cannot
+    # start a new row (and a new, unneutralised cell) in a spreadsheet.
+    safe.to_csv(path, sep=sep, index=False, encoding="utf-8-sig", lineterminator="\r\n")
     return path
