@@ -20,12 +20,11 @@ from mfanalytics.analysis import (
     by_country,
     by_hour,
     compare_campaigns,
-    daily_rates,
     failure_reasons,
-    flag_campaigns,
     status_breakdown,
     summarize,
 )
+from mfanalytics.campaign_rules import validate_schedule, validate_sender
 from mfanalytics.client import Campaign, Client
 from mfanalytics.connect import connect
 from mfanalytics.errors import (
@@ -64,11 +63,10 @@ from mfanalytics.sms import (
     count_segments,
     estimate_credits,
     to_gsm7,
-    validate_schedule,
-    validate_sender,
 )
 from mfanalytics.status_codes import STATUS_GROUPS, decode_status, status_table
 from mfanalytics.transport import RetryPolicy
+from mfanalytics.trends import daily_rates, flag_campaigns
 
 __version__ = "0.1.0"
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import io
 import os
-import pathlib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
@@ -38,6 +37,7 @@ from mfanalytics.errors import (
     MediasflowError,
     ValidationError,
 )
+from mfanalytics.payloads import _list_bytes, recipient_payload
 from mfanalytics.transport import DIGEST_HEADER, Retry, RetryPolicy, Transport, sha256_hex
 
 __all__ = ["Campaign", "Client", "DEFAULT_BASE_URL"]
@@ -304,7 +304,7 @@ class Client:
 
     # -- campaigns --------------------------------------------------------
     def _campaign_payload(self, msg: str, recipients: Any, list_id: Any, options: Mapping[str, Any]) -> dict[str, Any]:
-        from mfanalytics import sms
+        from mfanalytics import campaign_rules, sms
 
         unknown = set(options) - set(_OPTIONS)
         if unknown:
@@ -325,9 +325,9 @@ class Client:
             if value is None:
                 continue
             if name == "sender":
-                value = sms.validate_sender(value, type_select=options.get("type_select") or "MKG")
+                value = campaign_rules.validate_sender(value, type_select=options.get("type_select") or "MKG")
             elif name == "schedule_on":
-                value = sms.validate_schedule(value, now=self._now() if self._now else None)
+                value = campaign_rules.validate_schedule(value, now=self._now() if self._now else None)
             elif name == "check_duplicate":
                 value = "TRUE" if value else "FALSE"
             if value is not None:
@@ -603,68 +603,3 @@ def _as_list(values: Iterable[Any] | str | int) -> list[str]:
     if isinstance(values, (str, int)):
         return [str(values)]
     return [str(v) for v in values]
-
-
-def _frame_of(recipients: Any, region: str) -> tuple[pd.DataFrame, str]:
-    """A DataFrame of recipients and the name of its mobile column."""
-    from mfanalytics.recipients import find_mobile_column
-
-    if hasattr(recipients, "recipients") and hasattr(recipients, "column"):
-        frame = recipients.recipients
-        own = [c for c in frame.columns if not str(c).startswith("mobile_")]
-        out = frame[own].copy()
-        out[recipients.column] = frame["mobile_e164"]
-        return out, recipients.column
-    if isinstance(recipients, pd.DataFrame):
-        return recipients, find_mobile_column(recipients.columns)
-    if isinstance(recipients, (str, bytes)) or not isinstance(recipients, Iterable):
-        raise ValidationError(
-            "recipients must be a list of numbers, a list of dicts, a DataFrame or a clean_recipients result.",
-            rule="recipients-type",
-            field="recipients",
-        )
-    items = list(recipients)
-    if all(isinstance(x, (str, int)) for x in items):
-        return pd.DataFrame({"mobile": [str(x) for x in items]}, dtype="string"), "mobile"
-    if all(isinstance(x, Mapping) for x in items):
-        frame = pd.DataFrame(items)
-        return frame, find_mobile_column(frame.columns)
-    raise ValidationError(
-        "recipients mixes numbers and dicts; give one kind.", rule="recipients-type", field="recipients"
-    )
-
-
-def recipient_payload(recipients: Any, *, region: str = "FR") -> list[dict[str, Any]]:
-    """``listRecipient`` for the API: the number under ``mobile``, every other
-    column as ``extendedKeys`` (``keyName``/``keyValue``), as in the guide's
-    example 2.1.2. Empty values travel as empty strings so that
-    ``defaultForHeader`` applies."""
-    frame, column = _frame_of(recipients, region)
-    others = [c for c in frame.columns if c != column]
-    mobiles = frame[column].astype("string").fillna("").tolist()
-    if not others:
-        return [{"mobile": m} for m in mobiles]
-    values = [frame[c].astype("string").fillna("").tolist() for c in others]
-    names = [str(c) for c in others]
-    return [
-        {"mobile": m, "extendedKeys": [{"keyName": n, "keyValue": v} for n, v in zip(names, row)]}
-        for m, *row in zip(mobiles, *values)
-    ]
-
-
-def _list_bytes(data: Any) -> bytes:
-    if isinstance(data, bytes):
-        return data
-    if hasattr(data, "recipients") and hasattr(data, "column"):
-        frame, _ = _frame_of(data, "FR")
-        return frame.to_csv(sep=";", index=False).encode("utf-8")
-    if isinstance(data, pd.DataFrame):
-        return data.to_csv(sep=";", index=False).encode("utf-8")
-    if isinstance(data, (str, os.PathLike)) and not (isinstance(data, str) and "\n" in data):
-        path = pathlib.Path(data)
-        if path.exists():
-            return path.read_bytes()
-        raise ValidationError(f"No such file: {path}", rule="file-not-found", field="data")
-    if isinstance(data, str):
-        return data.encode("utf-8")
-    raise ValidationError("data must be a path, bytes, text, a DataFrame or a clean_recipients result.", rule="list-type", field="data")

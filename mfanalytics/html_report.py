@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from mfanalytics import analysis, plots
+from mfanalytics import analysis, plots, trends
 from mfanalytics.advice import GROUP_LABELS
 from mfanalytics.errors import ValidationError
 from mfanalytics.plots import GROUP_COLORS, fmt_int, fmt_pct
@@ -325,10 +325,10 @@ def deliverability_report(
         figures.append((t["campaign"], _png(plots.plot_campaign_comparison, cmp, lang)))
         flagged = None
         if key == "campaign_id":
-            flags = analysis.flag_campaigns(frame, **opts)
+            flags = trends.flag_campaigns(frame, **opts)
             cmp["flagged"] = flags["flagged"].reindex(cmp.index).fillna(False).astype(bool)
             flagged = cmp["flagged"].map({True: "flagged", False: ""})
-            daily = analysis._daily_from_flags(flags)
+            daily = trends._daily_from_flags(flags)
             if len(daily) > 1:
                 figures.append((t["delivery_rate"], _png(plots.plot_daily_rates, daily, lang)))
         sections.append(f"<h2>{_e(t['per_campaign'])}</h2>" + _summary_table(cmp, t, lang, t["campaign"], flagged))

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mfanalytics import analysis
+from mfanalytics import analysis, trends
 from mfanalytics.advice import GROUP_LABELS
 from mfanalytics.errors import ValidationError
 from mfanalytics.status_codes import STATUS_GROUPS
@@ -445,7 +445,7 @@ def plot_daily_rates(
     ----------
     data : pandas.DataFrame
         A report frame spanning several campaigns (e.g. from ``get_reports``)
-        or the result of :func:`mfanalytics.analysis.daily_rates`.
+        or the result of :func:`mfanalytics.trends.daily_rates`.
 
     Examples
     --------
@@ -456,7 +456,7 @@ def plot_daily_rates(
     if "flagged" in data.columns and "delivery_rate" in data.columns and "status_code" not in data.columns:
         daily = data
     else:
-        daily = analysis.daily_rates(data, send_times=send_times) if len(data) else None
+        daily = trends.daily_rates(data, send_times=send_times) if len(data) else None
     if daily is None or len(daily) == 0:
         return _no_data(ax, t, t["daily_title"])
     days = daily.index.to_numpy()

@@ -12,7 +12,8 @@ import requests
 
 import mfanalytics
 from mfanalytics import errors
-from mfanalytics.client import Client, recipient_payload
+from mfanalytics.client import Client
+from mfanalytics.payloads import recipient_payload
 from mfanalytics.transport import RetryPolicy
 
 PASSWORD = "s3cret-Pa55word"

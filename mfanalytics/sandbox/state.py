@@ -132,7 +132,7 @@ class SandboxState:
 
     def prepare(self, params: dict[str, Any], account: Account) -> Campaign:
         """Build a DRAFT from the parameters of section 2.1 (``startNow=false``)."""
-        from mfanalytics import sms
+        from mfanalytics import campaign_rules
 
         owner = self.acting_for(account, params.get("userOwnerID"))
         renderer = str(params.get("renderer") or "BASIC").upper()
@@ -148,14 +148,14 @@ class SandboxState:
         if type_select not in ("MKG", "NOTIFICATION"):
             raise ValidationError("typeSelect must be MKG or NOTIFICATION", rule="type-select", field="typeSelect")
         params["typeSelect"] = type_select
-        sender = sms.validate_sender(params.get("sender"), type_select=type_select)
+        sender = campaign_rules.validate_sender(params.get("sender"), type_select=type_select)
         short_code = ("38" if type_select == "NOTIFICATION" else "36") + owner.short_code
         params["sender"] = sender or short_code
         params["shortCode"] = short_code
         now = self.now()
         schedule_on = None
         if params.get("scheduleOn"):
-            params["scheduleOn"] = sms.validate_schedule(params["scheduleOn"], now=datetime.fromtimestamp(now, tz=timezone.utc))
+            params["scheduleOn"] = campaign_rules.validate_schedule(params["scheduleOn"], now=datetime.fromtimestamp(now, tz=timezone.utc))
             schedule_on = datetime.strptime(params["scheduleOn"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp()
         make_message(params).check(max_segments=owner.max_segments)
         frames = []
@@ -197,14 +197,14 @@ class SandboxState:
 
     def start(self, campaign: Campaign, account: Account, schedule: str | None = None) -> Campaign:
         """``startNow=true`` on a DRAFT: inject now or schedule it."""
-        from mfanalytics import sms
+        from mfanalytics import campaign_rules
 
         with self.lock:
             if campaign.status != "DRAFT":
                 raise Conflict(f"campaign {campaign.id} is {campaign.status}, not a DRAFT: it cannot be injected again")
             now = self.now()
             if schedule:
-                campaign.params["scheduleOn"] = sms.validate_schedule(schedule, now=datetime.fromtimestamp(now, tz=timezone.utc))
+                campaign.params["scheduleOn"] = campaign_rules.validate_schedule(schedule, now=datetime.fromtimestamp(now, tz=timezone.utc))
                 campaign.schedule_on = datetime.strptime(campaign.params["scheduleOn"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp()
             if campaign.schedule_on is not None:
                 if campaign.schedule_on < now + 300 - 1e-6:

@@ -1,0 +1,94 @@
+"""What the API's POST bodies carry about recipients.
+
+``/campaigns/inject`` takes the recipients inline as ``listRecipient``: the
+number under ``mobile`` and every other column as ``extendedKeys``
+(``keyName``/``keyValue``, guide example 2.1.2), from a list of numbers, a
+list of dicts, a DataFrame or a ``clean_recipients`` result (whose numbers
+travel in E.164). ``/lists/upload`` takes a list as a file: a DataFrame or a
+``clean_recipients`` result becomes ``;``-separated CSV bytes; a path, bytes or
+text is sent as it is.
+
+Examples
+--------
+>>> from mfanalytics.payloads import recipient_payload
+>>> recipient_payload([{"mobile": "0612345678", "PRENOM": "Ana"}])
+[{'mobile': '0612345678', 'extendedKeys': [{'keyName': 'PRENOM', 'keyValue': 'Ana'}]}]
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from mfanalytics.errors import ValidationError
+
+__all__ = ["recipient_payload"]
+
+
+def _frame_of(recipients: Any, region: str) -> tuple[pd.DataFrame, str]:
+    """A DataFrame of recipients and the name of its mobile column."""
+    from mfanalytics.recipients import find_mobile_column
+
+    if hasattr(recipients, "recipients") and hasattr(recipients, "column"):
+        frame = recipients.recipients
+        own = [c for c in frame.columns if not str(c).startswith("mobile_")]
+        out = frame[own].copy()
+        out[recipients.column] = frame["mobile_e164"]
+        return out, recipients.column
+    if isinstance(recipients, pd.DataFrame):
+        return recipients, find_mobile_column(recipients.columns)
+    if isinstance(recipients, (str, bytes)) or not isinstance(recipients, Iterable):
+        raise ValidationError(
+            "recipients must be a list of numbers, a list of dicts, a DataFrame or a clean_recipients result.",
+            rule="recipients-type",
+            field="recipients",
+        )
+    items = list(recipients)
+    if all(isinstance(x, (str, int)) for x in items):
+        return pd.DataFrame({"mobile": [str(x) for x in items]}, dtype="string"), "mobile"
+    if all(isinstance(x, Mapping) for x in items):
+        frame = pd.DataFrame(items)
+        return frame, find_mobile_column(frame.columns)
+    raise ValidationError(
+        "recipients mixes numbers and dicts; give one kind.", rule="recipients-type", field="recipients"
+    )
+
+
+def recipient_payload(recipients: Any, *, region: str = "FR") -> list[dict[str, Any]]:
+    """``listRecipient`` for the API: the number under ``mobile``, every other
+    column as ``extendedKeys`` (``keyName``/``keyValue``), as in the guide's
+    example 2.1.2. Empty values travel as empty strings so that
+    ``defaultForHeader`` applies."""
+    frame, column = _frame_of(recipients, region)
+    others = [c for c in frame.columns if c != column]
+    mobiles = frame[column].astype("string").fillna("").tolist()
+    if not others:
+        return [{"mobile": m} for m in mobiles]
+    values = [frame[c].astype("string").fillna("").tolist() for c in others]
+    names = [str(c) for c in others]
+    return [
+        {"mobile": m, "extendedKeys": [{"keyName": n, "keyValue": v} for n, v in zip(names, row)]}
+        for m, *row in zip(mobiles, *values)
+    ]
+
+
+def _list_bytes(data: Any) -> bytes:
+    if isinstance(data, bytes):
+        return data
+    if hasattr(data, "recipients") and hasattr(data, "column"):
+        frame, _ = _frame_of(data, "FR")
+        return frame.to_csv(sep=";", index=False).encode("utf-8")
+    if isinstance(data, pd.DataFrame):
+        return data.to_csv(sep=";", index=False).encode("utf-8")
+    if isinstance(data, (str, os.PathLike)) and not (isinstance(data, str) and "\n" in data):
+        path = pathlib.Path(data)
+        if path.exists():
+            return path.read_bytes()
+        raise ValidationError(f"No such file: {path}", rule="file-not-found", field="data")
+    if isinstance(data, str):
+        return data.encode("utf-8")
+    raise ValidationError("data must be a path, bytes, text, a DataFrame or a clean_recipients result.", rule="list-type", field="data")

@@ -1,0 +1,119 @@
+"""The period view: campaigns of a span side by side, day by day.
+
+Over several campaigns (e.g. what :meth:`mfanalytics.Client.get_reports`
+returns for a period), :func:`flag_campaigns` marks those delivered well below
+the account's usual rate and :func:`daily_rates` gives the delivery and click
+rates of each Paris day. Both take a report frame and read the KPIs of
+:func:`mfanalytics.analysis.summarize` (same definitions).
+
+Examples
+--------
+>>> import mfanalytics.trends as trends
+>>> trends.flag_campaigns(week)[lambda d: d.flagged]  # doctest: +SKIP
+>>> trends.daily_rates(week)[["delivery_rate", "click_rate"]]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mfanalytics.analysis import _campaign_t0, _check_frame, _indicators, _ratio, _times, summarize
+
+__all__ = ["flag_campaigns", "daily_rates"]
+
+
+def _campaign_day(report: pd.DataFrame, send_times: Any) -> pd.Series:
+    """Per campaign_id, the Paris day it was sent (send time, first delivery, first event)."""
+    delivered = _indicators(report)["delivered"].to_numpy(dtype=bool)
+    t0 = _campaign_t0(report, delivered, send_times)
+    events = pd.concat([_times(report, c) for c in ("delivered_at", "first_click_at", "preview_at")], axis=1).min(axis=1)
+    first_event = events.groupby(report["campaign_id"], dropna=False).transform("min") if len(report) else events
+    when = t0.fillna(first_event)
+    return when.groupby(report["campaign_id"], dropna=False).min().dt.tz_localize(None).dt.normalize().rename("day")
+
+
+def flag_campaigns(
+    report: pd.DataFrame, *, send_times: Any = None, min_drop: float = 0.05, k: float = 3.0, **kwargs: Any
+) -> pd.DataFrame:
+    """Per campaign KPIs, flagging campaigns well below the account's usual rate.
+
+    The usual rate is the median delivery rate of the campaigns in
+    ``report`` (those with something sent). The threshold is
+    ``usual - max(min_drop, k * spread)``, with ``spread`` a robust standard
+    deviation of the campaign rates (1.4826 x their median absolute
+    deviation). A campaign is flagged when even the upper end of its rate's
+    Wilson score interval (``z = k``) is below the threshold, so that a small
+    campaign is not flagged on noise (1 delivered out of 2 is not evidence).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`~mfanalytics.analysis.summarize` by ``campaign_id`` plus
+        ``day`` (Paris day the campaign was sent, NaT if unknown),
+        ``usual_rate``, ``threshold``, ``rate_upper`` (the Wilson upper bound)
+        and ``flagged``.
+
+    Examples
+    --------
+    >>> flag_campaigns(week)[lambda d: d.flagged]  # doctest: +SKIP
+    """
+    _check_frame(report, ["campaign_id"])
+    out = summarize(report, by="campaign_id", send_times=send_times, **kwargs)
+    out.insert(0, "day", _campaign_day(report, send_times).reindex(out.index))
+    rates = out["delivery_rate"].dropna()
+    usual = float(rates.median()) if len(rates) else np.nan
+    spread = 1.4826 * float((rates - usual).abs().median()) if len(rates) else np.nan
+    n = out["sent"].astype("float64").where(out["sent"] > 0)
+    p, z2 = out["delivery_rate"], k * k
+    upper = (p + z2 / (2 * n) + k * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n))) / (1 + z2 / n)
+    out["usual_rate"] = usual
+    out["threshold"] = usual - max(min_drop, k * spread)
+    out["rate_upper"] = upper.clip(upper=1.0).astype("float64")
+    out["flagged"] = (out["rate_upper"] < out["threshold"]).fillna(False).astype(bool)
+    return out
+
+
+def daily_rates(report: pd.DataFrame, *, send_times: Any = None, **kwargs: Any) -> pd.DataFrame:
+    """Daily delivery and click rates over a period (e.g. a ``get_reports`` span).
+
+    Each campaign counts on the Paris day it was sent (see
+    :func:`flag_campaigns`); campaigns without any date are left out. Days
+    between the first and the last with no campaign are kept, with zero
+    counts and NaN rates.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``day``: ``campaigns``, ``recipients``, ``sent``,
+        ``delivered``, ``delivery_rate``, ``clicked``, ``click_rate`` (NaN
+        on a day without click tracking), ``flagged`` (number of flagged
+        campaigns that day).
+
+    Examples
+    --------
+    >>> daily_rates(week)[["delivery_rate", "click_rate"]].plot()  # doctest: +SKIP
+    """
+    return _daily_from_flags(flag_campaigns(report, send_times=send_times, **kwargs))
+
+
+def _daily_from_flags(flags: pd.DataFrame) -> pd.DataFrame:
+    camps = flags.dropna(subset=["day"])
+    cols = ["recipients", "sent", "delivered", "clicked"]
+    if len(camps):
+        g = camps.groupby("day")
+        out = g[cols].sum()
+        out.insert(0, "campaigns", g.size())
+        out["flagged"] = g["flagged"].sum()
+        tracked = g["click_rate"].count().reindex(pd.date_range(out.index.min(), out.index.max(), freq="D"), fill_value=0)
+        out = out.reindex(pd.date_range(out.index.min(), out.index.max(), freq="D", name="day"), fill_value=0)
+    else:
+        out = pd.DataFrame(0, index=pd.DatetimeIndex([], name="day"), columns=["campaigns", *cols, "flagged"])
+        tracked = pd.Series(0, index=out.index)
+    out = out.astype(np.int64)
+    out.insert(4, "delivery_rate", _ratio(out["delivered"], out["sent"]))
+    # NaN on a day none of whose campaigns had click tracking
+    out["click_rate"] = _ratio(out["clicked"], out["delivered"]).where(tracked.to_numpy() > 0)
+    return out[["campaigns", "recipients", "sent", "delivered", "delivery_rate", "clicked", "click_rate", "flagged"]]

@@ -1,0 +1,68 @@
+"""The period view: flagged campaigns and daily rates on hand-counted periods."""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mfanalytics import trends
+
+sys.path.insert(0, str(Path(__file__).parent / "data" / "analysis"))
+from report_frames import make_report  # noqa: E402
+
+D = "2026-03-02"  # a Monday
+
+
+def _period():
+    """Five campaigns of 100 sent rows; delivered 95, 94, 96, 95, 60; days 2, 3, 4, 6, 7 March."""
+    rows = []
+    for cid, (day, ok) in enumerate([(2, 95), (3, 94), (4, 96), (6, 95), (7, 60)], start=1):
+        for i in range(100):
+            delivered = i < ok
+            rows.append({"campaign": cid, "code": 16 if delivered else 20,
+                         "delivered_at": f"2026-03-{day:02d} 10:{i % 60:02d}:00" if delivered else None,
+                         "track_1_at": f"2026-03-{day:02d} 12:00:00" if i < 10 else None,
+                         "track_1_clicks": 1 if i < 10 else 0})
+    return make_report(rows)
+
+
+def test_flag_campaigns():
+    out = trends.flag_campaigns(_period())
+    assert out["flagged"].tolist() == [False, False, False, False, True]
+    assert out["usual_rate"].iloc[0] == pytest.approx(0.95)
+    # threshold = usual 0.95 - max(0.05, 3 * 1.4826 * MAD 0.01)
+    assert out["threshold"].iloc[0] == pytest.approx(0.90)
+    # Wilson upper bound of 60/100 with z = 3: (0.6 + 9/200 + 3 sqrt(0.0024 + 9/40000)) / 1.09
+    assert out.loc[5, "rate_upper"] == pytest.approx((0.6 + 0.045 + 3 * math.sqrt(0.0024 + 0.000225)) / 1.09)
+    assert out.loc[2, "rate_upper"] > 0.90  # 94 %: a little low, not flagged
+    assert out["day"].tolist()[0] == pd.Timestamp("2026-03-02")
+
+
+def test_flag_campaigns_ignores_noise_of_small_campaigns():
+    rows = [{"campaign": c, "code": 16, "delivered_at": f"{D} 10:00:00"} for c in (1, 2, 3) for _ in range(50)]
+    rows += [{"campaign": 4, "code": 16, "delivered_at": f"{D} 10:00:00"}, {"campaign": 4, "code": 20}]
+    out = trends.flag_campaigns(make_report(rows))
+    assert out.loc[4, "delivery_rate"] == 0.5 and not out["flagged"].any()
+
+
+def test_daily_rates():
+    out = trends.daily_rates(_period())
+    assert out.index.tolist() == list(pd.date_range("2026-03-02", "2026-03-07", freq="D"))
+    assert out["campaigns"].tolist() == [1, 1, 1, 0, 1, 1]
+    assert out.loc["2026-03-03", "delivery_rate"] == pytest.approx(0.94)
+    assert math.isnan(out.loc["2026-03-05", "delivery_rate"])
+    assert out.loc["2026-03-07", "click_rate"] == pytest.approx(10 / 60)
+    assert out["flagged"].tolist() == [0, 0, 0, 0, 0, 1]
+    assert len(trends.daily_rates(_period().iloc[:0])) == 0
+
+
+def test_daily_click_rate_unknown_without_tracking():
+    frame = _period()
+    frame["clicked"] = pd.array([pd.NA] * len(frame), dtype="boolean")
+    frame["clicks"] = pd.array([pd.NA] * len(frame), dtype="Int32")
+    out = trends.daily_rates(frame)
+    assert out["click_rate"].isna().all() and out.loc["2026-03-03", "delivery_rate"] == pytest.approx(0.94)
