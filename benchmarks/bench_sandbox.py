@@ -30,7 +30,6 @@ import requests
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
-from mfanalytics.sandbox import engine  # noqa: E402
 from mfanalytics.sandbox.embedded import EmbeddedSandbox  # noqa: E402
 
 FIRST = ["Zoé", "Léo", "Ana", "Hugo", "Inès", "Jules", "Léa", "Noah", "Chloé", "Louis"]

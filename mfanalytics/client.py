@@ -20,7 +20,7 @@ Examples
 
 from __future__ import annotations
 
-import io
+import dataclasses
 import os
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
@@ -181,8 +181,7 @@ class Client:
         self.max_segments = max_segments
         self.region = region
         self._owns_session = session is None
-        policy = policy or RetryPolicy()
-        policy.max_retries = max_retries
+        policy = dataclasses.replace(policy or RetryPolicy(), max_retries=max_retries)
         self._transport = Transport(
             base_url,
             session=session or requests.Session(),
@@ -520,6 +519,7 @@ class Client:
         Examples
         --------
         >>> import mfanalytics
+        >>> from datetime import timedelta
         >>> with mfanalytics.sandbox(seed=0) as sb:
         ...     client = sb.client()
         ...     _ = client.send_campaign("Bonjour", recipients=["0612345678"])

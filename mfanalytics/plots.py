@@ -21,16 +21,14 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from mfanalytics import analysis, trends
-from mfanalytics.advice import GROUP_LABELS
 from mfanalytics.errors import ValidationError
-from mfanalytics.status_codes import STATUS_GROUPS
 
 __all__ = [
     "GROUP_COLORS",

@@ -422,9 +422,13 @@ def _load(data: Any) -> pd.DataFrame:
         return parse_list(data.read())
     if isinstance(data, (str, os.PathLike)):
         return read_list(data)
+    if isinstance(data, pd.Series) or (
+        isinstance(data, (list, tuple)) and all(isinstance(v, str) or v is None for v in data)
+    ):
+        return pd.DataFrame({"mobile": pd.Series(list(data), dtype="string")})
     raise RecipientListError(
         f"cannot read a recipient list from {type(data).__name__}: pass a path, a file object, "
-        "bytes or a DataFrame",
+        "bytes, a DataFrame, or a list of numbers as text",
         rule="input-type",
     )
 

@@ -426,7 +426,7 @@ class Message:
             only7 = np.flatnonzero(code == 7)
             enc = np.where(is_gsm[only7], "GSM-7", "UCS-2")
             error[only7] = (pd.Series(length[only7]).astype(str) + " " + enc + " characters, "
-                            + pd.Series(segments[only7]).astype(str) + f" SMS; over the "
+                            + pd.Series(segments[only7]).astype(str) + " SMS; over the "
                             + pd.Series(limit[only7]).astype(str)
                             + f" allowed ({max_segments} SMS)").to_numpy(dtype=object)
         counts = _counts_frame(is_gsm, length, segments, np.ones(n, dtype=bool), frame.index)

@@ -6,7 +6,6 @@ import math
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -347,7 +346,8 @@ def test_vectorised_on_many_rows():
 
 # --------------------------------------------------- frames from the parser
 def test_on_frames_parsed_from_csv():
-    reports = pytest.importorskip("mfanalytics.reports", reason="mfanalytics.reports not there yet")
+    from mfanalytics import reports
+
     csv = (
         "REF_LIST;ID_LINE;INT_MOBILE;STATUS_CODE;STATUS_TEXT;DELIVERYDATE;REPLY;TRACK_1;TRACK_1_COUNTER;AGENCE\n"
         "l.csv;1;+33612345678;16;Délivré;02/03/2026 10:01:00;;02/03/2026 10:30:00;2;Lyon\n"

@@ -8,7 +8,6 @@ an in-process sandbox on loopback.
 
 from __future__ import annotations
 
-import csv
 import pathlib
 import socket
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import logging
 import pickle
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pandas as pd
 import pytest
 import requests
 
-import mfanalytics
 from mfanalytics import errors
 from mfanalytics.client import Client
 from mfanalytics.payloads import recipient_payload

@@ -13,7 +13,6 @@ import csv
 import re
 
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
