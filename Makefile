@@ -31,9 +31,22 @@ soak: $(STAMP)
 sandbox: $(STAMP)
 	$(BIN)/mfanalytics sandbox
 
+# JupyterLab on notebooks/, every notebook talking to ONE local sandbox (port 8765,
+# 30 days of sample campaigns, a minute of campaign life per second, state kept in
+# out/lab/sandbox.db): send from notebook 02, read the report in 01 or 03.
+# Its clock starts at the current time (later if out/lab/sandbox.db is ahead); the
+# sandbox stops when JupyterLab does.
+LAB_SANDBOX := http://127.0.0.1:8765
+LAB_WAIT := import sys, time, urllib.request as u\nfor _ in range(240):\n try:\n  u.urlopen(sys.argv[1], timeout=1); sys.exit(0)\n except OSError:\n  time.sleep(0.5)\nsys.exit(1)
 lab: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[lab]"
-	$(BIN)/jupyter lab notebooks/
+	@mkdir -p out/lab
+	@$(BIN)/mfanalytics sandbox --port 8765 --speed 60 --db out/lab/sandbox.db --samples 30 \
+	  --start $$(date -u +%Y-%m-%dT%H:%M:%SZ) & sandbox=$$!; \
+	trap 'kill $$sandbox 2>/dev/null; wait $$sandbox 2>/dev/null' EXIT INT TERM; \
+	$(PY) -c "exec('$(LAB_WAIT)')" $(LAB_SANDBOX)/_sandbox/clock || { echo "the sandbox did not start on $(LAB_SANDBOX)"; exit 1; }; \
+	MEDIASFLOW_BASE_URL=$(LAB_SANDBOX)/api/v1 MEDIASFLOW_USERNAME=demo MEDIASFLOW_PASSWORD=demo \
+	  $(BIN)/jupyter lab $$([ "$$(id -u)" = 0 ] && echo --allow-root) notebooks/
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis build *.egg-info

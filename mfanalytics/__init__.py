@@ -26,7 +26,7 @@ from mfanalytics.analysis import (
 )
 from mfanalytics.campaign_rules import validate_schedule, validate_sender
 from mfanalytics.client import Campaign, Client
-from mfanalytics.connect import connect
+from mfanalytics.connect import connect, is_sandbox
 from mfanalytics.errors import (
     AmbiguousSendError,
     APIConnectionError,
@@ -70,6 +70,16 @@ from mfanalytics.trends import daily_rates, flag_campaigns
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str):
+    # The forms need ipywidgets, imported only when a form is first asked for.
+    if name in ("SendForm", "ReportExplorer"):
+        from mfanalytics import widgets
+
+        return getattr(widgets, name)
+    raise AttributeError(f"module 'mfanalytics' has no attribute {name!r}")
+
+
 __all__ = [
     # connecting and sending
     "connect",
@@ -77,6 +87,9 @@ __all__ = [
     "Campaign",
     "RetryPolicy",
     "sandbox",
+    "is_sandbox",
+    "SendForm",
+    "ReportExplorer",
     # messages
     "Message",
     "CreditEstimate",

@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
 
 import pandas as pd
@@ -221,6 +221,11 @@ class Client:
             )
         values.update(kwargs)
         return cls(**values)
+
+    def now(self) -> datetime:
+        """The current time for this connection: the sandbox's simulated clock
+        on a sandbox (given as ``now=``), else the system clock (aware UTC)."""
+        return self._now() if self._now is not None else datetime.now(timezone.utc)
 
     @property
     def base_url(self) -> str:

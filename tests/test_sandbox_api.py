@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
-from conftest import Api
+from sandbox_api import Api
 
 AUTH_ROUTES = [
     ("POST", "/campaigns/inject"),

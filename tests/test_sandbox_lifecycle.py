@@ -53,7 +53,7 @@ def test_lifecycle_from_processing_to_final(sb, api):
 def test_same_seed_same_report():
     from mfanalytics.sandbox.embedded import EmbeddedSandbox
 
-    from conftest import START, Api
+    from sandbox_api import START, Api
 
     def run(seed):
         with EmbeddedSandbox(seed=seed, start=START) as other:

@@ -8,7 +8,7 @@ import pathlib
 import pytest
 import requests
 
-from conftest import Api
+from sandbox_api import Api
 
 DATA = pathlib.Path(__file__).parent / "data"
 

@@ -7,7 +7,7 @@ import sqlite3
 
 import requests
 
-from conftest import START, Api
+from sandbox_api import START, Api
 from mfanalytics.sandbox.embedded import EmbeddedSandbox
 
 DATA = pathlib.Path(__file__).parent / "data"

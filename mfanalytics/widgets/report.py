@@ -1,0 +1,248 @@
+"""``ReportExplorer``: load a campaign's report (or a period's) and look at it.
+
+A campaign id, or a period of any length (fetched in the API's 7-day windows
+with a progress bar); then the KPIs, a status filter, the plots of
+:mod:`mfanalytics.plots`, the first rows, and two exports: a CSV that
+spreadsheets open safely (formulas neutralised) and the self-contained HTML
+deliverability report.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from datetime import date, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+
+import mfanalytics
+from mfanalytics.export import to_safe_csv
+from mfanalytics.widgets.send import _GOOD, _error, _out, _span
+
+__all__ = ["ReportExplorer"]
+
+_KPIS = (("recipients", "Recipients", "int"), ("sent", "Sent", "int"), ("delivered", "Delivered", "int"),
+         ("delivery_rate", "Delivery rate", "pct"), ("pending", "Pending", "int"), ("clicked", "Clicked", "int"),
+         ("click_rate", "Click rate", "pct"), ("stops", "STOP", "int"), ("credits", "Credits", "int"))
+
+
+def _fmt(value: Any, kind: str) -> str:
+    if pd.isna(value):
+        return "–"
+    return f"{float(value):.1%}" if kind == "pct" else f"{int(value):,}"
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Report frames of several windows as one, categorical columns kept categorical."""
+    frames = [f for f in frames if len(f)] or frames[:1]
+    if len(frames) == 1:
+        return frames[0].reset_index(drop=True)
+    categorical = {c for f in frames for c in f.columns if isinstance(f[c].dtype, pd.CategoricalDtype)}
+    for column in categorical:
+        union = pd.Index(pd.unique(pd.concat([pd.Series(f[column].cat.categories) for f in frames if column in f])))
+        frames = [f.assign(**{column: f[column].cat.set_categories(union)}) if column in f else f for f in frames]
+    frame = pd.concat(frames, ignore_index=True)
+    keys = [c for c in ("campaign_id", "line") if c in frame.columns]
+    return frame.drop_duplicates(subset=keys, keep="last").reset_index(drop=True) if keys else frame
+
+
+class ReportExplorer(w.VBox):
+    """Explore a campaign's report, or every campaign of a period, in JupyterLab.
+
+    Parameters
+    ----------
+    client : mfanalytics.Client
+    lang : {"fr", "en"}
+        Language of the plots and of the HTML report.
+    out_dir : str or Path
+        Where the exports are written.
+
+    Attributes
+    ----------
+    source, campaign_id, start, end, load_button, progress, status_filter, ...
+        The parts of the form (set ``.value``, ``.click()`` from code).
+    report : pandas.DataFrame or None
+        The report frame loaded; :attr:`filtered` is its rows of the chosen statuses.
+    output : ipywidgets.Output
+        KPIs, plots, the first rows, the paths written and any error.
+    """
+
+    def __init__(self, client: Any, *, lang: str = "fr", out_dir: str | Path = "out/reports") -> None:
+        self.client = client
+        self.lang = lang
+        self.out_dir = Path(out_dir)
+        self.report: pd.DataFrame | None = None
+        self.label = ""
+        today = self._today()
+        self.source = w.ToggleButtons(options=[("One campaign", "campaign"), ("A period", "period")],
+                                      value="campaign", description="Report of")
+        self.campaign_id = w.Text(description="Campaign id", placeholder="e.g. 1021")
+        self.start = w.DatePicker(description="From", value=today - timedelta(days=30))
+        self.end = w.DatePicker(description="To", value=today)
+        self.load_button = w.Button(description="Load", button_style="primary", icon="download")
+        self.progress = w.IntProgress(value=0, min=0, max=1, description="Loading", bar_style="info")
+        self.kpis = w.HTML()
+        self.status_filter = w.SelectMultiple(options=[], description="Statuses", rows=6)
+        self.rows = w.IntSlider(value=10, min=5, max=100, step=5, description="Rows shown")
+        self.export_csv_button = w.Button(description="Export CSV", icon="file-csv", disabled=True,
+                                          tooltip="Spreadsheet-safe CSV (formulas neutralised)")
+        self.export_html_button = w.Button(description="HTML report", icon="file-code", disabled=True,
+                                           tooltip="Self-contained deliverability report")
+        self.output = w.Output()
+        super().__init__(children=[
+            self.source, w.HBox([self.campaign_id, self.start, self.end]), w.HBox([self.load_button, self.progress]),
+            self.kpis, w.HBox([self.status_filter, self.rows]),
+            w.HBox([self.export_csv_button, self.export_html_button]), self.output,
+        ])
+        self.source.observe(lambda _: self._show_source(), names="value")
+        self.status_filter.observe(lambda _: self.show(), names="value")
+        self.rows.observe(lambda _: self.show(), names="value")
+        self.load_button.on_click(lambda _: self.load())
+        self.export_csv_button.on_click(lambda _: self.export_csv())
+        self.export_html_button.on_click(lambda _: self.export_html())
+        self._show_source()
+
+    def _today(self) -> date:
+        return self.client.now().astimezone(timezone.utc).date()
+
+    def _show_source(self) -> None:
+        period = self.source.value == "period"
+        self.campaign_id.layout.display = "none" if period else None
+        self.start.layout.display = self.end.layout.display = None if period else "none"
+
+    # -- loading ------------------------------------------------------------
+    def load(self) -> pd.DataFrame | None:
+        """Fetch the report of the campaign or of the period; returns it (None on an error, shown)."""
+        self.output.outputs = ()
+        self.kpis.value = ""
+        self.progress.value, self.progress.bar_style = 0, "info"
+        try:
+            if self.source.value == "campaign":
+                text = self.campaign_id.value.strip()
+                if not text.isdigit():
+                    raise mfanalytics.ValidationError(f"A campaign id is a number, not {text!r}.",
+                                                      rule="campaign-id", field="campaign_id")
+                self.progress.max = 1
+                frame = self.client.get_report(int(text))
+                self.progress.value = 1
+                label = f"campaign {int(text)}"
+            else:
+                if self.start.value is None or self.end.value is None:
+                    raise mfanalytics.ValidationError("Pick the first and the last day.", rule="period", field="start")
+                windows = mfanalytics.split_period(self.start.value, self.end.value)
+                self.progress.max = len(windows)
+                frames = []
+                for lo, hi in windows:  # one request per 7-day window, so the bar moves
+                    frames.append(self.client.get_reports(lo, hi, progress=False))
+                    self.progress.value += 1
+                frame = _concat(frames)
+                label = f"{self.start.value:%Y-%m-%d} to {self.end.value:%Y-%m-%d}"
+        except mfanalytics.MediasflowError as exc:
+            self.progress.bar_style = "danger"
+            _error(self.output, exc)
+            return None
+        self.progress.bar_style = "success"
+        self.report, self.label = frame, label
+        groups = [str(g) for g in frame["status_group"].astype("string").dropna().unique()] if len(frame) else []
+        groups = [g for g in mfanalytics.STATUS_GROUPS if g in groups]
+        self.status_filter.unobserve_all("value")
+        self.status_filter.options = groups
+        self.status_filter.value = tuple(groups)
+        self.status_filter.observe(lambda _: self.show(), names="value")
+        self.export_csv_button.disabled = self.export_html_button.disabled = False
+        self.show()
+        return frame
+
+    @property
+    def filtered(self) -> pd.DataFrame | None:
+        """The rows of the loaded report whose status group is selected."""
+        if self.report is None:
+            return None
+        keep = self.report["status_group"].astype("string").isin(list(self.status_filter.value))
+        return self.report[keep.fillna(False).to_numpy(dtype=bool)]
+
+    # -- showing ------------------------------------------------------------
+    def show(self) -> None:
+        """KPIs of the selection, its plots and its first rows."""
+        frame = self.filtered
+        if frame is None:
+            return
+        self.output.outputs = ()
+        kpis = mfanalytics.summarize(frame, by=None)
+        row = kpis.iloc[0] if len(kpis) else pd.Series(dtype="float64")
+        cells = [(label, _fmt(row.get(key), kind)) for key, label, kind in _KPIS]
+        campaigns = frame["campaign_id"].nunique() if len(frame) else 0
+        self.kpis.value = (
+            f"<b>{html.escape(self.label)}</b> · {campaigns} campaign(s) · {len(frame):,} of {len(self.report):,} rows"
+            "<table><tr>" + "".join(f"<th style='padding:0 8px'>{html.escape(k)}</th>" for k, _ in cells)
+            + "</tr><tr>" + "".join(f"<td style='padding:0 8px;text-align:center' data-kpi='{html.escape(k)}'>{v}</td>"
+                                    for k, v in cells) + "</tr></table>"
+        )
+        text = ", ".join(f"{k} {v}" for k, v in cells)
+        _out(self.output, f"KPIs ({self.label}): {text}")
+        if len(frame):
+            self._plots(frame, campaigns)
+        head = frame.head(self.rows.value)
+        _out(self.output, head.to_string(max_cols=12), head.to_html(max_cols=16, escape=True, index=False))
+
+    def _plots(self, frame: pd.DataFrame, campaigns: int) -> None:
+        from matplotlib.figure import Figure  # no pyplot: no global state, no backend to pick
+
+        draws = [mfanalytics.plot_status_breakdown, mfanalytics.plot_funnel, mfanalytics.plot_deliveries_over_time,
+                 mfanalytics.plot_click_timeline, mfanalytics.plot_click_heatmap]
+        if campaigns > 1:
+            draws += [mfanalytics.plot_campaign_comparison, mfanalytics.plot_daily_rates]
+        fig = Figure(figsize=(12, 3.6 * ((len(draws) + 1) // 2)))
+        axes = fig.subplots((len(draws) + 1) // 2, 2)
+        for draw, ax in zip(draws, axes.flat):
+            try:
+                draw(frame, lang=self.lang, ax=ax)
+            except mfanalytics.MediasflowError as exc:
+                ax.set_axis_off()
+                ax.set_title(f"{draw.__name__}: {exc}", fontsize=8, color="#b00020")
+        for ax in list(axes.flat)[len(draws):]:
+            ax.set_axis_off()
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=80)
+        png = base64.b64encode(buffer.getvalue()).decode("ascii")
+        self.output.outputs = (*self.output.outputs, {
+            "output_type": "display_data", "metadata": {},
+            "data": {"image/png": png, "text/plain": f"<{len(draws)} plots of {self.label}>"},
+        })
+
+    # -- exports ------------------------------------------------------------
+    def _stem(self) -> str:
+        return "report_" + "".join(c if c.isalnum() else "_" for c in self.label).strip("_")
+
+    def export_csv(self) -> Path | None:
+        """Write the selected rows as a spreadsheet-safe CSV; returns its path."""
+        frame = self.filtered
+        if frame is None:
+            return None
+        try:
+            path = to_safe_csv(frame, self.out_dir / f"{self._stem()}.csv")
+        except (OSError, mfanalytics.MediasflowError) as exc:
+            _error(self.output, exc)
+            return None
+        _out(self.output, f"Wrote {len(frame):,} rows to {path}",
+             _span(f"Wrote {len(frame):,} rows to {path} (formulas neutralised).", _GOOD))
+        return path
+
+    def export_html(self) -> Path | None:
+        """Write the HTML deliverability report of the selected rows; returns its path."""
+        frame = self.filtered
+        if frame is None:
+            return None
+        try:
+            path = mfanalytics.deliverability_report(frame, self.out_dir / f"{self._stem()}.html", lang=self.lang,
+                                                     title=None)
+        except (OSError, mfanalytics.MediasflowError) as exc:
+            _error(self.output, exc)
+            return None
+        _out(self.output, f"Wrote the HTML report to {path}", _span(f"Wrote the HTML report to {path}.", _GOOD))
+        return path

@@ -1,0 +1,446 @@
+"""``SendForm``: send a test campaign from a notebook, safely.
+
+The form checks everything it can while you type (the recipients, the
+message's length and encoding, the sender, the schedule). "Validate" prepares
+the campaign on the platform (``startNow=false``: nothing is sent) and shows
+what the platform counted. "Send" is enabled only after a successful
+validation of the form as it is now, and, on a real account, once the
+"real SMS will be sent" box is ticked; it injects the validated campaign id,
+disables itself while the request is in flight, and shows the campaign id.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+
+import mfanalytics
+from mfanalytics.connect import is_sandbox
+from mfanalytics.sms import max_length
+
+__all__ = ["SendForm"]
+
+_NOTE = "color:#555"
+_BAD = "color:#b00020"
+_GOOD = "color:#1b5e20"
+
+
+def _auto() -> w.Layout:
+    return w.Layout(width="auto")
+
+
+def _span(text: str, style: str = _NOTE) -> str:
+    return f"<span style='{style}'>{html.escape(text)}</span>"
+
+
+def _out(output: w.Output, text: str, html_text: str | None = None) -> None:
+    """Append a message to ``output`` (works with or without a running kernel)."""
+    data = {"text/plain": text}
+    if html_text is not None:
+        data["text/html"] = html_text
+    output.outputs = (*output.outputs, {"output_type": "display_data", "data": data, "metadata": {}})
+
+
+def _error(output: w.Output, exc: BaseException) -> None:
+    name = type(exc).__name__
+    text = f"{name}: {exc}"
+    _out(output, text, f"<div style='{_BAD}'><b>{html.escape(name)}</b>: {html.escape(str(exc))}</div>")
+
+
+def counter_text(message: Any) -> str:
+    """The live counter of a :class:`mfanalytics.Message`: ``"134 / 160 · GSM-7 · 1 SMS"``.
+
+    The limit is the longest text for the message's number of SMS (160 for
+    one GSM-7 SMS, 306 for two...).
+
+    Examples
+    --------
+    >>> import mfanalytics
+    >>> counter_text(mfanalytics.Message("Leçon"))
+    '5 / 70 · UCS-2 · 1 SMS'
+    """
+    segments = max(1, min(int(message.segments), 6))
+    return f"{message.length} / {max_length(message.encoding, segments)} · {message.encoding} · {message.segments} SMS"
+
+
+class SendForm(w.VBox):
+    """A form to send a test campaign, for JupyterLab.
+
+    Parameters
+    ----------
+    client : mfanalytics.Client
+        Where to send (``mfanalytics.connect()``).
+    max_recipients : int
+        Most recipients a test campaign may have.
+    now : callable, optional
+        Current time for the schedule check; default: the sandbox's clock
+        when there is one, else the client's, else the system clock.
+
+    Attributes
+    ----------
+    recipients, upload, message, sender, type_select, schedule, ... : ipywidgets
+        The inputs; set ``.value`` (and ``.click()`` the buttons) from code.
+    draft : mfanalytics.Campaign or None
+        The campaign prepared by the last successful validation.
+    campaign : mfanalytics.Campaign or None
+        The campaign sent last (``campaign.id``).
+    output : ipywidgets.Output
+        What the form says: counts, errors, the campaign id.
+    """
+
+    def __init__(self, client: Any, *, max_recipients: int = 20, now: Callable[[], datetime] | None = None) -> None:
+        self.client = client
+        self.max_recipients = int(max_recipients)
+        self.is_sandbox = is_sandbox(client)
+        self._now = now
+        self.draft: Any = None
+        self.campaign: Any = None
+        self._validated: tuple | None = None
+        self._sent: tuple | None = None
+        self._sending = False
+
+        where = html.escape(str(client.base_url))
+        self.mode = w.HTML(
+            f"<b style='{_GOOD}'>Sandbox: no real SMS is sent</b> <span style='{_NOTE}'>({where})</span>"
+            if self.is_sandbox else
+            f"<b style='{_BAD}'>Real account: real SMS will be sent and billed</b> <span style='{_NOTE}'>({where})</span>"
+        )
+        self.recipients = w.Textarea(placeholder="One mobile number per line, e.g. 06 12 34 56 78",
+                                     description="Recipients", layout=w.Layout(width="640px", height="90px"))
+        self.upload = w.FileUpload(accept=".csv,.txt", multiple=False, description="CSV list")
+        self.clear_upload = w.Button(description="Forget the file", disabled=True, layout=_auto())
+        self.recipients_info = w.HTML()
+        self.message = w.Textarea(placeholder="Bonjour ${PRENOM}, ...", description="Message",
+                                  layout=w.Layout(width="640px", height="90px"))
+        self.counter = w.Label()
+        self.non_gsm = w.HTML()
+        self.replace_button = w.Button(description="Replace by GSM-7 look-alikes", layout=w.Layout(display="none"))
+        self.allow_ucs2 = w.Checkbox(description="Allow UCS-2 (accents, emoji; 70 characters per SMS)", indent=False,
+                                     layout=_auto())
+        self.auto_replace_gsm7 = w.Checkbox(description="Let the platform replace non-GSM characters (autoREPLACETOGSM7)",
+                                            indent=False, layout=_auto())
+        self.auto_replace_emoji = w.Checkbox(description="Turn :-) into emoji (needs UCS-2)", indent=False, layout=_auto())
+        self.sender = w.Text(placeholder="3 to 11 letters or digits; empty: a short number", description="Sender")
+        self.sender_info = w.HTML()
+        self.type_select = w.ToggleButtons(options=["MKG", "NOTIFICATION"], value="MKG", description="Type")
+        self.scheduled = w.Checkbox(description="Send later", indent=False, layout=w.Layout(width="120px"))
+        self.schedule = w.DatetimePicker(description="Send at", disabled=True)
+        self.schedule_info = w.HTML()
+        self.preview = w.HTML()
+        self.validate_button = w.Button(description="Validate", button_style="info", icon="check",
+                                        tooltip="Prepare the campaign on the platform: nothing is sent")
+        self.confirm = w.Checkbox(description="I understand: real SMS will be sent and billed", indent=False,
+                                  layout=w.Layout(width="auto", display="none" if self.is_sandbox else None))
+        self.send_button = w.Button(description="Send", button_style="danger", icon="paper-plane", disabled=True,
+                                    tooltip="Validate first")
+        self.cancel_button = w.Button(description="Cancel the scheduled send", disabled=True, layout=_auto())
+        self.status = w.HTML()
+        self.output = w.Output()
+
+        super().__init__(children=[
+            self.mode,
+            w.HBox([self.recipients, w.VBox([self.upload, self.clear_upload])]), self.recipients_info,
+            self.message, w.HBox([self.counter, self.replace_button]), self.non_gsm,
+            w.VBox([self.allow_ucs2, self.auto_replace_gsm7, self.auto_replace_emoji]),
+            w.HBox([self.sender, self.sender_info]), self.type_select,
+            w.HBox([self.scheduled, self.schedule]), self.schedule_info,
+            self.preview,
+            w.HBox([self.validate_button, self.confirm, self.send_button, self.cancel_button]),
+            self.status, self.output,
+        ])
+        for widget in self._inputs():
+            widget.observe(self._changed, names="value")
+        self.confirm.observe(lambda _: self._refresh_send(), names="value")
+        self.replace_button.on_click(lambda _: self.replace_non_gsm())
+        self.clear_upload.on_click(lambda _: setattr(self.upload, "value", ()))
+        self.validate_button.on_click(lambda _: self.validate())
+        self.send_button.on_click(lambda _: self.send())
+        self.cancel_button.on_click(lambda _: self.cancel())
+        self.refresh()
+
+    # -- state -----------------------------------------------------------
+    def _inputs(self) -> list[w.ValueWidget]:
+        return [self.recipients, self.upload, self.message, self.allow_ucs2, self.auto_replace_gsm7,
+                self.auto_replace_emoji, self.sender, self.type_select, self.scheduled, self.schedule]
+
+    def _state(self) -> tuple:
+        """Everything that changes what would be sent (not the confirmation tick)."""
+        files = tuple((f.get("name"), bytes(f.get("content", b""))) for f in self.upload.value)
+        return (self.recipients.value, files, self.message.value, self.allow_ucs2.value, self.auto_replace_gsm7.value,
+                self.auto_replace_emoji.value, self.sender.value.strip(), self.type_select.value,
+                self.scheduled.value, self.schedule.value if self.scheduled.value else None)
+
+    def now(self) -> datetime:
+        """The time the schedule is checked against (the sandbox's clock on a sandbox)."""
+        if self._now is not None:
+            return self._now()
+        return self.client.now()
+
+    def _changed(self, change: dict) -> None:
+        if change["owner"] is self.scheduled:
+            self.schedule.disabled = not self.scheduled.value
+        self.refresh()
+
+    # -- live checks -------------------------------------------------------
+    def build_message(self) -> Any:
+        """The :class:`mfanalytics.Message` of the form's text and options."""
+        return mfanalytics.Message(self.message.value, allow_ucs2=self.allow_ucs2.value,
+                                   auto_replace_gsm7=self.auto_replace_gsm7.value,
+                                   auto_replace_emoji=self.auto_replace_emoji.value)
+
+    def clean(self) -> Any:
+        """The recipients as a :class:`mfanalytics.CleanResult` (file if one is loaded, else the text)."""
+        if self.upload.value:
+            item = self.upload.value[0]
+            return mfanalytics.clean_recipients(bytes(item["content"]))
+        lines = [line.strip() for line in self.recipients.value.splitlines()]
+        numbered = [(i + 1, line) for i, line in enumerate(lines) if line]
+        frame = pd.DataFrame({"mobile": pd.array([x for _, x in numbered], dtype="string")},
+                             index=pd.Index([i for i, _ in numbered], name="line"))
+        return mfanalytics.clean_recipients(frame)
+
+    def refresh(self) -> None:
+        """Update the counter, the checks and the preview; disable Send if the form changed."""
+        self.clear_upload.disabled = not self.upload.value
+        self.recipients.disabled = bool(self.upload.value)
+        self._refresh_message()
+        self._refresh_sender()
+        self._refresh_schedule()
+        self._refresh_recipients()
+        self._refresh_send()
+
+    def _refresh_message(self) -> None:
+        try:
+            message = self.build_message()
+        except mfanalytics.MediasflowError as exc:
+            self.counter.value, self.non_gsm.value = "", _span(str(exc), _BAD)
+            return
+        self.counter.value = counter_text(message)
+        if message.fields:
+            self.counter.value += " · fields " + ", ".join(message.fields)
+        bad = message.non_gsm_chars
+        if bad and not self.allow_ucs2.value:
+            fixable = [c for c in bad if mfanalytics.to_gsm7(c) != c]
+            note = f"Not in GSM-7: {' '.join(bad)}. Without UCS-2 the platform refuses this message"
+            note += "; replace them, or allow UCS-2." if fixable else "; allow UCS-2 (they have no GSM-7 look-alike)."
+            self.non_gsm.value = _span(note, _BAD)
+            self.replace_button.layout.display = None if fixable else "none"
+        elif bad:
+            self.non_gsm.value = _span(f"UCS-2 because of {' '.join(bad)}: 70 characters per SMS, 67 per part beyond.")
+            self.replace_button.layout.display = None if any(mfanalytics.to_gsm7(c) != c for c in bad) else "none"
+        else:
+            self.non_gsm.value = ""
+            self.replace_button.layout.display = "none"
+
+    def replace_non_gsm(self) -> None:
+        """Rewrite the message with GSM-7 look-alikes (``ç`` → ``c``, ``œ`` → ``oe``, ``’`` → ``'``)."""
+        self.message.value = mfanalytics.to_gsm7(self.message.value)
+
+    def _refresh_sender(self) -> None:
+        value = self.sender.value.strip() or None
+        try:
+            mfanalytics.validate_sender(value, type_select=self.type_select.value)
+        except mfanalytics.ValidationError as exc:
+            self.sender_info.value = _span(str(exc), _BAD)
+            return
+        default = "36xxx" if self.type_select.value == "MKG" else "38xxx"
+        said = "✓" if value else f"no sender: sent from a {default} number"
+        self.sender_info.value = _span(said, _GOOD if value else _NOTE)
+
+    def _schedule_value(self) -> str | None:
+        if not self.scheduled.value:
+            return None
+        if self.schedule.value is None:
+            raise mfanalytics.ScheduleError("Pick the date and time of the send (at least 5 minutes ahead).",
+                                            rule="schedule-missing", field="scheduleOn")
+        return mfanalytics.validate_schedule(self.schedule.value, now=self.now())
+
+    def _refresh_schedule(self) -> None:
+        try:
+            when = self._schedule_value()
+        except mfanalytics.ValidationError as exc:
+            self.schedule_info.value = _span(str(exc), _BAD)
+            return
+        self.schedule_info.value = _span(f"scheduled for {when} (UTC)", _GOOD) if when else ""
+
+    def _refresh_recipients(self) -> None:
+        if not self.upload.value and not self.recipients.value.strip():
+            self.recipients_info.value = _span(f"Up to {self.max_recipients} numbers for a test campaign.")
+            self.preview.value = ""
+            return
+        try:
+            result = self.clean()
+        except mfanalytics.ValidationError as exc:
+            self.recipients_info.value = _span(str(exc), _BAD)
+            self.preview.value = ""
+            return
+        self.recipients_info.value = self._describe(result)
+        self.preview.value = self._preview(result)
+
+    def _describe(self, result: Any) -> str:
+        frame = result.frame
+        source = f"file {self.upload.value[0]['name']} ({result.charset}), " if self.upload.value else ""
+        lines = frame.index + 2 if self.upload.value else frame.index  # a file's line 1 is its header
+        parts = [f"{source}{len(result.recipients)} recipient(s) to send"]
+        issues = frame["mobile_issue"]
+        for kind in ("invalid", "not_mobile", "empty", "duplicate"):
+            hit = (issues == kind).fillna(False).to_numpy(dtype=bool)
+            if hit.any():
+                values = frame[result.column][hit][:8].astype("string").fillna("")
+                shown = [f"line {n}: {v}" for n, v in zip(lines[hit][:8], values)]
+                more = f" and {int(hit.sum()) - 8} more" if hit.sum() > 8 else ""
+                parts.append(f"{int(hit.sum())} {kind.replace('_', ' ')} ({'; '.join(shown)}{more})")
+        style = _BAD if len(result.recipients) > self.max_recipients else _NOTE
+        if len(result.recipients) > self.max_recipients:
+            parts.append(f"too many for a test campaign (at most {self.max_recipients})")
+        return _span(" · ".join(parts), style)
+
+    def _preview(self, result: Any) -> str:
+        if not len(result.recipients) or not self.message.value.strip():
+            return ""
+        try:
+            message = self.build_message()
+            head = result.recipients.head(3)
+            rendered = message.render(head, max_segments=getattr(self.client, "max_segments", 1))
+        except mfanalytics.MediasflowError as exc:
+            return _span(f"preview: {exc}", _BAD)
+        rows = "".join(
+            f"<tr><td>{html.escape(str(m))}</td><td>{html.escape(str(t))}</td>"
+            f"<td style='{_BAD}'>{'' if pd.isna(e) else html.escape(str(e))}</td></tr>"
+            for m, t, e in zip(head["mobile_e164"], rendered["text"], rendered["error"])
+        )
+        return f"<details open><summary>Preview of the first recipients</summary><table>{rows}</table></details>"
+
+    # -- actions -----------------------------------------------------------
+    def _refresh_send(self) -> None:
+        ready = self.draft is not None and self._validated == self._state()
+        if self.draft is not None and not ready:
+            self.status.value = _span("The form changed since it was validated: validate again.", _BAD)
+        confirmed = self.is_sandbox or self.confirm.value
+        self.send_button.disabled = self._sending or not (ready and confirmed)
+        self.send_button.tooltip = ("Validate first" if not ready else
+                                    "Tick 'real SMS will be sent' first" if not confirmed else "Send the validated campaign")
+
+    def _campaign_options(self) -> dict[str, Any]:
+        return {
+            "sender": self.sender.value.strip() or None,
+            "type_select": self.type_select.value,
+            "schedule_on": self._schedule_value(),
+            "allow_ucs2": self.allow_ucs2.value or None,
+            "auto_replace_gsm7": self.auto_replace_gsm7.value or None,
+            "auto_replace_emoji": self.auto_replace_emoji.value or None,
+            "campaign_name": f"Test {self.now():%Y-%m-%d %H:%M}",
+        }
+
+    def validate(self) -> Any:
+        """Prepare the campaign (nothing is sent) and show what the platform counted.
+
+        Returns the DRAFT campaign, or None (the reason is in ``output``).
+        """
+        self.draft, self._validated = None, None
+        self.output.outputs = ()
+        self.status.value = ""
+        state = self._state()
+        try:
+            result = self.clean()
+            if not len(result.recipients):
+                raise mfanalytics.RecipientListError("No valid mobile number to send to.", rule="no-recipients",
+                                                     field="recipients")
+            if len(result.recipients) > self.max_recipients:
+                raise mfanalytics.RecipientListError(
+                    f"A test campaign goes to at most {self.max_recipients} recipients; this one has "
+                    f"{len(result.recipients)}. Use client.send_campaign for a real campaign.",
+                    rule="too-many-recipients", field="recipients")
+            self.build_message().check(max_segments=getattr(self.client, "max_segments", 1))
+            draft = self.client.prepare_campaign(self.message.value, recipients=result, **self._campaign_options())
+        except mfanalytics.MediasflowError as exc:
+            _error(self.output, exc)
+            self._refresh_send()
+            return None
+        counted = draft.summary()
+        rows = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
+                       for k, v in counted.items())
+        text = "Platform counted: " + ", ".join(f"{k}={v}" for k, v in counted.items())
+        _out(self.output, text, f"<b>What the platform counted at validation (nothing was sent by it)</b><table>{rows}</table>")
+        if int(draft.get("countValid", 0) or 0) == 0:
+            _out(self.output, "No valid recipient: nothing can be sent.",
+                 f"<div style='{_BAD}'>No valid recipient: nothing can be sent.</div>")
+            self._refresh_send()
+            return None
+        self.draft, self._validated = draft, state
+        self.status.value = _span(f"Validated: campaign {draft.id} is a draft, {draft.get('creditCount')} credit(s). "
+                                  + ("Send it when ready." if self.is_sandbox else "Tick the box, then send."), _GOOD)
+        self._refresh_send()
+        return draft
+
+    def _busy(self, busy: bool) -> None:
+        self._sending = busy
+        for widget in (*self._inputs(), self.validate_button, self.confirm, self.replace_button, self.clear_upload):
+            widget.disabled = busy
+        if not busy:
+            self.schedule.disabled = not self.scheduled.value
+            self.recipients.disabled = bool(self.upload.value)
+            self.clear_upload.disabled = not self.upload.value
+        self._refresh_send()
+
+    def send(self) -> Any:
+        """Inject the validated campaign; returns it, or None (the reason is in ``output``)."""
+        if self._sending:
+            return None
+        if self.draft is None and self.campaign is not None and self._sent == self._state():
+            return None  # a second click on the campaign just sent: nothing to do, nothing to say
+        if self.draft is None or self._validated != self._state():
+            _out(self.output, "Validate the form before sending.",
+                 f"<div style='{_BAD}'>Validate the form before sending.</div>")
+            return None
+        if not (self.is_sandbox or self.confirm.value):
+            _out(self.output, "Tick 'real SMS will be sent' to send.",
+                 f"<div style='{_BAD}'>Tick &laquo;real SMS will be sent&raquo; to send.</div>")
+            return None
+        draft = self.draft
+        self._busy(True)
+        try:
+            sent = self.client.inject_campaign(draft.id)
+        except mfanalytics.MediasflowError as exc:
+            _error(self.output, exc)
+            return None
+        finally:
+            self._busy(False)
+        self.campaign = mfanalytics.Campaign({**draft, **sent})
+        self.draft, self._validated, self._sent = None, None, self._validated
+        self.confirm.value = False
+        when = draft.get("scheduleOn") or self._state()[-1]
+        scheduled = str(self.campaign.status).upper() == "SCHEDULED"
+        said = (f"Campaign {self.campaign.id} " + (f"scheduled ({when})" if scheduled else "sent")
+                + f", status {self.campaign.status}.")
+        _out(self.output, said, f"<div style='{_GOOD}'><b>{html.escape(said)}</b> Its report: "
+             f"<code>client.get_report({self.campaign.id})</code></div>")
+        self.status.value = _span(said, _GOOD)
+        self.cancel_button.disabled = not scheduled
+        self._refresh_send()
+        return self.campaign
+
+    def cancel(self) -> Any:
+        """Cancel the scheduled campaign (up to 10 s before its time); it goes back to DRAFT."""
+        if self.campaign is None:
+            return None
+        try:
+            answer = self.client.cancel_campaign(self.campaign.id)
+        except mfanalytics.MediasflowError as exc:
+            _error(self.output, exc)
+            return None
+        self.cancel_button.disabled = True
+        said = f"Campaign {self.campaign.id} cancelled: status {answer.status}. Nothing will be sent."
+        _out(self.output, said, f"<div style='{_GOOD}'>{html.escape(said)}</div>")
+        self.status.value = _span(said, _GOOD)
+        return answer
+
+    @property
+    def campaign_id(self) -> int | None:
+        """Id of the campaign sent last, or None."""
+        return None if self.campaign is None else self.campaign.id

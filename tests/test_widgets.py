@@ -1,0 +1,419 @@
+"""The ipywidgets forms, without a browser: set ``.value``, ``.click()``, look at
+the client calls (a real sandbox behind a recording proxy) and at the Output."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+
+import ipywidgets as w
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import mfanalytics
+from mfanalytics.connect import is_sandbox
+from mfanalytics.widgets import ReportExplorer, SendForm
+from mfanalytics.widgets import send as send_module
+
+COUNTED = ("prepare_campaign", "inject_campaign", "cancel_campaign", "get_report", "get_reports", "send_campaign",
+           "send_now")
+
+
+class Spy:
+    """A client that records the calls the form makes and passes them to a real one.
+
+    ``before`` maps a method name to a function run just before the real
+    call (to look at the form mid-call, or to raise)."""
+
+    def __init__(self, client, before=None) -> None:
+        self._client = client
+        self.calls: list[tuple[str, tuple, dict]] = []
+        self.before = dict(before or {})
+
+    def __getattr__(self, name):
+        attr = getattr(self._client, name)
+        if name not in COUNTED:
+            return attr
+
+        def call(*args, **kwargs):
+            self.calls.append((name, args, kwargs))
+            if name in self.before:
+                self.before[name](*args, **kwargs)
+            return attr(*args, **kwargs)
+
+        return call
+
+    def names(self) -> list[str]:
+        return [c[0] for c in self.calls]
+
+
+def outputs(widget: w.Output) -> str:
+    return "\n".join(o["data"].get("text/plain", "") for o in widget.outputs if "data" in o)
+
+
+def everything_shown(widget) -> str:
+    """Every value and every output of a widget tree, as text (what a user could see)."""
+    parts = []
+    stack = [widget]
+    while stack:
+        node = stack.pop()
+        for trait in ("value", "description", "placeholder", "tooltip"):
+            value = getattr(node, trait, None)
+            if isinstance(value, str):
+                parts.append(value)
+        if isinstance(node, w.Output):
+            parts.append(json.dumps(node.outputs, default=str))
+        stack.extend(getattr(node, "children", ()))
+    return "\n".join(parts)
+
+
+@pytest.fixture
+def client(sb):
+    c = sb.client()
+    yield Spy(c)
+    c.close()
+
+
+def filled(client, **kw) -> SendForm:
+    form = SendForm(client, **kw)
+    form.recipients.value = "06 12 34 56 78\n07 81 22 33 44"
+    form.message.value = "Bonjour, ceci est un test."
+    form.sender.value = "MaBoutique"
+    return form
+
+
+# ---------------------------------------------------------------- the counter
+def test_counter_reads_like_the_spec(client):
+    form = SendForm(client)
+    form.message.value = "a" * 134
+    assert form.counter.value == "134 / 160 · GSM-7 · 1 SMS"
+    form.message.value = "a" * 161
+    assert form.counter.value == "161 / 306 · GSM-7 · 2 SMS"
+    form.message.value = "Leçon"
+    assert form.counter.value == "5 / 70 · UCS-2 · 1 SMS"
+
+
+def test_counter_agrees_with_count_segments_for_any_message(client):
+    form = SendForm(client)
+    texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=400).filter(
+        lambda t: "${" not in t and "$$[" not in t)
+
+    @settings(max_examples=150, deadline=None)
+    @given(texts)
+    def check(text):
+        form.message.value = text
+        expected = mfanalytics.count_segments([text]).iloc[0]
+        said = re.match(r"^(\d+) / (\d+) · (GSM-7|UCS-2) · (\d+) SMS$", form.counter.value)
+        assert said, form.counter.value
+        length, limit, encoding, segments = int(said[1]), int(said[2]), said[3], int(said[4])
+        assert (length, encoding, segments) == (int(expected["length"]), expected["encoding"], int(expected["segments"]))
+        single, part = (160, 153) if encoding == "GSM-7" else (70, 67)
+        assert limit == (single if segments <= 1 else part * min(segments, 6))
+
+    check()
+
+
+def test_non_gsm_characters_are_listed_and_can_be_replaced(client):
+    form = SendForm(client)
+    form.message.value = "Leçon « œuf » à 5 €"
+    assert "ç" in form.non_gsm.value and "œ" in form.non_gsm.value and "«" in form.non_gsm.value
+    assert "à" not in re.sub(r"<[^>]+>", "", form.non_gsm.value).split("Not in GSM-7:")[1].split(".")[0]
+    assert form.replace_button.layout.display != "none"
+    form.replace_button.click()
+    assert mfanalytics.count_segments([form.message.value]).iloc[0]["encoding"] == "GSM-7"
+    assert "à" in form.message.value and "€" in form.message.value  # GSM-7 characters are kept
+    assert form.non_gsm.value == "" and form.replace_button.layout.display == "none"
+    form.message.value = "Merci 😀"
+    assert "😀" in form.non_gsm.value and form.replace_button.layout.display == "none"  # no look-alike
+    form.allow_ucs2.value = True
+    assert "UCS-2" in form.non_gsm.value and "refuses" not in form.non_gsm.value
+
+
+# ---------------------------------------------------------------- live checks
+@pytest.mark.parametrize("sender, ok", [("MaBoutique", True), ("", True), ("AB", False), ("12345", False),
+                                        ("Ma Boutique", False), ("Boutique2024X", False)])
+def test_sender_is_checked_while_typing(client, sender, ok):
+    form = SendForm(client)
+    form.sender.value = sender
+    assert ("#b00020" not in form.sender_info.value) is ok, form.sender_info.value
+
+
+def test_invalid_and_duplicate_lines_are_shown(client):
+    form = SendForm(client)
+    form.recipients.value = "06 12 34 56 78\n12\n\n+33612345678\n01 42 68 53 00\n0781223344"
+    info = re.sub(r"<[^>]+>", "", form.recipients_info.value)
+    assert info.startswith("2 recipient(s) to send")
+    assert "1 invalid (line 2: 12)" in info
+    assert "1 duplicate (line 4: +33612345678)" in info
+    assert "1 not mobile (line 5: 01 42 68 53 00)" in info
+
+
+def test_csv_upload_is_cleaned_and_personalises_the_preview(client, sb):
+    content = ("Prénom;Portable\nZoé;06 12 34 56 78\nLoïc;0612345678\nAnaïs;abc\n"
+               "Hélène;07 81 22 33 44\n").encode("cp1252")
+    form = SendForm(client)
+    form.upload.value = ({"name": "liste.csv", "type": "text/csv", "size": len(content), "content": memoryview(content),
+                          "last_modified": pd.Timestamp("2026-03-02", tz="UTC").to_pydatetime()},)
+    info = re.sub(r"<[^>]+>", "", form.recipients_info.value)
+    assert "liste.csv" in info and "2 recipient(s)" in info
+    assert "invalid (line 4: abc)" in info and "duplicate (line 3: 0612345678)" in info  # file lines, header is 1
+    assert form.recipients.disabled
+    form.message.value = "Bonjour ${Prénom} !"
+    assert "Bonjour Zoé !" in form.preview.value and "Bonjour Hélène !" in form.preview.value
+    assert form.validate() is not None
+    (name, _, kwargs), = client.calls
+    assert name == "prepare_campaign"
+    sent = kwargs["recipients"].recipients
+    assert sent["Prénom"].tolist() == ["Zoé", "Hélène"]
+    form.clear_upload.click()
+    assert form.upload.value == () and not form.recipients.disabled
+
+
+def test_schedule_must_be_five_minutes_ahead_of_the_sandbox_clock(client, sb):
+    form = filled(client)
+    form.scheduled.value = True
+    assert not form.schedule.disabled
+    form.schedule.value = sb.now + timedelta(minutes=2)
+    assert "5 minutes" in form.schedule_info.value
+    assert form.validate() is None and client.calls == []
+    assert "ScheduleError" in outputs(form.output)
+
+
+# ---------------------------------------------------------------- validate, send
+def test_validate_prepares_without_sending_and_shows_the_counts(client, sb):
+    form = filled(client)
+    assert form.send_button.disabled
+    draft = form.validate()
+    assert client.names() == ["prepare_campaign"]
+    assert sb.state.campaigns[draft.id].status == "DRAFT"  # nothing sent
+    shown = outputs(form.output)
+    assert f"id={draft.id}" in shown and "countValid=2" in shown and "creditCount=" in shown
+    assert not form.send_button.disabled
+
+
+def test_send_is_disabled_again_when_the_form_changes(client):
+    form = filled(client)
+    form.validate_button.click()
+    assert not form.send_button.disabled
+    form.message.value += "!"
+    assert form.send_button.disabled and "validate again" in form.status.value
+    form.send()
+    assert "inject_campaign" not in client.names()
+    form.message.value = form.message.value[:-1]  # back to what was validated
+    assert not form.send_button.disabled
+
+
+def test_send_once_even_on_a_double_click_and_show_the_id(sb):
+    seen = []
+    client = Spy(sb.client(), before={"inject_campaign": lambda *a, **k: seen.append(form.send_button.disabled)})
+    form = filled(client)
+    form.validate_button.click()
+    form.send_button.click()
+    form.send_button.click()
+    assert client.names() == ["prepare_campaign", "inject_campaign"]
+    assert seen == [True]  # disabled while the request was in flight
+    campaign_id = form.campaign.id
+    assert client.calls[1][1] == (campaign_id,)  # the id of the campaign prepared by Validate
+    assert form.campaign["countValid"] == 2
+    assert f"Campaign {campaign_id} sent" in outputs(form.output)
+    assert "Validate the form" not in outputs(form.output)  # the second click says nothing confusing
+    assert sb.state.campaigns[campaign_id].status != "DRAFT"
+    assert form.send_button.disabled and form.cancel_button.disabled
+
+
+def test_a_real_account_needs_the_confirmation_tick(client, monkeypatch):
+    monkeypatch.setattr(send_module, "is_sandbox", lambda c: False)
+    form = filled(client)
+    assert form.confirm.layout.display != "none" and "real SMS will be sent" in form.mode.value
+    form.validate_button.click()
+    assert form.send_button.disabled
+    form.send()
+    assert "inject_campaign" not in client.names()
+    form.confirm.value = True
+    assert not form.send_button.disabled
+    form.send_button.click()
+    assert client.names() == ["prepare_campaign", "inject_campaign"]
+    assert form.confirm.value is False  # ticked for one send only
+
+
+def test_the_sandbox_needs_no_tick(client):
+    form = SendForm(client)
+    assert form.is_sandbox and form.confirm.layout.display == "none"
+    assert "no real SMS" in form.mode.value
+
+
+def test_too_many_recipients_for_a_test(client):
+    form = filled(client, max_recipients=1)
+    assert "too many" in form.recipients_info.value
+    assert form.validate() is None and client.calls == []
+    assert "at most 1 recipients" in outputs(form.output)
+
+
+def test_errors_are_shown_in_the_form(sb):
+    def boom(*args, **kwargs):
+        raise mfanalytics.APIError("The API is down (503).", status=503)
+
+    client = Spy(sb.client(), before={"prepare_campaign": boom})
+    form = filled(client)
+    form.validate_button.click()
+    assert "APIError: The API is down (503)." in outputs(form.output)
+    assert form.send_button.disabled
+
+
+def test_an_ambiguous_send_is_shown_and_can_be_retried_on_the_same_campaign(sb):
+    attempts = []
+
+    def lost(campaign_id):
+        attempts.append(campaign_id)
+        if len(attempts) == 1:
+            raise mfanalytics.AmbiguousSendError("The answer was lost: check before sending again.")
+
+    client = Spy(sb.client(), before={"inject_campaign": lost})
+    form = filled(client)
+    draft = form.validate()
+    assert form.send() is None
+    assert "AmbiguousSendError" in outputs(form.output)
+    assert not form.send_button.disabled  # same draft: injecting it again is safe
+    assert form.send().id == draft.id
+    assert attempts == [draft.id, draft.id]
+
+
+def test_schedule_then_cancel(client, sb):
+    form = filled(client)
+    form.scheduled.value = True
+    form.schedule.value = sb.now + timedelta(hours=2)
+    form.validate_button.click()
+    form.send_button.click()
+    assert form.campaign.status == "SCHEDULED"
+    assert not form.cancel_button.disabled
+    form.cancel_button.click()
+    assert client.names()[-1] == "cancel_campaign" and client.calls[-1][1] == (form.campaign.id,)
+    assert sb.state.campaigns[form.campaign.id].status == "DRAFT"
+    assert "cancelled" in outputs(form.output) and form.cancel_button.disabled
+
+
+def test_passwords_and_tokens_never_show(sb):
+    sb.add_user("ana", "pw-Zq81-secret")
+    good = sb.client("ana", "pw-Zq81-secret")
+    token = good._token.reveal()
+    form = filled(good)
+    form.validate_button.click()
+    form.send_button.click()
+    shown = everything_shown(form)
+    assert str(form.campaign.id) in shown
+    assert "pw-Zq81-secret" not in shown and token not in shown
+    bad = mfanalytics.Client(sb.url, username="ana", password="wrong-Kx42-pw")
+    form = filled(bad)
+    form.validate_button.click()
+    shown = everything_shown(form)
+    assert "AuthenticationError" in shown and "wrong-Kx42-pw" not in shown
+
+
+# ---------------------------------------------------------------- is_sandbox
+def test_is_sandbox_only_when_positively_known(sb):
+    assert is_sandbox(sb.client())
+    real = mfanalytics.Client("https://app.mediasflow.com/api/v1", username="u", password="p")
+    assert not is_sandbox(real)  # not loopback: no request at all
+    assert real._is_sandbox is False
+    import http.server
+    import threading
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:  # loopback, but not a sandbox (answers 501 to everything)
+        url = f"http://127.0.0.1:{server.server_port}/api/v1"
+        assert not is_sandbox(mfanalytics.Client(url, username="u", password="p"))
+    finally:
+        server.shutdown()
+    assert not is_sandbox(mfanalytics.Client("http://127.0.0.1:9/api/v1", username="u", password="p"))  # nothing there
+
+
+def test_connect_says_sandbox_for_a_served_sandbox(sb, monkeypatch, capsys):
+    monkeypatch.setenv("MEDIASFLOW_BASE_URL", sb.url)
+    monkeypatch.setenv("MEDIASFLOW_USERNAME", "demo")
+    monkeypatch.setenv("MEDIASFLOW_PASSWORD", "demo")
+    monkeypatch.delenv("MEDIASFLOW_TOKEN", raising=False)
+    client = mfanalytics.connect()
+    said = capsys.readouterr().out
+    assert "local sandbox: no real SMS" in said and "real SMS are sent" not in said and "demo" not in said
+    assert is_sandbox(client)
+    sb.advance(7200)
+    form = SendForm(client)
+    assert abs((form.now() - sb.now).total_seconds()) < 5  # the sandbox's clock, not the wall clock
+    client.close()
+
+
+# ---------------------------------------------------------------- ReportExplorer
+def magic(code: int, n: int = 0) -> str:
+    return f"+3363998{n:02d}{code:02d}" if n else f"+336399800{code:02d}"
+
+
+def test_explorer_loads_a_campaign_and_filters_and_exports(sb, tmp_path):
+    api = sb.client()
+    people = [{"mobile": magic(16), "NOM": "=HYPERLINK(\"http://x\")"}, {"mobile": magic(21), "NOM": "Diaz"},
+              {"mobile": magic(20), "NOM": "Roux"}, {"mobile": magic(29), "NOM": "Petit"}]
+    campaign = api.send_campaign("Bonjour ${NOM}", recipients=people, sender="MaBoutique")
+    sb.advance(3600)
+    client = Spy(api)
+    explorer = ReportExplorer(client, lang="en", out_dir=tmp_path)
+    explorer.campaign_id.value = str(campaign.id)
+    explorer.load_button.click()
+    assert client.calls[0][:2] == ("get_report", (campaign.id,))
+    assert explorer.progress.value == explorer.progress.max == 1
+    kpi = dict(re.findall(r"data-kpi='([^']+)'>([^<]*)<", explorer.kpis.value))
+    assert kpi["Recipients"] == "4" and kpi["Delivered"] == "2" and kpi["Delivery rate"] == "50.0%"
+    shown = outputs(explorer.output)
+    assert "plots of campaign" in shown and "Diaz" in shown
+    assert any("image/png" in o["data"] for o in explorer.output.outputs)
+    assert set(explorer.status_filter.options) >= {"delivered", "undelivered", "invalid_number"}
+    explorer.status_filter.value = ("delivered",)
+    assert len(explorer.filtered) == 2
+    assert "KPIs (campaign" in outputs(explorer.output) and "2 of 4 rows" in explorer.kpis.value
+    path = explorer.export_csv()
+    text = path.read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in text and "Roux" not in text  # formulas neutralised; only the filtered rows
+    assert str(path) in outputs(explorer.output)
+    page = explorer.export_html()
+    assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_explorer_loads_a_period_longer_than_seven_days(sb, tmp_path):
+    api = sb.client()
+    first = api.send_campaign("Premier", recipients=[magic(16)])
+    sb.advance(12 * 86400)
+    second = api.send_campaign("Second", recipients=[magic(16), magic(20)])
+    sb.advance(3600)
+    explorer = ReportExplorer(Spy(api), out_dir=tmp_path)
+    explorer.source.value = "period"
+    explorer.start.value = (sb.now - timedelta(days=20)).date()
+    explorer.end.value = sb.now.date()
+    frame = explorer.load()
+    assert sorted(frame["campaign_id"].unique()) == [first.id, second.id]
+    assert explorer.progress.max == 3 and explorer.progress.value == 3  # 21 days in 7-day windows
+    assert isinstance(frame["status_group"].dtype, pd.CategoricalDtype)
+    assert "2 campaign(s)" in explorer.kpis.value
+
+
+def test_explorer_shows_errors(sb, tmp_path):
+    explorer = ReportExplorer(sb.client(), out_dir=tmp_path)
+    explorer.campaign_id.value = "12a"
+    assert explorer.load() is None
+    assert "campaign id is a number" in outputs(explorer.output)
+    explorer.campaign_id.value = "999999"
+    explorer.load_button.click()
+    assert "InvalidRequestError" in outputs(explorer.output) and explorer.progress.bar_style == "danger"
+    assert explorer.export_csv_button.disabled
+
+
+def test_docstring_examples():
+    import doctest
+    import importlib
+
+    for name in ("mfanalytics.widgets", "mfanalytics.widgets.send", "mfanalytics.connect"):
+        module = importlib.import_module(name)
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.failed == 0 and result.attempted > 0, name

@@ -1,0 +1,128 @@
+"""The send form in a real browser: Voilà serves notebook 02 on loopback, headless
+Chromium (the distribution's package) driven by Playwright types a message,
+validates, sends to a sandbox, and sees the campaign id. The screenshot is
+kept in ``test-artifacts/send_form.png``."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+import mfanalytics
+
+from test_html_report import CHROMIUM_ARGS, _chromium  # the one browser gate of the suite
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "notebooks" / "02_send_test_campaign.ipynb"
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+PASSWORD = "pw-Browser-93"
+
+
+@pytest.fixture
+def live_sb():
+    """A sandbox whose clock starts now (the notebook looks at the last 7 days), account lab."""
+    from mfanalytics.sandbox.embedded import EmbeddedSandbox
+
+    with EmbeddedSandbox(seed=0, users={"lab": PASSWORD}, speed=0) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def voila(live_sb, tmp_path):
+    """Voilà serving a copy of notebook 02, its kernel pointed at the sandbox ``sb``."""
+    voila_bin = Path(sys.executable).with_name("voila")
+    if not voila_bin.exists():
+        (pytest.fail if os.environ.get("CI", "").lower() == "true" else pytest.skip)(
+            "voila is not installed (pip install -e '.[dev]'); the browser test of the form needs it")
+    shutil.copy(NOTEBOOK, tmp_path / NOTEBOOK.name)
+    (tmp_path / "data_samples").symlink_to(ROOT / "data_samples")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEDIASFLOW_")}
+    env.update(MEDIASFLOW_BASE_URL=live_sb.url, MEDIASFLOW_USERNAME="lab", MEDIASFLOW_PASSWORD=PASSWORD,
+               JUPYTER_PLATFORM_DIRS="1")
+    log = open(tmp_path / "voila.log", "wb")
+    proc = subprocess.Popen(
+        [str(voila_bin), NOTEBOOK.name, "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+         "--ServerApp.open_browser=False"],
+        cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                pytest.fail("voila exited: " + (tmp_path / "voila.log").read_text(errors="replace")[-3000:])
+            try:
+                if requests.get(url + "api", timeout=1).status_code < 500:
+                    break
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("voila did not start: " + (tmp_path / "voila.log").read_text(errors="replace")[-3000:])
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.mark.browser
+def test_send_a_test_campaign_from_the_form_in_chromium(voila, live_sb):
+    sync_playwright, exe = _chromium()
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "send_form.png"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 2300})
+            page.set_default_timeout(60_000)
+            problems: list[str] = []
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.goto(voila, wait_until="domcontentloaded")
+            page.get_by_text("Sandbox: no real SMS is sent").wait_for()
+            page.get_by_placeholder("One mobile number per line").fill("06 12 34 56 78\n07 81 22 33 44\n12")
+            message = page.get_by_placeholder("Bonjour ${PRENOM}, ...")
+            text = "Bonjour, voici un test de la boutique."
+            message.fill(text)
+            length = int(mfanalytics.count_segments([text]).iloc[0]["length"])
+            page.get_by_text(f"{length} / 160 · GSM-7 · 1 SMS").wait_for()  # the live counter
+            page.get_by_placeholder("3 to 11 letters or digits; empty: a short number").fill("MaBoutique")
+            page.get_by_text("1 invalid (line 3: 12)").wait_for()
+            send = page.locator("button", has_text=re.compile(r"^\s*Send\s*$"))  # (its tooltip is its aria name)
+            assert send.is_disabled()
+            page.locator("button", has_text=re.compile(r"^\s*Validate\s*$")).click()
+            page.get_by_text("What the platform counted at validation").wait_for()
+            send.click()  # waits until it is enabled
+            said = page.get_by_text(re.compile(r"Campaign \d+ sent")).first
+            said.wait_for()
+            campaign_id = int(re.search(r"Campaign (\d+) sent", said.inner_text())[1])
+            page.screenshot(path=str(shot), full_page=True)
+            assert PASSWORD not in page.content()
+        finally:
+            browser.close()
+    campaign = live_sb.state.campaigns[campaign_id]
+    assert campaign.status != "DRAFT"  # injected: it went through the sandbox
+    assert problems == []
+    assert shot.stat().st_size > 20_000
