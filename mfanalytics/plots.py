@@ -13,10 +13,11 @@ matplotlib is imported when a plot is drawn, not when this module is imported.
 
 Examples
 --------
->>> import matplotlib.pyplot as plt
+>>> from matplotlib.figure import Figure
 >>> from mfanalytics.plots import plot_status_breakdown, plot_funnel
->>> fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4))  # doctest: +SKIP
->>> plot_status_breakdown(report, ax=a1); plot_funnel(report, lang="en", ax=a2)  # doctest: +SKIP
+>>> a1, a2 = Figure(figsize=(10, 4)).subplots(1, 2)
+>>> plot_status_breakdown(report, ax=a1) is a1, plot_funnel(report, lang="en", ax=a2) is a2
+(True, True)
 """
 
 from __future__ import annotations
@@ -215,7 +216,7 @@ def plot_status_breakdown(
 
     Examples
     --------
-    >>> ax = plot_status_breakdown(report, lang="en")  # doctest: +SKIP
+    >>> ax = plot_status_breakdown(report, lang="en")
     """
     t = _text(lang)
     ax = _get_ax(ax)
@@ -249,7 +250,7 @@ def plot_funnel(data: pd.DataFrame, *, lang: str = "fr", ax: Any = None, **kwarg
 
     Examples
     --------
-    >>> ax = plot_funnel(report)  # doctest: +SKIP
+    >>> ax = plot_funnel(report)
     """
     t = _text(lang)
     ax = _get_ax(ax)
@@ -293,7 +294,7 @@ def plot_deliveries_over_time(
 
     Examples
     --------
-    >>> ax = plot_deliveries_over_time(report, relative=True, normalize=True)  # doctest: +SKIP
+    >>> ax = plot_deliveries_over_time(report, relative=True, normalize=True)
     """
     t = _text(lang)
     ax = _get_ax(ax)
@@ -332,7 +333,7 @@ def plot_click_timeline(data: pd.DataFrame, *, lang: str = "fr", ax: Any = None,
 
     Examples
     --------
-    >>> ax = plot_click_timeline(report, lang="en")  # legend: Link 1, Link 2  # doctest: +SKIP
+    >>> ax = plot_click_timeline(report, lang="en")  # one line per link
     """
     t = _text(lang)
     ax = _get_ax(ax)
@@ -365,7 +366,7 @@ def plot_click_heatmap(
 
     Examples
     --------
-    >>> ax = plot_click_heatmap(report)  # doctest: +SKIP
+    >>> ax = plot_click_heatmap(report)
     """
     t = _text(lang)
     title = {"clicks": t["heat_title"], "deliveries": t["heat_deliveries"], "sends": t["heat_sends"]}
@@ -402,7 +403,7 @@ def plot_campaign_comparison(
 
     Examples
     --------
-    >>> ax = plot_campaign_comparison({"Soldes": r1, "Rentrée": r2})  # doctest: +SKIP
+    >>> ax = plot_campaign_comparison({"Soldes": r1, "Rentrée": r2})
     """
     t = _text(lang)
     for m in metrics:
@@ -447,7 +448,7 @@ def plot_daily_rates(
 
     Examples
     --------
-    >>> ax = plot_daily_rates(week, lang="en")  # doctest: +SKIP
+    >>> ax = plot_daily_rates(week, lang="en")
     """
     t = _text(lang)
     ax = _get_ax(ax)

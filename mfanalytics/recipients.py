@@ -184,8 +184,8 @@ def read_list(path: str | os.PathLike) -> pd.DataFrame:
 
     Examples
     --------
-    >>> df = read_list("data_samples/liste_demo.csv")          # doctest: +SKIP
-    >>> df.attrs["charset"]                                     # doctest: +SKIP
+    >>> df = read_list("data_samples/liste_demo.csv")
+    >>> df.attrs["charset"]
     'WINDOWS-1252'
     """
     path = Path(path)
