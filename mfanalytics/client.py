@@ -25,6 +25,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 import pandas as pd
 import requests
@@ -38,7 +39,13 @@ from mfanalytics.errors import (
     ValidationError,
 )
 from mfanalytics.payloads import _list_bytes, recipient_payload
-from mfanalytics.transport import DIGEST_HEADER, Retry, RetryPolicy, Transport, sha256_hex
+from mfanalytics.transport import (
+    DIGEST_HEADER,
+    Retry,
+    RetryPolicy,
+    Transport,
+    sha256_hex,
+)
 
 __all__ = ["Campaign", "Client", "DEFAULT_BASE_URL"]
 
@@ -366,7 +373,7 @@ class Client:
         payload = self._campaign_payload(msg, recipients, list_id, options)
         payload["startNow"] = False
         response = self._call("POST", "/campaigns/inject", retry=Retry.SAFE, **self._transport.encode_body(payload))
-        return Campaign(_json(response))
+        return _campaign(response)
 
     def inject_campaign(self, campaign_id: int) -> Campaign:
         """Send a prepared (DRAFT) campaign; retried safely.
@@ -385,10 +392,10 @@ class Client:
         while True:
             try:
                 response = self._call("POST", "/campaigns/inject", retry=Retry.NEVER_AMBIGUOUS, **body)
-                return Campaign(_json(response))
+                return _campaign(response)
             except MediasflowError as exc:
-                if isinstance(exc, InvalidRequestError) and exc.status == 409 and attempts:
-                    # an earlier attempt of this call went through
+                if isinstance(exc, InvalidRequestError) and exc.status == 409 and (attempts or exc.retried):
+                    # an earlier attempt of this call went through (here or in the transport)
                     return Campaign({"id": int(campaign_id), "status": "INJECTED", "confirmedBy": "409 on retry"})
                 if not isinstance(exc, AmbiguousSendError) or attempts >= policy.max_retries:
                     if isinstance(exc, AmbiguousSendError):
@@ -410,7 +417,7 @@ class Client:
         leaves the DRAFT unsent when the platform counted no valid recipient.
         """
         draft = self.prepare_campaign(msg, recipients=recipients, list_id=list_id, **options)
-        if int(draft.get("countValid", 1) or 0) == 0:
+        if draft.get("countValid", 1) == 0:
             raise ValidationError(
                 f"Campaign {draft.id} has no valid recipient (counted: {draft.summary()}); "
                 "it was left as a DRAFT and nothing was sent.",
@@ -430,12 +437,12 @@ class Client:
         payload = self._campaign_payload(msg, recipients, list_id, options)
         payload["startNow"] = True
         response = self._call("POST", "/campaigns/inject", retry=Retry.NEVER_AMBIGUOUS, **self._transport.encode_body(payload))
-        return Campaign(_json(response))
+        return _campaign(response)
 
     def cancel_campaign(self, campaign_id: int) -> Campaign:
         """Cancel a scheduled campaign (back to DRAFT); refused within 10 s of its time."""
         response = self._call("POST", f"/campaigns/{int(campaign_id)}/cancel", retry=Retry.SAFE)
-        return Campaign(_json(response) or {"id": int(campaign_id), "status": "DRAFT"})
+        return _campaign(response, empty={"id": int(campaign_id), "status": "DRAFT"})
 
     # -- reports ----------------------------------------------------------
     def _ensure_login(self) -> None:
@@ -555,12 +562,17 @@ class Client:
         payload = {"item": item, "typeItem": type_item, "createdDescription": description, "brand": brand}
         payload = {k: v for k, v in payload.items() if v is not None}
         response = self._call("POST", "/blacklist", retry=Retry.SAFE, **self._transport.encode_body(payload))
-        return _json(response) or {}
+        return _object(response, empty={})
 
     def get_blacklist(self) -> pd.DataFrame:
         """The account's blacklist as a DataFrame."""
         response = self._call("GET", "/blacklist")
-        return pd.DataFrame(_json(response))
+        entries = _json(response)
+        if entries is None:
+            entries = []
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise _shape_error(response, "a blacklist that is not a list of entries")
+        return pd.DataFrame(entries)
 
     def upload_list(self, data: Any, *, filename: str, description: str | None = None, user_owner_id: str | None = None) -> dict[str, Any]:
         """Upload a recipient list; returns the platform's analysis (guide 2.9.1).
@@ -582,7 +594,7 @@ class Client:
             files={"File": (filename, content, "text/csv")},
             headers={DIGEST_HEADER: sha256_hex(content)},
         )
-        return _json(response)
+        return _object(response)
 
 
 # -- helpers ---------------------------------------------------------------
@@ -597,11 +609,41 @@ def _json(response: requests.Response) -> Any:
     try:
         return response.json()
     except ValueError:
-        raise APIError(
-            "The API answered with something that is not JSON.",
-            status=response.status_code,
-            method=response.request.method if response.request else None,
-        ) from None
+        raise _shape_error(response, "something that is not JSON") from None
+
+
+def _shape_error(response: requests.Response, what: str) -> APIError:
+    request = response.request
+    path = urlsplit(request.url).path if request is not None and request.url else None
+    return APIError(
+        f"The API answered {what}, not the documented shape; nothing was assumed from it. "
+        "If this repeats, the service or a proxy in between is misbehaving.",
+        status=response.status_code,
+        method=request.method if request is not None else None,
+        path=path,
+    )
+
+
+def _object(response: requests.Response, *, empty: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The answer as a JSON object (``empty`` when the body is empty)."""
+    body = _json(response)
+    if body is None and empty is not None:
+        return empty
+    if not isinstance(body, dict):
+        raise _shape_error(response, f"{type(body).__name__} {str(body)[:40]!r} where a JSON object was expected")
+    return body
+
+
+def _campaign(response: requests.Response, *, empty: dict[str, Any] | None = None) -> Campaign:
+    """The answer as a campaign: a JSON object with an integer ``id``."""
+    body = _object(response, empty=empty)
+    cid = body.get("id")
+    if isinstance(cid, bool) or not isinstance(cid, int):
+        raise _shape_error(response, f"a campaign without an integer id (id={cid!r})")
+    count = body.get("countValid")
+    if count is not None and (isinstance(count, bool) or not isinstance(count, (int, float)) or count != count):
+        raise _shape_error(response, f"a campaign whose countValid is {count!r}")
+    return Campaign(body)
 
 
 def _as_list(values: Iterable[Any] | str | int) -> list[str]:

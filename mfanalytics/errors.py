@@ -58,6 +58,8 @@ class MediasflowError(Exception):
         self.method = method
         self.path = path
         self.api_message = api_message
+        #: True when the request had been retried: an earlier attempt may have taken effect.
+        self.retried = False
 
     def __str__(self) -> str:
         parts = [self.message]

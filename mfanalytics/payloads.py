@@ -63,12 +63,21 @@ def recipient_payload(recipients: Any, *, region: str = "FR") -> list[dict[str, 
     column as ``extendedKeys`` (``keyName``/``keyValue``), as in the guide's
     example 2.1.2. Empty values travel as empty strings so that
     ``defaultForHeader`` applies."""
-    frame, column = _frame_of(recipients, region)
+    try:
+        frame, column = _frame_of(recipients, region)
+    except UnicodeEncodeError:
+        rows = recipients if isinstance(recipients, pd.DataFrame) else pd.DataFrame(
+            [dict(r) if isinstance(r, Mapping) else {"mobile": r} for r in recipients], dtype=object
+        )
+        raise _surrogate_error(rows) from None
     others = [c for c in frame.columns if c != column]
-    mobiles = frame[column].astype("string").fillna("").tolist()
+    try:
+        mobiles = frame[column].astype("string").fillna("").tolist()
+        values = [frame[c].astype("string").fillna("").tolist() for c in others]
+    except UnicodeEncodeError:
+        raise _surrogate_error(frame) from None
     if not others:
         return [{"mobile": m} for m in mobiles]
-    values = [frame[c].astype("string").fillna("").tolist() for c in others]
     names = [str(c) for c in others]
     return [
         {"mobile": m, "extendedKeys": [{"keyName": n, "keyValue": v} for n, v in zip(names, row)]}
@@ -81,9 +90,9 @@ def _list_bytes(data: Any) -> bytes:
         return data
     if hasattr(data, "recipients") and hasattr(data, "column"):
         frame, _ = _frame_of(data, "FR")
-        return frame.to_csv(sep=";", index=False).encode("utf-8")
+        return _csv_bytes(frame)
     if isinstance(data, pd.DataFrame):
-        return data.to_csv(sep=";", index=False).encode("utf-8")
+        return _csv_bytes(data)
     if isinstance(data, (str, os.PathLike)) and not (isinstance(data, str) and "\n" in data):
         path = pathlib.Path(data)
         if path.exists():
@@ -92,3 +101,27 @@ def _list_bytes(data: Any) -> bytes:
     if isinstance(data, str):
         return data.encode("utf-8")
     raise ValidationError("data must be a path, bytes, text, a DataFrame or a clean_recipients result.", rule="list-type", field="data")
+
+
+def _csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A list as ``;`` CSV in UTF-8; CRLF rows, so a cell holding a lone CR is quoted."""
+    text = frame.to_csv(sep=";", index=False, lineterminator="\r\n")
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise _surrogate_error(frame) from exc
+
+
+def _surrogate_error(frame: pd.DataFrame) -> ValidationError:
+    """Name the column and 1-based line of the first text holding a lone surrogate."""
+    for column in frame.columns:
+        for line, value in enumerate(frame[column].tolist(), start=1):
+            if isinstance(value, str):
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    return ValidationError(
+                        f"column {column!r}, line {line} holds a lone surrogate (half of an emoji, cut off): fix the value",
+                        rule="invalid-text", field=str(column), line=line,
+                    )
+    return ValidationError("a value holds text that cannot be encoded in UTF-8", rule="invalid-text", field="recipients")

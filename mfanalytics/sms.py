@@ -24,7 +24,8 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 import numpy as np
 import pandas as pd
@@ -32,7 +33,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mfanalytics.errors import MessageError, ValidationError
-from mfanalytics.gsm7 import EMOTICONS, GSM7_CHARS, count_arrow, count_one, transliterate_char
+from mfanalytics.gsm7 import (
+    EMOTICONS,
+    GSM7_CHARS,
+    count_arrow,
+    count_one,
+    transliterate_char,
+)
 
 __all__ = [
     "TRACK_PLACEHOLDER",
@@ -66,7 +73,16 @@ def _check_text(text: object, field: str = "text") -> str:
     if not isinstance(text, str):
         raise MessageError(f"the message must be a str, not {type(text).__name__}",
                            rule="text-type", field=field)
+    bad = _LONE_SURROGATE.search(text)
+    if bad:
+        raise MessageError(
+            f"the text holds a lone surrogate (U+{ord(bad.group()):04X}) at character {bad.start() + 1}: "
+            "it is half of an emoji or symbol, cut off; no phone can show it, so fix the text",
+            rule="invalid-text", field=field)
     return text
+
+
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def to_gsm7(text: str) -> str:
@@ -166,6 +182,10 @@ def _as_arrow(texts) -> pa.Array:
         values = texts.to_numpy(dtype=object) if isinstance(texts, pd.Series) else list(texts)
         try:
             arr = pa.array(values, type=pa.large_string(), from_pandas=True)
+        except UnicodeEncodeError:
+            line = next(i + 1 for i, v in enumerate(values) if isinstance(v, str) and _LONE_SURROGATE.search(v))
+            raise MessageError(f"text {line} holds a lone surrogate (half of an emoji, cut off): fix the text",
+                               rule="invalid-text", field="texts", line=line) from None
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError) as exc:
             line = next((i + 1 for i, v in enumerate(values)
                          if not isinstance(v, str) and not pd.isna(v)), None)

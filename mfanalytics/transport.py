@@ -281,7 +281,9 @@ class Transport:
                 attempt += 1
                 self.policy.sleep(self.policy.delay(attempt, _retry_after(response) if status == 429 else None))
                 continue
-            raise error_from_response(response, method, shown)
+            error = error_from_response(response, method, shown)
+            error.retried = attempt > 0  # an earlier attempt of this request may have taken effect
+            raise error
 
     @staticmethod
     def _digest_matches(response: requests.Response) -> bool:

@@ -246,7 +246,8 @@ def to_csv_bytes(table: pa.Table) -> bytes:
 
 
 def _pandas_csv(table: pa.Table) -> bytes:
-    return table.to_pandas().to_csv(sep=";", index=False, lineterminator="\n").encode("utf-8")
+    # CRLF rows: a value holding a lone CR is then quoted and reads back intact
+    return table.to_pandas().to_csv(sep=";", index=False, lineterminator="\r\n").encode("utf-8")
 
 
 def to_json_bytes(table: pa.Table) -> bytes:
