@@ -164,23 +164,6 @@ def parse_integers(arr: pa.ChunkedArray | pa.Array, kind: str, field: str) -> pa
 
 
 # -- dates -----------------------------------------------------------------------
-def _pair_table(lo: int, hi: int, scale: int) -> np.ndarray:
-    """Lookup from two ASCII bytes (read as little-endian uint16) to ``value * scale``.
-
-    Pairs that are not two digits in ``lo..hi`` map to a large negative number,
-    so that a sum or a bitwise or of looked-up values is negative when any
-    field is invalid.
-    """
-    table = np.full(65536, _INVALID, dtype=np.int32)
-    for v in range(lo, hi + 1):
-        table[(48 + v // 10) | ((48 + v % 10) << 8)] = v * scale
-    return table
-
-
-_INVALID = -(1 << 28)
-_DAY, _MON = _pair_table(1, 31, 1), _pair_table(1, 12, 1)
-_CENT, _YY = _pair_table(0, 99, 100), _pair_table(0, 99, 1)
-_HOUR, _MIN, _SEC = _pair_table(0, 23, 3600), _pair_table(0, 59, 60), _pair_table(0, 59, 1)
 _YEARS = np.arange(10000)
 _LEAP = ((_YEARS % 4 == 0) & ((_YEARS % 100 != 0) | (_YEARS % 400 == 0))).astype(np.int32)
 # days from 1970-01-01 to 1 January of each year 0..9999 (proleptic Gregorian)
@@ -190,19 +173,56 @@ _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 # indexed by leap * 13 + month: days in the month, and days before it in the year
 _DIM = np.concatenate([_MONTH_DAYS, _MONTH_DAYS + (np.arange(13) == 2)]).astype(np.int32)
 _BEFORE = np.concatenate([np.cumsum(_MONTH_DAYS) - _MONTH_DAYS, np.cumsum(_MONTH_DAYS) - _MONTH_DAYS + (np.arange(13) > 2)]).astype(np.int32)
+# indexed by year * 13 + month: 32 * (days from 1970-01-01 to the 1st of the month) + days in the month
+_LM = _LEAP[:, None] * 13 + np.arange(13)
+_MONTHS = ((_JAN1[:, None] + _BEFORE[_LM]) * 32 + _DIM[_LM]).ravel().astype(np.int32)
+del _LM
 _SEPARATORS = ((2, ord("/")), (5, ord("/")), (10, ord(" ")), (13, ord(":")), (16, ord(":")))
+_FIELDS = (0, 3, 6, 8, 11, 14, 17)  # day, month, century, year in century, hour, minute, second
 _WIDTH = 19
+_NAT = np.iinfo(np.int64).min
+_BLOCK = 1 << 16  # rows per block of the date parser: its temporaries stay small and in cache
+_U16 = np.uint16
+
+
+def _read_fields(buf: Any, start: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(local epoch seconds, ok flags) of ``n`` _WIDTH-byte records from byte ``start`` of ``buf``.
+
+    Each two-digit field is read as a little-endian uint16 minus ``"00"``: both
+    bytes are digits exactly when neither that nor that plus 6 has a bit of
+    0xF0F0 set (a byte below "0" wraps to 0xD0 or more, and borrows only go up).
+    """
+    bad = np.zeros(n, _U16)
+    values = []
+    for k in _FIELDS:
+        pair = np.ndarray((n,), dtype="<u2", buffer=buf, offset=start + k, strides=(_WIDTH,)) - _U16(0x3030)
+        bad |= pair
+        bad |= pair + _U16(0x0606)
+        values.append((pair & _U16(0xFF)) * _U16(10) + (pair >> _U16(8)))
+    day, mon, cent, yy, hour, minute, sec = values
+    ok = (bad & _U16(0xF0F0)) == 0
+    ok &= (day - _U16(1) <= 30) & (mon - _U16(1) <= 11) & (hour <= 23) & (minute <= 59) & (sec <= 59)
+    for k, sep in _SEPARATORS:
+        ok &= np.ndarray((n,), dtype=np.uint8, buffer=buf, offset=start + k, strides=(_WIDTH,)) == sep
+    year = np.minimum(cent * _U16(100) + yy, 9999).astype(np.intp)
+    month = _MONTHS[year * 13 + np.minimum(mon, 12)]
+    ok &= day <= (month & 31)
+    days = (month >> 5) + day - 1
+    tod = hour.astype(np.int32) * 3600 + minute.astype(np.int32) * 60 + sec
+    return days.astype(np.int64) * 86400 + tod, ok
+
+
+def _text(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks else pa.array([], pa.string())
+    return arr.cast(pa.string()) if pa.types.is_large_string(arr.type) else arr
 
 
 def _local_seconds(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Parse text ``DD/MM/YYYY HH:MM:SS``: (local epoch seconds, ok flags) of the
     non-null values, and the mask of non-null values."""
     valid = np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-    dense = pc.drop_null(arr) if arr.null_count else arr
-    if isinstance(dense, pa.ChunkedArray):
-        dense = dense.combine_chunks() if dense.num_chunks else pa.array([], pa.string())
-    if pa.types.is_large_string(dense.type):
-        dense = dense.cast(pa.string())
+    dense = _text(pc.drop_null(arr) if arr.null_count else arr)
     n = len(dense)
     if n == 0:
         return np.empty(0, np.int64), np.empty(0, bool), valid
@@ -210,42 +230,74 @@ def _local_seconds(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndar
     lengths_ok = np.diff(offsets) == _WIDTH
     if not lengths_ok.all():
         return np.zeros(n, np.int64), lengths_ok, valid
-    buf, start = dense.buffers()[2], int(offsets[0])
+    return *_read_fields(dense.buffers()[2], int(offsets[0]), n), valid
 
-    def field(table: np.ndarray, k: int) -> np.ndarray:
-        return table[np.ndarray((n,), dtype="<u2", buffer=buf, offset=start + k, strides=(_WIDTH,))]
 
-    def byte(k: int) -> np.ndarray:
-        return np.ndarray((n,), dtype=np.uint8, buffer=buf, offset=start + k, strides=(_WIDTH,))
+def _parts(arr: pa.Array | pa.ChunkedArray) -> Any:
+    """The column in consecutive pieces of about _BLOCK rows (small chunks joined)."""
+    pending: list[pa.Array] = []
+    rows = 0
+    for chunk in arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]:
+        for start in range(0, len(chunk), _BLOCK):
+            pending.append(chunk.slice(start, _BLOCK))
+            rows += len(pending[-1])
+            if rows >= _BLOCK:
+                yield pending[0] if len(pending) == 1 else pa.concat_arrays(pending)
+                pending, rows = [], 0
+    if pending:
+        yield pending[0] if len(pending) == 1 else pa.concat_arrays(pending)
 
-    day, mon = field(_DAY, 0), field(_MON, 3)
-    year = field(_CENT, 6) + field(_YY, 8)
-    tod = field(_HOUR, 11) + field(_MIN, 14) + field(_SEC, 17)
-    ok = (day | mon | year | tod) >= 0
-    for k, sep in _SEPARATORS:
-        ok &= byte(k) == sep
-    year.clip(0, 9999, out=year)
-    lm = _LEAP[year] * 13 + mon.clip(0, 12)
-    ok &= day <= _DIM[lm]
-    days = _JAN1[year] + _BEFORE[lm] + (day - 1)
-    return days.astype(np.int64) * 86400 + tod, ok, valid
+
+def _utc_blocks(arr: pa.Array | pa.ChunkedArray, valid: np.ndarray) -> np.ndarray | None:
+    """UTC seconds (NaT where null) of a column of good dates, block by block.
+
+    Returns None, to fall back to :func:`_local_seconds` on the whole column,
+    unless every value has _WIDTH bytes, every null none (as the CSV reader
+    gives them: the values are then records end to end) and every date is good.
+    """
+    utc = np.empty(len(valid), np.int64)
+    a = 0
+    for part in _parts(arr):
+        part = part.cast(pa.string()) if pa.types.is_large_string(part.type) else part
+        b = a + len(part)
+        offsets = np.frombuffer(part.buffers()[1], dtype=np.int32)[part.offset : part.offset + len(part) + 1]
+        ok_rows = valid[a:b]
+        if not np.array_equal(np.diff(offsets), ok_rows.view(np.uint8) * np.uint8(_WIDTH)):
+            return None
+        n = int(offsets[-1] - offsets[0]) // _WIDTH
+        if n == 0:
+            utc[a:b] = _NAT
+        else:
+            local, ok = _read_fields(part.buffers()[2], int(offsets[0]), n)
+            if not ok.all():
+                return None
+            if n == b - a:
+                utc[a:b] = paris_to_utc(local)
+            else:
+                utc[a:b] = _NAT
+                utc[a:b][ok_rows] = paris_to_utc(local)
+        a = b
+    return utc
 
 
 def parse_paris_dates(arr: pa.ChunkedArray | pa.Array, field: str) -> tuple[np.ndarray, np.ndarray]:
     """Parse ``DD/MM/YYYY HH:MM:SS`` Paris times into UTC epoch seconds.
 
-    Returns ``(seconds, valid)``: int64 seconds since 1970-01-01 UTC (0 where
-    the value is null) and the mask of non-null values. Raises
-    :class:`ReportFormatError` (rule ``"date"``) at the first value that is not
-    such a date.
+    Returns ``(seconds, valid)``: int64 seconds since 1970-01-01 UTC (the NaT
+    value, the smallest int64, where the value is null) and the mask of
+    non-null values. Raises :class:`ReportFormatError` (rule ``"date"``) at the
+    first value that is not such a date.
     """
+    size, nulls = len(arr), arr.null_count
+    valid = np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool) if nulls else np.ones(size, bool)
+    utc = _utc_blocks(arr, valid) if nulls < size else np.full(size, _NAT, np.int64)
+    if utc is not None:
+        return utc, valid
     secs, ok, valid = _local_seconds(arr)
     if not ok.all():
         i = _first_bad(~ok, np.flatnonzero(valid))
         raise _error(field, i + 1, arr[i].as_py(), "a date DD/MM/YYYY HH:MM:SS", "date")
-    if secs.size == valid.size:  # no null: no scatter needed
-        return paris_to_utc(secs), valid
-    utc = np.zeros(valid.size, np.int64)
+    utc = np.full(valid.size, _NAT, np.int64)
     utc[valid] = paris_to_utc(secs)
     return utc, valid
 
@@ -273,24 +325,33 @@ def paris_to_utc(local: np.ndarray) -> np.ndarray:
     --------
     >>> import numpy as np
     >>> local = np.array(["2024-10-27T02:30:00", "2024-03-31T02:30:00"], "M8[s]").astype(np.int64)
-    >>> paris_to_utc(local).astype("M8[s]")
+    >>> paris_to_utc(local).astype("M8[s]")  # doctest: +NORMALIZE_WHITESPACE
     array(['2024-10-27T00:30:00', '2024-03-31T01:00:00'], dtype='datetime64[s]')
     """
     if local.size == 0:
         return local.astype(np.int64)
-    year = lambda s: 1970 + int(s) // 31_556_952  # noqa: E731
-    y0 = min(max(year(local.min()) - 1, 1970), 2200)
-    y1 = max(min(year(local.max()) + 1, 2200), 1970)
+    lowest, highest = int(local.min()), int(local.max())
+    year = lambda s: 1970 + s // 31_556_952  # noqa: E731
+    y0 = min(max(year(lowest) - 1, 1970), 2200)
+    y1 = max(min(year(highest) + 1, 2200), 1970)
     keys, offsets, floors = _transitions(y0, y1)
-    lo, hi = np.searchsorted(keys, [local.min(), local.max()], side="right")
-    j = np.full(local.shape, lo, dtype=np.intp)
-    for key in keys[lo:hi]:  # the transitions inside the data's range: usually 0 or 1
-        j += local >= key
-    return np.maximum(local - offsets[j], floors[j])
+    lo, hi = np.searchsorted(keys, [lowest, highest], side="right")
+    # Period j (UTC offset offsets[j], from the instant floors[j]) starts at
+    # local time keys[j - 1]; a value of period j is max(local - offsets[j], floors[j]).
+    utc = np.subtract(local, offsets[lo], dtype=np.int64)
+    np.maximum(utc, floors[lo], out=utc)
+    for j in range(lo + 1, hi + 1):  # the transitions inside the data's range: usually 0 or 1
+        # values from keys[j - 1] on hold local - offsets[j - 1] (>= floors[j]); move
+        # them by the change of offset, clamped at floors[j] when the clock jumps forward
+        delta = offsets[j] - offsets[j - 1]
+        step = np.minimum(utc - floors[j], delta) if delta > 0 else delta
+        utc -= (local >= keys[j - 1]) * step
+    return utc
 
 
 # -- pandas columns of the frame ----------------------------------------------
 _STRING = pd.StringDtype("pyarrow")
+_DATETIME = pd.DatetimeTZDtype("s", PARIS)
 
 
 def to_ints(arr: pa.Array | None, n: int, dtype: str) -> Any:
@@ -309,12 +370,12 @@ def to_strings(arr: Any, n: int) -> Any:
 
 
 def to_datetimes(parsed: tuple[np.ndarray, np.ndarray] | None, n: int) -> Any:
-    """``(UTC seconds, valid)`` from :func:`parse_paris_dates` to ``datetime64[s, Europe/Paris]``."""
-    if parsed is None:
-        parsed = (np.zeros(n, np.int64), np.zeros(n, bool))
-    secs, valid = parsed
-    values = np.where(valid, secs, np.iinfo(np.int64).min).view("M8[s]")
-    return pd.Series(values, copy=False).dt.tz_localize("UTC").dt.tz_convert(PARIS).array
+    """``(UTC seconds, valid)`` from :func:`parse_paris_dates` to ``datetime64[s, Europe/Paris]``.
+
+    The seconds hold NaT (the smallest int64) where ``valid`` is False.
+    """
+    secs = np.full(n, _NAT, np.int64) if parsed is None else parsed[0]
+    return pd.array(secs.view("M8[s]"), copy=False).view(_DATETIME)  # the seconds are UTC: no copy
 
 
 def to_categorical(arr: Any, n: int, *, max_share: float | None = None) -> Any:
@@ -400,7 +461,7 @@ def fixed_columns(tracks: list[int]) -> list[str]:
 
 def decode_codes(codes: pd.Series, lang: str) -> dict[str, Any]:
     """decode_status on the distinct codes only, then spread by position."""
-    values = codes.to_numpy(dtype=np.int64, na_value=-1)
+    values = codes.to_numpy(dtype=np.intp, na_value=-1)
     top = int(values.max()) + 1 if len(values) else 0
     table = decode_status(pd.Series(list(range(top)) + [None], dtype="object"), lang=lang)
     idx = np.where(values < 0, top, values)
@@ -409,7 +470,8 @@ def decode_codes(codes: pd.Series, lang: str) -> dict[str, Any]:
         cat = table[col].array
         out[col] = pd.Categorical.from_codes(cat.codes[idx], dtype=cat.dtype, validate=False)
     for col in ("is_final", "is_delivered"):
-        out[col] = table[col].array.take(idx)
+        flags = table[col].array
+        out[col] = pd.arrays.BooleanArray(flags.to_numpy(bool, na_value=False)[idx], flags.isna()[idx])
     return out
 
 

@@ -88,6 +88,7 @@ _STOP = r"^\s*stop\b"
 _ENVELOPE_KEYS = ("rows", "report", "data", "content", "items", "results")
 _SNIFF = 1 << 20
 _PARALLEL_ROWS = 100_000
+_CATEGORICAL = ("ref_list", "status_text")
 # UTF-8 for À..ÿ, Œ œ Ÿ and €: in Windows-1252 these bytes read "Ã…", "Å’", "â‚¬",
 # which French text never holds, so seeing them means the file really is UTF-8.
 _UTF8_MULTIBYTE = re.compile(rb"\xc3[\x80-\xbf]|\xc5[\x92\x93\xb8]|\xe2\x82\xac")
@@ -390,7 +391,7 @@ def _column(canon: str, kind: str, raw: Any, n: int) -> Any:
         return to_datetimes(raw, n)
     if kind.startswith("int"):
         return to_ints(raw, n, "I" + kind[1:])
-    if canon in ("ref_list", "status_text"):
+    if canon in _CATEGORICAL:
         return to_categorical(raw, n)
     return to_strings(raw, n)
 
@@ -410,9 +411,14 @@ def _assemble(jobs: list[tuple[str, str, Callable[[], Any]]], n: int, *, campaig
             derived = decode_codes(pd.Series(converted, copy=False), lang)
         elif canon == "reply":
             derived = _stop_replies(raw, n)
+        elif canon.startswith("track_"):
+            derived = _filled_rows(raw, kind)
         return raw, converted, derived
 
-    done = dict(zip([j[0] for j in jobs], _parallel([lambda j=j: run(*j) for j in jobs], n)))
+    # the longest conversions (dates, then dictionaries) first, so that the threads finish together
+    cost = [0 if kind == "date" else 1 if kind == "list" or name in (*_CATEGORICAL, "status_code") else 2 for name, kind, _ in jobs]
+    order = sorted(range(len(jobs)), key=cost.__getitem__)
+    done = dict(zip([j[0] for j in jobs], _parallel([lambda j=j: run(*j) for j in jobs], n, order)))
     raw = {name: done[name][0] for name, kind, _ in jobs if kind != "list"}
     tracks = sorted({int(c.split("_")[1]) for c in raw if c.startswith("track_")})
 
@@ -433,24 +439,26 @@ def _assemble(jobs: list[tuple[str, str, Callable[[], Any]]], n: int, *, campaig
     out["is_stop"] = pd.arrays.BooleanArray(stop, np.zeros(n, bool))
     out["preview_at"] = col("preview_at", "date")
     out["preview_count"] = col("preview_count", "int32")
-    clicks = np.zeros(n, np.int64)
-    first = np.full(n, np.iinfo(np.int64).max)
-    any_click = np.zeros(n, bool)
+    first, any_click = np.full(n, np.iinfo(np.int64).min), np.zeros(n, bool)  # first click: NaT until one
     for k in tracks:
-        at, counts = raw.get(f"track_{k}_at"), raw.get(f"track_{k}_clicks")
         out[f"track_{k}_at"] = col(f"track_{k}_at", "date")
         out[f"track_{k}_clicks"] = col(f"track_{k}_clicks", "int32")
-        if at is not None:
-            first = np.where(at[1], np.minimum(first, at[0]), first)
-            any_click |= at[1]
-        if counts is not None:
-            clicks += pc.fill_null(counts, 0).to_numpy().astype(np.int64)
+        if f"track_{k}_at" in done:  # the earliest click: only the rows with a date
+            rows, at = done[f"track_{k}_at"][2]
+            first[rows] = np.where(any_click[rows], np.minimum(first[rows], at), at)
+            any_click[rows] = True
+    counters = [done[f"track_{k}_clicks"][2] for k in tracks if f"track_{k}_clicks" in done]
     if tracks:
-        if clicks.size and clicks.max() > np.iinfo(np.int32).max:
+        # int32 sums cannot overflow when the counters' maxima add up to an int32
+        wide = sum(int(c.max()) for _, c in counters if c.size) > np.iinfo(np.int32).max
+        clicks = np.zeros(n, np.int64 if wide else np.int32)
+        for rows, c in counters:
+            clicks[rows] += c
+        if wide and clicks.max() > np.iinfo(np.int32).max:
             raise ReportFormatError("Total clicks overflow a 32-bit counter.", rule="integer", field="clicks")
-        out["clicks"] = pd.arrays.IntegerArray(clicks.astype(np.int32), np.zeros(n, bool))
+        out["clicks"] = pd.arrays.IntegerArray(clicks.astype(np.int32, copy=False), np.zeros(n, bool))
         out["clicked"] = pd.arrays.BooleanArray((clicks > 0) | any_click, np.zeros(n, bool))
-        out["first_click_at"] = to_datetimes((np.where(any_click, first, 0), any_click), n)
+        out["first_click_at"] = to_datetimes((first, any_click), n)
     else:
         out["clicks"] = pd.arrays.IntegerArray(np.zeros(n, np.int32), np.ones(n, bool))
         out["clicked"] = pd.arrays.BooleanArray(np.zeros(n, bool), np.ones(n, bool))
@@ -459,6 +467,14 @@ def _assemble(jobs: list[tuple[str, str, Callable[[], Any]]], n: int, *, campaig
         if kind == "list":
             out[name] = done[name][1]
     return pd.DataFrame(out, index=pd.RangeIndex(n), copy=False)
+
+
+def _filled_rows(raw: Any, kind: str) -> tuple[Any, np.ndarray]:
+    """Rows and values of a parsed TRACK column: the dates present, every counter (empty = 0)."""
+    if kind == "date":
+        rows = np.flatnonzero(raw[1])
+        return rows, raw[0][rows]
+    return slice(None), np.asarray(pc.fill_null(raw, 0).to_numpy(zero_copy_only=False))
 
 
 def _stop_replies(reply: Any, n: int) -> np.ndarray:
@@ -470,13 +486,15 @@ def _stop_replies(reply: Any, n: int) -> np.ndarray:
     return stop
 
 
-def _parallel(funcs: list[Any], n: int) -> list[Any]:
+def _parallel(funcs: list[Any], n: int, first: Sequence[int] = ()) -> list[Any]:
     """Run column jobs, on threads for big reports (numpy and pyarrow release the GIL).
 
-    Results come back in job order; the first failing job (in that order) raises.
+    The jobs numbered in ``first`` start first. Results come back in job order;
+    the first failing job (in that order) raises.
     """
     if n < _PARALLEL_ROWS or len(funcs) < 2:
         return [f() for f in funcs]
+    order = list(dict.fromkeys([*first, *range(len(funcs))]))
     with ThreadPoolExecutor(max_workers=min(len(funcs), os.cpu_count() or 1, 4)) as pool:
-        futures = [pool.submit(f) for f in funcs]
-        return [f.result() for f in futures]
+        futures = {i: pool.submit(funcs[i]) for i in order}
+        return [futures[i].result() for i in range(len(funcs))]
