@@ -153,7 +153,14 @@ def parse_report(
     Timestamp('2025-03-05 09:15:00+0100', tz='Europe/Paris')
     """
     if isinstance(data, str):
-        data = data.lstrip("\ufeff").encode("utf-8")
+        try:
+            data = data.lstrip("\ufeff").encode("utf-8")
+        except UnicodeEncodeError as exc:
+            line = data.count("\n", 0, exc.start)
+            raise ReportFormatError(
+                f"Data line {line} holds a lone surrogate (half of a character, cut off): the text is damaged.",
+                rule="encoding", line=line,
+            ) from None
     elif not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"parse_report takes bytes or str, not {type(data).__name__}; use read_report for files")
     data = bytes(data) if not isinstance(data, bytes) else data
@@ -188,7 +195,14 @@ def parse_report_json(
     [True]
     """
     if isinstance(records, (bytes, bytearray, memoryview, str)):
-        text = bytes(records).decode("utf-8-sig") if not isinstance(records, str) else records
+        try:
+            text = bytes(records).decode("utf-8-sig") if not isinstance(records, str) else records
+        except UnicodeDecodeError as exc:
+            raise ReportFormatError(
+                f"The JSON report is not UTF-8 (byte {exc.start + 1} is 0x{bytes(records)[exc.start]:02X}); "
+                "JSON is always UTF-8: the answer is damaged or not a report.",
+                rule="encoding",
+            ) from None
         if not text.strip():
             raise ReportFormatError("The JSON report is empty.", rule="empty")
         try:
@@ -243,7 +257,10 @@ def _from_csv(prefix: bytes, source: Callable[[], Any], *, campaign_id: int | No
     body = prefix[3:] if prefix.startswith(b"\xef\xbb\xbf") else prefix
     if not body.strip():
         raise ReportFormatError("The report is empty: not even a header line.", rule="empty")
-    header_bytes = body.split(b"\n", 1)[0].rstrip(b"\r")
+    first_end = re.search(rb"\r\n|\r|\n", body)  # CR-only line ends too (old Mac exports)
+    header_bytes = body[: first_end.start()] if first_end else body
+    if not header_bytes.strip():
+        raise ReportFormatError("The first line is empty: a report starts with its header line.", rule="header", line=1)
     try:
         header_text, encoding = header_bytes.decode("utf-8"), "utf8"
     except UnicodeDecodeError:
@@ -256,7 +273,10 @@ def _from_csv(prefix: bytes, source: Callable[[], Any], *, campaign_id: int | No
     names = next(csv.reader([header_text], delimiter=sep))
     report_cols, extras = map_columns(names)
     int_types = {i: t[1] for i, t in enumerate(report_cols) if t is not None and t[1].startswith("int")}
-    table = _read_table(source, len(names), sep, encoding, int_types)
+    if first_end is None and len(prefix) < _SNIFF:  # a header without a line end: no rows
+        table = pa.table({f"c{i}": pa.array([], pa.string()) for i in range(len(names))})
+    else:
+        table = _read_table(source, len(names), sep, encoding, int_types)
     jobs = [
         (t[0], t[1], lambda i=i, k=t[1]: _typed(table.column(i), k, names[i]))
         for i, t in enumerate(report_cols)
@@ -279,6 +299,7 @@ def _read_table(source: Callable[[], Any], ncols: int, sep: str, encoding: str, 
     text = {n: pa.string() for n in names}
     attempts = [(typed, False), (typed, True), (text, True)]
     last: Exception | None = None
+    block = 1 << 20  # pyarrow's default; grown for a field longer than a block
     encodings = [encoding, "cp1252"] if encoding == "utf8" else [encoding]
     while encodings:
         enc = encodings.pop(0)
@@ -286,7 +307,7 @@ def _read_table(source: Callable[[], Any], ncols: int, sep: str, encoding: str, 
             try:
                 return pacsv.read_csv(
                     source(),
-                    read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=enc),
+                    read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=enc, block_size=block),
                     parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=newlines),
                     convert_options=pacsv.ConvertOptions(
                         column_types=types, null_values=[""], strings_can_be_null=True
@@ -294,6 +315,10 @@ def _read_table(source: Callable[[], Any], ncols: int, sep: str, encoding: str, 
                 )
             except pa.ArrowInvalid as exc:
                 last = exc
+                if "straddl" in str(exc) and block < (1 << 30):  # one field spans blocks
+                    block = min(max(block * 16, source().size() + 1), 1 << 30)
+                    encodings.insert(0, enc)
+                    break
                 if "utf8" in str(exc).lower() and enc == "utf8":
                     _refuse_mixed_encodings(source)
                     break  # not UTF-8: try Windows-1252
