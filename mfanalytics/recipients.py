@@ -27,6 +27,7 @@ import csv
 import html
 import io
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,8 +60,40 @@ _MAX_LINES_IN_MESSAGE = 10
 
 
 # --------------------------------------------------------------------------- reading
+# UTF-8 of characters whose Windows-1252 reading is mojibake that French text
+# never holds: À..ÿ ("Ã©"), nbsp and ° « » ("Â°"), Œ œ Ÿ ("Å“"), ‐..… with the
+# quotes ’ “ ” ("â€™") and € ("â‚¬"). Finding one in a file that is not valid
+# UTF-8 means a UTF-8 file with a stray byte, not a Windows-1252 file. The same
+# rule as reports._UTF8_MULTIBYTE, plus the \xc2 and \xe2\x80 rows.
+_UTF8_MULTIBYTE = re.compile(rb"\xc3[\x80-\xbf]|\xc2[\xa0-\xbf]|\xc5[\x92\x93\xb8]|\xe2\x80[\x90-\xa6]|\xe2\x82\xac")
+_NOT_2_BYTE_LEADS = bytes(b for b in range(256) if b not in (0xC2, 0xC3, 0xC5))
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A last record appended to every list: if it does not come back as the last
+# row, an unclosed quote swallowed it (and every line before it).
+_END_MARK = "\x00mfanalytics:end-of-list\x00"
+
+
+def _data_line_at(text: str, pos: int) -> int:
+    """1-based data line holding ``text[pos]`` (0: the header), empty lines not counted.
+
+    Counts physical lines, so a quoted field spanning lines shifts it; only
+    used to name the line in an error.
+    """
+    lines = _LINE_END.split(text[:pos].lstrip("\ufeff\r\n"))
+    return sum(1 for line in lines[1:-1] if line) + 1 if len(lines) > 1 else 0
+
+
+def _where(line: int) -> str:
+    return "the header" if line == 0 else f"data line {line}"
+
+
 def _decode(data: bytes) -> tuple[str, str]:
-    """Text and charset name: UTF-16 by BOM, strict UTF-8 (BOM aware), else Windows-1252."""
+    """Text and charset name: UTF-16 by BOM, strict UTF-8 (BOM aware), else Windows-1252.
+
+    A file that is UTF-8 but for a stray byte is refused (``rule="mixed-encoding"``)
+    rather than read whole as Windows-1252, which would change every accent.
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         enc, name = "utf-16", "UTF-16"
     elif len(data) >= 4 and data[1] == 0 and data[3] == 0 and data[0] != 0:
@@ -70,7 +103,8 @@ def _decode(data: bytes) -> tuple[str, str]:
     else:
         try:
             return data.decode("utf-8-sig"), "UTF-8"
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            _refuse_mixed_encodings(data, exc.start)
             enc, name = "cp1252", "WINDOWS-1252"
     try:
         return data.decode(enc), name
@@ -80,6 +114,23 @@ def _decode(data: bytes) -> tuple[str, str]:
             f"at offset {exc.start} cannot be decoded; save it as UTF-8 and try again",
             rule="charset",
         ) from None
+
+
+def _refuse_mixed_encodings(data: bytes, start: int) -> None:
+    """Refuse a UTF-8 list with a stray byte at ``start`` (the first byte that is not UTF-8)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        start += 3  # utf-8-sig reports offsets after its BOM
+    maybe = bool(data.translate(None, _NOT_2_BYTE_LEADS)) or b"\xe2\x80" in data or b"\xe2\x82\xac" in data
+    if not (maybe and _UTF8_MULTIBYTE.search(data)):  # cheap tests first: "â" is common in French
+        return  # no UTF-8 accent anywhere: a Windows-1252 file
+    line = _data_line_at(data[:start].decode("utf-8", errors="replace"), start)
+    raise RecipientListError(
+        f"the list is UTF-8 but {_where(line)} holds a byte that is not UTF-8 "
+        f"({data[start]:#04x} at offset {start}): mixed encodings; fix that line or "
+        "save the whole list again as UTF-8",
+        rule="mixed-encoding",
+        line=line,
+    )
 
 
 def _separator(header_line: str) -> str:
@@ -111,7 +162,14 @@ def parse_list(data: bytes | str) -> pd.DataFrame:
     RecipientListError
         ``rule="empty-file"`` for an empty file, ``"duplicate-header"`` when
         two columns have the same name, ``"field-count"`` (with ``line``) when
-        a line has more or fewer fields than the header, ``"charset"``.
+        a line has more or fewer fields than the header, ``"unclosed-quote"``
+        (with the line where it opened) when a quote is never closed,
+        ``"charset"``, ``"mixed-encoding"`` (with ``line``) for a UTF-8 file
+        holding a byte that is not UTF-8, ``"surrogate"`` (with ``line``) for
+        text holding a lone surrogate, ``"not-csv"`` when the first line is
+        binary data, ``"header"`` or ``"csv"`` when it cannot be read as CSV.
+        Lines may end with LF, CRLF or CR; a header without a final line end
+        is a list of 0 rows.
 
     Examples
     --------
@@ -132,10 +190,43 @@ def parse_list(data: bytes | str) -> pd.DataFrame:
         raise RecipientListError("the list is empty: no header line", rule="empty-file")
     text = text.lstrip("\r\n")
     end = text.find("\n")
-    sep = _separator(text if end < 0 else text[:end])
+    cr = text.find("\r", 0, len(text) if end < 0 else end)  # CR-only line ends: old Mac exports
+    end = cr if cr >= 0 else end
     first = text if end < 0 else text[:end]
-    source = io.StringIO(text) if '"' in first else [first.rstrip("\r")]  # quoted header: may span lines
-    header = next(csv.reader(source, delimiter=sep))
+    sep = _separator(first)
+    # a quoted header may span lines; newline="" lets csv see \r, \n and \r\n as line ends
+    source = io.StringIO(text, newline="") if '"' in first else [first]
+    try:
+        header = next(csv.reader(source, delimiter=sep))
+    except (csv.Error, StopIteration) as exc:
+        raise RecipientListError(
+            f"the header line cannot be read as CSV ({exc}); the first line must be the column names",
+            rule="header",
+            line=0,
+        ) from None
+    body = text
+    if isinstance(source, io.StringIO) and source.tell() >= len(text):  # the header ran to the end
+        try:
+            next(csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True))
+        except csv.Error as exc:
+            if "unexpected end of data" in str(exc):
+                raise RecipientListError(
+                    "a quote opened in the header is never closed, so the whole file would be read as "
+                    'the header; close the quote (a quote inside a name is written twice: "")',
+                    rule="unclosed-quote",
+                    line=0,
+                ) from None
+    if isinstance(source, io.StringIO) and source.tell() > len(first) + 2:
+        # a quoted header name holding a line break: the parser skips one
+        # physical line, so give it a one-line stand-in for the header
+        body = "header\n" + text[source.tell():]
+    if _CONTROL.search("".join(header)):
+        raise RecipientListError(
+            "the file is not a CSV list: its first line holds control characters (binary data?); "
+            "export the list as CSV with a header line such as mobile;NOM",
+            rule="not-csv",
+            line=0,
+        )
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
         raise RecipientListError(
@@ -150,18 +241,38 @@ def parse_list(data: bytes | str) -> pd.DataFrame:
         bad.append((row.number - 1 if row.number is not None else -1, row.actual_columns))
         return "skip"
 
-    table = pacsv.read_csv(
-        io.BytesIO(text.encode("utf-8")),
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=False),
-        parse_options=pacsv.ParseOptions(
-            delimiter=sep, quote_char='"', newlines_in_values=True, invalid_row_handler=on_bad_row
-        ),
-        convert_options=pacsv.ConvertOptions(
-            column_types={n: pa.string() for n in names},
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
-    )
+    try:
+        payload = body.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            line = _data_line_at(text, exc.start)
+            raise RecipientListError(
+                f"{_where(line)} holds {text[exc.start]!r}, half of a UTF-16 surrogate pair, which no file "
+                "can hold (text decoded with errors='surrogateescape'?); decode the file with its real "
+                "charset, or pass the bytes",
+                rule="surrogate",
+                line=line,
+            ) from None
+        raise
+    # The end mark makes sure the parser sees a last line end (a header-only
+    # list saved without one is 0 rows) and shows a quote left open.
+    ending = "" if body.endswith(("\n", "\r")) else "\n"
+    payload += (ending + _END_MARK + sep * (len(names) - 1) + "\n").encode("utf-8")
+    table = _read_csv(payload, names, sep, on_bad_row)
+    last = table.num_rows - 1
+    if last < 0 or table.column(0)[last].as_py() != _END_MARK:
+        line = table.num_rows + len(bad)  # the quote opened on the last record read
+        start = table.column(len(names) - 1)[last].as_py() if last >= 0 and not bad else None
+        shown = f" ({start.split(chr(10))[0][:30]!r}...)" if start else ""
+        raise RecipientListError(
+            f"a quote opened on {_where(line)}{shown} is never closed, so every line after it would be "
+            f"read as one field; close the quote (a quote inside a value is written twice: \"\")",
+            rule="unclosed-quote",
+            line=line,
+        )
+    table = table.slice(0, last)
     if bad:
         shown = ", ".join(f"line {n} has {k}" for n, k in bad[:_MAX_LINES_IN_MESSAGE])
         more = f" and {len(bad) - _MAX_LINES_IN_MESSAGE} more" if len(bad) > _MAX_LINES_IN_MESSAGE else ""
@@ -175,6 +286,36 @@ def parse_list(data: bytes | str) -> pd.DataFrame:
     frame.attrs["charset"] = charset
     frame.attrs["separator"] = sep
     return frame
+
+
+def _read_csv(payload: bytes, names: list[str], sep: str, on_bad_row) -> pa.Table:
+    """Every field as a string; a field larger than a block is read with one block."""
+    block = 1 << 20
+    while True:
+        try:
+            return pacsv.read_csv(
+                io.BytesIO(payload),
+                read_options=pacsv.ReadOptions(
+                    column_names=names, skip_rows=1, use_threads=False, block_size=block
+                ),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=sep, quote_char='"', newlines_in_values=True, invalid_row_handler=on_bad_row
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={n: pa.string() for n in names},
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+        except pa.ArrowInvalid as exc:
+            if "straddl" in str(exc) and block < len(payload):
+                block = min(len(payload) + 1, (1 << 31) - 1)
+                continue
+            raise RecipientListError(
+                f"the list cannot be read as CSV ({exc}); export it as CSV, ';' or ',' separated, "
+                "with a header line",
+                rule="csv",
+            ) from None
 
 
 def read_list(path: str | os.PathLike) -> pd.DataFrame:
@@ -191,8 +332,16 @@ def read_list(path: str | os.PathLike) -> pd.DataFrame:
     path = Path(path)
     try:
         data = path.read_bytes()
-    except OSError as exc:
-        raise RecipientListError(f"cannot read the list {str(path)!r}: {exc.strerror}", rule="file") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL or a lone surrogate in the path
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        hint = (
+            "; this looks like the list's text, not a path: pass it as bytes (text.encode()) "
+            "or use parse_list"
+            if any(c in str(path) for c in "\n\r") else ""
+        )
+        raise RecipientListError(
+            f"cannot read the list {str(path)[:80]!r}: {reason}{hint}", rule="file"
+        ) from None
     frame = parse_list(data)
     frame.attrs["name"] = path.stem
     return frame
@@ -282,10 +431,13 @@ def analyze_list(
     (2, [2], ['3'])
     """
     column = find_mobile_column(frame.columns) if column is None else column
-    if normalized is None:
-        normalized = normalize_mobiles(frame[column], region=region)
-    valid, dup = _valid_and_duplicates(normalized)
-    return _analyze(frame, column, normalized, valid, dup)
+    try:
+        if normalized is None:
+            normalized = normalize_mobiles(frame[column], region=region)
+        valid, dup = _valid_and_duplicates(normalized)
+        return _analyze(frame, column, normalized, valid, dup)
+    except UnicodeEncodeError:
+        raise _surrogate_error(frame) from None
 
 
 def _valid_and_duplicates(normalized: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -413,6 +565,27 @@ class CleanResult:
         )
 
 
+def _surrogate_error(frame: pd.DataFrame) -> RecipientListError:
+    """The error for a frame holding a lone surrogate (a slow scan: only on that error)."""
+    for name in frame.columns:
+        for i, value in enumerate(frame[name].tolist()):
+            if isinstance(value, str):
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError as exc:
+                    return RecipientListError(
+                        f"column {str(name)!r}, data line {i + 1} holds {value[exc.start]!r}, half of a "
+                        "UTF-16 surrogate pair, which no list can hold; decode the source with its real charset",
+                        rule="surrogate",
+                        field=str(name),
+                        line=i + 1,
+                    )
+    return RecipientListError(
+        "the list holds a lone UTF-16 surrogate, which no list can hold; decode the source with its real charset",
+        rule="surrogate",
+    )
+
+
 def _load(data: Any) -> pd.DataFrame:
     if isinstance(data, pd.DataFrame):
         return data
@@ -425,7 +598,10 @@ def _load(data: Any) -> pd.DataFrame:
     if isinstance(data, pd.Series) or (
         isinstance(data, (list, tuple)) and all(isinstance(v, str) or v is None for v in data)
     ):
-        return pd.DataFrame({"mobile": pd.Series(list(data), dtype="string")})
+        try:
+            return pd.DataFrame({"mobile": pd.Series(list(data), dtype="string")})
+        except UnicodeEncodeError:
+            raise _surrogate_error(pd.DataFrame({"mobile": pd.Series(list(data), dtype=object)})) from None
     raise RecipientListError(
         f"cannot read a recipient list from {type(data).__name__}: pass a path, a file object, "
         "bytes, a DataFrame, or a list of numbers as text",
@@ -504,12 +680,23 @@ def clean_recipients(
             field=str(column),
         )
     region = region.upper()
-    norm = normalize_mobiles(source[column], region=region)
-    valid, dup = _valid_and_duplicates(norm)
-    analysis = _analyze(source, column, norm, valid, dup)
+    try:
+        norm = normalize_mobiles(source[column], region=region)
+        valid, dup = _valid_and_duplicates(norm)
+        analysis = _analyze(source, column, norm, valid, dup)
+    except UnicodeEncodeError:
+        raise _surrogate_error(source) from None
     black = np.zeros(len(norm), dtype=bool)
     if blacklist is not None:
-        banned = _blacklist_numbers(blacklist, region)
+        try:
+            banned = _blacklist_numbers(blacklist, region)
+        except UnicodeEncodeError:
+            raise RecipientListError(
+                "the blacklist holds a lone UTF-16 surrogate, which no number can hold; "
+                "decode its source with its real charset",
+                rule="surrogate",
+                field="blacklist",
+            ) from None
         black = valid & norm["mobile_e164"].isin(banned).to_numpy(dtype=bool, na_value=False)
     codes = norm["mobile_issue"].cat.codes.to_numpy().copy()
     codes[dup] = ISSUE_DTYPE.categories.get_loc("duplicate")
