@@ -219,17 +219,23 @@ def simulate(
     return out
 
 
-def current_codes(sim: dict[str, np.ndarray], dt: float) -> np.ndarray:
-    """Status code of each simulated recipient ``dt`` seconds after injection."""
+def _stages(sim: dict[str, np.ndarray], dt: float) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Whether each recipient has a 31 stage, and which stage it is still before
+    at ``dt``: processing (1), sending (9), sent (24), posted, unavailable (31)."""
     has31 = ~np.isnan(sim["t31"])
-    conditions = [
+    return has31, [
         dt < sim["t9"],
         dt < sim["t24"],
         dt < sim["tpost"],
         has31 & (dt < sim["t31"]),
         dt < sim["tfinal"],
-        (sim["final"] == 17) & ~(dt >= sim["tstop"]),
     ]
+
+
+def current_codes(sim: dict[str, np.ndarray], dt: float) -> np.ndarray:
+    """Status code of each simulated recipient ``dt`` seconds after injection."""
+    has31, conditions = _stages(sim, dt)
+    conditions.append((sim["final"] == 17) & ~(dt >= sim["tstop"]))  # delivered, STOP not yet replied
     waiting = np.where(has31, 31, sim["post"])
     choices = [1, 9, 24, sim["post"], waiting, 16]
     return np.select(conditions, choices, default=sim["final"]).astype(np.int16)
@@ -237,14 +243,7 @@ def current_codes(sim: dict[str, np.ndarray], dt: float) -> np.ndarray:
 
 def status_times(sim: dict[str, np.ndarray], dt: float) -> np.ndarray:
     """Seconds after injection at which each recipient reached its current status."""
-    has31 = ~np.isnan(sim["t31"])
-    conditions = [
-        dt < sim["t9"],
-        dt < sim["t24"],
-        dt < sim["tpost"],
-        has31 & (dt < sim["t31"]),
-        dt < sim["tfinal"],
-    ]
+    has31, conditions = _stages(sim, dt)
     choices = [np.float32(0), sim["t9"], sim["t24"], sim["tpost"], np.where(has31, sim["t31"], sim["tpost"])]
     return np.select(conditions, choices, default=sim["tfinal"]).astype(np.float64)
 
