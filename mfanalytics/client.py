@@ -552,8 +552,8 @@ class Client:
             params["userID"] = user_id
         if key_field is not None:
             params["keyField"] = ";".join(_as_list(key_field))
-        if end is None and self._now is not None:
-            end = self._now()
+        if end is None:
+            end = self.now()
         return fetch_period(self, start, end, params=params, format=format, workers=workers, progress=progress)
 
     # -- blacklist and lists ----------------------------------------------

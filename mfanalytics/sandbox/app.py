@@ -121,25 +121,15 @@ def create_app(state: SandboxState, *, faults: bool = True):
         parts = ["{}: {}".format(".".join(str(p) for p in e.get("loc", ())[1:]) or "body", e.get("msg")) for e in exc.errors()]
         return _error(400, "invalid request: " + "; ".join(parts))
 
-    @app.exception_handler(MediasflowError)
-    async def _mf_error(request, exc):
-        return _error(400, str(exc))
+    def _answer_with(status: int):
+        async def handler(request, exc):
+            return _error(status, str(exc))
 
-    @app.exception_handler(Conflict)
-    async def _conflict(request, exc):
-        return _error(409, str(exc))
+        return handler
 
-    @app.exception_handler(NotFound)
-    async def _not_found(request, exc):
-        return _error(404, str(exc))
-
-    @app.exception_handler(Forbidden)
-    async def _forbidden(request, exc):
-        return _error(403, str(exc))
-
-    @app.exception_handler(ValueError)
-    async def _value_error(request, exc):
-        return _error(400, str(exc))
+    # the rule modules' errors and the state's refusals, as the API's JSON errors
+    for error_class, status in ((MediasflowError, 400), (Conflict, 409), (NotFound, 404), (Forbidden, 403), (ValueError, 400)):
+        app.add_exception_handler(error_class, _answer_with(status))
 
     def host_of(request: Request) -> str:
         return request.client.host if request.client else ""
