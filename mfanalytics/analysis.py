@@ -553,9 +553,13 @@ def _combine(reports: Any) -> tuple[pd.DataFrame, str]:
     else:
         raise ValidationError("expected a report frame, a list of them or a dict name -> frame",
                               rule="not-a-report-frame")
-    frames = [f for f in frames if len(f)] or frames[:1]
     if not frames:
         raise ValidationError("no report frame given", rule="empty-input")
+    if key == "campaign_id":  # frames of the same campaigns (overlapping fetches): each recipient line once
+        from mfanalytics.periods import dedupe_lines
+
+        return dedupe_lines(frames), key
+    frames = [f for f in frames if len(f)] or frames[:1]
     return pd.concat(frames, ignore_index=True), key
 
 

@@ -3,7 +3,8 @@
 The API refuses a period report longer than 7 days (guide, section 2.4).
 :func:`split_period` cuts a span into windows that it accepts, and
 :func:`fetch_period` fetches them with a few workers, shows a progress bar,
-and returns one report frame without duplicate rows. :func:`build_search`
+and returns one report frame, each recipient line once
+(:func:`dedupe_lines`, which every caller that joins report frames uses). :func:`build_search`
 writes the FIQL ``search`` parameter from keyword arguments.
 """
 
@@ -16,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 
 from mfanalytics.errors import ValidationError
@@ -23,7 +25,7 @@ from mfanalytics.errors import ValidationError
 if TYPE_CHECKING:
     from mfanalytics.client import Client
 
-__all__ = ["MAX_PERIOD_DAYS", "build_search", "fetch_period", "split_period"]
+__all__ = ["LINE_KEY", "MAX_PERIOD_DAYS", "build_search", "dedupe_lines", "fetch_period", "split_period"]
 
 #: The longest period the API answers.
 MAX_PERIOD_DAYS = 7
@@ -189,7 +191,8 @@ def fetch_period(
     Returns
     -------
     pandas.DataFrame
-        The report frame, rows of every window, each (campaign, line) once.
+        The report frame, rows of every window, each recipient line once
+        (:func:`dedupe_lines`).
     """
     from tqdm.auto import tqdm
 
@@ -214,21 +217,110 @@ def fetch_period(
         frames = list(
             tqdm(pool.map(one, windows), total=len(windows), disable=not show, desc="period report", unit="window")
         )
-    return _combine(frames)
+    return dedupe_lines(frames)
 
 
-def _combine(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
-    frames = list(frames)
+#: The columns that identify a recipient line on the platform.
+LINE_KEY: tuple[str, ...] = ("campaign_id", "ref_list", "line")
+# Higher is later in a line's life: what decides which copy of a line is kept.
+_STAGE = {"pending": 0, "in_flight": 1}
+
+
+def dedupe_lines(frames: pd.DataFrame | Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """Join report frames fetched separately (overlapping windows) into one,
+    each recipient line once.
+
+    A recipient line is identified on the platform by its campaign, its list
+    and its line in that list (:data:`LINE_KEY`: ``campaign_id``,
+    ``ref_list``, ``line``); line numbers restart at 1 in every list, and
+    recipients sent directly (``listRecipient``) form a list of their own
+    (``ref_list`` ``"listRecipient"`` on the sandbox).
+
+    Rules:
+
+    - Only copies in *different* frames are merged: one answer of the API
+      holds each line once, so rows of one frame are never merged, even when
+      they share a key (two lists uploaded under the same name): the k-th row
+      with a key in one frame matches the k-th row with that key in another.
+    - A row without a key (no ``campaign_id`` or no ``line``, e.g. JSON
+      records without ``ID_LINE``) is never merged away.
+    - Of two copies of a line, the one further in its life is kept: final
+      before not final, then sent/posted before pending, then the one with
+      more events (STOP, clicks, previews, delivery date), then the later
+      frame.
+    - Categorical columns stay categorical (the union of the categories);
+      rows are ordered by campaign, then in the order first seen.
+
+    Parameters
+    ----------
+    frames : DataFrame or iterable of DataFrame
+        Report frames (:mod:`mfanalytics.reports`), e.g. one per window.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One report frame with a fresh ``RangeIndex``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from mfanalytics.periods import dedupe_lines
+    >>> a = pd.DataFrame({"campaign_id": [1, 1], "ref_list": ["a.csv", "b.csv"], "line": [1, 1]})
+    >>> len(dedupe_lines([a, a]))
+    2
+    """
+    frames = [frames] if isinstance(frames, pd.DataFrame) else list(frames)
     non_empty = [f for f in frames if len(f)]
     if not non_empty:
-        return frames[0] if frames else pd.DataFrame()
-    if len(non_empty) > 1:
-        non_empty = _align_categories(non_empty)
-    frame = pd.concat(non_empty, ignore_index=True) if len(non_empty) > 1 else non_empty[0]
-    keys = [c for c in ("campaign_id", "line") if c in frame.columns]
-    if keys:
-        frame = frame.drop_duplicates(subset=keys, keep="last").sort_values(keys, kind="stable")
-    return frame.reset_index(drop=True)
+        return frames[0].reset_index(drop=True) if frames else pd.DataFrame()
+    if len(non_empty) == 1:
+        return non_empty[0].reset_index(drop=True)
+    non_empty = _align_categories(non_empty)
+    frame = pd.concat(non_empty, ignore_index=True)
+    key = [c for c in LINE_KEY if c in frame.columns]
+    if "campaign_id" not in key or "line" not in key:
+        return frame
+    source = np.repeat(np.arange(len(non_empty)), [len(f) for f in non_empty])
+    keyed = (frame["campaign_id"].notna() & frame["line"].notna()).to_numpy(dtype=bool)
+    parts = {c: frame[c] for c in key}
+    if "ref_list" in parts:  # a missing list name is a value of its own, not a wildcard
+        parts["ref_list"] = parts["ref_list"].astype("string").fillna("\x00")
+    helper = pd.DataFrame({**{f"_k{i}": v.to_numpy() for i, v in enumerate(parts.values())}, "_src": source})
+    names = [f"_k{i}" for i in range(len(parts))]
+    helper["_occ"] = helper.groupby(["_src", *names], sort=False, dropna=False).cumcount()
+    # rows without a key get an occurrence of their own: nothing ever matches them
+    helper.loc[~keyed, "_occ"] = -1 - np.flatnonzero(~keyed)
+    helper["_pos"] = np.arange(len(frame))
+    ident = [*names, "_occ"]
+    helper["_first"] = helper.groupby(ident, sort=False, dropna=False)["_pos"].transform("min")
+    rank = _lifecycle_rank(frame)
+    order = np.lexsort((source, *rank[::-1]))  # last key is primary for lexsort
+    kept = helper.iloc[order].drop_duplicates(subset=ident, keep="last")
+    cid = pd.to_numeric(frame["campaign_id"], errors="coerce").to_numpy(dtype="float64", na_value=np.inf)
+    kept = kept.assign(_cid=cid[kept["_pos"].to_numpy()]).sort_values(["_cid", "_first"], kind="stable")
+    return frame.iloc[kept["_pos"].to_numpy()].reset_index(drop=True)
+
+
+def _lifecycle_rank(frame: pd.DataFrame) -> list[np.ndarray]:
+    """Sort keys, most important first, larger meaning further in the line's life."""
+    n = len(frame)
+
+    def num(column: str) -> np.ndarray:
+        if column not in frame.columns:
+            return np.zeros(n)
+        return pd.to_numeric(frame[column], errors="coerce").fillna(0).to_numpy(dtype="float64")
+
+    def present(column: str) -> np.ndarray:
+        return frame[column].notna().to_numpy(dtype=bool) if column in frame.columns else np.zeros(n, bool)
+
+    final = frame["is_final"].astype("boolean").fillna(False).to_numpy(dtype=bool) if "is_final" in frame else np.zeros(n, bool)
+    if "status_group" in frame.columns:
+        stage = frame["status_group"].astype("string").map(_STAGE).fillna(2).to_numpy(dtype="float64")
+    else:
+        stage = np.zeros(n)
+    stop = frame["is_stop"].astype("boolean").fillna(False).to_numpy(dtype=bool) if "is_stop" in frame else np.zeros(n, bool)
+    events = sum(present(c).astype(np.int64) for c in ("delivered_at", "reply", "preview_at", "first_click_at"))
+    return [final, stage, stop, num("clicks"), num("preview_count"), np.asarray(events)]
 
 
 def _align_categories(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:

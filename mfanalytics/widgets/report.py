@@ -21,6 +21,7 @@ import pandas as pd
 
 import mfanalytics
 from mfanalytics.export import to_safe_csv
+from mfanalytics.periods import dedupe_lines
 from mfanalytics.widgets.send import _GOOD, _error, _out, _span
 
 __all__ = ["ReportExplorer"]
@@ -34,20 +35,6 @@ def _fmt(value: Any, kind: str) -> str:
     if pd.isna(value):
         return "–"
     return f"{float(value):.1%}" if kind == "pct" else f"{int(value):,}"
-
-
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Report frames of several windows as one, categorical columns kept categorical."""
-    frames = [f for f in frames if len(f)] or frames[:1]
-    if len(frames) == 1:
-        return frames[0].reset_index(drop=True)
-    categorical = {c for f in frames for c in f.columns if isinstance(f[c].dtype, pd.CategoricalDtype)}
-    for column in categorical:
-        union = pd.Index(pd.unique(pd.concat([pd.Series(f[column].cat.categories) for f in frames if column in f])))
-        frames = [f.assign(**{column: f[column].cat.set_categories(union)}) if column in f else f for f in frames]
-    frame = pd.concat(frames, ignore_index=True)
-    keys = [c for c in ("campaign_id", "line") if c in frame.columns]
-    return frame.drop_duplicates(subset=keys, keep="last").reset_index(drop=True) if keys else frame
 
 
 class ReportExplorer(w.VBox):
@@ -139,7 +126,7 @@ class ReportExplorer(w.VBox):
                 for lo, hi in windows:  # one request per 7-day window, so the bar moves
                     frames.append(self.client.get_reports(lo, hi, progress=False))
                     self.progress.value += 1
-                frame = _concat(frames)
+                frame = dedupe_lines(frames)  # windows may overlap: each recipient line once
                 label = f"{self.start.value:%Y-%m-%d} to {self.end.value:%Y-%m-%d}"
         except mfanalytics.MediasflowError as exc:
             self.progress.bar_style = "danger"
