@@ -552,8 +552,6 @@ class Client:
             params["userID"] = user_id
         if key_field is not None:
             params["keyField"] = ";".join(_as_list(key_field))
-        if end is None:
-            end = self.now()
         return fetch_period(self, start, end, params=params, format=format, workers=workers, progress=progress)
 
     # -- blacklist and lists ----------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -29,7 +29,8 @@ __all__ = ["LINE_KEY", "MAX_PERIOD_DAYS", "build_search", "dedupe_lines", "fetch
 
 #: The longest period the API answers.
 MAX_PERIOD_DAYS = 7
-PARIS = ZoneInfo("Europe/Paris")
+_PARIS_NAME = "Europe/Paris"
+PARIS = ZoneInfo(_PARIS_NAME)
 _API_FORMAT = "%Y-%m-%d %H:%M"
 _RESERVED = set(",;()=!<>\"'")
 
@@ -60,6 +61,50 @@ def _as_paris(value: date | datetime | str, *, end: bool) -> datetime:
     return day + timedelta(days=1) if end else day
 
 
+def _instant(value: date | datetime | str, *, end: bool) -> datetime:
+    """The moment ``value`` stands for, aware UTC. A Paris wall-clock time
+    that the clock showed twice (the autumn's repeated hour) is read in the
+    reading that keeps every row: the first for a start, the second for an
+    end; one it never showed (the spring's skipped hour) is the jump itself."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(timezone.utc)
+    wall = pd.Timestamp(_as_paris(value, end=end))
+    local = wall.tz_localize(_PARIS_NAME, ambiguous=not end, nonexistent="shift_forward")
+    return local.tz_convert("UTC").to_pydatetime()
+
+
+def _wall(moment: datetime) -> datetime:
+    return moment.astimezone(PARIS).replace(tzinfo=None)
+
+
+def _unambiguous(wall: datetime) -> bool:
+    """True when the Paris clock shows ``wall`` exactly once (not in the
+    autumn's repeated hour, not in the spring's skipped one)."""
+    return wall.replace(tzinfo=PARIS, fold=0).utcoffset() == wall.replace(tzinfo=PARIS, fold=1).utcoffset()
+
+
+def _clear(moment: datetime, direction: int) -> datetime:
+    """``moment`` (a whole minute) moved, minute by minute in ``direction``
+    (-1 earlier, +1 later), until its Paris wall-clock time is unambiguous."""
+    wall = _wall(moment)
+    if _unambiguous(wall):
+        return moment
+    for _ in range(24 * 60):  # a repeated hour is 60 minutes; bounded all the same
+        wall += timedelta(minutes=direction)
+        if _unambiguous(wall):
+            return wall.replace(tzinfo=PARIS).astimezone(timezone.utc)
+    raise AssertionError(f"no unambiguous Paris time near {moment}")  # pragma: no cover
+
+
+def _limit(cursor: datetime, days: int) -> datetime:
+    """The latest end of a window starting at ``cursor`` that is at most
+    ``days`` days long both in elapsed time and on the Paris wall clock."""
+    elapsed = cursor + timedelta(days=days)
+    target = pd.Timestamp(_wall(cursor) + timedelta(days=days))
+    wall = target.tz_localize(_PARIS_NAME, ambiguous=True, nonexistent="shift_backward").tz_convert("UTC").floor("min")
+    return min(elapsed, wall.to_pydatetime())
+
+
 def split_period(
     start: date | datetime | str,
     end: date | datetime | str,
@@ -68,42 +113,64 @@ def split_period(
 ) -> list[tuple[str, str]]:
     """Cut ``[start, end)`` into consecutive windows of at most ``days`` days.
 
+    The API takes ``from`` and ``to`` as bare Paris wall-clock times
+    (``YYYY-MM-DD HH:MM``, guide section 2.4), with no UTC offset. Around the
+    clock changes a bare time can be ambiguous: on the last Sunday of October
+    the clock shows 02:00-02:59 twice, and a server that reads such a ``to``
+    in the first (summer) reading loses up to an hour of sends. So no bound
+    sent is ever ambiguous (nor in March's skipped hour): a bound that would
+    fall in the repeated hour is moved outwards, a start to 01:59 before it,
+    an end to 03:00 after it, and a boundary between two windows back to
+    01:59. Windows may then overlap by up to an hour; the rows both return are
+    merged by :func:`dedupe_lines`. A window is at most ``days`` days long
+    both in elapsed time and on the wall clock, so the server accepts it
+    whichever it measures.
+
     Parameters
     ----------
     start, end : date, datetime or str
-        Paris wall-clock times; aware datetimes are converted. A date alone
-        for ``end`` includes that whole day.
+        Paris wall-clock times; aware datetimes are exact moments. A date
+        alone for ``end`` includes that whole day. A naive time in the
+        repeated hour is read so as to keep every row (the earlier reading
+        for ``start``, the later for ``end``); one in the skipped hour is the
+        moment of the jump.
     days : int
         Longest window.
 
     Returns
     -------
     list of (str, str)
-        ``from`` and ``to`` values in the API's ``YYYY-MM-DD HH:MM`` format;
-        each window ends where the next begins.
+        ``from`` and ``to`` values in the API's ``YYYY-MM-DD HH:MM`` format,
+        each shown by the Paris clock exactly once; each window begins where
+        the previous one ends, and together they cover ``[start, end)``
+        (rounded outwards to whole minutes).
 
     Examples
     --------
     >>> from mfanalytics.periods import split_period
     >>> split_period("2026-03-01", "2026-03-10")
     [('2026-03-01 00:00', '2026-03-08 00:00'), ('2026-03-08 00:00', '2026-03-11 00:00')]
+    >>> split_period("2026-10-24", "2026-10-25 02:40")  # 02:40 is shown twice that night
+    [('2026-10-24 00:00', '2026-10-25 03:00')]
     """
-    lo = _as_paris(start, end=False).replace(second=0, microsecond=0)
-    hi = _as_paris(end, end=True)
+    lo = _instant(start, end=False).replace(second=0, microsecond=0)
+    hi = _instant(end, end=True)
     if hi.second or hi.microsecond:  # round the end up to the next minute: keep every row
         hi = hi.replace(second=0, microsecond=0) + timedelta(minutes=1)
     if hi <= lo:
         raise ValidationError(
-            f"The period ends ({hi:%Y-%m-%d %H:%M}) before it starts ({lo:%Y-%m-%d %H:%M}).",
+            f"The period ends ({_wall(hi):%Y-%m-%d %H:%M}) before it starts ({_wall(lo):%Y-%m-%d %H:%M}), "
+            "or is empty.",
             rule="period-order",
             field="end",
         )
-    step = timedelta(days=days)
+    lo, hi = _clear(lo, -1), _clear(hi, +1)
     windows = []
     cursor = lo
     while cursor < hi:
-        stop = min(cursor + step, hi)
-        windows.append((cursor.strftime(_API_FORMAT), stop.strftime(_API_FORMAT)))
+        stop = _limit(cursor, days)
+        stop = hi if hi <= stop else _clear(stop, -1)
+        windows.append((_wall(cursor).strftime(_API_FORMAT), _wall(stop).strftime(_API_FORMAT)))
         cursor = stop
     return windows
 
@@ -178,7 +245,8 @@ def fetch_period(
     client : Client
         A connected client; each window uses its retry policy.
     start, end : date, datetime or str
-        The span; ``end`` defaults to now.
+        The span, as :func:`split_period` reads it; ``end`` defaults to
+        ``client.now()``, included (the end of its minute).
     params : mapping
         Other query parameters (status, types, search, userID, keyField).
     format : {"json", "csv"}
@@ -200,8 +268,9 @@ def fetch_period(
 
     if format not in ("json", "csv"):
         raise ValidationError("format must be 'json' or 'csv'.", rule="format", field="format")
-    if end is None:
-        end = datetime.now(PARIS).replace(tzinfo=None)
+    if end is None:  # one clock for every default: the client's (the sandbox's simulated one on a sandbox)
+        now = client.now()  # up to now included: a send of this very second is in
+        end = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
     windows = split_period(start, end)
     path = "/campaigns/reportjson/" if format == "json" else "/campaigns/report/"
     base = dict(params or {})

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pandas as pd
 import pytest
 import requests
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mfanalytics import errors
@@ -18,19 +18,75 @@ from mfanalytics.transport import RetryPolicy
 FMT = "%Y-%m-%d %H:%M"
 
 
+PARIS = "Europe/Paris"
+
+
+def _moment(text: str) -> pd.Timestamp:
+    """What the server can read from a bound: it must be one moment (pandas is the oracle)."""
+    return pd.Timestamp(text).tz_localize(PARIS, ambiguous="raise", nonexistent="raise")
+
+
+def _check_windows(windows, lo: pd.Timestamp, hi: pd.Timestamp) -> None:
+    """Each bound is a moment the Paris clock shows once; the windows chain, cover [lo, hi)
+    and last at most 7 days on the wall clock and in elapsed time."""
+    for a, b in windows:
+        for text in (a, b):
+            _moment(text)  # raises on an ambiguous or skipped time
+            assert datetime.strptime(text, FMT).strftime(FMT) == text
+    moments = [(_moment(a), _moment(b)) for a, b in windows]
+    assert moments[0][0] <= lo and moments[-1][1] >= hi
+    for (_, b), (c, _) in zip(moments, moments[1:]):
+        assert c <= b  # chained (a window may begin before the previous one ends, never after)
+    for (a, b), (ta, tb) in zip(windows, moments):
+        assert timedelta(0) < tb - ta <= timedelta(days=7)
+        assert datetime.strptime(b, FMT) - datetime.strptime(a, FMT) <= timedelta(days=7)
+
+
+@settings(derandomize=True, max_examples=300)
 @given(
-    start=st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1)),
+    start=st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.just(timezone.utc)),
     minutes=st.integers(min_value=1, max_value=400 * 24 * 60),
 )
-def test_windows_are_contiguous_at_most_seven_days_and_cover_the_span(start, minutes):
+def test_windows_chain_cover_the_span_last_at_most_seven_days_and_are_never_ambiguous(start, minutes):
     start = start.replace(second=0, microsecond=0)
     end = start + timedelta(minutes=minutes)
     windows = split_period(start, end)
-    parsed = [(datetime.strptime(a, FMT), datetime.strptime(b, FMT)) for a, b in windows]
-    assert parsed[0][0] == start and parsed[-1][1] == end
-    for (a, b), (c, _) in zip(parsed, parsed[1:]):
-        assert b == c
-    assert all(timedelta(0) < b - a <= timedelta(days=7) for a, b in parsed)
+    _check_windows(windows, pd.Timestamp(start), pd.Timestamp(end))
+    wall = pd.Timestamp(start).tz_convert(PARIS).strftime(FMT)
+    if pd.Timestamp(wall).tz_localize(PARIS, ambiguous="NaT", nonexistent="NaT") is not pd.NaT:
+        assert windows[0][0] == wall  # moved only when it had to be
+
+
+# minutes around the two 2026 changes: 29 March 01:00 UTC (02:00 -> 03:00), 25 October 01:00 UTC (03:00 -> 02:00)
+CHANGES = [datetime(2026, 3, 29, 1, tzinfo=timezone.utc), datetime(2026, 10, 25, 1, tzinfo=timezone.utc)]
+near_change = st.builds(lambda change, minutes: change + timedelta(minutes=minutes),
+                        st.sampled_from(CHANGES), st.integers(-3 * 60, 3 * 60))
+
+
+@settings(derandomize=True, max_examples=300)
+@given(a=near_change, b=near_change, days=st.integers(0, 20), naive=st.booleans())
+def test_bounds_near_the_clock_changes_are_never_ambiguous(a, b, days, naive):
+    lo, hi = sorted([a, b + timedelta(days=days)])
+    hi = max(hi, lo + timedelta(minutes=1))
+    if naive:  # the same moments as Paris wall-clock text, as a user types them
+        args = [pd.Timestamp(x).tz_convert(PARIS).strftime(FMT) for x in (lo, hi)]
+        reads = [pd.Timestamp(t).tz_localize(PARIS, ambiguous=i == 0, nonexistent="shift_forward")
+                 for i, t in enumerate(args)]
+        if reads[1] <= reads[0]:
+            return
+        _check_windows(split_period(*args), *reads)
+    else:
+        _check_windows(split_period(lo, hi), pd.Timestamp(lo), pd.Timestamp(hi))
+
+
+def test_an_end_in_the_repeated_hour_goes_past_it():
+    # 01:40 UTC on 25 October is 02:40 in winter time; 02:40 in summer time was an hour earlier
+    assert split_period("2026-10-24", datetime(2026, 10, 25, 1, 40, tzinfo=timezone.utc)) == [
+        ("2026-10-24 00:00", "2026-10-25 03:00")]
+    # as text, the later reading of an end keeps every row
+    assert split_period("2026-10-24", "2026-10-25 02:40") == [("2026-10-24 00:00", "2026-10-25 03:00")]
+    # a start in the repeated hour begins before it
+    assert split_period("2026-10-25 02:10", "2026-10-25 05:00") == [("2026-10-25 01:59", "2026-10-25 05:00")]
 
 
 def test_a_date_alone_includes_the_whole_end_day():

@@ -270,8 +270,16 @@ def parse_period(start: str | None, end: str | None) -> tuple[float, float]:
 
     A date alone means the start of that day for ``from`` and the end of that
     day for ``to`` (the rule of :func:`mfanalytics.periods.split_period`);
-    ``to`` defaults to 7 days after ``from``. More than 7 days raises, as the
-    guide's section 2.4 says.
+    ``to`` defaults to 7 days after ``from``. More than 7 days of Paris wall
+    clock raises, as the guide's section 2.4 says.
+
+    The times are bare Paris wall-clock times, as the guide writes them (no
+    UTC offset). One the clock shows twice (02:00-02:59 on the last Sunday
+    of October) is read in its first, summer-time reading, as the real
+    service was seen to read it; one it never shows (02:00-02:59 on the last
+    Sunday of March) with the winter offset. Neither is a reading a client
+    can rely on, so :func:`mfanalytics.periods.split_period` never sends such
+    a time; this reading is what makes a client that does lose rows in tests.
 
     Examples
     --------
@@ -291,7 +299,7 @@ def parse_period(start: str | None, end: str | None) -> tuple[float, float]:
             f"is longer than {MAX_PERIOD_DAYS} days: split it into periods of at most {MAX_PERIOD_DAYS} days",
             rule="period-too-long", field="to",
         )
-    return lo.replace(tzinfo=PARIS).timestamp(), hi.replace(tzinfo=PARIS).timestamp()
+    return lo.replace(tzinfo=PARIS, fold=0).timestamp(), hi.replace(tzinfo=PARIS, fold=0).timestamp()
 
 
 _TERM = re.compile(r"^\s*([A-Za-z_][\w.\-]*)\s*(==|!=)\s*(.*?)\s*$")

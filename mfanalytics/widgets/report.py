@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import html
 import io
-from datetime import date, timedelta, timezone
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ import pandas as pd
 
 import mfanalytics
 from mfanalytics.export import to_safe_csv
-from mfanalytics.periods import dedupe_lines
+from mfanalytics.periods import PARIS, dedupe_lines
 from mfanalytics.widgets.send import _GOOD, _error, _out, _span
 
 __all__ = ["ReportExplorer"]
@@ -94,7 +94,7 @@ class ReportExplorer(w.VBox):
         self._show_source()
 
     def _today(self) -> date:
-        return self.client.now().astimezone(timezone.utc).date()
+        return self.client.now().astimezone(PARIS).date()  # the days of the period are Paris days
 
     def _show_source(self) -> None:
         period = self.source.value == "period"
