@@ -29,10 +29,26 @@ invalid, blocked, not_sent, unknown
     invalid + blocked + not_sent + unknown == recipients``.
 stop_rate
     Rows with ``is_stop`` (or code 17) over ``delivered``.
+delivered_with_link
+    Delivered rows of campaigns whose message had a link (``${track_N}``),
+    as far as the report shows (see "link" below).
 click_rate
-    ``clicked / delivered``; ``clicks`` is the total of the link counters.
-    NaN for a group whose ``clicked`` is all missing (a report without
-    click tracking), where ``clicked`` and ``clicks`` are 0.
+    ``clicked / delivered_with_link``: clickers of delivered messages with a
+    link. NaN for a group with no delivered message with a link; campaigns
+    without a link have no click rate and are left out of every click rate
+    that pools campaigns (a campaign without a link is not 0 %).
+    ``clicks`` is the total of the link counters.
+link
+    A row had a link when its report carries click tracking (``clicked`` is
+    not missing: the platform sends TRACK_N columns exactly for messages with
+    links) and, in a frame of several campaigns, its campaign shows a trace
+    of one on some row: a click date, a click counter above 0, or a link
+    preview (PREVIEW / PREVIEW_COUNTER). The trace is needed because a period
+    report carries the TRACK_N columns of every campaign in it, with empty
+    dates and counters of 0 for the campaigns without a link (what the
+    sandbox sends): there, a campaign with a link nobody clicked or previewed
+    looks exactly like one without a link, and gets no click rate rather
+    than a wrong 0 %.
 time to deliver, time to first click
     ``delivered_at`` (delivered rows) and ``first_click_at`` minus the
     campaign's send time when given with ``send_times=``, else minus the
@@ -82,11 +98,11 @@ _FAILED_GROUPS = ("undelivered", "invalid_number", "rejected", "blocked", "not_s
 SUMMARY_COLUMNS: tuple[str, ...] = (
     "recipients", "sent", "delivered", "delivery_rate", "pending", "undelivered",
     "invalid", "blocked", "not_sent", "unknown", "stops", "stop_rate", "clicked",
-    "click_rate", "clicks", "deliver_time_median", "deliver_time_p90",
+    "delivered_with_link", "click_rate", "clicks", "deliver_time_median", "deliver_time_p90",
     "click_time_median", "click_time_p90", "credits",
 )
 _COUNTS = ("recipients", "sent", "delivered", "pending", "undelivered", "invalid",
-           "blocked", "not_sent", "unknown", "stops", "clicked", "clicks", "credits")
+           "blocked", "not_sent", "unknown", "stops", "clicked", "delivered_with_link", "clicks", "credits")
 
 
 # ----------------------------------------------------------------- helpers
@@ -208,6 +224,35 @@ def _keys(report: pd.DataFrame, by: str | Sequence[str] | None) -> list[str]:
     return keys
 
 
+def _any_column(report: pd.DataFrame, names: Sequence[str], test: Any) -> np.ndarray:
+    out = np.zeros(len(report), dtype=bool)
+    for name in names:
+        out |= np.asarray(test(report[name]), dtype=bool)
+    return out
+
+
+def _link_rows(report: pd.DataFrame) -> np.ndarray:
+    """Rows of campaigns whose message had a link, as far as the frame shows
+    (the module docstring's "link")."""
+    if "clicked" not in report.columns:
+        return np.zeros(len(report), dtype=bool)
+    tracked = report["clicked"].notna().to_numpy(dtype=bool)
+    if "campaign_id" not in report.columns or not tracked.any():
+        return tracked
+    campaign = report["campaign_id"]
+    if campaign.nunique(dropna=False) <= 1:  # one campaign: its TRACK columns are its own
+        return tracked
+    columns = list(report.columns)
+    dates = [c for c in columns if c.startswith("track_") and c.endswith("_at")] + ["first_click_at", "preview_at"]
+    counters = [c for c in columns if c.startswith("track_") and c.endswith("_clicks")] + ["clicks", "preview_count"]
+    trace = _bool(report, "clicked").copy()  # (may be a view of the frame: never changed in place)
+    trace |= _any_column(report, [c for c in dates if c in columns], lambda s: s.notna().to_numpy(dtype=bool))
+    trace |= _any_column(report, [c for c in counters if c in columns],
+                         lambda s: pd.to_numeric(s, errors="coerce").fillna(0).to_numpy(dtype="float64") > 0)
+    shown = pd.Series(trace, index=report.index).groupby(campaign, dropna=False, observed=True).transform("any")
+    return tracked & shown.to_numpy(dtype=bool)
+
+
 def _indicators(report: pd.DataFrame, segments: Any = None, send_times: Any = None) -> pd.DataFrame:
     """One row per recipient, one 0/1 (or count) column per KPI, plus times."""
     g = _group_index(report)
@@ -219,6 +264,7 @@ def _indicators(report: pd.DataFrame, segments: Any = None, send_times: Any = No
         pd.to_numeric(report["clicks"], errors="coerce").fillna(0).to_numpy(dtype=np.int64)
         if "clicks" in report.columns else np.zeros(len(report), dtype=np.int64)
     )
+    link = _link_rows(report)
     t0 = _campaign_t0(report, delivered, send_times)
     deliver_s = (_times(report, "delivered_at") - t0).dt.total_seconds().where(delivered)
     click_s = (_times(report, "first_click_at") - t0).dt.total_seconds()
@@ -234,11 +280,10 @@ def _indicators(report: pd.DataFrame, segments: Any = None, send_times: Any = No
             "not_sent": not_sent.astype(np.int8),
             "unknown": (g == _G["unknown"]).astype(np.int8),
             "stops": (_bool(report, "is_stop") | (g == _G["delivered_stop"])).astype(np.int8),
-            "clicked": _bool(report, "clicked").astype(np.int8),
-            "clicks": clicks,
+            "clicked": (_bool(report, "clicked") & link).astype(np.int8),
+            "delivered_with_link": (delivered & link).astype(np.int8),
+            "clicks": np.where(link, clicks, 0),
             "credits": _segments(report, segments) * sent,
-            "_click_known": (report["clicked"].notna().to_numpy(dtype=bool) if "clicked" in report.columns
-                             else np.zeros(len(report), dtype=bool)).astype(np.int8),
             "_deliver_s": deliver_s.to_numpy(dtype="float64", na_value=np.nan),
             "_click_s": click_s.to_numpy(dtype="float64", na_value=np.nan),
         },
@@ -255,8 +300,8 @@ def _finish(counts: pd.DataFrame, times: pd.DataFrame) -> pd.DataFrame:
     out = counts.astype(np.int64)
     out["delivery_rate"] = _ratio(out["delivered"], out["sent"])
     out["stop_rate"] = _ratio(out["stops"], out["delivered"])
-    # no click tracking at all in the group (clicked all NA): the click rate is unknown, not 0
-    out["click_rate"] = _ratio(out["clicked"], out["delivered"]).where(out["_click_known"] > 0)
+    # of delivered messages with a link: a campaign without a link has no click rate, it is not 0
+    out["click_rate"] = _ratio(out["clicked"], out["delivered_with_link"])
     for name, col in (("deliver_time", "_deliver_s"), ("click_time", "_click_s")):
         for suffix, q in (("median", 0.5), ("p90", 0.9)):
             secs = times[(col, q)] if len(times) else pd.Series(np.nan, index=out.index)
@@ -313,7 +358,7 @@ def summarize(
     else:
         grouper = pd.Series("all", index=report.index)
     gb = ind.groupby(grouper, dropna=False, observed=True, sort=True)
-    counts = gb[[*_COUNTS, "_click_known"]].sum()
+    counts = gb[list(_COUNTS)].sum()
     times = gb[["_deliver_s", "_click_s"]].quantile([0.5, 0.9]).unstack() if len(ind) else pd.DataFrame()
     out = _finish(counts, times)
     if not keys:

@@ -44,11 +44,11 @@ _T: dict[str, dict[str, str]] = {
         "recipients": "Destinataires",
         "sent": "Envoyés",
         "delivered": "Délivrés",
-        "delivery_rate": "Taux de délivrabilité",
+        "delivery_rate": "Taux de délivrabilité (des envoyés)",
         "clicked": "Cliqueurs",
-        "click_rate": "Taux de clic",
+        "click_rate": "Taux de clic (des délivrés avec lien)",
         "stops": "STOP",
-        "stop_rate": "Taux de STOP",
+        "stop_rate": "Taux de STOP (des délivrés)",
         "credits": "Crédits",
         "deliver_time": "Délai médian de livraison",
         "pending": "En attente",
@@ -61,7 +61,8 @@ _T: dict[str, dict[str, str]] = {
         "code": "Code",
         "status": "Statut",
         "count": "Nombre",
-        "share": "Part",
+        "share": "Part des échecs",
+        "share_all": "Part des destinataires",
         "action": "Action",
         "advice": "Conseil",
         "no_failure": "Aucun échec.",
@@ -77,7 +78,7 @@ _T: dict[str, dict[str, str]] = {
         "definitions": (
             "Envoyés : lignes parties de la plateforme (hors non envoyés, blacklist et numéros mal "
             "formatés). Taux de délivrabilité = délivrés / envoyés ; taux de clic = cliqueurs / "
-            "délivrés ; taux de STOP = STOP / délivrés. Délais mesurés depuis l'envoi de la "
+            "délivrés des campagnes avec un lien (une campagne sans lien n'a pas de taux de clic) ; taux de STOP = STOP / délivrés. Délais mesurés depuis l'envoi de la "
             "campagne, sinon depuis sa première livraison. Crédits : segments des lignes envoyées "
             "(1 par ligne sauf indication)."
         ),
@@ -91,11 +92,11 @@ _T: dict[str, dict[str, str]] = {
         "recipients": "Recipients",
         "sent": "Sent",
         "delivered": "Delivered",
-        "delivery_rate": "Delivery rate",
+        "delivery_rate": "Delivery rate (of sent)",
         "clicked": "Clickers",
-        "click_rate": "Click rate",
+        "click_rate": "Click rate (of delivered with a link)",
         "stops": "STOP",
-        "stop_rate": "STOP rate",
+        "stop_rate": "STOP rate (of delivered)",
         "credits": "Credits",
         "deliver_time": "Median time to deliver",
         "pending": "Pending",
@@ -108,7 +109,8 @@ _T: dict[str, dict[str, str]] = {
         "code": "Code",
         "status": "Status",
         "count": "Count",
-        "share": "Share",
+        "share": "Share of failures",
+        "share_all": "Share of recipients",
         "action": "Action",
         "advice": "Advice",
         "no_failure": "No failure.",
@@ -123,7 +125,8 @@ _T: dict[str, dict[str, str]] = {
         "yes": "yes",
         "definitions": (
             "Sent: rows that left the platform (not the not-sent, blacklisted or badly formatted "
-            "ones). Delivery rate = delivered / sent; click rate = clickers / delivered; STOP "
+            "ones). Delivery rate = delivered / sent; click rate = clickers / delivered messages "
+            "with a link (a campaign without a link has no click rate); STOP "
             "rate = STOP / delivered. Delays from the campaign's send time, else from its first "
             "delivery. Credits: segments of the sent rows (1 per row unless given)."
         ),
@@ -354,7 +357,8 @@ def deliverability_report(
     sections.append(f"<h2>{_e(t['codes'])}</h2>" + _table(codes, [
         ("status_code", t["code"], _e, True), (f"label_{lang}", t["status"], _e, False),
         ("status_group", t["group"], swatch, False),
-        ("count", t["count"], lambda v: fmt_int(v, lang), True), ("share", t["share"], lambda v: fmt_pct(v, lang), True),
+        ("count", t["count"], lambda v: fmt_int(v, lang), True),
+        ("share", t["share_all"], lambda v: fmt_pct(v, lang), True),
     ]))
     if "mobile" in frame.columns and len(frame):
         sections.append(f"<h2>{_e(t['countries'])}</h2>" + _summary_table(

@@ -260,7 +260,12 @@ def fetch_period(
     -------
     pandas.DataFrame
         The report frame, rows of every window, each recipient line once
-        (:func:`dedupe_lines`).
+        (:func:`dedupe_lines`). The click columns (``clicks``, ``clicked``,
+        ``first_click_at``, ``track_N_clicks``) of a campaign without a link
+        are missing, as in its own report, although the period report gives
+        it the TRACK columns of the others (empty, counters 0); a campaign
+        with a link that shows no click and no preview yet cannot be told
+        from one without a link, and is reported the same way.
     """
     from tqdm.auto import tqdm
 
@@ -286,7 +291,26 @@ def fetch_period(
         frames = list(
             tqdm(pool.map(one, windows), total=len(windows), disable=not show, desc="period report", unit="window")
         )
-    return dedupe_lines(frames)
+    return _untracked_as_unknown(dedupe_lines(frames))
+
+
+def _untracked_as_unknown(frame: pd.DataFrame) -> pd.DataFrame:
+    """A period report carries the TRACK columns of all its campaigns, empty
+    and 0 for those whose message had no link: their click columns become
+    missing (no link, no click rate), as in their own campaign report. See
+    :mod:`mfanalytics.analysis` ("link") for how a link is recognised."""
+    from mfanalytics.analysis import _link_rows
+
+    if "clicked" not in frame.columns or not len(frame):
+        return frame
+    unknown = frame["clicked"].notna().to_numpy(dtype=bool) & ~_link_rows(frame)
+    if not unknown.any():
+        return frame
+    frame = frame.copy()
+    for column in frame.columns:
+        if column in ("clicks", "clicked", "first_click_at") or (column.startswith("track_") and column.endswith("_clicks")):
+            frame[column] = frame[column].mask(unknown)
+    return frame
 
 
 #: The columns that identify a recipient line on the platform.

@@ -90,9 +90,11 @@ def daily_rates(report: pd.DataFrame, *, send_times: Any = None, **kwargs: Any) 
     -------
     pandas.DataFrame
         Indexed by ``day``: ``campaigns``, ``recipients``, ``sent``,
-        ``delivered``, ``delivery_rate``, ``clicked``, ``click_rate`` (NaN
-        on a day without click tracking), ``flagged`` (number of flagged
-        campaigns that day).
+        ``delivered``, ``delivery_rate`` (of sent), ``clicked``,
+        ``delivered_with_link``, ``click_rate`` (clickers of the delivered
+        messages with a link; NaN on a day none of whose campaigns had a
+        link, see :mod:`mfanalytics.analysis`), ``flagged`` (number of
+        flagged campaigns that day).
 
     Examples
     --------
@@ -103,19 +105,18 @@ def daily_rates(report: pd.DataFrame, *, send_times: Any = None, **kwargs: Any) 
 
 def _daily_from_flags(flags: pd.DataFrame) -> pd.DataFrame:
     camps = flags.dropna(subset=["day"])
-    cols = ["recipients", "sent", "delivered", "clicked"]
+    cols = ["recipients", "sent", "delivered", "clicked", "delivered_with_link"]
     if len(camps):
         g = camps.groupby("day")
         out = g[cols].sum()
         out.insert(0, "campaigns", g.size())
         out["flagged"] = g["flagged"].sum()
-        tracked = g["click_rate"].count().reindex(pd.date_range(out.index.min(), out.index.max(), freq="D"), fill_value=0)
         out = out.reindex(pd.date_range(out.index.min(), out.index.max(), freq="D", name="day"), fill_value=0)
     else:
         out = pd.DataFrame(0, index=pd.DatetimeIndex([], name="day"), columns=["campaigns", *cols, "flagged"])
-        tracked = pd.Series(0, index=out.index)
     out = out.astype(np.int64)
     out.insert(4, "delivery_rate", _ratio(out["delivered"], out["sent"]))
-    # NaN on a day none of whose campaigns had click tracking
-    out["click_rate"] = _ratio(out["clicked"], out["delivered"]).where(tracked.to_numpy() > 0)
-    return out[["campaigns", "recipients", "sent", "delivered", "delivery_rate", "clicked", "click_rate", "flagged"]]
+    # of delivered messages with a link: NaN on a day none of whose campaigns had one
+    out["click_rate"] = _ratio(out["clicked"], out["delivered_with_link"])
+    return out[["campaigns", "recipients", "sent", "delivered", "delivery_rate", "clicked", "delivered_with_link",
+                "click_rate", "flagged"]]

@@ -29,6 +29,8 @@ __all__ = ["ReportExplorer"]
 _KPIS = (("recipients", "Recipients", "int"), ("sent", "Sent", "int"), ("delivered", "Delivered", "int"),
          ("delivery_rate", "Delivery rate", "pct"), ("pending", "Pending", "int"), ("clicked", "Clicked", "int"),
          ("click_rate", "Click rate", "pct"), ("stops", "STOP", "int"), ("credits", "Credits", "int"))
+#: What each rate is a share of (the definitions of :mod:`mfanalytics.analysis`).
+_BASES = {"delivery_rate": "of sent", "click_rate": "of delivered with a link"}
 
 
 def _fmt(value: Any, kind: str) -> str:
@@ -162,14 +164,17 @@ class ReportExplorer(w.VBox):
         kpis = mfanalytics.summarize(frame, by=None)
         row = kpis.iloc[0] if len(kpis) else pd.Series(dtype="float64")
         cells = [(label, _fmt(row.get(key), kind)) for key, label, kind in _KPIS]
+        bases = [_BASES.get(key, "") for key, _, _ in _KPIS]
         campaigns = frame["campaign_id"].nunique() if len(frame) else 0
         self.kpis.value = (
             f"<b>{html.escape(self.label)}</b> · {campaigns} campaign(s) · {len(frame):,} of {len(self.report):,} rows"
-            "<table><tr>" + "".join(f"<th style='padding:0 8px'>{html.escape(k)}</th>" for k, _ in cells)
+            "<table><tr>" + "".join(f"<th style='padding:0 8px'>{html.escape(k)}"
+                                    + (f"<br><small>{html.escape(b)}</small>" if b else "") + "</th>"
+                                    for (k, _), b in zip(cells, bases))
             + "</tr><tr>" + "".join(f"<td style='padding:0 8px;text-align:center' data-kpi='{html.escape(k)}'>{v}</td>"
                                     for k, v in cells) + "</tr></table>"
         )
-        text = ", ".join(f"{k} {v}" for k, v in cells)
+        text = ", ".join(f"{k} {v}" + (f" ({b})" if b else "") for (k, v), b in zip(cells, bases))
         _out(self.output, f"KPIs ({self.label}): {text}")
         if len(frame):
             self._plots(frame, campaigns)
