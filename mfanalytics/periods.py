@@ -375,23 +375,28 @@ def dedupe_lines(frames: pd.DataFrame | Iterable[pd.DataFrame]) -> pd.DataFrame:
         return frame
     source = np.repeat(np.arange(len(non_empty)), [len(f) for f in non_empty])
     keyed = (frame["campaign_id"].notna() & frame["line"].notna()).to_numpy(dtype=bool)
-    parts = {c: frame[c] for c in key}
-    if "ref_list" in parts:  # a missing list name is a value of its own, not a wildcard
-        parts["ref_list"] = parts["ref_list"].astype("string").fillna("\x00")
-    helper = pd.DataFrame({**{f"_k{i}": v.to_numpy() for i, v in enumerate(parts.values())}, "_src": source})
-    names = [f"_k{i}" for i in range(len(parts))]
-    helper["_occ"] = helper.groupby(["_src", *names], sort=False, dropna=False).cumcount()
-    # rows without a key get an occurrence of their own: nothing ever matches them
-    helper.loc[~keyed, "_occ"] = -1 - np.flatnonzero(~keyed)
-    helper["_pos"] = np.arange(len(frame))
-    ident = [*names, "_occ"]
-    helper["_first"] = helper.groupby(ident, sort=False, dropna=False)["_pos"].transform("min")
+    # the key as one integer per row (a missing list name is a value of its own, not a wildcard)
+    line_id = np.zeros(len(frame), dtype=np.int64)
+    for column in key:
+        values = frame[column].astype("string") if column == "ref_list" else frame[column]
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        line_id = pd.factorize(line_id * (len(uniques) + 1) + codes)[0].astype(np.int64)
+    # the k-th copy of a key within one frame matches the k-th copy in another, never one of its own frame
+    occurrence = pd.Series(line_id * len(non_empty) + source).groupby(line_id * len(non_empty) + source,
+                                                                       sort=False).cumcount().to_numpy()
+    ident = pd.factorize(line_id * (int(occurrence.max()) + 1) + occurrence)[0].astype(np.int64)
+    # rows without a key are a line of their own each: nothing ever matches them
+    ident[~keyed] = ident.max() + 1 + np.arange(int((~keyed).sum()))
+    position = np.arange(len(frame))
+    first = pd.Series(position).groupby(ident, sort=False).transform("min").to_numpy()
     rank = _lifecycle_rank(frame)
-    order = np.lexsort((source, *rank[::-1]))  # last key is primary for lexsort
-    kept = helper.iloc[order].drop_duplicates(subset=ident, keep="last")
+    order = np.lexsort((source, *rank[::-1], ident))  # by line, then its copies from least to most advanced
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = ident[order][1:] != ident[order][:-1]
+    kept = order[last]  # the most advanced copy of each line
     cid = pd.to_numeric(frame["campaign_id"], errors="coerce").to_numpy(dtype="float64", na_value=np.inf)
-    kept = kept.assign(_cid=cid[kept["_pos"].to_numpy()]).sort_values(["_cid", "_first"], kind="stable")
-    return frame.iloc[kept["_pos"].to_numpy()].reset_index(drop=True)
+    kept = kept[np.lexsort((first[kept], cid[kept]))]  # by campaign, then in the order first seen
+    return frame.iloc[kept].reset_index(drop=True)
 
 
 def _lifecycle_rank(frame: pd.DataFrame) -> list[np.ndarray]:
@@ -407,10 +412,12 @@ def _lifecycle_rank(frame: pd.DataFrame) -> list[np.ndarray]:
         return frame[column].notna().to_numpy(dtype=bool) if column in frame.columns else np.zeros(n, bool)
 
     final = frame["is_final"].astype("boolean").fillna(False).to_numpy(dtype=bool) if "is_final" in frame else np.zeros(n, bool)
+    stage = np.zeros(n)
     if "status_group" in frame.columns:
-        stage = frame["status_group"].astype("string").map(_STAGE).fillna(2).to_numpy(dtype="float64")
-    else:
-        stage = np.zeros(n)
+        group = frame["status_group"]
+        group = group if isinstance(group.dtype, pd.CategoricalDtype) else group.astype("category")
+        lookup = np.array([_STAGE.get(str(c), 2) for c in group.cat.categories] + [2], dtype="float64")
+        stage = lookup[group.cat.codes.to_numpy()]  # code -1 (missing) takes the last entry
     stop = frame["is_stop"].astype("boolean").fillna(False).to_numpy(dtype=bool) if "is_stop" in frame else np.zeros(n, bool)
     events = sum(present(c).astype(np.int64) for c in ("delivered_at", "reply", "preview_at", "first_click_at"))
     return [final, stage, stop, num("clicks"), num("preview_count"), np.asarray(events)]
