@@ -86,9 +86,9 @@ _TEXT: dict[str, dict[str, Any]] = {
         "day": "Jour",
         "weekdays": ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."),
         "cmp_title": "Comparaison des campagnes",
-        "delivery_rate": "Taux de délivrabilité",
-        "click_rate": "Taux de clic",
-        "stop_rate": "Taux de STOP",
+        "delivery_rate": "Taux de délivrabilité (des envoyés)",
+        "click_rate": "Taux de clic (des délivrés avec lien)",
+        "stop_rate": "Taux de STOP (des délivrés)",
         "rate": "Taux",
         "daily_title": "Taux quotidiens",
         "flagged": "Campagne sous le taux habituel",
@@ -116,9 +116,9 @@ _TEXT: dict[str, dict[str, Any]] = {
         "day": "Day",
         "weekdays": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
         "cmp_title": "Campaign comparison",
-        "delivery_rate": "Delivery rate",
-        "click_rate": "Click rate",
-        "stop_rate": "STOP rate",
+        "delivery_rate": "Delivery rate (of sent)",
+        "click_rate": "Click rate (of delivered with a link)",
+        "stop_rate": "STOP rate (of delivered)",
         "rate": "Rate",
         "daily_title": "Daily rates",
         "flagged": "Campaign below the usual rate",
@@ -422,7 +422,8 @@ def plot_campaign_comparison(
     width = 0.8 / len(metrics)
     for i, m in enumerate(metrics):
         color = RATE_COLORS.get(m, GROUP_COLORS["delivered_stop"])
-        ax.bar(x + (i - (len(metrics) - 1) / 2) * width, table[m].fillna(0).to_numpy(dtype=float),
+        # a rate that does not exist (no link: no click rate) draws no bar, not a bar at 0
+        ax.bar(x + (i - (len(metrics) - 1) / 2) * width, table[m].to_numpy(dtype=float, na_value=np.nan),
                width, label=t[m], color=color, **kwargs)
     ax.set_xticks(x, [str(k) for k in table.index], rotation=30 if len(table) > 4 else 0, ha="right" if len(table) > 4 else "center")
     ax.set_ylim(0, 1.22)
@@ -470,7 +471,7 @@ def plot_daily_rates(
     _percent_axis(ax.yaxis)
     ax.set_xlabel(t["day"])
     ax.set_ylabel(t["rate"])
-    ax.legend(fontsize=8, loc="upper center", ncol=3)
+    ax.legend(fontsize=8, loc="upper center", ncol=2)
     if len(days) <= 16:
         from matplotlib.dates import DateFormatter
 

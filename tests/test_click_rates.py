@@ -136,3 +136,17 @@ def test_a_link_is_recognised_by_a_click_or_a_preview_and_its_zero_kept():
 def test_one_campaign_report_with_a_link_and_no_click_has_a_zero_click_rate():
     frame = reports.parse_report_json(_records(1, 10, track=True))
     assert analysis.summarize(frame).loc[1, "click_rate"] == 0
+
+
+def test_the_comparison_plot_draws_no_click_bar_for_a_campaign_without_a_link(period_pair):
+    from matplotlib.figure import Figure
+
+    sb, c, linked, plain, own, periods = period_pair
+    ax = Figure().add_subplot()
+    mfanalytics.plot_campaign_comparison(periods["json"], lang="en", ax=ax)
+    heights = [p.get_height() for p in ax.patches]  # delivery bars of both campaigns, then click bars
+    expected = analysis.summarize(own[linked]).loc[linked, "click_rate"]
+    order = sorted([linked, plain])
+    assert heights[2 + order.index(linked)] == pytest.approx(expected)
+    assert math.isnan(heights[2 + order.index(plain)])  # not a bar at 0 %
+    assert "Click rate (of delivered with a link)" in [t.get_text() for t in ax.get_legend().get_texts()]

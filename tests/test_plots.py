@@ -153,7 +153,7 @@ def test_campaign_comparison(known, ax):
     heights = [p.get_height() for p in ax.patches]
     # campaign 1: 4 delivered / 7 sent, 2 clickers / 4; campaign 2: 1 / 2, 1 / 1
     assert heights == pytest.approx([4 / 7, 1 / 2, 2 / 4, 1.0])
-    assert _legend(ax) == ["Taux de délivrabilité", "Taux de clic"]
+    assert _legend(ax) == ["Taux de délivrabilité (des envoyés)", "Taux de clic (des délivrés avec lien)"]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2"]
 
 
@@ -161,7 +161,7 @@ def test_campaign_comparison_named(known, ax):
     named = {"Soldes": known[known.campaign_id == 1], "Rentrée": known[known.campaign_id == 2]}
     plots.plot_campaign_comparison(named, metrics=("delivery_rate",), lang="en", ax=ax)
     assert [t.get_text() for t in ax.get_xticklabels()] == ["Soldes", "Rentrée"]
-    assert _legend(ax) == ["Delivery rate"]
+    assert _legend(ax) == ["Delivery rate (of sent)"]
     with pytest.raises(ValidationError):
         plots.plot_campaign_comparison(named, metrics=("clicks",), ax=ax)
 
@@ -174,7 +174,8 @@ def test_daily_rates_marks_flagged_days(ax):
     plots.plot_daily_rates(make_report(rows), ax=ax)
     delivery = ax.get_lines()[0]
     assert list(delivery.get_ydata()) == pytest.approx([0.95, 0.94, 0.96, 0.60])
-    assert _legend(ax) == ["Taux de délivrabilité", "Taux de clic", "Campagne sous le taux habituel"]
+    assert _legend(ax) == ["Taux de délivrabilité (des envoyés)", "Taux de clic (des délivrés avec lien)",
+                           "Campagne sous le taux habituel"]
     flagged = ax.collections[0].get_offsets()
     assert len(flagged) == 1 and flagged[0][1] == pytest.approx(0.60)
 
