@@ -121,7 +121,7 @@ def test_of_two_copies_the_more_final_status_is_kept(order):
 key = st.tuples(st.integers(1, 3), st.sampled_from(["a.csv", "b.csv", "listRecipient"]), st.integers(1, 4))
 
 
-@settings(derandomize=True, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@settings(derandomize=True, max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(keys=st.lists(key, unique=True, min_size=1, max_size=25), data=st.data())
 def test_any_overlapping_cut_of_an_answer_gives_it_back(keys, data):
     """Cut one answer into windows that overlap anywhere: joining them gives the answer back."""

@@ -42,7 +42,7 @@ def _check_windows(windows, lo: pd.Timestamp, hi: pd.Timestamp) -> None:
         assert datetime.strptime(b, FMT) - datetime.strptime(a, FMT) <= timedelta(days=7)
 
 
-@settings(derandomize=True, max_examples=300)
+@settings(derandomize=True, max_examples=300, deadline=None)
 @given(
     start=st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.just(timezone.utc)),
     minutes=st.integers(min_value=1, max_value=400 * 24 * 60),
@@ -63,7 +63,7 @@ near_change = st.builds(lambda change, minutes: change + timedelta(minutes=minut
                         st.sampled_from(CHANGES), st.integers(-3 * 60, 3 * 60))
 
 
-@settings(derandomize=True, max_examples=300)
+@settings(derandomize=True, max_examples=300, deadline=None)
 @given(a=near_change, b=near_change, days=st.integers(0, 20), naive=st.booleans())
 def test_bounds_near_the_clock_changes_are_never_ambiguous(a, b, days, naive):
     lo, hi = sorted([a, b + timedelta(days=days)])
