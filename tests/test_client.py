@@ -283,13 +283,29 @@ def test_one_shot_send_is_not_retried_when_the_answer_is_lost(sandbox):
     assert [c["status"] for c in stored_campaigns(sandbox)] == ["INJECTED"]
 
 
-def test_one_shot_send_is_retried_when_refused_with_429(sandbox):
+def test_one_shot_send_is_not_repeated_after_a_429(sandbox):
+    """A 429 does not prove the request was not processed (a proxy may answer it after the
+    server acted): a send_now is never repeated, the caller is told how to check."""
     client = make_client(sandbox)
     client.login()
     sandbox.set_faults(rate=1.0, kinds=["429"], methods=["POST"], count=1)
-    sent = client.send_now("Une fois", recipients=["0612345678"])
-    assert sent.status == "INJECTED"
-    assert len(stored_campaigns(sandbox)) == 1
+    with pytest.raises(errors.AmbiguousSendError, match="get_reports") as info:
+        client.send_now("Une fois", recipients=["0612345678"])
+    assert info.value.status == 429
+    assert stored_campaigns(sandbox) == []  # this 429 came before processing; nothing was repeated
+
+
+def test_one_shot_send_is_repeated_when_the_connection_was_refused():
+    """A refused connection proves nothing was sent: that, and only that, is repeated."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed once the block ends: connecting is refused
+    client = Client(f"http://127.0.0.1:{port}/api/v1", token="x", policy=RetryPolicy(sleep=lambda s: None),
+                    max_retries=2, timeout=2)
+    with pytest.raises(errors.APIConnectionError, match="3 attempt"):
+        client.send_now("Bonjour", recipients=["0612345678"])
 
 
 def test_tampered_download_raises_integrity_error(sandbox):
