@@ -444,6 +444,10 @@ class Transport:
                 response = None
             else:
                 response.request = _scrubbed(response.request)
+                # with allow_redirects=False, requests keeps the *next* request of a redirect,
+                # headers and body included: drop it
+                response._next = None
+                response.history = []
         if interrupted is not None:
             raise interrupted()
         return response, failure

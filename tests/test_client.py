@@ -356,3 +356,32 @@ def test_from_env_reads_at_call_time(monkeypatch, sandbox):
     monkeypatch.delenv("MEDIASFLOW_PASSWORD")
     with pytest.raises(errors.ValidationError, match="MEDIASFLOW_PASSWORD"):
         Client.from_env()
+
+
+# -- what a notebook shows ---------------------------------------------------------
+def test_campaign_html_escapes_what_the_api_sent(sandbox):
+    client = make_client(sandbox)
+    name = "<script>alert(1)</script>"
+    draft = client.prepare_campaign("Bonjour", recipients=["0612345678"], campaign_name=name)
+    assert draft["campaignName"] == name  # the sandbox sent it back as given
+    shown = draft._repr_html_()
+    assert "<script>" not in shown
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
+
+
+def test_repr_never_shows_url_credentials():
+    # a URL with user:password@ is refused; even a base URL set afterwards shows no userinfo
+    client = Client("https://app.mediasflow.com/api/v1", token="x")
+    client._transport.base_url = "https://bob:hunter2-pw@app.mediasflow.com/api/v1"
+    assert "hunter2-pw" not in repr(client) and "bob" not in repr(client)
+    with pytest.raises(errors.ValidationError, match="username="):
+        Client("https://bob:hunter2-pw@app.mediasflow.com/api/v1", token="x")
+
+
+def test_max_retries_given_only_in_the_policy_is_kept():
+    client = Client(token="x", policy=RetryPolicy(max_retries=5))
+    assert client._transport.policy.max_retries == 5
+    assert Client(token="x", policy=RetryPolicy(max_retries=5), max_retries=1)._transport.policy.max_retries == 1
+    assert Client(token="x")._transport.policy.max_retries == 3
+    with pytest.raises(errors.ValidationError, match="max_retries"):
+        Client(token="x", max_retries=-1)
