@@ -417,7 +417,7 @@ class Transport:
         extra: dict[str, Any] | None = {}
         response: requests.Response | None = None
         failure: _Failure | None = None
-        interrupted: type[BaseException] | None = None
+        interrupted: tuple[type[BaseException], tuple] | None = None
         started = time.monotonic()
         try:
             if auth is not None:
@@ -435,7 +435,7 @@ class Transport:
         except Exception as exc:  # noqa: BLE001 - every failure becomes a package error
             failure = _failure_of(exc)
         except BaseException as exc:  # KeyboardInterrupt: re-raised below, without the frames that saw secrets
-            interrupted = type(exc)
+            interrupted = (type(exc), exc.args if isinstance(exc, SystemExit) else ())
         finally:
             sent_headers = extra = None  # noqa: F841 - scrub this frame's locals
         if response is not None:
@@ -449,7 +449,7 @@ class Transport:
                 response._next = None
                 response.history = []
         if interrupted is not None:
-            raise interrupted()
+            raise interrupted[0](*interrupted[1])
         return response, failure
 
     def request(

@@ -405,3 +405,19 @@ def test_a_deadline_must_be_positive(deadline):
     with pytest.raises(errors.ValidationError) as info:
         mfanalytics.Client(token="x", deadline=deadline)
     assert info.value.rule == "deadline"
+
+
+def test_an_interrupt_while_sending_leaves_no_secret_in_its_frames():
+    """Ctrl-C during a request (a notebook with %xmode Verbose prints every frame's locals)."""
+    import traceback
+
+    class Interrupting(requests.Session):
+        def request(self, method, url, **kwargs):
+            raise KeyboardInterrupt
+
+    client = mfanalytics.Client("https://app.mediasflow.com/api/v1", token="tok-interrupt-42", session=Interrupting())
+    with pytest.raises(KeyboardInterrupt) as info:
+        client.get_blacklist()
+    text = "".join(traceback.TracebackException.from_exception(info.value, capture_locals=True).format())
+    assert "tok-interrupt-42" not in text
+    assert info.value.__context__ is None

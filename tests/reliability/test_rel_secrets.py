@@ -167,11 +167,11 @@ def test_a_saved_notebook_holds_no_secret(vault, tmp_path, figures):
     nbclient = pytest.importorskip("nbclient")
     sb = vault
     cells = [
-        "import mfanalytics, logging\nlogging.basicConfig(level=logging.DEBUG)\nclient = mfanalytics.connect()\nclient",
+        "%xmode Verbose\nimport mfanalytics, logging\nlogging.basicConfig(level=logging.DEBUG)\nclient = mfanalytics.connect()\nclient",
         "print(client, repr(client))",
         "campaign = client.send_campaign('Bonjour', recipients=['0612345678'])\ncampaign",
         "from mfanalytics.widgets.send import SendForm\nform = SendForm(client)\nform",
-        "client.get_report(999999)",  # an error, shown with its traceback
+        "client.get_report(999999)",  # an error, shown with its traceback and (Verbose) every frame's locals
         "vars(client)",
     ]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
