@@ -194,16 +194,20 @@ POSTS = {"send_now": SendNow, "prepare": Prepare, "inject": Inject, "cancel": Ca
 def test_every_post_under_every_fault(shared_sandbox, post, kind, phase):
     sb = shared_sandbox
     beyond = kind == "slow-beyond-timeout"
-    client = mfanalytics.Client(sb.url, username="demo", password="demo", policy=_policy(), max_retries=3,
-                                now=lambda: sb.now, timeout=0.4 if beyond else 10)
-    client.login()
+    def make(timeout):
+        client = mfanalytics.Client(sb.url, username="demo", password="demo", policy=_policy(), max_retries=3,
+                                    now=lambda: sb.now, timeout=timeout)
+        client.login()
+        return client
+
+    client = make(0.5 if beyond else 10)  # only the call under test has the short timeout
     case = POSTS[post]()
     case.client = client
     tag = f"{post}-{kind}-{phase}"
-    ctx = case.setup(client, sb, tag)
+    ctx = case.setup(make(10), sb, tag)
     sb.set_faults(rate=1, kinds=["slow" if beyond else kind], methods=["POST"], routes=[case.route],
                   after_processing=phase == "after_processing", count=1, retry_after=0,
-                  delay=0.8 if beyond else 0.05)
+                  delay=1.0 if beyond else 0.05)
     try:
         try:
             outcome = case.call(client, sb, tag, ctx)
@@ -212,7 +216,7 @@ def test_every_post_under_every_fault(shared_sandbox, post, kind, phase):
     finally:
         sb.set_faults(rate=0)
     if beyond:
-        time.sleep(0.9)  # let the delayed request finish on the server before looking
+        time.sleep(1.1)  # let the delayed request finish on the server before looking
     case.check(outcome, sb, tag, ctx, kind, phase)
 
 
