@@ -21,6 +21,8 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import html
+import math
 import os
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timezone
@@ -35,7 +37,6 @@ from mfanalytics.errors import (
     APIError,
     AuthenticationError,
     InvalidRequestError,
-    MediasflowError,
     ValidationError,
 )
 from mfanalytics.payloads import _list_bytes, recipient_payload
@@ -44,6 +45,7 @@ from mfanalytics.transport import (
     Retry,
     RetryPolicy,
     Transport,
+    check_base_url,
     sha256_hex,
 )
 
@@ -71,15 +73,22 @@ _OPTIONS = {
 
 
 class _Secret:
-    """A credential that never shows itself and refuses to be pickled."""
+    """A credential that never shows itself and refuses to be pickled.
 
-    __slots__ = ("_value",)
+    It is held XOR-masked with a random pad, so not even a walk over every
+    attribute of every object finds it in clear; :meth:`reveal` is called only
+    inside the transport's one sending call.
+    """
+
+    __slots__ = ("_pad", "_masked")
 
     def __init__(self, value: str) -> None:
-        self._value = value
+        raw = value.encode("utf-8")
+        self._pad = os.urandom(len(raw))
+        self._masked = bytes(a ^ b for a, b in zip(raw, self._pad))
 
     def reveal(self) -> str:
-        return self._value
+        return bytes(a ^ b for a, b in zip(self._masked, self._pad)).decode("utf-8")
 
     def __repr__(self) -> str:
         return "<secret>"
@@ -109,7 +118,7 @@ class Campaign(dict):
     def summary(self) -> dict[str, Any]:
         """The figures a user checks before injecting."""
         keys = (
-            "id", "status", "countRecipient", "countValid", "countInvalidRecipient",
+            "id", "status", "campaignName", "countRecipient", "countValid", "countInvalidRecipient",
             "countInBlackListRecipient", "countDuplicateRecipient", "creditCount", "sender",
         )
         return {k: self.get(k) for k in keys if k in self}
@@ -119,7 +128,10 @@ class Campaign(dict):
         return f"Campaign({inner})"
 
     def _repr_html_(self) -> str:
-        rows = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in self.summary().items())
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
+            for k, v in self.summary().items()
+        )
         return f"<table>{rows}</table>"
 
 
@@ -138,8 +150,9 @@ class Client:
         ``Bearer``), instead of credentials.
     timeout : float
         Seconds for connecting and for each read. Always on.
-    max_retries : int
-        Retries of a request that is safe to retry.
+    max_retries : int, optional
+        Retries of a request that is safe to retry. When given it replaces
+        ``policy.max_retries``; by default the policy's (3) applies.
     session : requests.Session, optional
         Injected session (the test seam); one is created otherwise.
     login_path : str
@@ -156,6 +169,21 @@ class Client:
     now : callable, optional
         Returns the current time for local ``schedule_on`` checks; the
         sandbox passes its simulated clock. Default: the system clock.
+    deadline : float
+        Seconds one attempt may take from sending to the last byte of the
+        answer, however slowly the server sends it (default 300). Past it
+        the request fails like a timeout (:class:`APIConnectionError`, or
+        :class:`AmbiguousSendError` for a request that may have sent SMS).
+    allow_insecure_http : bool
+        Accept ``http://`` to a host that is not loopback (the password and
+        token then travel in clear). Off by default: such a ``base_url`` is
+        refused (rule ``insecure-http``). A ``base_url`` with
+        ``user:password@`` is always refused (rule ``url-credentials``).
+
+    Notes
+    -----
+    Redirects are never followed: credentials stay on the host of
+    ``base_url``, and a 3xx answer raises an error naming its ``Location``.
     """
 
     def __init__(
@@ -166,7 +194,7 @@ class Client:
         password: str | None = None,
         token: str | None = None,
         timeout: float = 30,
-        max_retries: int = 3,
+        max_retries: int | None = None,
         session: requests.Session | None = None,
         login_path: str = "/auth/login",
         max_segments: int = 1,
@@ -174,27 +202,41 @@ class Client:
         policy: RetryPolicy | None = None,
         body_encoding: str = "json",
         now: Callable[[], datetime] | None = None,
+        deadline: float = 300.0,
+        allow_insecure_http: bool = False,
     ) -> None:
-        if token is None and (username is None or password is None):
+        # mask the credentials first: no frame of a failed construction holds them in clear
+        secret_password = _as_secret(password)
+        secret_token = _as_secret(token, strip=True) if token else None
+        password = token = None  # noqa: F841
+        if secret_token is None and (username is None or secret_password is None):
             raise ValidationError(
                 "Give username and password, or a token.", rule="credentials", field="username"
             )
-        if timeout is None or timeout <= 0:
+        if not _positive(timeout):
             raise ValidationError("timeout must be a positive number of seconds.", rule="timeout", field="timeout")
+        if not _positive(deadline):
+            raise ValidationError("deadline must be a positive number of seconds.", rule="deadline", field="deadline")
+        policy = policy or RetryPolicy()
+        if max_retries is not None:
+            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+                raise ValidationError("max_retries must be an integer >= 0.", rule="max-retries", field="max_retries")
+            policy = dataclasses.replace(policy, max_retries=max_retries)
+        base_url = check_base_url(base_url, allow_insecure_http=allow_insecure_http)
         self.username = username
-        self._password = _Secret(password) if password is not None else None
-        self._token = _Secret(_strip_bearer(token)) if token else None
+        self._password = secret_password
+        self._token = secret_token
         self.login_path = login_path
         self.max_segments = max_segments
         self.region = region
         self._owns_session = session is None
-        policy = dataclasses.replace(policy or RetryPolicy(), max_retries=max_retries)
         self._transport = Transport(
             base_url,
             session=session or requests.Session(),
             timeout=timeout,
             policy=policy,
             body_encoding=body_encoding,
+            deadline=deadline,
         )
         self._closers: list[Any] = []
         self._now = now
@@ -212,12 +254,12 @@ class Client:
         ValidationError
             When neither a token nor a username and password are set.
         """
-        env = os.environ
+        # no local holds os.environ or a secret in clear (traceback locals are saved by notebooks)
         values = {
-            "base_url": env.get("MEDIASFLOW_BASE_URL") or DEFAULT_BASE_URL,
-            "username": env.get("MEDIASFLOW_USERNAME") or None,
-            "password": env.get("MEDIASFLOW_PASSWORD") or None,
-            "token": env.get("MEDIASFLOW_TOKEN") or None,
+            "base_url": os.environ.get("MEDIASFLOW_BASE_URL") or DEFAULT_BASE_URL,
+            "username": os.environ.get("MEDIASFLOW_USERNAME") or None,
+            "password": _as_secret(os.environ.get("MEDIASFLOW_PASSWORD") or None),
+            "token": _as_secret(os.environ.get("MEDIASFLOW_TOKEN") or None, strip=True),
         }
         if not values["token"] and not (values["username"] and values["password"]):
             raise ValidationError(
@@ -241,7 +283,9 @@ class Client:
     def __repr__(self) -> str:
         how = "token" if self._password is None else "password"
         user = f" user={self.username!r}" if self.username else ""
-        return f"<mfanalytics.Client {self.base_url}{user} auth={how}>"
+        parts = urlsplit(self.base_url)  # never userinfo, even if one got in
+        shown = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
+        return f"<mfanalytics.Client {shown}{user} auth={how}>"
 
     def __reduce__(self):
         raise TypeError(
@@ -270,48 +314,46 @@ class Client:
                 "The token was refused (expired or invalid) and no credentials were given: "
                 "paste a new token from the Swagger page, or give username and password."
             )
+        secret = self._password
+        username = self.username
         response = self._transport.request(
             "POST",
             self.login_path,
             retry=Retry.SAFE,
-            json={"username": self.username, "password": self._password.reveal()},
+            secret_body=lambda: {"json": {"username": username, "password": secret.reveal()}},
         )
-        header = response.headers.get("Authorization", "")
-        token = _strip_bearer(header) if header else None
-        if not token:
-            try:
-                token = response.json().get("token")
-            except (ValueError, AttributeError):
-                token = None
-        if not token:
+        token, status = _token_of(response), response.status_code
+        response = None  # it holds the token in its headers: not in this frame if we raise
+        if token is None:
             raise APIError(
-                "The login answer carried no Bearer token.", status=response.status_code,
+                "The login answer carried no Bearer token.", status=status,
                 method="POST", path=self.login_path,
             )
-        self._token = _Secret(_strip_bearer(token))
+        self._token = token
+
+    def _authorization(self) -> dict[str, str]:
+        """The Authorization header; called only by the transport's sending call."""
+        return {"Authorization": f"Bearer {self._token.reveal()}"}
+
+    def _renew(self, error: AuthenticationError) -> bool:
+        """The transport's hook on a 401: log in again once, or say what to do."""
+        if self._password is None:
+            raise AuthenticationError(
+                "The token was refused (expired or invalid): paste a new token from "
+                "the Swagger page, or give username and password so the client can "
+                "log in again by itself.",
+                status=401, method=error.method, path=error.path, api_message=error.api_message,
+            )
+        self.login()
+        return True
 
     def _call(self, method: str, path: str, *, retry: Retry = Retry.SAFE, **kwargs: Any) -> requests.Response:
+        """One request with the token; a 401 renews it once inside the transport's loop."""
         if self._token is None:
             self.login()
-        relogged = False
-        extra = kwargs.pop("headers", None) or {}
-        while True:
-            headers = {"Authorization": f"Bearer {self._token.reveal()}", **extra}
-            try:
-                return self._transport.request(method, path, retry=retry, headers=headers, **kwargs)
-            except AuthenticationError as exc:
-                # 401 means refused before anything happened: safe to replay once.
-                if exc.status != 401 or relogged:
-                    raise
-                if self._password is None:
-                    raise AuthenticationError(
-                        "The token was refused (expired or invalid): paste a new token from "
-                        "the Swagger page, or give username and password so the client can "
-                        "log in again by itself.",
-                        status=401, method=exc.method, path=exc.path, api_message=exc.api_message,
-                    ) from None
-                relogged = True
-                self.login()
+        return self._transport.request(
+            method, path, retry=retry, auth=self._authorization, on_unauthorized=self._renew, **kwargs
+        )
 
     # -- campaigns --------------------------------------------------------
     def _campaign_payload(self, msg: str, recipients: Any, list_id: Any, options: Mapping[str, Any]) -> dict[str, Any]:
@@ -378,36 +420,36 @@ class Client:
     def inject_campaign(self, campaign_id: int) -> Campaign:
         """Send a prepared (DRAFT) campaign; retried safely.
 
+        The platform injects a DRAFT once and answers 409 to any later
+        inject, so the transport may repeat this request (see
+        :class:`~mfanalytics.transport.Retry`): a 409 to a repeat that
+        follows an attempt which may have reached the server confirms that
+        attempt, and the campaign is returned with ``confirmedBy``.
+
         Raises
         ------
         InvalidRequestError
             409 when the campaign was not a DRAFT before this call.
         AmbiguousSendError
-            When every attempt was lost: calling again is safe (a 409 then
-            means it was sent).
+            When no attempt could be confirmed: calling again is safe (a 409
+            then means it was sent); ``campaign_id`` names the campaign.
         """
-        body = self._transport.encode_body({"campaignId": int(campaign_id), "startNow": True})
-        attempts = 0
-        policy = self._transport.policy
-        while True:
-            try:
-                response = self._call("POST", "/campaigns/inject", retry=Retry.NEVER_AMBIGUOUS, **body)
-                return _campaign(response)
-            except MediasflowError as exc:
-                if isinstance(exc, InvalidRequestError) and exc.status == 409 and (attempts or exc.retried):
-                    # an earlier attempt of this call went through (here or in the transport)
-                    return Campaign({"id": int(campaign_id), "status": "INJECTED", "confirmedBy": "409 on retry"})
-                if not isinstance(exc, AmbiguousSendError) or attempts >= policy.max_retries:
-                    if isinstance(exc, AmbiguousSendError):
-                        exc.message += (
-                            f" Calling client.inject_campaign({int(campaign_id)}) again is safe: "
-                            "a 409 answer then means the campaign was sent."
-                        )
-                        exc.args = (exc.message,)
-                        exc.campaign_id = int(campaign_id)
-                    raise
-                attempts += 1
-                policy.sleep(policy.delay(attempts))
+        cid = int(campaign_id)
+        body = self._transport.encode_body({"campaignId": cid, "startNow": True})
+        hint = f"Calling client.inject_campaign({cid}) again is safe: a 409 answer then means the campaign was sent."
+        try:
+            response = self._call("POST", "/campaigns/inject", retry=Retry.CONFIRM_BY_409, hint=hint, **body)
+        except InvalidRequestError as exc:
+            if exc.status != 409 or not exc.retried:
+                raise
+            confirmed = True  # an earlier attempt of this call went through
+        except AmbiguousSendError as exc:
+            exc.campaign_id = cid
+            raise
+        else:
+            return _campaign(response)
+        if confirmed:
+            return Campaign({"id": cid, "status": "INJECTED", "confirmedBy": "409 on retry"})
 
     def send_campaign(self, msg: str, *, recipients: Any = None, list_id: Any = None, **options: Any) -> Campaign:
         """Prepare, then inject: the safe way to send.
@@ -596,6 +638,32 @@ class Client:
 
 
 # -- helpers ---------------------------------------------------------------
+def _as_secret(value: str | _Secret | None, *, strip: bool = False) -> _Secret | None:
+    """``value`` masked (``strip``: without a leading ``Bearer``); None stays None."""
+    if value is None or isinstance(value, _Secret):
+        return value
+    return _Secret(_strip_bearer(value) if strip else value)
+
+
+def _positive(value: Any) -> bool:
+    return (
+        isinstance(value, (int, float)) and not isinstance(value, bool)
+        and math.isfinite(value) and value > 0
+    )
+
+
+def _token_of(response: requests.Response) -> _Secret | None:
+    """The Bearer token of a login answer (header, else ``{"token": ...}``), masked."""
+    header = response.headers.get("Authorization", "")
+    token = _strip_bearer(header) if header else None
+    if not token:
+        try:
+            token = response.json().get("token")
+        except (ValueError, AttributeError):
+            token = None
+    return _Secret(_strip_bearer(token)) if isinstance(token, str) and token.strip() else None
+
+
 def _strip_bearer(value: str) -> str:
     value = value.strip()
     return value[7:].strip() if value.lower().startswith("bearer ") else value

@@ -8,13 +8,13 @@ SMS by accident.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
 from mfanalytics.client import DEFAULT_BASE_URL, Client
+from mfanalytics.transport import is_loopback_host
 
 __all__ = ["connect", "is_sandbox"]
 
@@ -98,13 +98,7 @@ def _root(base_url: str) -> str:
 
 
 def _is_loopback(base_url: str) -> bool:
-    host = urlsplit(base_url).hostname or ""
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return is_loopback_host(urlsplit(base_url).hostname)
 
 
 def _sandbox_clock(base_url: str, timeout: float = 2.0) -> dict | None:

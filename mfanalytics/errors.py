@@ -58,7 +58,8 @@ class MediasflowError(Exception):
         self.method = method
         self.path = path
         self.api_message = api_message
-        #: True when the request had been retried: an earlier attempt may have taken effect.
+        #: True when the request had been repeated after an attempt that may have
+        #: reached the server: that earlier attempt may have taken effect.
         self.retried = False
 
     def __str__(self) -> str:
@@ -101,18 +102,25 @@ class RateLimitError(MediasflowError):
 
 
 class APIError(MediasflowError):
-    """The server failed (5xx) or sent an answer that cannot be read."""
+    """The server failed (5xx), redirected (never followed), or sent an answer that cannot be read."""
 
 
 class APIConnectionError(MediasflowError):
-    """The request could not reach the server or its answer was lost."""
+    """The request could not reach the server, its answer was lost, or it
+    ran past the timeout or the client's ``deadline``."""
 
 
 class AmbiguousSendError(MediasflowError):
-    """A request that may have sent SMS got no readable answer.
+    """A request that may have sent SMS got no answer proving what happened.
 
-    It is never retried automatically: the campaign may or may not exist. The
-    message says how to check (a period report search) before sending again.
+    That is any failure after the request may have reached the server: a lost
+    or truncated answer, a timeout or the deadline, a redirect, and every
+    status except those proving nothing was done (400/422 validation, 401,
+    403) — a 429 or a 5xx included. It is never repeated automatically: the
+    campaign may or may not exist (at most one does). The message says how to
+    check (a period report search) before sending again; after
+    ``inject_campaign`` it names the campaign (``campaign_id``), and calling
+    it again is safe.
     """
 
 

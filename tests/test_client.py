@@ -283,13 +283,29 @@ def test_one_shot_send_is_not_retried_when_the_answer_is_lost(sandbox):
     assert [c["status"] for c in stored_campaigns(sandbox)] == ["INJECTED"]
 
 
-def test_one_shot_send_is_retried_when_refused_with_429(sandbox):
+def test_one_shot_send_is_not_repeated_after_a_429(sandbox):
+    """A 429 does not prove the request was not processed (a proxy may answer it after the
+    server acted): a send_now is never repeated, the caller is told how to check."""
     client = make_client(sandbox)
     client.login()
     sandbox.set_faults(rate=1.0, kinds=["429"], methods=["POST"], count=1)
-    sent = client.send_now("Une fois", recipients=["0612345678"])
-    assert sent.status == "INJECTED"
-    assert len(stored_campaigns(sandbox)) == 1
+    with pytest.raises(errors.AmbiguousSendError, match="get_reports") as info:
+        client.send_now("Une fois", recipients=["0612345678"])
+    assert info.value.status == 429
+    assert stored_campaigns(sandbox) == []  # this 429 came before processing; nothing was repeated
+
+
+def test_one_shot_send_is_repeated_when_the_connection_was_refused():
+    """A refused connection proves nothing was sent: that, and only that, is repeated."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed once the block ends: connecting is refused
+    client = Client(f"http://127.0.0.1:{port}/api/v1", token="x", policy=RetryPolicy(sleep=lambda s: None),
+                    max_retries=2, timeout=2)
+    with pytest.raises(errors.APIConnectionError, match="3 attempt"):
+        client.send_now("Bonjour", recipients=["0612345678"])
 
 
 def test_tampered_download_raises_integrity_error(sandbox):
@@ -340,3 +356,32 @@ def test_from_env_reads_at_call_time(monkeypatch, sandbox):
     monkeypatch.delenv("MEDIASFLOW_PASSWORD")
     with pytest.raises(errors.ValidationError, match="MEDIASFLOW_PASSWORD"):
         Client.from_env()
+
+
+# -- what a notebook shows ---------------------------------------------------------
+def test_campaign_html_escapes_what_the_api_sent(sandbox):
+    client = make_client(sandbox)
+    name = "<script>alert(1)</script>"
+    draft = client.prepare_campaign("Bonjour", recipients=["0612345678"], campaign_name=name)
+    assert draft["campaignName"] == name  # the sandbox sent it back as given
+    shown = draft._repr_html_()
+    assert "<script>" not in shown
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
+
+
+def test_repr_never_shows_url_credentials():
+    # a URL with user:password@ is refused; even a base URL set afterwards shows no userinfo
+    client = Client("https://app.mediasflow.com/api/v1", token="x")
+    client._transport.base_url = "https://bob:hunter2-pw@app.mediasflow.com/api/v1"
+    assert "hunter2-pw" not in repr(client) and "bob" not in repr(client)
+    with pytest.raises(errors.ValidationError, match="username="):
+        Client("https://bob:hunter2-pw@app.mediasflow.com/api/v1", token="x")
+
+
+def test_max_retries_given_only_in_the_policy_is_kept():
+    client = Client(token="x", policy=RetryPolicy(max_retries=5))
+    assert client._transport.policy.max_retries == 5
+    assert Client(token="x", policy=RetryPolicy(max_retries=5), max_retries=1)._transport.policy.max_retries == 1
+    assert Client(token="x")._transport.policy.max_retries == 3
+    with pytest.raises(errors.ValidationError, match="max_retries"):
+        Client(token="x", max_retries=-1)

@@ -116,3 +116,35 @@ def test_any_single_variable_means_an_account(monkeypatch, capsys):
     with pytest.raises(mfanalytics.ValidationError):
         connect(days=0)
     assert "local sandbox" not in capsys.readouterr().out
+
+
+def test_plain_http_to_a_remote_host_in_the_environment_is_refused(monkeypatch, capsys):
+    monkeypatch.setenv("MEDIASFLOW_BASE_URL", "http://app.mediasflow.com/api/v1")
+    monkeypatch.setenv("MEDIASFLOW_USERNAME", "demo")
+    monkeypatch.setenv("MEDIASFLOW_PASSWORD", "pw-in-clear-9")
+    with pytest.raises(mfanalytics.ValidationError) as info:
+        connect(quiet=True)
+    assert info.value.rule == "insecure-http"
+    assert "pw-in-clear-9" not in str(info.value)
+    client = connect(quiet=True, allow_insecure_http=True)  # the explicit opt-in; no request is made
+    assert client.base_url == "http://app.mediasflow.com/api/v1"
+    client.close()
+
+
+def test_credentials_in_the_environment_url_are_refused(monkeypatch):
+    monkeypatch.setenv("MEDIASFLOW_BASE_URL", "https://demo:pw-in-url-7@app.mediasflow.com/api/v1")
+    monkeypatch.setenv("MEDIASFLOW_TOKEN", "t")
+    with pytest.raises(mfanalytics.ValidationError) as info:
+        connect(quiet=True)
+    assert info.value.rule == "url-credentials" and "pw-in-url-7" not in str(info.value)
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("http://127.0.0.1:8000/api", True), ("http://127.200.0.1/api", True), ("http://[::1]:8/api", True),
+    ("http://localhost/api", True), ("http://api.localhost/api", True), ("http://10.0.0.1/api", False),
+    ("http://127.0.0.1.nip.io/api", False), ("http://[::ffff:8.8.8.8]/api", False), ("https://app.mediasflow.com", False),
+])
+def test_loopback_is_exactly_127_8_localhost_and_ipv6_one(url, expected):
+    from mfanalytics.connect import _is_loopback
+
+    assert _is_loopback(url) is expected

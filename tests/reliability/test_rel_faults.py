@@ -141,6 +141,47 @@ def test_send_campaign_under_every_fault_kind_never_sends_twice(after, figures):
     _send_many(20, KINDS, after, figures, seed=5)
 
 
+@pytest.mark.parametrize("after", [False, True], ids=["before", "after_processing"])
+def test_send_now_under_every_fault_kind_is_never_repeated(after, figures):
+    """send_now at 40 % faults of every kind: each call that returned is one sent
+    campaign; each AmbiguousSendError is at most one; nothing else is raised,
+    and no campaign is ever sent twice (a 429 or a 5xx is not a proof that
+    nothing was done, so it is not repeated either)."""
+    with make_sandbox(seed=9) as sb:
+        client = make_client(sb, max_retries=6)
+        client.login()
+        sb.set_faults(rate=RATE, kinds=KINDS, methods=["POST"], routes=["/api/v1/campaigns/inject"],
+                      after_processing=after, delay=0.05)
+        confirmed: dict[str, int] = {}
+        ambiguous: list[str] = []
+        for i in range(30):
+            msg = f"Flash {i}"
+            try:
+                confirmed[msg] = client.send_now(msg, recipients=[f"06{16000000 + i}"]).id
+            except mfanalytics.AmbiguousSendError as exc:
+                assert "get_reports" in str(exc)
+                ambiguous.append(msg)
+        faults = injected_faults(sb)
+        sb.set_faults(rate=0)
+        time.sleep(0.1)
+        campaigns = stored_campaigns(sb)
+    sent: dict[str, list[int]] = {}
+    for c in campaigns:
+        if c["status"] != "DRAFT":
+            sent.setdefault(c["message"], []).append(c["id"])
+    assert all(len(v) == 1 for v in sent.values()), sent
+    for msg, cid in confirmed.items():
+        assert sent[msg] == [cid]
+    assert len(confirmed) + len(ambiguous) == 30 and faults > 0
+    if after:  # every fault struck after the send took effect: each ambiguous call did send, once
+        assert all(msg in sent for msg in ambiguous)
+    figures["send_now calls"] = 30
+    figures["confirmed"] = len(confirmed)
+    figures["ambiguous (sent)"] = sum(1 for m in ambiguous if m in sent)
+    figures["ambiguous (not sent)"] = sum(1 for m in ambiguous if m not in sent)
+    figures["faults injected"] = faults
+
+
 @pytest.mark.parametrize("kind", KINDS + ["slow-beyond-timeout"])
 def test_an_inject_whose_answer_is_lost_is_confirmed_or_ambiguous(kind, sandbox, figures):
     """The inject takes effect, then its answer is replaced by the fault (once).

@@ -17,6 +17,8 @@ import pickle
 import re
 import subprocess
 import sys
+import traceback
+import types
 from pathlib import Path
 
 import pytest
@@ -165,11 +167,11 @@ def test_a_saved_notebook_holds_no_secret(vault, tmp_path, figures):
     nbclient = pytest.importorskip("nbclient")
     sb = vault
     cells = [
-        "import mfanalytics, logging\nlogging.basicConfig(level=logging.DEBUG)\nclient = mfanalytics.connect()\nclient",
+        "%xmode Verbose\nimport mfanalytics, logging\nlogging.basicConfig(level=logging.DEBUG)\nclient = mfanalytics.connect()\nclient",
         "print(client, repr(client))",
         "campaign = client.send_campaign('Bonjour', recipients=['0612345678'])\ncampaign",
         "from mfanalytics.widgets.send import SendForm\nform = SendForm(client)\nform",
-        "client.get_report(999999)",  # an error, shown with its traceback
+        "client.get_report(999999)",  # an error, shown with its traceback and (Verbose) every frame's locals
         "vars(client)",
     ]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
@@ -215,3 +217,188 @@ def test_sandbox_refuses_unknown_addresses_expired_and_forged_tokens(vault):
     assert requests.post(sb.url + "/auth/login", json={"username": "ana", "password": "x"}, timeout=10).status_code == 401
     body = requests.post(sb.url + "/auth/login", json={"username": "ana", "password": PASSWORD + "x"}, timeout=10).text
     assert PASSWORD not in body
+
+
+# -- every error path: the exception, its chain, its frames' locals, the logs ----------------------
+_SEEN_TOKENS: list[str] = []  # tokens the clients held, collected at module level (never a frame local)
+
+
+def _walk(obj, found: list[str], seen: set[int], depth: int = 0) -> None:
+    """repr every object reachable from ``obj`` (attributes, slots, items, closures,
+    exception chains, traceback frames and their locals), and pickle what pickles."""
+    if id(obj) in seen or depth > 12:
+        return
+    seen.add(id(obj))
+    if type(obj).__module__.startswith(("mfanalytics.sandbox", "loopback")) or obj is _SEEN_TOKENS:
+        return  # the servers of the test (they know the password), and this test's own record
+    try:
+        found.append(repr(obj))
+    except Exception:  # noqa: BLE001 - a repr that fails shows nothing
+        pass
+    if isinstance(obj, (str, bytes, int, float, bool, type(None))):
+        if isinstance(obj, bytes):
+            found.append(obj.decode("latin-1"))
+        return
+    if isinstance(obj, BaseException) or depth <= 1:
+        try:
+            found.append(pickle.dumps(obj).decode("latin-1"))
+        except Exception:  # noqa: BLE001 - refusing to be pickled is fine
+            pass
+    children: list = []
+    if isinstance(obj, BaseException):
+        children += [obj.__cause__, obj.__context__, obj.__traceback__, *obj.args]
+    if isinstance(obj, types.TracebackType):
+        frame = obj.tb_frame
+        children += [obj.tb_next, *frame.f_locals.values()]
+    if isinstance(obj, dict):
+        children += [*obj.keys(), *obj.values()]
+    elif isinstance(obj, (list, tuple, set, frozenset)):
+        children += list(obj)
+    if isinstance(obj, types.FunctionType) and obj.__module__ != __name__:  # not this test's own helpers
+        children += [c.cell_contents for c in (obj.__closure__ or ()) if _filled(c)]
+        children += list(obj.__defaults__ or ())
+    if isinstance(obj, types.MethodType):
+        children.append(obj.__self__)
+    if isinstance(obj, types.ModuleType) or isinstance(obj, type):
+        return
+    children.append(getattr(obj, "__dict__", None))
+    for cls in type(obj).__mro__:
+        for slot in getattr(cls, "__slots__", ()) if not isinstance(getattr(cls, "__slots__", ()), str) else ():
+            children.append(getattr(obj, slot, None))
+    for child in children:
+        if child is not None:
+            _walk(child, found, seen, depth + 1)
+
+
+def _filled(cell) -> bool:
+    try:
+        cell.cell_contents
+        return True
+    except ValueError:
+        return False
+
+
+def _error_paths(sb):
+    """(name, callable raising a MediasflowError) for every error path of the client."""
+    from loopback import Answer, Loopback
+
+    quick = mfanalytics.RetryPolicy(sleep=lambda s: None)
+
+    def logged_in():
+        client = mfanalytics.Client(sb.url, username="ana", password=PASSWORD, policy=quick, max_retries=1)
+        client.login()
+        _SEEN_TOKENS.append(client._token.reveal())
+        return client
+
+    def bad_password():
+        mfanalytics.Client(sb.url, username="ana", password=PASSWORD + "x", policy=quick).get_blacklist()
+
+    def server_error():
+        client = logged_in()
+        sb.set_faults(rate=1, kinds=["500"], methods=["GET"], count=5)
+        client.get_blacklist()
+
+    def refused():
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        mfanalytics.Client(f"http://127.0.0.1:{port}/api/v1", username="ana", password=PASSWORD, policy=quick,
+                           max_retries=1, timeout=2).get_blacklist()
+
+    def timeout():
+        client = mfanalytics.Client(sb.url, username="ana", password=PASSWORD, policy=quick, max_retries=1, timeout=0.3)
+        client.login()
+        _SEEN_TOKENS.append(client._token.reveal())
+        sb.set_faults(rate=1, kinds=["slow"], methods=["GET"], delay=0.6, count=2)
+        client.get_blacklist()
+
+    def ambiguous():
+        client = logged_in()
+        sb.set_faults(rate=1, kinds=["reset"], methods=["POST"], routes=["/api/v1/campaigns/inject"],
+                      after_processing=True, count=1)
+        client.send_now("Une fois", recipients=["0612345678"])
+
+    def integrity():
+        class Tamper(requests.Session):
+            def request(self, method, url, **kwargs):
+                response = super().request(method, url, **kwargs)
+                response.headers["X-Content-SHA256"] = "0" * 64
+                return response
+
+        client = mfanalytics.Client(sb.url, username="ana", password=PASSWORD, policy=quick, max_retries=1,
+                                    session=Tamper())
+        cid = logged_in().send_campaign("Bonjour", recipients=["0612345678"]).id
+        client.get_report(cid)
+
+    def expired_pasted_token():
+        client = logged_in()
+        pasted = mfanalytics.Client(sb.url, token="Bearer " + client._token.reveal(), policy=quick)
+        sb.advance(2 * 3600)
+        pasted.get_blacklist()
+
+    def redirect():
+        def handler(req, i):
+            return Answer(307, {"Location": "http://localhost:9/api/v1/auth/login"})
+
+        with Loopback(handler) as srv:
+            mfanalytics.Client(srv.url + "/api/v1", username="ana", password=PASSWORD, policy=quick).login()
+
+    def redirect_with_token():
+        client = logged_in()
+        with Loopback(lambda req, i: Answer(302, {"Location": "http://localhost:9/x"})) as srv:
+            client._transport.base_url = srv.url + "/api/v1"
+            client.get_blacklist()
+
+    return [bad_password, server_error, refused, timeout, ambiguous, integrity, expired_pasted_token,
+            redirect, redirect_with_token]
+
+
+def _raised(fn) -> BaseException:
+    try:
+        fn()
+    except mfanalytics.MediasflowError as exc:
+        return exc
+    raise AssertionError(f"{fn.__name__} raised nothing")
+
+
+def test_no_error_path_holds_a_secret_in_its_chain_frames_or_logs(vault, caplog, figures):
+    sb = vault
+    caplog.set_level(logging.DEBUG)
+    for name in ("urllib3", "requests", "mfanalytics"):
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    texts: dict[str, str | bytes] = {}
+    chained: list[str] = []
+    objects = 0
+    for path in _error_paths(sb):
+        exc = _raised(path)
+        sb.set_faults(rate=0)
+        found: list[str] = []
+        _walk(exc, found, set())
+        objects += len(found)
+        texts[f"{path.__name__}: walk"] = "\n".join(found)
+        texts[f"{path.__name__}: capture_locals"] = "".join(
+            traceback.TracebackException.from_exception(exc, capture_locals=True).format())
+        texts[f"{path.__name__}: str"] = f"{exc}\n{exc!r}"
+        if exc.__cause__ is not None or exc.__context__ is not None:
+            chained.append(f"{path.__name__}: {type(exc.__context__ or exc.__cause__).__name__}")
+        assert not any(isinstance(v, requests.PreparedRequest) for v in vars(exc).values())
+    texts["DEBUG log"] = caplog.text
+    texts["log records"] = "\n".join(repr(r.__dict__) for r in caplog.records)
+    digests = set(sb.state.accounts._tokens) | {hashlib.sha256(t.encode()).hexdigest() for t in issued(sb) + _SEEN_TOKENS}
+    leaks = {}
+    for where, text in texts.items():
+        if isinstance(text, bytes):
+            text = text.decode("latin-1")
+        if PASSWORD in text:
+            leaks[where] = "password"
+        elif any(t in text for t in issued(sb) + _SEEN_TOKENS):
+            leaks[where] = "token"
+        elif any(hashlib.sha256(m.encode()).hexdigest() in digests for m in TOKEN_SHAPE.findall(text)):
+            leaks[where] = "token"
+    assert leaks == {}, leaks
+    assert chained == []  # errors carry no library exception (whose .request holds headers and body)
+    assert len(issued(sb)) >= 5 and caplog.records  # there were tokens to look for, and logs to look in
+    figures["error paths walked"] = len(_error_paths(sb))
+    figures["objects repr'd in the walk"] = objects
