@@ -144,9 +144,11 @@ class Client:
         Injected session (the test seam); one is created otherwise.
     login_path : str
         Path of the login route under ``base_url``.
-    max_segments : int
+    max_segments : int, optional
         The account's longest message, in SMS parts (1 = 160 GSM-7 / 70
         UCS-2 characters, up to 6). Messages are checked against it locally.
+        Default: the account's own maximum when the login answer gives it
+        (``maxSegments``, as the sandbox does), else the guide's default, 1.
     region : str
         Region used to read national numbers in recipient lists.
     policy : RetryPolicy, optional
@@ -169,7 +171,7 @@ class Client:
         max_retries: int = 3,
         session: requests.Session | None = None,
         login_path: str = "/auth/login",
-        max_segments: int = 1,
+        max_segments: int | None = None,
         region: str = "FR",
         policy: RetryPolicy | None = None,
         body_encoding: str = "json",
@@ -185,7 +187,8 @@ class Client:
         self._password = _Secret(password) if password is not None else None
         self._token = _Secret(_strip_bearer(token)) if token else None
         self.login_path = login_path
-        self.max_segments = max_segments
+        self.max_segments = 1 if max_segments is None else max_segments
+        self._max_from_account = max_segments is None
         self.region = region
         self._owns_session = session is None
         policy = dataclasses.replace(policy or RetryPolicy(), max_retries=max_retries)
@@ -289,6 +292,13 @@ class Client:
                 method="POST", path=self.login_path,
             )
         self._token = _Secret(_strip_bearer(token))
+        if self._max_from_account:
+            try:
+                said = response.json().get("maxSegments")
+            except (ValueError, AttributeError):
+                said = None
+            if isinstance(said, int) and not isinstance(said, bool) and 1 <= said <= 6:
+                self.max_segments = said
 
     def _call(self, method: str, path: str, *, retry: Retry = Retry.SAFE, **kwargs: Any) -> requests.Response:
         if self._token is None:
@@ -330,7 +340,14 @@ class Client:
             renderer=options.get("renderer") or "BASIC",
             defaults=options.get("defaults"),
         )
-        message.check(max_segments=self.max_segments)
+        try:
+            message.check(max_segments=self.max_segments)
+        except MediasflowError as exc:
+            if exc.rule != "too-long" or not self._max_from_account or self._token is not None or self._password is None:
+                raise
+            self.login()  # the account's maximum comes with the login answer
+            message.check(max_segments=self.max_segments)
+        campaign_rules.validate_tiny_list(options.get("tiny_list"), tracks=message.tracks)
         payload: dict[str, Any] = {"msg": msg}
         for name, value in options.items():
             if value is None:
