@@ -232,6 +232,7 @@ class SandboxState:
         from mfanalytics import campaign_rules
 
         with self.lock:
+            self.tick()  # a running clock may have ended its processing since the last request
             if campaign.status == "INPROGRESS" and "_startRequested" in campaign.params:
                 raise Conflict(f"campaign {campaign.id} is INPROGRESS and its injection is already requested: "
                                "it cannot be injected again")
