@@ -12,6 +12,8 @@ import math
 import pandas as pd
 import pytest
 import requests
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mfanalytics import renderers, sms
 from mfanalytics.errors import MessageError
@@ -190,3 +192,20 @@ def test_client_sends_every_renderer_and_counts_like_the_sandbox(sb):
         sent = client.send_campaign(text, recipients=people, renderer=renderer,
                                     tiny_list=[{"index": 0, "urlToRedirect": "https://example.org"}])
         assert sent["renderer"] == renderer and sent["creditCount"] == local.credits == 2
+
+
+@settings(derandomize=True, max_examples=150, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12), min_size=1, max_size=6))
+def test_any_value_is_substituted_alike_by_every_renderer(values):
+    # a value is never read as template text, and only {{F}} / <%= F %> change it (HTML escaping)
+    frame = pd.DataFrame({"V": pd.array(values, dtype="string")}).replace("", "-")
+    plain = {"BASIC": "<${V}>", "MEDIASFLOW": "<$$[V]>", "MEDIASFLOW_B": "<$$[record]V$$>", "VELOCITY": "<$V>",
+             "HANDLEBARS": "<{{{V}}}>", "EJS": "<<%- V %>>"}
+    expected = ["<" + v + ">" for v in frame["V"]]
+    for renderer, text in plain.items():
+        assert Message(text, renderer=renderer, allow_ucs2=True).render(frame)["text"].tolist() == expected, renderer
+    hbs = Message("{{V}}", renderer="HANDLEBARS", allow_ucs2=True).render(frame)["text"].tolist()
+    ejs = Message("<%= V %>", renderer="EJS", allow_ucs2=True).render(frame)["text"].tolist()
+    for v, h, e in zip(frame["V"], hbs, ejs):
+        assert ("&" in h or "&" not in v) and "<" not in h and ">" not in h and "'" not in h and '"' not in h
+        assert ("&" in e or "&" not in v) and "<" not in e and ">" not in e and "'" not in e and '"' not in e
