@@ -157,9 +157,11 @@ class Client:
         Injected session (the test seam); one is created otherwise.
     login_path : str
         Path of the login route under ``base_url``.
-    max_segments : int
+    max_segments : int, optional
         The account's longest message, in SMS parts (1 = 160 GSM-7 / 70
         UCS-2 characters, up to 6). Messages are checked against it locally.
+        Default: the account's own maximum when the login answer gives it
+        (``maxSegments``, as the sandbox does), else the guide's default, 1.
     region : str
         Region used to read national numbers in recipient lists.
     policy : RetryPolicy, optional
@@ -197,7 +199,7 @@ class Client:
         max_retries: int | None = None,
         session: requests.Session | None = None,
         login_path: str = "/auth/login",
-        max_segments: int = 1,
+        max_segments: int | None = None,
         region: str = "FR",
         policy: RetryPolicy | None = None,
         body_encoding: str = "json",
@@ -227,7 +229,8 @@ class Client:
         self._password = secret_password
         self._token = secret_token
         self.login_path = login_path
-        self.max_segments = max_segments
+        self.max_segments = 1 if max_segments is None else max_segments
+        self._max_from_account = max_segments is None
         self.region = region
         self._owns_session = session is None
         self._transport = Transport(
@@ -323,6 +326,7 @@ class Client:
             secret_body=lambda: {"json": {"username": username, "password": secret.reveal()}},
         )
         token, status = _token_of(response), response.status_code
+        said = _max_segments_of(response) if self._max_from_account else None
         response = None  # it holds the token in its headers: not in this frame if we raise
         if token is None:
             raise APIError(
@@ -330,6 +334,8 @@ class Client:
                 method="POST", path=self.login_path,
             )
         self._token = token
+        if said is not None:
+            self.max_segments = said
 
     def _authorization(self) -> dict[str, str]:
         """The Authorization header; called only by the transport's sending call."""
@@ -372,7 +378,14 @@ class Client:
             renderer=options.get("renderer") or "BASIC",
             defaults=options.get("defaults"),
         )
-        message.check(max_segments=self.max_segments)
+        try:
+            message.check(max_segments=self.max_segments)
+        except MediasflowError as exc:
+            if exc.rule != "too-long" or not self._max_from_account or self._token is not None or self._password is None:
+                raise
+            self.login()  # the account's maximum comes with the login answer
+            message.check(max_segments=self.max_segments)
+        campaign_rules.validate_tiny_list(options.get("tiny_list"), tracks=message.tracks)
         payload: dict[str, Any] = {"msg": msg}
         for name, value in options.items():
             if value is None:
@@ -662,6 +675,17 @@ def _token_of(response: requests.Response) -> _Secret | None:
         except (ValueError, AttributeError):
             token = None
     return _Secret(_strip_bearer(token)) if isinstance(token, str) and token.strip() else None
+
+
+def _max_segments_of(response: requests.Response) -> int | None:
+    """The account's longest message (``maxSegments``, 1 to 6) if the login answer gives it."""
+    try:
+        said = response.json().get("maxSegments")
+    except (ValueError, AttributeError):
+        return None
+    if isinstance(said, int) and not isinstance(said, bool) and 1 <= said <= 6:
+        return said
+    return None
 
 
 def _strip_bearer(value: str) -> str:

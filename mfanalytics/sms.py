@@ -33,6 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mfanalytics.errors import MessageError, ValidationError
+from mfanalytics.renderers import RENDERERS, Piece, parse_template, renderer_of
 from mfanalytics.gsm7 import (
     EMOTICONS,
     GSM7_CHARS,
@@ -43,6 +44,7 @@ from mfanalytics.gsm7 import (
 
 __all__ = [
     "TRACK_PLACEHOLDER",
+    "RENDERERS",
     "to_gsm7",
     "replace_emoji",
     "non_gsm_chars",
@@ -60,11 +62,6 @@ TRACK_PLACEHOLDER: str = "https://1mf.eu/xxxxxxx"
 _SINGLE = {"GSM-7": 160, "UCS-2": 70}
 _PART = {"GSM-7": 153, "UCS-2": 67}
 _MAX_SEGMENTS = 6
-_RENDERERS = {
-    "BASIC": re.compile(r"\$\{([^{}]+)\}"),
-    "MEDIASFLOW": re.compile(r"\$\$\[([^\[\]]+)\]"),
-}
-_TRACK = re.compile(r"track_\d+", re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------
@@ -279,12 +276,18 @@ class Message:
     Parameters
     ----------
     text : str
-        The message (``msg``), with ``${FIELD}`` personalisation (renderer BASIC)
-        or ``$$[FIELD]`` (renderer MEDIASFLOW); ``${track_N}`` is a short link.
+        The message (``msg``), with fields written as the renderer writes them
+        (:data:`mfanalytics.renderers.RENDERERS`); ``${track_N}`` is a short link
+        under every renderer, counted as :data:`TRACK_PLACEHOLDER`.
     allow_ucs2, auto_replace_gsm7, auto_replace_emoji : bool
         allowUCS2, autoREPLACETOGSM7 and autoREPLACEEMOJI (the latter only acts
         when allow_ucs2 is true, as on the platform).
-    renderer : {"BASIC", "MEDIASFLOW"}
+    renderer : {"BASIC", "MEDIASFLOW", "MEDIASFLOW_B", "HANDLEBARS", "EJS", "VELOCITY"}
+        ``${F}``, ``$$[F]``, ``$$[record]F$$``, ``{{F}}``, ``<%= F %>``, ``$F``.
+        Handlebars ``{{F}}`` and EJS ``<%= F %>`` HTML-escape the value as those
+        engines do (``{{{F}}}`` and ``<%- F %>`` do not). Logic of the renderer
+        (Handlebars helpers and blocks, Velocity directives, EJS code) is not
+        evaluated: it is counted as written and :attr:`is_estimate` is true.
     defaults : mapping, optional
         defaultForHeader: the value used when a field is empty for a recipient.
 
@@ -299,6 +302,12 @@ class Message:
         Characters of that text outside GSM-7.
     fields : tuple of str
         Personalisation fields used, in order (``track_N`` excluded).
+    tracks : tuple of int
+        N of each ``${track_N}`` link, in order of first use.
+    logic : tuple of str
+        Constructs of the renderer beyond field substitution, as written.
+    is_estimate, estimate_reason
+        Whether counts are estimates because of that logic, and why.
 
     Examples
     --------
@@ -318,47 +327,46 @@ class Message:
         self.allow_ucs2 = bool(allow_ucs2)
         self.auto_replace_gsm7 = bool(auto_replace_gsm7)
         self.auto_replace_emoji = bool(auto_replace_emoji)
-        self.renderer = str(renderer).upper()
-        if self.renderer not in _RENDERERS:
-            raise MessageError(f"renderer {renderer!r} is not supported by mfanalytics: use BASIC "
-                               "(${FIELD}) or MEDIASFLOW ($$[FIELD])", rule="renderer",
-                               field="renderer")
+        self._renderer = renderer_of(renderer)
+        self.renderer = self._renderer.name
         if defaults is not None and not isinstance(defaults, Mapping):
             raise MessageError("defaults must be a mapping of field name to value",
                                rule="defaults", field="defaultForHeader")
         self.defaults = {str(k): str(v) for k, v in (defaults or {}).items() if v is not None}
         source = replace_emoji(self.text) if self.auto_replace_emoji and self.allow_ucs2 else self.text
-        self._parts: list[tuple[str, str | None]] = []  # (literal, None) or (placeholder, field)
-        last = 0
-        for m in _RENDERERS[self.renderer].finditer(source):
-            if not m.group(1).strip():
-                continue  # "${ }" names no field: literal text
-            self._parts.append((source[last:m.start()], None))
-            self._parts.append((m.group(0), m.group(1).strip()))
-            last = m.end()
-        self._parts.append((source[last:], None))
-        if self.auto_replace_gsm7:
-            self._parts = [(to_gsm7(s) if f is None else s, f) for s, f in self._parts]
+        template = parse_template(source, self._renderer)
+        self._parts = [(to_gsm7(p.text) if self.auto_replace_gsm7 and p.field is None else p.text, p)
+                       for p in template.pieces]
         self.content = "".join(s for s, _ in self._parts)
-        self.fields = tuple(dict.fromkeys(f for _, f in self._parts
-                                          if f is not None and not _TRACK.fullmatch(f)))
-        self._literal_non_gsm = non_gsm_chars("".join(s for s, f in self._parts if f is None))
-        fixed = "".join(self._fill(s, f) for s, f in self._parts)
+        self.fields = template.fields
+        self.tracks = template.tracks
+        self.logic = template.logic
+        self.estimate_reason = template.logic_reason
+        self._literal_non_gsm = non_gsm_chars("".join(s for s, p in self._parts if p.field is None))
+        fixed = "".join(self._fill(s, p) for s, p in self._parts)
         self.encoding, self.length, self.segments = count_one(fixed)
         self.non_gsm_chars = non_gsm_chars(fixed)
 
-    def _default(self, name: str) -> str | None:
+    @property
+    def is_estimate(self) -> bool:
+        """True when the text uses logic of its renderer (helpers, directives, code) that
+        mfanalytics does not evaluate: counts and prices are then estimates
+        (:attr:`estimate_reason` says why)."""
+        return self.estimate_reason is not None
+
+    def _default(self, name: str, escape: bool = False) -> str | None:
         key = _lookup(name, self.defaults)
         if key is None:
             return None
-        return to_gsm7(self.defaults[key]) if self.auto_replace_gsm7 else self.defaults[key]
+        value = to_gsm7(self.defaults[key]) if self.auto_replace_gsm7 else self.defaults[key]
+        return self._renderer.escape(value) if escape and self._renderer.escape else value
 
-    def _fill(self, piece: str, name: str | None) -> str:
-        if name is None:
+    def _fill(self, piece: str, part: Piece) -> str:
+        if part.field is None:
             return piece
-        if _TRACK.fullmatch(name):
+        if part.track is not None:
             return TRACK_PLACEHOLDER
-        return self._default(name) or ""
+        return self._default(part.field, part.escape) or ""
 
     def check(self, *, max_segments: int = 1) -> Message:
         """Raise :class:`MessageError` if the platform would refuse the message; return self.
@@ -425,10 +433,18 @@ class Message:
             said = np.array(said + [None], dtype=object)[codes]  # per distinct value, not per row
             hit = pd.notna(said) & pd.isna(err6)
             err6[hit] = said[hit]
-            values[name] = pa.array(uniques, type=pa.large_string()).take(pa.array(codes))
+            values[name] = (uniques, pa.array(codes))
         pieces = []
-        for piece, name in self._parts:
-            value = piece if name is None else values.get(name, self._fill(piece, name))
+        escape = self._renderer.escape
+        for piece, part in self._parts:
+            value = piece if part.field is None else values.get(part.field, self._fill(piece, part))
+            if isinstance(value, tuple):  # (distinct values, codes): escape per distinct value
+                uniques, codes = value
+                if part.escape and escape is not None:
+                    uniques = [escape(u) for u in uniques]
+                value = pa.array(uniques, type=pa.large_string()).take(codes)
+            elif part.escape and escape is not None and part.field is not None and part.track is None:
+                value = escape(value)
             pieces.append(value if isinstance(value, pa.Array) else pa.scalar(value, pa.large_string()))
         if any(isinstance(p, pa.Array) for p in pieces):
             text = pc.binary_join_element_wise(*pieces, pa.scalar("", pa.large_string()))
@@ -464,6 +480,8 @@ class Message:
             stats += " · fields " + ", ".join(self.fields)
         if self._literal_non_gsm and not self.allow_ucs2:
             stats += " · not sendable: " + "".join(self._literal_non_gsm) + " outside GSM-7"
+        if self.is_estimate:
+            stats += f" · estimate: {self.renderer} logic not evaluated"
         return f"Message({self.content!r})  # {stats}"
 
     def _repr_html_(self) -> str:
@@ -484,10 +502,18 @@ class CreditEstimate:
     segments: dict[int, int] = dc_field(default_factory=dict)  # segments -> recipients
     errors: dict[int, int] = dc_field(default_factory=dict)  # error code -> recipients
     encoding: str = "GSM-7"  # "GSM-7", "UCS-2" or "mixed" (per recipient)
+    estimate_reason: str | None = None  # why the figures are estimates (renderer logic), or None
+
+    @property
+    def is_estimate(self) -> bool:
+        """True when the message uses renderer logic that was not evaluated."""
+        return self.estimate_reason is not None
 
     def __repr__(self) -> str:
         parts = [f"{self.recipients:,} recipients", f"{self.sendable:,} sendable",
                  f"{self.credits:,} credits", self.encoding]
+        if self.estimate_reason:
+            parts.append("estimate: renderer logic not evaluated")
         if self.segments:
             parts.append(", ".join(f"{c:,} × {s} SMS" for s, c in self.segments.items()))
         if self.errors:
@@ -527,8 +553,9 @@ def estimate_credits(message: Message | str, recipients, *, max_segments: int = 
             if exc.rule == "empty":
                 raise
             code = 6 if exc.rule == "non-gsm-characters" else 7
-            return CreditEstimate(n, 0, 0, {}, {code: n} if n else {}, msg.encoding)
-        return CreditEstimate(n, n, n * msg.segments, {msg.segments: n} if n else {}, {}, msg.encoding)
+            return CreditEstimate(n, 0, 0, {}, {code: n} if n else {}, msg.encoding, msg.estimate_reason)
+        return CreditEstimate(n, n, n * msg.segments, {msg.segments: n} if n else {}, {}, msg.encoding,
+                              msg.estimate_reason)
     rendered = msg.render(recipients, max_segments=max_segments)
     ok = rendered["error_code"].isna().to_numpy()
     segs = rendered["segments"].to_numpy(dtype=np.int64)[ok]
@@ -540,4 +567,5 @@ def estimate_credits(message: Message | str, recipients, *, max_segments: int = 
         segments={int(k): int(v) for k, v in per.items()},
         errors={int(k): int(v) for k, v in errs.items()},
         encoding=encs.pop() if len(encs) == 1 else ("mixed" if encs else msg.encoding),
+        estimate_reason=msg.estimate_reason,
     )

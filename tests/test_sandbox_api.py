@@ -226,10 +226,12 @@ def test_malformed_json_and_wrong_types_answer_400_json(api):
     assert r.status_code == 400 and "listRecipient" in r.json()["message"]
 
 
-def test_unsupported_renderer_is_400(api):
-    r = api.post("/campaigns/inject", json={"listRecipient": ["0639980016"], "msg": "{{x}}", "renderer": "HANDLEBARS", "startNow": False})
-    assert r.status_code == 400
-    assert "not supported by the sandbox" in r.json()["message"]
+def test_unknown_renderer_and_renderer_logic_are_400(api):
+    r = api.post("/campaigns/inject", json={"listRecipient": ["0639980016"], "msg": "{{x}}", "renderer": "MUSTACHE", "startNow": False})
+    assert r.status_code == 400 and "renderer" in r.json()["message"]
+    r = api.post("/campaigns/inject", json={"listRecipient": ["0639980016"], "msg": "{{#if x}}a{{/if}}",
+                                            "renderer": "HANDLEBARS", "startNow": False})
+    assert r.status_code == 400 and "{{#if x}}" in r.json()["message"]
 
 
 def test_mediasflow_renderer(api):

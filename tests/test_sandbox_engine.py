@@ -33,11 +33,20 @@ def _random_numbers(n, seed=0):
 
 
 # -- magic numbers: the documented timeline -------------------------------------
-@pytest.mark.parametrize("cc", sorted(engine.MAGIC_FINAL_CODES - {17, 22, 31}))
+@pytest.mark.parametrize("cc", sorted(engine.MAGIC_FINAL_CODES - {12, 17, 22, 23, 31}))
 def test_magic_final_code_at_30_seconds(cc):
     sim = _sim([f"+336399800{cc:02d}"])
     timeline = [(0.5, 1), (1.5, 9), (2.5, 24), (3.5, 10), (29.9, 10), (30.0, cc), (10**6, cc)]
     assert [(t, int(engine.current_codes(sim, t)[0])) for t, _ in timeline] == timeline
+
+
+@pytest.mark.parametrize("cc", [12, 23])
+def test_magic_12_and_23_end_before_the_operator(cc):
+    # 12 processing error and 23 deleted before sending: 1 -> 9 at +1 s -> final at +2 s, never 24 (sent) or 10
+    sim = _sim([f"+336399800{cc:02d}"])
+    timeline = [(0.5, 1), (1.5, 9), (1.99, 9), (2.0, cc), (3.5, cc), (10**6, cc)]
+    assert [(t, int(engine.current_codes(sim, t)[0])) for t, _ in timeline] == timeline
+    assert engine.status_times(sim, 5.0).tolist() == [2.0]
 
 
 def test_magic_31_is_delivered_after_an_hour_and_22_expires_at_48_hours():

@@ -83,6 +83,7 @@ def test_auto_replace_to_gsm7_keeps_one_sms(api):
 
 def test_credits_are_segments_times_recipients_and_run_out(sb, api):
     long_msg = "a" * 200  # 2 GSM-7 segments (153 per part)
+    sb.state.accounts.users["demo"].max_segments = 2  # an account configured for 306 characters
     sent = api.send(["0639980016", "0639980020", "0639980021"], msg=long_msg)
     assert sent["creditCount"] == 6.0
     assert sb.state.accounts.users["demo"].credit == 1_000_000_000 - 6
@@ -166,7 +167,8 @@ def test_campaign_5000_sample_uploads_and_sends(sb, api):
     analysis = api.post("/lists/upload", files={"File": (path.name, content)}, data={"filename": path.name}).json()
     assert analysis["size"] >= 5000
     sent = api.send(None, msg="Bonjour ${PRENOM}, -20% ce week-end", listsId=[analysis["id"]], autoREPLACETOGSM7=True)
-    assert sent["status"] == "INJECTED" and sent["countRecipient"] == analysis["size"]
+    # 5,000 recipients are handed to the operators at 500 per second: INJECTING for 10 s
+    assert sent["status"] == "INJECTING" and sent["countRecipient"] == analysis["size"]
     sb.advance(3 * 86400)
     api.login()
     rows = api.report(sent["id"])
@@ -187,3 +189,32 @@ def test_upload_of_the_guides_example_list_gives_the_guides_analysis(api):
         assert got[key] == guide[key], key
     assert sorted(got["emptyKeys"]) == sorted(guide["emptyKeys"])
     assert got["userOwnerID"] == api.sb.state.accounts.users["demo"].user_id
+
+
+# -- issue 12, section 2: what the guide allows is used, what it does not is refused ----------
+def test_lists_id_together_with_list_recipient(api):
+    content = b"mobile;PRENOM\n0639980016;Ana\n0639980020;Bea\n0639980016;Ana bis\n"
+    list_id = api.post("/lists/upload", files={"File": ("l.csv", content)}, data={"filename": "l.csv"}).json()["id"]
+    sent = api.send([{"mobile": "0639980021", "PRENOM": "Cy"}, {"mobile": "0639980020", "PRENOM": "Dan"}],
+                    msg="Bonjour ${PRENOM}", listsId=[list_id])
+    assert sent["countRecipient"] == 5 and sent["countValid"] == 3 and sent["countDuplicateRecipient"] == 2
+    rows = api.report(sent["id"])
+    assert [(r["REF_LIST"], r["ID_LINE"], r["STATUS_CODE"]) for r in rows] == [
+        ("l.csv", 1, 1), ("l.csv", 2, 1), ("l.csv", 3, 4), ("listRecipient", 1, 1), ("listRecipient", 2, 4)]
+    # the campaign's list: its lines 3 and 5 repeat a number seen before
+    assert sent["listInCampaign"]["lineDuplicateMobile"] == [3, 5]
+    assert sent["listInCampaign"]["countDuplicateMobile"] == 2
+
+
+def test_line_duplicate_mobile_lists_the_lines(api):
+    draft = api.prepare(["0639980016", "0639980020", "+33639980016", "0639980020", "0639980021"], msg="Promo")
+    assert draft["listInCampaign"]["countDuplicateMobile"] == 2
+    assert draft["listInCampaign"]["lineDuplicateMobile"] == [3, 4]
+    assert api.prepare(["0639980016"], msg="Promo")["listInCampaign"]["lineDuplicateMobile"] == []
+
+
+def test_a_link_without_tinylist_entry_is_refused(api):
+    r = api.post("/campaigns/inject", json={"listRecipient": ["0639980016"], "msg": "Promo ${track_1}", "startNow": True})
+    assert r.status_code == 400
+    assert "${track_1}" in r.json()["message"] and "field 'tinyList'" in r.json()["message"]
+    assert api.sb.state.campaigns == {}  # nothing prepared, nothing sent

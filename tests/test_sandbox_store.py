@@ -20,7 +20,7 @@ def test_state_survives_a_restart(tmp_path):
         api = Api(sb)
         list_id = api.post("/lists/upload", files={"File": ("l.csv", (DATA / "sandbox_list.csv").read_bytes())},
                            data={"filename": "l.csv"}).json()["id"]
-        sent = api.send(None, msg="Promo ${PRENOM}", listsId=[list_id], tinyList=[{"index": 0, "urlToRedirect": "https://e.org"}])
+        sent = api.send(None, msg="Promo ${PRENOM} ${track_1}", listsId=[list_id], tinyList=[{"index": 0, "urlToRedirect": "https://e.org"}])
         stop = api.send(["0639980017"], msg="Promo", brand="Lecoq")
         draft = api.prepare(["0639980016"], msg="Plus tard")
         scheduled = api.send(["0639980016"], msg="Demain", scheduleOn="2026-03-03T09:00:00Z")

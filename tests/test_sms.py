@@ -338,8 +338,8 @@ def test_message_check_rules():
 
 def test_message_renderers():
     with pytest.raises(MessageError) as err:
-        Message("{{name}}", renderer="HANDLEBARS")
-    assert err.value.rule == "renderer" and "not supported" in str(err.value)
+        Message("{{name}}", renderer="MUSTACHE")
+    assert err.value.rule == "renderer" and err.value.field == "renderer" and "HANDLEBARS" in str(err.value)
     m = Message("Bonjour $$[PRENOM] ${NOM}", renderer="MEDIASFLOW")
     assert m.fields == ("PRENOM",)
     out = m.render([{"PRENOM": "Zoé", "NOM": "X"}])

@@ -182,6 +182,27 @@ def test_schedule_must_be_five_minutes_ahead_of_the_sandbox_clock(client, sb):
     assert "ScheduleError" in outputs(form.output)
 
 
+def test_the_renderer_is_chosen_and_logic_is_flagged_as_an_estimate(client, sb):
+    content = "PRENOM;mobile\nZoé & Cie;06 12 34 56 78\n".encode("utf-8")
+    form = SendForm(client)
+    assert [value for _, value in form.renderer.options] == list(mfanalytics.sms.RENDERERS)
+    form.upload.value = ({"name": "l.csv", "type": "text/csv", "size": len(content), "content": memoryview(content),
+                          "last_modified": pd.Timestamp("2026-03-02", tz="UTC").to_pydatetime()},)
+    form.renderer.value = "HANDLEBARS"
+    form.message.value = "Bonjour {{PRENOM}} !"
+    assert "fields PRENOM" in form.counter.value and "estimate" not in form.counter.value
+    assert "Bonjour Zoé &amp;amp; Cie !" in form.preview.value  # Handlebars escapes the value; the page escapes it again
+    form.message.value = "Bonjour {{#if PRENOM}}{{PRENOM}}{{/if}} !"
+    assert "estimate" in form.counter.value and "{{#if PRENOM}}" in form.counter.value
+    form.renderer.value = "MEDIASFLOW_B"
+    form.message.value = "Bonjour $$[record]PRENOM$$ !"
+    draft = form.validate()
+    assert draft is not None and draft["renderer"] == "MEDIASFLOW_B"
+    assert client.calls[-1][2]["renderer"] == "MEDIASFLOW_B"
+    sent = form.send()
+    assert "status INJECTED (injected" in form.status.value and sent["renderer"] == "MEDIASFLOW_B"
+
+
 # ---------------------------------------------------------------- validate, send
 def test_validate_prepares_without_sending_and_shows_the_counts(client, sb):
     form = filled(client)

@@ -171,7 +171,8 @@ def create_app(state: SandboxState, *, faults: bool = True):
         if host_of(request) not in account.allowed_hosts:
             raise HTTPError(403, f"requests from {host_of(request)} are not allowed for this account")
         return JSONResponse(
-            {"token": token, "tokenType": "Bearer", "expiresIn": 3600, "userOwnerID": account.user_id},
+            {"token": token, "tokenType": "Bearer", "expiresIn": 3600, "userOwnerID": account.user_id,
+             "maxSegments": account.max_segments},
             headers={"Authorization": f"Bearer {token}"},
         )
 

@@ -81,7 +81,7 @@ class Account:
     password_hash: str
     role: str = "USER"
     credit: float = 1_000_000_000.0
-    max_segments: int = 6
+    max_segments: int = 1
     countries: list[str] = field(default_factory=lambda: list(DEFAULT_COUNTRIES))
     allowed_hosts: list[str] = field(default_factory=lambda: list(DEFAULT_ALLOWED_HOSTS))
     short_code: str = "184"
@@ -120,7 +120,7 @@ class Accounts:
         *,
         role: str = "USER",
         credit: float = 1_000_000_000.0,
-        max_segments: int = 6,
+        max_segments: int = 1,
         countries: list[str] | tuple[str, ...] | None = None,
         allowed_hosts: list[str] | tuple[str, ...] | None = None,
         short_code: str | None = None,

@@ -26,6 +26,16 @@ __all__ = ["Campaign", "MOBILE_KEYS", "INTERNAL", "recipients_from_json", "frame
 #: Keys that hold the number in ``listRecipient`` items and list headers.
 MOBILE_KEYS: tuple[str, ...] = ("mobile", "sms", "portable", "gsm")
 INTERNAL: tuple[str, ...] = ("__ref", "__line", "__raw", "__e164", "__valid", "__country")
+#: Destinations the sandbox has a price for; a recipient the account may reach
+#: elsewhere gets code 19 (missing price), as does the magic number +33 6 39 98 00 19.
+PRICED_COUNTRIES: frozenset[str] = frozenset({
+    "FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "WF", "PF", "NC",  # France and overseas
+    "BE", "CH", "LU", "MC", "AD", "DE", "AT", "NL", "IT", "ES", "PT", "IE", "GB", "DK", "SE", "FI", "NO",
+    "IS", "PL", "CZ", "SK", "HU", "SI", "HR", "RO", "BG", "GR", "CY", "MT", "EE", "LV", "LT", "LI", "SM",
+    "MA", "TN", "DZ", "SN", "CI", "CM", "CA",
+})
+#: The magic number that has no price (code 19).
+MAGIC_NO_PRICE = "+33639980019"
 _SKIP_KEYS = {"groupid", "userownerid", "id", "extendedkeys"}
 
 
@@ -211,9 +221,10 @@ def normalize(frame: pd.DataFrame) -> pd.DataFrame:
         frame["__e164"], frame["__valid"], frame["__country"] = (
             pd.array(e164, dtype="string"), valid, pd.array(country, dtype="string"))
         return frame
-    out_e164 = frame["__e164"].astype("string").to_numpy(dtype=object)
-    out_valid = frame["__valid"].to_numpy(dtype=object)
-    out_country = frame["__country"].astype("string").to_numpy(dtype=object)
+    # copies: to_numpy may hand back a read-only view of the frame (listsId and listRecipient together)
+    out_e164 = np.array(frame["__e164"].astype("string").to_numpy(dtype=object), dtype=object)
+    out_valid = np.array(frame["__valid"].to_numpy(dtype=object), dtype=object)
+    out_country = np.array(frame["__country"].astype("string").to_numpy(dtype=object), dtype=object)
     out_e164[todo], out_valid[todo], out_country[todo] = e164, valid, country
     frame["__e164"] = pd.array(out_e164, dtype="string")
     frame["__valid"] = out_valid.astype(bool)
@@ -249,9 +260,10 @@ def screen(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Not-sent code of each recipient (0 = sendable) and its segments.
 
-    Precedence: 2 malformed, 3 destination not allowed, 4 duplicate, 14
-    account blacklist, 18 brand blacklist, 15 global blacklist, 5/6/7 from
-    rendering, 8 credit exhausted (in list order).
+    Precedence: 2 malformed, 3 destination not allowed, 19 no price for the
+    destination (:data:`PRICED_COUNTRIES`, and the magic ``+33 6 39 98 00 19``),
+    4 duplicate, 14 account blacklist, 18 brand blacklist, 15 global blacklist,
+    5/6/7 from rendering, 8 credit exhausted (in list order).
 
     Parameters
     ----------
@@ -266,6 +278,9 @@ def screen(
     codes[~valid] = 2
     allowed = frame["__country"].fillna("").isin(countries).to_numpy(dtype=bool)
     codes[(codes == 0) & ~allowed] = 3
+    no_price = ~frame["__country"].fillna("").isin(PRICED_COUNTRIES).to_numpy(dtype=bool)
+    no_price |= numbers == int(MAGIC_NO_PRICE[1:])
+    codes[(codes == 0) & no_price] = 19
     if _truthy(campaign.params.get("checkDuplicate", True)):
         codes[(codes == 0) & _repeated(numbers, codes == 0)] = 4
     brand = campaign.params.get("brand") or ""
@@ -328,8 +343,13 @@ def _repeated(numbers: np.ndarray, eligible: np.ndarray) -> np.ndarray:
     return out
 
 
-def count_fields(codes: np.ndarray, segments: np.ndarray) -> dict[str, Any]:
-    """The counters of the guide's 2.1.3.1 answer, from the screening."""
+def count_fields(codes: np.ndarray, segments: np.ndarray, lines=None) -> dict[str, Any]:
+    """The counters of the guide's 2.1.3.1 answer, from the screening.
+
+    With ``lines`` (the line of each recipient in the campaign's list: 1-based,
+    the lists of ``listsId`` first, then ``listRecipient``; for one list, its
+    ID_LINE), ``lineDuplicateMobile`` lists the lines of the duplicates (code 4).
+    """
     def c(*values: int) -> int:
         return int(np.isin(codes, values).sum())
 
@@ -353,4 +373,5 @@ def count_fields(codes: np.ndarray, segments: np.ndarray) -> dict[str, Any]:
         "globalCounter": int(len(codes)),
         "creditCount": float(segments[sendable].sum()),
         "notSentByCode": {str(k): int(v) for k, v in zip(*np.unique(codes[~sendable], return_counts=True))},
+        "lineDuplicateMobile": [] if lines is None else np.asarray(lines)[codes == 4].astype(np.int64).tolist(),
     }

@@ -13,8 +13,9 @@ Magic numbers (ARCEP's fiction range ``06 39 98 xx xx``, never a real
 subscriber) make outcomes exact in tests:
 
 ``+33 6 39 98 00 CC``
-    final status ``CC`` (13, 16, 17, 20, 21, 22, 25, 26, 27, 29, 30, 31, 32;
-    any other CC gives 16). Status 9 at +1 s, 24 at +2 s, 10 at +3 s and the
+    final status ``CC`` (12, 13, 16, 17, 20, 21, 22, 23, 25, 26, 27, 29, 30, 31,
+    32; any other CC gives 16; 19 is refused at screening, no price). 12 and 23
+    show 9 at +1 s and the final code at +2 s (never 24 or 10). Status 9 at +1 s, 24 at +2 s, 10 at +3 s and the
     final code at +30 s; 31 shows from +5 s and turns into 16 at +1 h; 22
     shows 31 from +5 s and expires at +48 h; 17 is delivered (16) at +30 s
     and replies ``STOP`` at +60 s.
@@ -55,7 +56,10 @@ __all__ = [
 #: E.164 prefix of the magic range (ARCEP fiction numbers 06 39 98 xx xx).
 MAGIC_PREFIX = "+3363998"
 #: Final codes a magic number ``+33 6 39 98 00 CC`` may choose.
-MAGIC_FINAL_CODES = frozenset({13, 16, 17, 20, 21, 22, 25, 26, 27, 29, 30, 31, 32})
+MAGIC_FINAL_CODES = frozenset({12, 13, 16, 17, 20, 21, 22, 23, 25, 26, 27, 29, 30, 31, 32})
+#: Finals reached while sending, before the operator: 12 (processing error) and
+#: 23 (deleted before sending) go 1 -> 9 (+1 s) -> final (+2 s), never 24 or 10.
+BEFORE_OPERATOR_CODES = frozenset({12, 23})
 #: Recipients handed to operators per simulated second.
 THROUGHPUT = 500.0
 #: Lifetime of an SMS before code 22, seconds (48 h).
@@ -195,11 +199,14 @@ def simulate(
         magic = m0 | m1
         code = np.where(m1, 16, np.where(np.isin(cd, list(MAGIC_FINAL_CODES)), cd, 16)).astype(np.int16)
         is31 = m0 & np.isin(code, (31, 22))
-        t9[magic], t24[magic], tpost[magic] = 1.0, 2.0, 3.0
+        early = np.isin(code, list(BEFORE_OPERATOR_CODES))
+        t9[magic] = 1.0
+        t24[magic] = 2.0
+        tpost[magic] = np.where(early, 2.0, 3.0)[magic]
         post[magic] = 10
         final[magic] = np.where(code == 31, 16, code)[magic]
         t31[magic] = np.where(is31, 5.0, np.nan)[magic]
-        tfinal[magic] = np.where(code == 31, 3600.0, np.where(code == 22, EXPIRY, 30.0))[magic]
+        tfinal[magic] = np.where(code == 31, 3600.0, np.where(code == 22, EXPIRY, np.where(early, 2.0, 30.0)))[magic]
         tstop[magic] = np.where(code == 17, 60.0, np.nan)[magic]
         reply[magic] = np.where(code == 17, 1, 0)[magic]
         treply[magic] = tstop[magic]

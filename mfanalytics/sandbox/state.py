@@ -36,7 +36,9 @@ from mfanalytics.sandbox.faults import FaultConfig
 __all__ = ["SandboxState", "Conflict", "NotFound", "Forbidden", "BLACKLIST_COLUMNS"]
 
 BLACKLIST_COLUMNS = ("id", "item", "typeItem", "createdDescription", "brand", "userOwnerID", "creationDate", "source")
-SUPPORTED_RENDERERS = ("BASIC", "MEDIASFLOW")
+#: Recipients the sandbox processes per simulated second when it prepares a
+#: campaign: the campaign is INPROGRESS for ``recipients // PROCESSING_RATE`` s.
+PROCESSING_RATE = 10_000
 #: A SCHEDULED campaign cannot be cancelled this close to its send time (seconds).
 CANCEL_WINDOW = 10.0
 
@@ -88,10 +90,24 @@ class SandboxState:
         with self.lock:
             now = self.now()
             for campaign in sorted(self.campaigns.values(), key=lambda c: (c.schedule_on or 0, c.id)):
+                ready = campaign.params.get("_readyAt")
+                if campaign.status == "INPROGRESS" and ready is not None and ready <= now:
+                    campaign.status, campaign.updated = "DRAFT", ready
+                    start = campaign.params.pop("_startRequested", None)
+                    if start is not None:  # an inject asked for while it was processed
+                        if campaign.schedule_on is not None:
+                            campaign.status = "SCHEDULED"
+                        else:
+                            self._inject(campaign, at=ready)
+                    self._save_campaign(campaign, arrays=False)
                 if campaign.status == "SCHEDULED" and campaign.schedule_on is not None and campaign.schedule_on <= now:
                     self._inject(campaign, at=campaign.schedule_on)
+                until = campaign.params.get("_injectingUntil")
+                if campaign.status == "INJECTING" and until is not None and until <= now:
+                    campaign.status, campaign.updated = "INJECTED", until
+                    self._save_campaign(campaign, arrays=False)
             for campaign in self.campaigns.values():
-                if campaign.status == "INJECTED" and campaign.sim:
+                if campaign.status in ("INJECTING", "INJECTED") and campaign.sim:
                     self._apply_stops(campaign, now)
 
     def advance(self, seconds: float) -> None:
@@ -134,14 +150,11 @@ class SandboxState:
         """Build a DRAFT from the parameters of section 2.1 (``startNow=false``)."""
         from mfanalytics import campaign_rules
 
+        from mfanalytics.renderers import renderer_of
+
         owner = self.acting_for(account, params.get("userOwnerID"))
-        renderer = str(params.get("renderer") or "BASIC").upper()
-        if renderer not in SUPPORTED_RENDERERS:
-            raise ValidationError(
-                f"renderer {renderer} is not supported by the sandbox (use BASIC or MEDIASFLOW)",
-                rule="renderer", field="renderer",
-            )
-        params = {**params, "renderer": renderer}
+        params = {k: v for k, v in params.items() if not str(k).startswith("_")}  # internal keys are the sandbox's
+        params["renderer"] = renderer_of(params.get("renderer")).name
         if not isinstance(params.get("msg"), str) or not params["msg"]:
             raise ValidationError("msg is required", rule="required", field="msg")
         type_select = str(params.get("typeSelect") or "MKG").upper()
@@ -157,7 +170,16 @@ class SandboxState:
         if params.get("scheduleOn"):
             params["scheduleOn"] = campaign_rules.validate_schedule(params["scheduleOn"], now=datetime.fromtimestamp(now, tz=timezone.utc))
             schedule_on = datetime.strptime(params["scheduleOn"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp()
-        make_message(params).check(max_segments=owner.max_segments)
+        message = make_message(params)
+        if message.logic:
+            raise ValidationError(
+                f"the sandbox renders the field substitution of renderer {message.renderer} "
+                f"({message._renderer.syntax}) only; it cannot render the {message._renderer.logic_kind} "
+                + ", ".join(repr(x) for x in message.logic[:5]) + " of msg",
+                rule="renderer-logic", field="msg",
+            )
+        params["tinyList"] = campaign_rules.validate_tiny_list(params.get("tinyList"), tracks=message.tracks)
+        message.check(max_segments=owner.max_segments)
         frames = []
         for list_id in _as_ids(params.get("listsId")):
             stored = self.lists.get(list_id)
@@ -168,18 +190,28 @@ class SandboxState:
             frames.append(recipients_from_json(params["listRecipient"]))
         if not frames:
             raise ValidationError("give listRecipient or listsId", rule="no-recipients", field="listRecipient")
-        frame = normalize(pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0])
+        if len(frames) > 1:  # listsId and listRecipient together: every recipient, lists first
+            for f in frames:
+                f["__ref"] = f["__ref"].astype("string")
+            frame = pd.concat(frames, ignore_index=True)
+        else:
+            frame = frames[0]
+        frame = normalize(frame)
         with self.lock:
             cid = self.next_campaign_id
             self.next_campaign_id += 1
             name = params.get("campaignName") or f"{datetime.fromtimestamp(now, tz=timezone.utc):%Y-%m-%d %H:%M} campaign API"
             params["campaignName"] = name
+            processing = float(len(frame) // PROCESSING_RATE)
+            if processing > 0:
+                params["_readyAt"] = now + processing
             campaign = Campaign(
                 id=cid, owner_id=owner.user_id, owner_name=owner.name, params=params, frame=frame,
                 created=now, updated=now, schedule_on=schedule_on,
+                status="INPROGRESS" if processing > 0 else "DRAFT",
             )
             codes, segments = self._screen(campaign, owner)
-            campaign.counts = count_fields(codes, segments)
+            campaign.counts = count_fields(codes, segments, np.arange(1, len(codes) + 1))
             self.campaigns[cid] = campaign
             self._save_campaign(campaign, arrays=True)
             return campaign
@@ -200,7 +232,11 @@ class SandboxState:
         from mfanalytics import campaign_rules
 
         with self.lock:
-            if campaign.status != "DRAFT":
+            self.tick()  # a running clock may have ended its processing since the last request
+            if campaign.status == "INPROGRESS" and "_startRequested" in campaign.params:
+                raise Conflict(f"campaign {campaign.id} is INPROGRESS and its injection is already requested: "
+                               "it cannot be injected again")
+            if campaign.status not in ("DRAFT", "INPROGRESS"):
                 raise Conflict(f"campaign {campaign.id} is {campaign.status}, not a DRAFT: it cannot be injected again")
             now = self.now()
             if schedule:
@@ -212,7 +248,15 @@ class SandboxState:
                         f"scheduleOn {campaign.params['scheduleOn']} must be at least 5 minutes after "
                         f"{format_utc(now)}", rule="schedule-too-soon", field="scheduleOn",
                     )
-                campaign.status = "SCHEDULED"
+                if campaign.status == "INPROGRESS":
+                    campaign.params["_startRequested"] = True  # SCHEDULED once processed
+                else:
+                    campaign.status = "SCHEDULED"
+                campaign.updated = now
+                self._save_campaign(campaign, arrays=False)
+                return campaign
+            if campaign.status == "INPROGRESS":  # injected as soon as it is processed
+                campaign.params["_startRequested"] = True
                 campaign.updated = now
                 self._save_campaign(campaign, arrays=False)
                 return campaign
@@ -228,12 +272,15 @@ class SandboxState:
             e164, seed=self.seed, campaign_id=campaign.id, n_tracks=campaign.n_tracks, preview=campaign.preview
         )
         campaign.codes, campaign.segments = codes, segments
-        counts = count_fields(codes, segments)
+        counts = count_fields(codes, segments, np.arange(1, len(codes) + 1))
         owner.credit -= counts["creditCount"]
         counts["countPosted"] = int(len(sent))
         counts["creditAfterInjection"] = owner.credit
         campaign.counts = counts
-        campaign.status = "INJECTED"
+        injecting = float(len(sent) // engine.THROUGHPUT)  # handing every recipient to the operators
+        if injecting > 0:
+            campaign.params["_injectingUntil"] = at + injecting
+        campaign.status = "INJECTING" if injecting > 0 else "INJECTED"
         campaign.injected_at = at
         campaign.updated = at
         if self.store is not None:

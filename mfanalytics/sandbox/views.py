@@ -58,7 +58,7 @@ def campaign_answer(campaign: Campaign, state: SandboxState) -> dict[str, Any]:
     """The prepare/inject answer, with the fields of the guide's 2.1.3.1 example."""
     p = campaign.params
     owner = state.accounts.by_id(campaign.owner_id)
-    counts = {k: v for k, v in campaign.counts.items() if k != "notSentByCode"}
+    counts = {k: v for k, v in campaign.counts.items() if k not in ("notSentByCode", "lineDuplicateMobile")}
     frame = campaign.frame
     recipients = []
     if len(frame) <= 100:
@@ -75,7 +75,7 @@ def campaign_answer(campaign: Campaign, state: SandboxState) -> dict[str, Any]:
             "validNumberMOBILE": int(frame["__valid"].sum()), "validNumberEMAIL": 0, "invalidNumberEMAIL": 0,
             "invalidNumberMOBILE": int((~frame["__valid"]).sum()), "size": int(len(frame)), "maxSizeDataLine": 0,
             "recipients": recipients, "listsItems": [int(i) for i in _ids(p.get("listsId"))],
-            "lineDuplicateMobile": [], "countDuplicateMobile": counts.get("countDuplicateRecipient", 0),
+            "lineDuplicateMobile": campaign.counts.get("lineDuplicateMobile", []), "countDuplicateMobile": counts.get("countDuplicateRecipient", 0),
             "lineDuplicateEmail": [], "countDuplicateEmail": 0, "charsetDetected": "", "campainId": campaign.id,
         },
         "renderer": p.get("renderer", "BASIC"),

@@ -21,9 +21,31 @@ import pandas as pd
 
 import mfanalytics
 from mfanalytics.connect import is_sandbox
+from mfanalytics.renderers import RENDERERS
 from mfanalytics.sms import max_length
 
-__all__ = ["SendForm"]
+__all__ = ["SendForm", "status_text"]
+
+#: What each campaign status of the guide's 2.1.3.1 means, for the form.
+_STATUSES = {
+    "DRAFT": "a draft: nothing is sent until it is injected",
+    "INPROGRESS": "being processed by the platform; it is injected as soon as processing ends",
+    "INJECTING": "being injected: its recipients are being handed to the operators",
+    "INJECTED": "injected: its SMS are on their way",
+    "SCHEDULED": "scheduled: it is injected at its time",
+}
+
+
+def status_text(status: object) -> str:
+    """A campaign status with what it means (guide, 2.1.3.1).
+
+    Examples
+    --------
+    >>> status_text("INJECTING")
+    'INJECTING (being injected: its recipients are being handed to the operators)'
+    """
+    key = str(status).upper()
+    return f"{key} ({_STATUSES[key]})" if key in _STATUSES else str(status)
 
 _NOTE = "color:#555"
 _BAD = "color:#b00020"
@@ -128,6 +150,8 @@ class SendForm(w.VBox):
         self.sender = w.Text(placeholder="3 to 11 letters or digits; empty: a short number", description="Sender")
         self.sender_info = w.HTML()
         self.type_select = w.ToggleButtons(options=["MKG", "NOTIFICATION"], value="MKG", description="Type")
+        self.renderer = w.Dropdown(options=[(f"{r.name}  {r.syntax}", r.name) for r in RENDERERS.values()],
+                                   value="BASIC", description="Fields as", layout=w.Layout(width="320px"))
         self.scheduled = w.Checkbox(description="Send later", indent=False, layout=w.Layout(width="120px"))
         self.schedule = w.DatetimePicker(description="Send at", disabled=True)
         self.schedule_info = w.HTML()
@@ -147,7 +171,7 @@ class SendForm(w.VBox):
             w.HBox([self.recipients, w.VBox([self.upload, self.clear_upload])]), self.recipients_info,
             self.message, w.HBox([self.counter, self.replace_button]), self.non_gsm,
             w.VBox([self.allow_ucs2, self.auto_replace_gsm7, self.auto_replace_emoji]),
-            w.HBox([self.sender, self.sender_info]), self.type_select,
+            w.HBox([self.sender, self.sender_info]), self.type_select, self.renderer,
             w.HBox([self.scheduled, self.schedule]), self.schedule_info,
             self.preview,
             w.HBox([self.validate_button, self.confirm, self.send_button, self.cancel_button]),
@@ -166,14 +190,14 @@ class SendForm(w.VBox):
     # -- state -----------------------------------------------------------
     def _inputs(self) -> list[w.ValueWidget]:
         return [self.recipients, self.upload, self.message, self.allow_ucs2, self.auto_replace_gsm7,
-                self.auto_replace_emoji, self.sender, self.type_select, self.scheduled, self.schedule]
+                self.auto_replace_emoji, self.sender, self.type_select, self.scheduled, self.schedule, self.renderer]
 
     def _state(self) -> tuple:
         """Everything that changes what would be sent (not the confirmation tick)."""
         files = tuple((f.get("name"), bytes(f.get("content", b""))) for f in self.upload.value)
         return (self.recipients.value, files, self.message.value, self.allow_ucs2.value, self.auto_replace_gsm7.value,
                 self.auto_replace_emoji.value, self.sender.value.strip(), self.type_select.value,
-                self.scheduled.value, self.schedule.value if self.scheduled.value else None)
+                self.scheduled.value, self.schedule.value if self.scheduled.value else None, self.renderer.value)
 
     def now(self) -> datetime:
         """The time the schedule is checked against (the sandbox's clock on a sandbox)."""
@@ -191,7 +215,7 @@ class SendForm(w.VBox):
         """The :class:`mfanalytics.Message` of the form's text and options."""
         return mfanalytics.Message(self.message.value, allow_ucs2=self.allow_ucs2.value,
                                    auto_replace_gsm7=self.auto_replace_gsm7.value,
-                                   auto_replace_emoji=self.auto_replace_emoji.value)
+                                   auto_replace_emoji=self.auto_replace_emoji.value, renderer=self.renderer.value)
 
     def clean(self) -> Any:
         """The recipients as a :class:`mfanalytics.CleanResult` (file if one is loaded, else the text)."""
@@ -223,6 +247,8 @@ class SendForm(w.VBox):
         self.counter.value = counter_text(message)
         if message.fields:
             self.counter.value += " · fields " + ", ".join(message.fields)
+        if message.is_estimate:
+            self.counter.value += " · estimate: " + message.estimate_reason
         bad = message.non_gsm_chars
         if bad and not self.allow_ucs2.value:
             fixable = [c for c in bad if mfanalytics.to_gsm7(c) != c]
@@ -334,6 +360,7 @@ class SendForm(w.VBox):
             "allow_ucs2": self.allow_ucs2.value or None,
             "auto_replace_gsm7": self.auto_replace_gsm7.value or None,
             "auto_replace_emoji": self.auto_replace_emoji.value or None,
+            "renderer": None if self.renderer.value == "BASIC" else self.renderer.value,
             "campaign_name": f"Test {self.now():%Y-%m-%d %H:%M}",
         }
 
@@ -373,7 +400,8 @@ class SendForm(w.VBox):
             self._refresh_send()
             return None
         self.draft, self._validated = draft, state
-        self.status.value = _span(f"Validated: campaign {draft.id} is a draft, {draft.get('creditCount')} credit(s). "
+        self.status.value = _span(f"Validated: campaign {draft.id} is {status_text(draft.status or 'DRAFT')}, "
+                                  f"{draft.get('creditCount')} credit(s). "
                                   + ("Send it when ready." if self.is_sandbox else "Tick the box, then send."), _GOOD)
         self._refresh_send()
         return draft
@@ -417,7 +445,7 @@ class SendForm(w.VBox):
         when = draft.get("scheduleOn") or self._state()[-1]
         scheduled = str(self.campaign.status).upper() == "SCHEDULED"
         said = (f"Campaign {self.campaign.id} " + (f"scheduled ({when})" if scheduled else "sent")
-                + f", status {self.campaign.status}.")
+                + f", status {status_text(self.campaign.status)}.")
         _out(self.output, said, f"<div style='{_GOOD}'><b>{html.escape(said)}</b> Its report: "
              f"<code>client.get_report({self.campaign.id})</code></div>")
         self.status.value = _span(said, _GOOD)
