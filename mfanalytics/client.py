@@ -37,6 +37,7 @@ from mfanalytics.errors import (
     APIError,
     AuthenticationError,
     InvalidRequestError,
+    MediasflowError,
     ValidationError,
 )
 from mfanalytics.payloads import _list_bytes, recipient_payload
