@@ -285,6 +285,13 @@ def test_every_list_row_is_kept_or_reported_and_no_cell_changes(rows, sep, encod
         else:  # these bytes are also valid UTF-8 ("Â" + no-break space): no reader can tell which was meant
             assume(False)
     result = mfanalytics.clean_recipients(data)
+    if encoding.startswith("utf-8") and result.charset == "WINDOWS-1252":
+        # UTF-8 that is also valid Windows-1252, holding no French accent and a character no list
+        # holds (a C1 control, an IPA letter...): the documented rule (mfanalytics.charsets) reads it
+        # as Windows-1252. The ASCII bytes (separators, quotes, line ends) read the same either way.
+        data.removeprefix(b"\xef\xbb\xbf").decode("cp1252")  # it is valid Windows-1252
+        assert not any("\u00a0" <= c <= "\u00ff" for r in rows for c in "".join(r))  # no French accent
+        rows = [tuple(c.encode("utf-8").decode("cp1252") for c in r) for r in rows]
     assert len(result.frame) == len(rows)
     assert result.frame["NOM"].tolist() == [r[1] for r in rows]
     assert result.frame["VILLE"].tolist() == [r[2] for r in rows]
