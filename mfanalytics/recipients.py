@@ -369,7 +369,31 @@ def _parse(opener: Callable[[], BinaryIO], charset: Charset | None = None) -> pd
 
 
 def _from_export(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame
+    """A :func:`clean_recipients` frame written by ``to_safe_csv``, as it was.
+
+    Recognised by its last four columns (those :func:`clean_recipients` adds);
+    the apostrophes against formulas are removed, empty cells of the added
+    columns are missing values again and the columns get their types back.
+    Any other list is returned as read.
+    """
+    from mfanalytics.export import restore_formulas, restore_name
+
+    names = [restore_name(str(c)) for c in frame.columns]
+    if tuple(names[-len(_ADDED):]) != _ADDED:
+        return frame
+    out = pd.DataFrame(
+        {i: restore_formulas(frame.iloc[:, i]) for i in range(frame.shape[1])}, index=frame.index
+    )
+    out.columns = names
+    for name in _ADDED:
+        text = out[name].mask(out[name] == "")
+        if name == "mobile_valid":
+            out[name] = text.map({"True": True, "False": False}, na_action="ignore").astype("boolean")
+        elif name == "mobile_issue":
+            out[name] = pd.Categorical(text.astype(object).where(text.notna(), None), dtype=ISSUE_DTYPE)
+        else:
+            out[name] = text
+    return out
 
 
 def _header_too_long() -> RecipientListError:
