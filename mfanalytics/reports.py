@@ -215,6 +215,10 @@ def parse_report_json(
             records = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ReportFormatError(f"The JSON report is not valid JSON: {exc}", rule="json", line=exc.lineno) from exc
+        except RecursionError:
+            raise ReportFormatError(
+                "The JSON report is nested deeper than it can be read: records are flat objects.", rule="json-depth"
+            ) from None
     if isinstance(records, Mapping):
         key = next((k for k in records if k in _ENVELOPE_KEYS and isinstance(records[k], list)), None)
         if key is None:
@@ -233,13 +237,16 @@ def parse_report_json(
         bad = None
     if bad is not None:
         raise ReportFormatError(f"Record {bad + 1} is not an object.", rule="json-shape", line=bad + 1)
+    _check_keys(records, "")
     frame = pd.DataFrame.from_records(records) if records else pd.DataFrame()
     columns: list[tuple[str, Any]] = []
     for name in frame.columns:
         col = frame[name]
         first = col.dropna().iloc[0] if col.notna().any() else None
         if isinstance(first, Mapping):
-            inner = pd.DataFrame.from_records([v if isinstance(v, Mapping) else {} for v in col], index=frame.index)
+            inner = [v if isinstance(v, Mapping) else {} for v in col]
+            _check_keys(inner, f" under {str(name)[:40]!r}", len(frame.columns) + len(columns))
+            inner = pd.DataFrame.from_records(inner, index=frame.index)
             columns.extend((str(k), inner[k]) for k in inner.columns)
         else:
             columns.append((str(name), col))
@@ -251,6 +258,16 @@ def parse_report_json(
     ]
     jobs += [(out, "list", lambda i=i: _json_values(columns[i][1], "string", columns[i][0])) for i, out in extras]
     return _assemble(jobs, len(frame), campaign_id=campaign_id, lang=lang)
+
+
+def _check_keys(records: list, where: str, already: int = 0) -> None:
+    """Refuse records with more distinct keys than MAX_COLUMNS, before building a frame of them."""
+    keys = set().union(*records) if records else set()
+    if len(keys) + already > MAX_COLUMNS:
+        raise ReportFormatError(
+            f"The JSON records hold {len(keys):,} distinct keys{where}; a report has at most {MAX_COLUMNS:,} columns.",
+            rule="column-limit",
+        )
 
 
 # -- CSV ---------------------------------------------------------------------
