@@ -148,15 +148,19 @@ class _Utf8Stream(io.RawIOBase):
         return True
 
     def readinto(self, buffer) -> int:
-        while not len(self._chunk):
-            piece = next(self._pieces, None)
-            if piece is None:
-                return 0
-            self._chunk = memoryview(piece.encode("utf-8"))
-        n = min(len(buffer), len(self._chunk))
-        buffer[:n] = self._chunk[:n]
-        self._chunk = self._chunk[n:]
-        return n
+        """Fill ``buffer`` whole unless the text ends: pyarrow takes a short read for a block."""
+        filled = 0
+        while filled < len(buffer):
+            if not len(self._chunk):
+                piece = next(self._pieces, None)
+                if piece is None:
+                    break
+                self._chunk = memoryview(piece.encode("utf-8"))
+            n = min(len(buffer) - filled, len(self._chunk))
+            buffer[filled : filled + n] = self._chunk[:n]
+            self._chunk = self._chunk[n:]
+            filled += n
+        return filled
 
 
 def _separator(header_line: str) -> str:

@@ -385,3 +385,46 @@ def test_campaign_5000_sample():
     assert len(result.recipients) >= 4900
     assert result.recipients["mobile_e164"].is_unique
     assert {"PRENOM", "NOM", "VILLE", "REF"} <= set(result.frame.columns)
+
+
+# ------------------------------------------------------------------ reading in blocks
+_TRICKY = [
+    b'"NOM\nCOMPLET";mobile\r\n"Dupont\r\nJr";0612345678\r\n',     # a header and a field spanning lines
+    "NOM;mobile\rHélène;0612345678\rZoé;0612345679".encode("cp1252"),  # CR-only, no final line end
+    "\ufeffNOM,mobile\nŒuvre €,0612345678\n".encode("utf-8"),             # BOM
+    "NOM;mobile\nÉœ;0612345678\n".encode("utf-16"),
+    "NOM;mobile\nИванова;0612345678\n".encode("utf-8"),
+    "NOM;mobile\nÉœ;0612345678\n".encode("cp1252"),
+    b"NOM;mobile\n\n\nA;0612345678\n\n",
+]
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 7, 64])
+@pytest.mark.parametrize("source", [*sorted(p.name for p in LISTS.glob("*.csv")), *range(len(_TRICKY))])
+def test_reading_in_tiny_blocks_gives_the_same_frame_or_error(source, block, monkeypatch, tmp_path):
+    import mfanalytics.charsets as charsets
+    import mfanalytics.recipients as recipients
+
+    if isinstance(source, int):
+        path = tmp_path / "tricky.csv"
+        path.write_bytes(_TRICKY[source])
+    else:
+        path = LISTS / source
+
+    def read():
+        try:
+            frame = read_list(path)
+        except RecipientListError as exc:
+            return (exc.rule, exc.line, str(exc))
+        return frame, frame.attrs
+
+    whole = read()
+    monkeypatch.setattr(recipients, "_READ_BLOCK", block)
+    monkeypatch.setattr(charsets, "_BLOCK", block)
+    monkeypatch.setattr(recipients, "MAX_HEADER_CHARS", max(block, 64))
+    small = read()
+    if isinstance(whole[0], pd.DataFrame):
+        pd.testing.assert_frame_equal(small[0], whole[0])
+        assert small[1] == whole[1]
+    else:
+        assert small == whole
