@@ -363,7 +363,7 @@ def _parse(opener: Callable[[], BinaryIO], charset: Charset | None = None) -> pd
             rule="field-count",
             line=bad[0][0],
         )
-    frame = table.to_pandas(types_mapper={pa.string(): _STRING}.get, self_destruct=True)
+    frame = table.to_pandas(types_mapper={pa.string(): _STRING, pa.large_string(): _STRING}.get, self_destruct=True)
     del table
     frame.columns = header
     frame = _from_export(frame)
@@ -429,7 +429,7 @@ def _read_csv(stream: Callable[[], Any], names: list[str], sep: str) -> tuple[pa
                     delimiter=sep, quote_char='"', newlines_in_values=True, invalid_row_handler=on_bad_row
                 ),
                 convert_options=pacsv.ConvertOptions(
-                    column_types={n: pa.string() for n in names},
+                    column_types={n: pa.large_string() for n in names},
                     strings_can_be_null=False,
                     quoted_strings_can_be_null=False,
                 ),
