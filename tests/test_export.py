@@ -131,7 +131,7 @@ def test_non_text_columns_are_untouched():
 
 
 # -- neutralize_formulas: properties ----------------------------------------
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
 @given(values=text_columns, dtype=st.sampled_from(["string", "object"]))
 def test_no_output_cell_can_run_as_a_formula(values, dtype):
     out = neutralize_formulas(_frame(values, dtype))["reply"]
@@ -162,7 +162,7 @@ def test_restore_undoes_neutralize_exactly(values, dtype):
     assert restore_formulas(once).tolist() == pd.Series(values, dtype="string").tolist()
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, derandomize=True, database=None)
 @given(
     ints=st.lists(st.integers(-10**9, 10**9), min_size=3, max_size=3),
     floats=st.lists(st.floats(allow_nan=True, allow_infinity=False), min_size=3, max_size=3),

@@ -457,7 +457,7 @@ def _paris(naive: datetime | None):
     return NA if naive is None else pd.Timestamp(naive.replace(tzinfo=_TZ)).tz_convert(PARIS)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=st.lists(_ROW, min_size=0, max_size=6), sep=st.sampled_from([";", ","]),
        encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]))
 def test_csv_and_json_round_trips(rows, sep, encoding):
@@ -506,7 +506,7 @@ def test_csv_and_json_round_trips(rows, sep, encoding):
     pd.testing.assert_frame_equal(again, df)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, derandomize=True, database=None)
 @given(st.lists(_DATES, min_size=1, max_size=20))
 def test_dates_match_zoneinfo(dates):
     body = "".join(f"+33600000001;16;{d:%d/%m/%Y %H:%M:%S}\n" for d in dates)
