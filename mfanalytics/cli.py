@@ -23,6 +23,42 @@ from collections.abc import Sequence
 __all__ = ["build_parser", "main"]
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr and exit status 2."""
+
+    def error(self, message: str):  # noqa: D401 - argparse's hook
+        where = self.prog if " " in self.prog else f"{self.prog} command"
+        self.exit(2, f"{where}: {message} (see {self.prog} --help)\n")
+
+
+def _status_codes(value: str) -> list[int]:
+    """``16,21`` (or ``16;21``): status codes of the guide's section 3."""
+    codes = [part.strip() for part in value.replace(";", ",").split(",")]
+    if not all(part.isdigit() and len(part) <= 4 for part in codes):
+        raise argparse.ArgumentTypeError(f"--status takes status codes such as 16,21, not {value[:40]!r}")
+    return [int(part) for part in codes]
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, not {value[:40]!r}")
+    return number
+
+
+def _instant(value: str) -> str:
+    from mfanalytics.sandbox.clock import parse_instant
+
+    try:
+        parse_instant(value)
+    except (ValueError, TypeError, OverflowError):
+        raise argparse.ArgumentTypeError(f"expected an ISO 8601 instant such as 2026-03-02T09:00:00Z, not {value[:40]!r}") from None
+    return value
+
+
 def _user(value: str) -> tuple[str, str, str]:
     """``NAME:PASSWORD`` or ``NAME:PASSWORD:ADMIN``."""
     parts = value.split(":")
@@ -46,7 +82,7 @@ def _add_sandbox(subparsers) -> None:
     p.add_argument("--user", action="extend", nargs="+", type=_user, metavar="NAME:PASSWORD[:ADMIN]",
                    help="accounts (repeatable; ADMIN may act for others); default demo:demo")
     p.add_argument("--speed", type=float, default=1.0, help="simulated seconds per wall second (default 1)")
-    p.add_argument("--start", default=None, help="simulated start time, ISO 8601 (default now)")
+    p.add_argument("--start", default=None, type=_instant, help="simulated start time, ISO 8601 (default now)")
     p.add_argument("--db", default=None, metavar="PATH", help="keep the state in this SQLite file")
     p.add_argument("--allow", action="append", default=None, metavar="ADDRESS",
                    help="client address allowed for the accounts (repeatable; default loopback)")
@@ -262,9 +298,9 @@ def _add_fetch(subparsers) -> None:
     p.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD or 'YYYY-MM-DD HH:MM' (Paris time)")
     p.add_argument("--to", dest="end", default=None, help="end of the period (default now; a date includes that day)")
     p.add_argument("--out", required=True, help="FILE.parquet or FILE.csv")
-    p.add_argument("--status", default=None, help="status codes to keep, e.g. 16,21")
+    p.add_argument("--status", default=None, type=_status_codes, help="status codes to keep, e.g. 16,21")
     p.add_argument("--search", default=None, help="FIQL search, e.g. item==0612345678")
-    p.add_argument("--workers", type=int, default=4, help="windows fetched at once (default 4)")
+    p.add_argument("--workers", type=_positive, default=4, help="windows fetched at once (default 4)")
     p.set_defaults(func=_run_fetch)
 
 
@@ -278,7 +314,7 @@ def _run_fetch(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".parquet", ".csv"):
         raise ValidationError("--out must end in .parquet or .csv", rule="output-format", field="--out")
-    status = [int(s) for s in args.status.replace(";", ",").split(",")] if args.status else None
+    status = args.status
     with Client.from_env() as client:
         frame = client.get_reports(args.start, args.end, status=status, search=args.search, workers=args.workers)
     if out.suffix.lower() == ".parquet":
@@ -292,8 +328,8 @@ def _run_fetch(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``mfanalytics``."""
-    parser = argparse.ArgumentParser(prog="mfanalytics", description="Mediasflow SMS campaigns, from the command line.")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser = _Parser(prog="mfanalytics", description="Mediasflow SMS campaigns, from the command line.")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for add in (_add_demo, _add_sandbox, _add_clean, _add_report, _add_fetch):
         add(subparsers)
     return parser
@@ -302,7 +338,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``mfanalytics`` command."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a bad argument (2, one line already printed)
+        return exc.code if isinstance(exc.code, int) else 2
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
@@ -311,7 +350,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except MediasflowError as exc:
-        print(f"mfanalytics {args.command}: {exc}", file=sys.stderr)
+        print(f"mfanalytics {args.command}: " + " ".join(str(exc).split()), file=sys.stderr)
         return 2
     except OSError as exc:
         print(f"mfanalytics {args.command}: cannot read or write {exc.filename or exc}: {exc.strerror or exc}", file=sys.stderr)

@@ -23,15 +23,17 @@ Examples
 
 from __future__ import annotations
 
+import codecs
 import csv
 import html
 import io
 import os
 import re
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -39,10 +41,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from mfanalytics.charsets import Charset, detect_charset
 from mfanalytics.errors import RecipientListError
 from mfanalytics.phones import ISSUE_DTYPE, normalize_mobiles
 
 __all__ = [
+    "MAX_COLUMNS",
+    "MAX_HEADER_CHARS",
+    "MAX_LINE_BYTES",
     "MOBILE_COLUMN_NAMES",
     "CleanResult",
     "analyze_list",
@@ -60,13 +66,15 @@ _MAX_LINES_IN_MESSAGE = 10
 
 
 # --------------------------------------------------------------------------- reading
-# UTF-8 of characters whose Windows-1252 reading is mojibake that French text
-# never holds: À..ÿ ("Ã©"), nbsp and ° « » ("Â°"), Œ œ Ÿ ("Å“"), ‐..… with the
-# quotes ’ “ ” ("â€™") and € ("â‚¬"). Finding one in a file that is not valid
-# UTF-8 means a UTF-8 file with a stray byte, not a Windows-1252 file. The same
-# rule as reports._UTF8_MULTIBYTE, plus the \xc2 and \xe2\x80 rows.
-_UTF8_MULTIBYTE = re.compile(rb"\xc3[\x80-\xbf]|\xc2[\xa0-\xbf]|\xc5[\x92\x93\xb8]|\xe2\x80[\x90-\xa6]|\xe2\x82\xac")
-_NOT_2_BYTE_LEADS = bytes(b for b in range(256) if b not in (0xC2, 0xC3, 0xC5))
+#: Limits no real list reaches (a CRM export has tens of columns, a field a few
+#: hundred characters): beyond them a list is refused, in well under a second,
+#: with ``rule="column-limit"``, ``"line-size"`` or ``"header-size"``.
+MAX_COLUMNS = 2_000
+#: Largest data line, in bytes of UTF-8 (so the largest field, too).
+MAX_LINE_BYTES = 16 << 20
+#: Largest header line, in characters.
+MAX_HEADER_CHARS = 1 << 20
+_READ_BLOCK = 1 << 22  # bytes read from the file at a time
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # A last record appended to every list: if it does not come back as the last
@@ -88,49 +96,71 @@ def _where(line: int) -> str:
     return "the header" if line == 0 else f"data line {line}"
 
 
-def _decode(data: bytes) -> tuple[str, str]:
-    """Text and charset name: UTF-16 by BOM, strict UTF-8 (BOM aware), else Windows-1252.
-
-    A file that is UTF-8 but for a stray byte is refused (``rule="mixed-encoding"``)
-    rather than read whole as Windows-1252, which would change every accent.
-    """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        enc, name = "utf-16", "UTF-16"
-    elif len(data) >= 4 and data[1] == 0 and data[3] == 0 and data[0] != 0:
-        enc, name = "utf-16-le", "UTF-16"
-    elif len(data) >= 4 and data[0] == 0 and data[2] == 0 and data[1] != 0:
-        enc, name = "utf-16-be", "UTF-16"
-    else:
-        try:
-            return data.decode("utf-8-sig"), "UTF-8"
-        except UnicodeDecodeError as exc:
-            _refuse_mixed_encodings(data, exc.start)
-            enc, name = "cp1252", "WINDOWS-1252"
-    try:
-        return data.decode(enc), name
-    except UnicodeDecodeError as exc:
-        raise RecipientListError(
-            f"the list is neither UTF-8, UTF-16 nor Windows-1252: byte {data[exc.start]:#04x} "
-            f"at offset {exc.start} cannot be decoded; save it as UTF-8 and try again",
-            rule="charset",
-        ) from None
-
-
-def _refuse_mixed_encodings(data: bytes, start: int) -> None:
+def _refuse_mixed_encodings(opener: Callable[[], BinaryIO], start: int) -> None:
     """Refuse a UTF-8 list with a stray byte at ``start`` (the first byte that is not UTF-8)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        start += 3  # utf-8-sig reports offsets after its BOM
-    maybe = bool(data.translate(None, _NOT_2_BYTE_LEADS)) or b"\xe2\x80" in data or b"\xe2\x82\xac" in data
-    if not (maybe and _UTF8_MULTIBYTE.search(data)):  # cheap tests first: "â" is common in French
-        return  # no UTF-8 accent anywhere: a Windows-1252 file
-    line = _data_line_at(data[:start].decode("utf-8", errors="replace"), start)
+    with opener() as fh:
+        prefix = fh.read(start + 1)
+    line = _data_line_at(prefix[:start].decode("utf-8", errors="replace"), start)
     raise RecipientListError(
         f"the list is UTF-8 but {_where(line)} holds a byte that is not UTF-8 "
-        f"({data[start]:#04x} at offset {start}): mixed encodings; fix that line or "
+        f"({prefix[start]:#04x} at offset {start}): mixed encodings; fix that line or "
         "save the whole list again as UTF-8",
         rule="mixed-encoding",
         line=line,
     )
+
+
+def _text_blocks(opener: Callable[[], BinaryIO], charset: Charset) -> Iterator[str]:
+    """The file's text, decoded block by block (the BOM skipped)."""
+    with opener() as fh:
+        fh.read(charset.bom)
+        decoder = codecs.getincrementaldecoder(charset.codec)()
+        fed = charset.bom
+        while True:
+            block = fh.read(_READ_BLOCK)
+            try:
+                text = decoder.decode(block, final=not block)
+            except UnicodeDecodeError as exc:
+                at = fed - len(decoder.getstate()[0]) + exc.start
+                with opener() as again:
+                    again.seek(at)
+                    byte = again.read(1) or b"\x00"
+                raise RecipientListError(
+                    f"the list is neither UTF-8, UTF-16 nor Windows-1252: byte {byte[0]:#04x} "
+                    f"at offset {at} cannot be decoded; save it as UTF-8 and try again",
+                    rule="charset",
+                ) from None
+            if text:
+                yield text
+            if not block:
+                return
+            fed += len(block)
+
+
+class _Utf8Stream(io.RawIOBase):
+    """A read-only binary stream of UTF-8 made from text pieces, read as pyarrow asks."""
+
+    def __init__(self, pieces: Iterator[str]) -> None:
+        self._pieces = pieces
+        self._chunk = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        """Fill ``buffer`` whole unless the text ends: pyarrow takes a short read for a block."""
+        filled = 0
+        while filled < len(buffer):
+            if not len(self._chunk):
+                piece = next(self._pieces, None)
+                if piece is None:
+                    break
+                self._chunk = memoryview(piece.encode("utf-8"))
+            n = min(len(buffer) - filled, len(self._chunk))
+            buffer[filled : filled + n] = self._chunk[:n]
+            self._chunk = self._chunk[n:]
+            filled += n
+        return filled
 
 
 def _separator(header_line: str) -> str:
@@ -145,8 +175,12 @@ def parse_list(data: bytes | str) -> pd.DataFrame:
     Parameters
     ----------
     data : bytes or str
-        The file's content. Bytes are decoded as UTF-16 when they start with
-        a UTF-16 BOM, else as UTF-8 (BOM removed) when that is valid, else as
+        The file's content. Bytes are decoded by the rule of
+        :mod:`mfanalytics.charsets` (shared with the report readers): UTF-16
+        by its BOM (or its zero bytes), UTF-8 (BOM removed) when valid and
+        plausible, else Windows-1252. Valid UTF-8 that holds no French accent
+        in its UTF-8 form and whose UTF-8 reading holds a character no list
+        holds (``"Éœ"`` in Windows-1252 is the UTF-8 of ``"ɜ"``) is
         Windows-1252.
 
     Returns
@@ -156,6 +190,10 @@ def parse_list(data: bytes | str) -> pd.DataFrame:
         the file (quotes removed, nothing trimmed, empty fields are ``""``).
         ``attrs["charset"]`` is ``"UTF-8"``, ``"WINDOWS-1252"`` or ``"UTF-16"``
         (``"UTF-8"`` for text), ``attrs["separator"]`` the separator.
+        A file written by :func:`mfanalytics.export.to_safe_csv` from a
+        :func:`clean_recipients` frame reads back to that frame: its
+        apostrophes against formulas are removed and its ``mobile_valid``
+        and ``mobile_issue`` columns typed again.
 
     Raises
     ------
@@ -168,30 +206,68 @@ def parse_list(data: bytes | str) -> pd.DataFrame:
         holding a byte that is not UTF-8, ``"surrogate"`` (with ``line``) for
         text holding a lone surrogate, ``"not-csv"`` when the first line is
         binary data, ``"header"`` or ``"csv"`` when it cannot be read as CSV.
-        Lines may end with LF, CRLF or CR; a header without a final line end
-        is a list of 0 rows.
+        Limits: ``"column-limit"`` above :data:`MAX_COLUMNS` columns,
+        ``"line-size"`` for a data line above :data:`MAX_LINE_BYTES` bytes,
+        ``"header-size"`` for a header above :data:`MAX_HEADER_CHARS`
+        characters. Lines may end with LF, CRLF or CR; a header without a
+        final line end is a list of 0 rows.
 
     Examples
     --------
     >>> df = parse_list("CP;mobile\\n01000;0612345678\\n".encode("cp1252"))
     >>> df["CP"].tolist(), df.attrs["charset"], df.attrs["separator"]
     (['01000'], 'UTF-8', ';')
+    >>> parse_list("NOM;mobile\\nÉœ;0612345678\\n".encode("cp1252"))["NOM"].tolist()
+    ['Éœ']
     """
     if isinstance(data, str):
-        text, charset = data.removeprefix("\ufeff"), "UTF-8"
-    elif isinstance(data, (bytes, bytearray, memoryview)):
-        text, charset = _decode(bytes(data))
-    else:
-        raise RecipientListError(
-            f"parse_list takes bytes or text, not {type(data).__name__}; use read_list for a path",
-            rule="input-type",
-        )
-    if not text.strip():
+        try:
+            payload = data.removeprefix("\ufeff").encode("utf-8")
+        except UnicodeEncodeError as exc:
+            line = _data_line_at(data, exc.start)
+            raise RecipientListError(
+                f"{_where(line)} holds {data[exc.start]!r}, half of a UTF-16 surrogate pair, which no file "
+                "can hold (text decoded with errors='surrogateescape'?); decode the file with its real "
+                "charset, or pass the bytes",
+                rule="surrogate",
+                line=line,
+            ) from None
+        return _parse(lambda: io.BytesIO(payload), Charset("utf-8", "UTF-8"))
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        data = bytes(data)
+        return _parse(lambda: io.BytesIO(data))
+    raise RecipientListError(
+        f"parse_list takes bytes or text, not {type(data).__name__}; use read_list for a path",
+        rule="input-type",
+    )
+
+
+def _head(blocks: Iterator[str]) -> tuple[str, bool]:
+    """The first MAX_HEADER_CHARS characters or more (leading line ends removed), and whether that is all."""
+    head = ""
+    for block in blocks:
+        head = (head + block).lstrip("\r\n") if not head else head + block
+        if len(head) > MAX_HEADER_CHARS:
+            return head, False
+    return head, True
+
+
+def _parse(opener: Callable[[], BinaryIO], charset: Charset | None = None) -> pd.DataFrame:
+    """Read a list from ``opener()`` (called once per pass), in blocks: memory about the size of the table."""
+    if charset is None:
+        with opener() as fh:
+            charset = detect_charset(iter(lambda: fh.read(_READ_BLOCK), b""))
+        if charset.stray is not None:
+            _refuse_mixed_encodings(opener, charset.stray)
+    blocks = _text_blocks(opener, charset)
+    text, whole = _head(blocks)
+    if whole and not text.strip():
         raise RecipientListError("the list is empty: no header line", rule="empty-file")
-    text = text.lstrip("\r\n")
     end = text.find("\n")
     cr = text.find("\r", 0, len(text) if end < 0 else end)  # CR-only line ends: old Mac exports
     end = cr if cr >= 0 else end
+    if end < 0 and not whole:
+        raise _header_too_long()
     first = text if end < 0 else text[:end]
     sep = _separator(first)
     # a quoted header may span lines; newline="" lets csv see \r, \n and \r\n as line ends
@@ -199,6 +275,8 @@ def parse_list(data: bytes | str) -> pd.DataFrame:
     try:
         header = next(csv.reader(source, delimiter=sep))
     except (csv.Error, StopIteration) as exc:
+        if not whole:
+            raise _header_too_long() from None
         raise RecipientListError(
             f"the header line cannot be read as CSV ({exc}); the first line must be the column names",
             rule="header",
@@ -206,6 +284,8 @@ def parse_list(data: bytes | str) -> pd.DataFrame:
         ) from None
     body = text
     if isinstance(source, io.StringIO) and source.tell() >= len(text):  # the header ran to the end
+        if not whole:
+            raise _header_too_long()
         try:
             next(csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True))
         except csv.Error as exc:
@@ -227,40 +307,42 @@ def parse_list(data: bytes | str) -> pd.DataFrame:
             rule="not-csv",
             line=0,
         )
-    dupes = sorted({h for h in header if header.count(h) > 1})
+    if len(header) > MAX_COLUMNS:
+        raise RecipientListError(
+            f"the header has {len(header):,} columns; a list has at most {MAX_COLUMNS:,} "
+            "(is the separator right?)",
+            rule="column-limit",
+            line=0,
+        )
+    dupes = sorted(h for h, k in Counter(header).items() if k > 1)
     if dupes:
         raise RecipientListError(
-            f"the header has duplicate column names {dupes}: header {header}",
+            f"the header has duplicate column names {dupes[:20]}: header {header[:50]}",
             rule="duplicate-header",
             line=0,
         )
     names = [f"c{i}" for i in range(len(header))]
-    bad: list[tuple[int, int]] = []
+    end_mark = _END_MARK + sep * (len(names) - 1) + "\n"
 
-    def on_bad_row(row) -> str:
-        bad.append((row.number - 1 if row.number is not None else -1, row.actual_columns))
-        return "skip"
+    def pieces(rest: Iterator[str]) -> Iterator[str]:
+        last = body
+        yield body
+        for piece in rest:
+            last = piece
+            yield piece
+        # The end mark makes sure the parser sees a last line end (a header-only
+        # list saved without one is 0 rows) and shows a quote left open.
+        yield ("" if last.endswith(("\n", "\r")) else "\n") + end_mark
 
-    try:
-        payload = body.encode("utf-8")
-    except UnicodeEncodeError:
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            line = _data_line_at(text, exc.start)
-            raise RecipientListError(
-                f"{_where(line)} holds {text[exc.start]!r}, half of a UTF-16 surrogate pair, which no file "
-                "can hold (text decoded with errors='surrogateescape'?); decode the file with its real "
-                "charset, or pass the bytes",
-                rule="surrogate",
-                line=line,
-            ) from None
-        raise
-    # The end mark makes sure the parser sees a last line end (a header-only
-    # list saved without one is 0 rows) and shows a quote left open.
-    ending = "" if body.endswith(("\n", "\r")) else "\n"
-    payload += (ending + _END_MARK + sep * (len(names) - 1) + "\n").encode("utf-8")
-    table = _read_csv(payload, names, sep, on_bad_row)
+    def stream() -> _Utf8Stream:
+        nonlocal blocks
+        if blocks is None:  # a second read: the block size grew
+            blocks = _text_blocks(opener, charset)
+            _head(blocks)  # the same first characters, read again
+        rest, blocks = blocks, None
+        return _Utf8Stream(pieces(rest))
+
+    table, bad = _read_csv(stream, names, sep)
     last = table.num_rows - 1
     if last < 0 or table.column(0)[last].as_py() != _END_MARK:
         line = table.num_rows + len(bad)  # the quote opened on the last record read
@@ -281,20 +363,65 @@ def parse_list(data: bytes | str) -> pd.DataFrame:
             rule="field-count",
             line=bad[0][0],
         )
-    frame = table.to_pandas(types_mapper={pa.string(): _STRING}.get)
+    frame = table.to_pandas(types_mapper={pa.string(): _STRING, pa.large_string(): _STRING}.get, self_destruct=True)
+    del table
     frame.columns = header
-    frame.attrs["charset"] = charset
+    frame = _from_export(frame)
+    frame.attrs["charset"] = charset.name
     frame.attrs["separator"] = sep
     return frame
 
 
-def _read_csv(payload: bytes, names: list[str], sep: str, on_bad_row) -> pa.Table:
-    """Every field as a string; a field larger than a block is read with one block."""
-    block = 1 << 20
+def _from_export(frame: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`clean_recipients` frame written by ``to_safe_csv``, as it was.
+
+    Recognised by its last four columns (those :func:`clean_recipients` adds);
+    the apostrophes against formulas are removed, empty cells of the added
+    columns are missing values again and the columns get their types back.
+    Any other list is returned as read.
+    """
+    from mfanalytics.export import restore_formulas, restore_name
+
+    names = [restore_name(str(c)) for c in frame.columns]
+    if tuple(names[-len(_ADDED):]) != _ADDED:
+        return frame
+    out = pd.DataFrame(
+        {i: restore_formulas(frame.iloc[:, i]) for i in range(frame.shape[1])}, index=frame.index
+    )
+    out.columns = names
+    for name in _ADDED:
+        text = out[name].mask(out[name] == "")
+        if name == "mobile_valid":
+            out[name] = text.map({"True": True, "False": False}, na_action="ignore").astype("boolean")
+        elif name == "mobile_issue":
+            out[name] = pd.Categorical(text.astype(object).where(text.notna(), None), dtype=ISSUE_DTYPE)
+        else:
+            out[name] = text
+    return out
+
+
+def _header_too_long() -> RecipientListError:
+    return RecipientListError(
+        f"the header (first line) is longer than {MAX_HEADER_CHARS:,} characters, or a quote opened in it "
+        "is never closed; the first line must be the column names",
+        rule="header-size",
+        line=0,
+    )
+
+
+def _read_csv(stream: Callable[[], Any], names: list[str], sep: str) -> tuple[pa.Table, list[tuple[int, int]]]:
+    """Every field as a string, read from ``stream()``; a line larger than a block is read with a larger one."""
+    block = min(1 << 20, MAX_LINE_BYTES)
     while True:
+        bad: list[tuple[int, int]] = []
+
+        def on_bad_row(row) -> str:
+            bad.append((row.number - 1 if row.number is not None else -1, row.actual_columns))
+            return "skip"
+
         try:
-            return pacsv.read_csv(
-                io.BytesIO(payload),
+            table = pacsv.read_csv(
+                stream(),
                 read_options=pacsv.ReadOptions(
                     column_names=names, skip_rows=1, use_threads=False, block_size=block
                 ),
@@ -302,15 +429,22 @@ def _read_csv(payload: bytes, names: list[str], sep: str, on_bad_row) -> pa.Tabl
                     delimiter=sep, quote_char='"', newlines_in_values=True, invalid_row_handler=on_bad_row
                 ),
                 convert_options=pacsv.ConvertOptions(
-                    column_types={n: pa.string() for n in names},
+                    column_types={n: pa.large_string() for n in names},
                     strings_can_be_null=False,
                     quoted_strings_can_be_null=False,
                 ),
             )
+            return table, bad
         except pa.ArrowInvalid as exc:
-            if "straddl" in str(exc) and block < len(payload):
-                block = min(len(payload) + 1, (1 << 31) - 1)
-                continue
+            if "straddl" in str(exc):
+                if block < MAX_LINE_BYTES:
+                    block = MAX_LINE_BYTES
+                    continue
+                raise RecipientListError(
+                    f"a line of the list is longer than {MAX_LINE_BYTES:,} bytes (or a quote opened on it "
+                    "is never closed); no list holds such a field",
+                    rule="line-size",
+                ) from None
             raise RecipientListError(
                 f"the list cannot be read as CSV ({exc}); export it as CSV, ';' or ',' separated, "
                 "with a header line",
@@ -321,7 +455,9 @@ def _read_csv(payload: bytes, names: list[str], sep: str, on_bad_row) -> pa.Tabl
 def read_list(path: str | os.PathLike) -> pd.DataFrame:
     """Read a recipient list file; see :func:`parse_list`.
 
-    ``attrs["name"]`` is the file name without extension.
+    The file is read in blocks, twice (once for its charset, once for its
+    rows): memory stays about the size of the frame, not several copies of
+    the file. ``attrs["name"]`` is the file name without extension.
 
     Examples
     --------
@@ -331,7 +467,8 @@ def read_list(path: str | os.PathLike) -> pd.DataFrame:
     """
     path = Path(path)
     try:
-        data = path.read_bytes()
+        with open(path, "rb"):
+            pass
     except (OSError, ValueError) as exc:  # ValueError: a NUL or a lone surrogate in the path
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         hint = (
@@ -342,7 +479,7 @@ def read_list(path: str | os.PathLike) -> pd.DataFrame:
         raise RecipientListError(
             f"cannot read the list {str(path)[:80]!r}: {reason}{hint}", rule="file"
         ) from None
-    frame = parse_list(data)
+    frame = _parse(lambda: open(path, "rb"))
     frame.attrs["name"] = path.stem
     return frame
 

@@ -64,6 +64,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from mfanalytics.charsets import detect_charset
 from mfanalytics.errors import ReportFormatError
 from mfanalytics.report_schema import (
     KINDS,
@@ -81,7 +82,7 @@ from mfanalytics.report_schema import (
     to_strings,
 )
 
-__all__ = ["REPORT_COLUMNS", "read_report", "parse_report", "parse_report_json"]
+__all__ = ["MAX_COLUMNS", "MAX_LINE_BYTES", "REPORT_COLUMNS", "read_report", "parse_report", "parse_report_json"]
 
 _STRING = pd.StringDtype("pyarrow")
 _STOP = r"^\s*stop\b"
@@ -89,9 +90,14 @@ _ENVELOPE_KEYS = ("rows", "report", "data", "content", "items", "results")
 _SNIFF = 1 << 20
 _PARALLEL_ROWS = 100_000
 _CATEGORICAL = ("ref_list", "status_text")
-# UTF-8 for À..ÿ, Œ œ Ÿ and €: in Windows-1252 these bytes read "Ã…", "Å’", "â‚¬",
-# which French text never holds, so seeing them means the file really is UTF-8.
-_UTF8_MULTIBYTE = re.compile(rb"\xc3[\x80-\xbf]|\xc5[\x92\x93\xb8]|\xe2\x82\xac")
+#: Limits no real report reaches (the platform sends about 20 columns plus the
+#: list's own): beyond them a report is refused, in well under a second, with
+#: ``rule="column-limit"`` (CSV columns, or distinct keys of the JSON records),
+#: ``"line-size"`` (a CSV line, so a field, above MAX_LINE_BYTES bytes),
+#: ``"header-size"`` or ``"json-depth"`` (JSON nested deeper than Python can read).
+MAX_COLUMNS = 2_000
+MAX_LINE_BYTES = 16 << 20
+_DETECT_BLOCK = 1 << 22
 
 
 # -- public API --------------------------------------------------------------
@@ -209,6 +215,10 @@ def parse_report_json(
             records = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ReportFormatError(f"The JSON report is not valid JSON: {exc}", rule="json", line=exc.lineno) from exc
+        except RecursionError:
+            raise ReportFormatError(
+                "The JSON report is nested deeper than it can be read: records are flat objects.", rule="json-depth"
+            ) from None
     if isinstance(records, Mapping):
         key = next((k for k in records if k in _ENVELOPE_KEYS and isinstance(records[k], list)), None)
         if key is None:
@@ -227,13 +237,16 @@ def parse_report_json(
         bad = None
     if bad is not None:
         raise ReportFormatError(f"Record {bad + 1} is not an object.", rule="json-shape", line=bad + 1)
+    _check_keys(records, "")
     frame = pd.DataFrame.from_records(records) if records else pd.DataFrame()
     columns: list[tuple[str, Any]] = []
     for name in frame.columns:
         col = frame[name]
         first = col.dropna().iloc[0] if col.notna().any() else None
         if isinstance(first, Mapping):
-            inner = pd.DataFrame.from_records([v if isinstance(v, Mapping) else {} for v in col], index=frame.index)
+            inner = [v if isinstance(v, Mapping) else {} for v in col]
+            _check_keys(inner, f" under {str(name)[:40]!r}", len(frame.columns) + len(columns))
+            inner = pd.DataFrame.from_records(inner, index=frame.index)
             columns.extend((str(k), inner[k]) for k in inner.columns)
         else:
             columns.append((str(name), col))
@@ -247,9 +260,19 @@ def parse_report_json(
     return _assemble(jobs, len(frame), campaign_id=campaign_id, lang=lang)
 
 
+def _check_keys(records: list, where: str, already: int = 0) -> None:
+    """Refuse records with more distinct keys than MAX_COLUMNS, before building a frame of them."""
+    keys = set().union(*records) if records else set()
+    if len(keys) + already > MAX_COLUMNS:
+        raise ReportFormatError(
+            f"The JSON records hold {len(keys):,} distinct keys{where}; a report has at most {MAX_COLUMNS:,} columns.",
+            rule="column-limit",
+        )
+
+
 # -- CSV ---------------------------------------------------------------------
 def _from_csv(prefix: bytes, source: Callable[[], Any], *, campaign_id: int | None, lang: str) -> pd.DataFrame:
-    """Sniff BOM, encoding and separator from ``prefix``; ``source()`` opens the whole body."""
+    """Sniff BOM, encoding and separator; ``source()`` opens the whole body."""
     if lang not in ("en", "fr"):
         raise ValueError(f"lang must be 'en' or 'fr', not {lang!r}")
     if prefix.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -258,25 +281,37 @@ def _from_csv(prefix: bytes, source: Callable[[], Any], *, campaign_id: int | No
     if not body.strip():
         raise ReportFormatError("The report is empty: not even a header line.", rule="empty")
     first_end = re.search(rb"\r\n|\r|\n", body)  # CR-only line ends too (old Mac exports)
+    if first_end is None and len(prefix) >= _SNIFF:
+        raise ReportFormatError(
+            f"The header line is longer than {_SNIFF:,} bytes: not a report (is the separator right?).",
+            rule="header-size", line=1,
+        )
     header_bytes = body[: first_end.start()] if first_end else body
     if not header_bytes.strip():
         raise ReportFormatError("The first line is empty: a report starts with its header line.", rule="header", line=1)
+    charset = _charset(source)
+    encoding = "utf8" if charset.codec == "utf-8" else charset.codec
     try:
-        header_text, encoding = header_bytes.decode("utf-8"), "utf8"
-    except UnicodeDecodeError:
-        try:
-            header_text, encoding = header_bytes.decode("cp1252"), "cp1252"
-        except UnicodeDecodeError as exc:
-            raise ReportFormatError("The header is neither UTF-8 nor Windows-1252.", rule="encoding", line=1) from exc
+        header_text = header_bytes.decode(charset.codec)
+    except UnicodeDecodeError as exc:
+        raise ReportFormatError("The header is neither UTF-8 nor Windows-1252.", rule="encoding", line=1) from exc
     counts = {sep: header_text.count(sep) for sep in ";,\t"}
     sep = max(counts, key=lambda s: (counts[s], s == ";"))
+    if counts[sep] >= MAX_COLUMNS:
+        raise ReportFormatError(
+            f"The header has {counts[sep] + 1:,} columns; a report has at most {MAX_COLUMNS:,}.",
+            rule="column-limit", line=1,
+        )
     names = next(csv.reader([header_text], delimiter=sep))
-    report_cols, extras = map_columns(names)
+    names, export = _export_names(names)
+    report_cols, extras = ([], []) if export else map_columns(names)
     int_types = {i: t[1] for i, t in enumerate(report_cols) if t is not None and t[1].startswith("int")}
-    if first_end is None and len(prefix) < _SNIFF:  # a header without a line end: no rows
+    if first_end is None:  # a header without a line end: no rows
         table = pa.table({f"c{i}": pa.array([], pa.string()) for i in range(len(names))})
     else:
-        table = _read_table(source, len(names), sep, encoding, int_types)
+        table = _read_table(source, len(names), sep, encoding, {} if export else int_types)
+    if export:
+        return _from_export(table, names, campaign_id=campaign_id, lang=lang)
     jobs = [
         (t[0], t[1], lambda i=i, k=t[1]: _typed(table.column(i), k, names[i]))
         for i, t in enumerate(report_cols)
@@ -286,12 +321,32 @@ def _from_csv(prefix: bytes, source: Callable[[], Any], *, campaign_id: int | No
     return _assemble(jobs, table.num_rows, campaign_id=campaign_id, lang=lang)
 
 
+def _charset(source: Callable[[], Any]):
+    """The charset of the body (:mod:`mfanalytics.charsets`, as for lists); a mixed file is refused."""
+    reader = source()
+    charset = detect_charset(iter(lambda: reader.read(_DETECT_BLOCK), b""))
+    if charset.name == "UTF-16":
+        raise ReportFormatError("The report is UTF-16; save it as UTF-8 or Windows-1252.", rule="encoding")
+    if charset.stray is not None:
+        reader = source()
+        data = reader.read(charset.stray + 1)
+        line = data.count(b"\n", 0, charset.stray)
+        raise ReportFormatError(
+            f"The report is UTF-8 but data line {line} holds a byte that is not UTF-8 "
+            f"(0x{data[charset.stray]:02X}): mixed encodings; fix or re-export the file.",
+            rule="encoding",
+            line=line,
+        )
+    return charset
+
+
 def _read_table(source: Callable[[], Any], ncols: int, sep: str, encoding: str, int_types: dict[int, str]) -> pa.Table:
     """Read the CSV body: integer columns typed by the reader, the rest as text.
 
-    On failure, retries with quoted newlines allowed, then as Windows-1252 when
-    the text is not UTF-8, then with every column as text so that the value
-    parsers can name the column and line of a bad value.
+    On failure, retries with quoted newlines allowed, then with every column
+    as text so that the value parsers can name the column and line of a bad
+    value. A line longer than a block is read with blocks of
+    :data:`MAX_LINE_BYTES`; a longer one is refused.
     """
     names = [f"c{i}" for i in range(ncols)]
     typed = {n: pa.string() for n in names}
@@ -299,15 +354,13 @@ def _read_table(source: Callable[[], Any], ncols: int, sep: str, encoding: str, 
     text = {n: pa.string() for n in names}
     attempts = [(typed, False), (typed, True), (text, True)]
     last: Exception | None = None
-    block = 1 << 20  # pyarrow's default; grown for a field longer than a block
-    encodings = [encoding, "cp1252"] if encoding == "utf8" else [encoding]
-    while encodings:
-        enc = encodings.pop(0)
+    block = min(1 << 20, MAX_LINE_BYTES)  # pyarrow's default; grown once for a long line
+    while True:
         for types, newlines in attempts:
             try:
                 return pacsv.read_csv(
                     source(),
-                    read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=enc, block_size=block),
+                    read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=encoding, block_size=block),
                     parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=newlines),
                     convert_options=pacsv.ConvertOptions(
                         column_types=types, null_values=[""], strings_can_be_null=True
@@ -315,34 +368,100 @@ def _read_table(source: Callable[[], Any], ncols: int, sep: str, encoding: str, 
                 )
             except pa.ArrowInvalid as exc:
                 last = exc
-                if "straddl" in str(exc) and block < (1 << 30):  # one field spans blocks
-                    block = min(max(block * 16, source().size() + 1), 1 << 30)
-                    encodings.insert(0, enc)
+                if "straddl" in str(exc):  # one line spans blocks
                     break
-                if "utf8" in str(exc).lower() and enc == "utf8":
-                    _refuse_mixed_encodings(source)
-                    break  # not UTF-8: try Windows-1252
             except UnicodeDecodeError as exc:
                 raise ReportFormatError("The report is neither UTF-8 nor Windows-1252.", rule="encoding") from exc
         else:
-            break
-    raise _structure_error(source, names, sep, last)
-
-
-def _refuse_mixed_encodings(source: Callable[[], Any]) -> None:
-    """Refuse a UTF-8 file with a stray invalid byte rather than misread it all as cp1252."""
-    data = source().read()
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if _UTF8_MULTIBYTE.search(data):
-            line = data.count(b"\n", 0, exc.start)
+            raise _structure_error(source, names, sep, last)
+        if block >= MAX_LINE_BYTES:
             raise ReportFormatError(
-                f"The report is UTF-8 but data line {line} holds a byte that is not UTF-8 "
-                f"(0x{data[exc.start]:02X}): mixed encodings; fix or re-export the file.",
-                rule="encoding",
-                line=line,
-            ) from None
+                f"A line of the report is longer than {MAX_LINE_BYTES:,} bytes (or a quote opened on it is "
+                "never closed): no report holds such a field.",
+                rule="line-size",
+            )
+        block = MAX_LINE_BYTES
+
+
+# -- the toolkit's own exports (mfanalytics.export.to_safe_csv) -----------------
+_DERIVED = ("status", "status_group", "is_final", "is_delivered", "is_stop", "clicks", "clicked", "first_click_at")
+_EXPORT_MARKS = ("mobile", "status_code", *_DERIVED)
+_EXPORT_TRACK = re.compile(r"track_([1-9][0-9]*)_(at|clicks)")
+
+
+def _export_names(names: list[str]) -> tuple[list[str], bool]:
+    """The header of a report frame written by ``to_safe_csv`` (its own column names), restored."""
+    from mfanalytics.export import restore_name
+
+    restored = [restore_name(n) for n in names]
+    keys = set(restored)
+    if all(mark in keys for mark in _EXPORT_MARKS):
+        return restored, True
+    return names, False
+
+
+def _restore_text(arr: Any) -> Any:
+    """Undo the apostrophes that ``to_safe_csv`` put before formulas."""
+    from mfanalytics.export import restore_formulas
+
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    if not len(arr) or not pc.any(pc.fill_null(pc.match_substring(arr, "'"), False)).as_py():
+        return arr
+    restored = restore_formulas(pd.Series(_STRING.__from_arrow__(arr)))
+    return pa.array(restored.array, type=pa.large_string()).cast(pa.string())
+
+
+def _export_dates(arr: Any, field: str) -> tuple[np.ndarray, np.ndarray]:
+    """``DD/MM/YYYY HH:MM:SS``, with an explicit offset where ``to_safe_csv`` wrote one."""
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    long = pc.fill_null(pc.greater(pc.utf8_length(arr), 19), False).to_numpy(zero_copy_only=False)
+    if not long.any():
+        return parse_paris_dates(arr, field)
+    utc, valid = parse_paris_dates(pc.utf8_slice_codeunits(arr, 0, 19), field)
+    rows = np.flatnonzero(long)
+    texts = arr.take(pa.array(rows)).to_pylist()
+    try:
+        stamps = pd.to_datetime(pd.Series(texts), format="%d/%m/%Y %H:%M:%S %z", utc=True)
+    except ValueError:
+        i = int(rows[0])
+        raise ReportFormatError(
+            f"Column {field!r}, data line {i + 1}: {texts[0][:40]!r} is not a date DD/MM/YYYY HH:MM:SS [+HH:MM].",
+            rule="date", field=field, line=i + 1,
+        ) from None
+    utc[rows] = stamps.dt.tz_localize(None).astype("datetime64[s]").to_numpy().astype(np.int64)
+    return utc, valid
+
+
+def _from_export(table: pa.Table, names: list[str], *, campaign_id: int | None, lang: str) -> pd.DataFrame:
+    """A report frame read back from its export: the same columns, dtypes and values.
+
+    The derived columns (status, clicks, ...) are derived again from the
+    columns they come from, as when the report was first read; the labels of
+    ``status`` keep the language they were written in.
+    """
+    jobs = []
+    for i, name in enumerate(names):
+        col = table.column(i)
+        track = _EXPORT_TRACK.fullmatch(name)
+        if name in _DERIVED:
+            continue
+        if name in KINDS or track:
+            kind = KINDS.get(name) or ("date" if track.group(2) == "at" else "int32")
+            if kind == "date":
+                jobs.append((name, kind, lambda col=col, name=name: _export_dates(col, name)))
+            elif kind.startswith("int"):
+                jobs.append((name, kind, lambda col=col, kind=kind, name=name: parse_integers(col, kind, name)))
+            else:
+                jobs.append((name, kind, lambda col=col: _restore_text(col)))
+        else:
+            jobs.append((name, "list", lambda col=col: _restore_text(col)))
+    frame = _assemble(jobs, table.num_rows, campaign_id=campaign_id, lang=lang)
+    written = table.column(names.index("status")).to_pylist()
+    if frame["status"].astype(object).where(frame["status"].notna(), None).tolist() != written:
+        other = _assemble(jobs, table.num_rows, campaign_id=campaign_id, lang="fr" if lang == "en" else "en")
+        if other["status"].astype(object).where(other["status"].notna(), None).tolist() == written:
+            frame = other
+    return frame[[n for n in names if n in frame.columns]]
 
 
 def _structure_error(source: Callable[[], Any], names: list[str], sep: str, exc: Exception | None) -> ReportFormatError:

@@ -352,3 +352,49 @@ def test_demo_command_on_a_small_list(tmp_path, capsys):
     # the duplicate line was not sent twice, the blacklisted number not at all
     assert len(codes["+33639980016"]) in (1, 2)
     assert not [c for c in codes.get("+33639980021", []) if c in DELIVERED | {20, 25}]
+
+
+# -- every command, one bad argument: one line, exit 2, nothing written -----------
+@pytest.mark.parametrize("argv", [
+    ["demo", "--seed", "abc", "--out", "{tmp}/demo"],
+    ["demo", "--list", "{tmp}/missing.csv", "--out", "{tmp}/demo"],
+    ["sandbox", "--port", "abc"],
+    ["sandbox", "--start", "nonsense"],
+    ["sandbox", "--samples", "-1", "--port", "0"],
+    ["clean", "--out", "{tmp}/o.csv"],
+    ["clean", "{wide}", "--out", "{tmp}/o.csv"],
+    ["report", "{wide}", "--out", "{tmp}/x.html", "--lang", "de"],
+    ["report", "{wide}", "--out", "{tmp}/x.html"],
+    ["fetch", "--from", "2026-03-01", "--status", "abc", "--out", "{tmp}/x.csv"],
+    ["fetch", "--from", "2026-03-01", "--workers", "0", "--out", "{tmp}/x.csv"],
+    ["nosuchcommand"],
+], ids=["demo-seed", "demo-list", "sandbox-port", "sandbox-start", "sandbox-samples", "clean-no-file",
+        "clean-30000-columns", "report-lang", "report-30000-columns", "fetch-status", "fetch-workers", "unknown"])
+def test_every_command_with_a_bad_argument_exits_2_with_one_line(argv, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("MEDIASFLOW_BASE_URL", "http://127.0.0.1:9/api/v1")  # never reached
+    monkeypatch.setenv("MEDIASFLOW_TOKEN", "tok")
+    wide = tmp_path / "inputs" / "wide.csv"
+    wide.parent.mkdir()
+    wide.write_text(";".join(f"c{i}" for i in range(30_000)) + "\n" + ";" * 29_999 + "\n", encoding="utf-8")
+    assert main([a.format(tmp=tmp_path, wide=wide) for a in argv]) == 2
+    captured = capsys.readouterr()
+    _one_line_error(captured.err)
+    assert [p.name for p in tmp_path.iterdir()] == ["inputs"]
+
+
+def test_help_still_exits_0(capsys):
+    assert main(["fetch", "--help"]) == 0
+    assert "--status" in capsys.readouterr().out
+
+
+def test_report_reads_the_demo_export(tmp_path, capsys):
+    # `mfanalytics report out/demo/report.csv` said "no INT_MOBILE column"
+    src = tmp_path / "small.csv"
+    src.write_text("mobile;PRENOM\n06 39 98 00 16;=Ana\n06 39 98 00 17;Bob\n", encoding="utf-8")
+    black = tmp_path / "stop.csv"
+    black.write_text("item\n+33639980021\n", encoding="utf-8")
+    out = tmp_path / "demo"
+    assert main(["demo", "--list", str(src), "--blacklist", str(black), "--out", str(out), "--seed", "1"]) == 0
+    capsys.readouterr()
+    assert main(["report", str(out / "report.csv"), "--out", str(tmp_path / "again.html")]) == 0
+    assert _summary(capsys.readouterr().out)["recipients"] == 2

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mfanalytics
-from mfanalytics.export import to_safe_csv
+from mfanalytics.export import restore_formulas, restore_name, to_safe_csv
 from relsupport import make_client, make_sandbox
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -32,6 +32,12 @@ def _cells(path: Path) -> list[list[str]]:
 
 def _dangerous(cell: str) -> bool:
     return cell.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(cell)
+
+
+def _runs(cell: str) -> bool:
+    """A cell a spreadsheet would read as a formula: = + - @ after any blanks, not a plain number."""
+    text = cell.lstrip("\t\r\n")
+    return text[:1] in ("=", "+", "-", "@") and not PLAIN_NUMBER.fullmatch(text)
 
 
 def _assert_safe(path: Path, rows: int) -> None:
@@ -53,8 +59,18 @@ def test_safe_csv_neutralises_every_formula_cell_and_keeps_every_row(values, nam
     to_safe_csv(frame, path)
     _assert_safe(path, len(values))
     back = _cells(path)
-    for row, value in zip(back[1:], values):  # the text itself is intact, behind its apostrophe
-        assert row[0] in (value, "'" + value)
+    # the text itself is intact, behind its apostrophes (one before each risky character that
+    # starts the cell or follows a separator, a line break or a quote), and reads back exactly
+    restored = restore_formulas(pd.Series([row[0] for row in back[1:]], dtype="string")).tolist()
+    assert restored == values
+    for row, value in zip(back[1:], values):
+        assert row[0].replace("'", "") == value.replace("'", "")
+    assert restore_name(back[0][0]) == name
+    # opened with another separator, no cell can run either (cells then hold pieces of several
+    # fields, and may start with the CR of a row end: a formula is what follows the blanks)
+    for delimiter in (",", "\t", "|"):
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            assert [c for r in csv.reader(fh, delimiter=delimiter) for c in r if _runs(c)] == []
 
 
 def test_report_fields_from_the_api_are_neutralised_in_the_cli_and_library_exports(tmp_path, figures):

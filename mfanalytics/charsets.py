@@ -1,0 +1,211 @@
+"""Which charset a list or a report file is in: one rule for both readers.
+
+A file is read as:
+
+1. **UTF-16** when it starts with a UTF-16 byte-order mark, or when its first
+   four bytes are ASCII characters each followed (or preceded) by a zero
+   byte (UTF-16 without a BOM).
+2. **UTF-8** (a BOM is skipped) when every byte sequence is valid UTF-8,
+   *unless* the UTF-8 reading is implausible for a contact list and the file
+   is also valid Windows-1252 (rule 4).
+3. **Windows-1252** when it is not valid UTF-8. A file that is UTF-8 but for a
+   stray byte (it holds the UTF-8 form of a French accent, such as ``é``
+   written ``\\xc3\\xa9``, *and* a byte that is not UTF-8) is mixed:
+   :attr:`Charset.stray` gives the offset of that byte, and the readers refuse
+   it rather than change every accent of the file.
+4. **The ambiguous case**: Windows-1252 bytes can happen to be valid UTF-8
+   (``"Éœ"`` is ``\\xc9\\x9c``, the UTF-8 of ``"ɜ"``). A French CRM export
+   that really is UTF-8 holds the UTF-8 form of at least one French accent,
+   apostrophe or euro sign (``é``, ``’``, ``€``, ``°``, ...: their Windows-1252
+   reading, ``Ã©``, ``â€™``, ``â‚¬``, ``Â°``, is the well-known mojibake that no
+   French text holds), and any other script comes in words. So valid UTF-8
+   holding *no* such French UTF-8 sequence is read as Windows-1252 when its
+   UTF-8 reading holds a character that a contact list does not:
+
+   - a character outside the ranges a list may hold: ASCII, Latin-1 and the
+     Latin Extended-A/B letters up to U+021F (Polish, Czech, Romanian ș ț,
+     Vietnamese ơ ư...), combining accents (U+0300..U+036F, as in NFD text),
+     Greek, Cyrillic (U+0400..U+04FF), Armenian, Hebrew, Arabic
+     (U+0530..U+06FF), Latin Extended Additional, general punctuation,
+     currency and letterlike symbols (U+2000..U+214F), symbols and dingbats
+     (U+2600..U+27BF), kana, CJK ideographs, Hangul, emoji and the emoji
+     variation selector. C1 controls (U+0080..U+009F), IPA letters and
+     spacing modifiers (U+0220..U+02FF) and the Cyrillic supplement
+     (U+0500..U+052F) are out: ``"ɜ"``, ``"ɀ"``, ``"Ԝ"`` are the UTF-8
+     readings of ``"Éœ"``, ``"É€"``, ``"Ôœ"``;
+   - or a letter of a non-Latin script (Greek, Cyrillic, Armenian, Hebrew,
+     Arabic, kana, CJK, Hangul) that touches a Latin letter, or a letter of
+     an alphabet (Greek, Cyrillic, Armenian, Hebrew, Arabic) that stands
+     alone: names are words of one script (a single ideograph is a word:
+     ``"王"``), and ``"é€œ"`` inside ``"Sé€œur"`` read as UTF-8 is one CJK
+     ideograph, ``"逜"``, among Latin letters.
+
+   Its known blind spot: Windows-1252 text in which such an accident stands
+   alone between separators or spaces (``"é€œ"`` as a whole field) reads as
+   a CJK ideograph -- as a Chinese name written alone is. That reasoning
+   (suspicious ranges, characters of another script inside a word) is the
+   one of charset-normalizer's "mess detector", reduced to the two encodings
+   a French export is in.
+
+   Bytes that Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+   keep the UTF-8 reading. The rule is deterministic (no statistics, no
+   sampling) and linear in the size of the file.
+
+Examples
+--------
+>>> detect_charset("Éœ;0612345678\\n".encode("cp1252")).name
+'WINDOWS-1252'
+>>> detect_charset("Hélène;0612345678\\n".encode("utf-8")).name
+'UTF-8'
+>>> detect_charset("Сергей;Ольга\\n".encode("utf-8")).name
+'UTF-8'
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = ["Charset", "detect_charset", "FRENCH_UTF8"]
+
+#: UTF-8 of characters whose Windows-1252 reading is mojibake that French text
+#: never holds: À..ÿ ("Ã©"), nbsp and ° « » ("Â°"), Œ œ Ÿ ("Å“"), ‐..… with
+#: the quotes ’ “ ” ("â€™") and € ("â‚¬").
+FRENCH_UTF8 = re.compile(rb"\xc3[\x80-\xbf]|\xc2[\xa0-\xbf]|\xc5[\x92\x93\xb8]|\xe2\x80[\x90-\xa6]|\xe2\x82\xac")
+
+_ALPHABETS = "\u0370-\u03ff\u0400-\u04ff\u0531-\u06ff"  # Greek, Cyrillic, Armenian, Hebrew, Arabic
+_NONLATIN = _ALPHABETS + "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"  # + kana, CJK, Hangul
+_LATIN = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u021f\u1e00-\u1eff"
+_EXPECTED = (
+    "\x00-\x7f\u00a0-\u021f\u0300-\u036f\u0370-\u04ff\u0530-\u06ff\u1e00-\u1eff\u2000-\u214f"
+    "\u2600-\u27bf\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\ufe0f\ufeff\U0001f000-\U0001faff"
+)
+_IMPLAUSIBLE = re.compile(
+    f"[^{_EXPECTED}]"
+    f"|(?<![{_ALPHABETS}])[{_ALPHABETS}](?![{_ALPHABETS}])"
+    f"|[{_LATIN}][{_NONLATIN}]|[{_NONLATIN}][{_LATIN}]"
+)
+_BLOCK = 1 << 22
+_CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+
+
+@dataclass(frozen=True)
+class Charset:
+    """The charset of a file.
+
+    Attributes
+    ----------
+    codec : str
+        Python codec that decodes the bytes after the BOM: ``"utf-8"``,
+        ``"cp1252"``, ``"utf-16-le"`` or ``"utf-16-be"``.
+    name : str
+        ``"UTF-8"``, ``"WINDOWS-1252"`` or ``"UTF-16"``, as ``charsetDetected``.
+    bom : int
+        Bytes of byte-order mark at the start (0, 2 or 3).
+    stray : int or None
+        For a mixed file (UTF-8 with a stray byte), the offset of the first
+        byte that is not UTF-8; None otherwise.
+    """
+
+    codec: str
+    name: str
+    bom: int = 0
+    stray: int | None = None
+
+
+def _blocks(data: bytes | Iterable[bytes]) -> Iterable[bytes]:
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        view = memoryview(data)
+        for start in range(0, len(view), _BLOCK):
+            yield bytes(view[start : start + _BLOCK])
+    else:
+        yield from data
+
+
+def detect_charset(data: bytes | Iterable[bytes]) -> Charset:
+    """The charset of a file, by the rule of the module documentation.
+
+    Parameters
+    ----------
+    data : bytes or iterable of bytes
+        The whole file, or its consecutive blocks (read once, in order: a
+        file of any size is examined in constant memory).
+
+    Returns
+    -------
+    Charset
+    """
+    blocks = iter(_blocks(data))
+    first = next(blocks, b"")
+    while len(first) < 4:  # the BOM tests need the first bytes
+        more = next(blocks, None)
+        if more is None:
+            break
+        first += more
+    if first.startswith(b"\xff\xfe"):
+        return Charset("utf-16-le", "UTF-16", 2)
+    if first.startswith(b"\xfe\xff"):
+        return Charset("utf-16-be", "UTF-16", 2)
+    if len(first) >= 4 and first[1] == 0 and first[3] == 0 and first[0] != 0:
+        return Charset("utf-16-le", "UTF-16")
+    if len(first) >= 4 and first[0] == 0 and first[2] == 0 and first[1] != 0:
+        return Charset("utf-16-be", "UTF-16")
+    bom = 3 if first.startswith(b"\xef\xbb\xbf") else 0
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    fed = 0  # bytes given to the decoder (after the BOM)
+    french = False  # a French accent in its UTF-8 form seen
+    non_ascii = False
+    implausible = False
+    cp1252 = True  # no byte that Windows-1252 leaves undefined
+    invalid: int | None = None
+    tail = b""  # the last bytes of the previous block: a French sequence may straddle
+    carry, lo = "", 0  # the end of the text so far: context for the next block's check
+    block: bytes | None = first[bom:]
+    while block is not None:
+        ascii_only = block.isascii()
+        if not french and not ascii_only:
+            french = FRENCH_UTF8.search(tail + block) is not None
+        tail = block[-2:]
+        if cp1252 and not ascii_only and not french:
+            cp1252 = _CP1252_UNDEFINED.search(block) is None
+        if invalid is None:
+            try:
+                text = decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                invalid = fed - len(decoder.getstate()[0]) + exc.start + bom
+            else:
+                non_ascii = non_ascii or not ascii_only
+                window = carry + text[:2] if len(text) > 2 else carry + text
+                if non_ascii and not french and not implausible:
+                    window = carry + text
+                    implausible = _check(window, lo, len(window) - 1)
+                carry = window[-2:] if len(text) <= 2 else text[-2:]
+                lo = max(len(carry) - 1, 0)
+        fed += len(block)
+        if invalid is not None and french:
+            return Charset("utf-8", "UTF-8", bom, stray=invalid)
+        block = next(blocks, None)
+    if invalid is None:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            invalid = fed - len(decoder.getstate()[0]) + bom
+            if french:
+                return Charset("utf-8", "UTF-8", bom, stray=invalid)
+    if invalid is not None:
+        return Charset("cp1252", "WINDOWS-1252")  # a UTF-8 accent would have made it mixed
+    if non_ascii and not french and not implausible:
+        implausible = _check(carry, lo, len(carry))
+    if non_ascii and not french and implausible and cp1252:
+        return Charset("cp1252", "WINDOWS-1252", bom)
+    return Charset("utf-8", "UTF-8", bom)
+
+
+def _check(window: str, lo: int, hi: int) -> bool:
+    """True when an implausible character starts in ``window[lo:hi]`` (context on both sides)."""
+    if hi <= lo:
+        return False
+    match = _IMPLAUSIBLE.search(window, lo)
+    return match is not None and match.start() < hi
