@@ -20,10 +20,12 @@ a colleague opens the export. Following OWASP's CSV-injection guidance:
   (the report frame's own column names, or the four columns that
   :func:`~mfanalytics.recipients.clean_recipients` adds) and undo it.
 
-Plain numbers (``-12.5``, ``+33612345678``) are left as they are: they cannot
-run anything, and phone numbers keep their ``+``; except in the first column
-of a file of several columns, where a cell opened with another separator runs
-on into the next cells (``+33612345678;"x"`` is no longer a plain number).
+Plain numbers (``-12.5``, ``+33612345678``) are left as they are, in every
+column: they cannot run anything, and phone numbers keep their ``+``, so a
+cleaned list exported here can be uploaded as it is. Opened with another
+separator, a first cell ``+33612345678`` may run on into the next field
+(``+33612345678;"x"``), which is not a formula a spreadsheet can evaluate, and
+whatever risky text the next field holds carries its own apostrophe.
 """
 
 from __future__ import annotations
@@ -58,11 +60,6 @@ def _is_text(dtype) -> bool:
 def _escape(value: str) -> str:
     if _PLAIN.match(value):  # a plain number: only the positions inside it could be risky
         return value
-    return _ESCAPE.sub("'", value)
-
-
-def _escape_first(value: str) -> str:
-    """The first cell of a row: opened with another separator, it runs into the next cells."""
     return _ESCAPE.sub("'", value)
 
 
@@ -102,17 +99,12 @@ def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     ["'=1+1", '+33612345678', '-5', "'@SUM(A1)", "a,'=b"]
     """
     out = frame.copy()
-    several = out.shape[1] > 1
-    out.columns = [
-        (_escape_first if several and i == 0 else _escape)(n) if isinstance(n, str) else n
-        for i, n in enumerate(out.columns)
-    ]
+    out.columns = [_escape(n) if isinstance(n, str) else n for n in out.columns]
     for i, name in enumerate(out.columns):
         column = out.iloc[:, i]
         if not _is_text(column.dtype):
             continue
-        escape = _escape_first if several and i == 0 else _escape
-        escaped = _map_flagged(column.astype("string"), _RISKY_ANYWHERE, escape)
+        escaped = _map_flagged(column.astype("string"), _RISKY_ANYWHERE, _escape)
         if escaped is not None:
             out.isetitem(i, escaped)
     return out

@@ -200,11 +200,10 @@ def test_file_is_utf8_with_bom_semicolon_and_paris_dates(tmp_path):
     lines = raw[3:].decode("utf-8").splitlines()
     assert lines == [
         '"mobile";"PRENOM";"delivered_at";"clicks"',
-        # the first column of several: opened with another separator it would run on into the next
-        # cells, so even a plain number gets its apostrophe there
-        '"\'+33612345678";"Hélène";"02/03/2026 10:00:30";"3"',
-        '"\'+33612345679";"Zoé";"14/07/2026 14:05:09";"0"',
-        '"\'+33612345680";"François";"";""',
+        # plain numbers, phone numbers included, keep their + in every column (the list can be uploaded)
+        '"+33612345678";"Hélène";"02/03/2026 10:00:30";"3"',
+        '"+33612345679";"Zoé";"14/07/2026 14:05:09";"0"',
+        '"+33612345680";"François";"";""',
     ]
 
 
@@ -234,7 +233,7 @@ def test_round_trip_of_a_report_like_frame(tmp_path):
     assert len(back) == len(frame)
     for name in ("mobile", "reply", "NOM"):
         assert restore_formulas(back[name].astype("string")).tolist() == frame[name].tolist()
-    assert back["mobile"].tolist()[0] == "'+33612345678"  # the first column
+    assert back["mobile"].tolist()[0] == "+33612345678"  # a phone number keeps its + in the first column
     assert back["reply"].tolist()[0].startswith("'=")
     assert back["NOM"].tolist()[0] == "'@Martin"
     assert back["NOM"].tolist()[3] == "-12,5"

@@ -35,9 +35,24 @@ def _dangerous(cell: str) -> bool:
 
 
 def _runs(cell: str) -> bool:
-    """A cell a spreadsheet would read as a formula: = + - @ after any blanks, not a plain number."""
+    """A cell a spreadsheet would read as a formula: = + - @ after any blanks, not a plain number.
+
+    Opened with another separator, a plain number may run on into the next field
+    (``+33612345678;"x"``): that is no formula a spreadsheet evaluates, but what follows it
+    must itself be harmless.
+    """
     text = cell.lstrip("\t\r\n")
-    return text[:1] in ("=", "+", "-", "@") and not PLAIN_NUMBER.fullmatch(text)
+    if text[:1] not in ("=", "+", "-", "@"):
+        return False
+    number = PLAIN_NUMBER.match(text)
+    if number is None:
+        return True
+    rest = text[number.end():]
+    if rest == "":
+        return False
+    if rest[0] not in ',;\t|"\r\n':
+        return True
+    return _runs(rest[1:].lstrip('"'))
 
 
 def _assert_safe(path: Path, rows: int) -> None:
