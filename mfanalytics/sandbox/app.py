@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
 from typing import Any
 from urllib.parse import parse_qsl, unquote_plus
 
@@ -22,7 +24,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mfanalytics.errors import MediasflowError, ValidationError
-from mfanalytics.sandbox import views
+from mfanalytics.sandbox import inputs, views
+from mfanalytics.sandbox.clock import MAX_INSTANT, MAX_SPEED, format_utc, parse_instant
 from mfanalytics.sandbox.faults import FaultMiddleware
 from mfanalytics.sandbox.state import Conflict, Forbidden, NotFound, SandboxState
 
@@ -49,18 +52,25 @@ def _truthy(value: Any) -> bool:
     return bool(value)
 
 
-def _maybe_json(value: str) -> Any:
+def _maybe_json(value: str, field: str) -> Any:
     text = value.strip()
     if text[:1] in "[{\"" or text in ("true", "false", "null"):
         try:
-            return json.loads(text)
+            return inputs.loads(text, field)
+        except ValidationError:
+            raise
         except ValueError:
             return value
     return value
 
 
 async def read_params(request: Request) -> dict[str, Any]:
-    """The JSON structure of a POST, whatever the guide-compatible encoding."""
+    """The JSON structure of a POST, whatever the guide-compatible encoding.
+
+    JSON is read by :func:`mfanalytics.sandbox.inputs.loads`: at most
+    :data:`~mfanalytics.sandbox.inputs.MAX_JSON_DEPTH` levels deep, finite
+    numbers only; anything else answers 400.
+    """
     body = await request.body()
     if not body.strip():
         return {}
@@ -68,7 +78,9 @@ async def read_params(request: Request) -> dict[str, Any]:
     text = body.decode("utf-8", errors="replace")
     if ctype != "application/x-www-form-urlencoded" or text.lstrip()[:1] in "{[":
         try:
-            data = json.loads(text)
+            data = inputs.loads(text)
+        except ValidationError:
+            raise
         except ValueError:
             if ctype == "application/json":
                 raise HTTPError(400, "the body is not valid JSON") from None
@@ -80,16 +92,36 @@ async def read_params(request: Request) -> dict[str, Any]:
     decoded = unquote_plus(text)
     if decoded.lstrip()[:1] == "{":  # the whole JSON object, form-encoded
         try:
-            return json.loads(decoded)
+            data = inputs.loads(decoded)
+        except ValidationError:
+            raise
         except ValueError:
             raise HTTPError(400, "the form-encoded body is not a valid JSON object") from None
+        if not isinstance(data, dict):
+            raise HTTPError(400, "the body must be a JSON object")
+        return data
     pairs = parse_qsl(text, keep_blank_values=True)
     if len(pairs) == 1 and pairs[0][0] in ("json", "data", "body", "params") and pairs[0][1].lstrip()[:1] == "{":
         try:
-            return json.loads(pairs[0][1])
+            data = inputs.loads(pairs[0][1], pairs[0][0])
+        except ValidationError:
+            raise
         except ValueError:
             raise HTTPError(400, f"the field {pairs[0][0]} is not a valid JSON object") from None
-    return {key: _maybe_json(value) for key, value in pairs}
+        if not isinstance(data, dict):
+            raise HTTPError(400, f"the field {pairs[0][0]} must hold a JSON object")
+        return data
+    return {key: _maybe_json(value, key) for key, value in pairs}
+
+
+def _control_number(value: Any, field: str, minimum: float, maximum: float) -> float:
+    """A number of a /_sandbox/ control: a JSON number, or a numeric form string."""
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            raise ValidationError(f"{field} must be a number, not {value[:40]!r}", rule="number", field=field) from None
+    return inputs.finite_number(value, field, minimum=minimum, maximum=maximum)
 
 
 def create_app(state: SandboxState, *, faults: bool = True):
@@ -162,14 +194,14 @@ def create_app(state: SandboxState, *, faults: bool = True):
         username, password = params.get("username"), params.get("password")
         if not isinstance(username, str) or not isinstance(password, str):
             raise HTTPError(400, "username and password are required")
-        with state.lock:
-            state.tick()
-            token = state.accounts.login(username, password, now=state.now())
-        if token is None:
+        account = state.accounts.users.get(username)
+        if account is None or not account.check_password(password):
             raise HTTPError(401, "wrong username or password")
-        account = state.accounts.users[username]
         if host_of(request) not in account.allowed_hosts:
             raise HTTPError(403, f"requests from {host_of(request)} are not allowed for this account")
+        with state.lock:
+            state.tick()
+            token = state.accounts.issue_token(username, now=state.now())
         return JSONResponse(
             {"token": token, "tokenType": "Bearer", "expiresIn": 3600, "userOwnerID": account.user_id},
             headers={"Authorization": f"Bearer {token}"},
@@ -189,11 +221,8 @@ def create_app(state: SandboxState, *, faults: bool = True):
 
         def work():
             campaign_id = params.get("campaignId")
-            if campaign_id not in (None, "", 0, "0"):
-                try:
-                    cid = int(campaign_id)
-                except (TypeError, ValueError):
-                    raise ValidationError("campaignId must be an integer", rule="type", field="campaignId") from None
+            cid = None if campaign_id in (None, "") else inputs.whole_number(campaign_id, "campaignId")
+            if cid:
                 campaign = state.get_campaign(cid, account)
                 if not start_now:
                     raise ValidationError("campaignId is only for injecting a DRAFT: send startNow=true",
@@ -266,9 +295,15 @@ def create_app(state: SandboxState, *, faults: bool = True):
         """Add a number (or an email) to the account's blacklist."""
         account = authenticate(request)
         p = await read_params(request)
-        entry = state.add_blacklist(account, item=p.get("item"), type_item=p.get("typeItem") or p.get("typeltem"),
-                                    description=p.get("createdDescription"), brand=p.get("brand"),
-                                    owner=p.get("userOwnerID"))
+        type_item = p.get("typeItem", p.get("typeltem"))  # the guide's table spells it typeltem
+        if not isinstance(type_item, str) or type_item.strip().upper() not in ("MOBILE", "EMAIL"):
+            raise ValidationError(f"typeItem must be MOBILE or EMAIL, not {json.dumps(type_item)[:40]}",
+                                  rule="type-item", field="typeItem")
+        fields = {name: inputs.optional_string(p.get(name), name)
+                  for name in ("item", "createdDescription", "brand", "userOwnerID")}
+        entry = state.add_blacklist(account, item=fields["item"], type_item=type_item.strip(),
+                                    description=fields["createdDescription"], brand=fields["brand"],
+                                    owner=fields["userOwnerID"])
         return JSONResponse(entry)
 
     @app.get(API + "/blacklist", tags=["blacklist"])
@@ -293,9 +328,14 @@ def create_app(state: SandboxState, *, faults: bool = True):
         expected = request.headers.get(DIGEST_HEADER)
         if expected and hashlib.sha256(content).hexdigest() != expected.strip().lower():
             raise HTTPError(400, f"{DIGEST_HEADER} does not match the SHA-256 of the uploaded file")
-        filename = form.get("filename") or getattr(upload, "filename", None)
-        if not filename:
-            raise HTTPError(400, "filename is required")
+        filename = form.get("filename")
+        if not isinstance(filename, str) or not filename.strip():
+            # the guide's 2.9: filename is required; the File part's own name is not a guess we make
+            raise ValidationError("filename is required: the name the list gets on the platform (guide 2.9)",
+                                  rule="required", field="filename")
+        for name in ("description", "userOwnerID"):
+            if form.get(name) is not None and not isinstance(form.get(name), str):
+                raise ValidationError(f"{name} must be a text field", rule="string", field=name)
         answer = await run_in_threadpool(
             views.upload_list, state, account, content, str(filename), form.get("description"), form.get("userOwnerID")
         )
@@ -312,14 +352,35 @@ def create_app(state: SandboxState, *, faults: bool = True):
         """``{"advance": seconds}`` or ``{"set": iso}`` (and/or ``{"speed": x}``)."""
         sandbox_only(request)
         p = await read_params(request)
-        if "speed" in p:
-            state.clock.set_speed(float(p["speed"]))
-        if "advance" in p:
-            await run_in_threadpool(state.advance, float(p["advance"]))
-        elif "set" in p:
-            await run_in_threadpool(state.set_clock, p["set"])
-        elif "speed" not in p:
-            raise HTTPError(400, 'give {"advance": seconds} or {"set": "2026-01-05T09:00:00Z"}')
+        unknown = set(p) - {"advance", "set", "speed"}
+        if unknown or not p:
+            raise HTTPError(400, 'give {"advance": seconds}, {"set": "2026-01-05T09:00:00Z"} and/or {"speed": x}'
+                            + (f"; unknown option(s) {sorted(unknown)}" if unknown else ""))
+        if "advance" in p and "set" in p:
+            raise HTTPError(400, "give advance or set, not both")
+        speed = None if "speed" not in p else _control_number(p["speed"], "speed", 0, MAX_SPEED)
+        advance = None if "advance" not in p else _control_number(p["advance"], "advance", 0, MAX_INSTANT)
+        when = p.get("set")
+        if "set" in p:
+            if isinstance(when, bool) or not isinstance(when, (str, int, float)):
+                raise ValidationError("set must be an ISO 8601 instant or epoch seconds", rule="instant", field="set")
+            try:
+                target = parse_instant(when)
+            except ValueError as exc:
+                raise ValidationError(str(exc), rule="instant", field="set") from None
+            if not math.isfinite(target) or not 0 <= target <= MAX_INSTANT:
+                raise ValidationError(f"set must be between 1970-01-01 and {format_utc(MAX_INSTANT)}",
+                                      rule="range", field="set")
+        if advance is not None and state.now() + advance > MAX_INSTANT:
+            raise ValidationError(f"advance by {advance:g} s would take the clock past {format_utc(MAX_INSTANT)}",
+                                  rule="range", field="advance")
+        # everything checked: only now does anything change
+        if advance is not None:
+            await run_in_threadpool(state.advance, advance)
+        elif when is not None:
+            await run_in_threadpool(state.set_clock, when)
+        if speed is not None:
+            state.clock.set_speed(speed)
         return {"now": state.clock.isoformat(), "epoch": state.now(), "speed": state.clock.speed}
 
     @app.get("/_sandbox/faults", tags=["sandbox"])
@@ -364,19 +425,30 @@ def create_app(state: SandboxState, *, faults: bool = True):
         sandbox_only(request)
         p = await read_params(request)
         name, password = p.pop("name", None), p.pop("password", None)
-        if not name or not isinstance(password, str):
-            raise HTTPError(400, "name and password are required")
-        try:
-            return state.add_user(name, password, **p).public()
-        except TypeError as exc:
-            raise HTTPError(400, f"unknown user option: {exc}") from None
+        if not isinstance(name, str) or not name or not isinstance(password, str):
+            raise HTTPError(400, "name and password are required (strings)")
+        unknown = set(p) - {"role", "credit", "max_segments", "countries", "allowed_hosts", "short_code"}
+        if unknown:
+            raise HTTPError(400, f"unknown user option(s) {sorted(unknown)}")
+        if "role" in p and (not isinstance(p["role"], str) or p["role"].upper() not in ("USER", "ADMIN")):
+            raise ValidationError("role must be USER or ADMIN", rule="role", field="role")
+        if "credit" in p:
+            p["credit"] = inputs.finite_number(p["credit"], "credit", minimum=0, maximum=1e15)
+        if "max_segments" in p:
+            p["max_segments"] = inputs.whole_number(p["max_segments"], "max_segments", minimum=1, maximum=255)
+        for key in ("countries", "allowed_hosts"):
+            if key in p and (not isinstance(p[key], list) or not all(isinstance(v, str) for v in p[key])):
+                raise ValidationError(f"{key} must be a list of strings", rule="string-list", field=key)
+        if "short_code" in p and not (isinstance(p["short_code"], str) and re.fullmatch(r"[0-9]{3}", p["short_code"])):
+            raise ValidationError("short_code must be three digits", rule="short-code", field="short_code")
+        return state.add_user(name, password, **p).public()
 
     @app.post("/_sandbox/blacklist", tags=["sandbox"])
     async def sandbox_global_blacklist(request: Request):
         """``{"items": [...]}``: add numbers to the global blacklist (code 15)."""
         sandbox_only(request)
         p = await read_params(request)
-        return views.add_global(state, p.get("items") or [])
+        return views.add_global(state, inputs.string_list(p.get("items") or [], "items"))
 
     def openapi():
         if app.openapi_schema is None:
