@@ -24,7 +24,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mfanalytics.errors import MediasflowError, ValidationError
-from mfanalytics.sandbox import inputs, views
+from mfanalytics.sandbox import inputs, openapi, views
+from mfanalytics.sandbox.openapi import check_body
 from mfanalytics.sandbox.clock import MAX_INSTANT, MAX_SPEED, format_utc, parse_instant
 from mfanalytics.sandbox.faults import FaultMiddleware
 from mfanalytics.sandbox.state import Conflict, Forbidden, NotFound, SandboxState
@@ -44,12 +45,6 @@ class HTTPError(Exception):
 
 def _error(status: int, message: str, headers: dict | None = None) -> JSONResponse:
     return JSONResponse({"status": status, "message": message}, status_code=status, headers=headers)
-
-
-def _truthy(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("true", "1", "yes", "oui")
-    return bool(value)
 
 
 def _maybe_json(value: str, field: str) -> Any:
@@ -146,7 +141,15 @@ def create_app(state: SandboxState, *, faults: bool = True):
 
     @app.exception_handler(StarletteHTTPException)
     async def _starlette_error(request, exc):
-        return _error(exc.status_code, str(exc.detail))
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:  # every method the path answers, not those of the first route that matched it
+            methods = set()
+            for route in app.routes:
+                regex = getattr(route, "path_regex", None)
+                if regex is not None and regex.match(request.url.path):
+                    methods |= set(getattr(route, "methods", None) or ())
+            headers = {**(headers or {}), "Allow": ", ".join(sorted(methods))}
+        return _error(exc.status_code, str(exc.detail), headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request, exc):
@@ -184,16 +187,11 @@ def create_app(state: SandboxState, *, faults: bool = True):
             raise HTTPError(403, "the /_sandbox/ controls answer loopback clients only")
 
     # -- auth ------------------------------------------------------------------
-    login_body = {"content": {"application/json": {"schema": {"type": "object", "properties": {
-        "username": {"type": "string"}, "password": {"type": "string"}}}, "example": {"username": "demo", "password": "demo"}}}}
-
-    @app.post(API + "/auth/login", tags=["auth"], openapi_extra={"requestBody": login_body})
+    @app.post(API + "/auth/login", tags=["auth"])
     async def login(request: Request):
         """Log in; the token comes in the ``Authorization`` header (and in ``token``)."""
-        params = await read_params(request)
-        username, password = params.get("username"), params.get("password")
-        if not isinstance(username, str) or not isinstance(password, str):
-            raise HTTPError(400, "username and password are required")
+        params = check_body(await read_params(request), openapi.LOGIN_BODY)
+        username, password = params["username"], params["password"]
         account = state.accounts.users.get(username)
         if account is None or not account.check_password(password):
             raise HTTPError(401, "wrong username or password")
@@ -208,16 +206,12 @@ def create_app(state: SandboxState, *, faults: bool = True):
         )
 
     # -- campaigns -------------------------------------------------------------
-    inject_body = {"content": {"application/json": {"schema": {"type": "object"}, "example": {
-        "listRecipient": [{"mobile": "0639980016", "extendedKeys": [{"keyName": "PRENOM", "keyValue": "Ana"}]}],
-        "msg": "Bonjour ${PRENOM}", "sender": "MaMarque", "startNow": False}}}}
-
-    @app.post(API + "/campaigns/inject", tags=["campaigns"], openapi_extra={"requestBody": inject_body})
+    @app.post(API + "/campaigns/inject", tags=["campaigns"])
     async def inject(request: Request):
         """Prepare (``startNow=false``), inject a DRAFT (``campaignId``), or both at once."""
         account = authenticate(request)
-        params = await read_params(request)
-        start_now = _truthy(params.get("startNow", False))
+        params = check_body(await read_params(request), openapi.INJECT_BODY)
+        start_now = params.get("startNow", False)
 
         def work():
             campaign_id = params.get("campaignId")
@@ -277,25 +271,29 @@ def create_app(state: SandboxState, *, faults: bool = True):
             return _send(body, "text/csv; charset=utf-8", "report.csv")
         return _send(body, "application/json")
 
-    period_params = [{"name": n, "in": "query", "required": n == "from", "schema": {"type": "string"}}
-                     for n in ("from", "to", "status", "types", "keyField", "userID", "search")]
+    def period_endpoint(fmt: str):
+        async def endpoint(request: Request):  # no parameter but the request: nothing internal in the query
+            return await _period(request, fmt)
+        return endpoint
+
     for path, fmt in (("/campaigns/report/", "csv"), ("/campaigns/report", "csv"),
                       ("/campaigns/reportjson/", "json"), ("/campaigns/reportjson", "json")):
-        async def endpoint(request: Request, _fmt=fmt):
-            return await _period(request, _fmt)
+        endpoint = period_endpoint(fmt)
         app.add_api_route(API + path, endpoint, methods=["GET"], tags=["reports"],
-                          summary=f"Period report ({fmt.upper()}), at most 7 days",
-                          include_in_schema=path.endswith("/"), openapi_extra={"parameters": period_params})
+                          summary=f"Period report ({fmt.upper()}), at most 7 days")
 
     # -- blacklist -------------------------------------------------------------
-    @app.post(API + "/blacklist", tags=["blacklist"], openapi_extra={"requestBody": {"content": {"application/json": {
-        "schema": {"type": "object"}, "example": {"item": "+33639980099", "typeItem": "MOBILE",
-                                                  "createdDescription": "plainte en magasin"}}}}})
+    @app.post(API + "/blacklist", tags=["blacklist"])
     async def blacklist_add(request: Request):
         """Add a number (or an email) to the account's blacklist."""
         account = authenticate(request)
         p = await read_params(request)
-        type_item = p.get("typeItem", p.get("typeltem"))  # the guide's table spells it typeltem
+        if "typeItem" not in p and "typeltem" in p:  # the guide's table spells it typeltem
+            p["typeItem"] = p.pop("typeltem")
+        if isinstance(p.get("typeItem"), str):
+            p["typeItem"] = p["typeItem"].strip().upper()
+        p = check_body(p, openapi.BLACKLIST_BODY)
+        type_item = p.get("typeItem")
         if not isinstance(type_item, str) or type_item.strip().upper() not in ("MOBILE", "EMAIL"):
             raise ValidationError(f"typeItem must be MOBILE or EMAIL, not {json.dumps(type_item)[:40]}",
                                   rule="type-item", field="typeItem")
@@ -313,10 +311,7 @@ def create_app(state: SandboxState, *, faults: bool = True):
         return JSONResponse(state.blacklist_of(state.acting_for(account, userOwnerID)))
 
     # -- lists -----------------------------------------------------------------
-    @app.post(API + "/lists/upload", tags=["lists"], openapi_extra={"requestBody": {"content": {"multipart/form-data": {
-        "schema": {"type": "object", "required": ["File", "filename"], "properties": {
-            "File": {"type": "string", "format": "binary"}, "filename": {"type": "string"},
-            "description": {"type": "string"}, "userOwnerID": {"type": "string"}}}}}}})
+    @app.post(API + "/lists/upload", tags=["lists"])
     async def upload(request: Request):
         """Upload a CSV list; answers the analysis of section 2.9.1."""
         account = authenticate(request)
@@ -450,21 +445,11 @@ def create_app(state: SandboxState, *, faults: bool = True):
         p = await read_params(request)
         return views.add_global(state, inputs.string_list(p.get("items") or [], "items"))
 
-    def openapi():
+    def public_contract():
         if app.openapi_schema is None:
-            from fastapi.openapi.utils import get_openapi
-
-            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-            # as on the real Swagger: paste "Bearer <token>" (with the word Bearer) in Authorize
-            schema.setdefault("components", {})["securitySchemes"] = {
-                "Bearer": {"type": "apiKey", "in": "header", "name": "Authorization",
-                           "description": "Bearer <token>, as copied from the login answer's headers"}}
-            for path, methods in schema["paths"].items():
-                if path.startswith(API) and path != API + "/auth/login":
-                    for operation in methods.values():
-                        operation["security"] = [{"Bearer": []}]
-            app.openapi_schema = schema
+            app.openapi_schema = openapi.build_document(title=app.title, version=app.version,
+                                                        description=app.description, api=API)
         return app.openapi_schema
 
-    app.openapi = openapi
+    app.openapi = public_contract
     return FaultMiddleware(app, state.faults) if faults else app
