@@ -19,12 +19,12 @@ from urllib.parse import parse_qsl, unquote_plus
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mfanalytics.errors import MediasflowError, ValidationError
-from mfanalytics.sandbox import inputs, openapi, views
+from mfanalytics.sandbox import inputs, openapi, swagger, views
 from mfanalytics.sandbox.openapi import check_body
 from mfanalytics.sandbox.clock import MAX_INSTANT, MAX_SPEED, format_utc, parse_instant
 from mfanalytics.sandbox.faults import FaultMiddleware
@@ -129,11 +129,21 @@ def create_app(state: SandboxState, *, faults: bool = True):
             "(Bearer ...) into Authorize, then call the API. Sandbox controls live under /_sandbox/."
         ),
         version="1.0",
-        docs_url="/MediasflowApi",
+        docs_url=None,  # served below from swagger-ui-bundle: no CDN, works offline
         openapi_url="/MediasflowApi/openapi.json",
         redoc_url=None,
     )
     app.state.sandbox = state
+
+    assets = swagger.swagger_assets()
+    if assets is not None:
+        from starlette.staticfiles import StaticFiles
+
+        app.mount(swagger.ASSETS, StaticFiles(directory=assets), name="swagger-ui")
+
+    @app.get("/MediasflowApi", include_in_schema=False)
+    async def swagger_page():
+        return HTMLResponse(swagger.swagger_page(app.title, app.openapi_url))
 
     @app.exception_handler(HTTPError)
     async def _http_error(request, exc: HTTPError):
