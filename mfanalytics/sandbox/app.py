@@ -202,14 +202,15 @@ def create_app(state: SandboxState, *, faults: bool = True):
         """Log in; the token comes in the ``Authorization`` header (and in ``token``)."""
         params = check_body(await read_params(request), openapi.LOGIN_BODY)
         username, password = params["username"], params["password"]
-        account = state.accounts.users.get(username)
-        if account is None or not account.check_password(password):
-            raise HTTPError(401, "wrong username or password")
-        if host_of(request) not in account.allowed_hosts:
-            raise HTTPError(403, f"requests from {host_of(request)} are not allowed for this account")
         with state.lock:
             state.tick()
-            token = state.accounts.issue_token(username, now=state.now())
+            token = state.accounts.login(username, password, now=state.now())
+        if token is None:
+            raise HTTPError(401, "wrong username or password")
+        account = state.accounts.users[username]
+        if host_of(request) not in account.allowed_hosts:
+            state.accounts.revoke(token)  # never answered: not kept either
+            raise HTTPError(403, f"requests from {host_of(request)} are not allowed for this account")
         return JSONResponse(
             {"token": token, "tokenType": "Bearer", "expiresIn": 3600, "userOwnerID": account.user_id},
             headers={"Authorization": f"Bearer {token}"},

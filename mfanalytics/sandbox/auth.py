@@ -188,6 +188,10 @@ class Accounts:
             del self._tokens[digest]
         return len(expired)
 
+    def revoke(self, token: str) -> None:
+        """Forget one token."""
+        self._tokens.pop(token_digest(token), None)
+
     @property
     def stored_tokens(self) -> int:
         """How many token digests the store holds (live or not yet forgotten)."""
