@@ -89,10 +89,20 @@ def test_no_internal_parameter_in_the_contract(spec):
                 assert not param["name"].startswith("_")
 
 
-def test_an_internal_query_parameter_changes_nothing(sb, api):
-    r = api.get("/campaigns/report/", params={"from": "2026-03-02", "_fmt": "json"})
+@pytest.mark.parametrize("path,params", [("/campaigns/report/", {"from": "2026-03-02", "_fmt": "json"}),
+                                         ("/campaigns/reportjson/", {"from": "2026-03-02", "_fmt": "csv"}),
+                                         ("/blacklist", {"userOwnerId": "x"}), ("/campaigns/report/1001", {"detials": "NOM"})])
+def test_a_query_parameter_the_guide_does_not_name_is_refused(api, path, params):
+    r = api.get(path, params=params)
+    assert r.status_code == 400 and r.json()["status"] == 400
+    odd = next(k for k in params if k not in ("from",))
+    assert odd in r.json()["message"]
+
+
+def test_the_period_routes_keep_their_format(api):
+    r = api.get("/campaigns/report/", params={"from": "2026-03-02"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
-    r = api.get("/campaigns/reportjson/", params={"from": "2026-03-02", "_fmt": "csv"})
+    r = api.get("/campaigns/reportjson/", params={"from": "2026-03-02"})
     assert r.status_code == 200 and r.json() == []
 
 

@@ -192,6 +192,14 @@ def create_app(state: SandboxState, *, faults: bool = True):
             raise HTTPError(403, f"requests from {host_of(request)} are not allowed for this account")
         return account
 
+    def only_query(request: Request, *names: str) -> None:
+        """Refuse query parameters the guide does not give this route (never ignored, never guessed)."""
+        unknown = sorted({k for k in request.query_params.keys() if k not in names})
+        if unknown:
+            allowed = ", ".join(names) if names else "none"
+            raise ValidationError(f"unknown query parameter(s) {', '.join(repr(u[:40]) for u in unknown)[:300]}; "
+                                  f"this route takes: {allowed}", rule="unknown-parameter", field=unknown[0][:40])
+
     def sandbox_only(request: Request) -> None:
         if host_of(request) not in LOOPBACK:
             raise HTTPError(403, "the /_sandbox/ controls answer loopback clients only")
@@ -200,6 +208,7 @@ def create_app(state: SandboxState, *, faults: bool = True):
     @app.post(API + "/auth/login", tags=["auth"])
     async def login(request: Request):
         """Log in; the token comes in the ``Authorization`` header (and in ``token``)."""
+        only_query(request)
         params = check_body(await read_params(request), openapi.LOGIN_BODY)
         username, password = params["username"], params["password"]
         with state.lock:
@@ -221,6 +230,7 @@ def create_app(state: SandboxState, *, faults: bool = True):
     async def inject(request: Request):
         """Prepare (``startNow=false``), inject a DRAFT (``campaignId``), or both at once."""
         account = authenticate(request)
+        only_query(request)
         params = check_body(await read_params(request), openapi.INJECT_BODY)
         start_now = params.get("startNow", False)
 
@@ -247,6 +257,7 @@ def create_app(state: SandboxState, *, faults: bool = True):
     async def cancel(campaign_id: int, request: Request):
         """Put a SCHEDULED campaign back to DRAFT (refused within 10 s of its time)."""
         account = authenticate(request)
+        only_query(request)
         campaign = state.get_campaign(campaign_id, account)
         state.cancel(campaign)
         return JSONResponse(views.campaign_answer(campaign, state))
@@ -261,6 +272,7 @@ def create_app(state: SandboxState, *, faults: bool = True):
     async def report_csv(campaign_id: int, request: Request, status: str | None = None, details: str | None = None):
         """One campaign's report as CSV (``;``, UTF-8)."""
         account = authenticate(request)
+        only_query(request, "status", "details")
         body = await run_in_threadpool(views.campaign_report, state, account, campaign_id, status, details, "csv")
         return _send(body, "text/csv; charset=utf-8", f"report_{campaign_id}.csv")
 
@@ -268,11 +280,13 @@ def create_app(state: SandboxState, *, faults: bool = True):
     async def report_json(campaign_id: int, request: Request, status: str | None = None, details: str | None = None):
         """One campaign's report as a JSON array."""
         account = authenticate(request)
+        only_query(request, "status", "details")
         body = await run_in_threadpool(views.campaign_report, state, account, campaign_id, status, details, "json")
         return _send(body, "application/json")
 
     async def _period(request: Request, fmt: str):
         account = authenticate(request)
+        only_query(request, "from", "to", "status", "types", "keyField", "userID", "search")
         q = request.query_params
         body = await run_in_threadpool(
             views.period_report, state, account, q.get("from"), q.get("to"), q.get("status"), q.get("types"),
@@ -298,6 +312,7 @@ def create_app(state: SandboxState, *, faults: bool = True):
     async def blacklist_add(request: Request):
         """Add a number (or an email) to the account's blacklist."""
         account = authenticate(request)
+        only_query(request)
         p = await read_params(request)
         if "typeItem" not in p and "typeltem" in p:  # the guide's table spells it typeltem
             p["typeItem"] = p.pop("typeltem")
@@ -319,6 +334,7 @@ def create_app(state: SandboxState, *, faults: bool = True):
     async def blacklist_get(request: Request, userOwnerID: str | None = None):
         """The account's blacklist as a JSON list."""
         account = authenticate(request)
+        only_query(request, "userOwnerID")
         return JSONResponse(state.blacklist_of(state.acting_for(account, userOwnerID)))
 
     # -- lists -----------------------------------------------------------------
@@ -326,6 +342,7 @@ def create_app(state: SandboxState, *, faults: bool = True):
     async def upload(request: Request):
         """Upload a CSV list; answers the analysis of section 2.9.1."""
         account = authenticate(request)
+        only_query(request)
         form = await request.form()
         upload = form.get("File") or form.get("file")
         if upload is None or not hasattr(upload, "read"):

@@ -393,7 +393,7 @@ def build_document(*, title: str, version: str, description: str, api: str = "/a
                     "parameters": [_query("userOwnerID", "ADMIN: another user's blacklist")], "security": _SECURED,
                     "responses": {"200": {"description": "the entries", "content": _json(
                         {"type": "array", "items": {"$ref": "#/components/schemas/BlacklistEntry"}})},
-                        **_errors(401, 403, 404)}},
+                        **_errors(400, 401, 403, 404)}},
         },
         f"{api}/lists/upload": {"post": {
             "tags": ["lists"], "operationId": "uploadList", "summary": "Upload a recipient list (2.9)",
