@@ -230,3 +230,49 @@ def test_refused_login_from_a_foreign_address_stores_no_token(sb):
     r = requests.post(sb.url + "/auth/login", json={"username": "remote", "password": "pw"})
     assert r.status_code == 403
     assert sb.state.accounts.stored_tokens == 0
+
+
+# -- the depth counter, against the parsed value --------------------------------
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet='[]{}"\\ab\n', max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(alphabet='[]{}"\\k', max_size=3), inner, max_size=3),
+    max_leaves=30,
+)
+
+
+def _depth(value) -> int:
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(_JSON)
+def test_json_depth_is_the_depth_of_the_parsed_value(value):
+    from mfanalytics.sandbox.inputs import json_depth
+
+    assert json_depth(json.dumps(value)) == _depth(value)
+    assert json_depth(json.dumps(value, indent=1, ensure_ascii=False)) == _depth(value)
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=45), st.dictionaries(
+    st.sampled_from(["mobile", "gsm", "groupID", "extendedKeys", "NOM"]),
+    st.one_of(st.text(max_size=5), st.integers(), st.none(), st.lists(st.dictionaries(st.text(max_size=3), st.one_of(st.text(max_size=3), st.none())), max_size=2)),
+    max_size=4), st.integers()), max_size=5))
+def test_the_recipients_fast_path_accepts_only_what_the_schema_accepts(recipients):
+    from mfanalytics.errors import ValidationError
+    from mfanalytics.sandbox import openapi
+
+    if openapi._plain_recipients(recipients):
+        openapi._check(recipients, {k: v for k, v in openapi.INJECT_BODY["properties"]["listRecipient"].items()
+                                    if k != "x-recipients"}, "listRecipient")  # must not raise
+    else:  # the general walk decides (a null keyValue is fine, a number as mobile is not): never anything but a 400
+        try:
+            openapi.check_body({"listRecipient": recipients}, openapi.INJECT_BODY)
+        except ValidationError as exc:
+            assert exc.field.startswith("listRecipient")

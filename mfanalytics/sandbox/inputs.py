@@ -46,7 +46,6 @@ MAX_JSON_DEPTH = 20
 #: Largest id a client may send (the guide's ``integer($int64)``).
 MAX_ID = 2**63 - 1
 
-_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 
 
 def json_depth(text: str | bytes) -> int:
@@ -61,11 +60,30 @@ def json_depth(text: str | bytes) -> int:
     data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else bytes(text)
     if b"[" not in data and b"{" not in data:
         return 0
-    data = _STRING.sub(b'""', data)
     codes = np.frombuffer(data, dtype=np.uint8)
-    step = (codes == ord("[")).astype(np.int32) + (codes == ord("{"))
-    step -= (codes == ord("]")).astype(np.int32) + (codes == ord("}"))
-    return int(np.cumsum(step).max(initial=0))
+    steps = _STEP[codes]  # +1 for [ {, -1 for ] }, 0 otherwise: one pass over the text
+    brackets = np.flatnonzero(steps)
+    quotes = np.flatnonzero(codes == ord('"'))
+    if len(quotes) and b"\\" in data:
+        # a quote is escaped when an odd run of backslashes ends just before it
+        slashes = np.flatnonzero(codes == ord("\\"))
+        starts = np.r_[True, np.diff(slashes) != 1]
+        run_start = slashes[starts]
+        run_end = np.r_[slashes[np.flatnonzero(starts)[1:] - 1], slashes[-1]]
+        k = np.searchsorted(run_end, quotes - 1)
+        k_ok = k < len(run_end)
+        ends_before = np.zeros(len(quotes), dtype=bool)
+        ends_before[k_ok] = run_end[k[k_ok]] == quotes[k_ok] - 1
+        length = np.zeros(len(quotes), dtype=np.int64)
+        length[ends_before] = run_end[k[ends_before]] - run_start[k[ends_before]] + 1
+        quotes = quotes[length % 2 == 0]
+    outside = np.searchsorted(quotes, brackets) % 2 == 0  # an even number of quotes before it
+    return int(np.cumsum(steps[brackets][outside], dtype=np.int64).max(initial=0))
+
+
+_STEP = np.zeros(256, dtype=np.int8)
+_STEP[[ord("["), ord("{")]] = 1
+_STEP[[ord("]"), ord("}")]] = -1
 
 
 def _constant(name: str):
