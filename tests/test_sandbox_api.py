@@ -85,7 +85,7 @@ def test_swagger_page_and_openapi(sb):
     spec = requests.get(sb.root + "/MediasflowApi/openapi.json").json()
     paths = set(spec["paths"])
     assert {"/api/v1/auth/login", "/api/v1/campaigns/inject", "/api/v1/blacklist", "/api/v1/lists/upload",
-            "/api/v1/campaigns/report/{campaign_id}", "/api/v1/campaigns/reportjson/"} <= paths
+            "/api/v1/campaigns/report/{campaignId}", "/api/v1/campaigns/reportjson/"} <= paths
 
 
 # -- prepare, inject, schedule, cancel -----------------------------------------

@@ -12,17 +12,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
 from typing import Any
 from urllib.parse import parse_qsl, unquote_plus
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mfanalytics.errors import MediasflowError, ValidationError
-from mfanalytics.sandbox import views
+from mfanalytics.sandbox import inputs, openapi, swagger, views
+from mfanalytics.sandbox.openapi import check_body
+from mfanalytics.sandbox.clock import MAX_INSTANT, MAX_SPEED, format_utc, parse_instant
 from mfanalytics.sandbox.faults import FaultMiddleware
 from mfanalytics.sandbox.state import Conflict, Forbidden, NotFound, SandboxState
 
@@ -43,24 +47,25 @@ def _error(status: int, message: str, headers: dict | None = None) -> JSONRespon
     return JSONResponse({"status": status, "message": message}, status_code=status, headers=headers)
 
 
-def _truthy(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("true", "1", "yes", "oui")
-    return bool(value)
-
-
-def _maybe_json(value: str) -> Any:
+def _maybe_json(value: str, field: str) -> Any:
     text = value.strip()
     if text[:1] in "[{\"" or text in ("true", "false", "null"):
         try:
-            return json.loads(text)
+            return inputs.loads(text, field)
+        except ValidationError:
+            raise
         except ValueError:
             return value
     return value
 
 
 async def read_params(request: Request) -> dict[str, Any]:
-    """The JSON structure of a POST, whatever the guide-compatible encoding."""
+    """The JSON structure of a POST, whatever the guide-compatible encoding.
+
+    JSON is read by :func:`mfanalytics.sandbox.inputs.loads`: at most
+    :data:`~mfanalytics.sandbox.inputs.MAX_JSON_DEPTH` levels deep, finite
+    numbers only; anything else answers 400.
+    """
     body = await request.body()
     if not body.strip():
         return {}
@@ -68,7 +73,9 @@ async def read_params(request: Request) -> dict[str, Any]:
     text = body.decode("utf-8", errors="replace")
     if ctype != "application/x-www-form-urlencoded" or text.lstrip()[:1] in "{[":
         try:
-            data = json.loads(text)
+            data = inputs.loads(text)
+        except ValidationError:
+            raise
         except ValueError:
             if ctype == "application/json":
                 raise HTTPError(400, "the body is not valid JSON") from None
@@ -80,16 +87,36 @@ async def read_params(request: Request) -> dict[str, Any]:
     decoded = unquote_plus(text)
     if decoded.lstrip()[:1] == "{":  # the whole JSON object, form-encoded
         try:
-            return json.loads(decoded)
+            data = inputs.loads(decoded)
+        except ValidationError:
+            raise
         except ValueError:
             raise HTTPError(400, "the form-encoded body is not a valid JSON object") from None
+        if not isinstance(data, dict):
+            raise HTTPError(400, "the body must be a JSON object")
+        return data
     pairs = parse_qsl(text, keep_blank_values=True)
     if len(pairs) == 1 and pairs[0][0] in ("json", "data", "body", "params") and pairs[0][1].lstrip()[:1] == "{":
         try:
-            return json.loads(pairs[0][1])
+            data = inputs.loads(pairs[0][1], pairs[0][0])
+        except ValidationError:
+            raise
         except ValueError:
             raise HTTPError(400, f"the field {pairs[0][0]} is not a valid JSON object") from None
-    return {key: _maybe_json(value) for key, value in pairs}
+        if not isinstance(data, dict):
+            raise HTTPError(400, f"the field {pairs[0][0]} must hold a JSON object")
+        return data
+    return {key: _maybe_json(value, key) for key, value in pairs}
+
+
+def _control_number(value: Any, field: str, minimum: float, maximum: float) -> float:
+    """A number of a /_sandbox/ control: a JSON number, or a numeric form string."""
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            raise ValidationError(f"{field} must be a number, not {value[:40]!r}", rule="number", field=field) from None
+    return inputs.finite_number(value, field, minimum=minimum, maximum=maximum)
 
 
 def create_app(state: SandboxState, *, faults: bool = True):
@@ -102,11 +129,21 @@ def create_app(state: SandboxState, *, faults: bool = True):
             "(Bearer ...) into Authorize, then call the API. Sandbox controls live under /_sandbox/."
         ),
         version="1.0",
-        docs_url="/MediasflowApi",
+        docs_url=None,  # served below from swagger-ui-bundle: no CDN, works offline
         openapi_url="/MediasflowApi/openapi.json",
         redoc_url=None,
     )
     app.state.sandbox = state
+
+    assets = swagger.swagger_assets()
+    if assets is not None:
+        from starlette.staticfiles import StaticFiles
+
+        app.mount(swagger.ASSETS, StaticFiles(directory=assets), name="swagger-ui")
+
+    @app.get("/MediasflowApi", include_in_schema=False)
+    async def swagger_page():
+        return HTMLResponse(swagger.swagger_page(app.title, app.openapi_url))
 
     @app.exception_handler(HTTPError)
     async def _http_error(request, exc: HTTPError):
@@ -114,7 +151,15 @@ def create_app(state: SandboxState, *, faults: bool = True):
 
     @app.exception_handler(StarletteHTTPException)
     async def _starlette_error(request, exc):
-        return _error(exc.status_code, str(exc.detail))
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:  # every method the path answers, not those of the first route that matched it
+            methods = set()
+            for route in app.routes:
+                regex = getattr(route, "path_regex", None)
+                if regex is not None and regex.match(request.url.path):
+                    methods |= set(getattr(route, "methods", None) or ())
+            headers = {**(headers or {}), "Allow": ", ".join(sorted(methods))}
+        return _error(exc.status_code, str(exc.detail), headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request, exc):
@@ -147,21 +192,25 @@ def create_app(state: SandboxState, *, faults: bool = True):
             raise HTTPError(403, f"requests from {host_of(request)} are not allowed for this account")
         return account
 
+    def only_query(request: Request, *names: str) -> None:
+        """Refuse query parameters the guide does not give this route (never ignored, never guessed)."""
+        unknown = sorted({k for k in request.query_params.keys() if k not in names})
+        if unknown:
+            allowed = ", ".join(names) if names else "none"
+            raise ValidationError(f"unknown query parameter(s) {', '.join(repr(u[:40]) for u in unknown)[:300]}; "
+                                  f"this route takes: {allowed}", rule="unknown-parameter", field=unknown[0][:40])
+
     def sandbox_only(request: Request) -> None:
         if host_of(request) not in LOOPBACK:
             raise HTTPError(403, "the /_sandbox/ controls answer loopback clients only")
 
     # -- auth ------------------------------------------------------------------
-    login_body = {"content": {"application/json": {"schema": {"type": "object", "properties": {
-        "username": {"type": "string"}, "password": {"type": "string"}}}, "example": {"username": "demo", "password": "demo"}}}}
-
-    @app.post(API + "/auth/login", tags=["auth"], openapi_extra={"requestBody": login_body})
+    @app.post(API + "/auth/login", tags=["auth"])
     async def login(request: Request):
         """Log in; the token comes in the ``Authorization`` header (and in ``token``)."""
-        params = await read_params(request)
-        username, password = params.get("username"), params.get("password")
-        if not isinstance(username, str) or not isinstance(password, str):
-            raise HTTPError(400, "username and password are required")
+        only_query(request)
+        params = check_body(await read_params(request), openapi.LOGIN_BODY)
+        username, password = params["username"], params["password"]
         with state.lock:
             state.tick()
             token = state.accounts.login(username, password, now=state.now())
@@ -169,6 +218,7 @@ def create_app(state: SandboxState, *, faults: bool = True):
             raise HTTPError(401, "wrong username or password")
         account = state.accounts.users[username]
         if host_of(request) not in account.allowed_hosts:
+            state.accounts.revoke(token)  # never answered: not kept either
             raise HTTPError(403, f"requests from {host_of(request)} are not allowed for this account")
         return JSONResponse(
             {"token": token, "tokenType": "Bearer", "expiresIn": 3600, "userOwnerID": account.user_id,
@@ -177,24 +227,18 @@ def create_app(state: SandboxState, *, faults: bool = True):
         )
 
     # -- campaigns -------------------------------------------------------------
-    inject_body = {"content": {"application/json": {"schema": {"type": "object"}, "example": {
-        "listRecipient": [{"mobile": "0639980016", "extendedKeys": [{"keyName": "PRENOM", "keyValue": "Ana"}]}],
-        "msg": "Bonjour ${PRENOM}", "sender": "MaMarque", "startNow": False}}}}
-
-    @app.post(API + "/campaigns/inject", tags=["campaigns"], openapi_extra={"requestBody": inject_body})
+    @app.post(API + "/campaigns/inject", tags=["campaigns"])
     async def inject(request: Request):
         """Prepare (``startNow=false``), inject a DRAFT (``campaignId``), or both at once."""
         account = authenticate(request)
-        params = await read_params(request)
-        start_now = _truthy(params.get("startNow", False))
+        only_query(request)
+        params = check_body(await read_params(request), openapi.INJECT_BODY)
+        start_now = params.get("startNow", False)
 
         def work():
             campaign_id = params.get("campaignId")
-            if campaign_id not in (None, "", 0, "0"):
-                try:
-                    cid = int(campaign_id)
-                except (TypeError, ValueError):
-                    raise ValidationError("campaignId must be an integer", rule="type", field="campaignId") from None
+            cid = None if campaign_id in (None, "") else inputs.whole_number(campaign_id, "campaignId")
+            if cid:
                 campaign = state.get_campaign(cid, account)
                 if not start_now:
                     raise ValidationError("campaignId is only for injecting a DRAFT: send startNow=true",
@@ -214,6 +258,7 @@ def create_app(state: SandboxState, *, faults: bool = True):
     async def cancel(campaign_id: int, request: Request):
         """Put a SCHEDULED campaign back to DRAFT (refused within 10 s of its time)."""
         account = authenticate(request)
+        only_query(request)
         campaign = state.get_campaign(campaign_id, account)
         state.cancel(campaign)
         return JSONResponse(views.campaign_answer(campaign, state))
@@ -228,6 +273,7 @@ def create_app(state: SandboxState, *, faults: bool = True):
     async def report_csv(campaign_id: int, request: Request, status: str | None = None, details: str | None = None):
         """One campaign's report as CSV (``;``, UTF-8)."""
         account = authenticate(request)
+        only_query(request, "status", "details")
         body = await run_in_threadpool(views.campaign_report, state, account, campaign_id, status, details, "csv")
         return _send(body, "text/csv; charset=utf-8", f"report_{campaign_id}.csv")
 
@@ -235,11 +281,13 @@ def create_app(state: SandboxState, *, faults: bool = True):
     async def report_json(campaign_id: int, request: Request, status: str | None = None, details: str | None = None):
         """One campaign's report as a JSON array."""
         account = authenticate(request)
+        only_query(request, "status", "details")
         body = await run_in_threadpool(views.campaign_report, state, account, campaign_id, status, details, "json")
         return _send(body, "application/json")
 
     async def _period(request: Request, fmt: str):
         account = authenticate(request)
+        only_query(request, "from", "to", "status", "types", "keyField", "userID", "search")
         q = request.query_params
         body = await run_in_threadpool(
             views.period_report, state, account, q.get("from"), q.get("to"), q.get("status"), q.get("types"),
@@ -249,43 +297,53 @@ def create_app(state: SandboxState, *, faults: bool = True):
             return _send(body, "text/csv; charset=utf-8", "report.csv")
         return _send(body, "application/json")
 
-    period_params = [{"name": n, "in": "query", "required": n == "from", "schema": {"type": "string"}}
-                     for n in ("from", "to", "status", "types", "keyField", "userID", "search")]
+    def period_endpoint(fmt: str):
+        async def endpoint(request: Request):  # no parameter but the request: nothing internal in the query
+            return await _period(request, fmt)
+        return endpoint
+
     for path, fmt in (("/campaigns/report/", "csv"), ("/campaigns/report", "csv"),
                       ("/campaigns/reportjson/", "json"), ("/campaigns/reportjson", "json")):
-        async def endpoint(request: Request, _fmt=fmt):
-            return await _period(request, _fmt)
+        endpoint = period_endpoint(fmt)
         app.add_api_route(API + path, endpoint, methods=["GET"], tags=["reports"],
-                          summary=f"Period report ({fmt.upper()}), at most 7 days",
-                          include_in_schema=path.endswith("/"), openapi_extra={"parameters": period_params})
+                          summary=f"Period report ({fmt.upper()}), at most 7 days")
 
     # -- blacklist -------------------------------------------------------------
-    @app.post(API + "/blacklist", tags=["blacklist"], openapi_extra={"requestBody": {"content": {"application/json": {
-        "schema": {"type": "object"}, "example": {"item": "+33639980099", "typeItem": "MOBILE",
-                                                  "createdDescription": "plainte en magasin"}}}}})
+    @app.post(API + "/blacklist", tags=["blacklist"])
     async def blacklist_add(request: Request):
         """Add a number (or an email) to the account's blacklist."""
         account = authenticate(request)
+        only_query(request)
         p = await read_params(request)
-        entry = state.add_blacklist(account, item=p.get("item"), type_item=p.get("typeItem") or p.get("typeltem"),
-                                    description=p.get("createdDescription"), brand=p.get("brand"),
-                                    owner=p.get("userOwnerID"))
+        if "typeItem" not in p and "typeltem" in p:  # the guide's table spells it typeltem
+            p["typeItem"] = p.pop("typeltem")
+        if isinstance(p.get("typeItem"), str):
+            p["typeItem"] = p["typeItem"].strip().upper()
+        p = check_body(p, openapi.BLACKLIST_BODY)
+        type_item = p.get("typeItem")
+        if not isinstance(type_item, str) or type_item.strip().upper() not in ("MOBILE", "EMAIL"):
+            raise ValidationError(f"typeItem must be MOBILE or EMAIL, not {json.dumps(type_item)[:40]}",
+                                  rule="type-item", field="typeItem")
+        fields = {name: inputs.optional_string(p.get(name), name)
+                  for name in ("item", "createdDescription", "brand", "userOwnerID")}
+        entry = state.add_blacklist(account, item=fields["item"], type_item=type_item.strip(),
+                                    description=fields["createdDescription"], brand=fields["brand"],
+                                    owner=fields["userOwnerID"])
         return JSONResponse(entry)
 
     @app.get(API + "/blacklist", tags=["blacklist"])
     async def blacklist_get(request: Request, userOwnerID: str | None = None):
         """The account's blacklist as a JSON list."""
         account = authenticate(request)
+        only_query(request, "userOwnerID")
         return JSONResponse(state.blacklist_of(state.acting_for(account, userOwnerID)))
 
     # -- lists -----------------------------------------------------------------
-    @app.post(API + "/lists/upload", tags=["lists"], openapi_extra={"requestBody": {"content": {"multipart/form-data": {
-        "schema": {"type": "object", "required": ["File", "filename"], "properties": {
-            "File": {"type": "string", "format": "binary"}, "filename": {"type": "string"},
-            "description": {"type": "string"}, "userOwnerID": {"type": "string"}}}}}}})
+    @app.post(API + "/lists/upload", tags=["lists"])
     async def upload(request: Request):
         """Upload a CSV list; answers the analysis of section 2.9.1."""
         account = authenticate(request)
+        only_query(request)
         form = await request.form()
         upload = form.get("File") or form.get("file")
         if upload is None or not hasattr(upload, "read"):
@@ -294,9 +352,14 @@ def create_app(state: SandboxState, *, faults: bool = True):
         expected = request.headers.get(DIGEST_HEADER)
         if expected and hashlib.sha256(content).hexdigest() != expected.strip().lower():
             raise HTTPError(400, f"{DIGEST_HEADER} does not match the SHA-256 of the uploaded file")
-        filename = form.get("filename") or getattr(upload, "filename", None)
-        if not filename:
-            raise HTTPError(400, "filename is required")
+        filename = form.get("filename")
+        if not isinstance(filename, str) or not filename.strip():
+            # the guide's 2.9: filename is required; the File part's own name is not a guess we make
+            raise ValidationError("filename is required: the name the list gets on the platform (guide 2.9)",
+                                  rule="required", field="filename")
+        for name in ("description", "userOwnerID"):
+            if form.get(name) is not None and not isinstance(form.get(name), str):
+                raise ValidationError(f"{name} must be a text field", rule="string", field=name)
         answer = await run_in_threadpool(
             views.upload_list, state, account, content, str(filename), form.get("description"), form.get("userOwnerID")
         )
@@ -313,14 +376,35 @@ def create_app(state: SandboxState, *, faults: bool = True):
         """``{"advance": seconds}`` or ``{"set": iso}`` (and/or ``{"speed": x}``)."""
         sandbox_only(request)
         p = await read_params(request)
-        if "speed" in p:
-            state.clock.set_speed(float(p["speed"]))
-        if "advance" in p:
-            await run_in_threadpool(state.advance, float(p["advance"]))
-        elif "set" in p:
-            await run_in_threadpool(state.set_clock, p["set"])
-        elif "speed" not in p:
-            raise HTTPError(400, 'give {"advance": seconds} or {"set": "2026-01-05T09:00:00Z"}')
+        unknown = set(p) - {"advance", "set", "speed"}
+        if unknown or not p:
+            raise HTTPError(400, 'give {"advance": seconds}, {"set": "2026-01-05T09:00:00Z"} and/or {"speed": x}'
+                            + (f"; unknown option(s) {sorted(unknown)}" if unknown else ""))
+        if "advance" in p and "set" in p:
+            raise HTTPError(400, "give advance or set, not both")
+        speed = None if "speed" not in p else _control_number(p["speed"], "speed", 0, MAX_SPEED)
+        advance = None if "advance" not in p else _control_number(p["advance"], "advance", 0, MAX_INSTANT)
+        when = p.get("set")
+        if "set" in p:
+            if isinstance(when, bool) or not isinstance(when, (str, int, float)):
+                raise ValidationError("set must be an ISO 8601 instant or epoch seconds", rule="instant", field="set")
+            try:
+                target = parse_instant(when)
+            except ValueError as exc:
+                raise ValidationError(str(exc), rule="instant", field="set") from None
+            if not math.isfinite(target) or not 0 <= target <= MAX_INSTANT:
+                raise ValidationError(f"set must be between 1970-01-01 and {format_utc(MAX_INSTANT)}",
+                                      rule="range", field="set")
+        if advance is not None and state.now() + advance > MAX_INSTANT:
+            raise ValidationError(f"advance by {advance:g} s would take the clock past {format_utc(MAX_INSTANT)}",
+                                  rule="range", field="advance")
+        # everything checked: only now does anything change
+        if advance is not None:
+            await run_in_threadpool(state.advance, advance)
+        elif when is not None:
+            await run_in_threadpool(state.set_clock, when)
+        if speed is not None:
+            state.clock.set_speed(speed)
         return {"now": state.clock.isoformat(), "epoch": state.now(), "speed": state.clock.speed}
 
     @app.get("/_sandbox/faults", tags=["sandbox"])
@@ -365,35 +449,36 @@ def create_app(state: SandboxState, *, faults: bool = True):
         sandbox_only(request)
         p = await read_params(request)
         name, password = p.pop("name", None), p.pop("password", None)
-        if not name or not isinstance(password, str):
-            raise HTTPError(400, "name and password are required")
-        try:
-            return state.add_user(name, password, **p).public()
-        except TypeError as exc:
-            raise HTTPError(400, f"unknown user option: {exc}") from None
+        if not isinstance(name, str) or not name or not isinstance(password, str):
+            raise HTTPError(400, "name and password are required (strings)")
+        unknown = set(p) - {"role", "credit", "max_segments", "countries", "allowed_hosts", "short_code"}
+        if unknown:
+            raise HTTPError(400, f"unknown user option(s) {sorted(unknown)}")
+        if "role" in p and (not isinstance(p["role"], str) or p["role"].upper() not in ("USER", "ADMIN")):
+            raise ValidationError("role must be USER or ADMIN", rule="role", field="role")
+        if "credit" in p:
+            p["credit"] = inputs.finite_number(p["credit"], "credit", minimum=0, maximum=1e15)
+        if "max_segments" in p:
+            p["max_segments"] = inputs.whole_number(p["max_segments"], "max_segments", minimum=1, maximum=255)
+        for key in ("countries", "allowed_hosts"):
+            if key in p and (not isinstance(p[key], list) or not all(isinstance(v, str) for v in p[key])):
+                raise ValidationError(f"{key} must be a list of strings", rule="string-list", field=key)
+        if "short_code" in p and not (isinstance(p["short_code"], str) and re.fullmatch(r"[0-9]{3}", p["short_code"])):
+            raise ValidationError("short_code must be three digits", rule="short-code", field="short_code")
+        return state.add_user(name, password, **p).public()
 
     @app.post("/_sandbox/blacklist", tags=["sandbox"])
     async def sandbox_global_blacklist(request: Request):
         """``{"items": [...]}``: add numbers to the global blacklist (code 15)."""
         sandbox_only(request)
         p = await read_params(request)
-        return views.add_global(state, p.get("items") or [])
+        return views.add_global(state, inputs.string_list(p.get("items") or [], "items"))
 
-    def openapi():
+    def public_contract():
         if app.openapi_schema is None:
-            from fastapi.openapi.utils import get_openapi
-
-            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-            # as on the real Swagger: paste "Bearer <token>" (with the word Bearer) in Authorize
-            schema.setdefault("components", {})["securitySchemes"] = {
-                "Bearer": {"type": "apiKey", "in": "header", "name": "Authorization",
-                           "description": "Bearer <token>, as copied from the login answer's headers"}}
-            for path, methods in schema["paths"].items():
-                if path.startswith(API) and path != API + "/auth/login":
-                    for operation in methods.values():
-                        operation["security"] = [{"Bearer": []}]
-            app.openapi_schema = schema
+            app.openapi_schema = openapi.build_document(title=app.title, version=app.version,
+                                                        description=app.description, api=API)
         return app.openapi_schema
 
-    app.openapi = openapi
+    app.openapi = public_contract
     return FaultMiddleware(app, state.faults) if faults else app

@@ -2,7 +2,8 @@
 
 Passwords are kept as salted PBKDF2 hashes and tokens as SHA-256 digests: the
 sandbox never stores, prints or logs either in clear. A token lives one hour of
-simulated time.
+simulated time; each login first forgets the expired ones, so the store never
+holds more than an hour of logins.
 
 Examples
 --------
@@ -159,9 +160,42 @@ class Accounts:
         account = self.users.get(name)
         if account is None or not account.check_password(password):
             return None
+        return self.issue_token(name, now=now)
+
+    def issue_token(self, name: str, *, now: float) -> str:
+        """A new token for user ``name``, valid :data:`TOKEN_LIFETIME` seconds
+        from ``now``. Expired tokens are forgotten first, so the store holds
+        at most the tokens issued in the last hour of simulated time.
+
+        Examples
+        --------
+        >>> accounts = Accounts()
+        >>> _ = accounts.add_user("ana", "pw")
+        >>> _ = [accounts.issue_token("ana", now=0.0) for _ in range(3)]
+        >>> _ = accounts.issue_token("ana", now=TOKEN_LIFETIME)
+        >>> accounts.stored_tokens
+        1
+        """
+        self.forget_expired(now)
         token = secrets.token_urlsafe(32)
         self._tokens[token_digest(token)] = (name, now + TOKEN_LIFETIME)
         return token
+
+    def forget_expired(self, now: float) -> int:
+        """Drop the tokens expired at ``now``; returns how many were dropped."""
+        expired = [digest for digest, (_, expires) in self._tokens.items() if now >= expires]
+        for digest in expired:
+            del self._tokens[digest]
+        return len(expired)
+
+    def revoke(self, token: str) -> None:
+        """Forget one token."""
+        self._tokens.pop(token_digest(token), None)
+
+    @property
+    def stored_tokens(self) -> int:
+        """How many token digests the store holds (live or not yet forgotten)."""
+        return len(self._tokens)
 
     def check_token(self, token: str, *, now: float) -> Account | None:
         """The account of a live token, or None (unknown or expired)."""

@@ -15,11 +15,33 @@ Examples
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from datetime import datetime, timezone
 
-__all__ = ["SimClock", "parse_instant", "format_utc"]
+__all__ = ["SimClock", "parse_instant", "format_utc", "MAX_SPEED", "MAX_INSTANT"]
+
+#: Fastest pace of the clock: simulated seconds per wall second (about 11.6 days a second).
+MAX_SPEED = 1_000_000.0
+
+#: Latest simulated instant, 2200-01-01T00:00:00Z: every date the sandbox
+#: writes (tokens, schedules, report dates in pandas' nanoseconds) stays exact.
+MAX_INSTANT = 7_258_118_400.0
+
+
+def _check_speed(speed: float) -> float:
+    if isinstance(speed, bool) or not isinstance(speed, (int, float)) or not math.isfinite(speed) \
+            or not 0 <= speed <= MAX_SPEED:
+        raise ValueError(f"speed must be a number from 0 to {MAX_SPEED:g}, not {speed!r}")
+    return float(speed)
+
+
+def _check_instant(seconds: float) -> float:
+    if not math.isfinite(seconds) or not 0 <= seconds <= MAX_INSTANT:
+        raise ValueError(f"the sandbox clock stays between 1970-01-01 and {format_utc(MAX_INSTANT)}: "
+                         f"{seconds!r} seconds since 1970 is outside")
+    return seconds
 
 
 def parse_instant(value: str | datetime | float | int) -> float:
@@ -72,10 +94,9 @@ class SimClock:
     """
 
     def __init__(self, start: str | datetime | float | None = None, speed: float = 1.0) -> None:
-        if speed < 0:
-            raise ValueError("speed must be >= 0")
+        speed = _check_speed(speed)
         self._lock = threading.Lock()
-        self._anchor_sim = float(int(time.time())) if start is None else parse_instant(start)
+        self._anchor_sim = float(int(time.time())) if start is None else _check_instant(parse_instant(start))
         self._anchor_wall = time.monotonic()
         self._speed = float(speed)
 
@@ -87,7 +108,7 @@ class SimClock:
     def now(self) -> float:
         """Current simulated time, epoch seconds."""
         with self._lock:
-            return self._anchor_sim + (time.monotonic() - self._anchor_wall) * self._speed
+            return min(self._anchor_sim + (time.monotonic() - self._anchor_wall) * self._speed, MAX_INSTANT)
 
     def datetime(self) -> datetime:
         """Current simulated time as an aware UTC datetime."""
@@ -102,16 +123,22 @@ class SimClock:
         self._anchor_wall = time.monotonic()
 
     def advance(self, seconds: float) -> None:
-        """Move the clock forward by ``seconds`` (>= 0)."""
+        """Move the clock forward by ``seconds`` (>= 0, finite, not past :data:`MAX_INSTANT`)."""
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not math.isfinite(seconds):
+            raise ValueError(f"advance by a finite number of seconds, not {seconds!r}")
         if seconds < 0:
             raise ValueError("the sandbox clock never goes backwards: advance by >= 0 seconds")
         with self._lock:
             current = self._anchor_sim + (time.monotonic() - self._anchor_wall) * self._speed
+            if current + float(seconds) > MAX_INSTANT:
+                raise ValueError(f"advance by {seconds!r} s would take the clock past {format_utc(MAX_INSTANT)}")
             self._rebase(current + float(seconds))
 
     def set(self, when: str | datetime | float) -> None:
         """Set the clock to ``when``, which must not be in the simulated past."""
-        target = parse_instant(when)
+        if isinstance(when, bool):
+            raise TypeError("set the clock to an ISO string, a datetime or epoch seconds, not a boolean")
+        target = _check_instant(parse_instant(when))
         with self._lock:
             current = self._anchor_sim + (time.monotonic() - self._anchor_wall) * self._speed
             if target < current - 1e-6:
@@ -122,9 +149,8 @@ class SimClock:
             self._rebase(target)
 
     def set_speed(self, speed: float) -> None:
-        """Change the pace without a jump."""
-        if speed < 0:
-            raise ValueError("speed must be >= 0")
+        """Change the pace without a jump (0 to :data:`MAX_SPEED`)."""
+        speed = _check_speed(speed)
         with self._lock:
             current = self._anchor_sim + (time.monotonic() - self._anchor_wall) * self._speed
             self._rebase(current)

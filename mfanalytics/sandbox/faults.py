@@ -38,6 +38,7 @@ import contextvars
 import hashlib
 import json
 import logging
+import math
 import re
 import threading
 from dataclasses import dataclass, field
@@ -45,6 +46,20 @@ from dataclasses import dataclass, field
 __all__ = ["FAULT_KINDS", "FaultConfig", "FaultMiddleware"]
 
 FAULT_KINDS: tuple[str, ...] = ("500", "503", "429", "reset", "slow", "truncated")
+
+#: Longest ``delay`` of a "slow" fault, in wall seconds.
+MAX_DELAY = 60.0
+
+#: Largest ``retry_after``, in seconds.
+MAX_RETRY_AFTER = 3600
+
+
+def _number(value, name: str, lo: float, hi: float, *, whole: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or not lo <= value <= hi or (whole and not float(value).is_integer()):
+        kind = "a whole number" if whole else "a number"
+        raise ValueError(f"{name} must be {kind} from {lo:g} to {hi:g}, not {value!r}")
+    return float(value)
 
 
 @dataclass
@@ -83,25 +98,36 @@ class FaultConfig:
         ``count`` caps how many faults are injected (None: no cap).
         Returns :meth:`describe`.
         """
-        rate = 0.0 if rate is None else float(rate)
-        if not 0.0 <= rate <= 1.0:
-            raise ValueError("rate must be between 0 and 1")
+        rate = 0.0 if rate is None else _number(rate, "rate", 0.0, 1.0)
+        if kinds is not None and (not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds)):
+            raise ValueError(f"kinds must be a list of strings among {list(FAULT_KINDS)}")
         kinds = ["500"] if kinds is None else [str(k).lower() for k in kinds]
         unknown = sorted(set(kinds) - set(FAULT_KINDS))
         if unknown or not kinds:
             raise ValueError(f"unknown fault kind(s) {unknown}; known: {list(FAULT_KINDS)}")
+        for name, value in (("methods", methods), ("routes", routes)):
+            if value is not None and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
+                raise ValueError(f"{name} must be a list of strings")
         routes = list(routes or [])
         for route in routes:
-            re.compile(route)
+            try:
+                re.compile(route)
+            except re.error as exc:
+                raise ValueError(f"routes: {route!r} is not a regular expression ({exc})") from None
+        if after_processing is not None and not isinstance(after_processing, bool):
+            raise ValueError("after_processing must be true or false")
+        delay = 2.0 if delay is None else _number(delay, "delay", 0.0, MAX_DELAY)
+        retry_after = 1 if retry_after is None else int(_number(retry_after, "retry_after", 0, MAX_RETRY_AFTER, whole=True))
+        count = None if count is None else int(_number(count, "count", 0, 2**31, whole=True))
         with self._lock:
             self.rate = rate
             self.kinds = kinds
             self.methods = [m.upper() for m in (methods or [])]
             self.routes = routes
             self.after_processing = bool(after_processing)
-            self.delay = 2.0 if delay is None else float(delay)
-            self.retry_after = 1 if retry_after is None else int(retry_after)
-            self.count = None if count is None else int(count)
+            self.delay = delay
+            self.retry_after = retry_after
+            self.count = count
             self.injected = 0
         return self.describe()
 
