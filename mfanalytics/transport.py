@@ -285,6 +285,9 @@ def _read_body(response: requests.Response, deadline_at: float) -> None:
     ``deadline_at``; each read returns after one socket read, so a trickling
     body is cut at most one read timeout after the deadline."""
     raw = response.raw
+    if raw is None or response._content_consumed:
+        # an injected session (the test seam) may answer with the body already read
+        return
     read = getattr(raw, "read1", None) or raw.read
     chunks: list[bytes] = []
     while True:
@@ -440,7 +443,8 @@ class Transport:
             sent_headers = extra = None  # noqa: F841 - scrub this frame's locals
         if response is not None:
             if failure is not None or interrupted is not None:
-                response.close()
+                if response.raw is not None:
+                    response.close()
                 response = None
             else:
                 response.request = _scrubbed(response.request)

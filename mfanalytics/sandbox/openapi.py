@@ -76,7 +76,10 @@ TINY_LINK: dict = {
     "description": "One shortened link: `index` 0 is `${track_1}`, 1 is `${track_2}`, ...",
     "required": ["index"],
     "properties": {
-        "index": {"type": "integer", "format": "int32", "minimum": 0, "maximum": 99},
+        "index": {"anyOf": [  # the guide's example writes "index": { "0" }: one value in a list
+            {"type": "array", "minItems": 1, "maxItems": 1,
+             "items": {"type": "integer", "format": "int32", "minimum": 0, "maximum": 99}},
+            {"type": "integer", "format": "int32", "minimum": 0, "maximum": 99}]},
         "type": {"type": "string", "enum": ["REDIRECT", "LOCAL"]},
         "urlToRedirect": {"type": "string", "maxLength": 2000,
                           "description": "REDIRECT: the target; its GET parameter names in UPPER CASE"},
@@ -481,6 +484,8 @@ def _check(value: Any, schema: dict, field: str) -> Any:
     if isinstance(value, list):
         if len(value) > schema.get("maxItems", math.inf):
             raise ValidationError(f"{field} has more than {schema['maxItems']} items", rule="length", field=field)
+        if len(value) < schema.get("minItems", 0):
+            raise ValidationError(f"{field} has fewer than {schema['minItems']} items", rule="length", field=field)
         if "items" in schema:
             value = [_check(v, schema["items"], f"{field}[{i}]") for i, v in enumerate(value)]
     if isinstance(value, dict):

@@ -480,7 +480,7 @@ BODIES = [b"", b"<html><body>502 Bad Gateway</body></html>", b"\xff\xfe\x00\x01"
 def _check_answer(call: str, body: bytes) -> str | None:
     """None when the answer was handled as documented, else what went wrong."""
     run, expected = CALLS[call]
-    client = mfanalytics.Client("http://mediasflow.invalid/api/v1", username="u", password="p",
+    client = mfanalytics.Client("https://mediasflow.invalid/api/v1", username="u", password="p",
                                 session=FakeAPI(body), max_retries=0, policy=mfanalytics.RetryPolicy(sleep=lambda s: None))
     try:
         value = run(client)
