@@ -5,7 +5,7 @@ list columns; about 100 MB) in a temporary directory, then times, in the same
 run:
 
 - a raw ``pyarrow.csv.read_csv`` of the file (best of 3): the baseline;
-- ``mfanalytics.reports.read_report`` (best of 3, runs alternating with the
+- ``mfanalytics.reports.parsing.read_report`` (best of 3, runs alternating with the
   raw reads so that both see the same machine load);
 - the naive pandas way (``pd.read_csv`` then ``apply(strptime)`` on the five
   date columns), once;
@@ -33,7 +33,7 @@ import pyarrow.csv as pcsv
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mfanalytics.reports import read_report  # noqa: E402
+from mfanalytics.reports.parsing import read_report  # noqa: E402
 
 _STATUS = np.array([16, 21, 17, 20, 22, 31, 29, 14, 4, 24], dtype=np.int16)
 _STATUS_P = np.array([0.55, 0.25, 0.01, 0.04, 0.03, 0.04, 0.03, 0.02, 0.01, 0.02])

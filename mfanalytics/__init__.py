@@ -15,8 +15,8 @@ Examples
 1
 """
 
-from mfanalytics import sandbox
-from mfanalytics.analysis import (
+from mfanalytics import _compat, sandbox
+from mfanalytics.analysis.kpis import (
     by_country,
     by_hour,
     compare_campaigns,
@@ -24,8 +24,8 @@ from mfanalytics.analysis import (
     status_breakdown,
     summarize,
 )
-from mfanalytics.campaign_rules import validate_schedule, validate_sender
-from mfanalytics.client import Campaign, Client
+from mfanalytics.messages.campaign_rules import validate_schedule, validate_sender
+from mfanalytics.api.client import Campaign, Client
 from mfanalytics.connect import connect, is_sandbox
 from mfanalytics.errors import (
     AmbiguousSendError,
@@ -43,10 +43,10 @@ from mfanalytics.errors import (
     SenderError,
     ValidationError,
 )
-from mfanalytics.html_report import deliverability_report
-from mfanalytics.periods import build_search, split_period
-from mfanalytics.phones import normalize_mobiles
-from mfanalytics.plots import (
+from mfanalytics.analysis.html_report import deliverability_report
+from mfanalytics.api.periods import build_search, split_period
+from mfanalytics.lists.phones import normalize_mobiles
+from mfanalytics.analysis.plots import (
     plot_campaign_comparison,
     plot_click_heatmap,
     plot_click_timeline,
@@ -55,20 +55,22 @@ from mfanalytics.plots import (
     plot_funnel,
     plot_status_breakdown,
 )
-from mfanalytics.recipients import CleanResult, clean_recipients, read_list
-from mfanalytics.reports import REPORT_COLUMNS, parse_report, parse_report_json, read_report
-from mfanalytics.sms import (
+from mfanalytics.lists.recipients import CleanResult, clean_recipients, read_list
+from mfanalytics.reports.parsing import REPORT_COLUMNS, parse_report, parse_report_json, read_report
+from mfanalytics.messages.message import (
     CreditEstimate,
     Message,
     count_segments,
     estimate_credits,
     to_gsm7,
 )
-from mfanalytics.status_codes import STATUS_GROUPS, decode_status, status_table
-from mfanalytics.transport import RetryPolicy
-from mfanalytics.trends import daily_rates, flag_campaigns
+from mfanalytics.reports.status_codes import STATUS_GROUPS, decode_status, status_table
+from mfanalytics.api.transport import RetryPolicy
+from mfanalytics.analysis.trends import daily_rates, flag_campaigns
 
 __version__ = "0.1.0"
+
+_compat.install()  # the module paths of 0.1 (mfanalytics.sms, ...) still import, with a warning
 
 
 def __getattr__(name: str):
@@ -77,6 +79,11 @@ def __getattr__(name: str):
         from mfanalytics import widgets
 
         return getattr(widgets, name)
+    # a module that moved in 0.2 (mfanalytics.sms, ...): its old path warns and gives the new module
+    from mfanalytics._compat import MOVED, moved_module
+
+    if f"mfanalytics.{name}" in MOVED:
+        return moved_module(f"mfanalytics.{name}", stacklevel=3)
     raise AttributeError(f"module 'mfanalytics' has no attribute {name!r}")
 
 

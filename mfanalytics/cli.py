@@ -226,7 +226,7 @@ def _add_clean(subparsers) -> None:
 
 def _run_clean(args: argparse.Namespace) -> int:
     from mfanalytics.export import to_safe_csv
-    from mfanalytics.recipients import clean_recipients, read_list
+    from mfanalytics.lists.recipients import clean_recipients, read_list
 
     blacklist = read_list(args.blacklist) if args.blacklist else None
     result = clean_recipients(args.file, region=args.region, column=args.column, blacklist=blacklist)
@@ -262,15 +262,15 @@ def _add_report(subparsers) -> None:
 def _run_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from mfanalytics.analysis import summarize
-    from mfanalytics.html_report import deliverability_report
-    from mfanalytics.reports import read_report
+    from mfanalytics.analysis.kpis import summarize
+    from mfanalytics.analysis.html_report import deliverability_report
+    from mfanalytics.reports.parsing import read_report
 
     source = Path(args.source)
     if source.exists():
         report = read_report(source)
     elif args.source.isdigit():
-        from mfanalytics.client import Client
+        from mfanalytics.api.client import Client
 
         with Client.from_env() as client:
             report = client.get_report(int(args.source))
@@ -307,7 +307,7 @@ def _add_fetch(subparsers) -> None:
 def _run_fetch(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from mfanalytics.client import Client
+    from mfanalytics.api.client import Client
     from mfanalytics.errors import ValidationError
     from mfanalytics.export import to_safe_csv
 

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
-from mfanalytics.client import DEFAULT_BASE_URL, Client
-from mfanalytics.transport import is_loopback_host
+from mfanalytics.api.client import DEFAULT_BASE_URL, Client
+from mfanalytics.api.transport import is_loopback_host
 
 __all__ = ["connect", "is_sandbox"]
 
@@ -37,7 +37,7 @@ def connect(*, seed: int = 0, days: int = 30, speed: float = 60.0, quiet: bool =
     quiet : bool
         Do not print the one-line notice.
     **options
-        Passed to :class:`~mfanalytics.client.Client`.
+        Passed to :class:`~mfanalytics.api.client.Client`.
 
     Returns
     -------

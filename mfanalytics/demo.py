@@ -65,11 +65,11 @@ def run_demo(
         KPIs), ``html`` and ``csv`` (paths).
     """
     from mfanalytics import sandbox
-    from mfanalytics.analysis import summarize
+    from mfanalytics.analysis.kpis import summarize
     from mfanalytics.export import to_safe_csv
-    from mfanalytics.html_report import deliverability_report
-    from mfanalytics.recipients import clean_recipients, read_list
-    from mfanalytics.sms import Message, estimate_credits
+    from mfanalytics.analysis.html_report import deliverability_report
+    from mfanalytics.lists.recipients import clean_recipients, read_list
+    from mfanalytics.messages.message import Message, estimate_credits
 
     list_path = Path(list_path) if list_path else _default("campaign_5000.csv")
     blacklist_path = Path(blacklist_path) if blacklist_path else _default("blacklist_stop.csv")

@@ -15,10 +15,10 @@ a colleague opens the export. Following OWASP's CSV-injection guidance:
   is written ``"a,'=cmd"``;
 - apostrophes already there before a risky character get one more, so that
   :func:`restore_formulas` can undo exactly what :func:`neutralize_formulas`
-  did. The readers (:func:`~mfanalytics.reports.read_report`,
-  :func:`~mfanalytics.recipients.read_list`) recognise an export by its header
+  did. The readers (:func:`~mfanalytics.reports.parsing.read_report`,
+  :func:`~mfanalytics.lists.recipients.read_list`) recognise an export by its header
   (the report frame's own column names, or the four columns that
-  :func:`~mfanalytics.recipients.clean_recipients` adds) and undo it.
+  :func:`~mfanalytics.lists.recipients.clean_recipients` adds) and undo it.
 
 Plain numbers (``-12.5``, ``+33612345678``) are left as they are, in every
 column: they cannot run anything, and phone numbers keep their ``+``, so a
@@ -134,7 +134,7 @@ def _paris_text(column: pd.Series) -> pd.Series:
     Read back by the report readers' rule (the first pass when no offset is
     given), every instant keeps its value.
     """
-    from mfanalytics.report_schema import paris_to_utc
+    from mfanalytics.reports.schema import paris_to_utc
 
     local = column.dt.tz_convert("Europe/Paris")
     text = local.dt.strftime("%d/%m/%Y %H:%M:%S")
@@ -160,10 +160,10 @@ def to_safe_csv(frame: pd.DataFrame, path: str | os.PathLike, *, sep: str = ";")
     ``+01:00`` in October's repeated hour, second pass, so that no instant
     changes), formulas neutralised.
 
-    A report frame or a :func:`~mfanalytics.recipients.clean_recipients`
+    A report frame or a :func:`~mfanalytics.lists.recipients.clean_recipients`
     frame written here reads back to the same frame with
-    :func:`~mfanalytics.reports.read_report` or
-    :func:`~mfanalytics.recipients.read_list`.
+    :func:`~mfanalytics.reports.parsing.read_report` or
+    :func:`~mfanalytics.lists.recipients.read_list`.
 
     Returns
     -------

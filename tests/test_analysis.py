@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mfanalytics import analysis
+from mfanalytics.analysis import kpis as analysis
 from mfanalytics.errors import ValidationError
-from mfanalytics.status_codes import STATUS_GROUPS
+from mfanalytics.reports.status_codes import STATUS_GROUPS
 
 sys.path.insert(0, str(Path(__file__).parent / "data" / "analysis"))
 from report_frames import make_report, realistic_report  # noqa: E402
@@ -346,7 +346,7 @@ def test_vectorised_on_many_rows():
 
 # --------------------------------------------------- frames from the parser
 def test_on_frames_parsed_from_csv():
-    from mfanalytics import reports
+    from mfanalytics.reports import parsing as reports
 
     csv = (
         "REF_LIST;ID_LINE;INT_MOBILE;STATUS_CODE;STATUS_TEXT;DELIVERYDATE;REPLY;TRACK_1;TRACK_1_COUNTER;AGENCE\n"

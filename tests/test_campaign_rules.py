@@ -1,4 +1,4 @@
-"""Tests of mfanalytics.campaign_rules: the sender and scheduleOn rules of the
+"""Tests of mfanalytics.messages.campaign_rules: the sender and scheduleOn rules of the
 API guide (section 2.1), worked by hand."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mfanalytics.campaign_rules import validate_schedule, validate_sender
+from mfanalytics.messages.campaign_rules import validate_schedule, validate_sender
 from mfanalytics.errors import ScheduleError, SenderError
 
 

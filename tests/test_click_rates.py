@@ -14,8 +14,9 @@ import pandas as pd
 import pytest
 
 import mfanalytics
-from mfanalytics import analysis, reports, trends
-from mfanalytics.plots import fmt_pct
+from mfanalytics.analysis import kpis as analysis, trends
+from mfanalytics.reports import parsing as reports
+from mfanalytics.analysis.plots import fmt_pct
 
 LINK = [{"associateToDomain": "1mf.eu", "host": "1mf.eu", "index": 0, "isOG": False, "type": "REDIRECT",
          "urlToRedirect": "https://www.example.com/offre"}]

@@ -11,9 +11,9 @@ import pytest
 import requests
 
 from mfanalytics import errors
-from mfanalytics.client import Client
-from mfanalytics.payloads import recipient_payload
-from mfanalytics.transport import RetryPolicy
+from mfanalytics.api.client import Client
+from mfanalytics.api.payloads import recipient_payload
+from mfanalytics.api.transport import RetryPolicy
 
 PASSWORD = "s3cret-Pa55word"
 
@@ -77,7 +77,7 @@ def test_recipients_as_numbers_dataframe_and_clean_result(sandbox, tmp_path):
     client = make_client(sandbox)
     a = client.prepare_campaign("Bonjour", recipients=["0612345678", "0752345678"])
     b = client.prepare_campaign("Bonjour ${PRENOM}", recipients=pd.DataFrame(PEOPLE))
-    from mfanalytics.recipients import clean_recipients
+    from mfanalytics.lists.recipients import clean_recipients
     cleaned = clean_recipients(pd.DataFrame(PEOPLE + [{"mobile": "12", "PRENOM": "X", "VILLE": "Y"}]))
     c = client.prepare_campaign("Bonjour ${PRENOM}", recipients=cleaned)
     assert (a["countValid"], b["countValid"], c["countValid"]) == (2, 3, 3)

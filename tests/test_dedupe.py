@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mfanalytics
-from mfanalytics import reports
-from mfanalytics.periods import dedupe_lines
+from mfanalytics.reports import parsing as reports
+from mfanalytics.api.periods import dedupe_lines
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from mfanalytics.errors import ValidationError
-from mfanalytics.html_report import deliverability_report
+from mfanalytics.analysis.html_report import deliverability_report
 
 sys.path.insert(0, str(Path(__file__).parent / "data" / "analysis"))
 from report_frames import make_report, realistic_report, to_csv  # noqa: E402
@@ -163,12 +163,12 @@ def test_empty_report_still_renders():
 
 
 def test_report_from_a_parsed_csv_matches_the_built_frame():
-    from mfanalytics import reports
+    from mfanalytics.reports import parsing as reports
 
     built = realistic_report(bad_campaign=1)
     parsed = reports.parse_report(to_csv(built))
     assert len(parsed) == len(built)
-    from mfanalytics import analysis
+    from mfanalytics.analysis import kpis as analysis
 
     pd.testing.assert_frame_equal(analysis.summarize(parsed), analysis.summarize(built), check_index_type=False)
     page_parsed = Page(deliverability_report(parsed, group_by="AGENCE"))
@@ -181,7 +181,7 @@ def test_report_from_the_sandbox(sb):
     """The whole path: send in the sandbox, fetch the period, analyse, write the report."""
     from datetime import timedelta
 
-    from mfanalytics import analysis
+    from mfanalytics.analysis import kpis as analysis
 
     client = sb.client()
     for day in range(2):

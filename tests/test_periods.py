@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mfanalytics import errors
-from mfanalytics.client import Client
-from mfanalytics.periods import build_search, split_period
-from mfanalytics.transport import RetryPolicy
+from mfanalytics.api.client import Client
+from mfanalytics.api.periods import build_search, split_period
+from mfanalytics.api.transport import RetryPolicy
 
 FMT = "%Y-%m-%d %H:%M"
 

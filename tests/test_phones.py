@@ -1,4 +1,4 @@
-"""Tests of mfanalytics.phones against a plain per-row phonenumbers reference."""
+"""Tests of mfanalytics.lists.phones against a plain per-row phonenumbers reference."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 
-import mfanalytics.phones as phones
-from mfanalytics.phones import normalize_mobiles, to_e164
+import mfanalytics.lists.phones as phones
+from mfanalytics.lists.phones import normalize_mobiles, to_e164
 
 OVERSEAS = ("GP", "MQ", "GF", "RE", "YT")
 

@@ -16,7 +16,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 
-from mfanalytics import plots  # noqa: E402
+from mfanalytics.analysis import plots  # noqa: E402
 from mfanalytics.errors import ValidationError  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent / "data" / "analysis"))
@@ -224,7 +224,7 @@ def test_realistic_report_every_plot(ax):
 def test_importing_does_not_import_matplotlib():
     code = textwrap.dedent("""
         import sys
-        import mfanalytics.plots, mfanalytics.html_report, mfanalytics.analysis, mfanalytics.advice
+        import mfanalytics.analysis.plots, mfanalytics.analysis.html_report, mfanalytics.analysis.kpis, mfanalytics.analysis.advice
         assert "matplotlib" not in sys.modules, "matplotlib imported at import time"
     """)
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,4 +1,4 @@
-"""Tests of mfanalytics.recipients: reading lists, cleaning, the 2.9.1 analysis."""
+"""Tests of mfanalytics.lists.recipients: reading lists, cleaning, the 2.9.1 analysis."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from mfanalytics.errors import RecipientListError, ValidationError
-from mfanalytics.recipients import (
+from mfanalytics.lists.recipients import (
     CleanResult,
     analyze_list,
     clean_recipients,
@@ -201,7 +201,7 @@ def test_ambiguous_bytes_fixed_examples(text, encoding, charset):
 
 
 def test_reports_and_lists_decode_with_the_same_rule():
-    from mfanalytics.reports import parse_report
+    from mfanalytics.reports.parsing import parse_report
 
     body = "INT_MOBILE;STATUS_CODE;NOM\n+33612345678;16;Éœ\n".encode("cp1252")
     assert parse_report(body)["NOM"].astype(str).tolist() == ["Éœ"]
@@ -403,7 +403,7 @@ _TRICKY = [
 @pytest.mark.parametrize("source", [*sorted(p.name for p in LISTS.glob("*.csv")), *range(len(_TRICKY))])
 def test_reading_in_tiny_blocks_gives_the_same_frame_or_error(source, block, monkeypatch, tmp_path):
     import mfanalytics.charsets as charsets
-    import mfanalytics.recipients as recipients
+    import mfanalytics.lists.recipients as recipients
 
     if isinstance(source, int):
         path = tmp_path / "tricky.csv"

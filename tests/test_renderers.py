@@ -15,9 +15,9 @@ import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mfanalytics import renderers, sms
+from mfanalytics.messages import message as sms, renderers
 from mfanalytics.errors import MessageError
-from mfanalytics.sms import TRACK_PLACEHOLDER, Message, estimate_credits
+from mfanalytics.messages.message import TRACK_PLACEHOLDER, Message, estimate_credits
 from sandbox_api import Api
 
 # guide 2.1.2: the fields of the list and their values

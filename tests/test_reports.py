@@ -1,4 +1,4 @@
-"""The report frame: readers of CSV and JSON reports (mfanalytics.reports).
+"""The report frame: readers of CSV and JSON reports (mfanalytics.reports.parsing).
 
 Expected values are worked by hand from the files in tests/data/reports/
 (offsets: Paris is UTC+01:00 in winter, UTC+02:00 from the last Sunday of
@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mfanalytics.errors import ReportFormatError, ValidationError
-from mfanalytics.reports import REPORT_COLUMNS, parse_report, parse_report_json, read_report
-from mfanalytics.status_codes import STATUS_GROUPS
+from mfanalytics.reports.parsing import REPORT_COLUMNS, parse_report, parse_report_json, read_report
+from mfanalytics.reports.status_codes import STATUS_GROUPS
 
 DATA = Path(__file__).parent / "data" / "reports"
 PARIS = "Europe/Paris"
@@ -525,7 +525,7 @@ def _large_report(n: int) -> str:
 
 
 def test_threaded_and_serial_conversions_agree(monkeypatch):
-    import mfanalytics.reports as reports
+    import mfanalytics.reports.parsing as reports
 
     text = _large_report(120_000)
     threaded = parse_report(text)
@@ -570,10 +570,10 @@ def test_unknown_lang_is_refused():
 def test_docstring_examples():
     import doctest
 
-    import mfanalytics.report_schema
-    import mfanalytics.reports
+    import mfanalytics.reports.schema
+    import mfanalytics.reports.parsing
 
-    for module in (mfanalytics.reports, mfanalytics.report_schema):
+    for module in (mfanalytics.reports.parsing, mfanalytics.reports.schema):
         result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert result.failed == 0 and result.attempted > 0, module.__name__
 

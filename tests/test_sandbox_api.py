@@ -464,10 +464,10 @@ def test_non_loopback_clients_are_refused(sb):
 
 
 def test_the_project_report_parser_reads_csv_and_json_alike(sb, api):
-    """One data contract: mfanalytics.reports reads both report forms to the same frame."""
+    """One data contract: mfanalytics.reports.parsing reads both report forms to the same frame."""
     import pandas as pd
 
-    from mfanalytics import reports
+    from mfanalytics.reports import parsing as reports
 
     tiny = [{"index": 0, "isOG": True, "urlToRedirect": "https://example.org"},
             {"index": 1, "urlToRedirect": "https://example.org/b"}]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from mfanalytics.client import Client
+from mfanalytics.api.client import Client
 from mfanalytics.errors import InvalidRequestError, MessageError
 from mfanalytics.sandbox.auth import Account
 from sandbox_api import Api

@@ -176,7 +176,7 @@ def test_parse_fiql_precedence_and_errors():
 
 
 def test_short_links_have_the_placeholder_length():
-    from mfanalytics.sms import TRACK_PLACEHOLDER
+    from mfanalytics.messages.message import TRACK_PLACEHOLDER
 
     links = {short_link(1001, line, k) for line in range(1, 200) for k in (1, 2)}
     assert len(links) == 398

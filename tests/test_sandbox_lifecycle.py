@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from mfanalytics.status_codes import STATUS_TABLE
+from mfanalytics.reports.status_codes import STATUS_TABLE
 
 # fiction numbers outside the deterministic blocks 00, 01 and 15: random outcomes
 NUMBERS = [f"063998{n:04d}" for n in range(2000, 4000)]

@@ -1,4 +1,4 @@
-"""Tests of mfanalytics.sms and mfanalytics.gsm7.
+"""Tests of mfanalytics.messages.message and mfanalytics.messages.gsm7.
 
 Segment counts are checked against tests/data/segments_oracle.json, produced by
 Twilio's calculator (npm sms-segments-calculator, smart encoding off) with
@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mfanalytics.errors import MessageError, ValidationError
-from mfanalytics.gsm7 import (
+from mfanalytics.messages.gsm7 import (
     GSM7_BASIC,
     GSM7_CHARS,
     GSM7_EXTENSION,
@@ -30,7 +30,7 @@ from mfanalytics.gsm7 import (
     split_graphemes,
     transliterate_char,
 )
-from mfanalytics.sms import (
+from mfanalytics.messages.message import (
     TRACK_PLACEHOLDER,
     CreditEstimate,
     Message,

@@ -1,5 +1,5 @@
 """The tinyList rules of the guide (section 2.1), checked by one function
-(:func:`mfanalytics.campaign_rules.validate_tiny_list`) in the client before a
+(:func:`mfanalytics.messages.campaign_rules.validate_tiny_list`) in the client before a
 request leaves and in the sandbox (400 naming the field)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pathlib
 
 import pytest
 
-from mfanalytics.campaign_rules import validate_tiny_list
+from mfanalytics.messages.campaign_rules import validate_tiny_list
 from mfanalytics.errors import ValidationError
 
 DATA = pathlib.Path(__file__).parent / "data" / "tinylist"
@@ -91,7 +91,7 @@ GOOD = {
 @pytest.mark.parametrize("case", list(BAD))
 def test_local_rule(case):
     msg, tiny, field = BAD[case]
-    from mfanalytics.sms import Message
+    from mfanalytics.messages.message import Message
 
     with pytest.raises(ValidationError) as err:
         validate_tiny_list(tiny, tracks=Message(msg).tracks)
@@ -100,7 +100,7 @@ def test_local_rule(case):
 
 @pytest.mark.parametrize("case", list(GOOD))
 def test_local_accepts(case):
-    from mfanalytics.sms import Message
+    from mfanalytics.messages.message import Message
 
     msg, tiny = GOOD[case]
     out = validate_tiny_list(tiny, tracks=Message(msg).tracks)

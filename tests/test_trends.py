@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mfanalytics import trends
+from mfanalytics.analysis import trends
 
 sys.path.insert(0, str(Path(__file__).parent / "data" / "analysis"))
 from report_frames import make_report  # noqa: E402

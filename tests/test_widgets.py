@@ -185,7 +185,7 @@ def test_schedule_must_be_five_minutes_ahead_of_the_sandbox_clock(client, sb):
 def test_the_renderer_is_chosen_and_logic_is_flagged_as_an_estimate(client, sb):
     content = "PRENOM;mobile\nZoé & Cie;06 12 34 56 78\n".encode("utf-8")
     form = SendForm(client)
-    assert [value for _, value in form.renderer.options] == list(mfanalytics.sms.RENDERERS)
+    assert [value for _, value in form.renderer.options] == list(mfanalytics.messages.message.RENDERERS)
     form.upload.value = ({"name": "l.csv", "type": "text/csv", "size": len(content), "content": memoryview(content),
                           "last_modified": pd.Timestamp("2026-03-02", tz="UTC").to_pydatetime()},)
     form.renderer.value = "HANDLEBARS"

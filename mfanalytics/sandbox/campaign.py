@@ -5,7 +5,7 @@ The recipients of a campaign are one DataFrame: internal columns ``__ref``
 (REF_LIST), ``__line`` (ID_LINE), ``__raw`` (the number as given), ``__e164``,
 ``__valid``, ``__country``, then the recipient's own fields (string columns, in
 the order first seen). Screening uses the project's rule modules
-(:mod:`mfanalytics.phones`, :mod:`mfanalytics.sms`): never a second copy.
+(:mod:`mfanalytics.lists.phones`, :mod:`mfanalytics.messages.message`): never a second copy.
 """
 
 from __future__ import annotations
@@ -179,13 +179,13 @@ def frame_from_list(data: pd.DataFrame, mobile_column: str, name: str) -> pd.Dat
 
 
 def normalize_numbers(raw) -> pd.DataFrame:
-    """:func:`mfanalytics.phones.normalize_mobiles`, plus the sandbox's magic range.
+    """:func:`mfanalytics.lists.phones.normalize_mobiles`, plus the sandbox's magic range.
 
     Numbers in the magic range (ARCEP fiction numbers, which phonenumbers
     rightly calls invalid) count as valid French mobiles. Same columns as
     ``normalize_mobiles``.
     """
-    from mfanalytics.phones import normalize_mobiles
+    from mfanalytics.lists.phones import normalize_mobiles
 
     raw = np.asarray(pd.Series(raw, dtype="string").fillna(""), dtype=object)
     norm = normalize_mobiles(raw, region="FR")
@@ -233,8 +233,8 @@ def normalize(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def make_message(params: dict[str, Any]):
-    """The :class:`mfanalytics.sms.Message` of a campaign's parameters."""
-    from mfanalytics import sms
+    """The :class:`mfanalytics.messages.message.Message` of a campaign's parameters."""
+    from mfanalytics.messages import message as sms
 
     defaults = params.get("defaultForHeader") or {}
     if not isinstance(defaults, dict):
@@ -303,7 +303,7 @@ def screen(
 
 
 def rendering(campaign: Campaign, max_segments: int) -> tuple[np.ndarray, np.ndarray]:
-    """(error code 0/5/6/7, segments) of each recipient, from :meth:`mfanalytics.sms.Message.render`.
+    """(error code 0/5/6/7, segments) of each recipient, from :meth:`mfanalytics.messages.message.Message.render`.
 
     Cached on the campaign: the text and the fields do not change between
     preparation and injection.

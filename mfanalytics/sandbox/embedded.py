@@ -167,8 +167,8 @@ class EmbeddedSandbox:
         return self.state.add_user(name, password, **options)
 
     def client(self, username: str = "demo", password: str = "demo", **kwargs: Any):
-        """A logged-in :class:`mfanalytics.client.Client` on this sandbox."""
-        from mfanalytics.client import Client
+        """A logged-in :class:`mfanalytics.api.client.Client` on this sandbox."""
+        from mfanalytics.api.client import Client
 
         account = self.state.accounts.users.get(username)
         if account is not None:

@@ -27,10 +27,10 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from mfanalytics.errors import ValidationError
-from mfanalytics.periods import MAX_PERIOD_DAYS, _as_paris
+from mfanalytics.api.periods import MAX_PERIOD_DAYS, _as_paris
 from mfanalytics.sandbox import engine
 from mfanalytics.sandbox.campaign import Campaign
-from mfanalytics.status_codes import STATUS_TABLE
+from mfanalytics.reports.status_codes import STATUS_TABLE
 
 __all__ = [
     "report_table",
@@ -256,7 +256,7 @@ def to_json_bytes(table: pa.Table) -> bytes:
 
 
 def _paris(value: str, field: str, *, end: bool) -> datetime:
-    """Naive Paris wall-clock time, by the client's own rule (:mod:`mfanalytics.periods`)."""
+    """Naive Paris wall-clock time, by the client's own rule (:mod:`mfanalytics.api.periods`)."""
     try:
         return _as_paris(value, end=end)
     except ValidationError as exc:
@@ -269,7 +269,7 @@ def parse_period(start: str | None, end: str | None) -> tuple[float, float]:
     """``from``/``to`` of a period report as epoch seconds ``[start, end)``.
 
     A date alone means the start of that day for ``from`` and the end of that
-    day for ``to`` (the rule of :func:`mfanalytics.periods.split_period`);
+    day for ``to`` (the rule of :func:`mfanalytics.api.periods.split_period`);
     ``to`` defaults to 7 days after ``from``. More than 7 days of Paris wall
     clock raises, as the guide's section 2.4 says.
 
@@ -278,7 +278,7 @@ def parse_period(start: str | None, end: str | None) -> tuple[float, float]:
     of October) is read in its first, summer-time reading, as the real
     service was seen to read it; one it never shows (02:00-02:59 on the last
     Sunday of March) with the winter offset. Neither is a reading a client
-    can rely on, so :func:`mfanalytics.periods.split_period` never sends such
+    can rely on, so :func:`mfanalytics.api.periods.split_period` never sends such
     a time; this reading is what makes a client that does lose rows in tests.
 
     Examples

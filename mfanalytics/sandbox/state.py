@@ -148,9 +148,9 @@ class SandboxState:
 
     def prepare(self, params: dict[str, Any], account: Account) -> Campaign:
         """Build a DRAFT from the parameters of section 2.1 (``startNow=false``)."""
-        from mfanalytics import campaign_rules
+        from mfanalytics.messages import campaign_rules
 
-        from mfanalytics.renderers import renderer_of
+        from mfanalytics.messages.renderers import renderer_of
 
         owner = self.acting_for(account, params.get("userOwnerID"))
         params = {k: v for k, v in params.items() if not str(k).startswith("_")}  # internal keys are the sandbox's
@@ -229,7 +229,7 @@ class SandboxState:
 
     def start(self, campaign: Campaign, account: Account, schedule: str | None = None) -> Campaign:
         """``startNow=true`` on a DRAFT: inject now or schedule it."""
-        from mfanalytics import campaign_rules
+        from mfanalytics.messages import campaign_rules
 
         with self.lock:
             self.tick()  # a running clock may have ended its processing since the last request

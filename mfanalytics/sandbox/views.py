@@ -39,7 +39,7 @@ def _flag(value: Any, default: bool) -> bool:
 
 def short_link(campaign_id: int, line: int, k: int) -> str:
     """The tracked short link of link ``k`` for one recipient: 22 characters, like
-    :data:`mfanalytics.sms.TRACK_PLACEHOLDER`.
+    :data:`mfanalytics.messages.message.TRACK_PLACEHOLDER`.
 
     Examples
     --------
@@ -202,8 +202,8 @@ _PERIOD_COLUMNS = ("CAMPAIGN_ID", "REF_LIST", "ID_LINE", "INT_MOBILE", "STATUS_C
 
 
 def upload_list(state: SandboxState, account, content: bytes, filename: str, description, owner) -> dict[str, Any]:
-    """Parse and analyse an uploaded list with :mod:`mfanalytics.recipients`; store it."""
-    from mfanalytics import recipients
+    """Parse and analyse an uploaded list with :mod:`mfanalytics.lists.recipients`; store it."""
+    from mfanalytics.lists import recipients
 
     target = state.acting_for(account, owner)
     frame = recipients.parse_list(content)
@@ -229,7 +229,7 @@ def upload_list(state: SandboxState, account, content: bytes, filename: str, des
 
 
 def _mobile_column(frame: pd.DataFrame) -> str:
-    from mfanalytics.recipients import find_mobile_column
+    from mfanalytics.lists.recipients import find_mobile_column
 
     return find_mobile_column(frame.columns)
 

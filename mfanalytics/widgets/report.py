@@ -21,7 +21,7 @@ import pandas as pd
 
 import mfanalytics
 from mfanalytics.export import to_safe_csv
-from mfanalytics.periods import PARIS, dedupe_lines
+from mfanalytics.api.periods import PARIS, dedupe_lines
 from mfanalytics.widgets.send import _GOOD, _error, _out, _span
 
 __all__ = ["ReportExplorer"]

@@ -21,8 +21,8 @@ import pandas as pd
 
 import mfanalytics
 from mfanalytics.connect import is_sandbox
-from mfanalytics.renderers import RENDERERS
-from mfanalytics.sms import max_length
+from mfanalytics.messages.renderers import RENDERERS
+from mfanalytics.messages.message import max_length
 
 __all__ = ["SendForm", "status_text"]
 

@@ -7,7 +7,7 @@
 //   npm install sms-segments-calculator@1.3.0      # pulls grapheme-splitter@1.0.4
 //   node /work/main/tests/data/make_segments_oracle.mjs > /work/main/tests/data/segments_oracle.json
 //
-//   # the grapheme-break property runs embedded in mfanalytics/gsm7.py:
+//   # the grapheme-break property runs embedded in mfanalytics/messages/gsm7.py:
 //   node /work/main/tests/data/make_segments_oracle.mjs --grapheme-table
 //
 // Run it from the directory that holds node_modules.  The corpus is built here,

@@ -1,7 +1,7 @@
 """Report frames for the analysis, plot and HTML-report tests.
 
 Follows the report-frame schema of DESIGN.md exactly (column order and
-dtypes), so the tests do not depend on ``mfanalytics.reports`` being there.
+dtypes), so the tests do not depend on ``mfanalytics.reports.parsing`` being there.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mfanalytics.status_codes import STATUS_GROUPS, decode_status
+from mfanalytics.reports.status_codes import STATUS_GROUPS, decode_status
 
 TZ = "Europe/Paris"
 _STOP_WORDS = {"STOP", "stop", "Stop"}

@@ -60,7 +60,7 @@ credits
 
 Examples
 --------
->>> import mfanalytics.analysis as mfa
+>>> import mfanalytics.analysis.kpis as mfa
 >>> mfa.summarize(report)[["recipients", "delivery_rate"]]  # report: a campaign of 300 on the sandbox
              recipients  delivery_rate
 campaign_id
@@ -75,9 +75,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mfanalytics.advice import ACTIONS, ADVICE, GROUP_LABELS, UNKNOWN_ADVICE
+from mfanalytics.analysis.advice import ACTIONS, ADVICE, GROUP_LABELS, UNKNOWN_ADVICE
 from mfanalytics.errors import ValidationError
-from mfanalytics.status_codes import STATUS_GROUPS, STATUS_TABLE, decode_status
+from mfanalytics.reports.status_codes import STATUS_GROUPS, STATUS_TABLE, decode_status
 
 __all__ = [
     "summarize",
@@ -601,7 +601,7 @@ def _combine(reports: Any) -> tuple[pd.DataFrame, str]:
     if not frames:
         raise ValidationError("no report frame given", rule="empty-input")
     if key == "campaign_id":  # frames of the same campaigns (overlapping fetches): each recipient line once
-        from mfanalytics.periods import dedupe_lines
+        from mfanalytics.api.periods import dedupe_lines
 
         return dedupe_lines(frames), key
     frames = [f for f in frames if len(f)] or frames[:1]

@@ -4,7 +4,7 @@ One table, :data:`RENDERERS`, says how each renderer writes a field, which
 constructs of its template language are more than a field (logic: helpers,
 blocks, directives, code) and what it does to a value (Handlebars' ``{{F}}``
 and EJS's ``<%= F %>`` escape HTML, as those engines do; ``{{{F}}}`` and
-``<%- F %>`` send the value as it is). :mod:`mfanalytics.sms` (counting,
+``<%- F %>`` send the value as it is). :mod:`mfanalytics.messages.message` (counting,
 pricing, preview, the send form) and the sandbox both parse templates with
 :func:`parse_template`; nothing else knows a renderer's syntax.
 

@@ -8,7 +8,7 @@ rates of each Paris day. Both take a report frame and read the KPIs of
 
 Examples
 --------
->>> import mfanalytics.trends as trends
+>>> import mfanalytics.analysis.trends as trends
 >>> trends.flag_campaigns(week)["flagged"].sum()  # campaigns well below the usual rate
 np.int64(0)
 >>> len(trends.daily_rates(week))  # one row per Paris day
@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mfanalytics.analysis import _campaign_t0, _check_frame, _indicators, _ratio, _times, summarize
+from mfanalytics.analysis.kpis import _campaign_t0, _check_frame, _indicators, _ratio, _times, summarize
 
 __all__ = ["flag_campaigns", "daily_rates"]
 

@@ -10,7 +10,7 @@ text is sent as it is.
 
 Examples
 --------
->>> from mfanalytics.payloads import recipient_payload
+>>> from mfanalytics.api.payloads import recipient_payload
 >>> recipient_payload([{"mobile": "0612345678", "PRENOM": "Ana"}])
 [{'mobile': '0612345678', 'extendedKeys': [{'keyName': 'PRENOM', 'keyValue': 'Ana'}]}]
 """
@@ -31,7 +31,7 @@ __all__ = ["recipient_payload"]
 
 def _frame_of(recipients: Any, region: str) -> tuple[pd.DataFrame, str]:
     """A DataFrame of recipients and the name of its mobile column."""
-    from mfanalytics.recipients import find_mobile_column
+    from mfanalytics.lists.recipients import find_mobile_column
 
     if hasattr(recipients, "recipients") and hasattr(recipients, "column"):
         frame = recipients.recipients

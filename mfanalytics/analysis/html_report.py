@@ -10,7 +10,7 @@ HTML-escaped.
 
 Examples
 --------
->>> from mfanalytics.html_report import deliverability_report
+>>> from mfanalytics.analysis.html_report import deliverability_report
 >>> import tempfile, pathlib
 >>> path = deliverability_report(report, pathlib.Path(tempfile.mkdtemp()) / "report.html", lang="en")
 >>> path.stat().st_size > 20_000
@@ -28,10 +28,10 @@ from typing import Any
 
 import pandas as pd
 
-from mfanalytics import analysis, plots, trends
-from mfanalytics.advice import GROUP_LABELS
+from mfanalytics.analysis import kpis as analysis, plots, trends
+from mfanalytics.analysis.advice import GROUP_LABELS
 from mfanalytics.errors import ValidationError
-from mfanalytics.plots import GROUP_COLORS, fmt_int, fmt_pct
+from mfanalytics.analysis.plots import GROUP_COLORS, fmt_int, fmt_pct
 
 __all__ = ["deliverability_report"]
 

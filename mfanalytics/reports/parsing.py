@@ -11,7 +11,7 @@ line                          ID_LINE                                Int32
 mobile                        INT_MOBILE (as given)                  string[pyarrow]
 status_code                   STATUS_CODE                            Int16
 status_text                   STATUS_TEXT                            category
-status, status_group          decoded (:mod:`~mfanalytics.status_codes`)  category
+status, status_group          decoded (:mod:`~mfanalytics.reports.status_codes`)  category
 is_final, is_delivered        decoded (NA for unknown codes)         boolean
 delivered_at                  DELIVERYDATE                           datetime64[s, Europe/Paris]
 reply                         REPLY                                  string[pyarrow]
@@ -45,7 +45,7 @@ Rules:
   ``ReportFormatError(rule="empty")``: it is not a report (the platform always
   sends the header), most likely a failed download.
 - Dates are Paris wall-clock time, read strictly (see
-  :mod:`mfanalytics.report_schema` for the daylight-saving rule).
+  :mod:`mfanalytics.reports.schema` for the daylight-saving rule).
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ import pyarrow.csv as pacsv
 
 from mfanalytics.charsets import detect_charset
 from mfanalytics.errors import ReportFormatError
-from mfanalytics.report_schema import (
+from mfanalytics.reports.schema import (
     KINDS,
     REPORT_COLUMNS,
     campaign_ids,

@@ -14,7 +14,7 @@ matplotlib is imported when a plot is drawn, not when this module is imported.
 Examples
 --------
 >>> from matplotlib.figure import Figure
->>> from mfanalytics.plots import plot_status_breakdown, plot_funnel
+>>> from mfanalytics.analysis.plots import plot_status_breakdown, plot_funnel
 >>> a1, a2 = Figure(figsize=(10, 4)).subplots(1, 2)
 >>> plot_status_breakdown(report, ax=a1) is a1, plot_funnel(report, lang="en", ax=a2) is a2
 (True, True)
@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mfanalytics import analysis, trends
+from mfanalytics.analysis import kpis as analysis, trends
 from mfanalytics.errors import ValidationError
 
 __all__ = [

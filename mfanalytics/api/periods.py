@@ -23,7 +23,7 @@ import pandas as pd
 from mfanalytics.errors import ValidationError
 
 if TYPE_CHECKING:
-    from mfanalytics.client import Client
+    from mfanalytics.api.client import Client
 
 __all__ = ["LINE_KEY", "MAX_PERIOD_DAYS", "build_search", "dedupe_lines", "fetch_period", "split_period"]
 
@@ -147,7 +147,7 @@ def split_period(
 
     Examples
     --------
-    >>> from mfanalytics.periods import split_period
+    >>> from mfanalytics.api.periods import split_period
     >>> split_period("2026-03-01", "2026-03-10")
     [('2026-03-01 00:00', '2026-03-08 00:00'), ('2026-03-08 00:00', '2026-03-11 00:00')]
     >>> split_period("2026-10-24", "2026-10-25 02:40")  # 02:40 is shown twice that night
@@ -210,7 +210,7 @@ def build_search(*, item: Any = None, fields: Mapping[str, Any] | None = None) -
 
     Examples
     --------
-    >>> from mfanalytics.periods import build_search
+    >>> from mfanalytics.api.periods import build_search
     >>> build_search(item="0612345678", fields={"prenom": "Philippe"})
     'item==0612345678;fields.prenom==Philippe'
     >>> build_search(item=["0612345678", "0752345678"])
@@ -269,7 +269,7 @@ def fetch_period(
     """
     from tqdm.auto import tqdm
 
-    from mfanalytics import reports
+    from mfanalytics.reports import parsing as reports
 
     if format not in ("json", "csv"):
         raise ValidationError("format must be 'json' or 'csv'.", rule="format", field="format")
@@ -298,8 +298,8 @@ def _untracked_as_unknown(frame: pd.DataFrame) -> pd.DataFrame:
     """A period report carries the TRACK columns of all its campaigns, empty
     and 0 for those whose message had no link: their click columns become
     missing (no link, no click rate), as in their own campaign report. See
-    :mod:`mfanalytics.analysis` ("link") for how a link is recognised."""
-    from mfanalytics.analysis import _link_rows
+    :mod:`mfanalytics.analysis.kpis` ("link") for how a link is recognised."""
+    from mfanalytics.analysis.kpis import _link_rows
 
     if "clicked" not in frame.columns or not len(frame):
         return frame
@@ -347,7 +347,7 @@ def dedupe_lines(frames: pd.DataFrame | Iterable[pd.DataFrame]) -> pd.DataFrame:
     Parameters
     ----------
     frames : DataFrame or iterable of DataFrame
-        Report frames (:mod:`mfanalytics.reports`), e.g. one per window.
+        Report frames (:mod:`mfanalytics.reports.parsing`), e.g. one per window.
 
     Returns
     -------
@@ -357,7 +357,7 @@ def dedupe_lines(frames: pd.DataFrame | Iterable[pd.DataFrame]) -> pd.DataFrame:
     Examples
     --------
     >>> import pandas as pd
-    >>> from mfanalytics.periods import dedupe_lines
+    >>> from mfanalytics.api.periods import dedupe_lines
     >>> a = pd.DataFrame({"campaign_id": [1, 1], "ref_list": ["a.csv", "b.csv"], "line": [1, 1]})
     >>> len(dedupe_lines([a, a]))
     2

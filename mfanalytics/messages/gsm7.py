@@ -1,7 +1,7 @@
 """GSM 03.38 character tables, transliteration and emoticon maps, and the exact
 scalar reference of the segment rules.
 
-This module is data plus a slow, exact reference. :mod:`mfanalytics.sms`
+This module is data plus a slow, exact reference. :mod:`mfanalytics.messages.message`
 holds the public, vectorised functions and imports from here.
 
 The segment rules follow Twilio's open-source calculator (npm
@@ -14,7 +14,7 @@ escape sequence, a surrogate pair or a grapheme cluster.
 
 Examples
 --------
->>> from mfanalytics.gsm7 import GSM7_EXTENSION, reference_count
+>>> from mfanalytics.messages.gsm7 import GSM7_EXTENSION, reference_count
 >>> "€" in GSM7_EXTENSION
 True
 >>> reference_count("a" * 161)

@@ -40,8 +40,8 @@ from mfanalytics.errors import (
     MediasflowError,
     ValidationError,
 )
-from mfanalytics.payloads import _list_bytes, recipient_payload
-from mfanalytics.transport import (
+from mfanalytics.api.payloads import _list_bytes, recipient_payload
+from mfanalytics.api.transport import (
     DIGEST_HEADER,
     Retry,
     RetryPolicy,
@@ -364,7 +364,7 @@ class Client:
 
     # -- campaigns --------------------------------------------------------
     def _campaign_payload(self, msg: str, recipients: Any, list_id: Any, options: Mapping[str, Any]) -> dict[str, Any]:
-        from mfanalytics import campaign_rules, sms
+        from mfanalytics.messages import campaign_rules, message as sms
 
         unknown = set(options) - set(_OPTIONS)
         if unknown:
@@ -436,7 +436,7 @@ class Client:
 
         The platform injects a DRAFT once and answers 409 to any later
         inject, so the transport may repeat this request (see
-        :class:`~mfanalytics.transport.Retry`): a 409 to a repeat that
+        :class:`~mfanalytics.api.transport.Retry`): a 409 to a repeat that
         follows an attempt which may have reached the server confirms that
         attempt, and the campaign is returned with ``confirmedBy``.
 
@@ -530,9 +530,9 @@ class Client:
         Returns
         -------
         pandas.DataFrame
-            The report frame (see :mod:`mfanalytics.reports`).
+            The report frame (see :mod:`mfanalytics.reports.parsing`).
         """
-        from mfanalytics import reports
+        from mfanalytics.reports import parsing as reports
 
         params: dict[str, str] = {}
         if status is not None:
@@ -595,7 +595,7 @@ class Client:
         ...     len(client.get_reports(sb.now.date() - timedelta(days=30), progress=False))
         1
         """
-        from mfanalytics.periods import fetch_period
+        from mfanalytics.api.periods import fetch_period
 
         params: dict[str, str] = {}
         if status is not None:

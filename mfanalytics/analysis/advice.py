@@ -7,7 +7,7 @@ joins :data:`ADVICE` to the codes behind the non-deliveries of a report.
 
 Examples
 --------
->>> from mfanalytics.advice import ADVICE, advice_for
+>>> from mfanalytics.analysis.advice import ADVICE, advice_for
 >>> ADVICE[14]["action"]
 'remove_blacklisted'
 >>> advice_for(999, lang="en")["action"]

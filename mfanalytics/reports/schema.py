@@ -5,7 +5,7 @@ section 4, plus the campaign id of period reports) to its report-frame name.
 The parsers turn columns of text into typed values with numpy and pyarrow, and
 raise :class:`~mfanalytics.errors.ReportFormatError` naming the column and the
 1-based data line of the first value they cannot read. The ``to_*`` builders
-make the frame's pandas arrays; :mod:`mfanalytics.reports` puts them together.
+make the frame's pandas arrays; :mod:`mfanalytics.reports.parsing` puts them together.
 
 Dates are read strictly as ``DD/MM/YYYY HH:MM:SS`` (two-digit day and month,
 four-digit year, 24-hour clock), Paris wall-clock time. A day that does not
@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mfanalytics.errors import ReportFormatError
-from mfanalytics.status_codes import decode_status
+from mfanalytics.reports.status_codes import decode_status
 
 __all__ = ["REPORT_COLUMNS", "PARIS", "DATE_FORMAT", "match_column"]
 

@@ -12,7 +12,7 @@ line 1, and empty lines are not counted, as in the guide's ``invalidLineList``.
 
 Examples
 --------
->>> from mfanalytics.recipients import clean_recipients
+>>> from mfanalytics.lists.recipients import clean_recipients
 >>> result = clean_recipients(b"NOM;mobile\\nDupont;06 12 34 56 78\\nMartin;0612345678\\n")
 >>> result.recipients[["NOM", "mobile_e164"]]
       NOM   mobile_e164
@@ -43,7 +43,7 @@ import pyarrow.csv as pacsv
 
 from mfanalytics.charsets import Charset, detect_charset
 from mfanalytics.errors import RecipientListError
-from mfanalytics.phones import ISSUE_DTYPE, normalize_mobiles
+from mfanalytics.lists.phones import ISSUE_DTYPE, normalize_mobiles
 
 __all__ = [
     "MAX_COLUMNS",
@@ -537,7 +537,7 @@ def analyze_list(
     region : str, default "FR"
         Region of numbers written without a country code.
     normalized : pandas.DataFrame, optional
-        :func:`~mfanalytics.phones.normalize_mobiles` of the mobile column, if
+        :func:`~mfanalytics.lists.phones.normalize_mobiles` of the mobile column, if
         already computed.
 
     Returns
@@ -782,7 +782,7 @@ def clean_recipients(
     region : str, default "FR"
         Region of numbers written without a country code. With ``"FR"``,
         10-digit ``0...`` numbers that are not French mobiles are tried in
-        GP, MQ, GF, RE, YT (see :mod:`mfanalytics.phones`).
+        GP, MQ, GF, RE, YT (see :mod:`mfanalytics.lists.phones`).
     column : str, optional
         The mobile column; by default the one named mobile/sms/portable/gsm.
     blacklist : iterable, pandas.Series or pandas.DataFrame, optional

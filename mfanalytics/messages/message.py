@@ -1,6 +1,6 @@
 """The SMS message: encoding, length, segments, personalisation and the rules
 the Mediasflow API applies to a message before it sends anything (the sender
-and scheduleOn rules are in :mod:`mfanalytics.campaign_rules`).
+and scheduleOn rules are in :mod:`mfanalytics.messages.campaign_rules`).
 
 GSM-7 carries 160 septets in one SMS and 153 per part beyond (extension
 characters such as ``€ { } [ ] ~ \\ ^ |`` cost two); UCS-2 carries 70 UTF-16
@@ -10,7 +10,7 @@ calculator (``sms-segments-calculator``, smart encoding off).
 
 Examples
 --------
->>> from mfanalytics.sms import Message, count_segments
+>>> from mfanalytics.messages.message import Message, count_segments
 >>> Message("Bonjour ${PRENOM}, -20% ce week-end !").fields
 ('PRENOM',)
 >>> count_segments(["Leçon", "Ça va", "a" * 161]).to_dict("list")["segments"]
@@ -33,8 +33,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mfanalytics.errors import MessageError, ValidationError
-from mfanalytics.renderers import RENDERERS, Piece, parse_template, renderer_of
-from mfanalytics.gsm7 import (
+from mfanalytics.messages.renderers import RENDERERS, Piece, parse_template, renderer_of
+from mfanalytics.messages.gsm7 import (
     EMOTICONS,
     GSM7_CHARS,
     count_arrow,
@@ -277,7 +277,7 @@ class Message:
     ----------
     text : str
         The message (``msg``), with fields written as the renderer writes them
-        (:data:`mfanalytics.renderers.RENDERERS`); ``${track_N}`` is a short link
+        (:data:`mfanalytics.messages.renderers.RENDERERS`); ``${track_N}`` is a short link
         under every renderer, counted as :data:`TRACK_PLACEHOLDER`.
     allow_ucs2, auto_replace_gsm7, auto_replace_emoji : bool
         allowUCS2, autoREPLACETOGSM7 and autoREPLACEEMOJI (the latter only acts

@@ -10,7 +10,7 @@ leaves; the sandbox, acting as the server, applies the same functions.
 Examples
 --------
 >>> from datetime import datetime, timezone
->>> from mfanalytics.campaign_rules import validate_schedule, validate_sender
+>>> from mfanalytics.messages.campaign_rules import validate_schedule, validate_sender
 >>> validate_sender("MaMarque")
 'MaMarque'
 >>> validate_schedule(datetime(2030, 1, 15, 10, 0), now=datetime(2030, 1, 15, 8, 0, tzinfo=timezone.utc))
@@ -269,7 +269,7 @@ def _check_preview(entry: dict, where: str, index: int) -> None:
 
 
 def _check_entry(entry: dict, where: str, index: int) -> dict:
-    from mfanalytics.renderers import renderer_of
+    from mfanalytics.messages.renderers import renderer_of
 
     out = dict(entry)
     out["index"] = index
@@ -326,7 +326,7 @@ def validate_tiny_list(tiny_list: object, *, tracks=()) -> list[dict]:
         with ``b64ImagePreview``, ``endOfLife`` in days, ``isOG``, ``renderer``.
         A missing ``type`` is inferred from ``urlToRedirect`` or the zip.
     tracks : iterable of int
-        N of each ``${track_N}`` in the message (:attr:`mfanalytics.sms.Message.tracks`).
+        N of each ``${track_N}`` in the message (:attr:`mfanalytics.messages.message.Message.tracks`).
 
     Returns
     -------
