@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mfanalytics
-from mfanalytics.api.periods import fetch_period
+from mfanalytics.api.periods import end_of_minute, fetch_period
 
 CHANGES = [datetime(2026, 3, 29, 1, tzinfo=timezone.utc), datetime(2026, 10, 25, 1, tzinfo=timezone.utc)]
 
@@ -35,7 +35,8 @@ def test_autumn_sends_in_the_repeated_hour_are_in_the_period_fetched_at_0140_utc
             sent.append(c.send_campaign("Bonjour", recipients=["0612345601"]).id)
         sb.set_clock("2026-10-25T01:40:00Z")
         assert sorted(c.get_reports("2026-10-24", progress=False)["campaign_id"]) == sent
-        assert sorted(fetch_period(c, "2026-10-24", progress=False)["campaign_id"]) == sent
+        end = end_of_minute(c.now())
+        assert sorted(fetch_period(c._get_bytes, "2026-10-24", end, progress=False)["campaign_id"]) == sent
 
 
 @pytest.mark.parametrize("change", CHANGES, ids=["29-march", "25-october"])
@@ -68,13 +69,13 @@ def test_every_line_sent_near_a_clock_change_appears_exactly_once(change, offset
         assert _lines(period) == expected
 
 
-def test_fetch_period_ends_at_the_client_clock_not_the_system_clock():
+def test_get_reports_ends_at_the_client_clock_not_the_system_clock():
     """On a sandbox whose clock is far ahead of the machine's, the default end is the sandbox's now."""
     with mfanalytics.sandbox(seed=0, start="2099-06-01T09:00:00Z") as sb:
         c = sb.client()
         cid = c.send_campaign("Bonjour", recipients=["0612345601"]).id
         sb.advance(600)
-        assert fetch_period(c, "2099-05-31", progress=False)["campaign_id"].tolist() == [cid]
+        assert c.get_reports("2099-05-31", progress=False)["campaign_id"].tolist() == [cid]
 
 
 def test_report_explorer_default_days_are_paris_days(tmp_path):
@@ -89,3 +90,25 @@ def test_report_explorer_default_days_are_paris_days(tmp_path):
         assert explorer.end.value == date(2026, 3, 3)
         explorer.source.value = "period"
         assert explorer.load()["campaign_id"].tolist() == [cid]
+
+
+def test_fetch_period_needs_only_a_function_that_gets_bytes():
+    """No client: one GET per API window, the answers joined, each line once."""
+    from pathlib import Path
+
+    from mfanalytics.api.periods import split_period
+    from mfanalytics.reports.parsing import parse_report_json
+
+    body = (Path(__file__).parent / "data" / "reports" / "report.json").read_bytes()  # six lines of one campaign
+    asked = []
+
+    def get_bytes(path, params):
+        asked.append((path, params["from"], params["to"], params["status"]))
+        return body
+
+    frame = fetch_period(get_bytes, "2026-03-01", "2026-03-20", params={"status": "1"}, workers=2, progress=False)
+    windows = split_period("2026-03-01", "2026-03-20")
+    assert len(windows) == 3
+    assert sorted(asked) == sorted(("/campaigns/reportjson/", a, b, "1") for a, b in windows)
+    assert _lines(frame) == _lines(parse_report_json(body))
+    assert len(frame) == 6  # the same six lines in three windows, once each

@@ -595,7 +595,7 @@ class Client:
         ...     len(client.get_reports(sb.now.date() - timedelta(days=30), progress=False))
         1
         """
-        from mfanalytics.api.periods import fetch_period
+        from mfanalytics.api.periods import end_of_minute, fetch_period
 
         params: dict[str, str] = {}
         if status is not None:
@@ -608,7 +608,11 @@ class Client:
             params["userID"] = user_id
         if key_field is not None:
             params["keyField"] = ";".join(_as_list(key_field))
-        return fetch_period(self, start, end, params=params, format=format, workers=workers, progress=progress)
+        if end is None:  # one clock for every default: the client's (the sandbox's simulated one on a sandbox)
+            end = end_of_minute(self.now())
+        self._ensure_login()  # once, before the windows are fetched in parallel
+        return fetch_period(self._get_bytes, start, end, params=params, format=format, workers=workers,
+                            progress=progress)
 
     # -- blacklist and lists ----------------------------------------------
     def add_to_blacklist(self, item: str, *, type_item: str = "MOBILE", description: str | None = None, brand: str | None = None) -> dict[str, Any]:

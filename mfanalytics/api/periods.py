@@ -11,10 +11,10 @@ writes the FIQL ``search`` parameter from keyword arguments.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -22,10 +22,7 @@ import pandas as pd
 
 from mfanalytics.errors import ValidationError
 
-if TYPE_CHECKING:
-    from mfanalytics.api.client import Client
-
-__all__ = ["LINE_KEY", "MAX_PERIOD_DAYS", "build_search", "dedupe_lines", "fetch_period", "split_period"]
+__all__ = ["LINE_KEY", "MAX_PERIOD_DAYS", "build_search", "dedupe_lines", "end_of_minute", "fetch_period", "split_period"]
 
 #: The longest period the API answers.
 MAX_PERIOD_DAYS = 7
@@ -228,10 +225,21 @@ def build_search(*, item: Any = None, fields: Mapping[str, Any] | None = None) -
     return ",".join(";".join(combo) for combo in itertools.product(*terms))
 
 
+def end_of_minute(now: datetime) -> datetime:
+    """The default end of a period fetched at ``now``: the end of its minute,
+    so that a send of this very second is in.
+
+    >>> from datetime import datetime, timezone
+    >>> end_of_minute(datetime(2026, 10, 25, 1, 39, 59, tzinfo=timezone.utc)).isoformat()
+    '2026-10-25T01:40:00+00:00'
+    """
+    return now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+
+
 def fetch_period(
-    client: Client,
+    get_bytes: Callable[[str, Mapping[str, str]], bytes],
     start: date | datetime | str,
-    end: date | datetime | str | None = None,
+    end: date | datetime | str,
     *,
     params: Mapping[str, str] | None = None,
     format: str = "json",
@@ -242,11 +250,14 @@ def fetch_period(
 
     Parameters
     ----------
-    client : Client
-        A connected client; each window uses its retry policy.
+    get_bytes : callable
+        ``get_bytes(path, params)`` returns the body of one GET answer (the
+        client's, with its login, retry policy and digest check: this module
+        knows nothing of the client). Called from ``workers`` threads at once.
     start, end : date, datetime or str
-        The span, as :func:`split_period` reads it; ``end`` defaults to
-        ``client.now()``, included (the end of its minute).
+        The span, as :func:`split_period` reads it (:meth:`Client.get_reports
+        <mfanalytics.Client.get_reports>` makes ``end`` default to the
+        client's clock, :func:`end_of_minute`).
     params : mapping
         Other query parameters (status, types, search, userID, keyField).
     format : {"json", "csv"}
@@ -273,18 +284,14 @@ def fetch_period(
 
     if format not in ("json", "csv"):
         raise ValidationError("format must be 'json' or 'csv'.", rule="format", field="format")
-    if end is None:  # one clock for every default: the client's (the sandbox's simulated one on a sandbox)
-        now = client.now()  # up to now included: a send of this very second is in
-        end = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
     windows = split_period(start, end)
     path = "/campaigns/reportjson/" if format == "json" else "/campaigns/report/"
     base = dict(params or {})
 
     def one(window: tuple[str, str]) -> pd.DataFrame:
-        body = client._get_bytes(path, {**base, "from": window[0], "to": window[1]})
+        body = get_bytes(path, {**base, "from": window[0], "to": window[1]})
         return reports.parse_report_json(body) if format == "json" else reports.parse_report(body)
 
-    client._ensure_login()
     workers = max(1, min(int(workers), 8))
     show = len(windows) > 1 if progress is None else progress
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mfanalytics-period") as pool:
