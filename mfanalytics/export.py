@@ -135,8 +135,9 @@ def _paris_text(column: pd.Series) -> pd.Series:
     given), every instant keeps its value.
     """
     from mfanalytics.reports.schema import paris_to_utc
+    from mfanalytics.times import PARIS_NAME
 
-    local = column.dt.tz_convert("Europe/Paris")
+    local = column.dt.tz_convert(PARIS_NAME)
     text = local.dt.strftime("%d/%m/%Y %H:%M:%S")
     valid = local.notna().to_numpy()
     if valid.any():

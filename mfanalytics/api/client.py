@@ -40,7 +40,7 @@ from mfanalytics.errors import (
     MediasflowError,
     ValidationError,
 )
-from mfanalytics.api.payloads import _list_bytes, recipient_payload
+from mfanalytics.api.payloads import list_bytes, recipient_payload
 from mfanalytics.api.transport import (
     DIGEST_HEADER,
     Retry,
@@ -638,7 +638,7 @@ class Client:
         ``data`` is a path, bytes, text, a DataFrame or a ``clean_recipients``
         result (its recipients are uploaded, numbers in E.164).
         """
-        content = _list_bytes(data)
+        content = list_bytes(data)
         fields = {"filename": filename}
         if description:
             fields["description"] = description

@@ -26,7 +26,7 @@ import pandas as pd
 
 from mfanalytics.errors import ValidationError
 
-__all__ = ["recipient_payload"]
+__all__ = ["recipient_payload", "list_bytes"]
 
 
 def _frame_of(recipients: Any, region: str) -> tuple[pd.DataFrame, str]:
@@ -85,7 +85,7 @@ def recipient_payload(recipients: Any, *, region: str = "FR") -> list[dict[str, 
     ]
 
 
-def _list_bytes(data: Any) -> bytes:
+def list_bytes(data: Any) -> bytes:
     if isinstance(data, bytes):
         return data
     if hasattr(data, "recipients") and hasattr(data, "column"):

@@ -13,92 +13,28 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 
 from mfanalytics.errors import ValidationError
+from mfanalytics.times import API_TIME_FORMAT, PARIS_NAME, clear_of_folds, instant, paris_wall
 
 __all__ = ["LINE_KEY", "MAX_PERIOD_DAYS", "build_search", "dedupe_lines", "end_of_minute", "fetch_period", "split_period"]
 
 #: The longest period the API answers.
 MAX_PERIOD_DAYS = 7
-_PARIS_NAME = "Europe/Paris"
-PARIS = ZoneInfo(_PARIS_NAME)
-_API_FORMAT = "%Y-%m-%d %H:%M"
 _RESERVED = set(",;()=!<>\"'")
-
-
-def _as_paris(value: date | datetime | str, *, end: bool) -> datetime:
-    """Wall-clock Paris time (naive). A date alone is the start of that day,
-    or, for an end, the start of the next day (the day is included)."""
-    if isinstance(value, str):
-        text = value.strip().replace("T", " ")
-        for fmt in ("%Y-%m-%d", _API_FORMAT, "%Y-%m-%d %H:%M:%S"):
-            try:
-                parsed = datetime.strptime(text, fmt)
-            except ValueError:
-                continue
-            if fmt == "%Y-%m-%d":
-                return parsed + timedelta(days=1) if end else parsed
-            return parsed
-        raise ValidationError(
-            f"Dates are YYYY-MM-DD or YYYY-MM-DD HH:MM (Paris time), not {value!r}.",
-            rule="date-format",
-            field="end" if end else "start",
-        )
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(PARIS).replace(tzinfo=None)
-        return value
-    day = datetime.combine(value, time())
-    return day + timedelta(days=1) if end else day
-
-
-def _instant(value: date | datetime | str, *, end: bool) -> datetime:
-    """The moment ``value`` stands for, aware UTC. A Paris wall-clock time
-    that the clock showed twice (the autumn's repeated hour) is read in the
-    reading that keeps every row: the first for a start, the second for an
-    end; one it never showed (the spring's skipped hour) is the jump itself."""
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(timezone.utc)
-    wall = pd.Timestamp(_as_paris(value, end=end))
-    local = wall.tz_localize(_PARIS_NAME, ambiguous=not end, nonexistent="shift_forward")
-    return local.tz_convert("UTC").to_pydatetime()
-
-
-def _wall(moment: datetime) -> datetime:
-    return moment.astimezone(PARIS).replace(tzinfo=None)
-
-
-def _unambiguous(wall: datetime) -> bool:
-    """True when the Paris clock shows ``wall`` exactly once (not in the
-    autumn's repeated hour, not in the spring's skipped one)."""
-    return wall.replace(tzinfo=PARIS, fold=0).utcoffset() == wall.replace(tzinfo=PARIS, fold=1).utcoffset()
-
-
-def _clear(moment: datetime, direction: int) -> datetime:
-    """``moment`` (a whole minute) moved, minute by minute in ``direction``
-    (-1 earlier, +1 later), until its Paris wall-clock time is unambiguous."""
-    wall = _wall(moment)
-    if _unambiguous(wall):
-        return moment
-    for _ in range(24 * 60):  # a repeated hour is 60 minutes; bounded all the same
-        wall += timedelta(minutes=direction)
-        if _unambiguous(wall):
-            return wall.replace(tzinfo=PARIS).astimezone(timezone.utc)
-    raise AssertionError(f"no unambiguous Paris time near {moment}")  # pragma: no cover
 
 
 def _limit(cursor: datetime, days: int) -> datetime:
     """The latest end of a window starting at ``cursor`` that is at most
     ``days`` days long both in elapsed time and on the Paris wall clock."""
     elapsed = cursor + timedelta(days=days)
-    target = pd.Timestamp(_wall(cursor) + timedelta(days=days))
-    wall = target.tz_localize(_PARIS_NAME, ambiguous=True, nonexistent="shift_backward").tz_convert("UTC").floor("min")
+    target = pd.Timestamp(paris_wall(cursor) + timedelta(days=days))
+    wall = target.tz_localize(PARIS_NAME, ambiguous=True, nonexistent="shift_backward").tz_convert("UTC").floor("min")
     return min(elapsed, wall.to_pydatetime())
 
 
@@ -150,24 +86,24 @@ def split_period(
     >>> split_period("2026-10-24", "2026-10-25 02:40")  # 02:40 is shown twice that night
     [('2026-10-24 00:00', '2026-10-25 03:00')]
     """
-    lo = _instant(start, end=False).replace(second=0, microsecond=0)
-    hi = _instant(end, end=True)
+    lo = instant(start, end=False).replace(second=0, microsecond=0)
+    hi = instant(end, end=True)
     if hi.second or hi.microsecond:  # round the end up to the next minute: keep every row
         hi = hi.replace(second=0, microsecond=0) + timedelta(minutes=1)
     if hi <= lo:
         raise ValidationError(
-            f"The period ends ({_wall(hi):%Y-%m-%d %H:%M}) before it starts ({_wall(lo):%Y-%m-%d %H:%M}), "
+            f"The period ends ({paris_wall(hi):%Y-%m-%d %H:%M}) before it starts ({paris_wall(lo):%Y-%m-%d %H:%M}), "
             "or is empty.",
             rule="period-order",
             field="end",
         )
-    lo, hi = _clear(lo, -1), _clear(hi, +1)
+    lo, hi = clear_of_folds(lo, -1), clear_of_folds(hi, +1)
     windows = []
     cursor = lo
     while cursor < hi:
         stop = _limit(cursor, days)
-        stop = hi if hi <= stop else _clear(stop, -1)
-        windows.append((_wall(cursor).strftime(_API_FORMAT), _wall(stop).strftime(_API_FORMAT)))
+        stop = hi if hi <= stop else clear_of_folds(stop, -1)
+        windows.append((paris_wall(cursor).strftime(API_TIME_FORMAT), paris_wall(stop).strftime(API_TIME_FORMAT)))
         cursor = stop
     return windows
 

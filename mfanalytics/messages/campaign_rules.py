@@ -23,10 +23,9 @@ import re
 from datetime import date, datetime, timedelta, timezone
 
 from mfanalytics.errors import ScheduleError, SenderError, ValidationError
+from mfanalytics.times import PARIS
 
 __all__ = ["validate_sender", "validate_schedule", "validate_tiny_list", "TINY_LIST_LIMITS"]
-
-_PARIS = "Europe/Paris"
 
 
 def validate_sender(sender: str | None, *, type_select: str = "MKG") -> str | None:
@@ -77,11 +76,9 @@ _SCHEDULE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 
 
 def _to_utc(value: datetime, what: str) -> datetime:
-    from zoneinfo import ZoneInfo
-
     if value.tzinfo is None or value.utcoffset() is None:
-        local = value.replace(tzinfo=ZoneInfo(_PARIS))
-        back = local.astimezone(timezone.utc).astimezone(ZoneInfo(_PARIS))
+        local = value.replace(tzinfo=PARIS)
+        back = local.astimezone(timezone.utc).astimezone(PARIS)
         if back.replace(tzinfo=None) != value:
             raise ScheduleError(f"{what} {value.isoformat()} does not exist in Europe/Paris "
                                 "(clocks jump forward at that time)", rule="schedule-nonexistent",

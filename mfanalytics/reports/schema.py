@@ -36,13 +36,12 @@ import pyarrow.compute as pc
 
 from mfanalytics.errors import ReportFormatError
 from mfanalytics.reports.status_codes import decode_status
+from mfanalytics.times import PARIS_NAME
 
-__all__ = ["REPORT_COLUMNS", "PARIS", "DATE_FORMAT", "match_column"]
+__all__ = ["REPORT_COLUMNS", "PARIS", "match_column"]
 
-#: Time zone of every date in a report.
-PARIS = "Europe/Paris"
-#: The one date format of the reports (``JJ/MM/AAAA HH:MM:SS`` in the guide).
-DATE_FORMAT = "%d/%m/%Y %H:%M:%S"
+#: Time zone of every date in a report (by name: the frame's dtype).
+PARIS = PARIS_NAME
 
 #: Original column name -> report-frame column. Matching ignores case and
 #: surrounding spaces. ``N`` stands for any track number (1, 2, 3, ...).

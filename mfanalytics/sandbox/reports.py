@@ -18,7 +18,6 @@ from __future__ import annotations
 import io
 import re
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -27,10 +26,11 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from mfanalytics.errors import ValidationError
-from mfanalytics.api.periods import MAX_PERIOD_DAYS, _as_paris
+from mfanalytics.api.periods import MAX_PERIOD_DAYS
 from mfanalytics.sandbox import engine
 from mfanalytics.sandbox.campaign import Campaign
 from mfanalytics.reports.status_codes import STATUS_TABLE
+from mfanalytics.times import PARIS, as_paris_wall
 
 __all__ = [
     "report_table",
@@ -47,7 +47,6 @@ __all__ = [
     "MAX_PERIOD_DAYS",
 ]
 
-PARIS = ZoneInfo("Europe/Paris")
 _LABELS = np.full(64, None, dtype=object)
 _LABELS[STATUS_TABLE.index.to_numpy()] = STATUS_TABLE["label_fr"].to_numpy(dtype=object)
 _LABELS_ARROW = pa.array(_LABELS, type=pa.string())
@@ -258,7 +257,7 @@ def to_json_bytes(table: pa.Table) -> bytes:
 def _paris(value: str, field: str, *, end: bool) -> datetime:
     """Naive Paris wall-clock time, by the client's own rule (:mod:`mfanalytics.api.periods`)."""
     try:
-        return _as_paris(value, end=end)
+        return as_paris_wall(value, end=end)
     except ValidationError as exc:
         raise ValidationError(
             f"{field} must be YYYY-MM-DD or YYYY-MM-DD HH:MM (Paris time), not {value!r}", rule=exc.rule, field=field

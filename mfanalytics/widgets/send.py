@@ -23,6 +23,13 @@ import mfanalytics
 from mfanalytics.connect import is_sandbox
 from mfanalytics.messages.renderers import RENDERERS
 from mfanalytics.messages.message import max_length
+from mfanalytics.widgets.common import BAD as _BAD
+from mfanalytics.widgets.common import GOOD as _GOOD
+from mfanalytics.widgets.common import NOTE as _NOTE
+from mfanalytics.widgets.common import auto_layout as _auto
+from mfanalytics.widgets.common import error as _error
+from mfanalytics.widgets.common import out as _out
+from mfanalytics.widgets.common import span as _span
 
 __all__ = ["SendForm", "status_text"]
 
@@ -47,31 +54,6 @@ def status_text(status: object) -> str:
     key = str(status).upper()
     return f"{key} ({_STATUSES[key]})" if key in _STATUSES else str(status)
 
-_NOTE = "color:#555"
-_BAD = "color:#b00020"
-_GOOD = "color:#1b5e20"
-
-
-def _auto() -> w.Layout:
-    return w.Layout(width="auto")
-
-
-def _span(text: str, style: str = _NOTE) -> str:
-    return f"<span style='{style}'>{html.escape(text)}</span>"
-
-
-def _out(output: w.Output, text: str, html_text: str | None = None) -> None:
-    """Append a message to ``output`` (works with or without a running kernel)."""
-    data = {"text/plain": text}
-    if html_text is not None:
-        data["text/html"] = html_text
-    output.outputs = (*output.outputs, {"output_type": "display_data", "data": data, "metadata": {}})
-
-
-def _error(output: w.Output, exc: BaseException) -> None:
-    name = type(exc).__name__
-    text = f"{name}: {exc}"
-    _out(output, text, f"<div style='{_BAD}'><b>{html.escape(name)}</b>: {html.escape(str(exc))}</div>")
 
 
 def counter_text(message: Any) -> str:

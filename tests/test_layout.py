@@ -1,0 +1,92 @@
+"""The package's layout keeps its promises: no underscore name taken from a sibling module.
+
+A module that needs another module's helper imports a name without a leading
+underscore (public to the package, listed in that module's ``__all__`` or not);
+underscore names stay inside their module.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "mfanalytics"
+
+#: Reach-ins still there, each to be removed by the work named (issue 13, "compute once"):
+#: the analysis modules read the per-row facts of a frame from one public place.
+KNOWN = {
+    "mfanalytics.analysis.html_report -> mfanalytics.analysis.kpis._combine",
+    "mfanalytics.analysis.html_report -> mfanalytics.analysis.kpis._check_frame",
+    "mfanalytics.analysis.html_report -> mfanalytics.analysis.kpis._times",
+    "mfanalytics.analysis.html_report -> mfanalytics.analysis.trends._daily_from_flags",
+    "mfanalytics.analysis.plots -> mfanalytics.analysis.kpis._times",
+    "mfanalytics.analysis.plots -> mfanalytics.analysis.kpis._campaign_t0",
+    "mfanalytics.analysis.plots -> mfanalytics.analysis.kpis._indicators",
+    "mfanalytics.analysis.trends -> mfanalytics.analysis.kpis._campaign_t0",
+    "mfanalytics.analysis.trends -> mfanalytics.analysis.kpis._check_frame",
+    "mfanalytics.analysis.trends -> mfanalytics.analysis.kpis._indicators",
+    "mfanalytics.analysis.trends -> mfanalytics.analysis.kpis._ratio",
+    "mfanalytics.analysis.trends -> mfanalytics.analysis.kpis._times",
+    "mfanalytics.api.periods -> mfanalytics.analysis.kpis._link_rows",
+}
+
+
+def _module_name(path: Path) -> str:
+    name = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    return name.removesuffix(".__init__")
+
+
+def reach_ins(source: str, module: str) -> set[str]:
+    """``"<module> -> <other module>.<_name>"`` for each underscore name ``module`` takes from another.
+
+    Both forms: ``from mfanalytics.x import _name`` and ``x._name`` where
+    ``x`` is a module of the package bound by an import.
+    """
+    tree = ast.parse(source)
+    bound: dict[str, str] = {}
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("mfanalytics"):
+            for alias in node.names:
+                if alias.name.startswith("_") and not alias.name.startswith("__") and node.module != module:
+                    found.add(f"{module} -> {node.module}.{alias.name}")
+                bound[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("mfanalytics"):
+                    bound[alias.asname or "mfanalytics"] = alias.name if alias.asname else "mfanalytics"
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+            parts, base = [], node.value
+            while isinstance(base, ast.Attribute):
+                parts.append(base.attr)
+                base = base.value
+            if isinstance(base, ast.Name) and base.id in bound:
+                target = ".".join([bound[base.id], *reversed(parts)])
+                if target != module:
+                    found.add(f"{module} -> {target}.{node.attr}")
+    return found
+
+
+def test_the_checker_sees_both_forms_and_allows_a_modules_own_names():
+    code = (
+        "from mfanalytics.api.client import _call, Client\n"
+        "from mfanalytics.analysis import kpis as k\n"
+        "import mfanalytics.lists.phones\n"
+        "k._times(x); mfanalytics.lists.phones._table; Client._login\n"
+        "from mfanalytics.widgets.send import _own\n"
+    )
+    assert reach_ins(code, "mfanalytics.widgets.send") == {
+        "mfanalytics.widgets.send -> mfanalytics.api.client._call",
+        "mfanalytics.widgets.send -> mfanalytics.analysis.kpis._times",
+        "mfanalytics.widgets.send -> mfanalytics.lists.phones._table",
+        "mfanalytics.widgets.send -> mfanalytics.api.client.Client._login",
+    }
+
+
+def test_no_module_takes_an_underscore_name_from_a_sibling():
+    found = set()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        found |= reach_ins(path.read_text(encoding="utf-8"), _module_name(path))
+    assert found - KNOWN == set(), "import a name without a leading underscore"
+    assert KNOWN - found == set(), "gone: remove it from KNOWN"
