@@ -169,3 +169,12 @@ def test_every_public_name_still_works():
         assert getattr(mfanalytics, name) is not None, name
     assert mfanalytics.Client.__module__ == "mfanalytics.api.client"
     assert mfanalytics.read_report is __import__("mfanalytics.reports.parsing", fromlist=["_"]).read_report
+
+
+def test_renamed_names_keep_working_for_one_release():
+    from mfanalytics.api import transport
+    from mfanalytics.sandbox import app
+
+    with pytest.warns(DeprecationWarning, match="SendSafety"):
+        assert transport.Retry is transport.SendSafety
+    assert app.DIGEST_HEADER is transport.DIGEST_HEADER  # one name of the header, for the client and the sandbox

@@ -38,3 +38,29 @@ def test_errors_survive_pickling(err):
     assert type(back) is type(err)
     assert str(back) == str(err)
     assert back.__dict__ == err.__dict__
+
+
+def test_one_concern_one_rule_name_across_lanes():
+    """A lone surrogate, a stray byte in UTF-8, UTF-16: the same rule name for a message, a list and a report."""
+    import pytest
+
+    import mfanalytics
+    from mfanalytics.errors import RULE_CHARSET, RULE_MIXED_ENCODING, RULE_SURROGATE, MediasflowError
+
+    assert (RULE_SURROGATE, RULE_CHARSET, RULE_MIXED_ENCODING) == ("surrogate", "charset", "mixed-encoding")
+
+    def rule(call):
+        with pytest.raises(MediasflowError) as info:
+            call()
+        return info.value.rule
+
+    half = "\ud83d"  # half of an emoji
+    assert rule(lambda: mfanalytics.Message("Bonjour " + half)) == "surrogate"
+    assert rule(lambda: mfanalytics.count_segments(["ok", "Bonjour " + half])) == "surrogate"
+    assert rule(lambda: mfanalytics.clean_recipients(["0612345678", "06123" + half])) == "surrogate"
+    assert rule(lambda: mfanalytics.parse_report("INT_MOBILE;STATUS_CODE;NOM\n+33600000001;16;A" + half + "\n")) == "surrogate"
+    stray = "mobile;NOM\n0612345678;Hélène\n0612345679;".encode() + b"Ren\xe9e\n"
+    assert rule(lambda: mfanalytics.clean_recipients(stray)) == "mixed-encoding"
+    report = "INT_MOBILE;STATUS_CODE;NOM\n+33600000001;16;Hélène\n+33600000002;16;".encode() + b"Ren\xe9e\n"
+    assert rule(lambda: mfanalytics.parse_report(report)) == "mixed-encoding"
+    assert rule(lambda: mfanalytics.parse_report("INT_MOBILE;STATUS_CODE\n+33600000001;16\n".encode("utf-16"))) == "charset"

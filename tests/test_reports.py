@@ -394,7 +394,7 @@ def test_header_errors(header, rule, field):
 def test_utf16_is_refused_clearly():
     with pytest.raises(ReportFormatError) as info:
         parse_report("INT_MOBILE;STATUS_CODE\n+33600000001;16\n".encode("utf-16"))
-    assert info.value.rule == "encoding"
+    assert info.value.rule == "charset"
 
 
 def test_null_like_words_stay_text():
@@ -559,7 +559,7 @@ def test_utf8_with_a_stray_byte_is_refused_not_misread():
     body = "INT_MOBILE;STATUS_CODE;NOM\n+33600000001;16;Hélène\n+33600000002;16;".encode("utf-8") + b"Ren\xe9e\n"
     with pytest.raises(ReportFormatError) as info:
         parse_report(body)
-    assert (info.value.rule, info.value.line) == ("encoding", 2)
+    assert (info.value.rule, info.value.line) == ("mixed-encoding", 2)
 
 
 def test_unknown_lang_is_refused():

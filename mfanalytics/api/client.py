@@ -43,7 +43,7 @@ from mfanalytics.errors import (
 from mfanalytics.api.payloads import list_bytes, recipient_payload
 from mfanalytics.api.transport import (
     DIGEST_HEADER,
-    Retry,
+    SendSafety,
     RetryPolicy,
     Transport,
     check_base_url,
@@ -323,7 +323,7 @@ class Client:
         response = self._transport.request(
             "POST",
             self.login_path,
-            retry=Retry.SAFE,
+            retry=SendSafety.SAFE,
             secret_body=lambda: {"json": {"username": username, "password": secret.reveal()}},
         )
         token, status = _token_of(response), response.status_code
@@ -354,7 +354,7 @@ class Client:
         self.login()
         return True
 
-    def _call(self, method: str, path: str, *, retry: Retry = Retry.SAFE, **kwargs: Any) -> requests.Response:
+    def _call(self, method: str, path: str, *, retry: SendSafety = SendSafety.SAFE, **kwargs: Any) -> requests.Response:
         """One request with the token; a 401 renews it once inside the transport's loop."""
         if self._token is None:
             self.login()
@@ -428,7 +428,7 @@ class Client:
         """
         payload = self._campaign_payload(msg, recipients, list_id, options)
         payload["startNow"] = False
-        response = self._call("POST", "/campaigns/inject", retry=Retry.SAFE, **self._transport.encode_body(payload))
+        response = self._call("POST", "/campaigns/inject", retry=SendSafety.SAFE, **self._transport.encode_body(payload))
         return _campaign(response)
 
     def inject_campaign(self, campaign_id: int) -> Campaign:
@@ -436,7 +436,7 @@ class Client:
 
         The platform injects a DRAFT once and answers 409 to any later
         inject, so the transport may repeat this request (see
-        :class:`~mfanalytics.api.transport.Retry`): a 409 to a repeat that
+        :class:`~mfanalytics.api.transport.SendSafety`): a 409 to a repeat that
         follows an attempt which may have reached the server confirms that
         attempt, and the campaign is returned with ``confirmedBy``.
 
@@ -452,7 +452,7 @@ class Client:
         body = self._transport.encode_body({"campaignId": cid, "startNow": True})
         hint = f"Calling client.inject_campaign({cid}) again is safe: a 409 answer then means the campaign was sent."
         try:
-            response = self._call("POST", "/campaigns/inject", retry=Retry.CONFIRM_BY_409, hint=hint, **body)
+            response = self._call("POST", "/campaigns/inject", retry=SendSafety.CONFIRM_BY_409, hint=hint, **body)
         except InvalidRequestError as exc:
             if exc.status != 409 or not exc.retried:
                 raise
@@ -492,12 +492,12 @@ class Client:
         """
         payload = self._campaign_payload(msg, recipients, list_id, options)
         payload["startNow"] = True
-        response = self._call("POST", "/campaigns/inject", retry=Retry.NEVER_AMBIGUOUS, **self._transport.encode_body(payload))
+        response = self._call("POST", "/campaigns/inject", retry=SendSafety.NEVER_AMBIGUOUS, **self._transport.encode_body(payload))
         return _campaign(response)
 
     def cancel_campaign(self, campaign_id: int) -> Campaign:
         """Cancel a scheduled campaign (back to DRAFT); refused within 10 s of its time."""
-        response = self._call("POST", f"/campaigns/{int(campaign_id)}/cancel", retry=Retry.SAFE)
+        response = self._call("POST", f"/campaigns/{int(campaign_id)}/cancel", retry=SendSafety.SAFE)
         return _campaign(response, empty={"id": int(campaign_id), "status": "DRAFT"})
 
     # -- reports ----------------------------------------------------------
@@ -619,7 +619,7 @@ class Client:
         """Add a number (or an email) to the account's blacklist."""
         payload = {"item": item, "typeItem": type_item, "createdDescription": description, "brand": brand}
         payload = {k: v for k, v in payload.items() if v is not None}
-        response = self._call("POST", "/blacklist", retry=Retry.SAFE, **self._transport.encode_body(payload))
+        response = self._call("POST", "/blacklist", retry=SendSafety.SAFE, **self._transport.encode_body(payload))
         return _object(response, empty={})
 
     def get_blacklist(self) -> pd.DataFrame:
@@ -647,7 +647,7 @@ class Client:
         response = self._call(
             "POST",
             "/lists/upload",
-            retry=Retry.SAFE,
+            retry=SendSafety.SAFE,
             data=fields,
             files={"File": (filename, content, "text/csv")},
             headers={DIGEST_HEADER: sha256_hex(content)},

@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from mfanalytics.errors import ValidationError
+from mfanalytics.errors import RULE_SURROGATE, ValidationError
 
 __all__ = ["recipient_payload", "list_bytes"]
 
@@ -122,6 +122,6 @@ def _surrogate_error(frame: pd.DataFrame) -> ValidationError:
                 except UnicodeEncodeError:
                     return ValidationError(
                         f"column {column!r}, line {line} holds a lone surrogate (half of an emoji, cut off): fix the value",
-                        rule="invalid-text", field=str(column), line=line,
+                        rule=RULE_SURROGATE, field=str(column), line=line,
                     )
-    return ValidationError("a value holds text that cannot be encoded in UTF-8", rule="invalid-text", field="recipients")
+    return ValidationError("a value holds text that cannot be encoded in UTF-8", rule=RULE_SURROGATE, field="recipients")

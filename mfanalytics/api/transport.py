@@ -45,7 +45,7 @@ from mfanalytics.errors import (
     ValidationError,
 )
 
-__all__ = ["Retry", "RetryPolicy", "Transport", "check_base_url", "error_from_response", "is_loopback_host", "sha256_hex"]
+__all__ = ["SendSafety", "RetryPolicy", "Transport", "check_base_url", "error_from_response", "is_loopback_host", "sha256_hex"]
 
 log = logging.getLogger("mfanalytics.http")
 
@@ -55,8 +55,12 @@ DIGEST_HEADER = "X-Content-SHA256"
 #: Answers that prove the request was refused before anything was done.
 _PROOF_OF_NOTHING_DONE = frozenset({400, 401, 403, 422})
 
-class Retry(Enum):
+class SendSafety(Enum):
     """Whether a request may be repeated, and what a repeat's answer proves.
+
+    (Named ``Retry`` until 0.2, a name that hid urllib3's ``Retry`` that
+    requests users know; ``Retry`` still works for one release, with a
+    :class:`DeprecationWarning`.)
 
     This is the retry decision of the package, per POST of the guide. The
     sandbox's faults (``500``/``503``/``429`` answers, a dropped connection,
@@ -461,7 +465,7 @@ class Transport:
         method: str,
         path: str,
         *,
-        retry: Retry = Retry.SAFE,
+        retry: SendSafety = SendSafety.SAFE,
         headers: Mapping[str, str] | None = None,
         auth: Callable[[], Mapping[str, str]] | None = None,
         secret_body: Callable[[], Mapping[str, Any]] | None = None,
@@ -476,8 +480,8 @@ class Transport:
         ----------
         method, path : str
             ``path`` is under the base URL.
-        retry : Retry
-            What a repeat may do (see :class:`Retry`).
+        retry : SendSafety
+            What a repeat may do (see :class:`SendSafety`).
         headers : mapping, optional
             Headers that are not secret.
         auth : callable, optional
@@ -521,14 +525,14 @@ class Transport:
             if failure is not None:
                 log.debug("%s %s failed after %.3fs: %s", method, shown, elapsed, failure.kind)
                 what = _describe(failure, self.deadline)
-                if retry is Retry.NEVER_AMBIGUOUS and failure.reached:
+                if retry is SendSafety.NEVER_AMBIGUOUS and failure.reached:
                     raise self._ambiguous(f"{what[0].upper()}{what[1:]} after the request may have reached the server", method, shown, hint=hint)
                 if not failure.permanent and retries < policy.max_retries:
                     reached = reached or failure.reached
                     retries += 1
                     policy.sleep(policy.delay(retries))
                     continue
-                if retry is Retry.CONFIRM_BY_409 and (reached or failure.reached):
+                if retry is SendSafety.CONFIRM_BY_409 and (reached or failure.reached):
                     raise self._ambiguous(f"After {retries + 1} attempts, {what}", method, shown, hint=hint)
                 raise APIConnectionError(
                     f"Could not complete the request after {retries + 1} attempt(s): {what}. "
@@ -542,7 +546,7 @@ class Transport:
                 raise self._redirect_error(response, method, shown, retry, hint)
             if response.ok:
                 if verify_digest and not self._digest_matches(response):
-                    if retry is Retry.SAFE and retries < policy.max_retries:
+                    if retry is SendSafety.SAFE and retries < policy.max_retries:
                         retries += 1
                         policy.sleep(policy.delay(retries))
                         continue
@@ -558,7 +562,7 @@ class Transport:
                 renewed = True
                 if on_unauthorized(error_from_response(response, method, shown)):
                     continue
-            if retry is Retry.NEVER_AMBIGUOUS and status not in _PROOF_OF_NOTHING_DONE:
+            if retry is SendSafety.NEVER_AMBIGUOUS and status not in _PROOF_OF_NOTHING_DONE:
                 raise self._ambiguous(
                     f"The server answered {status} to a request that may have sent SMS", method, shown,
                     status=status, api_message=_api_message(response), hint=hint,
@@ -569,7 +573,7 @@ class Transport:
                 policy.sleep(policy.delay(retries, _retry_after(response) if status == 429 else None))
                 continue
             error = error_from_response(response, method, shown)
-            if reached and retry is Retry.CONFIRM_BY_409 and status != 409:
+            if reached and retry is SendSafety.CONFIRM_BY_409 and status != 409:
                 raise self._ambiguous(
                     f"A repeat was answered {status} after an earlier attempt may have reached the server",
                     method, shown, status=status, api_message=error.api_message, hint=hint,
@@ -599,7 +603,7 @@ class Transport:
         )
 
     def _redirect_error(
-        self, response: requests.Response, method: str, shown: str, retry: Retry, hint: str
+        self, response: requests.Response, method: str, shown: str, retry: SendSafety, hint: str
     ) -> MediasflowError:
         status = response.status_code
         where = _shown_location(self.base_url + "/", response.headers.get("Location"))
@@ -608,7 +612,7 @@ class Transport:
             f"The server answered {status}, a redirect to {where}; redirects are never followed, so "
             f"credentials stay on {host}. If the service moved, set base_url to its new address"
         )
-        if retry is not Retry.SAFE:
+        if retry is not SendSafety.SAFE:
             error: MediasflowError = self._ambiguous(what, method, shown, status=status, hint=hint)
         else:
             error = APIError(what + ".", status=status, method=method, path=shown)
@@ -619,3 +623,13 @@ class Transport:
     def _digest_matches(response: requests.Response) -> bool:
         expected = response.headers.get(DIGEST_HEADER)
         return not expected or sha256_hex(response.content) == expected.strip().lower()
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Retry":  # its name until 0.2
+        import warnings
+
+        warnings.warn("mfanalytics.api.transport.Retry is deprecated; use SendSafety (same values)",
+                      DeprecationWarning, stacklevel=2)
+        return SendSafety
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

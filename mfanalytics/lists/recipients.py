@@ -42,7 +42,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from mfanalytics.charsets import Charset, detect_charset
-from mfanalytics.errors import RecipientListError
+from mfanalytics.errors import RULE_CHARSET, RULE_MIXED_ENCODING, RULE_SURROGATE, RecipientListError
 from mfanalytics.lists.phones import ISSUE_DTYPE, normalize_mobiles
 
 __all__ = [
@@ -105,7 +105,7 @@ def _refuse_mixed_encodings(opener: Callable[[], BinaryIO], start: int) -> None:
         f"the list is UTF-8 but {_where(line)} holds a byte that is not UTF-8 "
         f"({prefix[start]:#04x} at offset {start}): mixed encodings; fix that line or "
         "save the whole list again as UTF-8",
-        rule="mixed-encoding",
+        rule=RULE_MIXED_ENCODING,
         line=line,
     )
 
@@ -128,7 +128,7 @@ def _text_blocks(opener: Callable[[], BinaryIO], charset: Charset) -> Iterator[s
                 raise RecipientListError(
                     f"the list is neither UTF-8, UTF-16 nor Windows-1252: byte {byte[0]:#04x} "
                     f"at offset {at} cannot be decoded; save it as UTF-8 and try again",
-                    rule="charset",
+                    rule=RULE_CHARSET,
                 ) from None
             if text:
                 yield text
@@ -229,7 +229,7 @@ def parse_list(data: bytes | str) -> pd.DataFrame:
                 f"{_where(line)} holds {data[exc.start]!r}, half of a UTF-16 surrogate pair, which no file "
                 "can hold (text decoded with errors='surrogateescape'?); decode the file with its real "
                 "charset, or pass the bytes",
-                rule="surrogate",
+                rule=RULE_SURROGATE,
                 line=line,
             ) from None
         return _parse(lambda: io.BytesIO(payload), Charset("utf-8", "UTF-8"))
@@ -713,13 +713,13 @@ def _surrogate_error(frame: pd.DataFrame) -> RecipientListError:
                     return RecipientListError(
                         f"column {str(name)!r}, data line {i + 1} holds {value[exc.start]!r}, half of a "
                         "UTF-16 surrogate pair, which no list can hold; decode the source with its real charset",
-                        rule="surrogate",
+                        rule=RULE_SURROGATE,
                         field=str(name),
                         line=i + 1,
                     )
     return RecipientListError(
         "the list holds a lone UTF-16 surrogate, which no list can hold; decode the source with its real charset",
-        rule="surrogate",
+        rule=RULE_SURROGATE,
     )
 
 
@@ -831,7 +831,7 @@ def clean_recipients(
             raise RecipientListError(
                 "the blacklist holds a lone UTF-16 surrogate, which no number can hold; "
                 "decode its source with its real charset",
-                rule="surrogate",
+                rule=RULE_SURROGATE,
                 field="blacklist",
             ) from None
         black = valid & norm["mobile_e164"].isin(banned).to_numpy(dtype=bool, na_value=False)

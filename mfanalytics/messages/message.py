@@ -32,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from mfanalytics.errors import MessageError, ValidationError
+from mfanalytics.errors import RULE_SURROGATE, MessageError, ValidationError
 from mfanalytics.messages.renderers import RENDERERS, Piece, parse_template, renderer_of
 from mfanalytics.messages.gsm7 import (
     EMOTICONS,
@@ -75,7 +75,7 @@ def _check_text(text: object, field: str = "text") -> str:
         raise MessageError(
             f"the text holds a lone surrogate (U+{ord(bad.group()):04X}) at character {bad.start() + 1}: "
             "it is half of an emoji or symbol, cut off; no phone can show it, so fix the text",
-            rule="invalid-text", field=field)
+            rule=RULE_SURROGATE, field=field)
     return text
 
 
@@ -182,7 +182,7 @@ def _as_arrow(texts) -> pa.Array:
         except UnicodeEncodeError:
             line = next(i + 1 for i, v in enumerate(values) if isinstance(v, str) and _LONE_SURROGATE.search(v))
             raise MessageError(f"text {line} holds a lone surrogate (half of an emoji, cut off): fix the text",
-                               rule="invalid-text", field="texts", line=line) from None
+                               rule=RULE_SURROGATE, field="texts", line=line) from None
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError) as exc:
             line = next((i + 1 for i, v in enumerate(values)
                          if not isinstance(v, str) and not pd.isna(v)), None)

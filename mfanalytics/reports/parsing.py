@@ -65,7 +65,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from mfanalytics.charsets import detect_charset
-from mfanalytics.errors import ReportFormatError
+from mfanalytics.errors import RULE_CHARSET, RULE_MIXED_ENCODING, RULE_SURROGATE, ReportFormatError
 from mfanalytics.reports.schema import (
     KINDS,
     REPORT_COLUMNS,
@@ -165,7 +165,7 @@ def parse_report(
             line = data.count("\n", 0, exc.start)
             raise ReportFormatError(
                 f"Data line {line} holds a lone surrogate (half of a character, cut off): the text is damaged.",
-                rule="encoding", line=line,
+                rule=RULE_SURROGATE, line=line,
             ) from None
     elif not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"parse_report takes bytes or str, not {type(data).__name__}; use read_report for files")
@@ -207,7 +207,7 @@ def parse_report_json(
             raise ReportFormatError(
                 f"The JSON report is not UTF-8 (byte {exc.start + 1} is 0x{bytes(records)[exc.start]:02X}); "
                 "JSON is always UTF-8: the answer is damaged or not a report.",
-                rule="encoding",
+                rule=RULE_CHARSET,
             ) from None
         if not text.strip():
             raise ReportFormatError("The JSON report is empty.", rule="empty")
@@ -276,7 +276,7 @@ def _from_csv(prefix: bytes, source: Callable[[], Any], *, campaign_id: int | No
     if lang not in ("en", "fr"):
         raise ValueError(f"lang must be 'en' or 'fr', not {lang!r}")
     if prefix.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ReportFormatError("The report is UTF-16; save it as UTF-8 or Windows-1252.", rule="encoding")
+        raise ReportFormatError("The report is UTF-16; save it as UTF-8 or Windows-1252.", rule=RULE_CHARSET)
     body = prefix[3:] if prefix.startswith(b"\xef\xbb\xbf") else prefix
     if not body.strip():
         raise ReportFormatError("The report is empty: not even a header line.", rule="empty")
@@ -294,7 +294,7 @@ def _from_csv(prefix: bytes, source: Callable[[], Any], *, campaign_id: int | No
     try:
         header_text = header_bytes.decode(charset.codec)
     except UnicodeDecodeError as exc:
-        raise ReportFormatError("The header is neither UTF-8 nor Windows-1252.", rule="encoding", line=1) from exc
+        raise ReportFormatError("The header is neither UTF-8 nor Windows-1252.", rule=RULE_CHARSET, line=1) from exc
     counts = {sep: header_text.count(sep) for sep in ";,\t"}
     sep = max(counts, key=lambda s: (counts[s], s == ";"))
     if counts[sep] >= MAX_COLUMNS:
@@ -326,7 +326,7 @@ def _charset(source: Callable[[], Any]):
     reader = source()
     charset = detect_charset(iter(lambda: reader.read(_DETECT_BLOCK), b""))
     if charset.name == "UTF-16":
-        raise ReportFormatError("The report is UTF-16; save it as UTF-8 or Windows-1252.", rule="encoding")
+        raise ReportFormatError("The report is UTF-16; save it as UTF-8 or Windows-1252.", rule=RULE_CHARSET)
     if charset.stray is not None:
         reader = source()
         data = reader.read(charset.stray + 1)
@@ -334,7 +334,7 @@ def _charset(source: Callable[[], Any]):
         raise ReportFormatError(
             f"The report is UTF-8 but data line {line} holds a byte that is not UTF-8 "
             f"(0x{data[charset.stray]:02X}): mixed encodings; fix or re-export the file.",
-            rule="encoding",
+            rule=RULE_MIXED_ENCODING,
             line=line,
         )
     return charset
@@ -371,7 +371,7 @@ def _read_table(source: Callable[[], Any], ncols: int, sep: str, encoding: str, 
                 if "straddl" in str(exc):  # one line spans blocks
                     break
             except UnicodeDecodeError as exc:
-                raise ReportFormatError("The report is neither UTF-8 nor Windows-1252.", rule="encoding") from exc
+                raise ReportFormatError("The report is neither UTF-8 nor Windows-1252.", rule=RULE_CHARSET) from exc
         else:
             raise _structure_error(source, names, sep, last)
         if block >= MAX_LINE_BYTES:

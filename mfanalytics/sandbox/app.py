@@ -23,6 +23,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from mfanalytics.api.transport import DIGEST_HEADER  # the one name of the header, shared with the client
 from mfanalytics.errors import MediasflowError, ValidationError
 from mfanalytics.sandbox import inputs, openapi, swagger, views
 from mfanalytics.sandbox.openapi import check_body
@@ -32,7 +33,6 @@ from mfanalytics.sandbox.state import Conflict, Forbidden, NotFound, SandboxStat
 
 __all__ = ["create_app", "DIGEST_HEADER", "LOOPBACK"]
 
-DIGEST_HEADER = "X-Content-SHA256"
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 API = "/api/v1"
 

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from mfanalytics.errors import RecipientListError, ValidationError
 from mfanalytics.sandbox.engine import MAGIC_PREFIX, magic_e164
 
-__all__ = ["Campaign", "MOBILE_KEYS", "INTERNAL", "recipients_from_json", "frame_from_list", "screen", "make_message"]
+__all__ = ["SimCampaign", "MOBILE_KEYS", "INTERNAL", "recipients_from_json", "frame_from_list", "screen", "make_message"]
 
 #: Keys that hold the number in ``listRecipient`` items and list headers.
 MOBILE_KEYS: tuple[str, ...] = ("mobile", "sms", "portable", "gsm")
@@ -40,8 +40,9 @@ _SKIP_KEYS = {"groupid", "userownerid", "id", "extendedkeys"}
 
 
 @dataclass
-class Campaign:
-    """State of one campaign; ``params`` holds the guide's parameter names."""
+class SimCampaign:
+    """The sandbox's record of one campaign (not :class:`mfanalytics.Campaign`, the client's view of
+    an answer); ``params`` holds the guide's parameter names."""
 
     id: int
     owner_id: str
@@ -250,7 +251,7 @@ def make_message(params: dict[str, Any]):
 
 
 def screen(
-    campaign: Campaign,
+    campaign: SimCampaign,
     *,
     max_segments: int,
     countries: list[str],
@@ -302,7 +303,7 @@ def screen(
     return codes, segments
 
 
-def rendering(campaign: Campaign, max_segments: int) -> tuple[np.ndarray, np.ndarray]:
+def rendering(campaign: SimCampaign, max_segments: int) -> tuple[np.ndarray, np.ndarray]:
     """(error code 0/5/6/7, segments) of each recipient, from :meth:`mfanalytics.messages.message.Message.render`.
 
     Cached on the campaign: the text and the fields do not change between

@@ -28,7 +28,7 @@ import pyarrow.csv as pacsv
 from mfanalytics.errors import ValidationError
 from mfanalytics.api.periods import MAX_PERIOD_DAYS
 from mfanalytics.sandbox import engine
-from mfanalytics.sandbox.campaign import Campaign
+from mfanalytics.sandbox.campaign import SimCampaign
 from mfanalytics.reports.status_codes import STATUS_TABLE
 from mfanalytics.times import PARIS, as_paris_wall
 
@@ -95,7 +95,7 @@ def paris_strings(seconds: np.ndarray) -> np.ndarray:
     return np.asarray(paris_arrow(seconds).fill_null("").to_pylist(), dtype=object)
 
 
-def current_codes(campaign: Campaign, now: float) -> np.ndarray:
+def current_codes(campaign: SimCampaign, now: float) -> np.ndarray:
     """Status code of every recipient line of an injected campaign at ``now``."""
     codes = campaign.codes.astype(np.int16).copy()
     sent = campaign.sent_index
@@ -115,7 +115,7 @@ def parse_status_filter(value: str | None, field: str = "status") -> list[int] |
 
 
 def report_table(
-    campaign: Campaign,
+    campaign: SimCampaign,
     now: float,
     *,
     status: list[int] | None = None,
@@ -200,7 +200,7 @@ def report_table(
     return pa.table(out)
 
 
-def report_frame(campaign: Campaign, now: float, **options) -> pd.DataFrame:
+def report_frame(campaign: SimCampaign, now: float, **options) -> pd.DataFrame:
     """:func:`report_table` as a DataFrame (empty strings for empty cells)."""
     frame = report_table(campaign, now, **options).to_pandas()
     for name in frame.columns:
@@ -209,7 +209,7 @@ def report_frame(campaign: Campaign, now: float, **options) -> pd.DataFrame:
     return frame
 
 
-def _select_fields(campaign: Campaign, details: list[str] | None, strict: bool = True) -> list[str]:
+def _select_fields(campaign: SimCampaign, details: list[str] | None, strict: bool = True) -> list[str]:
     available = campaign.fields
     if not details:
         return available

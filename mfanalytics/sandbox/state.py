@@ -21,7 +21,7 @@ from mfanalytics.errors import ScheduleError, ValidationError
 from mfanalytics.sandbox import engine
 from mfanalytics.sandbox.auth import Account, Accounts
 from mfanalytics.sandbox.campaign import (
-    Campaign,
+    SimCampaign,
     count_fields,
     frame_from_list,
     make_message,
@@ -69,7 +69,7 @@ class SandboxState:
         self.clock = clock or SimClock()
         self.accounts = Accounts()
         self.faults = FaultConfig(seed=self.seed)
-        self.campaigns: dict[int, Campaign] = {}
+        self.campaigns: dict[int, SimCampaign] = {}
         self.lists: dict[int, dict[str, Any]] = {}
         self.blacklist = pd.DataFrame({c: pd.Series(dtype="string") for c in BLACKLIST_COLUMNS})
         self.blacklist["id"] = self.blacklist["id"].astype("int64")
@@ -140,13 +140,13 @@ class SandboxState:
         return target
 
     # -- campaigns ------------------------------------------------------------
-    def get_campaign(self, campaign_id: int, account: Account) -> Campaign:
+    def get_campaign(self, campaign_id: int, account: Account) -> SimCampaign:
         campaign = self.campaigns.get(int(campaign_id))
         if campaign is None or not (account.is_admin or campaign.owner_id == account.user_id):
             raise NotFound(f"campaign {campaign_id} not found")
         return campaign
 
-    def prepare(self, params: dict[str, Any], account: Account) -> Campaign:
+    def prepare(self, params: dict[str, Any], account: Account) -> SimCampaign:
         """Build a DRAFT from the parameters of section 2.1 (``startNow=false``)."""
         from mfanalytics.messages import campaign_rules
 
@@ -205,7 +205,7 @@ class SandboxState:
             processing = float(len(frame) // PROCESSING_RATE)
             if processing > 0:
                 params["_readyAt"] = now + processing
-            campaign = Campaign(
+            campaign = SimCampaign(
                 id=cid, owner_id=owner.user_id, owner_name=owner.name, params=params, frame=frame,
                 created=now, updated=now, schedule_on=schedule_on,
                 status="INPROGRESS" if processing > 0 else "DRAFT",
@@ -216,7 +216,7 @@ class SandboxState:
             self._save_campaign(campaign, arrays=True)
             return campaign
 
-    def _screen(self, campaign: Campaign, owner: Account) -> tuple[np.ndarray, np.ndarray]:
+    def _screen(self, campaign: SimCampaign, owner: Account) -> tuple[np.ndarray, np.ndarray]:
         entries = self.blacklist[(self.blacklist["userOwnerID"] == owner.user_id) & (self.blacklist["typeItem"] == "MOBILE")]
         return screen(
             campaign,
@@ -227,7 +227,7 @@ class SandboxState:
             global_blacklist=self.global_blacklist,
         )
 
-    def start(self, campaign: Campaign, account: Account, schedule: str | None = None) -> Campaign:
+    def start(self, campaign: SimCampaign, account: Account, schedule: str | None = None) -> SimCampaign:
         """``startNow=true`` on a DRAFT: inject now or schedule it."""
         from mfanalytics.messages import campaign_rules
 
@@ -263,7 +263,7 @@ class SandboxState:
             self._inject(campaign, at=now)
             return campaign
 
-    def _inject(self, campaign: Campaign, *, at: float) -> None:
+    def _inject(self, campaign: SimCampaign, *, at: float) -> None:
         owner = self.accounts.by_id(campaign.owner_id)
         codes, segments = self._screen(campaign, owner)
         sent = np.flatnonzero(codes == 0)
@@ -287,7 +287,7 @@ class SandboxState:
             self.store.save_user(owner)
         self._save_campaign(campaign, arrays=True)
 
-    def cancel(self, campaign: Campaign) -> Campaign:
+    def cancel(self, campaign: SimCampaign) -> SimCampaign:
         with self.lock:
             now = self.now()
             if campaign.status != "SCHEDULED":
@@ -302,7 +302,7 @@ class SandboxState:
             self._save_campaign(campaign, arrays=False)
             return campaign
 
-    def _apply_stops(self, campaign: Campaign, now: float) -> None:
+    def _apply_stops(self, campaign: SimCampaign, now: float) -> None:
         dt = now - campaign.injected_at
         if dt <= campaign.stops_applied:
             return
@@ -386,7 +386,7 @@ class SandboxState:
             return analysis
 
     # -- persistence ----------------------------------------------------------
-    def _save_campaign(self, campaign: Campaign, *, arrays: bool) -> None:
+    def _save_campaign(self, campaign: SimCampaign, *, arrays: bool) -> None:
         if self.store is not None:
             self.store.save_campaign(campaign, arrays=arrays)
             self._save_meta()

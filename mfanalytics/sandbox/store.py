@@ -29,7 +29,7 @@ import pandas as pd
 import pyarrow as pa
 
 from mfanalytics.sandbox.auth import Account
-from mfanalytics.sandbox.campaign import Campaign
+from mfanalytics.sandbox.campaign import SimCampaign
 
 __all__ = ["Store", "open_state"]
 
@@ -90,7 +90,7 @@ class Store:
         data = {k: v for k, v in account.__dict__.items()}
         self._write("INSERT OR REPLACE INTO users VALUES (?, ?)", (account.name, json.dumps(data)))
 
-    def save_campaign(self, campaign: Campaign, *, arrays: bool) -> None:
+    def save_campaign(self, campaign: SimCampaign, *, arrays: bool) -> None:
         meta = {
             "id": campaign.id, "owner_id": campaign.owner_id, "owner_name": campaign.owner_name,
             "params": campaign.params, "status": campaign.status, "created": campaign.created,
@@ -151,7 +151,7 @@ class Store:
                 sim = {}
                 if sim_blob is not None:
                     sim = {k: v.to_numpy() for k, v in _from_ipc(sim_blob).items()}
-                state.campaigns[cid] = Campaign(
+                state.campaigns[cid] = SimCampaign(
                     id=cid, owner_id=meta["owner_id"], owner_name=meta["owner_name"], params=meta["params"],
                     frame=frame, status=meta["status"], created=meta["created"], updated=meta["updated"],
                     schedule_on=meta["schedule_on"], injected_at=meta["injected_at"], codes=codes,

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from mfanalytics.errors import ValidationError
 from mfanalytics.sandbox import reports
-from mfanalytics.sandbox.campaign import Campaign, make_message, normalize_numbers
+from mfanalytics.sandbox.campaign import SimCampaign, make_message, normalize_numbers
 from mfanalytics.sandbox.clock import format_utc
 from mfanalytics.sandbox.state import Conflict, SandboxState, guide_date
 
@@ -54,7 +54,7 @@ def short_link(campaign_id: int, line: int, k: int) -> str:
     return "https://1mf.eu/" + code
 
 
-def campaign_answer(campaign: Campaign, state: SandboxState) -> dict[str, Any]:
+def campaign_answer(campaign: SimCampaign, state: SandboxState) -> dict[str, Any]:
     """The prepare/inject answer, with the fields of the guide's 2.1.3.1 example."""
     p = campaign.params
     owner = state.accounts.by_id(campaign.owner_id)
@@ -106,7 +106,7 @@ def campaign_answer(campaign: Campaign, state: SandboxState) -> dict[str, Any]:
     return answer
 
 
-def campaign_state(campaign: Campaign, state: SandboxState, *, sample: bool) -> dict[str, Any]:
+def campaign_state(campaign: SimCampaign, state: SandboxState, *, sample: bool) -> dict[str, Any]:
     """``/_sandbox/campaigns/{id}``: the stored state, with rendered samples."""
     out = campaign_answer(campaign, state)
     out["injectedAt"] = format_utc(campaign.injected_at) if campaign.injected_at is not None else None
@@ -121,7 +121,7 @@ def campaign_state(campaign: Campaign, state: SandboxState, *, sample: bool) -> 
     return out
 
 
-def render_sample(campaign: Campaign, n: int = 5) -> list[dict[str, Any]]:
+def render_sample(campaign: SimCampaign, n: int = 5) -> list[dict[str, Any]]:
     """The first ``n`` recipients' texts as sent, with their real short links."""
     rows = campaign.frame.head(n)
     out = []
