@@ -7,7 +7,7 @@ The messages are generated deterministically (seeded): French campaign text
 (€, {}), some with accents outside GSM-7 (UCS-2), some with emoji (including
 variation selectors, skin tones, flags and ZWJ sequences). The baseline is what
 a user would write: a loop calling the exact per-message scalar count
-(``mfanalytics.messages.gsm7.count_one``). Both results must be identical.
+(``mfanalytics.messages.segments.count_one``). Both results must be identical.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections import Counter
 import pandas as pd
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))
-from mfanalytics.messages.gsm7 import count_one
+from mfanalytics.messages.segments import count_one
 from mfanalytics.messages.message import count_segments
 
 WORDS = ("Bonjour votre commande est prete chez nous profitez de -20% sur la collection "

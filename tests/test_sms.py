@@ -25,11 +25,11 @@ from mfanalytics.messages.gsm7 import (
     GSM7_CHARS,
     GSM7_EXTENSION,
     TRANSLITERATION,
-    count_one,
     reference_count,
     split_graphemes,
     transliterate_char,
 )
+from mfanalytics.messages.segments import count_one
 from mfanalytics.messages.message import (
     TRACK_PLACEHOLDER,
     CreditEstimate,

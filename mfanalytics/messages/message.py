@@ -37,10 +37,9 @@ from mfanalytics.messages.renderers import RENDERERS, Piece, parse_template, ren
 from mfanalytics.messages.gsm7 import (
     EMOTICONS,
     GSM7_CHARS,
-    count_arrow,
-    count_one,
     transliterate_char,
 )
+from mfanalytics.messages.segments import count_arrow, count_one
 
 __all__ = [
     "TRACK_PLACEHOLDER",
