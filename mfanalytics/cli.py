@@ -93,88 +93,24 @@ def _add_sandbox(subparsers) -> None:
     p.set_defaults(func=_run_sandbox)
 
 
-def _sample_state(args: argparse.Namespace):
-    """The state to serve, with ``args.samples`` days of sample campaigns ending at the start time.
-
-    The history is sent through a short-lived embedded sandbox on the same
-    ``--db`` (or kept in memory), whose clock starts ``samples`` days before
-    the start and runs through it; a ``--db`` that already holds campaigns is
-    served as it is.
-    """
-    from datetime import datetime, timedelta, timezone
-
-    from mfanalytics.sandbox.clock import parse_instant
-    from mfanalytics.sandbox.embedded import EmbeddedSandbox
-    from mfanalytics.sandbox.samples import populate
-    from mfanalytics.sandbox.store import open_state
-
-    probe = open_state(args.db, seed=args.seed, start=args.start, speed=0) if args.db else None
-    if probe is not None:
-        filled = bool(probe.campaigns)
-        if probe.store is not None:
-            probe.store.close()
-        if filled:
-            return open_state(args.db, seed=args.seed, start=args.start, speed=args.speed)
-    end = parse_instant(args.start) if args.start else datetime.now(timezone.utc).timestamp()
-    start = datetime.fromtimestamp(float(end), timezone.utc).replace(microsecond=0) - timedelta(days=args.samples)
-    users = [{"name": n, "password": p, "role": r} for n, p, r in (args.user or [])] or None
-    sb = EmbeddedSandbox(args.seed, users=users, start=start, speed=0, db=args.db).start()
-    try:
-        populate(sb, days=args.samples, seed=args.seed,
-                 **({"username": users[0]["name"], "password": users[0]["password"]} if users else {}))
-    finally:
-        sb.close()
-    print(f"mfanalytics sandbox: {len(sb.state.campaigns)} sample campaigns over {args.samples} days", flush=True)
-    if args.db:
-        return open_state(args.db, seed=args.seed, start=args.start, speed=args.speed)
-    sb.state.clock.set_speed(args.speed)
-    return sb.state
-
-
 def _run_sandbox(args: argparse.Namespace) -> int:
     try:
-        from mfanalytics.sandbox.app import create_app
-        from mfanalytics.sandbox.embedded import build_server
+        from mfanalytics.sandbox import server
     except ImportError as exc:  # pragma: no cover - depends on the install
         print(f"the sandbox needs its extra: pip install 'mfanalytics[sandbox]' ({exc})", file=sys.stderr)
         return 2
-    from mfanalytics.sandbox.store import open_state
-
     if args.samples < 0:
         print("mfanalytics sandbox: --samples takes a number of days (0 or more)", file=sys.stderr)
         return 2
-    if args.samples:
-        state = _sample_state(args)
-    else:
-        state = open_state(args.db, seed=args.seed, start=args.start, speed=args.speed)
-    allowed = None
-    if args.allow:
-        allowed = sorted({"127.0.0.1", "::1", *args.allow})
-    for name, password, role in args.user or []:
-        options = {"role": role}
-        existing = state.accounts.users.get(name)
-        if existing is not None:  # from --db: keep its credit and settings
-            options.update(credit=existing.credit, max_segments=existing.max_segments, countries=existing.countries,
-                           allowed_hosts=existing.allowed_hosts, short_code=existing.short_code)
-        if allowed:
-            options["allowed_hosts"] = allowed
-        state.add_user(name, password, **options)
-    if not state.accounts.users:
-        state.add_user("demo", "demo", **({"allowed_hosts": allowed} if allowed else {}))
-    server = build_server(create_app(state), host=args.host, port=args.port, access_log=args.access_log)
+    state = server.prepare_state(db=args.db, seed=args.seed, start=args.start, speed=args.speed,
+                                 samples=args.samples, users=args.user or [], allow=args.allow or [])
     names = ", ".join(sorted(state.accounts.users))
-    print(
+    ready = (
         f"mfanalytics sandbox: http://{args.host}:{args.port}/api/v1 (Swagger: /MediasflowApi), "
         f"users: {names}, seed {args.seed}, speed {args.speed:g}, clock {state.clock.isoformat()}"
-        + (f", db {args.db}" if args.db else ""),
-        flush=True,
+        + (f", db {args.db}" if args.db else "")
     )
-    try:
-        server.run()
-    finally:
-        if state.store is not None:
-            state._save_meta()
-            state.store.close()
+    server.serve(state, host=args.host, port=args.port, access_log=args.access_log, ready=ready)
     return 0
 
 
