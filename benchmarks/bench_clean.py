@@ -19,7 +19,7 @@ import pandas as pd
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 
-from mfanalytics.lists.recipients import clean_recipients
+from mfanalytics.lists.cleaning import clean_recipients
 
 OVERSEAS = ("GP", "MQ", "GF", "RE", "YT")
 MOBILE = (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)

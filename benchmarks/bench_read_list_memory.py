@@ -39,7 +39,7 @@ MEASURE = textwrap.dedent(
     import pandas as pd
     path, module_path = sys.argv[1], sys.argv[2]
     if module_path == "-":
-        from mfanalytics.lists.recipients import read_list
+        from mfanalytics.lists.reading import read_list
     else:
         spec = importlib.util.spec_from_file_location("baseline_recipients", module_path)
         module = importlib.util.module_from_spec(spec)

@@ -55,7 +55,8 @@ from mfanalytics.analysis.plots import (
     plot_funnel,
     plot_status_breakdown,
 )
-from mfanalytics.lists.recipients import CleanResult, clean_recipients, read_list
+from mfanalytics.lists.cleaning import CleanResult, clean_recipients
+from mfanalytics.lists.reading import read_list
 from mfanalytics.reports.parsing import REPORT_COLUMNS, parse_report, parse_report_json, read_report
 from mfanalytics.messages.message import (
     CreditEstimate,

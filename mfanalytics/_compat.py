@@ -32,7 +32,7 @@ MOVED: dict[str, str] = {
     "mfanalytics.gsm7": "mfanalytics.messages.gsm7",
     "mfanalytics.renderers": "mfanalytics.messages.renderers",
     "mfanalytics.campaign_rules": "mfanalytics.messages.campaign_rules",
-    "mfanalytics.recipients": "mfanalytics.lists.recipients",
+    "mfanalytics.recipients": "mfanalytics.lists",
     "mfanalytics.phones": "mfanalytics.lists.phones",
     "mfanalytics.report_schema": "mfanalytics.reports.schema",
     "mfanalytics.status_codes": "mfanalytics.reports.status_codes",

@@ -162,7 +162,7 @@ def _add_clean(subparsers) -> None:
 
 def _run_clean(args: argparse.Namespace) -> int:
     from mfanalytics.export import to_safe_csv
-    from mfanalytics.lists.recipients import clean_recipients, read_list
+    from mfanalytics.lists import clean_recipients, read_list
 
     blacklist = read_list(args.blacklist) if args.blacklist else None
     result = clean_recipients(args.file, region=args.region, column=args.column, blacklist=blacklist)

@@ -68,7 +68,7 @@ def run_demo(
     from mfanalytics.analysis.kpis import summarize
     from mfanalytics.export import to_safe_csv
     from mfanalytics.analysis.html_report import deliverability_report
-    from mfanalytics.lists.recipients import clean_recipients, read_list
+    from mfanalytics.lists import clean_recipients, read_list
     from mfanalytics.messages.message import Message, estimate_credits
 
     list_path = Path(list_path) if list_path else _default("campaign_5000.csv")

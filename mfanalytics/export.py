@@ -16,9 +16,9 @@ a colleague opens the export. Following OWASP's CSV-injection guidance:
 - apostrophes already there before a risky character get one more, so that
   :func:`restore_formulas` can undo exactly what :func:`neutralize_formulas`
   did. The readers (:func:`~mfanalytics.reports.parsing.read_report`,
-  :func:`~mfanalytics.lists.recipients.read_list`) recognise an export by its header
+  :func:`~mfanalytics.read_list`) recognise an export by its header
   (the report frame's own column names, or the four columns that
-  :func:`~mfanalytics.lists.recipients.clean_recipients` adds) and undo it.
+  :func:`~mfanalytics.clean_recipients` adds) and undo it.
 
 Plain numbers (``-12.5``, ``+33612345678``) are left as they are, in every
 column: they cannot run anything, and phone numbers keep their ``+``, so a
@@ -161,10 +161,10 @@ def to_safe_csv(frame: pd.DataFrame, path: str | os.PathLike, *, sep: str = ";")
     ``+01:00`` in October's repeated hour, second pass, so that no instant
     changes), formulas neutralised.
 
-    A report frame or a :func:`~mfanalytics.lists.recipients.clean_recipients`
+    A report frame or a :func:`~mfanalytics.clean_recipients`
     frame written here reads back to the same frame with
     :func:`~mfanalytics.reports.parsing.read_report` or
-    :func:`~mfanalytics.lists.recipients.read_list`.
+    :func:`~mfanalytics.read_list`.
 
     Returns
     -------

@@ -77,7 +77,7 @@ def test_recipients_as_numbers_dataframe_and_clean_result(sandbox, tmp_path):
     client = make_client(sandbox)
     a = client.prepare_campaign("Bonjour", recipients=["0612345678", "0752345678"])
     b = client.prepare_campaign("Bonjour ${PRENOM}", recipients=pd.DataFrame(PEOPLE))
-    from mfanalytics.lists.recipients import clean_recipients
+    from mfanalytics.lists.cleaning import clean_recipients
     cleaned = clean_recipients(pd.DataFrame(PEOPLE + [{"mobile": "12", "PRENOM": "X", "VILLE": "Y"}]))
     c = client.prepare_campaign("Bonjour ${PRENOM}", recipients=cleaned)
     assert (a["countValid"], b["countValid"], c["countValid"]) == (2, 3, 3)

@@ -1,4 +1,4 @@
-"""Tests of mfanalytics.lists.recipients: reading lists, cleaning, the 2.9.1 analysis."""
+"""Tests of mfanalytics.lists (reading and cleaning): reading lists, cleaning, the 2.9.1 analysis."""
 
 from __future__ import annotations
 
@@ -13,14 +13,8 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from mfanalytics.errors import RecipientListError, ValidationError
-from mfanalytics.lists.recipients import (
-    CleanResult,
-    analyze_list,
-    clean_recipients,
-    find_mobile_column,
-    parse_list,
-    read_list,
-)
+from mfanalytics.lists.cleaning import CleanResult, analyze_list, clean_recipients
+from mfanalytics.lists.reading import find_mobile_column, parse_list, read_list
 
 ROOT = Path(__file__).resolve().parents[1]
 LISTS = Path(__file__).resolve().parent / "data" / "lists"
@@ -403,7 +397,7 @@ _TRICKY = [
 @pytest.mark.parametrize("source", [*sorted(p.name for p in LISTS.glob("*.csv")), *range(len(_TRICKY))])
 def test_reading_in_tiny_blocks_gives_the_same_frame_or_error(source, block, monkeypatch, tmp_path):
     import mfanalytics.charsets as charsets
-    import mfanalytics.lists.recipients as recipients
+    import mfanalytics.lists.reading as recipients
 
     if isinstance(source, int):
         path = tmp_path / "tricky.csv"

@@ -31,7 +31,7 @@ __all__ = ["recipient_payload", "list_bytes"]
 
 def _frame_of(recipients: Any, region: str) -> tuple[pd.DataFrame, str]:
     """A DataFrame of recipients and the name of its mobile column."""
-    from mfanalytics.lists.recipients import find_mobile_column
+    from mfanalytics.lists.reading import find_mobile_column
 
     if hasattr(recipients, "recipients") and hasattr(recipients, "column"):
         frame = recipients.recipients

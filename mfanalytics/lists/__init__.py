@@ -1,5 +1,33 @@
 """The lists lane: recipient files read, checked and cleaned.
 
-:mod:`~mfanalytics.lists.recipients` (``read_list``, ``clean_recipients``)
-and :mod:`~mfanalytics.lists.phones` (mobile numbers to E.164).
+:mod:`~mfanalytics.lists.reading` (``read_list``, ``parse_list``),
+:mod:`~mfanalytics.lists.cleaning` (``clean_recipients``, the upload
+analysis) and :mod:`~mfanalytics.lists.phones` (mobile numbers to E.164).
+The names of the former module ``mfanalytics.recipients`` are here.
 """
+
+from mfanalytics.lists.cleaning import CleanResult, analyze_list, clean_recipients
+from mfanalytics.lists.reading import (
+    ADDED_COLUMNS,
+    MAX_COLUMNS,
+    MAX_HEADER_CHARS,
+    MAX_LINE_BYTES,
+    MOBILE_COLUMN_NAMES,
+    find_mobile_column,
+    parse_list,
+    read_list,
+)
+
+__all__ = [
+    "MAX_COLUMNS",
+    "MAX_HEADER_CHARS",
+    "MAX_LINE_BYTES",
+    "MOBILE_COLUMN_NAMES",
+    "ADDED_COLUMNS",
+    "CleanResult",
+    "analyze_list",
+    "clean_recipients",
+    "find_mobile_column",
+    "parse_list",
+    "read_list",
+]

@@ -44,7 +44,7 @@ mobile_issue    category          ``empty`` (missing, or only ASCII whitespace),
                                   NA for a valid mobile. The dtype is
                                   :data:`ISSUE_DTYPE`, whose two more categories
                                   ``duplicate`` and ``blacklisted`` are used by
-                                  :func:`mfanalytics.lists.recipients.clean_recipients`.
+                                  :func:`mfanalytics.lists.cleaning.clean_recipients`.
 =============== ================= ==================================================
 """
 

@@ -202,15 +202,15 @@ _PERIOD_COLUMNS = ("CAMPAIGN_ID", "REF_LIST", "ID_LINE", "INT_MOBILE", "STATUS_C
 
 
 def upload_list(state: SandboxState, account, content: bytes, filename: str, description, owner) -> dict[str, Any]:
-    """Parse and analyse an uploaded list with :mod:`mfanalytics.lists.recipients`; store it."""
-    from mfanalytics.lists import recipients
+    """Parse and analyse an uploaded list with :mod:`mfanalytics.lists.cleaning`; store it."""
+    from mfanalytics.lists import cleaning, reading
 
     target = state.acting_for(account, owner)
-    frame = recipients.parse_list(content)
+    frame = reading.parse_list(content)
     column = _mobile_column(frame)
     normalized = normalize_numbers(frame[column].to_numpy(dtype=object))
     normalized.index = frame.index
-    analysis = dict(recipients.analyze_list(frame, column=column, normalized=normalized))
+    analysis = dict(cleaning.analyze_list(frame, column=column, normalized=normalized))
     frame = frame.copy()
     frame["__e164"] = normalized["mobile_e164"].astype("string").to_numpy()
     frame["__valid"] = normalized["mobile_valid"].fillna(False).to_numpy(dtype=bool)
@@ -229,7 +229,7 @@ def upload_list(state: SandboxState, account, content: bytes, filename: str, des
 
 
 def _mobile_column(frame: pd.DataFrame) -> str:
-    from mfanalytics.lists.recipients import find_mobile_column
+    from mfanalytics.lists.reading import find_mobile_column
 
     return find_mobile_column(frame.columns)
 

@@ -523,7 +523,7 @@ def test_a_list_with_30000_columns_is_refused():
 
 
 def test_a_list_at_the_column_limit_is_read():
-    from mfanalytics.lists.recipients import MAX_COLUMNS
+    from mfanalytics.lists.reading import MAX_COLUMNS
 
     header = ["mobile", *(f"c{i}" for i in range(MAX_COLUMNS - 1))]
     data = (";".join(header) + "\n" + ";".join(["0612345678", *("x" * (MAX_COLUMNS - 1))]) + "\n").encode()
@@ -561,7 +561,7 @@ def test_json_nested_100000_deep_is_a_report_error():
 @pytest.mark.parametrize("reader", ["list", "report"])
 def test_a_field_above_the_line_size_limit_is_refused_before_it_is_read(reader, monkeypatch):
     # the real limit is 16 MiB (a 2 GiB field raised MemoryError); a smaller one here
-    import mfanalytics.lists.recipients as recipients
+    import mfanalytics.lists.reading as recipients
     import mfanalytics.reports.parsing as reports
 
     limit = 1 << 16
@@ -578,7 +578,7 @@ def test_a_field_above_the_line_size_limit_is_refused_before_it_is_read(reader, 
 
 
 def test_a_sparse_gigabyte_field_in_a_list_file_is_refused_without_reading_it_whole(tmp_path, monkeypatch):
-    import mfanalytics.lists.recipients as recipients
+    import mfanalytics.lists.reading as recipients
 
     monkeypatch.setattr(recipients, "MAX_LINE_BYTES", 1 << 20)
     path = tmp_path / "huge.csv"

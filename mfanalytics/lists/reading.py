@@ -1,4 +1,6 @@
-"""Recipient lists: read them, clean them, and analyse them as ``/lists/upload`` does.
+"""Recipient lists read: a CSV file or its bytes to a frame of strings, refused clearly when damaged.
+
+(Cleaning and the upload analysis: :mod:`mfanalytics.lists.cleaning`.)
 
 A list is a CSV file with a header line, separated by ``;`` or ``,`` (or a
 tab), in UTF-8 (with or without BOM), UTF-16 (by its BOM) or Windows-1252.
@@ -12,7 +14,7 @@ line 1, and empty lines are not counted, as in the guide's ``invalidLineList``.
 
 Examples
 --------
->>> from mfanalytics.lists.recipients import clean_recipients
+>>> from mfanalytics.lists.cleaning import clean_recipients
 >>> result = clean_recipients(b"NOM;mobile\\nDupont;06 12 34 56 78\\nMartin;0612345678\\n")
 >>> result.recipients[["NOM", "mobile_e164"]]
       NOM   mobile_e164
@@ -25,34 +27,28 @@ from __future__ import annotations
 
 import codecs
 import csv
-import html
 import io
 import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from mfanalytics.charsets import Charset, detect_charset
 from mfanalytics.errors import RULE_CHARSET, RULE_MIXED_ENCODING, RULE_SURROGATE, RecipientListError
-from mfanalytics.lists.phones import ISSUE_DTYPE, normalize_mobiles
+from mfanalytics.lists.phones import ISSUE_DTYPE
 
 __all__ = [
     "MAX_COLUMNS",
     "MAX_HEADER_CHARS",
     "MAX_LINE_BYTES",
     "MOBILE_COLUMN_NAMES",
-    "CleanResult",
-    "analyze_list",
-    "clean_recipients",
+    "ADDED_COLUMNS",
     "find_mobile_column",
     "parse_list",
     "read_list",
@@ -61,7 +57,8 @@ __all__ = [
 #: Column names recognised as the mobile column (compared stripped, lower case).
 MOBILE_COLUMN_NAMES: tuple[str, ...] = ("mobile", "sms", "portable", "gsm")
 _STRING = pd.StringDtype("pyarrow")
-_ADDED = ("mobile_e164", "mobile_valid", "mobile_country", "mobile_issue")
+#: The columns clean_recipients adds (an export of a cleaned list is recognised by them).
+ADDED_COLUMNS = ("mobile_e164", "mobile_valid", "mobile_country", "mobile_issue")
 _MAX_LINES_IN_MESSAGE = 10
 
 
@@ -383,13 +380,13 @@ def _from_export(frame: pd.DataFrame) -> pd.DataFrame:
     from mfanalytics.export import restore_formulas, restore_name
 
     names = [restore_name(str(c)) for c in frame.columns]
-    if tuple(names[-len(_ADDED):]) != _ADDED:
+    if tuple(names[-len(ADDED_COLUMNS):]) != ADDED_COLUMNS:
         return frame
     out = pd.DataFrame(
         {i: restore_formulas(frame.iloc[:, i]) for i in range(frame.shape[1])}, index=frame.index
     )
     out.columns = names
-    for name in _ADDED:
+    for name in ADDED_COLUMNS:
         text = out[name].mask(out[name] == "")
         if name == "mobile_valid":
             out[name] = text.map({"True": True, "False": False}, na_action="ignore").astype("boolean")
@@ -509,349 +506,4 @@ def find_mobile_column(columns: Iterable[str]) -> str:
         f"(any case), or pass column=; the header is {[str(c) for c in columns]}",
         rule="mobile-column",
         field="header",
-    )
-
-
-# --------------------------------------------------------------------------- analysis
-def _as_text(series: pd.Series) -> pd.Series:
-    if isinstance(series.dtype, pd.StringDtype):
-        return series
-    return series.astype(_STRING)
-
-
-def analyze_list(
-    frame: pd.DataFrame,
-    *,
-    column: str | None = None,
-    region: str = "FR",
-    normalized: pd.DataFrame | None = None,
-) -> dict[str, Any]:
-    """The analysis ``/lists/upload`` answers with (guide section 2.9.1).
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        The list, as :func:`parse_list` returns it (its own columns only).
-    column : str, optional
-        The mobile column; found with :func:`find_mobile_column` by default.
-    region : str, default "FR"
-        Region of numbers written without a country code.
-    normalized : pandas.DataFrame, optional
-        :func:`~mfanalytics.lists.phones.normalize_mobiles` of the mobile column, if
-        already computed.
-
-    Returns
-    -------
-    dict
-        Keys of the guide, same names and meanings. Line numbers are 1-based
-        data lines. ``invalidNumberMOBILE`` counts empty, unparseable,
-        invalid and non-mobile numbers; duplicates of a valid mobile count as
-        valid (in ``validNumberMOBILE`` and ``validCountryCounter``) and are
-        listed, as strings like the guide, in ``lineDuplicateMobile``.
-        ``emptyKeys`` lists the columns other than the mobile column having
-        at least one empty (or blank) value, in header order (an empty mobile
-        is an invalid line). ``computedHeaderSize`` maps each column to
-        ``{length in characters: count}``; ``maxDatasMap`` gives the longest
-        value of each column (the first one on ties); ``maxSizeDataLine`` is
-        the largest number of characters in the fields of one data line
-        (separators and quotes not counted: that is what makes the guide's
-        example, 66, consistent with its ``computedHeaderSize``). ``globalInvalidLine`` counts lines
-        that could not be read as records: always 0 here, since
-        :func:`parse_list` refuses such files. ``invalidCountryCounter`` is
-        empty (every country is allowed locally). E-mail counters are 0.
-
-    Examples
-    --------
-    >>> df = parse_list(b"Nom;mobile\\nA;0612345678\\nB;123\\nC;06 12 34 56 78\\n")
-    >>> a = analyze_list(df)
-    >>> a["validNumberMOBILE"], a["invalidLineList"], a["lineDuplicateMobile"]
-    (2, [2], ['3'])
-    """
-    column = find_mobile_column(frame.columns) if column is None else column
-    try:
-        if normalized is None:
-            normalized = normalize_mobiles(frame[column], region=region)
-        valid, dup = _valid_and_duplicates(normalized)
-        return _analyze(frame, column, normalized, valid, dup)
-    except UnicodeEncodeError:
-        raise _surrogate_error(frame) from None
-
-
-def _valid_and_duplicates(normalized: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Valid mobiles, and those equal to an earlier valid one (duplicates)."""
-    valid = normalized["mobile_valid"].to_numpy(dtype=bool, na_value=False)
-    e164 = pa.array(normalized["mobile_e164"].array).cast(pa.string())
-    digits = pc.utf8_slice_codeunits(e164.filter(pa.array(valid)), 1)
-    if len(digits) and pc.max(pc.utf8_length(digits)).as_py() > 18:  # not int64-safe: hash strings
-        codes = pd.factorize(normalized["mobile_e164"], use_na_sentinel=True)[0][valid]
-    else:  # a valid E.164 number is "+" and at most 15 digits: an integer key is exact
-        codes = digits.cast(pa.int64()).to_numpy()
-    dup = np.zeros(len(valid), dtype=bool)
-    dup[valid] = pd.Series(codes).duplicated(keep="first").to_numpy()
-    return valid, dup
-
-
-def _analyze(frame: pd.DataFrame, column, normalized: pd.DataFrame, valid: np.ndarray, dup: np.ndarray) -> dict:
-    countries = normalized["mobile_country"][valid].value_counts(sort=False)
-    countries = sorted(countries.items(), key=lambda kv: (-kv[1], kv[0]))
-    n = len(frame)
-    header = [str(c) for c in frame.columns]
-    sizes: dict[str, dict[str, int]] = {}
-    longest: dict[str, str] = {}
-    empty_keys: list[str] = []
-    line_len = np.zeros(n, dtype=np.int64)
-    for name, key in zip(frame.columns, header):
-        text = _as_text(frame[name])
-        lengths = text.str.len().fillna(0).to_numpy(dtype=np.int64)
-        line_len += lengths
-        counts = np.bincount(lengths) if n else np.zeros(0, dtype=np.int64)
-        sizes[key] = {str(k): int(c) for k, c in enumerate(counts) if c}
-        longest[key] = str(text.iloc[int(np.argmax(lengths))]) if n else ""
-        if name != column and n and (text.isna() | (text.str.strip() == "")).any():
-            empty_keys.append(key)
-    analysis: dict[str, Any] = {
-        "size": n,
-        "header": header,
-        "type": "CSV",
-        "charsetDetected": frame.attrs.get("charset", ""),
-        "validNumberMOBILE": int(valid.sum()),
-        "invalidNumberMOBILE": int(n - valid.sum()),
-        "validNumberEMAIL": 0,
-        "invalidNumberEMAIL": 0,
-        "invalidLineList": (np.flatnonzero(~valid) + 1).tolist(),
-        "globalInvalidLine": 0,
-        "lineDuplicateMobile": [str(i) for i in (np.flatnonzero(dup) + 1).tolist()],
-        "countDuplicateMobile": int(dup.sum()),
-        "lineDuplicateEmail": [],
-        "countDuplicateEmail": 0,
-        "validCountryCounter": {str(k): int(v) for k, v in countries},
-        "invalidCountryCounter": {},
-        "emptyKeys": empty_keys,
-        "computedHeaderSize": sizes,
-        "maxDatasMap": longest,
-        "maxSizeDataLine": int(line_len.max()) if n else 0,
-    }
-    if "name" in frame.attrs:
-        analysis["listName"] = frame.attrs["name"]
-    return analysis
-
-
-# --------------------------------------------------------------------------- cleaning
-@dataclass(repr=False)
-class CleanResult:
-    """What :func:`clean_recipients` found.
-
-    Attributes
-    ----------
-    frame : pandas.DataFrame
-        Every input row, in order: the list's own columns untouched, plus
-        ``mobile_e164``, ``mobile_valid``, ``mobile_country`` and
-        ``mobile_issue`` (categories ``empty``, ``invalid``, ``not_mobile``,
-        ``duplicate``, ``blacklisted``; NA for a row to send).
-    recipients : pandas.DataFrame
-        The rows to send: valid mobiles, first occurrence, not blacklisted.
-    analysis : dict
-        :func:`analyze_list` of the list (guide section 2.9.1).
-    column : str
-        The mobile column used.
-    charset : str
-        Charset of the file (``""`` for a DataFrame).
-    counts : dict
-        ``rows``, ``recipients`` and the number of rows of each
-        ``mobile_issue`` category (what the reprs show).
-    """
-
-    frame: pd.DataFrame
-    recipients: pd.DataFrame
-    analysis: dict
-    column: str
-    charset: str
-    counts: dict = field(default_factory=dict)
-
-    def __repr__(self) -> str:
-        c = self.counts
-        return (
-            f"CleanResult(rows={c.get('rows')}, recipients={c.get('recipients')}, "
-            f"invalid={c.get('invalid')}, not_mobile={c.get('not_mobile')}, empty={c.get('empty')}, "
-            f"duplicate={c.get('duplicate')}, blacklisted={c.get('blacklisted')}, "
-            f"column={self.column!r}, charset={self.charset!r})"
-        )
-
-    def _repr_html_(self) -> str:
-        c = self.counts
-        rows = [
-            ("Rows in the list", c.get("rows")),
-            ("Recipients to send", c.get("recipients")),
-            ("Invalid numbers", c.get("invalid")),
-            ("Not mobiles (fixed lines, ...)", c.get("not_mobile")),
-            ("Empty", c.get("empty")),
-            ("Duplicates", c.get("duplicate")),
-            ("Blacklisted", c.get("blacklisted")),
-        ]
-        countries = ", ".join(f"{k}: {v:,}" for k, v in list(self.analysis["validCountryCounter"].items())[:8])
-        body = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(k)}</th><td style='text-align:right'>{v:,}</td></tr>"
-            for k, v in rows
-        )
-        return (
-            "<div><strong>Recipient list</strong> "
-            f"<span>(mobile column {html.escape(repr(self.column))}, "
-            f"charset {html.escape(self.charset or 'n/a')})</span>"
-            f"<table>{body}<tr><th style='text-align:left'>Valid mobiles by country</th>"
-            f"<td>{html.escape(countries)}</td></tr></table></div>"
-        )
-
-
-def _surrogate_error(frame: pd.DataFrame) -> RecipientListError:
-    """The error for a frame holding a lone surrogate (a slow scan: only on that error)."""
-    for name in frame.columns:
-        for i, value in enumerate(frame[name].tolist()):
-            if isinstance(value, str):
-                try:
-                    value.encode("utf-8")
-                except UnicodeEncodeError as exc:
-                    return RecipientListError(
-                        f"column {str(name)!r}, data line {i + 1} holds {value[exc.start]!r}, half of a "
-                        "UTF-16 surrogate pair, which no list can hold; decode the source with its real charset",
-                        rule=RULE_SURROGATE,
-                        field=str(name),
-                        line=i + 1,
-                    )
-    return RecipientListError(
-        "the list holds a lone UTF-16 surrogate, which no list can hold; decode the source with its real charset",
-        rule=RULE_SURROGATE,
-    )
-
-
-def _load(data: Any) -> pd.DataFrame:
-    if isinstance(data, pd.DataFrame):
-        return data
-    if isinstance(data, (bytes, bytearray, memoryview)):
-        return parse_list(bytes(data))
-    if hasattr(data, "read"):
-        return parse_list(data.read())
-    if isinstance(data, (str, os.PathLike)):
-        return read_list(data)
-    if isinstance(data, pd.Series) or (
-        isinstance(data, (list, tuple)) and all(isinstance(v, str) or v is None for v in data)
-    ):
-        try:
-            return pd.DataFrame({"mobile": pd.Series(list(data), dtype="string")})
-        except UnicodeEncodeError:
-            raise _surrogate_error(pd.DataFrame({"mobile": pd.Series(list(data), dtype=object)})) from None
-    raise RecipientListError(
-        f"cannot read a recipient list from {type(data).__name__}: pass a path, a file object, "
-        "bytes, a DataFrame, or a list of numbers as text",
-        rule="input-type",
-    )
-
-
-def _blacklist_numbers(blacklist: Any, region: str) -> pd.Series:
-    if isinstance(blacklist, pd.DataFrame):
-        lower = {str(c).strip().lower(): c for c in blacklist.columns}
-        name = lower.get("item", lower.get("mobile"))
-        if name is None:
-            name = find_mobile_column(blacklist.columns)
-        values = blacklist[name]
-    elif isinstance(blacklist, pd.Series):
-        values = blacklist
-    elif isinstance(blacklist, (str, bytes)):
-        raise RecipientListError(
-            "blacklist must be an iterable of numbers, a Series or a DataFrame, not a single string",
-            rule="blacklist",
-            field="blacklist",
-        )
-    else:
-        values = pd.Series(list(blacklist), dtype=object)
-    return normalize_mobiles(values, region=region)["mobile_e164"].dropna()
-
-
-def clean_recipients(
-    data: Any,
-    *,
-    region: str = "FR",
-    column: str | None = None,
-    blacklist: Any = None,
-) -> CleanResult:
-    """Validate, normalise and de-duplicate a recipient list.
-
-    Parameters
-    ----------
-    data : path, file object, bytes or pandas.DataFrame
-        The list. Files are read with :func:`parse_list`.
-    region : str, default "FR"
-        Region of numbers written without a country code. With ``"FR"``,
-        10-digit ``0...`` numbers that are not French mobiles are tried in
-        GP, MQ, GF, RE, YT (see :mod:`mfanalytics.lists.phones`).
-    column : str, optional
-        The mobile column; by default the one named mobile/sms/portable/gsm.
-    blacklist : iterable, pandas.Series or pandas.DataFrame, optional
-        Numbers not to send to, in any format (normalised like the list). A
-        DataFrame's ``item`` or ``mobile`` column is used.
-
-    Returns
-    -------
-    CleanResult
-
-    Raises
-    ------
-    RecipientListError
-        Unreadable file, no mobile column, wrong field count on a line.
-
-    Examples
-    --------
-    >>> r = clean_recipients(b"mobile\\n0612345678\\n+33 6 12 34 56 78\\n0142685300\\n0756000000\\n",
-    ...                      blacklist=["07 56 00 00 00"])
-    >>> r.frame["mobile_issue"].tolist()
-    [nan, 'duplicate', 'not_mobile', 'blacklisted']
-    >>> len(r.recipients)
-    1
-    """
-    source = _load(data)
-    if column is None:
-        column = find_mobile_column(source.columns)
-    elif column not in source.columns:
-        raise RecipientListError(
-            f"no column {column!r} in the list; the header is {[str(c) for c in source.columns]}",
-            rule="mobile-column",
-            field=str(column),
-        )
-    region = region.upper()
-    try:
-        norm = normalize_mobiles(source[column], region=region)
-        valid, dup = _valid_and_duplicates(norm)
-        analysis = _analyze(source, column, norm, valid, dup)
-    except UnicodeEncodeError:
-        raise _surrogate_error(source) from None
-    black = np.zeros(len(norm), dtype=bool)
-    if blacklist is not None:
-        try:
-            banned = _blacklist_numbers(blacklist, region)
-        except UnicodeEncodeError:
-            raise RecipientListError(
-                "the blacklist holds a lone UTF-16 surrogate, which no number can hold; "
-                "decode its source with its real charset",
-                rule=RULE_SURROGATE,
-                field="blacklist",
-            ) from None
-        black = valid & norm["mobile_e164"].isin(banned).to_numpy(dtype=bool, na_value=False)
-    codes = norm["mobile_issue"].cat.codes.to_numpy().copy()
-    codes[dup] = ISSUE_DTYPE.categories.get_loc("duplicate")
-    codes[black] = ISSUE_DTYPE.categories.get_loc("blacklisted")
-    issue = pd.Categorical.from_codes(codes, dtype=ISSUE_DTYPE)
-    frame = source.copy(deep=False)
-    for name in _ADDED[:-1]:
-        frame[name] = norm[name].array
-    frame["mobile_issue"] = issue
-    frame.attrs = dict(source.attrs)
-    recipients = frame[codes < 0]
-    counts = {"rows": len(frame), "recipients": len(recipients)}
-    counts.update({k: int(v) for k, v in pd.Series(issue).value_counts(sort=False).items()})
-    return CleanResult(
-        frame=frame,
-        recipients=recipients,
-        analysis=analysis,
-        column=str(column),
-        charset=source.attrs.get("charset", ""),
-        counts=counts,
     )
