@@ -13,7 +13,7 @@ import requests
 
 from mfanalytics.cli import build_parser
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def _free_port() -> int:

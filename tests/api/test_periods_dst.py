@@ -99,7 +99,7 @@ def test_fetch_period_needs_only_a_function_that_gets_bytes():
     from mfanalytics.api.periods import split_period
     from mfanalytics.reports.parsing import parse_report_json
 
-    body = (Path(__file__).parent / "data" / "reports" / "report.json").read_bytes()  # six lines of one campaign
+    body = (Path(__file__).parents[1] / "data" / "reports" / "report.json").read_bytes()  # six lines of one campaign
     asked = []
 
     def get_bytes(path, params):

@@ -10,7 +10,7 @@ import requests
 from sandbox_api import START, Api
 from mfanalytics.sandbox.embedded import EmbeddedSandbox
 
-DATA = pathlib.Path(__file__).parent / "data"
+DATA = pathlib.Path(__file__).parents[1] / "data"
 
 
 def test_state_survives_a_restart(tmp_path):

@@ -12,7 +12,7 @@ import pytest
 from mfanalytics.messages.campaign_rules import validate_tiny_list
 from mfanalytics.errors import ValidationError
 
-DATA = pathlib.Path(__file__).parent / "data" / "tinylist"
+DATA = pathlib.Path(__file__).parents[1] / "data" / "tinylist"
 PNG = base64.b64encode((DATA / "og_image.png").read_bytes()).decode()
 JPG = base64.b64encode((DATA / "og_image.jpg").read_bytes()).decode()
 ZIP = base64.b64encode((DATA / "page.zip").read_bytes()).decode()

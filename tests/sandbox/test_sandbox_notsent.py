@@ -10,7 +10,7 @@ import requests
 
 from sandbox_api import Api
 
-DATA = pathlib.Path(__file__).parent / "data"
+DATA = pathlib.Path(__file__).parents[1] / "data"
 
 # French labels of the guide's section 3, typed from the guide
 LABELS = {

@@ -16,8 +16,8 @@ from mfanalytics.errors import RecipientListError, ValidationError
 from mfanalytics.lists.cleaning import CleanResult, analyze_list, clean_recipients
 from mfanalytics.lists.reading import find_mobile_column, parse_list, read_list
 
-ROOT = Path(__file__).resolve().parents[1]
-LISTS = Path(__file__).resolve().parent / "data" / "lists"
+ROOT = Path(__file__).resolve().parents[2]
+LISTS = Path(__file__).resolve().parents[1] / "data" / "lists"
 SAMPLES = ROOT / "data_samples"
 
 # What every good list file in tests/data/lists holds (written by hand).

@@ -42,7 +42,7 @@ from mfanalytics.messages.message import (
     to_gsm7,
 )
 
-ORACLE = json.loads((Path(__file__).parent / "data" / "segments_oracle.json").read_text("utf-8"))
+ORACLE = json.loads((Path(__file__).parents[1] / "data" / "segments_oracle.json").read_text("utf-8"))
 MESSAGES = ORACLE["messages"]
 
 

@@ -24,7 +24,7 @@ from mfanalytics.errors import ReportFormatError, ValidationError
 from mfanalytics.reports.parsing import REPORT_COLUMNS, parse_report, parse_report_json, read_report
 from mfanalytics.reports.status_codes import STATUS_GROUPS
 
-DATA = Path(__file__).parent / "data" / "reports"
+DATA = Path(__file__).parents[1] / "data" / "reports"
 PARIS = "Europe/Paris"
 NA = pd.NA
 

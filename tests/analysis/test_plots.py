@@ -19,7 +19,7 @@ from matplotlib.colors import to_hex  # noqa: E402
 from mfanalytics.analysis import plots  # noqa: E402
 from mfanalytics.errors import ValidationError  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).parent / "data" / "analysis"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "data" / "analysis"))
 from report_frames import make_report, realistic_report  # noqa: E402
 
 D = "2026-03-02"  # a Monday

@@ -21,7 +21,7 @@ import mfanalytics
 
 from test_html_report import CHROMIUM_ARGS, _chromium  # the one browser gate of the suite
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "02_send_test_campaign.ipynb"
 ARTIFACTS = ROOT / "test-artifacts"
 

@@ -15,7 +15,7 @@ import pytest
 from mfanalytics.errors import ValidationError
 from mfanalytics.analysis.html_report import deliverability_report
 
-sys.path.insert(0, str(Path(__file__).parent / "data" / "analysis"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "data" / "analysis"))
 from report_frames import make_report, realistic_report, to_csv  # noqa: E402
 
 D = "2026-03-02"

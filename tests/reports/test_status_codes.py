@@ -6,12 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mfanalytics import STATUS_GROUPS, decode_status, status_table
 
-GUIDE = Path(__file__).parent / "data" / "guide_section3_status_codes.tsv"
+GUIDE = Path(__file__).parents[1] / "data" / "guide_section3_status_codes.tsv"
 
 
 def guide_rows() -> dict[int, str]:
@@ -78,6 +78,7 @@ def test_string_codes_as_found_in_csv_files_decode():
     assert out["status_group"].tolist() == ["delivered", "blocked", "unknown", "unknown"]
 
 
+@settings(deadline=None)  # a loaded machine is no failure
 @given(st.lists(st.one_of(st.integers(-5, 40), st.none()), max_size=200))
 def test_decoding_is_elementwise(codes):
     """The vectorised decoder agrees with a plain per-code lookup in the table."""

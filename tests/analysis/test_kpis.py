@@ -15,7 +15,7 @@ from mfanalytics.analysis import kpis as analysis
 from mfanalytics.errors import ValidationError
 from mfanalytics.reports.status_codes import STATUS_GROUPS
 
-sys.path.insert(0, str(Path(__file__).parent / "data" / "analysis"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "data" / "analysis"))
 from report_frames import make_report, realistic_report  # noqa: E402
 
 D = "2026-03-02"  # a Monday

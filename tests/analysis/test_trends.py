@@ -11,7 +11,7 @@ import pytest
 
 from mfanalytics.analysis import trends
 
-sys.path.insert(0, str(Path(__file__).parent / "data" / "analysis"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "data" / "analysis"))
 from report_frames import make_report  # noqa: E402
 
 D = "2026-03-02"  # a Monday

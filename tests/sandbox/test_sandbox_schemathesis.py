@@ -23,7 +23,7 @@ Two settings differ from schemathesis' defaults, and why:
   and this one on the other routes, runs as shipped.
 * the stateful phase is off: it follows OpenAPI links, and the guide's API
   declares none (the state a campaign goes through is covered by
-  ``tests/test_sandbox_lifecycle.py``).
+  ``tests/sandbox/test_sandbox_lifecycle.py``).
 """
 
 from __future__ import annotations
