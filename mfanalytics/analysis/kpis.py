@@ -601,7 +601,7 @@ def _combine(reports: Any) -> tuple[pd.DataFrame, str]:
     if not frames:
         raise ValidationError("no report frame given", rule="empty-input")
     if key == "campaign_id":  # frames of the same campaigns (overlapping fetches): each recipient line once
-        from mfanalytics.api.periods import dedupe_lines
+        from mfanalytics.reports.lines import dedupe_lines
 
         return dedupe_lines(frames), key
     frames = [f for f in frames if len(f)] or frames[:1]

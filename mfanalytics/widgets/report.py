@@ -21,7 +21,7 @@ import pandas as pd
 
 import mfanalytics
 from mfanalytics.export import to_safe_csv
-from mfanalytics.api.periods import dedupe_lines
+from mfanalytics.reports.lines import dedupe_lines
 from mfanalytics.times import PARIS
 from mfanalytics.widgets.common import GOOD as _GOOD, error as _error, out as _out, span as _span
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import mfanalytics
 from mfanalytics.reports import parsing as reports
-from mfanalytics.api.periods import dedupe_lines
+from mfanalytics.reports.lines import dedupe_lines
 
 
 @pytest.fixture(scope="module")
