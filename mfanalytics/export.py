@@ -134,8 +134,7 @@ def _paris_text(column: pd.Series) -> pd.Series:
     Read back by the report readers' rule (the first pass when no offset is
     given), every instant keeps its value.
     """
-    from mfanalytics.reports.schema import paris_to_utc
-    from mfanalytics.times import PARIS_NAME
+    from mfanalytics.times import PARIS_NAME, paris_to_utc
 
     local = column.dt.tz_convert(PARIS_NAME)
     text = local.dt.strftime("%d/%m/%Y %H:%M:%S")

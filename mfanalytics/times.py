@@ -18,15 +18,17 @@ False
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 
 from mfanalytics.errors import ValidationError
 
 __all__ = ["PARIS_NAME", "PARIS", "API_TIME_FORMAT", "as_paris_wall", "instant", "paris_wall", "unambiguous",
-           "clear_of_folds"]
+           "clear_of_folds", "paris_to_utc"]
 
 #: The API's time zone, by name (pandas dtypes) and as a tzinfo.
 PARIS_NAME = "Europe/Paris"
@@ -94,3 +96,51 @@ def clear_of_folds(moment: datetime, direction: int) -> datetime:
         if unambiguous(wall):
             return wall.replace(tzinfo=PARIS).astimezone(timezone.utc)
     raise AssertionError(f"no unambiguous Paris time near {moment}")  # pragma: no cover
+
+
+# -- vectorised: a column of Paris wall-clock seconds to UTC ----------------------
+@functools.lru_cache(maxsize=16)
+def _transitions(y0: int, y1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Paris DST transitions of years y0..y1: local keys, offsets, UTC instants."""
+    hours = pd.date_range(f"{y0}-01-01", f"{y1 + 1}-01-01", freq="h", tz="UTC", unit="s")
+    utc = hours.tz_localize(None).asi8
+    offset = hours.tz_convert(PARIS_NAME).tz_localize(None).asi8 - utc
+    idx = np.flatnonzero(np.diff(offset)) + 1
+    keys = utc[idx] + offset[idx - 1]  # local time at which the old clock reaches the change
+    offsets = np.concatenate([offset[:1], offset[idx]])
+    floors = np.concatenate([[np.iinfo(np.int64).min], utc[idx]])
+    return keys, offsets, floors
+
+
+def paris_to_utc(local: np.ndarray) -> np.ndarray:
+    """Convert Paris wall-clock epoch seconds to UTC epoch seconds, vectorised.
+
+    Ambiguous times take the first occurrence; times in the spring gap move to
+    the end of the gap (see the module docstring).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> local = np.array(["2024-10-27T02:30:00", "2024-03-31T02:30:00"], "M8[s]").astype(np.int64)
+    >>> paris_to_utc(local).astype("M8[s]")  # doctest: +NORMALIZE_WHITESPACE
+    array(['2024-10-27T00:30:00', '2024-03-31T01:00:00'], dtype='datetime64[s]')
+    """
+    if local.size == 0:
+        return local.astype(np.int64)
+    lowest, highest = int(local.min()), int(local.max())
+    year = lambda s: 1970 + s // 31_556_952  # noqa: E731
+    y0 = min(max(year(lowest) - 1, 1970), 2200)
+    y1 = max(min(year(highest) + 1, 2200), 1970)
+    keys, offsets, floors = _transitions(y0, y1)
+    lo, hi = np.searchsorted(keys, [lowest, highest], side="right")
+    # Period j (UTC offset offsets[j], from the instant floors[j]) starts at
+    # local time keys[j - 1]; a value of period j is max(local - offsets[j], floors[j]).
+    utc = np.subtract(local, offsets[lo], dtype=np.int64)
+    np.maximum(utc, floors[lo], out=utc)
+    for j in range(lo + 1, hi + 1):  # the transitions inside the data's range: usually 0 or 1
+        # values from keys[j - 1] on hold local - offsets[j - 1] (>= floors[j]); move
+        # them by the change of offset, clamped at floors[j] when the clock jumps forward
+        delta = offsets[j] - offsets[j - 1]
+        step = np.minimum(utc - floors[j], delta) if delta > 0 else delta
+        utc -= (local >= keys[j - 1]) * step
+    return utc

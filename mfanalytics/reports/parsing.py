@@ -66,6 +66,7 @@ import pyarrow.csv as pacsv
 
 from mfanalytics.charsets import detect_charset
 from mfanalytics.errors import RULE_CHARSET, RULE_MIXED_ENCODING, RULE_SURROGATE, ReportFormatError
+from mfanalytics.reports.dates import parse_paris_dates
 from mfanalytics.reports.schema import (
     KINDS,
     REPORT_COLUMNS,
@@ -74,7 +75,6 @@ from mfanalytics.reports.schema import (
     map_columns,
     match_column,
     parse_integers,
-    parse_paris_dates,
     to_categorical,
     to_datetimes,
     to_ints,
