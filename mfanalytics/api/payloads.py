@@ -86,6 +86,8 @@ def recipient_payload(recipients: Any, *, region: str = "FR") -> list[dict[str, 
 
 
 def list_bytes(data: Any) -> bytes:
+    """The bytes of a list file for ``/lists/upload``: bytes as they are, a path read, text in UTF-8,
+    a DataFrame or a ``clean_recipients`` result as ``;`` CSV (numbers in E.164)."""
     if isinstance(data, bytes):
         return data
     if hasattr(data, "recipients") and hasattr(data, "column"):
