@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from mfanalytics.errors import RecipientListError, ValidationError
 from mfanalytics.sandbox.engine import MAGIC_PREFIX, magic_e164
 
-__all__ = ["SimCampaign", "MOBILE_KEYS", "INTERNAL", "recipients_from_json", "frame_from_list", "screen", "make_message"]
+__all__ = ["SimCampaign", "MOBILE_KEYS", "INTERNAL", "recipients_from_json", "frame_from_list", "screen", "make_message", "flag"]
 
 #: Keys that hold the number in ``listRecipient`` items and list headers.
 MOBILE_KEYS: tuple[str, ...] = ("mobile", "sms", "portable", "gsm")
@@ -71,7 +71,7 @@ class SimCampaign:
 
     @property
     def preview(self) -> bool:
-        return any(bool(_truthy(t.get("isOG"))) for t in (self.params.get("tinyList") or []) if isinstance(t, dict))
+        return any(bool(flag(t.get("isOG"))) for t in (self.params.get("tinyList") or []) if isinstance(t, dict))
 
     @property
     def sent_index(self) -> np.ndarray:
@@ -81,7 +81,15 @@ class SimCampaign:
         return np.flatnonzero(self.codes == 0)
 
 
-def _truthy(value: Any) -> bool:
+def flag(value: Any, default: bool = False) -> bool:
+    """A yes/no parameter as the sandbox reads it, everywhere: absent (None) is ``default``;
+    text is true when it says ``true``, ``1``, ``yes`` or ``oui`` (any case, spaces ignored).
+
+    >>> flag(" TRUE "), flag("non"), flag(None, True), flag(0)
+    (True, False, True, False)
+    """
+    if value is None:
+        return default
     if isinstance(value, str):
         return value.strip().lower() in ("true", "1", "yes", "oui")
     return bool(value)
@@ -282,7 +290,7 @@ def screen(
     no_price = ~frame["__country"].fillna("").isin(PRICED_COUNTRIES).to_numpy(dtype=bool)
     no_price |= numbers == int(MAGIC_NO_PRICE[1:])
     codes[(codes == 0) & no_price] = 19
-    if _truthy(campaign.params.get("checkDuplicate", True)):
+    if flag(campaign.params.get("checkDuplicate", True)):
         codes[(codes == 0) & _repeated(numbers, codes == 0)] = 4
     brand = campaign.params.get("brand") or ""
     if len(blacklist):

@@ -88,7 +88,6 @@ _CLICK_RATE = 0.12
 _CLICK_DECAY = 0.6
 _PREVIEW_RATE = 0.55
 _OTHER_REPLY_RATE = 0.004
-_NAN = np.float32(np.nan)
 
 
 def magic_e164(raw) -> np.ndarray:

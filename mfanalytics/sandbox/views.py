@@ -16,27 +16,13 @@ import pyarrow.compute as pc
 
 from mfanalytics.errors import ValidationError
 from mfanalytics.sandbox import reports
-from mfanalytics.sandbox.campaign import SimCampaign, make_message, normalize_numbers
+from mfanalytics.sandbox.campaign import SimCampaign, flag, make_message, normalize_numbers
 from mfanalytics.sandbox.clock import format_utc
 from mfanalytics.sandbox.state import Conflict, SandboxState, guide_date
 
 __all__ = ["campaign_answer", "campaign_state", "campaign_report", "period_report", "upload_list", "short_link"]
 
 _B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-_PARAM_KEYS = (
-    "checkDuplicate", "allowUCS2", "autoREPLACEEMOJI", "autoREPLACETOGSM7", "defaultForHeader",
-    "tinyList", "brand", "billingCode", "listsId", "scheduleOn",
-)
-
-
-def _flag(value: Any, default: bool) -> bool:
-    if value is None:
-        return default
-    if isinstance(value, str):
-        return value.strip().lower() in ("true", "1", "yes", "oui")
-    return bool(value)
-
-
 def short_link(campaign_id: int, line: int, k: int) -> str:
     """The tracked short link of link ``k`` for one recipient: 22 characters, like
     :data:`mfanalytics.messages.message.TRACK_PLACEHOLDER`.
@@ -85,10 +71,10 @@ def campaign_answer(campaign: SimCampaign, state: SandboxState) -> dict[str, Any
         "shortCode": p.get("shortCode"),
         "message": p.get("msg"),
         "pathToCampaign": f"{campaign.id % 256:02x}/{campaign.id // 256 % 256:02x}/",
-        "checkDuplicate": _flag(p.get("checkDuplicate"), True),
-        "allowUCS2": _flag(p.get("allowUCS2"), False),
-        "autoREPLACEEMOJI": _flag(p.get("autoREPLACEEMOJI"), False),
-        "autoREPLACETOGSM7": _flag(p.get("autoREPLACETOGSM7"), False),
+        "checkDuplicate": flag(p.get("checkDuplicate"), True),
+        "allowUCS2": flag(p.get("allowUCS2"), False),
+        "autoREPLACEEMOJI": flag(p.get("autoREPLACEEMOJI"), False),
+        "autoREPLACETOGSM7": flag(p.get("autoREPLACETOGSM7"), False),
         "defaultForHeader": p.get("defaultForHeader") or {},
         "creditAfterInjection": 0.0,
         "countPosted": 0,
