@@ -225,7 +225,11 @@ class Client:
             if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
                 raise ValidationError("max_retries must be an integer >= 0.", rule="max-retries", field="max_retries")
             policy = dataclasses.replace(policy, max_retries=max_retries)
-        base_url = check_base_url(base_url, allow_insecure_http=allow_insecure_http)
+        try:
+            base_url = check_base_url(base_url, allow_insecure_http=allow_insecure_http)
+        except ValidationError:
+            base_url = None  # it may carry user:password@: not in this frame's locals
+            raise
         self.username = username
         self._password = secret_password
         self._token = secret_token
