@@ -289,6 +289,8 @@ class Client:
         return self._transport.base_url
 
     def __repr__(self) -> str:
+        if "_transport" not in self.__dict__:  # a construction that failed (shown in traceback locals)
+            return "<mfanalytics.Client (not constructed)>"
         how = "token" if self._password is None else "password"
         user = f" user={self.username!r}" if self.username else ""
         parts = urlsplit(self.base_url)  # never userinfo, even if one got in
