@@ -2,7 +2,9 @@
 
 Every function takes a *report frame* (see ``DESIGN.md``: one row per
 recipient line, ``status_code``, ``status_group``, ``delivered_at``,
-``clicked``...) such as :func:`mfanalytics.reports.parse_report` returns, and
+``clicked``...) such as :func:`mfanalytics.reports.parse_report` returns, or
+its :class:`~mfanalytics.facts.ReportFacts` (``facts_of(frame)``: the per-row
+facts built once and shared by several calls, as the HTML report does), and
 never loops over rows in Python.
 
 Definitions used throughout (also in the HTML report):

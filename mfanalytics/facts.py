@@ -33,9 +33,24 @@ from mfanalytics.errors import ValidationError
 from mfanalytics.status_codes import STATUS_GROUPS, decode_status
 
 __all__ = [
-    "TZ", "GROUP_DTYPE", "GROUP_POSITION", "ReportFacts", "facts_of", "check_frame", "require",
-    "group_index", "codes", "flags", "times", "segments_of", "send_time_series", "link_rows",
-    "campaign_t0", "indicators", "ratio", "COUNT_COLUMNS",
+    "COUNT_COLUMNS",
+    "GROUP_DTYPE",
+    "GROUP_POSITION",
+    "ReportFacts",
+    "TZ",
+    "campaign_t0",
+    "check_frame",
+    "codes",
+    "facts_of",
+    "flags",
+    "group_index",
+    "indicators",
+    "link_rows",
+    "ratio",
+    "require",
+    "segments_of",
+    "send_time_series",
+    "times",
 ]
 
 TZ = "Europe/Paris"
