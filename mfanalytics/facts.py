@@ -302,9 +302,10 @@ class ReportFacts:
 
     Examples
     --------
-    >>> facts = facts_of(report)
-    >>> summarize(facts, by=None) is not None and plot_funnel(facts) is not None
-    True
+    >>> from mfanalytics import analysis, plots
+    >>> facts = facts_of(report)  # report: a report frame
+    >>> total = analysis.summarize(facts, by=None)  # builds the indicators
+    >>> ax = plots.plot_funnel(facts)  # reads them, no new pass over the rows
     """
 
     def __init__(self, report: pd.DataFrame) -> None:
