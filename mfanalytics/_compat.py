@@ -40,6 +40,7 @@ MOVED: dict[str, str] = {
     "mfanalytics.advice": "mfanalytics.analysis.advice",
     "mfanalytics.plots": "mfanalytics.analysis.plots",
     "mfanalytics.html_report": "mfanalytics.analysis.html_report",
+    "mfanalytics.facts": "mfanalytics.analysis.facts",
 }
 
 

@@ -16,9 +16,9 @@ import pytest
 
 import mfanalytics
 
-#: every module of mfanalytics 0.1 (before the move into lanes)
+#: every module of mfanalytics 0.1 (before the move into lanes; facts came just before it)
 MODULES_01 = (
-    "mfanalytics mfanalytics.advice mfanalytics.analysis mfanalytics.campaign_rules mfanalytics.charsets "
+    "mfanalytics mfanalytics.facts mfanalytics.advice mfanalytics.analysis mfanalytics.campaign_rules mfanalytics.charsets "
     "mfanalytics.cli mfanalytics.client mfanalytics.connect mfanalytics.demo mfanalytics.errors mfanalytics.export "
     "mfanalytics.gsm7 mfanalytics.html_report mfanalytics.payloads mfanalytics.periods mfanalytics.phones "
     "mfanalytics.plots mfanalytics.recipients mfanalytics.renderers mfanalytics.report_schema mfanalytics.reports "
@@ -48,6 +48,7 @@ NEW_HOME = {
     "mfanalytics.advice": "mfanalytics.analysis.advice",
     "mfanalytics.plots": "mfanalytics.analysis.plots",
     "mfanalytics.html_report": "mfanalytics.analysis.html_report",
+    "mfanalytics.facts": "mfanalytics.analysis.facts",
 }
 
 #: the names the two modules that became lanes had in 0.1 (their __all__ and helpers tests used)

@@ -12,23 +12,8 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "mfanalytics"
 
-#: Reach-ins still there, each to be removed by the work named (issue 13, "compute once"):
-#: the analysis modules read the per-row facts of a frame from one public place.
-KNOWN = {
-    "mfanalytics.analysis.html_report -> mfanalytics.analysis.kpis._combine",
-    "mfanalytics.analysis.html_report -> mfanalytics.analysis.kpis._check_frame",
-    "mfanalytics.analysis.html_report -> mfanalytics.analysis.kpis._times",
-    "mfanalytics.analysis.html_report -> mfanalytics.analysis.trends._daily_from_flags",
-    "mfanalytics.analysis.plots -> mfanalytics.analysis.kpis._times",
-    "mfanalytics.analysis.plots -> mfanalytics.analysis.kpis._campaign_t0",
-    "mfanalytics.analysis.plots -> mfanalytics.analysis.kpis._indicators",
-    "mfanalytics.analysis.trends -> mfanalytics.analysis.kpis._campaign_t0",
-    "mfanalytics.analysis.trends -> mfanalytics.analysis.kpis._check_frame",
-    "mfanalytics.analysis.trends -> mfanalytics.analysis.kpis._indicators",
-    "mfanalytics.analysis.trends -> mfanalytics.analysis.kpis._ratio",
-    "mfanalytics.analysis.trends -> mfanalytics.analysis.kpis._times",
-    "mfanalytics.api.periods -> mfanalytics.analysis.kpis._link_rows",
-}
+#: Reach-ins still there, each with the work that removes it (none now).
+KNOWN: set[str] = set()
 
 
 def _module_name(path: Path) -> str:

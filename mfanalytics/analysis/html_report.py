@@ -31,6 +31,7 @@ import pandas as pd
 from mfanalytics.analysis import kpis as analysis, plots, trends
 from mfanalytics.analysis.advice import GROUP_LABELS
 from mfanalytics.errors import ValidationError
+from mfanalytics.analysis.facts import ReportFacts, facts_of, require
 from mfanalytics.analysis.plots import GROUP_COLORS, fmt_int, fmt_pct
 
 __all__ = ["deliverability_report"]
@@ -246,14 +247,15 @@ def _kpis(total: pd.Series, t: dict[str, str], lang: str) -> str:
     return f'<section class="kpis">{cards}</section>'
 
 
-def _inputs(report_or_reports: Any) -> tuple[pd.DataFrame, Any, str | None]:
-    """(one frame, what compare_campaigns takes, the campaign key column)."""
-    if isinstance(report_or_reports, pd.DataFrame):
-        analysis._check_frame(report_or_reports)
-        key = "campaign_id" if "campaign_id" in report_or_reports.columns else None
-        return report_or_reports, report_or_reports, key
-    frame, key = analysis._combine(report_or_reports)
-    return frame, report_or_reports, key
+def _inputs(report_or_reports: Any) -> tuple[ReportFacts, str | None, list[str] | None]:
+    """(the facts of one frame, the campaign key column, the order of named campaigns)."""
+    if isinstance(report_or_reports, (pd.DataFrame, ReportFacts)):
+        facts = facts_of(report_or_reports)
+        key = "campaign_id" if "campaign_id" in facts.columns else None
+        return facts, key, None
+    frame, key = analysis.combine_reports(report_or_reports)
+    order = [str(k) for k in report_or_reports] if key == "campaign" else None
+    return facts_of(frame), key, order
 
 
 def deliverability_report(
@@ -302,45 +304,47 @@ def deliverability_report(
     if lang not in _T:
         raise ValidationError(f"lang must be 'fr' or 'en', not {lang!r}", rule="lang", field="lang")
     t = _T[lang]
-    frame, campaigns_input, key = _inputs(report_or_reports)
+    # the per-row facts are built once here and read by every table and plot below
+    facts, key, order = _inputs(report_or_reports)
+    frame = facts.frame
     if group_by is not None:
-        analysis._check_frame(frame, [group_by])
+        require(frame, [group_by])
     opts = {"send_times": send_times, "segments": segments}
-    total = analysis.summarize(frame, by=None, **opts)
+    total = analysis.summarize(facts, by=None, **opts)
     total = total.iloc[0] if len(total) else pd.Series(
         {c: (float("nan") if "rate" in c or "time" in c else 0) for c in analysis.SUMMARY_COLUMNS})
     n_campaigns = int(frame[key].nunique()) if key else 1
     if title is None:
         title = t["campaign_title"].format(frame[key].dropna().iloc[0]) if key and n_campaigns == 1 else t["title"]
 
-    at = analysis._times(frame, "delivered_at").dropna()
+    at = facts.times("delivered_at").dropna()
     sub = [t["campaigns"].format(fmt_int(n_campaigns, lang))]
     if len(at):
         sub.append(t["period"].format(at.min().strftime("%d/%m/%Y"), at.max().strftime("%d/%m/%Y")))
 
     figures: list[tuple[str, str]] = [
-        (t["recipients"], _png(plots.plot_status_breakdown, frame, lang)),
-        (t["recipients"], _png(plots.plot_funnel, frame, lang)),
-        (t["delivered"], _png(plots.plot_deliveries_over_time, frame, lang, relative=n_campaigns > 1,
+        (t["recipients"], _png(plots.plot_status_breakdown, facts, lang)),
+        (t["recipients"], _png(plots.plot_funnel, facts, lang)),
+        (t["delivered"], _png(plots.plot_deliveries_over_time, facts, lang, relative=n_campaigns > 1,
                               normalize=n_campaigns > 1, by=key, send_times=send_times)),
-        (t["clicked"], _png(plots.plot_click_timeline, frame, lang)),
-        (t["clicked"], _png(plots.plot_click_heatmap, frame, lang, send_times=send_times)),
+        (t["clicked"], _png(plots.plot_click_timeline, facts, lang)),
+        (t["clicked"], _png(plots.plot_click_heatmap, facts, lang, send_times=send_times)),
     ]
     sections = []
     if key and n_campaigns > 1:
-        cmp = analysis.compare_campaigns(campaigns_input, **opts)
+        cmp = analysis.campaign_table(facts, key, order, **opts)
         figures.append((t["campaign"], _png(plots.plot_campaign_comparison, cmp, lang)))
         flagged = None
         if key == "campaign_id":
-            flags = trends.flag_campaigns(frame, **opts)
+            flags = trends.flag_campaigns(facts, **opts)
             cmp["flagged"] = flags["flagged"].reindex(cmp.index).fillna(False).astype(bool)
             flagged = cmp["flagged"].map({True: "flagged", False: ""})
-            daily = trends._daily_from_flags(flags)
+            daily = trends.daily_from_flags(flags)
             if len(daily) > 1:
                 figures.append((t["delivery_rate"], _png(plots.plot_daily_rates, daily, lang)))
         sections.append(f"<h2>{_e(t['per_campaign'])}</h2>" + _summary_table(cmp, t, lang, t["campaign"], flagged))
 
-    fail = analysis.failure_reasons(frame)
+    fail = analysis.failure_reasons(facts)
     fail_html = _table(fail, [
         ("status_code", t["code"], _e, True),
         (f"label_{lang}", t["status"], _e, False),
@@ -351,7 +355,7 @@ def deliverability_report(
     ]) if len(fail) else f"<p>{_e(t['no_failure'])}</p>"
     sections.insert(0, f"<h2>{_e(t['failures'])}</h2>{fail_html}")
 
-    codes = analysis.status_breakdown(frame, level="code")
+    codes = analysis.status_breakdown(facts, level="code")
     swatch = lambda g: (f'<span class="swatch" style="background:{GROUP_COLORS.get(str(g), "#000")}"></span>'  # noqa: E731
                         f'{_e(GROUP_LABELS.get(str(g), {}).get(lang, g))}')
     sections.append(f"<h2>{_e(t['codes'])}</h2>" + _table(codes, [
@@ -362,10 +366,10 @@ def deliverability_report(
     ]))
     if "mobile" in frame.columns and len(frame):
         sections.append(f"<h2>{_e(t['countries'])}</h2>" + _summary_table(
-            analysis.by_country(frame, **opts), t, lang, t["country"]))
+            analysis.by_country(facts, **opts), t, lang, t["country"]))
     if group_by is not None and len(frame):
         sections.append(f"<h2>{_e(t['by'].format(group_by))}</h2>" + _summary_table(
-            _by_size(analysis.summarize(frame, by=group_by, **opts)), t, lang, str(group_by)))
+            _by_size(analysis.summarize(facts, by=group_by, **opts)), t, lang, str(group_by)))
     sections.append(_replies(frame, t, lang, max_replies))
 
     figs = "".join(f'<figure><img alt="{_e(alt)}" src="data:image/png;base64,{b64}"></figure>' for alt, b64 in figures)

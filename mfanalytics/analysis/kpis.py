@@ -2,7 +2,9 @@
 
 Every function takes a *report frame* (see ``DESIGN.md``: one row per
 recipient line, ``status_code``, ``status_group``, ``delivered_at``,
-``clicked``...) such as :func:`mfanalytics.reports.parse_report` returns, and
+``clicked``...) such as :func:`mfanalytics.reports.parse_report` returns, or
+its :class:`~mfanalytics.facts.ReportFacts` (``facts_of(frame)``: the per-row
+facts built once and shared by several calls, as the HTML report does), and
 never loops over rows in Python.
 
 Definitions used throughout (also in the HTML report):
@@ -74,10 +76,22 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from mfanalytics.analysis.advice import ACTIONS, ADVICE, GROUP_LABELS, UNKNOWN_ADVICE
 from mfanalytics.errors import ValidationError
-from mfanalytics.reports.status_codes import STATUS_GROUPS, STATUS_TABLE, decode_status
+from mfanalytics.analysis.facts import (
+    COUNT_COLUMNS,
+    GROUP_DTYPE,
+    ReportFacts,
+    check_frame,
+    facts_of,
+    link_rows,
+    ratio,
+    require,
+)
+from mfanalytics.lists.phones import regions_of_international
+from mfanalytics.reports.status_codes import STATUS_GROUPS, STATUS_TABLE
 
 __all__ = [
     "summarize",
@@ -89,9 +103,6 @@ __all__ = [
     "SUMMARY_COLUMNS",
 ]
 
-TZ = "Europe/Paris"
-_GROUP_DTYPE = pd.CategoricalDtype(list(STATUS_GROUPS))
-_G = {name: i for i, name in enumerate(STATUS_GROUPS)}
 _FAILED_GROUPS = ("undelivered", "invalid_number", "rejected", "blocked", "not_sent", "unknown")
 
 #: Columns of :func:`summarize`, in order.
@@ -101,207 +112,16 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "delivered_with_link", "click_rate", "clicks", "deliver_time_median", "deliver_time_p90",
     "click_time_median", "click_time_p90", "credits",
 )
-_COUNTS = ("recipients", "sent", "delivered", "pending", "undelivered", "invalid",
-           "blocked", "not_sent", "unknown", "stops", "clicked", "delivered_with_link", "clicks", "credits")
-
-
-# ----------------------------------------------------------------- helpers
-def _check_frame(report: Any, required: Sequence[str] = ()) -> pd.DataFrame:
-    if not isinstance(report, pd.DataFrame):
-        raise ValidationError(
-            f"expected a report frame (pandas.DataFrame), got {type(report).__name__}",
-            rule="not-a-report-frame",
-        )
-    for col in required:
-        if col not in report.columns:
-            raise ValidationError(
-                f"the report frame has no column {col!r}; build it with "
-                "mfanalytics.reports.parse_report",
-                rule="missing-column",
-                field=col,
-            )
-    if "status_code" not in report.columns and "status_group" not in report.columns:
-        raise ValidationError(
-            "the report frame has neither 'status_code' nor 'status_group'",
-            rule="missing-column",
-            field="status_code",
-        )
-    return report
-
-
-def _group_index(report: pd.DataFrame) -> np.ndarray:
-    """Position of each row's status group in STATUS_GROUPS (unknown for NA)."""
-    if "status_group" in report.columns:
-        group = report["status_group"]
-    else:
-        group = decode_status(report["status_code"])["status_group"]
-    if not isinstance(group.dtype, pd.CategoricalDtype):
-        group = group.astype("object").astype(_GROUP_DTYPE)
-    # map the frame's categories onto STATUS_GROUPS positions; NA (code -1) and strangers -> unknown
-    lookup = np.array([_G.get(str(c), _G["unknown"]) for c in group.cat.categories] + [_G["unknown"]], dtype=np.int64)
-    return lookup[group.cat.codes.to_numpy()]
-
-
-def _codes(report: pd.DataFrame) -> np.ndarray:
-    if "status_code" not in report.columns:
-        return np.full(len(report), np.nan)
-    return pd.to_numeric(report["status_code"], errors="coerce").to_numpy(
-        dtype="float64", na_value=np.nan
-    )
-
-
-def _bool(report: pd.DataFrame, col: str) -> np.ndarray:
-    if col not in report.columns:
-        return np.zeros(len(report), dtype=bool)
-    return report[col].astype("boolean").fillna(False).to_numpy(dtype=bool)
-
-
-def _times(report: pd.DataFrame, col: str) -> pd.Series:
-    """A datetime column as tz-aware Europe/Paris (naive values are Paris time)."""
-    if col not in report.columns:
-        return pd.Series(pd.NaT, index=report.index, dtype=f"datetime64[ns, {TZ}]")
-    s = pd.to_datetime(report[col], errors="coerce")
-    return s.dt.tz_localize(TZ, ambiguous="NaT", nonexistent="NaT") if s.dt.tz is None else s.dt.tz_convert(TZ)
-
-
-def _segments(report: pd.DataFrame, segments: int | pd.Series | None) -> np.ndarray:
-    if segments is None and "segments" in report.columns:
-        segments = report["segments"]
-    if segments is None:
-        return np.ones(len(report), dtype=np.int64)
-    if isinstance(segments, pd.Series):
-        if len(segments) != len(report):
-            raise ValidationError(
-                f"segments has {len(segments)} values for {len(report)} rows",
-                rule="segments-length", field="segments",
-            )
-        values = pd.to_numeric(segments, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-    elif isinstance(segments, (int, np.integer)) and not isinstance(segments, bool):
-        values = np.full(len(report), float(segments))
-    else:
-        raise ValidationError("segments must be an int or a Series", rule="segments-type", field="segments")
-    if np.isnan(values).any() or (values < 1).any() or (values != np.floor(values)).any():
-        raise ValidationError("segments must be whole numbers >= 1", rule="segments-value", field="segments")
-    return values.astype(np.int64)
-
-
-def _send_time_series(send_times: Any) -> pd.Series | pd.Timestamp | None:
-    if send_times is None:
-        return None
-    if isinstance(send_times, Mapping):
-        send_times = pd.Series(dict(send_times), dtype="object")
-    if isinstance(send_times, pd.Series):
-        s = pd.to_datetime(send_times, errors="raise")
-        s = s.dt.tz_localize(TZ) if s.dt.tz is None else s.dt.tz_convert(TZ)
-        return s
-    ts = pd.Timestamp(send_times)
-    return ts.tz_localize(TZ) if ts.tz is None else ts.tz_convert(TZ)
-
-
-def _campaign_t0(report: pd.DataFrame, delivered: np.ndarray, send_times: Any) -> pd.Series:
-    """Per row, its campaign's send time when known, else its first delivery."""
-    at = _times(report, "delivered_at").where(delivered)
-    if "campaign_id" in report.columns:
-        key = report["campaign_id"]
-        first = at.groupby(key, dropna=False).transform("min") if len(report) else at
-    else:
-        key = pd.Series(0, index=report.index)
-        first = pd.Series(at.min(), index=report.index, dtype=at.dtype)
-    sent_at = _send_time_series(send_times)
-    if sent_at is None:
-        return first
-    if isinstance(sent_at, pd.Timestamp):
-        return pd.Series(sent_at, index=report.index, dtype=at.dtype)
-    mapped = key.map(sent_at).astype(at.dtype)
-    return mapped.fillna(first)
-
-
-def _keys(report: pd.DataFrame, by: str | Sequence[str] | None) -> list[str]:
-    if by is None:
-        return []
-    keys = [by] if isinstance(by, str) else list(by)
-    _check_frame(report, keys)
-    return keys
-
-
-def _any_column(report: pd.DataFrame, names: Sequence[str], test: Any) -> np.ndarray:
-    out = np.zeros(len(report), dtype=bool)
-    for name in names:
-        out |= np.asarray(test(report[name]), dtype=bool)
-    return out
-
-
-def _link_rows(report: pd.DataFrame) -> np.ndarray:
-    """Rows of campaigns whose message had a link, as far as the frame shows
-    (the module docstring's "link")."""
-    if "clicked" not in report.columns:
-        return np.zeros(len(report), dtype=bool)
-    tracked = report["clicked"].notna().to_numpy(dtype=bool)
-    if "campaign_id" not in report.columns or not tracked.any():
-        return tracked
-    campaign = report["campaign_id"]
-    if campaign.nunique(dropna=False) <= 1:  # one campaign: its TRACK columns are its own
-        return tracked
-    columns = list(report.columns)
-    dates = [c for c in columns if c.startswith("track_") and c.endswith("_at")] + ["first_click_at", "preview_at"]
-    counters = [c for c in columns if c.startswith("track_") and c.endswith("_clicks")] + ["clicks", "preview_count"]
-    trace = _bool(report, "clicked").copy()  # (may be a view of the frame: never changed in place)
-    trace |= _any_column(report, [c for c in dates if c in columns], lambda s: s.notna().to_numpy(dtype=bool))
-    trace |= _any_column(report, [c for c in counters if c in columns],
-                         lambda s: pd.to_numeric(s, errors="coerce").fillna(0).to_numpy(dtype="float64") > 0)
-    shown = pd.Series(trace, index=report.index).groupby(campaign, dropna=False, observed=True).transform("any")
-    return tracked & shown.to_numpy(dtype=bool)
-
-
-def _indicators(report: pd.DataFrame, segments: Any = None, send_times: Any = None) -> pd.DataFrame:
-    """One row per recipient, one 0/1 (or count) column per KPI, plus times."""
-    g = _group_index(report)
-    code = _codes(report)
-    not_sent, blocked = g == _G["not_sent"], g == _G["blocked"]
-    sent = ~(not_sent | blocked | (code == 2))
-    delivered = (g == _G["delivered"]) | (g == _G["delivered_stop"])
-    clicks = (
-        pd.to_numeric(report["clicks"], errors="coerce").fillna(0).to_numpy(dtype=np.int64)
-        if "clicks" in report.columns else np.zeros(len(report), dtype=np.int64)
-    )
-    link = _link_rows(report)
-    t0 = _campaign_t0(report, delivered, send_times)
-    deliver_s = (_times(report, "delivered_at") - t0).dt.total_seconds().where(delivered)
-    click_s = (_times(report, "first_click_at") - t0).dt.total_seconds()
-    return pd.DataFrame(
-        {
-            "recipients": np.ones(len(report), dtype=np.int8),
-            "sent": sent.astype(np.int8),
-            "delivered": delivered.astype(np.int8),
-            "pending": ((g == _G["pending"]) | (g == _G["in_flight"])).astype(np.int8),
-            "undelivered": ((g == _G["undelivered"]) | (g == _G["rejected"])).astype(np.int8),
-            "invalid": (g == _G["invalid_number"]).astype(np.int8),
-            "blocked": blocked.astype(np.int8),
-            "not_sent": not_sent.astype(np.int8),
-            "unknown": (g == _G["unknown"]).astype(np.int8),
-            "stops": (_bool(report, "is_stop") | (g == _G["delivered_stop"])).astype(np.int8),
-            "clicked": (_bool(report, "clicked") & link).astype(np.int8),
-            "delivered_with_link": (delivered & link).astype(np.int8),
-            "clicks": np.where(link, clicks, 0),
-            "credits": _segments(report, segments) * sent,
-            "_deliver_s": deliver_s.to_numpy(dtype="float64", na_value=np.nan),
-            "_click_s": click_s.to_numpy(dtype="float64", na_value=np.nan),
-        },
-        index=report.index,
-    )
-
-
-def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
-    num, den = num.astype("float64"), den.astype("float64")
-    return (num / den.where(den > 0)).astype("float64")
+_COUNTS = (*COUNT_COLUMNS, "credits")
+_link_rows = link_rows  # the old name, still read by mfanalytics.periods
 
 
 def _finish(counts: pd.DataFrame, times: pd.DataFrame) -> pd.DataFrame:
     out = counts.astype(np.int64)
-    out["delivery_rate"] = _ratio(out["delivered"], out["sent"])
-    out["stop_rate"] = _ratio(out["stops"], out["delivered"])
+    out["delivery_rate"] = ratio(out["delivered"], out["sent"])
+    out["stop_rate"] = ratio(out["stops"], out["delivered"])
     # of delivered messages with a link: a campaign without a link has no click rate, it is not 0
-    out["click_rate"] = _ratio(out["clicked"], out["delivered_with_link"])
+    out["click_rate"] = ratio(out["clicked"], out["delivered_with_link"])
     for name, col in (("deliver_time", "_deliver_s"), ("click_time", "_click_s")):
         for suffix, q in (("median", 0.5), ("p90", 0.9)):
             secs = times[(col, q)] if len(times) else pd.Series(np.nan, index=out.index)
@@ -311,7 +131,7 @@ def _finish(counts: pd.DataFrame, times: pd.DataFrame) -> pd.DataFrame:
 
 # ------------------------------------------------------------ public API
 def summarize(
-    report: pd.DataFrame,
+    report: pd.DataFrame | ReportFacts,
     *,
     by: str | Sequence[str] | None = "campaign_id",
     segments: int | pd.Series | None = None,
@@ -350,21 +170,39 @@ def summarize(
     >>> summarize(report, by=None, segments=2).loc["all", "credits"]
     np.int64(600)
     """
-    _check_frame(report)
-    keys = _keys(report, by)
-    ind = _indicators(report, segments, send_times)
-    if keys:
-        grouper: Any = [report[k] for k in keys]
-    else:
-        grouper = pd.Series("all", index=report.index)
+    facts = facts_of(report)
+    keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    require(facts.frame, keys)
+    return _summary(facts, tuple(keys), [facts.frame[k] for k in keys], segments, send_times)
+
+
+def _summary(facts: ReportFacts, name: tuple[Any, ...], groupers: list[pd.Series], segments: Any,
+             send_times: Any) -> pd.DataFrame:
+    """:func:`summarize` of ``facts`` grouped by ``groupers``, kept in the facts under ``name``."""
+    store = facts.summaries.get((segments, send_times))
+    if store is None:
+        store = facts.summaries.put((segments, send_times), {})
+    if name not in store:
+        store[name] = aggregate(facts, groupers, segments, send_times)
+    return store[name].copy()
+
+
+def aggregate(facts: ReportFacts, groupers: list[pd.Series], segments: Any = None,
+              send_times: Any = None) -> pd.DataFrame:
+    """The KPIs of :data:`SUMMARY_COLUMNS` per group of ``groupers`` (Series aligned
+    with the rows; none: one row ``"all"``), from the facts' indicators."""
+    ind = facts.kpi_rows(segments, send_times)
+    grouper: Any = groupers if groupers else pd.Series("all", index=ind.index)
     gb = ind.groupby(grouper, dropna=False, observed=True, sort=True)
     counts = gb[list(_COUNTS)].sum()
     times = gb[["_deliver_s", "_click_s"]].quantile([0.5, 0.9]).unstack() if len(ind) else pd.DataFrame()
     out = _finish(counts, times)
-    if not keys:
-        out.index = pd.Index(["all"] if len(report) else [], dtype="object")
-    if keys and len(report) == 0:
-        out.index = pd.MultiIndex.from_arrays([[]] * len(keys), names=keys) if len(keys) > 1 else pd.Index([], name=keys[0], dtype=report[keys[0]].dtype)
+    if not groupers:
+        out.index = pd.Index(["all"] if len(ind) else [], dtype="object")
+    if groupers and len(ind) == 0:
+        names = [g.name for g in groupers]
+        out.index = (pd.MultiIndex.from_arrays([[]] * len(names), names=names) if len(names) > 1
+                     else pd.Index([], name=names[0], dtype=groupers[0].dtype))
     return out
 
 
@@ -382,7 +220,7 @@ def _code_labels(codes: pd.Index) -> pd.DataFrame:
     )
 
 
-def status_breakdown(report: pd.DataFrame, *, level: str = "code") -> pd.DataFrame:
+def status_breakdown(report: pd.DataFrame | ReportFacts, *, level: str = "code") -> pd.DataFrame:
     """Counts and shares per status code or per status group.
 
     Parameters
@@ -405,9 +243,9 @@ def status_breakdown(report: pd.DataFrame, *, level: str = "code") -> pd.DataFra
     >>> round(status_breakdown(report, level="group").loc["delivered", "share"], 3)
     np.float64(0.873)
     """
-    _check_frame(report)
-    n = len(report)
-    g = _group_index(report)
+    facts = facts_of(report)
+    n = len(facts)
+    g = facts.group_index
     group_counts = np.bincount(g, minlength=len(STATUS_GROUPS)).astype(np.int64)
     group_share = group_counts / n if n else np.full(len(STATUS_GROUPS), np.nan)
     if level == "group":
@@ -422,14 +260,14 @@ def status_breakdown(report: pd.DataFrame, *, level: str = "code") -> pd.DataFra
         )
     if level != "code":
         raise ValidationError(f"level must be 'code' or 'group', not {level!r}", rule="level", field="level")
-    frame = pd.DataFrame({"code": pd.array(_codes(report), dtype="Float64"), "g": g})
+    frame = pd.DataFrame({"code": pd.array(facts.codes, dtype="Float64"), "g": g})
     counts = frame.groupby(["g", "code"], dropna=False).size().rename("count").reset_index()
     codes = pd.Index(counts["code"].astype("float64"))
     labels = _code_labels(codes)
     out = pd.DataFrame(
         {
             "status_code": counts["code"].astype("Int16").to_numpy(),
-            "status_group": pd.Categorical.from_codes(counts["g"].to_numpy(), dtype=_GROUP_DTYPE),
+            "status_group": pd.Categorical.from_codes(counts["g"].to_numpy(), dtype=GROUP_DTYPE),
             "label_fr": labels["label_fr"].to_numpy(),
             "label_en": labels["label_en"].to_numpy(),
             "count": counts["count"].to_numpy(dtype=np.int64),
@@ -442,7 +280,7 @@ def status_breakdown(report: pd.DataFrame, *, level: str = "code") -> pd.DataFra
     return out.reset_index(drop=True)
 
 
-def failure_reasons(report: pd.DataFrame) -> pd.DataFrame:
+def failure_reasons(report: pd.DataFrame | ReportFacts) -> pd.DataFrame:
     """The codes behind every non-delivery, ranked, with what to do about each.
 
     Non-deliveries are the rows of the groups undelivered, invalid_number,
@@ -488,11 +326,11 @@ def failure_reasons(report: pd.DataFrame) -> pd.DataFrame:
         },
         index=pd.RangeIndex(1, len(failed) + 1, name="rank"),
     )
-    out["status_group"] = out["status_group"].astype(_GROUP_DTYPE)
+    out["status_group"] = out["status_group"].astype(GROUP_DTYPE)
     return out
 
 
-def _regions(mobiles: pd.Series) -> pd.Series:
+def regions(mobiles: pd.Series) -> pd.Series:
     """ISO region of each number ("ZZ" when unknown), once per distinct value."""
     import phonenumbers
 
@@ -509,8 +347,15 @@ def _regions(mobiles: pd.Series) -> pd.Series:
                   if len(str(cc)) == width and len(r) == 1}
         hit = simple & region.isna() & digits.str.slice(0, width).isin(list(single))
         region = region.mask(hit, digits.str.slice(0, width).map(single))
+    shared = simple & region.isna()
+    if shared.any():  # shared codes (+1, +7, +44, +262...): the vectorised replay of phonenumbers
+        settled, found = regions_of_international(pa.array(digits[shared].to_numpy(dtype=object), pa.string()))
+        found = pd.Series(found.to_numpy(zero_copy_only=False), index=digits.index[shared], dtype="object").fillna("ZZ")
+        done = shared.copy()
+        done[shared] = settled
+        region = region.mask(done, found[settled].reindex(region.index))
     rest = region.isna()
-    if rest.any():  # shared codes (+1, +7, +44, +262...) and odd strings: ask phonenumbers
+    if rest.any():  # odd strings (and numbers the replay leaves): ask phonenumbers
         def one(value: str) -> str:
             try:
                 return phonenumbers.region_code_for_number(phonenumbers.parse(value)) or "ZZ"
@@ -522,7 +367,8 @@ def _regions(mobiles: pd.Series) -> pd.Series:
                      index=mobiles.index, dtype="string")
 
 
-def by_country(report: pd.DataFrame, **kwargs: Any) -> pd.DataFrame:
+def by_country(report: pd.DataFrame | ReportFacts, *, segments: int | pd.Series | None = None,
+               send_times: Any = None) -> pd.DataFrame:
     """:func:`summarize` per country of the mobile number.
 
     The country is ``phonenumbers.region_code_for_number(phonenumbers.parse(mobile))``
@@ -544,14 +390,14 @@ def by_country(report: pd.DataFrame, **kwargs: Any) -> pd.DataFrame:
     country
     FR              300           0.88
     """
-    _check_frame(report, ["mobile"])
-    frame = report.assign(country=_regions(report["mobile"]))
-    out = summarize(frame, by="country", **kwargs)
-    out.insert(1, "share", _ratio(out["recipients"], pd.Series(len(report), index=out.index)))
+    facts = facts_of(report)
+    require(facts.frame, ["mobile"])
+    out = _summary(facts, ("<country>",), [facts.country.rename("country")], segments, send_times)
+    out.insert(1, "share", ratio(out["recipients"], pd.Series(len(facts), index=out.index)))
     return out.sort_values(["recipients"], ascending=False, kind="stable")
 
 
-def by_hour(report: pd.DataFrame, *, send_times: Any = None) -> pd.DataFrame:
+def by_hour(report: pd.DataFrame | ReportFacts, *, send_times: Any = None) -> pd.DataFrame:
     """Sends, deliveries and clicks by day of week and hour of day (Paris time).
 
     ``sends`` places each sent row at its campaign's send time (or first
@@ -569,16 +415,14 @@ def by_hour(report: pd.DataFrame, *, send_times: Any = None) -> pd.DataFrame:
     >>> by_hour(report)["clicks"].unstack("hour").shape  # weekday x hour
     (7, 24)
     """
-    _check_frame(report)
-    ind = _indicators(report, None, send_times)
-    delivered = ind["delivered"].to_numpy(dtype=bool)
-    t0 = _campaign_t0(report, delivered, send_times)
+    facts = facts_of(report)
+    delivered = facts.delivered
     full = pd.MultiIndex.from_product([range(7), range(24)], names=["weekday", "hour"])
     out = pd.DataFrame(index=full)
     for name, times, mask in (
-        ("sends", t0, ind["sent"].to_numpy(dtype=bool)),
-        ("deliveries", _times(report, "delivered_at"), delivered),
-        ("clicks", _times(report, "first_click_at"), np.ones(len(report), dtype=bool)),
+        ("sends", facts.t0(send_times), facts.sent),
+        ("deliveries", facts.times("delivered_at"), delivered),
+        ("clicks", facts.times("first_click_at"), np.ones(len(facts), dtype=bool)),
     ):
         t = times[mask].dropna()
         counts = pd.Series(1, index=t.index).groupby([t.dt.day_of_week.rename("weekday"), t.dt.hour.rename("hour")]).sum()
@@ -586,14 +430,19 @@ def by_hour(report: pd.DataFrame, *, send_times: Any = None) -> pd.DataFrame:
     return out
 
 
-def _combine(reports: Any) -> tuple[pd.DataFrame, str]:
+def combine_reports(reports: Any) -> tuple[pd.DataFrame | ReportFacts, str]:
+    """(one frame, or the facts given, and the column naming its campaigns) of what
+    :func:`compare_campaigns` takes."""
+    if isinstance(reports, ReportFacts):
+        require(reports.frame, ["campaign_id"])
+        return reports, "campaign_id"
     if isinstance(reports, pd.DataFrame):
-        return _check_frame(reports, ["campaign_id"]), "campaign_id"
+        return check_frame(reports, ["campaign_id"]), "campaign_id"
     if isinstance(reports, Mapping):
-        frames = [_check_frame(f).assign(campaign=str(name)) for name, f in reports.items()]
+        frames = [check_frame(f).assign(campaign=str(name)) for name, f in reports.items()]
         key = "campaign"
     elif isinstance(reports, Sequence) and not isinstance(reports, str):
-        frames = [_check_frame(f, ["campaign_id"]) for f in reports]
+        frames = [check_frame(f, ["campaign_id"]) for f in reports]
         key = "campaign_id"
     else:
         raise ValidationError("expected a report frame, a list of them or a dict name -> frame",
@@ -630,11 +479,20 @@ def compare_campaigns(reports: Any, **kwargs: Any) -> pd.DataFrame:
     >>> compare_campaigns({"Soldes": r1, "Rentrée": r2})["recipients"].tolist()
     [300, 300]
     """
-    frame, key = _combine(reports)
-    out = summarize(frame, by=key, **kwargs)
-    if key == "campaign" and isinstance(reports, Mapping):
-        out = out.reindex([str(k) for k in reports if str(k) in out.index])
-    total = summarize(frame, by=None, **kwargs)
+    frame, key = combine_reports(reports)
+    order = [str(k) for k in reports] if key == "campaign" and isinstance(reports, Mapping) else None
+    return campaign_table(facts_of(frame), key, order, **kwargs)
+
+
+def campaign_table(facts: ReportFacts, key: str, order: Sequence[str] | None = None, *,
+                   segments: int | pd.Series | None = None, send_times: Any = None) -> pd.DataFrame:
+    """:func:`compare_campaigns` of the facts of a combined frame, its campaigns in column
+    ``key`` (in the order ``order`` when given)."""
+    kwargs = {"segments": segments, "send_times": send_times}
+    out = summarize(facts, by=key, **kwargs)
+    if order is not None:
+        out = out.reindex([k for k in order if k in out.index])
+    total = summarize(facts, by=None, **kwargs)
     for rate in ("delivery_rate", "click_rate"):
         pooled = total[rate].iloc[0] if len(total) else np.nan
         out[f"{rate}_vs_all"] = out[rate] - pooled

@@ -30,6 +30,7 @@ import pandas as pd
 
 from mfanalytics.analysis import kpis as analysis, trends
 from mfanalytics.errors import ValidationError
+from mfanalytics.analysis.facts import ReportFacts, facts_of
 
 __all__ = [
     "GROUP_COLORS",
@@ -190,15 +191,15 @@ def _percent_axis(axis: Any) -> None:
 
 
 def plot_status_breakdown(
-    data: pd.DataFrame, *, lang: str = "fr", normalize: bool = False, hide_empty: bool = True,
+    data: pd.DataFrame | ReportFacts, *, lang: str = "fr", normalize: bool = False, hide_empty: bool = True,
     ax: Any = None, **kwargs: Any,
 ) -> Any:
     """Horizontal bars of recipients per status group, coloured by group.
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        A report frame.
+    data : pandas.DataFrame or ReportFacts
+        A report frame, or its facts (:func:`mfanalytics.facts.facts_of`).
     lang : {"fr", "en"}
     normalize : bool
         Bar lengths as shares of recipients instead of counts.
@@ -240,7 +241,7 @@ def plot_status_breakdown(
     return ax
 
 
-def plot_funnel(data: pd.DataFrame, *, lang: str = "fr", ax: Any = None, **kwargs: Any) -> Any:
+def plot_funnel(data: pd.DataFrame | ReportFacts, *, lang: str = "fr", ax: Any = None, **kwargs: Any) -> Any:
     """Bars recipients → sent → delivered → clicked, with the share of recipients.
 
     Returns
@@ -277,7 +278,7 @@ def _cumulative_step(ax: Any, times: pd.Series, scale: float, label: str, **kwar
 
 
 def plot_deliveries_over_time(
-    data: pd.DataFrame, *, by: str | None = "campaign_id", relative: bool = False,
+    data: pd.DataFrame | ReportFacts, *, by: str | None = "campaign_id", relative: bool = False,
     normalize: bool = False, send_times: Any = None, lang: str = "fr", ax: Any = None, **kwargs: Any,
 ) -> Any:
     """Cumulative deliveries over time, one step line per campaign.
@@ -298,14 +299,13 @@ def plot_deliveries_over_time(
     """
     t = _text(lang)
     ax = _get_ax(ax)
-    ind = analysis._indicators(data, None, send_times) if len(data) else None
-    if ind is None or ind["delivered"].sum() == 0:
+    facts = facts_of(data) if len(data) else None
+    if facts is None or not facts.delivered.any():
         return _no_data(ax, t, t["cum_title"])
-    delivered = ind["delivered"].to_numpy(dtype=bool)
-    at = analysis._times(data, "delivered_at")
-    t0 = analysis._campaign_t0(data, delivered, send_times)
-    x = (at - t0).dt.total_seconds() / 60 if relative else at.dt.tz_localize(None)
-    keys = data[by] if by is not None else pd.Series(0, index=data.index)
+    frame, ind, delivered = facts.frame, facts.indicators, facts.delivered
+    at = facts.times("delivered_at")
+    x = (at - facts.t0(send_times)).dt.total_seconds() / 60 if relative else at.dt.tz_localize(None)
+    keys = frame[by] if by is not None else pd.Series(0, index=frame.index)
     for key, idx in keys[delivered].groupby(keys[delivered], sort=True, dropna=False).groups.items():
         sent = ind.loc[keys == key, "sent"].sum() if normalize else 1
         label = f"{t['campaign']} {key}" if by == "campaign_id" else str(key)
@@ -328,7 +328,7 @@ def _track_numbers(data: pd.DataFrame) -> list[int]:
     return sorted(int(c.split("_")[1]) for c in cols)
 
 
-def plot_click_timeline(data: pd.DataFrame, *, lang: str = "fr", ax: Any = None, **kwargs: Any) -> Any:
+def plot_click_timeline(data: pd.DataFrame | ReportFacts, *, lang: str = "fr", ax: Any = None, **kwargs: Any) -> Any:
     """Cumulative clickers over time, one step line per tracked link (``track_N_at``).
 
     Examples
@@ -337,7 +337,8 @@ def plot_click_timeline(data: pd.DataFrame, *, lang: str = "fr", ax: Any = None,
     """
     t = _text(lang)
     ax = _get_ax(ax)
-    links = [(n, analysis._times(data, f"track_{n}_at").dropna()) for n in _track_numbers(data)]
+    facts = facts_of(data)
+    links = [(n, facts.times(f"track_{n}_at").dropna()) for n in _track_numbers(facts.frame)]
     links = [(n, times) for n, times in links if len(times)]
     if not links:
         return _no_data(ax, t, t["click_title"])
@@ -352,7 +353,7 @@ def plot_click_timeline(data: pd.DataFrame, *, lang: str = "fr", ax: Any = None,
 
 
 def plot_click_heatmap(
-    data: pd.DataFrame, *, value: str = "clicks", send_times: Any = None, lang: str = "fr",
+    data: pd.DataFrame | ReportFacts, *, value: str = "clicks", send_times: Any = None, lang: str = "fr",
     ax: Any = None, **kwargs: Any,
 ) -> Any:
     """Heatmap weekday (rows, Monday first) × hour of day (columns), Paris time.
@@ -437,7 +438,7 @@ def plot_campaign_comparison(
 
 
 def plot_daily_rates(
-    data: pd.DataFrame, *, send_times: Any = None, lang: str = "fr", ax: Any = None, **kwargs: Any,
+    data: pd.DataFrame | ReportFacts, *, send_times: Any = None, lang: str = "fr", ax: Any = None, **kwargs: Any,
 ) -> Any:
     """Daily delivery and click rates over a period; days with a flagged campaign marked.
 

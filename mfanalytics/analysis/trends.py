@@ -22,23 +22,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mfanalytics.analysis.kpis import _campaign_t0, _check_frame, _indicators, _ratio, _times, summarize
+from mfanalytics.analysis.facts import ReportFacts, facts_of, ratio, require
+from mfanalytics.analysis.kpis import summarize
 
 __all__ = ["flag_campaigns", "daily_rates"]
 
 
-def _campaign_day(report: pd.DataFrame, send_times: Any) -> pd.Series:
+def _campaign_day(facts: ReportFacts, send_times: Any) -> pd.Series:
     """Per campaign_id, the Paris day it was sent (send time, first delivery, first event)."""
-    delivered = _indicators(report)["delivered"].to_numpy(dtype=bool)
-    t0 = _campaign_t0(report, delivered, send_times)
-    events = pd.concat([_times(report, c) for c in ("delivered_at", "first_click_at", "preview_at")], axis=1).min(axis=1)
+    report = facts.frame
+    t0 = facts.t0(send_times)
+    events = pd.concat([facts.times(c) for c in ("delivered_at", "first_click_at", "preview_at")], axis=1).min(axis=1)
     first_event = events.groupby(report["campaign_id"], dropna=False).transform("min") if len(report) else events
     when = t0.fillna(first_event)
     return when.groupby(report["campaign_id"], dropna=False).min().dt.tz_localize(None).dt.normalize().rename("day")
 
 
 def flag_campaigns(
-    report: pd.DataFrame, *, send_times: Any = None, min_drop: float = 0.05, k: float = 3.0, **kwargs: Any
+    report: pd.DataFrame | ReportFacts, *, send_times: Any = None, min_drop: float = 0.05, k: float = 3.0, **kwargs: Any
 ) -> pd.DataFrame:
     """Per campaign KPIs, flagging campaigns well below the account's usual rate.
 
@@ -62,9 +63,10 @@ def flag_campaigns(
     --------
     >>> flagged = flag_campaigns(week)[lambda d: d.flagged]
     """
-    _check_frame(report, ["campaign_id"])
-    out = summarize(report, by="campaign_id", send_times=send_times, **kwargs)
-    out.insert(0, "day", _campaign_day(report, send_times).reindex(out.index))
+    facts = facts_of(report)
+    require(facts.frame, ["campaign_id"])
+    out = summarize(facts, by="campaign_id", send_times=send_times, **kwargs)
+    out.insert(0, "day", _campaign_day(facts, send_times).reindex(out.index))
     rates = out["delivery_rate"].dropna()
     usual = float(rates.median()) if len(rates) else np.nan
     spread = 1.4826 * float((rates - usual).abs().median()) if len(rates) else np.nan
@@ -78,7 +80,7 @@ def flag_campaigns(
     return out
 
 
-def daily_rates(report: pd.DataFrame, *, send_times: Any = None, **kwargs: Any) -> pd.DataFrame:
+def daily_rates(report: pd.DataFrame | ReportFacts, *, send_times: Any = None, **kwargs: Any) -> pd.DataFrame:
     """Daily delivery and click rates over a period (e.g. a ``get_reports`` span).
 
     Each campaign counts on the Paris day it was sent (see
@@ -100,10 +102,10 @@ def daily_rates(report: pd.DataFrame, *, send_times: Any = None, **kwargs: Any) 
     --------
     >>> rates = daily_rates(week)[["delivery_rate", "click_rate"]]
     """
-    return _daily_from_flags(flag_campaigns(report, send_times=send_times, **kwargs))
+    return daily_from_flags(flag_campaigns(report, send_times=send_times, **kwargs))
 
 
-def _daily_from_flags(flags: pd.DataFrame) -> pd.DataFrame:
+def daily_from_flags(flags: pd.DataFrame) -> pd.DataFrame:
     camps = flags.dropna(subset=["day"])
     cols = ["recipients", "sent", "delivered", "clicked", "delivered_with_link"]
     if len(camps):
@@ -115,8 +117,8 @@ def _daily_from_flags(flags: pd.DataFrame) -> pd.DataFrame:
     else:
         out = pd.DataFrame(0, index=pd.DatetimeIndex([], name="day"), columns=["campaigns", *cols, "flagged"])
     out = out.astype(np.int64)
-    out.insert(4, "delivery_rate", _ratio(out["delivered"], out["sent"]))
+    out.insert(4, "delivery_rate", ratio(out["delivered"], out["sent"]))
     # of delivered messages with a link: NaN on a day none of whose campaigns had one
-    out["click_rate"] = _ratio(out["clicked"], out["delivered_with_link"])
+    out["click_rate"] = ratio(out["clicked"], out["delivered_with_link"])
     return out[["campaigns", "recipients", "sent", "delivered", "delivery_rate", "clicked", "delivered_with_link",
                 "click_rate", "flagged"]]

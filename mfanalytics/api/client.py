@@ -170,7 +170,11 @@ class Client:
             if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
                 raise ValidationError("max_retries must be an integer >= 0.", rule="max-retries", field="max_retries")
             policy = dataclasses.replace(policy, max_retries=max_retries)
-        base_url = check_base_url(base_url, allow_insecure_http=allow_insecure_http)
+        try:
+            base_url = check_base_url(base_url, allow_insecure_http=allow_insecure_http)
+        except ValidationError:
+            base_url = None  # it may carry user:password@: not in this frame's locals
+            raise
         self.username = username
         self._password = secret_password
         self._token = secret_token
@@ -230,6 +234,8 @@ class Client:
         return self._transport.base_url
 
     def __repr__(self) -> str:
+        if "_transport" not in self.__dict__:  # a construction that failed (shown in traceback locals)
+            return "<mfanalytics.Client (not constructed)>"
         how = "token" if self._password is None else "password"
         user = f" user={self.username!r}" if self.username else ""
         parts = urlsplit(self.base_url)  # never userinfo, even if one got in

@@ -242,7 +242,7 @@ def _untracked_as_unknown(frame: pd.DataFrame) -> pd.DataFrame:
     and 0 for those whose message had no link: their click columns become
     missing (no link, no click rate), as in their own campaign report. See
     :mod:`mfanalytics.analysis.kpis` ("link") for how a link is recognised."""
-    from mfanalytics.analysis.kpis import _link_rows
+    from mfanalytics.analysis.facts import link_rows as _link_rows
 
     if "clicked" not in frame.columns or not len(frame):
         return frame

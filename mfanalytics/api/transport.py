@@ -335,6 +335,7 @@ def check_base_url(base_url: str, *, allow_insecure_http: bool = False) -> str:
             rule="base-url", field="base_url",
         )
     if "@" in parts.netloc:
+        parts = base_url = None  # noqa: F841 - the password it carries must not stay in this frame
         raise ValidationError(
             "base_url carries credentials (user:password@host); they would show in reprs and logs. "
             "Give username= and password= (or token=) instead.",

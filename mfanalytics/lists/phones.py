@@ -416,6 +416,21 @@ def _classify(cc: np.ndarray, nsn: pa.Array):
     return settled, _assemble(n, rwhere, rpieces), typ
 
 
+def regions_of_international(digits: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Region of international numbers, vectorised, as phonenumbers gives it.
+
+    ``digits`` are the digits after the ``+`` (``"262692123456"``). For each,
+    ``phonenumbers.region_code_for_number(phonenumbers.parse("+" + d))``
+    replayed on the metadata (shared country codes such as +1, +262, +590
+    included). Returns ``settled`` (bool; the others must be asked to
+    phonenumbers) and ``region`` (string array, null where phonenumbers has no
+    region for a parsed number).
+    """
+    settled, cc, nsn = _fast_parse(digits, np.ones(len(digits), dtype=bool), "FR")
+    ok, region, _ = _classify(np.where(settled, cc, 0), nsn)
+    return settled & ok, region
+
+
 def _fast(values: pa.Array, digits: pa.Array, region: str):
     """Fast path on simple-shaped values.
 

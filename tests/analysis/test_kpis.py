@@ -231,7 +231,7 @@ def test_regions_match_phonenumbers_per_number(values):
         except phonenumbers.NumberParseException:
             return "ZZ"
 
-    got = analysis._regions(pd.Series(values, dtype="string")).tolist()
+    got = analysis.regions(pd.Series(values, dtype="string")).tolist()
     assert got == [reference(v) for v in values]
 
 

@@ -343,6 +343,24 @@ def test_credentials_in_the_url_are_refused_without_echoing_them():
     assert "hunter2-pw" not in str(info.value) and "hunter2-pw" not in repr(info.value)
 
 
+def test_the_refusal_of_credentials_in_the_url_keeps_them_out_of_its_traceback_locals():
+    """A notebook under ``%xmode Verbose`` prints every frame's locals: none may hold the password,
+    and printing them must not fail on the half-built client."""
+    import traceback
+
+    try:
+        mfanalytics.Client("https://bob:hunter2-pw@app.mediasflow.com/api/v1", username="bob", password="hunter2-pw")
+    except errors.ValidationError as exc:
+        error = exc
+    summary = traceback.TracebackException.from_exception(error, capture_locals=True)
+    assert "url-credentials" in "".join(summary.format())  # formatting the locals does not fail
+    ours = [frame for frame in summary.stack if "/mfanalytics/" in frame.filename]  # not this test's own line
+    assert [frame.name for frame in ours] == ["__init__", "check_base_url"]
+    shown = [f"{name}={value}" for frame in ours for name, value in (frame.locals or {}).items()]
+    assert not [item for item in shown if "hunter2-pw" in item]
+    assert "self=<mfanalytics.Client (not constructed)>" in shown  # the half-built client's repr works
+
+
 @pytest.mark.parametrize("scheme", ["ftp://app.mediasflow.com/api", "app.mediasflow.com/api", "https:///api"])
 def test_a_base_url_that_is_not_http_is_refused(scheme):
     with pytest.raises(errors.ValidationError) as info:

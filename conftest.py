@@ -1,0 +1,49 @@
+"""Names the docstring examples use: report frames from a sandbox week.
+
+``report`` (one campaign), ``r1`` and ``r2`` (two campaigns) and ``week``
+(a 7-day period report of seven campaigns), built once per run on an
+embedded sandbox, so the examples in the package's docstrings run as
+written (``make test`` runs them with ``--doctest-modules``).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pytest
+
+
+@lru_cache(maxsize=1)
+def _examples() -> dict:
+    from datetime import timedelta
+
+    import mfanalytics
+
+    link = [{"associateToDomain": "1mf.eu", "host": "1mf.eu", "index": 0, "isOG": True,
+             "type": "REDIRECT", "urlToRedirect": "https://www.example.com/offre"}]
+    people = [{"mobile": f"06{12_000_000 + i:08d}", "PRENOM": "Ana"} for i in range(300)]
+    with mfanalytics.sandbox(seed=0, start="2026-03-02T08:00:00Z") as sb:
+        client = sb.client()
+        ids = []
+        for _ in range(7):
+            ids.append(client.send_campaign("Bonjour ${PRENOM} : ${track_1}", recipients=people, tiny_list=link).id)
+            sb.advance(86_400)
+        week = client.get_reports(sb.now - timedelta(days=7, hours=1), progress=False)
+        r1, r2 = client.get_report(ids[0]), client.get_report(ids[1])
+        client.close()
+    return {"report": r1, "r1": r1, "r2": r2, "week": week}
+
+
+@pytest.fixture(autouse=True)
+def _doctest_examples(request):
+    if type(request.node).__name__ != "DoctestItem":
+        yield
+        return
+    namespace = request.getfixturevalue("doctest_namespace")
+    for name, value in _examples().items():
+        namespace[name] = value.copy()
+    yield
+    import sys
+
+    if "matplotlib.pyplot" in sys.modules:  # each example starts on a fresh figure, as a notebook cell does
+        sys.modules["matplotlib.pyplot"].close("all")
