@@ -49,6 +49,15 @@ def _positive(value: str) -> int:
     return number
 
 
+def _speed(value: str) -> float:
+    from mfanalytics.sandbox.clock import check_speed
+
+    try:
+        return check_speed(float(value))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc) if "speed" in str(exc) else f"expected a number, not {value[:40]!r}")
+
+
 def _instant(value: str) -> str:
     from mfanalytics.sandbox.clock import parse_instant
 
@@ -81,7 +90,7 @@ def _add_sandbox(subparsers) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the simulation (default 0)")
     p.add_argument("--user", action="extend", nargs="+", type=_user, metavar="NAME:PASSWORD[:ADMIN]",
                    help="accounts (repeatable; ADMIN may act for others); default demo:demo")
-    p.add_argument("--speed", type=float, default=1.0, help="simulated seconds per wall second (default 1)")
+    p.add_argument("--speed", type=_speed, default=1.0, help="simulated seconds per wall second (default 1)")
     p.add_argument("--start", default=None, type=_instant, help="simulated start time, ISO 8601 (default now)")
     p.add_argument("--db", default=None, metavar="PATH", help="keep the state in this SQLite file")
     p.add_argument("--allow", action="append", default=None, metavar="ADDRESS",

@@ -21,8 +21,9 @@ a colleague opens the export. Following OWASP's CSV-injection guidance:
   :func:`~mfanalytics.clean_recipients` adds) and undo it.
 
 Plain numbers (``-12.5``, ``+33612345678``) are left as they are, in every
-column: they cannot run anything, and phone numbers keep their ``+``, so a
-cleaned list exported here can be uploaded as it is. Opened with another
+column: they cannot run anything, and phone numbers keep their ``+`` (an
+exported list's numbers stay valid; text that needed an apostrophe keeps it
+in the file, so upload the frame itself rather than the export). Opened with another
 separator, a first cell ``+33612345678`` may run on into the next field
 (``+33612345678;"x"``), which is not a formula a spreadsheet can evaluate, and
 whatever risky text the next field holds carries its own apostrophe.

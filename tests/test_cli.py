@@ -361,6 +361,8 @@ def test_demo_command_on_a_small_list(tmp_path, capsys):
     ["sandbox", "--port", "abc"],
     ["sandbox", "--start", "nonsense"],
     ["sandbox", "--samples", "-1", "--port", "0"],
+    ["sandbox", "--speed", "nan", "--port", "0"],
+    ["sandbox", "--speed", "-1", "--port", "0"],
     ["clean", "--out", "{tmp}/o.csv"],
     ["clean", "{wide}", "--out", "{tmp}/o.csv"],
     ["report", "{wide}", "--out", "{tmp}/x.html", "--lang", "de"],
@@ -368,7 +370,8 @@ def test_demo_command_on_a_small_list(tmp_path, capsys):
     ["fetch", "--from", "2026-03-01", "--status", "abc", "--out", "{tmp}/x.csv"],
     ["fetch", "--from", "2026-03-01", "--workers", "0", "--out", "{tmp}/x.csv"],
     ["nosuchcommand"],
-], ids=["demo-seed", "demo-list", "sandbox-port", "sandbox-start", "sandbox-samples", "clean-no-file",
+], ids=["demo-seed", "demo-list", "sandbox-port", "sandbox-start", "sandbox-samples", "sandbox-speed-nan",
+        "sandbox-speed-negative", "clean-no-file",
         "clean-30000-columns", "report-lang", "report-30000-columns", "fetch-status", "fetch-workers", "unknown"])
 def test_every_command_with_a_bad_argument_exits_2_with_one_line(argv, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("MEDIASFLOW_BASE_URL", "http://127.0.0.1:9/api/v1")  # never reached

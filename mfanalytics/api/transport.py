@@ -579,6 +579,13 @@ class Transport:
                     f"A repeat was answered {status} after an earlier attempt may have reached the server",
                     method, shown, status=status, api_message=error.api_message, hint=hint,
                 )
+            if retry is Retry.CONFIRM_BY_409 and (status == 429 or status >= 500):
+                # the attempts ran out on an answer that does not say nothing was done: the
+                # platform may have injected before answering, so this is no "not sent"
+                raise self._ambiguous(
+                    f"The server answered {status} to an inject that may have taken effect",
+                    method, shown, status=status, api_message=error.api_message, hint=hint,
+                )
             error.retried = reached
             if reached and method != "GET":
                 error.message += (

@@ -382,5 +382,5 @@ def count_fields(codes: np.ndarray, segments: np.ndarray, lines=None) -> dict[st
         "globalCounter": int(len(codes)),
         "creditCount": float(segments[sendable].sum()),
         "notSentByCode": {str(k): int(v) for k, v in zip(*np.unique(codes[~sendable], return_counts=True))},
-        "lineDuplicateMobile": [] if lines is None else np.asarray(lines)[codes == 4].astype(np.int64).tolist(),
+        "lineDuplicateMobile": [] if lines is None else np.asarray(lines)[codes == 4].astype(np.int64).astype(str).tolist(),
     }

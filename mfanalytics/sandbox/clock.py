@@ -30,7 +30,7 @@ MAX_SPEED = 1_000_000.0
 MAX_INSTANT = 7_258_118_400.0
 
 
-def _check_speed(speed: float) -> float:
+def check_speed(speed: float) -> float:
     if isinstance(speed, bool) or not isinstance(speed, (int, float)) or not math.isfinite(speed) \
             or not 0 <= speed <= MAX_SPEED:
         raise ValueError(f"speed must be a number from 0 to {MAX_SPEED:g}, not {speed!r}")
@@ -94,7 +94,7 @@ class SimClock:
     """
 
     def __init__(self, start: str | datetime | float | None = None, speed: float = 1.0) -> None:
-        speed = _check_speed(speed)
+        speed = check_speed(speed)
         self._lock = threading.Lock()
         self._anchor_sim = float(int(time.time())) if start is None else _check_instant(parse_instant(start))
         self._anchor_wall = time.monotonic()
@@ -150,7 +150,7 @@ class SimClock:
 
     def set_speed(self, speed: float) -> None:
         """Change the pace without a jump (0 to :data:`MAX_SPEED`)."""
-        speed = _check_speed(speed)
+        speed = check_speed(speed)
         with self._lock:
             current = self._anchor_sim + (time.monotonic() - self._anchor_wall) * self._speed
             self._rebase(current)

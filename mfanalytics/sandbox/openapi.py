@@ -191,7 +191,7 @@ _CAMPAIGN = {
                                "validNumberMOBILE": _COUNT, "invalidNumberMOBILE": _COUNT, "globalInvalidLine": _COUNT,
                                "recipients": {"type": "array", "items": {"type": "object"}},
                                "listsItems": {"type": "array", "items": {"type": "integer"}},
-                               "lineDuplicateMobile": {"type": "array"}, "countDuplicateMobile": _COUNT,
+                               "lineDuplicateMobile": {"type": "array", "items": {"type": "string"}}, "countDuplicateMobile": _COUNT,
                                "campainId": {"type": "integer"}}},
         "renderer": {"type": "string", "enum": list(RENDERERS)},
         "creationDate": {"type": "string", "example": "Jun 16, 2021 6:29:07 PM"},

@@ -424,7 +424,7 @@ class SendForm(w.VBox):
         self.campaign = mfanalytics.Campaign({**draft, **sent})
         self.draft, self._validated, self._sent = None, None, self._validated
         self.confirm.value = False
-        when = draft.get("scheduleOn") or self._state()[-1]
+        when = draft.get("scheduleOn") or self._state()[-2]  # (…, schedule, renderer)
         scheduled = str(self.campaign.status).upper() == "SCHEDULED"
         said = (f"Campaign {self.campaign.id} " + (f"scheduled ({when})" if scheduled else "sent")
                 + f", status {status_text(self.campaign.status)}.")

@@ -202,14 +202,14 @@ def test_lists_id_together_with_list_recipient(api):
     assert [(r["REF_LIST"], r["ID_LINE"], r["STATUS_CODE"]) for r in rows] == [
         ("l.csv", 1, 1), ("l.csv", 2, 1), ("l.csv", 3, 4), ("listRecipient", 1, 1), ("listRecipient", 2, 4)]
     # the campaign's list: its lines 3 and 5 repeat a number seen before
-    assert sent["listInCampaign"]["lineDuplicateMobile"] == [3, 5]
+    assert sent["listInCampaign"]["lineDuplicateMobile"] == ["3", "5"]  # strings, as the guide and /lists/upload write them
     assert sent["listInCampaign"]["countDuplicateMobile"] == 2
 
 
 def test_line_duplicate_mobile_lists_the_lines(api):
     draft = api.prepare(["0639980016", "0639980020", "+33639980016", "0639980020", "0639980021"], msg="Promo")
     assert draft["listInCampaign"]["countDuplicateMobile"] == 2
-    assert draft["listInCampaign"]["lineDuplicateMobile"] == [3, 4]
+    assert draft["listInCampaign"]["lineDuplicateMobile"] == ["3", "4"]
     assert api.prepare(["0639980016"], msg="Promo")["listInCampaign"]["lineDuplicateMobile"] == []
 
 

@@ -316,6 +316,20 @@ def test_schedule_then_cancel(client, sb):
     assert "cancelled" in outputs(form.output) and form.cancel_button.disabled
 
 
+def test_a_scheduled_send_says_when_even_if_the_platform_does_not_echo_it(client, sb):
+    form = filled(client)
+    form.scheduled.value = True
+    when = sb.now + timedelta(hours=2)
+    form.schedule.value = when
+    form.validate_button.click()
+    form.draft.pop("scheduleOn", None)  # an answer without the schedule: the form's own value is said
+    form.send_button.click()
+    assert form.campaign.status == "SCHEDULED"
+    said = outputs(form.output)
+    assert f"scheduled ({form.schedule.value})" in said
+    assert "(BASIC)" not in said
+
+
 def test_passwords_and_tokens_never_show(sb):
     sb.add_user("ana", "pw-Zq81-secret")
     good = sb.client("ana", "pw-Zq81-secret")
