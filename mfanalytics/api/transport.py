@@ -579,7 +579,7 @@ class Transport:
                     f"A repeat was answered {status} after an earlier attempt may have reached the server",
                     method, shown, status=status, api_message=error.api_message, hint=hint,
                 )
-            if retry is Retry.CONFIRM_BY_409 and (status == 429 or status >= 500):
+            if retry is SendSafety.CONFIRM_BY_409 and (status == 429 or status >= 500):
                 # the attempts ran out on an answer that does not say nothing was done: the
                 # platform may have injected before answering, so this is no "not sent"
                 raise self._ambiguous(
