@@ -197,23 +197,7 @@ def test_report_from_the_sandbox(sb):
 
 
 # ------------------------------------------------------------- real browser
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def _chromium():
-    """(sync_playwright, executable) or a skip outside CI / a failure under CI=true."""
-    in_ci = os.environ.get("CI", "").lower() == "true"
-    give_up = pytest.fail if in_ci else pytest.skip
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        give_up("playwright is not installed (pip install playwright); the browser test needs it")
-    exe = next((p for p in (shutil.which("chromium"), shutil.which("chromium-browser"), "/usr/bin/chromium")
-                if p and os.path.exists(p)), None)
-    if exe is None:
-        give_up("no Chromium executable (apt-get install -y chromium); the browser test needs it")
-    return sync_playwright, exe
+from browser import CHROMIUM_ARGS, chromium as _chromium  # the one browser gate of the suite
 
 
 @pytest.mark.browser

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from test_html_report import CHROMIUM_ARGS, _chromium  # the one browser gate of the suite
+from browser import CHROMIUM_ARGS, chromium as _chromium  # the one browser gate of the suite
 
 pytestmark = pytest.mark.browser
 

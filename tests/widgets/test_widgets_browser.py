@@ -19,7 +19,7 @@ import requests
 
 import mfanalytics
 
-from test_html_report import CHROMIUM_ARGS, _chromium  # the one browser gate of the suite
+from browser import CHROMIUM_ARGS, chromium as _chromium  # the one browser gate of the suite
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "02_send_test_campaign.ipynb"
