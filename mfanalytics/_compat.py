@@ -20,7 +20,7 @@ import warnings
 from types import ModuleType
 from typing import Any
 
-__all__ = ["MOVED", "moved_module", "install"]
+__all__ = ["MOVED", "moved_module", "moved_names", "install"]
 
 #: Old module path -> new module path.
 MOVED: dict[str, str] = {
@@ -64,6 +64,29 @@ def moved_module(old: str, *, stacklevel: int = 3) -> ModuleType:
     sys.modules[old] = module
     setattr(sys.modules["mfanalytics"], old.rpartition(".")[2], module)
     return module
+
+
+def moved_names(package: str, home: str, submodules: tuple[str, ...]) -> Any:
+    """The module ``__getattr__`` of a lane that was a module until 0.2.
+
+    ``package`` (``mfanalytics.reports``) keeps its public names; any other name
+    of the former module resolves from ``home`` (``parsing``, a submodule of
+    the package) with one :class:`DeprecationWarning` naming its new home, for
+    one release. Submodules and dunder names are left to the import system.
+    """
+
+    def __getattr__(name: str) -> Any:
+        if name not in submodules and not name.startswith("__"):
+            source = importlib.import_module(f"{package}.{home}")
+            if hasattr(source, name):
+                warnings.warn(f"{package}.{name} is deprecated; use {package}.{home}.{name}",
+                              DeprecationWarning, stacklevel=2)
+                value = getattr(source, name)
+                setattr(sys.modules[package], name, value)  # warned once
+                return value
+        raise AttributeError(f"module {package!r} has no attribute {name!r}")
+
+    return __getattr__
 
 
 class _MovedFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):

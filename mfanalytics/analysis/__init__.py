@@ -11,8 +11,7 @@ a :class:`DeprecationWarning` naming their new home.
 
 from __future__ import annotations
 
-from typing import Any
-
+from mfanalytics._compat import moved_names
 from mfanalytics.analysis.kpis import (
     SUMMARY_COLUMNS,
     by_country,
@@ -36,16 +35,5 @@ __all__ = [
 _SUBMODULES = ("kpis", "trends", "advice", "plots", "html_report")
 
 
-def __getattr__(name: str) -> Any:
-    # mfanalytics.analysis was a module until 0.2: its other names still resolve, for one release
-    if name not in _SUBMODULES and not name.startswith("__"):
-        from mfanalytics.analysis import kpis
-
-        if hasattr(kpis, name):
-            import warnings
-
-            warnings.warn(f"mfanalytics.analysis.{name} is deprecated; use mfanalytics.analysis.kpis.{name}",
-                          DeprecationWarning, stacklevel=2)
-            value = globals()[name] = getattr(kpis, name)  # warned once
-            return value
-    raise AttributeError(f"module 'mfanalytics.analysis' has no attribute {name!r}")
+# mfanalytics.analysis was a module until 0.2: its other names still resolve, for one release
+__getattr__ = moved_names("mfanalytics.analysis", "kpis", _SUBMODULES)

@@ -10,8 +10,7 @@ guide's section 3). The public names of the former module
 
 from __future__ import annotations
 
-from typing import Any
-
+from mfanalytics._compat import moved_names
 from mfanalytics.reports.parsing import (
     MAX_COLUMNS,
     MAX_LINE_BYTES,
@@ -26,16 +25,5 @@ __all__ = ["MAX_COLUMNS", "MAX_LINE_BYTES", "REPORT_COLUMNS", "read_report", "pa
 _SUBMODULES = ("parsing", "schema", "status_codes")
 
 
-def __getattr__(name: str) -> Any:
-    # mfanalytics.reports was a module until 0.2: its other names still resolve, for one release
-    if name not in _SUBMODULES and not name.startswith("__"):
-        from mfanalytics.reports import parsing
-
-        if hasattr(parsing, name):
-            import warnings
-
-            warnings.warn(f"mfanalytics.reports.{name} is deprecated; use mfanalytics.reports.parsing.{name}",
-                          DeprecationWarning, stacklevel=2)
-            value = globals()[name] = getattr(parsing, name)  # warned once
-            return value
-    raise AttributeError(f"module 'mfanalytics.reports' has no attribute {name!r}")
+# mfanalytics.reports was a module until 0.2: its other names still resolve, for one release
+__getattr__ = moved_names("mfanalytics.reports", "parsing", _SUBMODULES)
