@@ -30,8 +30,16 @@ def _examples() -> dict:
 
     import mfanalytics
 
-    link = [{"associateToDomain": "1mf.eu", "host": "1mf.eu", "index": 0, "isOG": True,
-             "type": "REDIRECT", "urlToRedirect": "https://www.example.com/offre"}]
+    link = [
+        {
+            "associateToDomain": "1mf.eu",
+            "host": "1mf.eu",
+            "index": 0,
+            "isOG": True,
+            "type": "REDIRECT",
+            "urlToRedirect": "https://www.example.com/offre",
+        }
+    ]
     people = [{"mobile": f"06{12_000_000 + i:08d}", "PRENOM": "Ana"} for i in range(300)]
     with mfanalytics.sandbox(seed=0, start="2026-03-02T08:00:00Z") as sb:
         client = sb.client()

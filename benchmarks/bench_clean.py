@@ -69,9 +69,13 @@ def make_numbers(n: int, seed: int = 2026) -> list[str]:
         else:
             out[sel] = ["tel:" + x for x in v]
     m = kind == "foreign"
-    out[m] = rng.choice(["+32 4", "+41 7", "+352 6", "+377 6", "+44 7", "+1 650 ", "0032 4", "+49 15"], m.sum()) + digits(8, m.sum())
+    out[m] = rng.choice(
+        ["+32 4", "+41 7", "+352 6", "+377 6", "+44 7", "+1 650 ", "0032 4", "+49 15"], m.sum()
+    ) + digits(8, m.sum())
     m = kind == "junk"
-    out[m] = rng.choice(["n/a", "inconnu", "06 12 34", "0612345678901", "abc", "+999 123", "06-XX", "０６１２３４５６７８"], m.sum())
+    out[m] = rng.choice(
+        ["n/a", "inconnu", "06 12 34", "0612345678901", "abc", "+999 123", "06-XX", "０６１２３４５６７８"], m.sum()
+    )
     out[kind == "empty"] = rng.choice(["", " "], (kind == "empty").sum())
     # about 3% duplicates: copy earlier rows
     dup = np.flatnonzero(rng.random(n) < 0.03)

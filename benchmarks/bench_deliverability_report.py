@@ -38,17 +38,55 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mfanalytics.reports.status_codes import STATUS_GROUPS, decode_status  # noqa: E402
+from mfanalytics.reports.status_codes import STATUS_GROUPS, decode_status
 
 TZ = "Europe/Paris"
-_MIX = {16: 0.80, 21: 0.05, 17: 0.01, 20: 0.03, 22: 0.01, 31: 0.01, 29: 0.02, 2: 0.01,
-        13: 0.005, 27: 0.005, 14: 0.01, 15: 0.005, 4: 0.01, 8: 0.005, 24: 0.005, 1: 0.005, 99: 0.005}
+_MIX = {
+    16: 0.80,
+    21: 0.05,
+    17: 0.01,
+    20: 0.03,
+    22: 0.01,
+    31: 0.01,
+    29: 0.02,
+    2: 0.01,
+    13: 0.005,
+    27: 0.005,
+    14: 0.01,
+    15: 0.005,
+    4: 0.01,
+    8: 0.005,
+    24: 0.005,
+    1: 0.005,
+    99: 0.005,
+}
 # prefix -> share of the numbers; the overseas ones share their code with other regions
-_PREFIXES = {"+336": 0.70, "+337": 0.15, "+32470": 0.02, "+4176": 0.02, "+1416555": 0.01,
-             "+262692": 0.03, "+262639": 0.01, "+590690": 0.02, "+596696": 0.015, "+594694": 0.01,
-             "+269639": 0.005}
-_NUMBER_LENGTH = {"+336": 12, "+337": 12, "+32470": 12, "+4176": 12, "+1416555": 12,
-                  "+262692": 13, "+262639": 13, "+590690": 13, "+596696": 13, "+594694": 13, "+269639": 11}
+_PREFIXES = {
+    "+336": 0.70,
+    "+337": 0.15,
+    "+32470": 0.02,
+    "+4176": 0.02,
+    "+1416555": 0.01,
+    "+262692": 0.03,
+    "+262639": 0.01,
+    "+590690": 0.02,
+    "+596696": 0.015,
+    "+594694": 0.01,
+    "+269639": 0.005,
+}
+_NUMBER_LENGTH = {
+    "+336": 12,
+    "+337": 12,
+    "+32470": 12,
+    "+4176": 12,
+    "+1416555": 12,
+    "+262692": 13,
+    "+262639": 13,
+    "+590690": 13,
+    "+596696": 13,
+    "+594694": 13,
+    "+269639": 11,
+}
 
 
 def make_frame(n: int, *, seed: int = 2026, campaigns: int = 8) -> pd.DataFrame:
@@ -68,27 +106,36 @@ def make_frame(n: int, *, seed: int = 2026, campaigns: int = 8) -> pd.DataFrame:
     for i, prefix in enumerate(prefixes):  # one slice per prefix, numbers of the right length
         sel = pk == i
         mobile[sel] = prefix + body[sel].str.slice(0, _NUMBER_LENGTH[prefix] - len(prefix))
-    frame = pd.DataFrame({
-        "campaign_id": pd.array(1000 + campaign, dtype="Int64"),
-        "ref_list": pd.array(np.char.add("liste_", (1000 + campaign).astype(str)), dtype="string"),
-        "line": pd.array(np.arange(1, n + 1), dtype="Int64"),
-        "mobile": mobile.array,
-        "status_code": pd.array(code, dtype="Int16"),
-        "status_text": pd.array(decoded["status"].astype("object").to_numpy(), dtype="string"),
-        "status": decoded["status"].array,
-        "status_group": pd.Categorical(decoded["status_group"].astype("object"), categories=list(STATUS_GROUPS)),
-        "is_final": decoded["is_final"].array,
-        "is_delivered": decoded["is_delivered"].array,
-    })
+    frame = pd.DataFrame(
+        {
+            "campaign_id": pd.array(1000 + campaign, dtype="Int64"),
+            "ref_list": pd.array(np.char.add("liste_", (1000 + campaign).astype(str)), dtype="string"),
+            "line": pd.array(np.arange(1, n + 1), dtype="Int64"),
+            "mobile": mobile.array,
+            "status_code": pd.array(code, dtype="Int16"),
+            "status_text": pd.array(decoded["status"].astype("object").to_numpy(), dtype="string"),
+            "status": decoded["status"].array,
+            "status_group": pd.Categorical(decoded["status_group"].astype("object"), categories=list(STATUS_GROUPS)),
+            "is_final": decoded["is_final"].array,
+            "is_delivered": decoded["is_delivered"].array,
+        }
+    )
     t0 = pd.Series(sent_at[campaign])
     has_dlr = np.isin(code, [16, 21, 17, 20, 22, 29, 13, 27])
     delivered_at = t0 + pd.to_timedelta(rng.exponential(120, n).astype(np.int64) + 1, unit="s")
     frame["delivered_at"] = delivered_at.where(has_dlr).astype(f"datetime64[ns, {TZ}]").array
     ok = np.isin(code, [16, 21, 17])
-    reply = np.where(code == 17, "STOP", np.where(ok & (rng.random(n) < 0.02),
-                     np.array(["Merci !", "Oui & non", "stop", "STOP"])[rng.integers(0, 4, n)], None))
+    reply = np.where(
+        code == 17,
+        "STOP",
+        np.where(
+            ok & (rng.random(n) < 0.02), np.array(["Merci !", "Oui & non", "stop", "STOP"])[rng.integers(0, 4, n)], None
+        ),
+    )
     frame["reply"] = pd.array(reply, dtype="string")
-    frame["is_stop"] = pd.array((frame["reply"].fillna("").str.strip().str.upper() == "STOP").to_numpy(bool), dtype="boolean")
+    frame["is_stop"] = pd.array(
+        (frame["reply"].fillna("").str.strip().str.upper() == "STOP").to_numpy(bool), dtype="boolean"
+    )
     frame["preview_at"] = pd.Series(pd.NaT, index=frame.index, dtype=f"datetime64[ns, {TZ}]").array
     frame["preview_count"] = pd.array(np.zeros(n, dtype=np.int32), dtype="Int32")
     total = np.zeros(n, dtype=np.int64)
@@ -109,15 +156,26 @@ def make_frame(n: int, *, seed: int = 2026, campaigns: int = 8) -> pd.DataFrame:
     return frame
 
 
-BUILDERS = ("check_frame", "group_index", "codes", "times", "link_rows", "campaign_t0", "indicators",
-            "regions", "summarize", "aggregate")
+BUILDERS = (
+    "check_frame",
+    "group_index",
+    "codes",
+    "times",
+    "link_rows",
+    "campaign_t0",
+    "indicators",
+    "regions",
+    "summarize",
+    "aggregate",
+)
 
 
 def instrument() -> collections.Counter:
     """Wrap every per-row builder with a counter wherever a module holds it."""
     import phonenumbers
 
-    from mfanalytics.analysis import html_report, kpis as analysis, plots, trends
+    from mfanalytics.analysis import html_report, plots, trends
+    from mfanalytics.analysis import kpis as analysis
 
     modules = [analysis, html_report, plots, trends]
     for extra in ("mfanalytics.analysis.facts", "mfanalytics.kpis"):
@@ -138,6 +196,7 @@ def instrument() -> collections.Counter:
             key = f"{name}[{args[1]}]" if name == "times" and len(args) > 1 else name
             counts[key] += 1
             return f(*args, **kwargs)
+
         return counted
 
     wrapped = {key: wrap(name, f) for key, (name, f) in originals.items()}
@@ -192,8 +251,10 @@ def main(n: int) -> None:
 
     t = time.perf_counter()
     frame = make_frame(n)
-    print(f"frame: {len(frame):,} rows, {frame['campaign_id'].nunique()} campaigns, "
-          f"{frame.memory_usage(deep=True).sum() / 2**20:.0f} MiB, built in {time.perf_counter() - t:.1f} s")
+    print(
+        f"frame: {len(frame):,} rows, {frame['campaign_id'].nunique()} campaigns, "
+        f"{frame.memory_usage(deep=True).sum() / 2**20:.0f} MiB, built in {time.perf_counter() - t:.1f} s"
+    )
     report = lambda: deliverability_report(frame, lang="en", group_by="AGENCE")  # noqa: E731
     summary = lambda: analysis.summarize(frame)  # noqa: E731
 
@@ -208,11 +269,15 @@ def main(n: int) -> None:
 
     print(f"per-row builder calls in one deliverability_report: {sorted(report_counts.items())}")
     print(f"per-row builder calls in one summarize:             {sorted(summary_counts.items())}")
-    print(f"deliverability_report: {time_report:.2f} s, peak {mem_report:.0f} MiB above the frame, "
-          f"{len(html_text):,} characters of HTML")
+    print(
+        f"deliverability_report: {time_report:.2f} s, peak {mem_report:.0f} MiB above the frame, "
+        f"{len(html_text):,} characters of HTML"
+    )
     print(f"summarize:             {time_summary:.2f} s, peak {mem_summary:.0f} MiB above the frame")
-    print(f"ratio report / summarize: time {time_report / time_summary:.1f}x, "
-          f"peak memory {mem_report / max(mem_summary, 1e-9):.1f}x")
+    print(
+        f"ratio report / summarize: time {time_report / time_summary:.1f}x, "
+        f"peak memory {mem_report / max(mem_summary, 1e-9):.1f}x"
+    )
 
 
 if __name__ == "__main__":

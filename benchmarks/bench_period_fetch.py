@@ -15,7 +15,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pandas as pd
 import requests
@@ -36,9 +36,22 @@ def main(recipients: int = 300) -> None:
     port = _free_port()
     root = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [sys.executable, "-m", "mfanalytics.cli", "sandbox", "--port", str(port), "--speed", "0",
-         "--seed", "5", "--start", "2026-01-01T08:00:00Z"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "mfanalytics.cli",
+            "sandbox",
+            "--port",
+            str(port),
+            "--speed",
+            "0",
+            "--seed",
+            "5",
+            "--start",
+            "2026-01-01T08:00:00Z",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         for _ in range(100):
@@ -47,7 +60,9 @@ def main(recipients: int = 300) -> None:
                 break
             except requests.ConnectionError:
                 time.sleep(0.1)
-        clock = lambda: datetime.fromisoformat(requests.get(root + "/_sandbox/clock", timeout=5).json()["now"].replace("Z", "+00:00"))  # noqa: E731
+        clock = lambda: datetime.fromisoformat(
+            requests.get(root + "/_sandbox/clock", timeout=5).json()["now"].replace("Z", "+00:00")
+        )
         client = mfanalytics.Client(root + "/api/v1", username="demo", password="demo", now=clock)
         people = [f"06{10_000_000 + i:08d}" for i in range(recipients)]
         for _ in range(DAYS):
@@ -67,7 +82,9 @@ def main(recipients: int = 300) -> None:
         server.wait(timeout=10)
     pd.testing.assert_frame_equal(frames[1], frames[4])
     windows = len(mfanalytics.split_period(start, end))
-    print(f"period: {DAYS + 1} days = {windows} windows, {len(frames[1]):,} rows, {LATENCY * 1000:.0f} ms latency per request")
+    print(
+        f"period: {DAYS + 1} days = {windows} windows, {len(frames[1]):,} rows, {LATENCY * 1000:.0f} ms latency per request"
+    )
     print(f"workers=1 (baseline, best of 2): {timings[1]:.2f} s")
     print(f"workers=4 (best of 2):           {timings[4]:.2f} s")
     print(f"speedup 4 vs 1 worker: {timings[1] / timings[4]:.2f}x (identical frames)")

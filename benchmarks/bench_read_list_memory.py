@@ -81,8 +81,9 @@ def write_list(path: Path, megabytes: float, encoding: str) -> int:
 
 def measure(path: Path, module: str) -> dict:
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    out = subprocess.run([sys.executable, "-c", MEASURE, str(path), module], capture_output=True, text=True,
-                         env=env, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(path), module], capture_output=True, text=True, env=env, cwd=ROOT
+    )
     if out.returncode:
         raise SystemExit(f"the measure failed:\n{out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -102,15 +103,22 @@ def main(argv: list[str] | None = None) -> int:
         runs = {"streaming (this tree)": "-"}
         if not args.no_baseline:
             old = Path(tmp) / "baseline_recipients.py"
-            source = subprocess.run(["git", "show", f"{args.baseline}:mfanalytics/recipients.py"], cwd=ROOT,
-                                    capture_output=True, text=True, check=True).stdout
+            source = subprocess.run(
+                ["git", "show", f"{args.baseline}:mfanalytics/recipients.py"],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
             old.write_text(source, encoding="utf-8")
             runs[f"whole file ({args.baseline})"] = str(old)
         results = {}
         for label, module in runs.items():
             r = results[label] = measure(path, module)
-            print(f"{label:28s} {r['seconds']:7.2f} s  peak +{r['added'] / 1e6:8,.0f} MB  "
-                  f"= {r['added'] / size:4.2f} x the file  ({r['rows']:,} rows, {r['charset']})")
+            print(
+                f"{label:28s} {r['seconds']:7.2f} s  peak +{r['added'] / 1e6:8,.0f} MB  "
+                f"= {r['added'] / size:4.2f} x the file  ({r['rows']:,} rows, {r['charset']})"
+            )
         if len(results) == 2:
             a, b = results.values()
             same = a["hash"] == b["hash"] and a["rows"] == b["rows"] and a["charset"] == b["charset"]

@@ -33,14 +33,21 @@ import pyarrow.csv as pcsv
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mfanalytics.reports.parsing import read_report  # noqa: E402
+from mfanalytics.reports.parsing import read_report
 
 _STATUS = np.array([16, 21, 17, 20, 22, 31, 29, 14, 4, 24], dtype=np.int16)
 _STATUS_P = np.array([0.55, 0.25, 0.01, 0.04, 0.03, 0.04, 0.03, 0.02, 0.01, 0.02])
 _TEXT = {
-    16: "Délivré", 21: "Délivré", 17: "Délivré + STOP demandé", 20: "Non délivré",
-    22: "Message expiré", 31: "Mobile non disponible", 29: "Numéro non attribué",
-    14: "Destinataire dans votre blacklist", 4: "Doublons", 24: "Envoyé",
+    16: "Délivré",
+    21: "Délivré",
+    17: "Délivré + STOP demandé",
+    20: "Non délivré",
+    22: "Message expiré",
+    31: "Mobile non disponible",
+    29: "Numéro non attribué",
+    14: "Destinataire dans votre blacklist",
+    4: "Doublons",
+    24: "Envoyé",
 }
 _DATE_FMT = "%d/%m/%Y %H:%M:%S"
 

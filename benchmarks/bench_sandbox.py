@@ -30,7 +30,7 @@ import requests
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
-from mfanalytics.sandbox.embedded import EmbeddedSandbox  # noqa: E402
+from mfanalytics.sandbox.embedded import EmbeddedSandbox
 
 FIRST = ["Zoé", "Léo", "Ana", "Hugo", "Inès", "Jules", "Léa", "Noah", "Chloé", "Louis"]
 CITIES = ["Paris", "Lyon", "Nantes", "Lille", "Nice", "Rennes", "Brest", "Metz"]
@@ -45,7 +45,9 @@ def make_list(rows: int, seed: int = 0) -> bytes:
     first = np.array(FIRST)[rng.integers(0, len(FIRST), rows)]
     city = np.array(CITIES)[rng.integers(0, len(CITIES), rows)]
     ref = np.char.add("C", np.arange(rows).astype(str))
-    lines = np.char.add(np.char.add(np.char.add(np.char.add(np.char.add(np.char.add(mobiles, ";"), first), ";"), city), ";"), ref)
+    lines = np.char.add(
+        np.char.add(np.char.add(np.char.add(np.char.add(np.char.add(mobiles, ";"), first), ";"), city), ";"), ref
+    )
     return ("mobile;PRENOM;VILLE;REF\n" + "\n".join(lines.tolist()) + "\n").encode("utf-8")
 
 
@@ -82,7 +84,9 @@ def main() -> None:
     timings = {}
     with EmbeddedSandbox(seed=0, start="2026-03-02T09:00:00Z") as sb:
         s = requests.Session()
-        s.headers["Authorization"] = s.post(sb.url + "/auth/login", json={"username": "demo", "password": "demo"}).headers["Authorization"]
+        s.headers["Authorization"] = s.post(
+            sb.url + "/auth/login", json={"username": "demo", "password": "demo"}
+        ).headers["Authorization"]
 
         def timed(name, fn):
             start = time.perf_counter()
@@ -91,26 +95,47 @@ def main() -> None:
             print(f"{name:<28} {timings[name]:7.2f} s")
             return result
 
-        r = timed("upload + analysis", lambda: s.post(
-            sb.url + "/lists/upload", files={"File": ("big.csv", content)}, data={"filename": "big.csv"},
-            headers={"X-Content-SHA256": hashlib.sha256(content).hexdigest()}))
+        r = timed(
+            "upload + analysis",
+            lambda: s.post(
+                sb.url + "/lists/upload",
+                files={"File": ("big.csv", content)},
+                data={"filename": "big.csv"},
+                headers={"X-Content-SHA256": hashlib.sha256(content).hexdigest()},
+            ),
+        )
         r.raise_for_status()
         list_id = r.json()["id"]
-        body = {"listsId": [list_id], "msg": "Bonjour ${PRENOM}, -20% a ${VILLE} : ${track_1}", "startNow": False,
-                "tinyList": [{"index": 0, "isOG": True, "type": "REDIRECT", "urlToRedirect": "https://example.org"}]}
+        body = {
+            "listsId": [list_id],
+            "msg": "Bonjour ${PRENOM}, -20% a ${VILLE} : ${track_1}",
+            "startNow": False,
+            "tinyList": [{"index": 0, "isOG": True, "type": "REDIRECT", "urlToRedirect": "https://example.org"}],
+        }
         r = timed("prepare (startNow=false)", lambda: s.post(sb.url + "/campaigns/inject", json=body))
         r.raise_for_status()
         draft = r.json()
-        r = timed("inject (campaignId)", lambda: s.post(sb.url + "/campaigns/inject", json={"campaignId": draft["id"], "startNow": True}))
+        r = timed(
+            "inject (campaignId)",
+            lambda: s.post(sb.url + "/campaigns/inject", json={"campaignId": draft["id"], "startNow": True}),
+        )
         r.raise_for_status()
         timed("advance 3 days", lambda: sb.advance(3 * 86400))
-        s.headers["Authorization"] = s.post(sb.url + "/auth/login", json={"username": "demo", "password": "demo"}).headers["Authorization"]
+        s.headers["Authorization"] = s.post(
+            sb.url + "/auth/login", json={"username": "demo", "password": "demo"}
+        ).headers["Authorization"]
         r = timed("CSV report download", lambda: s.get(f"{sb.url}/campaigns/report/{draft['id']}"))
         r.raise_for_status()
         csv_bytes = r.content
-        r = timed("JSON report, status=17", lambda: s.get(f"{sb.url}/campaigns/reportjson/{draft['id']}", params={"status": "17"}))
+        r = timed(
+            "JSON report, status=17",
+            lambda: s.get(f"{sb.url}/campaigns/reportjson/{draft['id']}", params={"status": "17"}),
+        )
         r.raise_for_status()
-        total = sum(timings[k] for k in ("prepare (startNow=false)", "inject (campaignId)", "advance 3 days", "CSV report download"))
+        total = sum(
+            timings[k]
+            for k in ("prepare (startNow=false)", "inject (campaignId)", "advance 3 days", "CSV report download")
+        )
         print(f"{'prepare+inject+advance+CSV':<28} {total:7.2f} s   (upload not counted)")
         n_lines = csv_bytes.count(b"\n") - 1
         print(f"CSV report: {len(csv_bytes) / 1e6:.1f} MB, {n_lines:,} rows")
@@ -132,8 +157,10 @@ def main() -> None:
         start = time.perf_counter()
         report_frame(campaign, sb.state.now())
         fast = time.perf_counter() - start
-        print(f"status+dates of {rows:,} rows: vectorised {fast:.2f} s, naive loop {naive:.1f} s "
-              f"(measured on {n:,}, extrapolated): x{naive / fast:.0f}")
+        print(
+            f"status+dates of {rows:,} rows: vectorised {fast:.2f} s, naive loop {naive:.1f} s "
+            f"(measured on {n:,}, extrapolated): x{naive / fast:.0f}"
+        )
 
 
 if __name__ == "__main__":

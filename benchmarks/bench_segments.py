@@ -20,13 +20,10 @@ from collections import Counter
 import pandas as pd
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))
-from mfanalytics.messages.segments import count_one
 from mfanalytics.messages.message import count_segments
+from mfanalytics.messages.segments import count_one
 
-WORDS = ("Bonjour votre commande est prete chez nous profitez de -20% sur la collection "
-         "ete a partir du 12/07 code PROMO valable jusqu'au dimanche magasin Paris Lyon "
-         "rendez-vous le STOP 36184 merci client fidele offre exclusive livraison gratuite "
-         "des 50 achat info: https://1mf.eu/AbCdEfG Madame Monsieur carte cadeau soldes").split()
+WORDS = ["Bonjour", "votre", "commande", "est", "prete", "chez", "nous", "profitez", "de", "-20%", "sur", "la", "collection", "ete", "a", "partir", "du", "12/07", "code", "PROMO", "valable", "jusqu'au", "dimanche", "magasin", "Paris", "Lyon", "rendez-vous", "le", "STOP", "36184", "merci", "client", "fidele", "offre", "exclusive", "livraison", "gratuite", "des", "50", "achat", "info:", "https://1mf.eu/AbCdEfG", "Madame", "Monsieur", "carte", "cadeau", "soldes"]
 EXTRAS = {
     "ext": ["€", "{", "}", "[", "]", "~", "|", "^", "\\"],
     "accent": ["ê", "â", "ç", "ô", "î", "û", "ë", "ï", "œ", "’", "«", "»"],
@@ -42,11 +39,11 @@ def make_messages(n: int, seed: int = 42) -> list[str]:
     for kind in kinds:
         length = rng.randint(20, 500)
         start = rng.randrange(0, len(corpus) - length)
-        text = corpus[start:start + length]
+        text = corpus[start : start + length]
         if kind != "gsm":
             for _ in range(rng.randint(1, 4)):
                 pos = rng.randrange(0, len(text))
-                text = text[:pos] + rng.choice(EXTRAS[kind]) + text[pos + 1:]
+                text = text[:pos] + rng.choice(EXTRAS[kind]) + text[pos + 1 :]
         out.append(text)
     return out
 
@@ -73,8 +70,7 @@ def main(n: int = 1_000_000) -> None:
     frame_list = count_segments(texts)
     t_list = time.perf_counter() - t0
 
-    got = list(zip(frame["encoding"].astype(str), frame["length"].astype(int),
-                   frame["segments"].astype(int)))
+    got = list(zip(frame["encoding"].astype(str), frame["length"].astype(int), frame["segments"].astype(int)))
     identical = got == baseline and frame_list.equals(frame.reset_index(drop=True))
     mix = Counter((e, s) for e, _, s in baseline)
     print("mix (encoding, segments):", dict(sorted(mix.items())))

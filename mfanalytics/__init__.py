@@ -16,6 +16,7 @@ Examples
 """
 
 from mfanalytics import _compat, sandbox
+from mfanalytics.analysis.html_report import deliverability_report
 from mfanalytics.analysis.kpis import (
     by_country,
     by_hour,
@@ -24,8 +25,19 @@ from mfanalytics.analysis.kpis import (
     status_breakdown,
     summarize,
 )
-from mfanalytics.messages.campaign_rules import validate_schedule, validate_sender
+from mfanalytics.analysis.plots import (
+    plot_campaign_comparison,
+    plot_click_heatmap,
+    plot_click_timeline,
+    plot_daily_rates,
+    plot_deliveries_over_time,
+    plot_funnel,
+    plot_status_breakdown,
+)
+from mfanalytics.analysis.trends import daily_rates, flag_campaigns
 from mfanalytics.api.client import Campaign, Client
+from mfanalytics.api.periods import build_search, split_period
+from mfanalytics.api.transport import RetryPolicy
 from mfanalytics.connect import connect, is_sandbox
 from mfanalytics.errors import (
     AmbiguousSendError,
@@ -43,21 +55,10 @@ from mfanalytics.errors import (
     SenderError,
     ValidationError,
 )
-from mfanalytics.analysis.html_report import deliverability_report
-from mfanalytics.api.periods import build_search, split_period
-from mfanalytics.lists.phones import normalize_mobiles
-from mfanalytics.analysis.plots import (
-    plot_campaign_comparison,
-    plot_click_heatmap,
-    plot_click_timeline,
-    plot_daily_rates,
-    plot_deliveries_over_time,
-    plot_funnel,
-    plot_status_breakdown,
-)
 from mfanalytics.lists.cleaning import CleanResult, clean_recipients
+from mfanalytics.lists.phones import normalize_mobiles
 from mfanalytics.lists.reading import read_list
-from mfanalytics.reports.parsing import REPORT_COLUMNS, parse_report, parse_report_json, read_report
+from mfanalytics.messages.campaign_rules import validate_schedule, validate_sender
 from mfanalytics.messages.message import (
     CreditEstimate,
     Message,
@@ -65,9 +66,8 @@ from mfanalytics.messages.message import (
     estimate_credits,
     to_gsm7,
 )
+from mfanalytics.reports.parsing import REPORT_COLUMNS, parse_report, parse_report_json, read_report
 from mfanalytics.reports.status_codes import STATUS_GROUPS, decode_status, status_table
-from mfanalytics.api.transport import RetryPolicy
-from mfanalytics.analysis.trends import daily_rates, flag_campaigns
 
 __version__ = "0.1.0"
 

@@ -79,8 +79,9 @@ def moved_names(package: str, home: str, submodules: tuple[str, ...]) -> Any:
         if name not in submodules and not name.startswith("__"):
             source = importlib.import_module(f"{package}.{home}")
             if hasattr(source, name):
-                warnings.warn(f"{package}.{name} is deprecated; use {package}.{home}.{name}",
-                              DeprecationWarning, stacklevel=2)
+                warnings.warn(
+                    f"{package}.{name} is deprecated; use {package}.{home}.{name}", DeprecationWarning, stacklevel=2
+                )
                 value = getattr(source, name)
                 setattr(sys.modules[package], name, value)  # warned once
                 return value

@@ -26,7 +26,7 @@ __all__ = ["build_parser", "main"]
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line on stderr and exit status 2."""
 
-    def error(self, message: str):  # noqa: D401 - argparse's hook
+    def error(self, message: str):
         where = self.prog if " " in self.prog else f"{self.prog} command"
         self.exit(2, f"{where}: {message} (see {self.prog} --help)\n")
 
@@ -64,15 +64,24 @@ def _instant(value: str) -> str:
     try:
         parse_instant(value)
     except (ValueError, TypeError, OverflowError):
-        raise argparse.ArgumentTypeError(f"expected an ISO 8601 instant such as 2026-03-02T09:00:00Z, not {value[:40]!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected an ISO 8601 instant such as 2026-03-02T09:00:00Z, not {value[:40]!r}"
+        ) from None
     return value
 
 
 def _user(value: str) -> tuple[str, str, str]:
     """``NAME:PASSWORD`` or ``NAME:PASSWORD:ADMIN``."""
     parts = value.split(":")
-    if len(parts) < 2 or not parts[0] or (len(parts) == 3 and parts[2].upper() not in ("USER", "ADMIN")) or len(parts) > 3:
-        raise argparse.ArgumentTypeError(f"expected NAME:PASSWORD or NAME:PASSWORD:ADMIN, not {value.split(':')[0]}:...")
+    if (
+        len(parts) < 2
+        or not parts[0]
+        or (len(parts) == 3 and parts[2].upper() not in ("USER", "ADMIN"))
+        or len(parts) > 3
+    ):
+        raise argparse.ArgumentTypeError(
+            f"expected NAME:PASSWORD or NAME:PASSWORD:ADMIN, not {value.split(':')[0]}:..."
+        )
     return parts[0], parts[1], (parts[2].upper() if len(parts) == 3 else "USER")
 
 
@@ -88,17 +97,33 @@ def _add_sandbox(subparsers) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 picks a free one)")
     p.add_argument("--seed", type=int, default=0, help="seed of the simulation (default 0)")
-    p.add_argument("--user", action="extend", nargs="+", type=_user, metavar="NAME:PASSWORD[:ADMIN]",
-                   help="accounts (repeatable; ADMIN may act for others); default demo:demo")
+    p.add_argument(
+        "--user",
+        action="extend",
+        nargs="+",
+        type=_user,
+        metavar="NAME:PASSWORD[:ADMIN]",
+        help="accounts (repeatable; ADMIN may act for others); default demo:demo",
+    )
     p.add_argument("--speed", type=_speed, default=1.0, help="simulated seconds per wall second (default 1)")
     p.add_argument("--start", default=None, type=_instant, help="simulated start time, ISO 8601 (default now)")
     p.add_argument("--db", default=None, metavar="PATH", help="keep the state in this SQLite file")
-    p.add_argument("--allow", action="append", default=None, metavar="ADDRESS",
-                   help="client address allowed for the accounts (repeatable; default loopback)")
+    p.add_argument(
+        "--allow",
+        action="append",
+        default=None,
+        metavar="ADDRESS",
+        help="client address allowed for the accounts (repeatable; default loopback)",
+    )
     p.add_argument("--access-log", action="store_true", help="log each request (never tokens or bodies)")
-    p.add_argument("--samples", type=int, default=0, metavar="DAYS",
-                   help="start with DAYS days of sample campaigns before the start time "
-                        "(skipped when --db already holds campaigns)")
+    p.add_argument(
+        "--samples",
+        type=int,
+        default=0,
+        metavar="DAYS",
+        help="start with DAYS days of sample campaigns before the start time "
+        "(skipped when --db already holds campaigns)",
+    )
     p.set_defaults(func=_run_sandbox)
 
 
@@ -111,8 +136,15 @@ def _run_sandbox(args: argparse.Namespace) -> int:
     if args.samples < 0:
         print("mfanalytics sandbox: --samples takes a number of days (0 or more)", file=sys.stderr)
         return 2
-    state = server.prepare_state(db=args.db, seed=args.seed, start=args.start, speed=args.speed,
-                                 samples=args.samples, users=args.user or [], allow=args.allow or [])
+    state = server.prepare_state(
+        db=args.db,
+        seed=args.seed,
+        start=args.start,
+        speed=args.speed,
+        samples=args.samples,
+        users=args.user or [],
+        allow=args.allow or [],
+    )
     names = ", ".join(sorted(state.accounts.users))
     ready = (
         f"mfanalytics sandbox: http://{args.host}:{args.port}/api/v1 (Swagger: /MediasflowApi), "
@@ -134,10 +166,20 @@ def _add_demo(subparsers) -> None:
         ),
     )
     p.add_argument("--out", default="out/demo", help="output folder (default out/demo)")
-    p.add_argument("--list", dest="list_path", default=None, metavar="CSV",
-                   help="recipient list (default data_samples/campaign_5000.csv)")
-    p.add_argument("--blacklist", dest="blacklist_path", default=None, metavar="CSV",
-                   help="numbers that answered STOP before (default data_samples/blacklist_stop.csv)")
+    p.add_argument(
+        "--list",
+        dest="list_path",
+        default=None,
+        metavar="CSV",
+        help="recipient list (default data_samples/campaign_5000.csv)",
+    )
+    p.add_argument(
+        "--blacklist",
+        dest="blacklist_path",
+        default=None,
+        metavar="CSV",
+        help="numbers that answered STOP before (default data_samples/blacklist_stop.csv)",
+    )
     p.add_argument("--seed", type=int, default=0, help="seed of the sandbox (default 0)")
     p.add_argument("--lang", choices=("fr", "en"), default="fr", help="language of the HTML report")
     p.set_defaults(func=_run_demo)
@@ -165,7 +207,9 @@ def _add_clean(subparsers) -> None:
     p.add_argument("--rejected", default=None, metavar="CSV", help="also write the rejected lines and why")
     p.add_argument("--region", default="FR", help="region of national numbers (default FR)")
     p.add_argument("--column", default=None, help="the mobile column (default: found by name)")
-    p.add_argument("--blacklist", default=None, metavar="CSV", help="numbers not to send to (a list with an item or mobile column)")
+    p.add_argument(
+        "--blacklist", default=None, metavar="CSV", help="numbers not to send to (a list with an item or mobile column)"
+    )
     p.set_defaults(func=_run_clean)
 
 
@@ -207,8 +251,8 @@ def _add_report(subparsers) -> None:
 def _run_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from mfanalytics.analysis.kpis import summarize
     from mfanalytics.analysis.html_report import deliverability_report
+    from mfanalytics.analysis.kpis import summarize
     from mfanalytics.reports.parsing import read_report
 
     source = Path(args.source)
@@ -222,7 +266,9 @@ def _run_report(args: argparse.Namespace) -> int:
     else:
         from mfanalytics.errors import ValidationError
 
-        raise ValidationError(f"{args.source} is neither a report file nor a campaign id.", rule="source", field="source")
+        raise ValidationError(
+            f"{args.source} is neither a report file nor a campaign id.", rule="source", field="source"
+        )
     _print_summary(summarize(report, by=None) if "campaign_id" not in report else summarize(report))
     path = deliverability_report(report, args.out, title=args.title, lang=args.lang)
     print(f"wrote {path}")
@@ -298,7 +344,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mfanalytics {args.command}: " + " ".join(str(exc).split()), file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"mfanalytics {args.command}: cannot read or write {exc.filename or exc}: {exc.strerror or exc}", file=sys.stderr)
+        print(
+            f"mfanalytics {args.command}: cannot read or write {exc.filename or exc}: {exc.strerror or exc}",
+            file=sys.stderr,
+        )
         return 2
     except KeyboardInterrupt:
         return 130

@@ -9,7 +9,7 @@ SMS by accident.
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -72,7 +72,7 @@ def connect(*, seed: int = 0, days: int = 30, speed: float = 60.0, quiet: bool =
     from mfanalytics import sandbox
     from mfanalytics.sandbox.samples import populate
 
-    start = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=days)
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=days)
     sb = sandbox(seed=seed, start=start, speed=0).start()
     try:
         if days > 0:
@@ -119,7 +119,7 @@ def _sandbox_now(base_url: str) -> datetime:
     """The simulated time of a served sandbox (the wall clock if it stops answering)."""
     clock = _sandbox_clock(base_url)
     if clock is None:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
     return datetime.fromisoformat(str(clock["now"]).replace("Z", "+00:00"))
 
 

@@ -11,7 +11,7 @@ report, print the figures, and write a shareable HTML report and a CSV.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +19,17 @@ __all__ = ["DEMO_MESSAGE", "run_demo"]
 
 #: The campaign the demo sends: personalised, with a tracked link.
 DEMO_MESSAGE = "Bonjour ${PRENOM}, -20% ce week-end dans votre magasin de ${VILLE} : ${track_1} STOP 36184"
-_LINK = [{
-    "associateToDomain": "1mf.eu", "host": "1mf.eu", "index": 0, "isOG": True, "type": "REDIRECT",
-    "label": "Soldes", "urlToRedirect": "https://www.example.com/soldes",
-}]
+_LINK = [
+    {
+        "associateToDomain": "1mf.eu",
+        "host": "1mf.eu",
+        "index": 0,
+        "isOG": True,
+        "type": "REDIRECT",
+        "label": "Soldes",
+        "urlToRedirect": "https://www.example.com/soldes",
+    }
+]
 # How the clock runs: after each step, the demo shows where the campaign is.
 _STEPS = ((60, "1 min"), (540, "10 min"), (3000, "1 h"), (23 * 3600, "1 day"), (48 * 3600, "3 days"))
 
@@ -65,9 +72,9 @@ def run_demo(
         KPIs), ``html`` and ``csv`` (paths).
     """
     from mfanalytics import sandbox
+    from mfanalytics.analysis.html_report import deliverability_report
     from mfanalytics.analysis.kpis import summarize
     from mfanalytics.export import to_safe_csv
-    from mfanalytics.analysis.html_report import deliverability_report
     from mfanalytics.lists import clean_recipients, read_list
     from mfanalytics.messages.message import Message, estimate_credits
 
@@ -90,24 +97,32 @@ def run_demo(
     message = Message(DEMO_MESSAGE, auto_replace_gsm7=True)
     estimate = estimate_credits(message, cleaned)
     echo(f"2. Pricing: {message.encoding}, {message.length} characters -> {message.segments} SMS each")
-    echo(f"   {estimate.sendable:,} recipients, {estimate.credits:,} credits (parts per recipient: {estimate.segments})")
+    echo(
+        f"   {estimate.sendable:,} recipients, {estimate.credits:,} credits (parts per recipient: {estimate.segments})"
+    )
 
-    start = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    start = datetime.now(UTC).replace(second=0, microsecond=0)
     with sandbox(seed=seed, start=start) as sb:
         echo(f"3. Sending on the local sandbox (no real SMS): {sb.root}")
         client = sb.client()
         for number in stops:
             client.add_to_blacklist(number, description="STOP before the demo")
         uploaded = client.upload_list(list_path, filename=list_path.name, description="Demo soldes")
-        same = all(uploaded[k] == a[k] for k in ("size", "validNumberMOBILE", "invalidNumberMOBILE", "countDuplicateMobile"))
+        same = all(
+            uploaded[k] == a[k] for k in ("size", "validNumberMOBILE", "invalidNumberMOBILE", "countDuplicateMobile")
+        )
         echo(
             f"   uploaded the raw list as list {uploaded['id']}: the platform counted "
             f"{uploaded['validNumberMOBILE']:,} valid, {uploaded['invalidNumberMOBILE']} invalid, "
             f"{uploaded['countDuplicateMobile']} duplicates ({'same as' if same else 'DIFFERENT from'} the local cleaning)"
         )
         draft = client.prepare_campaign(
-            DEMO_MESSAGE, list_id=uploaded["id"], sender="MaBoutique", auto_replace_gsm7=True,
-            tiny_list=_LINK, campaign_name="Demo soldes",
+            DEMO_MESSAGE,
+            list_id=uploaded["id"],
+            sender="MaBoutique",
+            auto_replace_gsm7=True,
+            tiny_list=_LINK,
+            campaign_name="Demo soldes",
         )
         echo(
             f"   prepared campaign {draft.id} for {draft['countRecipient']:,} recipients: "
@@ -127,9 +142,7 @@ def run_demo(
         client.close()
 
     echo(f"5. CSV report of campaign {draft.id}: status counts")
-    by_code = (
-        report.groupby(["status_code", "status_text"], observed=True).size().sort_values(ascending=False)
-    )
+    by_code = report.groupby(["status_code", "status_text"], observed=True).size().sort_values(ascending=False)
     for (code, text), n in by_code.items():
         echo(f"   {int(code):>3}  {text:<42} {int(n):>6,}")
     summary = summarize(report).iloc[0]

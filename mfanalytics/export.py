@@ -141,7 +141,9 @@ def _paris_text(column: pd.Series) -> pd.Series:
     text = local.dt.strftime("%d/%m/%Y %H:%M:%S")
     valid = local.notna().to_numpy()
     if valid.any():
-        utc = column[valid].dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[s]").to_numpy().astype(np.int64)
+        utc = (
+            column[valid].dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[s]").to_numpy().astype(np.int64)
+        )
         wall = local[valid].dt.tz_localize(None).astype("datetime64[s]").to_numpy().astype(np.int64)
         second = paris_to_utc(wall) != utc
         if second.any():

@@ -19,7 +19,7 @@ False
 from __future__ import annotations
 
 import functools
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -27,8 +27,17 @@ import pandas as pd
 
 from mfanalytics.errors import ValidationError
 
-__all__ = ["PARIS_NAME", "PARIS", "API_TIME_FORMAT", "as_paris_wall", "instant", "paris_wall", "unambiguous",
-           "clear_of_folds", "paris_to_utc"]
+__all__ = [
+    "PARIS_NAME",
+    "PARIS",
+    "API_TIME_FORMAT",
+    "as_paris_wall",
+    "instant",
+    "paris_wall",
+    "unambiguous",
+    "clear_of_folds",
+    "paris_to_utc",
+]
 
 #: The API's time zone, by name (pandas dtypes) and as a tzinfo.
 PARIS_NAME = "Europe/Paris"
@@ -69,7 +78,7 @@ def instant(value: date | datetime | str, *, end: bool) -> datetime:
     reading that keeps every row: the first for a start, the second for an
     end; one it never showed (the spring's skipped hour) is the jump itself."""
     if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
     wall = pd.Timestamp(as_paris_wall(value, end=end))
     local = wall.tz_localize(PARIS_NAME, ambiguous=not end, nonexistent="shift_forward")
     return local.tz_convert("UTC").to_pydatetime()
@@ -94,7 +103,7 @@ def clear_of_folds(moment: datetime, direction: int) -> datetime:
     for _ in range(24 * 60):  # a repeated hour is 60 minutes; bounded all the same
         wall += timedelta(minutes=direction)
         if unambiguous(wall):
-            return wall.replace(tzinfo=PARIS).astimezone(timezone.utc)
+            return wall.replace(tzinfo=PARIS).astimezone(UTC)
     raise AssertionError(f"no unambiguous Paris time near {moment}")  # pragma: no cover
 
 

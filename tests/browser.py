@@ -11,8 +11,16 @@ import shutil
 
 import pytest
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def chromium():
@@ -23,8 +31,14 @@ def chromium():
         from playwright.sync_api import sync_playwright
     except ImportError:
         give_up("playwright is not installed (pip install playwright); the browser test needs it")
-    exe = next((p for p in (shutil.which("chromium"), shutil.which("chromium-browser"), "/usr/bin/chromium")
-                if p and os.path.exists(p)), None)
+    exe = next(
+        (
+            p
+            for p in (shutil.which("chromium"), shutil.which("chromium-browser"), "/usr/bin/chromium")
+            if p and os.path.exists(p)
+        ),
+        None,
+    )
     if exe is None:
         give_up("no Chromium executable (apt-get install -y chromium); the browser test needs it")
     return sync_playwright, exe

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 
 
 @dataclass
@@ -70,7 +70,7 @@ class Loopback:
                 try:
                     if answer.trickle:
                         for i in range(len(answer.body)):
-                            self.wfile.write(answer.body[i:i + 1])
+                            self.wfile.write(answer.body[i : i + 1])
                             self.wfile.flush()
                             outer.sent_bytes += 1
                             time.sleep(answer.trickle)

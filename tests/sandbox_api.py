@@ -24,7 +24,9 @@ class Api:
 
     def login(self) -> None:
         """Log in again (tokens live one hour of simulated time)."""
-        r = self.session.post(self.url + "/auth/login", json={"username": self.username, "password": self.password}, timeout=10)
+        r = self.session.post(
+            self.url + "/auth/login", json={"username": self.username, "password": self.password}, timeout=10
+        )
         assert r.status_code == 200, r.text
         self.session.headers["Authorization"] = r.headers["Authorization"]
 

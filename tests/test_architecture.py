@@ -62,7 +62,9 @@ def _imports_between_lanes() -> set[tuple[str, str, str]]:
         module = ".".join(("mfanalytics", *path.relative_to(PACKAGE).with_suffix("").parts)).removesuffix(".__init__")
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("mfanalytics"):
-                targets = [node.module] if node.module != "mfanalytics" else [f"mfanalytics.{a.name}" for a in node.names]
+                targets = (
+                    [node.module] if node.module != "mfanalytics" else [f"mfanalytics.{a.name}" for a in node.names]
+                )
             elif isinstance(node, ast.Import):
                 targets = [a.name for a in node.names if a.name.startswith("mfanalytics")]
             else:
@@ -78,7 +80,8 @@ def test_every_import_between_lanes_is_an_arrow_of_the_document():
     arrows = _arrows()
     assert set(arrows) == {"messages", "lists", "reports", "analysis", "api", "sandbox", "widgets", "entry"}
     stray = sorted(
-        f"{module} ({a} -> {b})" for a, b, module in _imports_between_lanes()
+        f"{module} ({a} -> {b})"
+        for a, b, module in _imports_between_lanes()
         if a != "entry" and b not in arrows.get(a, set()) and not (a == "core" and b == "core")
     )
     assert stray == [], "an import between lanes the document does not show"

@@ -43,7 +43,7 @@ def _summary(out: str) -> dict[str, float]:
     i = next(k for k, line in enumerate(lines) if "recipients" in line.split())
     header = lines[i].split()
     values = lines[i + 2].split() if lines[i + 1].split() == ["campaign_id"] else lines[i + 1].split()
-    return {k: float(v) for k, v in zip(header, values[-len(header):])}
+    return {k: float(v) for k, v in zip(header, values[-len(header) :])}
 
 
 @pytest.fixture(autouse=True)
@@ -61,13 +61,13 @@ def test_no_command_prints_help_and_exits_2(capsys):
 # -- clean ---------------------------------------------------------------------
 LIST = (
     "mobile;PRENOM\n"
-    "06 12 34 56 78;Ana\n"       # valid
-    "+33612345678;Bob\n"         # duplicate of line 1
-    "0142685300;Cy\n"            # a landline: not a mobile
-    "12;Dee\n"                   # invalid
-    "07 56 00 00 00;Eve\n"       # blacklisted below
-    "=HYPERLINK(\"x\");Fred\n"   # invalid, and a formula
-    "0611223344;=cmd\n"          # valid, with a formula in a field
+    "06 12 34 56 78;Ana\n"  # valid
+    "+33612345678;Bob\n"  # duplicate of line 1
+    "0142685300;Cy\n"  # a landline: not a mobile
+    "12;Dee\n"  # invalid
+    "07 56 00 00 00;Eve\n"  # blacklisted below
+    '=HYPERLINK("x");Fred\n'  # invalid, and a formula
+    "0611223344;=cmd\n"  # valid, with a formula in a field
 )
 
 
@@ -92,9 +92,13 @@ def test_clean_writes_recipients_and_rejected_lines(messy, tmp_path, capsys):
     assert ok["PRENOM"].tolist() == ["Ana", "'=cmd"]  # neutralised for spreadsheets
     bad = _read_csv(rejected)
     assert dict(zip(bad["PRENOM"], bad["mobile_issue"])) == {
-        "Bob": "duplicate", "Cy": "not_mobile", "Dee": "invalid", "Eve": "blacklisted", "Fred": "invalid",
+        "Bob": "duplicate",
+        "Cy": "not_mobile",
+        "Dee": "invalid",
+        "Eve": "blacklisted",
+        "Fred": "invalid",
     }
-    assert bad.loc[bad["PRENOM"] == "Fred", "mobile"].tolist() == ["'=HYPERLINK(\"x\")"]
+    assert bad.loc[bad["PRENOM"] == "Fred", "mobile"].tolist() == ['\'=HYPERLINK("x")']
     assert "wrote 2 recipients" in stdout and "wrote 5 rejected" in stdout
     assert "7 lines" in stdout
 
@@ -120,13 +124,17 @@ def test_clean_with_column_and_region(tmp_path, capsys):
     assert _read_csv(out)["mobile_e164"].tolist() == expected
 
 
-@pytest.mark.parametrize("args", [
-    ["clean", "{tmp}/missing.csv", "--out", "{tmp}/o.csv"],
-    ["clean", "{src}", "--out", "{tmp}/o.csv", "--column", "nope"],
-    ["clean", "{src}", "--out", "{tmp}/o.csv", "--blacklist", "{tmp}/missing_stop.csv"],
-    ["clean", "{garbage}", "--out", "{tmp}/o.csv"],
-    ["clean", "{nomobile}", "--out", "{tmp}/o.csv"],
-], ids=["missing-file", "unknown-column", "missing-blacklist", "binary-file", "no-mobile-column"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["clean", "{tmp}/missing.csv", "--out", "{tmp}/o.csv"],
+        ["clean", "{src}", "--out", "{tmp}/o.csv", "--column", "nope"],
+        ["clean", "{src}", "--out", "{tmp}/o.csv", "--blacklist", "{tmp}/missing_stop.csv"],
+        ["clean", "{garbage}", "--out", "{tmp}/o.csv"],
+        ["clean", "{nomobile}", "--out", "{tmp}/o.csv"],
+    ],
+    ids=["missing-file", "unknown-column", "missing-blacklist", "binary-file", "no-mobile-column"],
+)
 def test_clean_user_errors_exit_2_with_one_line(args, messy, tmp_path, capsys):
     src, _ = messy
     garbage = tmp_path / "garbage.csv"
@@ -230,8 +238,11 @@ def test_report_unknown_campaign_exits_2(env, tmp_path, capsys):
 def test_wrong_password_exits_2_without_echoing_it(command, env, monkeypatch, tmp_path, capsys):
     _, cid = env
     monkeypatch.setenv("MEDIASFLOW_PASSWORD", SECRET)
-    argv = (["report", str(cid), "--out", str(tmp_path / "x.html")] if command == "report"
-            else ["fetch", "--from", "2026-03-01", "--to", "2026-03-03", "--out", str(tmp_path / "x.csv")])
+    argv = (
+        ["report", str(cid), "--out", str(tmp_path / "x.html")]
+        if command == "report"
+        else ["fetch", "--from", "2026-03-01", "--to", "2026-03-03", "--out", str(tmp_path / "x.csv")]
+    )
     assert main(argv) == 2
     captured = capsys.readouterr()
     assert SECRET not in captured.out + captured.err
@@ -250,10 +261,13 @@ def test_invalid_token_exits_2_without_echoing_it(served, monkeypatch, tmp_path,
     _one_line_error(captured.err)
 
 
-@pytest.mark.parametrize("argv", [
-    ["report", "1001", "--out", "{tmp}/x.html"],
-    ["fetch", "--from", "2026-03-01", "--out", "{tmp}/x.csv"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["report", "1001", "--out", "{tmp}/x.html"],
+        ["fetch", "--from", "2026-03-01", "--out", "{tmp}/x.csv"],
+    ],
+)
 def test_missing_credentials_exit_2(argv, tmp_path, capsys):
     assert main([a.format(tmp=tmp_path) for a in argv]) == 2
     captured = capsys.readouterr()
@@ -304,8 +318,9 @@ def test_fetch_to_parquet_with_status_filter(env, tmp_path, capsys):
 
 def test_fetch_with_search(env, tmp_path, capsys):
     out = tmp_path / "one.csv"
-    code = main(["fetch", "--from", "2026-03-01", "--to", "2026-03-03", "--out", str(out),
-                 "--search", "item==+33639980020"])
+    code = main(
+        ["fetch", "--from", "2026-03-01", "--to", "2026-03-03", "--out", str(out), "--search", "item==+33639980020"]
+    )
     assert code == 0
     assert _read_csv(out)["mobile"].tolist() == ["+33639980020"]
 
@@ -317,10 +332,14 @@ def test_fetch_outside_the_campaign_period_is_empty(env, tmp_path, capsys):
     assert "wrote 0 rows" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("argv", [
-    ["fetch", "--from", "2026-03-01", "--out", "{tmp}/x.xlsx"],
-    ["fetch", "--from", "yesterday", "--out", "{tmp}/x.csv"],
-], ids=["bad-format", "bad-date"])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["fetch", "--from", "2026-03-01", "--out", "{tmp}/x.xlsx"],
+        ["fetch", "--from", "yesterday", "--out", "{tmp}/x.csv"],
+    ],
+    ids=["bad-format", "bad-date"],
+)
 def test_fetch_user_errors_exit_2(argv, env, tmp_path, capsys):
     assert main([a.format(tmp=tmp_path) for a in argv]) == 2
     _one_line_error(capsys.readouterr().err)
@@ -338,7 +357,9 @@ def test_demo_command_on_a_small_list(tmp_path, capsys):
     black = tmp_path / "stop.csv"
     black.write_text("item\n+33639980021\n", encoding="utf-8")
     out = tmp_path / "demo"
-    code = main(["demo", "--list", str(src), "--blacklist", str(black), "--out", str(out), "--lang", "en", "--seed", "1"])
+    code = main(
+        ["demo", "--list", str(src), "--blacklist", str(black), "--out", str(out), "--lang", "en", "--seed", "1"]
+    )
     stdout = capsys.readouterr().out
     assert code == 0
     assert "no real SMS" in stdout
@@ -355,24 +376,41 @@ def test_demo_command_on_a_small_list(tmp_path, capsys):
 
 
 # -- every command, one bad argument: one line, exit 2, nothing written -----------
-@pytest.mark.parametrize("argv", [
-    ["demo", "--seed", "abc", "--out", "{tmp}/demo"],
-    ["demo", "--list", "{tmp}/missing.csv", "--out", "{tmp}/demo"],
-    ["sandbox", "--port", "abc"],
-    ["sandbox", "--start", "nonsense"],
-    ["sandbox", "--samples", "-1", "--port", "0"],
-    ["sandbox", "--speed", "nan", "--port", "0"],
-    ["sandbox", "--speed", "-1", "--port", "0"],
-    ["clean", "--out", "{tmp}/o.csv"],
-    ["clean", "{wide}", "--out", "{tmp}/o.csv"],
-    ["report", "{wide}", "--out", "{tmp}/x.html", "--lang", "de"],
-    ["report", "{wide}", "--out", "{tmp}/x.html"],
-    ["fetch", "--from", "2026-03-01", "--status", "abc", "--out", "{tmp}/x.csv"],
-    ["fetch", "--from", "2026-03-01", "--workers", "0", "--out", "{tmp}/x.csv"],
-    ["nosuchcommand"],
-], ids=["demo-seed", "demo-list", "sandbox-port", "sandbox-start", "sandbox-samples", "sandbox-speed-nan",
-        "sandbox-speed-negative", "clean-no-file",
-        "clean-30000-columns", "report-lang", "report-30000-columns", "fetch-status", "fetch-workers", "unknown"])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["demo", "--seed", "abc", "--out", "{tmp}/demo"],
+        ["demo", "--list", "{tmp}/missing.csv", "--out", "{tmp}/demo"],
+        ["sandbox", "--port", "abc"],
+        ["sandbox", "--start", "nonsense"],
+        ["sandbox", "--samples", "-1", "--port", "0"],
+        ["sandbox", "--speed", "nan", "--port", "0"],
+        ["sandbox", "--speed", "-1", "--port", "0"],
+        ["clean", "--out", "{tmp}/o.csv"],
+        ["clean", "{wide}", "--out", "{tmp}/o.csv"],
+        ["report", "{wide}", "--out", "{tmp}/x.html", "--lang", "de"],
+        ["report", "{wide}", "--out", "{tmp}/x.html"],
+        ["fetch", "--from", "2026-03-01", "--status", "abc", "--out", "{tmp}/x.csv"],
+        ["fetch", "--from", "2026-03-01", "--workers", "0", "--out", "{tmp}/x.csv"],
+        ["nosuchcommand"],
+    ],
+    ids=[
+        "demo-seed",
+        "demo-list",
+        "sandbox-port",
+        "sandbox-start",
+        "sandbox-samples",
+        "sandbox-speed-nan",
+        "sandbox-speed-negative",
+        "clean-no-file",
+        "clean-30000-columns",
+        "report-lang",
+        "report-30000-columns",
+        "fetch-status",
+        "fetch-workers",
+        "unknown",
+    ],
+)
 def test_every_command_with_a_bad_argument_exits_2_with_one_line(argv, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("MEDIASFLOW_BASE_URL", "http://127.0.0.1:9/api/v1")  # never reached
     monkeypatch.setenv("MEDIASFLOW_TOKEN", "tok")

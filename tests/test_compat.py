@@ -17,18 +17,7 @@ import pytest
 import mfanalytics
 
 #: every module of mfanalytics 0.1 (before the move into lanes; facts came just before it)
-MODULES_01 = (
-    "mfanalytics mfanalytics.facts mfanalytics.advice mfanalytics.analysis mfanalytics.campaign_rules mfanalytics.charsets "
-    "mfanalytics.cli mfanalytics.client mfanalytics.connect mfanalytics.demo mfanalytics.errors mfanalytics.export "
-    "mfanalytics.gsm7 mfanalytics.html_report mfanalytics.payloads mfanalytics.periods mfanalytics.phones "
-    "mfanalytics.plots mfanalytics.recipients mfanalytics.renderers mfanalytics.report_schema mfanalytics.reports "
-    "mfanalytics.sandbox mfanalytics.sandbox.app mfanalytics.sandbox.auth mfanalytics.sandbox.campaign "
-    "mfanalytics.sandbox.clock mfanalytics.sandbox.embedded mfanalytics.sandbox.engine mfanalytics.sandbox.faults "
-    "mfanalytics.sandbox.inputs mfanalytics.sandbox.openapi mfanalytics.sandbox.reports mfanalytics.sandbox.samples "
-    "mfanalytics.sandbox.state mfanalytics.sandbox.store mfanalytics.sandbox.swagger mfanalytics.sandbox.views "
-    "mfanalytics.sms mfanalytics.status_codes mfanalytics.transport mfanalytics.trends mfanalytics.widgets "
-    "mfanalytics.widgets.report mfanalytics.widgets.send"
-).split()
+MODULES_01 = ["mfanalytics", "mfanalytics.facts", "mfanalytics.advice", "mfanalytics.analysis", "mfanalytics.campaign_rules", "mfanalytics.charsets", "mfanalytics.cli", "mfanalytics.client", "mfanalytics.connect", "mfanalytics.demo", "mfanalytics.errors", "mfanalytics.export", "mfanalytics.gsm7", "mfanalytics.html_report", "mfanalytics.payloads", "mfanalytics.periods", "mfanalytics.phones", "mfanalytics.plots", "mfanalytics.recipients", "mfanalytics.renderers", "mfanalytics.report_schema", "mfanalytics.reports", "mfanalytics.sandbox", "mfanalytics.sandbox.app", "mfanalytics.sandbox.auth", "mfanalytics.sandbox.campaign", "mfanalytics.sandbox.clock", "mfanalytics.sandbox.embedded", "mfanalytics.sandbox.engine", "mfanalytics.sandbox.faults", "mfanalytics.sandbox.inputs", "mfanalytics.sandbox.openapi", "mfanalytics.sandbox.reports", "mfanalytics.sandbox.samples", "mfanalytics.sandbox.state", "mfanalytics.sandbox.store", "mfanalytics.sandbox.swagger", "mfanalytics.sandbox.views", "mfanalytics.sms", "mfanalytics.status_codes", "mfanalytics.transport", "mfanalytics.trends", "mfanalytics.widgets", "mfanalytics.widgets.report", "mfanalytics.widgets.send"]
 
 #: old path -> new path, as the release notes give it
 NEW_HOME = {
@@ -53,16 +42,30 @@ NEW_HOME = {
 
 #: the names the two modules that became lanes had in 0.1 (their __all__ and helpers tests used)
 OLD_NAMES = {
-    "mfanalytics.reports": ("MAX_COLUMNS", "MAX_LINE_BYTES", "REPORT_COLUMNS", "read_report", "parse_report",
-                            "parse_report_json"),
-    "mfanalytics.analysis": ("summarize", "status_breakdown", "failure_reasons", "by_country", "by_hour",
-                             "compare_campaigns", "SUMMARY_COLUMNS"),
+    "mfanalytics.reports": (
+        "MAX_COLUMNS",
+        "MAX_LINE_BYTES",
+        "REPORT_COLUMNS",
+        "read_report",
+        "parse_report",
+        "parse_report_json",
+    ),
+    "mfanalytics.analysis": (
+        "summarize",
+        "status_breakdown",
+        "failure_reasons",
+        "by_country",
+        "by_hour",
+        "compare_campaigns",
+        "SUMMARY_COLUMNS",
+    ),
 }
 
 
 def _run(code: str, *args: str) -> str:
-    out = subprocess.run([sys.executable, *args, "-c", textwrap.dedent(code)], capture_output=True, text=True,
-                         timeout=120, check=False)
+    out = subprocess.run(
+        [sys.executable, *args, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=120, check=False
+    )
     assert out.returncode == 0, out.stderr
     return out.stdout
 
@@ -73,7 +76,8 @@ def test_import_mfanalytics_uses_no_old_path_even_with_warnings_as_errors():
         import sys, mfanalytics, mfanalytics.widgets, mfanalytics.cli, mfanalytics.demo, mfanalytics.sandbox.app
         print(sorted(m for m in sys.modules if m.startswith("mfanalytics")))
         """,
-        "-W", "error",
+        "-W",
+        "error",
     )
     loaded = set(eval(out))
     assert not loaded & set(NEW_HOME), loaded & set(NEW_HOME)
@@ -105,7 +109,7 @@ def test_every_old_path_imports_warns_once_naming_the_new_path_and_is_the_new_mo
         assert got["same"], name
         if name in NEW_HOME:
             assert got["file"] == NEW_HOME[name], name
-            (category, message, filename), = got["warnings"]  # exactly one
+            ((category, message, filename),) = got["warnings"]  # exactly one
             assert category == "DeprecationWarning"
             assert NEW_HOME[name] in message and name in message
             assert filename == "<string>"  # points at the importer, not the import system
@@ -144,8 +148,10 @@ def test_old_path_exposes_the_same_objects(old):
         assert getattr(module, name) is getattr(new, name)
 
 
-@pytest.mark.parametrize("old, home", [("mfanalytics.reports", "mfanalytics.reports.parsing"),
-                                       ("mfanalytics.analysis", "mfanalytics.analysis.kpis")])
+@pytest.mark.parametrize(
+    "old, home",
+    [("mfanalytics.reports", "mfanalytics.reports.parsing"), ("mfanalytics.analysis", "mfanalytics.analysis.kpis")],
+)
 def test_modules_that_became_lanes_keep_their_names(old, home):
     package = __import__(old, fromlist=["_"])
     module = __import__(home, fromlist=["_"])

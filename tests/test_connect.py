@@ -139,11 +139,20 @@ def test_credentials_in_the_environment_url_are_refused(monkeypatch):
     assert info.value.rule == "url-credentials" and "pw-in-url-7" not in str(info.value)
 
 
-@pytest.mark.parametrize("url, expected", [
-    ("http://127.0.0.1:8000/api", True), ("http://127.200.0.1/api", True), ("http://[::1]:8/api", True),
-    ("http://localhost/api", True), ("http://api.localhost/api", True), ("http://10.0.0.1/api", False),
-    ("http://127.0.0.1.nip.io/api", False), ("http://[::ffff:8.8.8.8]/api", False), ("https://app.mediasflow.com", False),
-])
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("http://127.0.0.1:8000/api", True),
+        ("http://127.200.0.1/api", True),
+        ("http://[::1]:8/api", True),
+        ("http://localhost/api", True),
+        ("http://api.localhost/api", True),
+        ("http://10.0.0.1/api", False),
+        ("http://127.0.0.1.nip.io/api", False),
+        ("http://[::ffff:8.8.8.8]/api", False),
+        ("https://app.mediasflow.com", False),
+    ],
+)
 def test_loopback_is_exactly_127_8_localhost_and_ipv6_one(url, expected):
     from mfanalytics.connect import _is_loopback
 

@@ -58,9 +58,15 @@ def test_one_concern_one_rule_name_across_lanes():
     assert rule(lambda: mfanalytics.Message("Bonjour " + half)) == "surrogate"
     assert rule(lambda: mfanalytics.count_segments(["ok", "Bonjour " + half])) == "surrogate"
     assert rule(lambda: mfanalytics.clean_recipients(["0612345678", "06123" + half])) == "surrogate"
-    assert rule(lambda: mfanalytics.parse_report("INT_MOBILE;STATUS_CODE;NOM\n+33600000001;16;A" + half + "\n")) == "surrogate"
+    assert (
+        rule(lambda: mfanalytics.parse_report("INT_MOBILE;STATUS_CODE;NOM\n+33600000001;16;A" + half + "\n"))
+        == "surrogate"
+    )
     stray = "mobile;NOM\n0612345678;Hélène\n0612345679;".encode() + b"Ren\xe9e\n"
     assert rule(lambda: mfanalytics.clean_recipients(stray)) == "mixed-encoding"
     report = "INT_MOBILE;STATUS_CODE;NOM\n+33600000001;16;Hélène\n+33600000002;16;".encode() + b"Ren\xe9e\n"
     assert rule(lambda: mfanalytics.parse_report(report)) == "mixed-encoding"
-    assert rule(lambda: mfanalytics.parse_report("INT_MOBILE;STATUS_CODE\n+33600000001;16\n".encode("utf-16"))) == "charset"
+    assert (
+        rule(lambda: mfanalytics.parse_report("INT_MOBILE;STATUS_CODE\n+33600000001;16\n".encode("utf-16")))
+        == "charset"
+    )

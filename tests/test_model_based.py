@@ -44,11 +44,10 @@ import logging
 import os
 import pickle
 import re
-import socket
 import threading
 import types
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -85,11 +84,11 @@ MAX_RETRIES = 5
 THIS_FILE = str(Path(__file__).resolve())
 
 # -- hypothesis profiles ---------------------------------------------------------
-_COMMON = dict(
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
-)
+_COMMON = {
+    "deadline": None,
+    "database": None,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+}
 settings.register_profile("model-fast", max_examples=30, stateful_step_count=25, derandomize=True, **_COMMON)
 settings.register_profile("model-soak", max_examples=100, stateful_step_count=50, derandomize=True, **_COMMON)
 settings.register_profile("model-explore", max_examples=200, stateful_step_count=40, derandomize=False, **_COMMON)
@@ -103,16 +102,29 @@ settings.register_profile("model-explore", max_examples=200, stateful_step_count
 STARTS = ("2026-03-02T09:00:00Z", "2026-03-29T00:40:00Z", "2026-10-25T00:20:00Z", "2026-10-25T01:20:00Z")
 #: Instants the clock may be set to (ignored when already past).
 CLOCK_TARGETS = (
-    "2026-03-29T00:50:00Z", "2026-03-29T01:10:00Z", "2026-03-29T02:20:00Z",
-    "2026-10-25T00:20:00Z", "2026-10-25T00:50:00Z", "2026-10-25T01:10:00Z",
-    "2026-10-25T01:40:00Z", "2026-10-25T02:30:00Z",
+    "2026-03-29T00:50:00Z",
+    "2026-03-29T01:10:00Z",
+    "2026-03-29T02:20:00Z",
+    "2026-10-25T00:20:00Z",
+    "2026-10-25T00:50:00Z",
+    "2026-10-25T01:10:00Z",
+    "2026-10-25T01:40:00Z",
+    "2026-10-25T02:30:00Z",
 )
 ADVANCES = (30, 300, 1800, 3600, 3 * 3600, 86400)
 #: Recipients: ordinary mobiles, the sandbox's magic numbers (16, 20, a click,
 #: the global blacklist 15), a malformed number (code 2).
 POOL = (
-    "0612345601", "0612345602", "0612345603", "0612345604", "0698765432",
-    "0639980016", "0639980020", "0639980117", "0639981501", "01234",
+    "0612345601",
+    "0612345602",
+    "0612345603",
+    "0612345604",
+    "0698765432",
+    "0639980016",
+    "0639980020",
+    "0639980117",
+    "0639981501",
+    "01234",
 )
 BLACKLISTABLE = ("0612345601", "0612345603", "0698765432", "0639980016")
 FIRST_NAMES = ("Zoé", "Jérôme", "Anaïs", "Ana", "Œdipe")
@@ -122,8 +134,10 @@ FAULT_SCOPES = {
     "everything": (None, None),
     "sends": (["/api/v1/campaigns/inject"], ["POST"]),
     "reports": ([r"/api/v1/campaigns/report.*"], ["GET"]),
-    "login, lists, blacklist, cancel": (["/api/v1/auth/login", "/api/v1/lists/upload", "/api/v1/blacklist",
-                                         r"/api/v1/campaigns/\d+/cancel"], None),
+    "login, lists, blacklist, cancel": (
+        ["/api/v1/auth/login", "/api/v1/lists/upload", "/api/v1/blacklist", r"/api/v1/campaigns/\d+/cancel"],
+        None,
+    ),
 }
 DOCUMENTED = mfanalytics.MediasflowError
 
@@ -360,7 +374,9 @@ def world():
     world = World()
     root = logging.getLogger()
     old_level = root.level
-    loggers = {name: logging.getLogger(name).level for name in ("urllib3", "requests", "mfanalytics", "mfanalytics.http")}
+    loggers = {
+        name: logging.getLogger(name).level for name in ("urllib3", "requests", "mfanalytics", "mfanalytics.http")
+    }
     root.addHandler(world.handler)
     root.setLevel(logging.DEBUG)
     for name in loggers:
@@ -377,8 +393,16 @@ def world():
 
 # -- secrets: everything reachable from an object ---------------------------------------
 _OPAQUE = (
-    types.ModuleType, type, types.FunctionType, types.BuiltinFunctionType, types.MethodType,
-    types.BuiltinMethodType, types.CodeType, types.FrameType, types.TracebackType, types.GeneratorType,
+    types.ModuleType,
+    type,
+    types.FunctionType,
+    types.BuiltinFunctionType,
+    types.MethodType,
+    types.BuiltinMethodType,
+    types.CodeType,
+    types.FrameType,
+    types.TracebackType,
+    types.GeneratorType,
     _Secret,  # the designed container: shows "<secret>", refuses pickling
 )
 _NODE_BUDGET = 40_000
@@ -417,7 +441,7 @@ def _texts_of(root, where: str, *, max_depth: int = 10):
         if isinstance(obj, (pd.DataFrame, pd.Series, pd.Index, np.ndarray)):
             try:
                 yield path + " (pickle)", pickle.dumps(obj).decode("latin-1")
-            except Exception:  # noqa: BLE001 - anything unpicklable is shown by repr
+            except Exception:
                 yield path + " (repr)", repr(obj)
             continue
         if isinstance(obj, BaseException):
@@ -440,7 +464,7 @@ def _texts_of(root, where: str, *, max_depth: int = 10):
         if isinstance(obj, Mapping):
             try:
                 items = list(obj.items())
-            except Exception:  # noqa: BLE001
+            except Exception:
                 items = []
             for key, value in items:
                 stack.append((key, f"{path}[key {key!r:.30}]", depth + 1))
@@ -464,7 +488,7 @@ def _texts_of(root, where: str, *, max_depth: int = 10):
 def _safe(fn, obj) -> str:
     try:
         return fn(obj)
-    except Exception as exc:  # noqa: BLE001 - a repr that fails shows nothing
+    except Exception as exc:
         return f"<{fn.__name__} failed: {type(exc).__name__}>"
 
 
@@ -477,7 +501,7 @@ def _surfaces(obj, where: str):
         yield f"{where}._repr_html_()", _safe(lambda o: o._repr_html_(), obj)
     try:
         yield f"pickle({where})", pickle.dumps(obj).decode("latin-1")
-    except Exception:  # noqa: BLE001 - refusing to be pickled is fine
+    except Exception:
         pass
     if isinstance(obj, pd.DataFrame):
         yield f"{where}.to_csv()", obj.to_csv()
@@ -494,8 +518,14 @@ def _key_rows(frame: pd.DataFrame) -> list[tuple]:
         raise RowLost(f"the report frame has no {missing} column(s): {list(frame.columns)}")
     out = []
     for cid, ref, line, code in zip(*(frame[c].tolist() for c in columns)):
-        out.append((None if pd.isna(cid) else int(cid), None if pd.isna(ref) else str(ref),
-                    None if pd.isna(line) else int(line), None if pd.isna(code) else int(code)))
+        out.append(
+            (
+                None if pd.isna(cid) else int(cid),
+                None if pd.isna(ref) else str(ref),
+                None if pd.isna(line) else int(line),
+                None if pd.isna(code) else int(code),
+            )
+        )
     return out
 
 
@@ -512,7 +542,7 @@ def _paris_midnight(day) -> float:
 
 
 def _utc(t: float) -> str:
-    return datetime.fromtimestamp(t, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
+    return datetime.fromtimestamp(t, tz=UTC).strftime("%Y-%m-%d %H:%M:%SZ")
 
 
 # -- the machine -------------------------------------------------------------------------
@@ -546,7 +576,11 @@ class ClientAndSandbox(RuleBasedStateMachine):
         w.records.clear()
         self.sb = w.sb
         self.client = mfanalytics.Client(
-            self.sb.url, username=USER, password=PASSWORD, timeout=20, max_segments=6,
+            self.sb.url,
+            username=USER,
+            password=PASSWORD,
+            timeout=20,
+            max_segments=6,
             policy=mfanalytics.RetryPolicy(max_retries=MAX_RETRIES, sleep=self.sleeps.append, random=lambda: 0.5),
             now=lambda: self.sb.now,
         )
@@ -575,7 +609,7 @@ class ClientAndSandbox(RuleBasedStateMachine):
         left = self._faults_left()
         try:
             value = fn(*args, **kwargs)
-        except Exception as exc:  # noqa: BLE001 - judged below
+        except Exception as exc:
             self.outputs.append((what, exc))
             if "calls" not in self.checks:
                 return None, exc
@@ -620,10 +654,14 @@ class ClientAndSandbox(RuleBasedStateMachine):
         if lost:
             whole = sorted({k[0] for k in lost} - {k[0] for k in counts})
             if whole:
-                raise CampaignLost(f"{what}: every line of campaign(s) {whole} is missing; "
-                                   f"got {len(got)} row(s), the sandbox holds {len(required)}")
-            raise RowLost(f"{what}: {len(lost)} of {len(required)} line(s) the sandbox holds are missing, "
-                          f"e.g. {lost[:4]}; got {len(got)} row(s)")
+                raise CampaignLost(
+                    f"{what}: every line of campaign(s) {whole} is missing; "
+                    f"got {len(got)} row(s), the sandbox holds {len(required)}"
+                )
+            raise RowLost(
+                f"{what}: {len(lost)} of {len(required)} line(s) the sandbox holds are missing, "
+                f"e.g. {lost[:4]}; got {len(got)} row(s)"
+            )
         for key, code in required.items():
             if status[key] != code:
                 raise StatusDiffers(f"{what}: line {key} has status {status[key]}, the sandbox says {code}")
@@ -637,8 +675,7 @@ class ClientAndSandbox(RuleBasedStateMachine):
         return f"Promo {len(self.calls) + 1} : -20 % sur tout"
 
     # -- lists ------------------------------------------------------------------------------
-    @rule(target=lists, numbers=st.lists(st.sampled_from(POOL), min_size=1, max_size=4),
-          named=st.booleans())
+    @rule(target=lists, numbers=st.lists(st.sampled_from(POOL), min_size=1, max_size=4), named=st.booleans())
     def upload_list(self, numbers, named):
         self.n_lists += 1
         filename = f"liste-{self.n_lists}.csv"
@@ -652,18 +689,25 @@ class ClientAndSandbox(RuleBasedStateMachine):
             return multiple()
         stored = self.sb.state.lists.get(answer["id"])
         assert stored is not None and stored["name"] == filename and len(stored["frame"]) == len(numbers), (
-            f"upload_list answered id {answer['id']}, which the sandbox does not hold as {filename}")
+            f"upload_list answered id {answer['id']}, which the sandbox does not hold as {filename}"
+        )
         return answer["id"]
 
     # -- sending ------------------------------------------------------------------------------
-    @rule(how=st.sampled_from(["send_campaign", "send_now", "send_now"]), people=st.lists(st.sampled_from(POOL), min_size=1, max_size=3),
-          schedule=st.sampled_from([None, None, 6 * 60, 2 * 3600]))
+    @rule(
+        how=st.sampled_from(["send_campaign", "send_now", "send_now"]),
+        people=st.lists(st.sampled_from(POOL), min_size=1, max_size=3),
+        schedule=st.sampled_from([None, None, 6 * 60, 2 * 3600]),
+    )
     def send_to_recipients(self, how, people, schedule):
         self._send(how, people, [], schedule)
 
-    @rule(how=st.sampled_from(["send_campaign", "send_now", "send_now"]), to_lists=st.lists(lists, min_size=1, max_size=3, unique=True),
-          people=st.sampled_from([(), (), (), ("0612345604",), ("0639980016", "0698765432")]),
-          schedule=st.sampled_from([None, None, 6 * 60, 2 * 3600]))
+    @rule(
+        how=st.sampled_from(["send_campaign", "send_now", "send_now"]),
+        to_lists=st.lists(lists, min_size=1, max_size=3, unique=True),
+        people=st.sampled_from([(), (), (), ("0612345604",), ("0639980016", "0698765432")]),
+        schedule=st.sampled_from([None, None, 6 * 60, 2 * 3600]),
+    )
     def send_to_lists(self, how, to_lists, people, schedule):
         """To one or several lists, and to recipients too when ``people`` is not empty."""
         self._send(how, list(people), to_lists, schedule)
@@ -684,8 +728,9 @@ class ClientAndSandbox(RuleBasedStateMachine):
         call["error"] = exc
         call["id"] = value.id if value is not None else None
         if "calls" in self.checks and exc is not None and fault_free and not self._really_nothing_to_send(tag, exc):
-            raise CallFailed(f"{how} to {recipients} / lists {list_id} raised with no fault on: "
-                             f"{type(exc).__name__}: {exc}")
+            raise CallFailed(
+                f"{how} to {recipients} / lists {list_id} raised with no fault on: {type(exc).__name__}: {exc}"
+            )
 
     def _really_nothing_to_send(self, tag: str, exc: Exception) -> bool:
         """send_campaign refuses a campaign with no valid recipient: check with the sandbox."""
@@ -698,8 +743,11 @@ class ClientAndSandbox(RuleBasedStateMachine):
     @rule()
     def cancel(self):
         truth = self._truth()
-        scheduled = [c["id"] for c in self.calls if c.get("id") and truth.get(c["id"]) is not None
-                     and truth[c["id"]].status == "SCHEDULED"]
+        scheduled = [
+            c["id"]
+            for c in self.calls
+            if c.get("id") and truth.get(c["id"]) is not None and truth[c["id"]].status == "SCHEDULED"
+        ]
         if not scheduled:
             return
         cid = scheduled[-1]
@@ -709,8 +757,9 @@ class ClientAndSandbox(RuleBasedStateMachine):
 
     @rule(number=st.sampled_from(BLACKLISTABLE))
     def blacklist(self, number):
-        entry, _ = self._call("add_to_blacklist", self.client.add_to_blacklist, number,
-                              description="plainte", must_succeed=True)
+        entry, _ = self._call(
+            "add_to_blacklist", self.client.add_to_blacklist, number, description="plainte", must_succeed=True
+        )
         if entry is not None:
             assert isinstance(entry, dict) and entry.get("item", "").endswith(number[1:]), entry
 
@@ -726,9 +775,13 @@ class ClientAndSandbox(RuleBasedStateMachine):
             self.sb.set_clock(when)
 
     # -- faults -----------------------------------------------------------------------------------
-    @rule(kind=st.sampled_from(("off",) + FAULT_KINDS), after=st.sampled_from([True, True, False]),
-          scope=st.sampled_from(list(FAULT_SCOPES)), count=st.sampled_from([1, 2, 4, None]),
-          rate=st.sampled_from([1.0, 1.0, 0.5]))
+    @rule(
+        kind=st.sampled_from(("off",) + FAULT_KINDS),
+        after=st.sampled_from([True, True, False]),
+        scope=st.sampled_from(list(FAULT_SCOPES)),
+        count=st.sampled_from([1, 2, 4, None]),
+        rate=st.sampled_from([1.0, 1.0, 0.5]),
+    )
     def switch_faults(self, kind, after, scope, count, rate):
         """Any fault kind (or none), before or after the request takes effect, anywhere."""
         if kind == "off":
@@ -737,16 +790,27 @@ class ClientAndSandbox(RuleBasedStateMachine):
             return
         self._faults(kind, after, scope, count, rate)
 
-    @rule(kind=st.sampled_from(FAULT_KINDS + ("429",)), after=st.sampled_from([True, True, False]),
-          count=st.sampled_from([1, 2, None]))
+    @rule(
+        kind=st.sampled_from(FAULT_KINDS + ("429",)),
+        after=st.sampled_from([True, True, False]),
+        count=st.sampled_from([1, 2, None]),
+    )
     def faults_on_sends(self, kind, after, count):
         """The requests that may send SMS fail (the hardest case: after they took effect)."""
         self._faults(kind, after, "sends", count, 1.0)
 
     def _faults(self, kind, after, scope, count, rate):
         routes, methods = FAULT_SCOPES[scope]
-        self.fault = dict(rate=rate, kinds=[kind], after_processing=after, routes=routes, methods=methods,
-                          count=count, retry_after=0, delay=0.05)
+        self.fault = {
+            "rate": rate,
+            "kinds": [kind],
+            "after_processing": after,
+            "routes": routes,
+            "methods": methods,
+            "count": count,
+            "retry_after": 0,
+            "delay": 0.05,
+        }
         self.sb.set_faults(**self.fault)
 
     # -- reports -------------------------------------------------------------------------------------
@@ -764,26 +828,31 @@ class ClientAndSandbox(RuleBasedStateMachine):
         campaign = truth[cid]
         injected = campaign.injected_at is not None
         left = self._faults_left()
-        frame, exc = self._call(f"get_report({cid}, format={fmt!r})", self.client.get_report, cid, format=fmt,
-                                must_succeed=injected)
+        frame, exc = self._call(
+            f"get_report({cid}, format={fmt!r})", self.client.get_report, cid, format=fmt, must_succeed=injected
+        )
         if "rows" not in self.checks:
             return
         if not injected:
             assert exc is not None, f"a report of the {campaign.status} campaign {cid} was answered"
             if left == 0:
                 assert isinstance(exc, mfanalytics.InvalidRequestError), (
-                    f"a report of the {campaign.status} campaign {cid} raised {exc!r}")
+                    f"a report of the {campaign.status} campaign {cid} raised {exc!r}"
+                )
             return
         if frame is None:
             return
         self._compare(_key_rows(frame), self._rows(self._truth()[cid]), {}, f"get_report({cid}, format={fmt!r})")
 
     @precondition(lambda self: self.checks & {"rows", "calls", "secrets"})  # a fetch changes no send
-    @rule(fmt=st.sampled_from(["csv", "json"]),
-          start=st.sampled_from(["today", "yesterday", "2 days ago", "9 days ago", "-1h", "-3h", "-26h"]),
-          end=st.sampled_from(["default", "default", "now", "+2h", "today"]),
-          status=st.sampled_from([None, None, (16,), (2, 4, 14, 15)]),
-          workers=st.sampled_from([1, 4]), later=st.sampled_from([60, 60, 600, 0]))
+    @rule(
+        fmt=st.sampled_from(["csv", "json"]),
+        start=st.sampled_from(["today", "yesterday", "2 days ago", "9 days ago", "-1h", "-3h", "-26h"]),
+        end=st.sampled_from(["default", "default", "now", "+2h", "today"]),
+        status=st.sampled_from([None, None, (16,), (2, 4, 14, 15)]),
+        workers=st.sampled_from([1, 4]),
+        later=st.sampled_from([60, 60, 600, 0]),
+    )
     def period_report(self, fmt, start, end, status, workers, later):
         """A period fetch, ``later`` seconds after the previous step (time passes while one works)."""
         if later:
@@ -811,8 +880,17 @@ class ClientAndSandbox(RuleBasedStateMachine):
         if self.fault is not None:
             workers = 1  # which request a fault strikes then does not depend on thread timing
         what = f"get_reports({start_arg!s}, {end_arg!s}, format={fmt!r}, status={status}) at {_utc(now.timestamp())}"
-        frame, _ = self._call(what, self.client.get_reports, start_arg, end_arg, format=fmt, status=status,
-                              workers=workers, progress=False, must_succeed=True)
+        frame, _ = self._call(
+            what,
+            self.client.get_reports,
+            start_arg,
+            end_arg,
+            format=fmt,
+            status=status,
+            workers=workers,
+            progress=False,
+            must_succeed=True,
+        )
         if frame is None or "rows" not in self.checks:
             return
         required, optional = {}, {}
@@ -827,8 +905,7 @@ class ClientAndSandbox(RuleBasedStateMachine):
                 required.update(rows)
             elif _floor_minute(lo) <= t < _ceil_minute(hi):  # the API's from/to are whole minutes
                 optional.update(rows)
-        self._compare(_key_rows(frame), required, optional,
-                      what + f" covering [{_utc(lo)}, {_utc(hi)})")
+        self._compare(_key_rows(frame), required, optional, what + f" covering [{_utc(lo)}, {_utc(hi)})")
 
     # -- credentials and other hosts -------------------------------------------------------------------
     @precondition(lambda self: "secrets" in self.checks)  # the other hosts do not touch the sandbox
@@ -839,11 +916,17 @@ class ClientAndSandbox(RuleBasedStateMachine):
         w.redirector.code = code
         if with_token:
             token = self.sb.state.accounts.login(USER, PASSWORD, now=self.sb.state.now())  # recorded, never faulted
-            other = mfanalytics.Client(w.redirect_url, token=token, timeout=20,
-                                       policy=mfanalytics.RetryPolicy(sleep=lambda s: None))
+            other = mfanalytics.Client(
+                w.redirect_url, token=token, timeout=20, policy=mfanalytics.RetryPolicy(sleep=lambda s: None)
+            )
         else:
-            other = mfanalytics.Client(w.redirect_url, username=USER, password=PASSWORD, timeout=20,
-                                       policy=mfanalytics.RetryPolicy(sleep=lambda s: None))
+            other = mfanalytics.Client(
+                w.redirect_url,
+                username=USER,
+                password=PASSWORD,
+                timeout=20,
+                policy=mfanalytics.RetryPolicy(sleep=lambda s: None),
+            )
         try:
             self.outputs.append(("redirected client", other))
             self._call(f"get_blacklist through a {code} redirect", other.get_blacklist)
@@ -860,8 +943,7 @@ class ClientAndSandbox(RuleBasedStateMachine):
             match = pattern.search(text)
             if match:
                 which = "the password" if match.group(0) == PASSWORD else "a token"
-                raise CredentialLeftHost(
-                    f"after a {code} redirect, {which} reached the other host: {text[:60]!r}...")
+                raise CredentialLeftHost(f"after a {code} redirect, {which} reached the other host: {text[:60]!r}...")
 
     @precondition(lambda self: "secrets" in self.checks)
     @rule()
@@ -872,8 +954,9 @@ class ClientAndSandbox(RuleBasedStateMachine):
         secrets invariant walks the error, its chain and its traceback too."""
         url = self.sb.url.replace("http://", f"http://{USER}:{PASSWORD}@")
         try:
-            other = mfanalytics.Client(url, username=USER, password=PASSWORD, timeout=20,
-                                       policy=mfanalytics.RetryPolicy(sleep=lambda s: None))
+            other = mfanalytics.Client(
+                url, username=USER, password=PASSWORD, timeout=20, policy=mfanalytics.RetryPolicy(sleep=lambda s: None)
+            )
         except mfanalytics.ValidationError as exc:
             self.outputs.append(("refusal of a URL with credentials", exc))
             return
@@ -898,14 +981,17 @@ class ClientAndSandbox(RuleBasedStateMachine):
             exc = call.get("error")
             label = f"{call['how']}({call['tag']!r}, recipients={call['recipients']}, lists={call['lists']})"
             if len(sent) > 1:
-                raise SentTwice(f"{label} sent {len(sent)} campaigns: {sent} "
-                                f"({'raised ' + type(exc).__name__ if exc else 'returned ' + str(call['id'])})")
+                raise SentTwice(
+                    f"{label} sent {len(sent)} campaigns: {sent} "
+                    f"({'raised ' + type(exc).__name__ if exc else 'returned ' + str(call['id'])})"
+                )
             if exc is None and "id" in call:
                 if sent != [call["id"]]:
                     raise ReturnedButNotSent(f"{label} returned campaign {call['id']}; the sandbox sent {sent}")
             elif exc is not None and not isinstance(exc, mfanalytics.AmbiguousSendError) and sent:
                 raise SentButReportedFailed(
-                    f"{label} raised {type(exc).__name__} ({exc}), yet campaign {sent} was sent")
+                    f"{label} raised {type(exc).__name__} ({exc}), yet campaign {sent} was sent"
+                )
 
     @invariant()
     def no_secret_anywhere(self):
@@ -927,13 +1013,18 @@ class ClientAndSandbox(RuleBasedStateMachine):
                 text += formatter.formatException(record.exc_info)
             match = pattern.search(text)
             if match:
-                hits.append((SecretInLog, f"{_which(match)} in a log record of {record.name}: ...{_around(text, match)}..."))
+                hits.append(
+                    (SecretInLog, f"{_which(match)} in a log record of {record.name}: ...{_around(text, match)}...")
+                )
         if hits:
             kinds = [k for k, _ in hits]
             first = next(k for k in (SecretInValue, SecretInLog, SecretInChain, SecretInTraceback) if k in kinds)
             shown = list(dict.fromkeys(m for _, m in hits))
-            raise first(f"{len(hits)} place(s) hold a secret:\n  " + "\n  ".join(shown[:12])
-                        + (f"\n  ... and {len(shown) - 12} more" if len(shown) > 12 else ""))
+            raise first(
+                f"{len(hits)} place(s) hold a secret:\n  "
+                + "\n  ".join(shown[:12])
+                + (f"\n  ... and {len(shown) - 12} more" if len(shown) > 12 else "")
+            )
 
 
 def _which(match: re.Match) -> str:
@@ -950,7 +1041,7 @@ def _kind_of(where: str) -> type:
 
 def _around(text: str, match: re.Match) -> str:
     a, b = match.span()
-    return (text[max(0, a - 40):a] + "<SECRET>" + text[b:b + 20]).replace("\n", " ")
+    return (text[max(0, a - 40) : a] + "<SECRET>" + text[b : b + 20]).replace("\n", " ")
 
 
 #: The promise families, each checked after every step of its own run, with the

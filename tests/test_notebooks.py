@@ -31,8 +31,12 @@ def _text(cell) -> str:
 
 def test_the_four_notebooks_are_there():
     names = [p.name for p in NOTEBOOKS]
-    assert names == ["01_campaign_analysis.ipynb", "02_send_test_campaign.ipynb",
-                     "03_deliverability_report.ipynb", "04_clean_recipient_list.ipynb"]
+    assert names == [
+        "01_campaign_analysis.ipynb",
+        "02_send_test_campaign.ipynb",
+        "03_deliverability_report.ipynb",
+        "04_clean_recipient_list.ipynb",
+    ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -57,8 +61,9 @@ def workdir(tmp_path, monkeypatch):
 
 def _run(path: Path, workdir: Path):
     nb = nbformat.read(path, as_version=4)
-    client = nbclient.NotebookClient(nb, timeout=180, kernel_name="python3",
-                                     resources={"metadata": {"path": str(workdir)}})
+    client = nbclient.NotebookClient(
+        nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}
+    )
     client.execute()
     return nb
 
@@ -89,8 +94,11 @@ def test_notebook_runs_on_the_sandbox(path, workdir):
         assert re.search(r"KPIs \(campaign \d+\): Recipients [1-9]", state), state[:1000]
     if path.name.startswith("01"):
         assert re.search(r"the newest is \d+\.", everything)
-        assert any(o.get("output_type") == "display_data" and "image/png" in o.get("data", {})
-                   for c in code for o in c.get("outputs", []))
+        assert any(
+            o.get("output_type") == "display_data" and "image/png" in o.get("data", {})
+            for c in code
+            for o in c.get("outputs", [])
+        )
 
 
 def test_notebooks_use_only_the_public_names():
@@ -120,8 +128,22 @@ def _serve_sandbox(tmp_path, port: int, log_name: str):
 
     exe = Path(sys.executable).with_name("mfanalytics")
     log = open(tmp_path / log_name, "wb")
-    proc = subprocess.Popen([str(exe), "sandbox", "--port", str(port), "--speed", "60", "--db",
-                             str(tmp_path / "sandbox.db"), "--samples", "3"], stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            str(exe),
+            "sandbox",
+            "--port",
+            str(port),
+            "--speed",
+            "60",
+            "--db",
+            str(tmp_path / "sandbox.db"),
+            "--samples",
+            "3",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 60
     while True:
         try:

@@ -19,11 +19,7 @@ def test_all_names_exist_and_are_unique():
 def test_no_public_name_outside_all():
     """Every public attribute is either in __all__ or a submodule."""
     public = {n for n in vars(mfanalytics) if not n.startswith("_")}
-    stray = {
-        n
-        for n in public - set(mfanalytics.__all__)
-        if not isinstance(getattr(mfanalytics, n), types.ModuleType)
-    }
+    stray = {n for n in public - set(mfanalytics.__all__) if not isinstance(getattr(mfanalytics, n), types.ModuleType)}
     assert stray == set()
 
 

@@ -5,7 +5,7 @@ The oracle is zoneinfo and pandas (the system's time-zone database), not this mo
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -19,14 +19,14 @@ from mfanalytics.times import PARIS, as_paris_wall, clear_of_folds, instant, par
 
 
 def test_paris_is_the_zone_of_the_database():
-    assert PARIS == ZoneInfo("Europe/Paris")
+    assert ZoneInfo("Europe/Paris") == PARIS
 
 
 def test_wall_clock_readings_of_dates_texts_and_aware_times():
     assert as_paris_wall(date(2026, 3, 1), end=False) == datetime(2026, 3, 1)
     assert as_paris_wall(date(2026, 3, 1), end=True) == datetime(2026, 3, 2)  # the day is included
     assert as_paris_wall("2026-03-01 10:15", end=False) == datetime(2026, 3, 1, 10, 15)
-    assert as_paris_wall(datetime(2026, 7, 1, 8, tzinfo=timezone.utc), end=False) == datetime(2026, 7, 1, 10)
+    assert as_paris_wall(datetime(2026, 7, 1, 8, tzinfo=UTC), end=False) == datetime(2026, 7, 1, 10)
     with pytest.raises(ValidationError) as info:
         as_paris_wall("01/03/2026", end=True)
     assert (info.value.rule, info.value.field) == ("date-format", "end")
@@ -35,9 +35,9 @@ def test_wall_clock_readings_of_dates_texts_and_aware_times():
 def test_the_repeated_and_the_skipped_hour():
     assert not unambiguous(datetime(2026, 10, 25, 2, 30)) and not unambiguous(datetime(2026, 3, 29, 2, 30))
     assert unambiguous(datetime(2026, 10, 25, 3, 0))
-    assert instant("2026-10-25 02:30", end=False) == datetime(2026, 10, 25, 0, 30, tzinfo=timezone.utc)
-    assert instant("2026-10-25 02:30", end=True) == datetime(2026, 10, 25, 1, 30, tzinfo=timezone.utc)
-    moment = datetime(2026, 10, 25, 0, 30, tzinfo=timezone.utc)  # 02:30 the first time
+    assert instant("2026-10-25 02:30", end=False) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    assert instant("2026-10-25 02:30", end=True) == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+    moment = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 02:30 the first time
     earlier, later = clear_of_folds(moment, -1), clear_of_folds(moment, +1)
     assert unambiguous(paris_wall(earlier)) and unambiguous(paris_wall(later)) and earlier < moment < later
 
@@ -49,8 +49,10 @@ def test_paris_to_utc_agrees_with_pandas(offsets):
     local = np.array([start + o for o in offsets], np.int64)
     wall = pd.Series(local.astype("datetime64[s]"))
     expected = wall.dt.tz_localize("Europe/Paris", ambiguous=np.ones(len(local), bool), nonexistent="shift_forward")
-    assert paris_to_utc(local).tolist() == expected.dt.tz_convert("UTC").dt.tz_localize(None).astype(
-        "datetime64[s]").astype(np.int64).tolist()
+    assert (
+        paris_to_utc(local).tolist()
+        == expected.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[s]").astype(np.int64).tolist()
+    )
 
 
 def test_a_whole_minute_of_wall_time_steps_forward_by_a_minute_of_utc_outside_the_changes():

@@ -49,8 +49,7 @@ _BY_CODE: dict[int, _A] = {
         "open_destination",
         "Destination non autorisée sur le compte : demandez son ouverture à Mediasflow "
         "ou retirez ces pays de la liste.",
-        "Destination not allowed on the account: ask Mediasflow to open it "
-        "or remove these countries from the list.",
+        "Destination not allowed on the account: ask Mediasflow to open it or remove these countries from the list.",
     ),
     4: (
         "deduplicate",
@@ -61,8 +60,7 @@ _BY_CODE: dict[int, _A] = {
         "fix_personalisation",
         "Erreur de personnalisation : vérifiez que chaque ${CHAMP} existe dans la liste "
         "et qu'il a une valeur ou un defaultForHeader.",
-        "Personalisation error: check that every ${FIELD} exists in the list "
-        "and has a value or a defaultForHeader.",
+        "Personalisation error: check that every ${FIELD} exists in the list and has a value or a defaultForHeader.",
     ),
     6: (
         "switch_ucs2",
@@ -75,8 +73,7 @@ _BY_CODE: dict[int, _A] = {
         "shorten_message",
         "Message trop long : raccourcissez-le (160 caractères GSM-7, 70 en UCS-2 "
         "par SMS) ou autorisez plus de segments.",
-        "Message too long: shorten it (160 GSM-7 or 70 UCS-2 characters per SMS) "
-        "or allow more segments.",
+        "Message too long: shorten it (160 GSM-7 or 70 UCS-2 characters per SMS) or allow more segments.",
     ),
     8: (
         "buy_credit",
@@ -95,10 +92,8 @@ _BY_CODE: dict[int, _A] = {
     ),
     14: (
         "remove_blacklisted",
-        "Dans votre blacklist (STOP) : retirez ces numéros de vos listes, "
-        "ils ne veulent plus de vos messages.",
-        "In your blacklist (STOP): remove these numbers from your lists, "
-        "they no longer want your messages.",
+        "Dans votre blacklist (STOP) : retirez ces numéros de vos listes, ils ne veulent plus de vos messages.",
+        "In your blacklist (STOP): remove these numbers from your lists, they no longer want your messages.",
     ),
     15: (
         "remove_blacklisted",
@@ -117,8 +112,7 @@ _BY_CODE: dict[int, _A] = {
     ),
     20: (
         "retry_later",
-        "Non délivré par l'opérateur : renvoyez plus tard ; retirez les numéros "
-        "qui échouent de façon répétée.",
+        "Non délivré par l'opérateur : renvoyez plus tard ; retirez les numéros qui échouent de façon répétée.",
         "Not delivered by the operator: send again later; remove numbers that fail repeatedly.",
     ),
     22: (
@@ -138,10 +132,8 @@ _BY_CODE: dict[int, _A] = {
     ),
     27: (
         "check_sender_content",
-        "Rejet opérateur : vérifiez l'émetteur et le contenu (liens raccourcis, "
-        "mots pouvant passer pour du spam).",
-        "Rejected by the operator: check the sender and the content (short links, "
-        "spam-like words).",
+        "Rejet opérateur : vérifiez l'émetteur et le contenu (liens raccourcis, mots pouvant passer pour du spam).",
+        "Rejected by the operator: check the sender and the content (short links, spam-like words).",
     ),
     29: (
         "remove_number",

@@ -60,9 +60,21 @@ GROUP_POSITION: dict[str, int] = {name: i for i, name in enumerate(STATUS_GROUPS
 _G = GROUP_POSITION
 
 #: The count columns of the indicators, in the order of ``summarize``.
-COUNT_COLUMNS: tuple[str, ...] = ("recipients", "sent", "delivered", "pending", "undelivered", "invalid",
-                                  "blocked", "not_sent", "unknown", "stops", "clicked", "delivered_with_link",
-                                  "clicks")
+COUNT_COLUMNS: tuple[str, ...] = (
+    "recipients",
+    "sent",
+    "delivered",
+    "pending",
+    "undelivered",
+    "invalid",
+    "blocked",
+    "not_sent",
+    "unknown",
+    "stops",
+    "clicked",
+    "delivered_with_link",
+    "clicks",
+)
 
 
 # ------------------------------------------------------------ frame checks
@@ -71,8 +83,7 @@ def require(report: pd.DataFrame, required: Sequence[str]) -> None:
     for col in required:
         if col not in report.columns:
             raise ValidationError(
-                f"the report frame has no column {col!r}; build it with "
-                "mfanalytics.reports.parse_report",
+                f"the report frame has no column {col!r}; build it with mfanalytics.reports.parse_report",
                 rule="missing-column",
                 field=col,
             )
@@ -145,7 +156,8 @@ def segments_of(report: pd.DataFrame, segments: int | pd.Series | None) -> np.nd
         if len(segments) != len(report):
             raise ValidationError(
                 f"segments has {len(segments)} values for {len(report)} rows",
-                rule="segments-length", field="segments",
+                rule="segments-length",
+                field="segments",
             )
         values = pd.to_numeric(segments, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     elif isinstance(segments, (int, np.integer)) and not isinstance(segments, bool):
@@ -194,8 +206,11 @@ def link_rows(report: pd.DataFrame) -> np.ndarray:
     counters = [c for c in columns if c.startswith("track_") and c.endswith("_clicks")] + ["clicks", "preview_count"]
     trace = flags(report, "clicked").copy()  # (may be a view of the frame: never changed in place)
     trace |= _any_column(report, [c for c in dates if c in columns], lambda s: s.notna().to_numpy(dtype=bool))
-    trace |= _any_column(report, [c for c in counters if c in columns],
-                         lambda s: pd.to_numeric(s, errors="coerce").fillna(0).to_numpy(dtype="float64") > 0)
+    trace |= _any_column(
+        report,
+        [c for c in counters if c in columns],
+        lambda s: pd.to_numeric(s, errors="coerce").fillna(0).to_numpy(dtype="float64") > 0,
+    )
     shown = pd.Series(trace, index=report.index).groupby(campaign, dropna=False, observed=True).transform("any")
     return tracked & shown.to_numpy(dtype=bool)
 
@@ -234,7 +249,8 @@ def indicators(facts: ReportFacts) -> pd.DataFrame:
     delivered = (g == _G["delivered"]) | (g == _G["delivered_stop"])
     clicks = (
         pd.to_numeric(report["clicks"], errors="coerce").fillna(0).to_numpy(dtype=np.int64)
-        if "clicks" in report.columns else np.zeros(len(report), dtype=np.int64)
+        if "clicks" in report.columns
+        else np.zeros(len(report), dtype=np.int64)
     )
     link = facts.link
     return pd.DataFrame(
@@ -324,7 +340,8 @@ class ReportFacts:
 
     def _built(self) -> set[str]:
         return {k for k in ("group_index", "codes", "link", "indicators", "country") if k in self.__dict__} | {
-            f"times[{c}]" for c in self._times}
+            f"times[{c}]" for c in self._times
+        }
 
     @property
     def index(self) -> pd.Index:
@@ -390,8 +407,10 @@ class ReportFacts:
             t0 = self.t0(send_times)
             deliver = (self.times("delivered_at") - t0).dt.total_seconds().where(self.delivered)
             click = (self.times("first_click_at") - t0).dt.total_seconds()
-            got = self._delays.put((send_times,), (deliver.to_numpy(dtype="float64", na_value=np.nan),
-                                                   click.to_numpy(dtype="float64", na_value=np.nan)))
+            got = self._delays.put(
+                (send_times,),
+                (deliver.to_numpy(dtype="float64", na_value=np.nan), click.to_numpy(dtype="float64", na_value=np.nan)),
+            )
         return got
 
     def credits(self, segments: int | pd.Series | None = None) -> np.ndarray:

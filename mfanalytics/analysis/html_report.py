@@ -28,11 +28,12 @@ from typing import Any
 
 import pandas as pd
 
-from mfanalytics.analysis import kpis as analysis, plots, trends
+from mfanalytics.analysis import kpis as analysis
+from mfanalytics.analysis import plots, trends
 from mfanalytics.analysis.advice import GROUP_LABELS
-from mfanalytics.errors import ValidationError
 from mfanalytics.analysis.facts import ReportFacts, facts_of, require
 from mfanalytics.analysis.plots import GROUP_COLORS, fmt_int, fmt_pct
+from mfanalytics.errors import ValidationError
 
 __all__ = ["deliverability_report"]
 
@@ -136,38 +137,38 @@ _T: dict[str, dict[str, str]] = {
 }
 
 _CSS = """
-:root { --ok: %(ok)s; --bad: %(bad)s; --ink: #212121; --muted: #616161; --line: #e0e0e0; }
-* { box-sizing: border-box; }
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: var(--ink);
-       margin: 0 auto; max-width: 1180px; padding: 24px; line-height: 1.4; background: #fff; }
-h1 { font-size: 1.6rem; margin: 0 0 4px; } h2 { font-size: 1.2rem; margin: 28px 0 10px;
-     border-bottom: 2px solid var(--line); padding-bottom: 4px; }
-.subtitle, .note, footer { color: var(--muted); font-size: .9rem; }
-.kpis { display: grid; grid-template-columns: repeat(auto-fill, minmax(160px, 1fr)); gap: 10px; margin: 18px 0; }
-.kpi { border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; background: #fafafa; }
-.kpi-value { font-size: 1.5rem; font-weight: 700; font-variant-numeric: tabular-nums; }
-.kpi-label { color: var(--muted); font-size: .85rem; }
-.kpi.good .kpi-value { color: var(--ok); } .kpi.warn .kpi-value { color: var(--bad); }
-.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 14px; }
-figure { margin: 0; border: 1px solid var(--line); border-radius: 8px; padding: 6px; }
-figure img { width: 100%%; height: auto; display: block; }
-table { border-collapse: collapse; width: 100%%; font-size: .88rem; margin: 6px 0 12px; }
-th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
-th { background: #f5f5f5; } th.num, td.num { text-align: right; }
-td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
-tr.flagged td { background: #fdecea; }
-.swatch { display: inline-block; width: .8em; height: .8em; border-radius: 2px; margin-right: 4px; vertical-align: baseline; }
-@media print {
-  @page { size: A4; margin: 12mm; }
-  body { max-width: none; padding: 0; font-size: 10pt; }
-  .figures { display: block; }
-  figure { break-inside: avoid; page-break-inside: avoid; margin-bottom: 8px; border: none; }
-  figure img { max-width: 17cm; margin: 0 auto; }
-  table, .kpis, tr { break-inside: avoid; page-break-inside: avoid; }
-  h2 { break-after: avoid; page-break-after: avoid; }
-  .kpi { background: none; }
-}
-""" % {"ok": GROUP_COLORS["delivered"], "bad": GROUP_COLORS["undelivered"]}
+:root {{ --ok: {ok}; --bad: {bad}; --ink: #212121; --muted: #616161; --line: #e0e0e0; }}
+* {{ box-sizing: border-box; }}
+body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: var(--ink);
+       margin: 0 auto; max-width: 1180px; padding: 24px; line-height: 1.4; background: #fff; }}
+h1 {{ font-size: 1.6rem; margin: 0 0 4px; }} h2 {{ font-size: 1.2rem; margin: 28px 0 10px;
+     border-bottom: 2px solid var(--line); padding-bottom: 4px; }}
+.subtitle, .note, footer {{ color: var(--muted); font-size: .9rem; }}
+.kpis {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(160px, 1fr)); gap: 10px; margin: 18px 0; }}
+.kpi {{ border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; background: #fafafa; }}
+.kpi-value {{ font-size: 1.5rem; font-weight: 700; font-variant-numeric: tabular-nums; }}
+.kpi-label {{ color: var(--muted); font-size: .85rem; }}
+.kpi.good .kpi-value {{ color: var(--ok); }} .kpi.warn .kpi-value {{ color: var(--bad); }}
+.figures {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 14px; }}
+figure {{ margin: 0; border: 1px solid var(--line); border-radius: 8px; padding: 6px; }}
+figure img {{ width: 100%; height: auto; display: block; }}
+table {{ border-collapse: collapse; width: 100%; font-size: .88rem; margin: 6px 0 12px; }}
+th, td {{ border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }}
+th {{ background: #f5f5f5; }} th.num, td.num {{ text-align: right; }}
+td.num {{ font-variant-numeric: tabular-nums; white-space: nowrap; }}
+tr.flagged td {{ background: #fdecea; }}
+.swatch {{ display: inline-block; width: .8em; height: .8em; border-radius: 2px; margin-right: 4px; vertical-align: baseline; }}
+@media print {{
+  @page {{ size: A4; margin: 12mm; }}
+  body {{ max-width: none; padding: 0; font-size: 10pt; }}
+  .figures {{ display: block; }}
+  figure {{ break-inside: avoid; page-break-inside: avoid; margin-bottom: 8px; border: none; }}
+  figure img {{ max-width: 17cm; margin: 0 auto; }}
+  table, .kpis, tr {{ break-inside: avoid; page-break-inside: avoid; }}
+  h2 {{ break-after: avoid; page-break-after: avoid; }}
+  .kpi {{ background: none; }}
+}}
+""".format(ok=GROUP_COLORS["delivered"], bad=GROUP_COLORS["undelivered"])
 
 
 def _e(value: Any) -> str:
@@ -195,8 +196,7 @@ def _duration(value: Any, lang: str) -> str:
     return f"{sign}{s} s"
 
 
-def _png(draw: Callable[..., Any], data: Any, lang: str, size: tuple[float, float] = (7.0, 4.0),
-         **kwargs: Any) -> str:
+def _png(draw: Callable[..., Any], data: Any, lang: str, size: tuple[float, float] = (7.0, 4.0), **kwargs: Any) -> str:
     """Draw one plot on a fresh Figure (no pyplot, no global backend), as base64 PNG."""
     from matplotlib.figure import Figure
 
@@ -212,10 +212,17 @@ def _png(draw: Callable[..., Any], data: Any, lang: str, size: tuple[float, floa
 Column = tuple[str, str, Callable[[Any], str], bool]  # column, header, formatter, numeric
 
 
-def _table(frame: pd.DataFrame, columns: list[Column], *, index: tuple[str, Callable[[Any], str]] | None = None,
-           row_class: pd.Series | None = None) -> str:
-    head = "".join(f'<th class="num">{_e(h)}</th>' if numeric else f"<th>{_e(h)}</th>"
-                   for _, h, _, numeric in ([("", index[0], str, False)] if index else []) + columns)
+def _table(
+    frame: pd.DataFrame,
+    columns: list[Column],
+    *,
+    index: tuple[str, Callable[[Any], str]] | None = None,
+    row_class: pd.Series | None = None,
+) -> str:
+    head = "".join(
+        f'<th class="num">{_e(h)}</th>' if numeric else f"<th>{_e(h)}</th>"
+        for _, h, _, numeric in ([("", index[0], str, False)] if index else []) + columns
+    )
     rows = []
     for i, (key, row) in enumerate(frame.iterrows()):  # a few dozen summary rows, never per recipient
         cells = [f"<td>{index[1](key)}</td>"] if index else []
@@ -311,8 +318,11 @@ def deliverability_report(
         require(frame, [group_by])
     opts = {"send_times": send_times, "segments": segments}
     total = analysis.summarize(facts, by=None, **opts)
-    total = total.iloc[0] if len(total) else pd.Series(
-        {c: (float("nan") if "rate" in c or "time" in c else 0) for c in analysis.SUMMARY_COLUMNS})
+    total = (
+        total.iloc[0]
+        if len(total)
+        else pd.Series({c: (float("nan") if "rate" in c or "time" in c else 0) for c in analysis.SUMMARY_COLUMNS})
+    )
     n_campaigns = int(frame[key].nunique()) if key else 1
     if title is None:
         title = t["campaign_title"].format(frame[key].dropna().iloc[0]) if key and n_campaigns == 1 else t["title"]
@@ -325,8 +335,18 @@ def deliverability_report(
     figures: list[tuple[str, str]] = [
         (t["recipients"], _png(plots.plot_status_breakdown, facts, lang)),
         (t["recipients"], _png(plots.plot_funnel, facts, lang)),
-        (t["delivered"], _png(plots.plot_deliveries_over_time, facts, lang, relative=n_campaigns > 1,
-                              normalize=n_campaigns > 1, by=key, send_times=send_times)),
+        (
+            t["delivered"],
+            _png(
+                plots.plot_deliveries_over_time,
+                facts,
+                lang,
+                relative=n_campaigns > 1,
+                normalize=n_campaigns > 1,
+                by=key,
+                send_times=send_times,
+            ),
+        ),
         (t["clicked"], _png(plots.plot_click_timeline, facts, lang)),
         (t["clicked"], _png(plots.plot_click_heatmap, facts, lang, send_times=send_times)),
     ]
@@ -345,42 +365,61 @@ def deliverability_report(
         sections.append(f"<h2>{_e(t['per_campaign'])}</h2>" + _summary_table(cmp, t, lang, t["campaign"], flagged))
 
     fail = analysis.failure_reasons(facts)
-    fail_html = _table(fail, [
-        ("status_code", t["code"], _e, True),
-        (f"label_{lang}", t["status"], _e, False),
-        ("count", t["count"], lambda v: fmt_int(v, lang), True),
-        ("share", t["share"], lambda v: fmt_pct(v, lang), True),
-        (f"action_{lang}", t["action"], _e, False),
-        (f"advice_{lang}", t["advice"], _e, False),
-    ]) if len(fail) else f"<p>{_e(t['no_failure'])}</p>"
+    fail_html = (
+        _table(
+            fail,
+            [
+                ("status_code", t["code"], _e, True),
+                (f"label_{lang}", t["status"], _e, False),
+                ("count", t["count"], lambda v: fmt_int(v, lang), True),
+                ("share", t["share"], lambda v: fmt_pct(v, lang), True),
+                (f"action_{lang}", t["action"], _e, False),
+                (f"advice_{lang}", t["advice"], _e, False),
+            ],
+        )
+        if len(fail)
+        else f"<p>{_e(t['no_failure'])}</p>"
+    )
     sections.insert(0, f"<h2>{_e(t['failures'])}</h2>{fail_html}")
 
     codes = analysis.status_breakdown(facts, level="code")
-    swatch = lambda g: (f'<span class="swatch" style="background:{GROUP_COLORS.get(str(g), "#000")}"></span>'  # noqa: E731
-                        f'{_e(GROUP_LABELS.get(str(g), {}).get(lang, g))}')
-    sections.append(f"<h2>{_e(t['codes'])}</h2>" + _table(codes, [
-        ("status_code", t["code"], _e, True), (f"label_{lang}", t["status"], _e, False),
-        ("status_group", t["group"], swatch, False),
-        ("count", t["count"], lambda v: fmt_int(v, lang), True),
-        ("share", t["share_all"], lambda v: fmt_pct(v, lang), True),
-    ]))
+    swatch = lambda g: (
+        f'<span class="swatch" style="background:{GROUP_COLORS.get(str(g), "#000")}"></span>'
+        f"{_e(GROUP_LABELS.get(str(g), {}).get(lang, g))}"
+    )
+    sections.append(
+        f"<h2>{_e(t['codes'])}</h2>"
+        + _table(
+            codes,
+            [
+                ("status_code", t["code"], _e, True),
+                (f"label_{lang}", t["status"], _e, False),
+                ("status_group", t["group"], swatch, False),
+                ("count", t["count"], lambda v: fmt_int(v, lang), True),
+                ("share", t["share_all"], lambda v: fmt_pct(v, lang), True),
+            ],
+        )
+    )
     if "mobile" in frame.columns and len(frame):
-        sections.append(f"<h2>{_e(t['countries'])}</h2>" + _summary_table(
-            analysis.by_country(facts, **opts), t, lang, t["country"]))
+        sections.append(
+            f"<h2>{_e(t['countries'])}</h2>" + _summary_table(analysis.by_country(facts, **opts), t, lang, t["country"])
+        )
     if group_by is not None and len(frame):
-        sections.append(f"<h2>{_e(t['by'].format(group_by))}</h2>" + _summary_table(
-            _by_size(analysis.summarize(facts, by=group_by, **opts)), t, lang, str(group_by)))
+        sections.append(
+            f"<h2>{_e(t['by'].format(group_by))}</h2>"
+            + _summary_table(_by_size(analysis.summarize(facts, by=group_by, **opts)), t, lang, str(group_by))
+        )
     sections.append(_replies(frame, t, lang, max_replies))
 
     figs = "".join(f'<figure><img alt="{_e(alt)}" src="data:image/png;base64,{b64}"></figure>' for alt, b64 in figures)
     doc = (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; img-src data:; style-src \'unsafe-inline\'">\n'
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">\n"
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<meta name="generator" content="mfanalytics">\n<title>{_e(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n'
         f'<header><h1>{_e(title)}</h1><div class="subtitle">{_e(" · ".join(sub))}</div></header>\n'
-        f"{_kpis(total, t, lang)}\n<p class=\"note\">{_e(t['definitions'])}</p>\n"
-        f"<h2>{_e(t['plots'])}</h2>\n<section class=\"figures\">{figs}</section>\n"
+        f'{_kpis(total, t, lang)}\n<p class="note">{_e(t["definitions"])}</p>\n'
+        f'<h2>{_e(t["plots"])}</h2>\n<section class="figures">{figs}</section>\n'
         + "\n".join(sections)
         + f"\n<footer><p>{_e(t['footer'])}</p></footer>\n</body>\n</html>\n"
     )
@@ -398,15 +437,20 @@ def _by_size(table: pd.DataFrame) -> pd.DataFrame:
     return table.iloc[order.sort_values(["n", "k"], ascending=[False, True], kind="stable").index.to_numpy()]
 
 
-def _summary_table(table: pd.DataFrame, t: dict[str, str], lang: str, index_header: str,
-                   row_class: pd.Series | None = None) -> str:
+def _summary_table(
+    table: pd.DataFrame, t: dict[str, str], lang: str, index_header: str, row_class: pd.Series | None = None
+) -> str:
     n = lambda v: fmt_int(v, lang)  # noqa: E731
     p = lambda v: fmt_pct(v, lang)  # noqa: E731
     cols: list[Column] = [
-        ("recipients", t["recipients"], n, True), ("sent", t["sent"], n, True),
-        ("delivered", t["delivered"], n, True), ("delivery_rate", t["delivery_rate"], p, True),
-        ("pending", t["pending"], n, True), ("clicked", t["clicked"], n, True),
-        ("click_rate", t["click_rate"], p, True), ("stop_rate", t["stop_rate"], p, True),
+        ("recipients", t["recipients"], n, True),
+        ("sent", t["sent"], n, True),
+        ("delivered", t["delivered"], n, True),
+        ("delivery_rate", t["delivery_rate"], p, True),
+        ("pending", t["pending"], n, True),
+        ("clicked", t["clicked"], n, True),
+        ("click_rate", t["click_rate"], p, True),
+        ("stop_rate", t["stop_rate"], p, True),
         ("deliver_time_median", t["deliver_time"], lambda v: _e(_duration(v, lang)), True),
         ("credits", t["credits"], n, True),
     ]

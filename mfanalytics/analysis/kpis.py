@@ -79,7 +79,6 @@ import pandas as pd
 import pyarrow as pa
 
 from mfanalytics.analysis.advice import ACTIONS, ADVICE, GROUP_LABELS, UNKNOWN_ADVICE
-from mfanalytics.errors import ValidationError
 from mfanalytics.analysis.facts import (
     COUNT_COLUMNS,
     GROUP_DTYPE,
@@ -90,6 +89,7 @@ from mfanalytics.analysis.facts import (
     ratio,
     require,
 )
+from mfanalytics.errors import ValidationError
 from mfanalytics.lists.phones import regions_of_international
 from mfanalytics.reports.status_codes import STATUS_GROUPS, STATUS_TABLE
 
@@ -107,10 +107,27 @@ _FAILED_GROUPS = ("undelivered", "invalid_number", "rejected", "blocked", "not_s
 
 #: Columns of :func:`summarize`, in order.
 SUMMARY_COLUMNS: tuple[str, ...] = (
-    "recipients", "sent", "delivered", "delivery_rate", "pending", "undelivered",
-    "invalid", "blocked", "not_sent", "unknown", "stops", "stop_rate", "clicked",
-    "delivered_with_link", "click_rate", "clicks", "deliver_time_median", "deliver_time_p90",
-    "click_time_median", "click_time_p90", "credits",
+    "recipients",
+    "sent",
+    "delivered",
+    "delivery_rate",
+    "pending",
+    "undelivered",
+    "invalid",
+    "blocked",
+    "not_sent",
+    "unknown",
+    "stops",
+    "stop_rate",
+    "clicked",
+    "delivered_with_link",
+    "click_rate",
+    "clicks",
+    "deliver_time_median",
+    "deliver_time_p90",
+    "click_time_median",
+    "click_time_p90",
+    "credits",
 )
 _COUNTS = (*COUNT_COLUMNS, "credits")
 _link_rows = link_rows  # the old name, still read by mfanalytics.periods
@@ -176,8 +193,9 @@ def summarize(
     return _summary(facts, tuple(keys), [facts.frame[k] for k in keys], segments, send_times)
 
 
-def _summary(facts: ReportFacts, name: tuple[Any, ...], groupers: list[pd.Series], segments: Any,
-             send_times: Any) -> pd.DataFrame:
+def _summary(
+    facts: ReportFacts, name: tuple[Any, ...], groupers: list[pd.Series], segments: Any, send_times: Any
+) -> pd.DataFrame:
     """:func:`summarize` of ``facts`` grouped by ``groupers``, kept in the facts under ``name``."""
     store = facts.summaries.get((segments, send_times))
     if store is None:
@@ -187,8 +205,9 @@ def _summary(facts: ReportFacts, name: tuple[Any, ...], groupers: list[pd.Series
     return store[name].copy()
 
 
-def aggregate(facts: ReportFacts, groupers: list[pd.Series], segments: Any = None,
-              send_times: Any = None) -> pd.DataFrame:
+def aggregate(
+    facts: ReportFacts, groupers: list[pd.Series], segments: Any = None, send_times: Any = None
+) -> pd.DataFrame:
     """The KPIs of :data:`SUMMARY_COLUMNS` per group of ``groupers`` (Series aligned
     with the rows; none: one row ``"all"``), from the facts' indicators."""
     ind = facts.kpi_rows(segments, send_times)
@@ -201,8 +220,11 @@ def aggregate(facts: ReportFacts, groupers: list[pd.Series], segments: Any = Non
         out.index = pd.Index(["all"] if len(ind) else [], dtype="object")
     if groupers and len(ind) == 0:
         names = [g.name for g in groupers]
-        out.index = (pd.MultiIndex.from_arrays([[]] * len(names), names=names) if len(names) > 1
-                     else pd.Index([], name=names[0], dtype=groupers[0].dtype))
+        out.index = (
+            pd.MultiIndex.from_arrays([[]] * len(names), names=names)
+            if len(names) > 1
+            else pd.Index([], name=names[0], dtype=groupers[0].dtype)
+        )
     return out
 
 
@@ -304,10 +326,7 @@ def failure_reasons(report: pd.DataFrame | ReportFacts) -> pd.DataFrame:
     failed = codes[codes["status_group"].isin(_FAILED_GROUPS)].copy()
     failed = failed.sort_values(["count", "status_code"], ascending=[False, True], kind="stable")
     total = int(failed["count"].sum())
-    entries = [
-        UNKNOWN_ADVICE if pd.isna(c) else ADVICE.get(int(c), UNKNOWN_ADVICE)
-        for c in failed["status_code"]
-    ]
+    entries = [UNKNOWN_ADVICE if pd.isna(c) else ADVICE.get(int(c), UNKNOWN_ADVICE) for c in failed["status_code"]]
     actions = [e["action"] for e in entries]
     out = pd.DataFrame(
         {
@@ -343,8 +362,11 @@ def regions(mobiles: pd.Series) -> pd.Series:
     simple = digits.str.fullmatch(r"[0-9]{6,17}").fillna(False)
     # Country calling codes are prefix-free: a number's code is its only 1-3 digit prefix in the table.
     for width in (1, 2, 3):
-        single = {str(cc): r[0] for cc, r in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items()
-                  if len(str(cc)) == width and len(r) == 1}
+        single = {
+            str(cc): r[0]
+            for cc, r in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items()
+            if len(str(cc)) == width and len(r) == 1
+        }
         hit = simple & region.isna() & digits.str.slice(0, width).isin(list(single))
         region = region.mask(hit, digits.str.slice(0, width).map(single))
     shared = simple & region.isna()
@@ -356,19 +378,25 @@ def regions(mobiles: pd.Series) -> pd.Series:
         region = region.mask(done, found[settled].reindex(region.index))
     rest = region.isna()
     if rest.any():  # odd strings (and numbers the replay leaves): ask phonenumbers
+
         def one(value: str) -> str:
             try:
                 return phonenumbers.region_code_for_number(phonenumbers.parse(value)) or "ZZ"
             except phonenumbers.NumberParseException:
                 return "ZZ"
+
         region[rest] = [one(v) for v in u[rest].fillna("")]
     region = region.fillna("ZZ").to_numpy(dtype=object)
-    return pd.Series(np.where(codes < 0, "ZZ", region[np.maximum(codes, 0)] if len(region) else "ZZ"),
-                     index=mobiles.index, dtype="string")
+    return pd.Series(
+        np.where(codes < 0, "ZZ", region[np.maximum(codes, 0)] if len(region) else "ZZ"),
+        index=mobiles.index,
+        dtype="string",
+    )
 
 
-def by_country(report: pd.DataFrame | ReportFacts, *, segments: int | pd.Series | None = None,
-               send_times: Any = None) -> pd.DataFrame:
+def by_country(
+    report: pd.DataFrame | ReportFacts, *, segments: int | pd.Series | None = None, send_times: Any = None
+) -> pd.DataFrame:
     """:func:`summarize` per country of the mobile number.
 
     The country is ``phonenumbers.region_code_for_number(phonenumbers.parse(mobile))``
@@ -425,7 +453,9 @@ def by_hour(report: pd.DataFrame | ReportFacts, *, send_times: Any = None) -> pd
         ("clicks", facts.times("first_click_at"), np.ones(len(facts), dtype=bool)),
     ):
         t = times[mask].dropna()
-        counts = pd.Series(1, index=t.index).groupby([t.dt.day_of_week.rename("weekday"), t.dt.hour.rename("hour")]).sum()
+        counts = (
+            pd.Series(1, index=t.index).groupby([t.dt.day_of_week.rename("weekday"), t.dt.hour.rename("hour")]).sum()
+        )
         out[name] = counts.reindex(full, fill_value=0).astype(np.int64)
     return out
 
@@ -445,8 +475,9 @@ def combine_reports(reports: Any) -> tuple[pd.DataFrame | ReportFacts, str]:
         frames = [check_frame(f, ["campaign_id"]) for f in reports]
         key = "campaign_id"
     else:
-        raise ValidationError("expected a report frame, a list of them or a dict name -> frame",
-                              rule="not-a-report-frame")
+        raise ValidationError(
+            "expected a report frame, a list of them or a dict name -> frame", rule="not-a-report-frame"
+        )
     if not frames:
         raise ValidationError("no report frame given", rule="empty-input")
     if key == "campaign_id":  # frames of the same campaigns (overlapping fetches): each recipient line once
@@ -484,8 +515,14 @@ def compare_campaigns(reports: Any, **kwargs: Any) -> pd.DataFrame:
     return campaign_table(facts_of(frame), key, order, **kwargs)
 
 
-def campaign_table(facts: ReportFacts, key: str, order: Sequence[str] | None = None, *,
-                   segments: int | pd.Series | None = None, send_times: Any = None) -> pd.DataFrame:
+def campaign_table(
+    facts: ReportFacts,
+    key: str,
+    order: Sequence[str] | None = None,
+    *,
+    segments: int | pd.Series | None = None,
+    send_times: Any = None,
+) -> pd.DataFrame:
     """:func:`compare_campaigns` of the facts of a combined frame, its campaigns in column
     ``key`` (in the order ``order`` when given)."""
     kwargs = {"segments": segments, "send_times": send_times}

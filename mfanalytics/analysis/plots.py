@@ -28,9 +28,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mfanalytics.analysis import kpis as analysis, trends
-from mfanalytics.errors import ValidationError
+from mfanalytics.analysis import kpis as analysis
+from mfanalytics.analysis import trends
 from mfanalytics.analysis.facts import ReportFacts, facts_of
+from mfanalytics.errors import ValidationError
 
 __all__ = [
     "GROUP_COLORS",
@@ -176,8 +177,7 @@ def _date_axis(ax: Any, lang: str) -> None:
 
 
 def _no_data(ax: Any, t: dict[str, Any], title: str) -> Any:
-    ax.text(0.5, 0.5, t["no_data"], ha="center", va="center", transform=ax.transAxes,
-            fontsize=12, color="#757575")
+    ax.text(0.5, 0.5, t["no_data"], ha="center", va="center", transform=ax.transAxes, fontsize=12, color="#757575")
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title(title)
@@ -191,8 +191,13 @@ def _percent_axis(axis: Any) -> None:
 
 
 def plot_status_breakdown(
-    data: pd.DataFrame | ReportFacts, *, lang: str = "fr", normalize: bool = False, hide_empty: bool = True,
-    ax: Any = None, **kwargs: Any,
+    data: pd.DataFrame | ReportFacts,
+    *,
+    lang: str = "fr",
+    normalize: bool = False,
+    hide_empty: bool = True,
+    ax: Any = None,
+    **kwargs: Any,
 ) -> Any:
     """Horizontal bars of recipients per status group, coloured by group.
 
@@ -278,8 +283,15 @@ def _cumulative_step(ax: Any, times: pd.Series, scale: float, label: str, **kwar
 
 
 def plot_deliveries_over_time(
-    data: pd.DataFrame | ReportFacts, *, by: str | None = "campaign_id", relative: bool = False,
-    normalize: bool = False, send_times: Any = None, lang: str = "fr", ax: Any = None, **kwargs: Any,
+    data: pd.DataFrame | ReportFacts,
+    *,
+    by: str | None = "campaign_id",
+    relative: bool = False,
+    normalize: bool = False,
+    send_times: Any = None,
+    lang: str = "fr",
+    ax: Any = None,
+    **kwargs: Any,
 ) -> Any:
     """Cumulative deliveries over time, one step line per campaign.
 
@@ -353,8 +365,13 @@ def plot_click_timeline(data: pd.DataFrame | ReportFacts, *, lang: str = "fr", a
 
 
 def plot_click_heatmap(
-    data: pd.DataFrame | ReportFacts, *, value: str = "clicks", send_times: Any = None, lang: str = "fr",
-    ax: Any = None, **kwargs: Any,
+    data: pd.DataFrame | ReportFacts,
+    *,
+    value: str = "clicks",
+    send_times: Any = None,
+    lang: str = "fr",
+    ax: Any = None,
+    **kwargs: Any,
 ) -> Any:
     """Heatmap weekday (rows, Monday first) × hour of day (columns), Paris time.
 
@@ -389,8 +406,12 @@ def plot_click_heatmap(
 
 
 def plot_campaign_comparison(
-    data: Any, *, metrics: Sequence[str] = ("delivery_rate", "click_rate"), lang: str = "fr",
-    ax: Any = None, **kwargs: Any,
+    data: Any,
+    *,
+    metrics: Sequence[str] = ("delivery_rate", "click_rate"),
+    lang: str = "fr",
+    ax: Any = None,
+    **kwargs: Any,
 ) -> Any:
     """Grouped bars of rates per campaign.
 
@@ -424,9 +445,20 @@ def plot_campaign_comparison(
     for i, m in enumerate(metrics):
         color = RATE_COLORS.get(m, GROUP_COLORS["delivered_stop"])
         # a rate that does not exist (no link: no click rate) draws no bar, not a bar at 0
-        ax.bar(x + (i - (len(metrics) - 1) / 2) * width, table[m].to_numpy(dtype=float, na_value=np.nan),
-               width, label=t[m], color=color, **kwargs)
-    ax.set_xticks(x, [str(k) for k in table.index], rotation=30 if len(table) > 4 else 0, ha="right" if len(table) > 4 else "center")
+        ax.bar(
+            x + (i - (len(metrics) - 1) / 2) * width,
+            table[m].to_numpy(dtype=float, na_value=np.nan),
+            width,
+            label=t[m],
+            color=color,
+            **kwargs,
+        )
+    ax.set_xticks(
+        x,
+        [str(k) for k in table.index],
+        rotation=30 if len(table) > 4 else 0,
+        ha="right" if len(table) > 4 else "center",
+    )
     ax.set_ylim(0, 1.22)
     ax.set_yticks(np.linspace(0, 1, 6))
     _percent_axis(ax.yaxis)
@@ -438,7 +470,12 @@ def plot_campaign_comparison(
 
 
 def plot_daily_rates(
-    data: pd.DataFrame | ReportFacts, *, send_times: Any = None, lang: str = "fr", ax: Any = None, **kwargs: Any,
+    data: pd.DataFrame | ReportFacts,
+    *,
+    send_times: Any = None,
+    lang: str = "fr",
+    ax: Any = None,
+    **kwargs: Any,
 ) -> Any:
     """Daily delivery and click rates over a period; days with a flagged campaign marked.
 
@@ -465,8 +502,16 @@ def plot_daily_rates(
         ax.plot(days, daily[m].to_numpy(dtype=float), marker="o", label=t[m], color=RATE_COLORS[m], **kwargs)
     bad = daily["flagged"].to_numpy() > 0
     if bad.any():
-        ax.scatter(days[bad], daily["delivery_rate"].to_numpy(dtype=float)[bad], s=160, facecolors="none",
-                   edgecolors=FLAG_COLOR, linewidths=2, label=t["flagged"], zorder=3)
+        ax.scatter(
+            days[bad],
+            daily["delivery_rate"].to_numpy(dtype=float)[bad],
+            s=160,
+            facecolors="none",
+            edgecolors=FLAG_COLOR,
+            linewidths=2,
+            label=t["flagged"],
+            zorder=3,
+        )
     ax.set_ylim(0, 1.22)
     ax.set_yticks(np.linspace(0, 1, 6))
     _percent_axis(ax.yaxis)

@@ -120,5 +120,16 @@ def daily_from_flags(flags: pd.DataFrame) -> pd.DataFrame:
     out.insert(4, "delivery_rate", ratio(out["delivered"], out["sent"]))
     # of delivered messages with a link: NaN on a day none of whose campaigns had one
     out["click_rate"] = ratio(out["clicked"], out["delivered_with_link"])
-    return out[["campaigns", "recipients", "sent", "delivered", "delivery_rate", "clicked", "delivered_with_link",
-                "click_rate", "flagged"]]
+    return out[
+        [
+            "campaigns",
+            "recipients",
+            "sent",
+            "delivered",
+            "delivery_rate",
+            "clicked",
+            "delivered_with_link",
+            "click_rate",
+            "flagged",
+        ]
+    ]

@@ -17,8 +17,20 @@ import requests
 
 from mfanalytics.errors import APIError
 
-__all__ = ["Campaign", "Secret", "as_secret", "positive_number", "token_of", "max_segments_of", "strip_bearer",
-           "json_of", "shape_error", "object_of", "campaign_of", "as_list"]
+__all__ = [
+    "Campaign",
+    "Secret",
+    "as_secret",
+    "positive_number",
+    "token_of",
+    "max_segments_of",
+    "strip_bearer",
+    "json_of",
+    "shape_error",
+    "object_of",
+    "campaign_of",
+    "as_list",
+]
 
 
 class Secret:
@@ -29,7 +41,7 @@ class Secret:
     inside the transport's one sending call.
     """
 
-    __slots__ = ("_pad", "_masked")
+    __slots__ = ("_masked", "_pad")
 
     def __init__(self, value: str) -> None:
         raw = value.encode("utf-8")
@@ -67,8 +79,16 @@ class Campaign(dict):
     def summary(self) -> dict[str, Any]:
         """The figures a user checks before injecting."""
         keys = (
-            "id", "status", "campaignName", "countRecipient", "countValid", "countInvalidRecipient",
-            "countInBlackListRecipient", "countDuplicateRecipient", "creditCount", "sender",
+            "id",
+            "status",
+            "campaignName",
+            "countRecipient",
+            "countValid",
+            "countInvalidRecipient",
+            "countInBlackListRecipient",
+            "countDuplicateRecipient",
+            "creditCount",
+            "sender",
         )
         return {k: self.get(k) for k in keys if k in self}
 
@@ -92,10 +112,7 @@ def as_secret(value: str | Secret | None, *, strip: bool = False) -> Secret | No
 
 
 def positive_number(value: Any) -> bool:
-    return (
-        isinstance(value, (int, float)) and not isinstance(value, bool)
-        and math.isfinite(value) and value > 0
-    )
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
 
 
 def token_of(response: requests.Response) -> Secret | None:

@@ -23,21 +23,13 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import pandas as pd
 import requests
 
-from mfanalytics.errors import (
-    AmbiguousSendError,
-    APIError,
-    AuthenticationError,
-    InvalidRequestError,
-    MediasflowError,
-    ValidationError,
-)
 from mfanalytics.api.answers import Campaign
 from mfanalytics.api.answers import as_list as _as_list
 from mfanalytics.api.answers import as_secret as _as_secret
@@ -51,11 +43,19 @@ from mfanalytics.api.answers import token_of as _token_of
 from mfanalytics.api.payloads import list_bytes, recipient_payload
 from mfanalytics.api.transport import (
     DIGEST_HEADER,
-    SendSafety,
     RetryPolicy,
+    SendSafety,
     Transport,
     check_base_url,
     sha256_hex,
+)
+from mfanalytics.errors import (
+    AmbiguousSendError,
+    APIError,
+    AuthenticationError,
+    InvalidRequestError,
+    MediasflowError,
+    ValidationError,
 )
 
 __all__ = ["Campaign", "Client", "DEFAULT_BASE_URL"]
@@ -156,11 +156,9 @@ class Client:
         # mask the credentials first: no frame of a failed construction holds them in clear
         secret_password = _as_secret(password)
         secret_token = _as_secret(token, strip=True) if token else None
-        password = token = None  # noqa: F841
+        password = token = None
         if secret_token is None and (username is None or secret_password is None):
-            raise ValidationError(
-                "Give username and password, or a token.", rule="credentials", field="username"
-            )
+            raise ValidationError("Give username and password, or a token.", rule="credentials", field="username")
         if not _positive(timeout):
             raise ValidationError("timeout must be a positive number of seconds.", rule="timeout", field="timeout")
         if not _positive(deadline):
@@ -227,7 +225,7 @@ class Client:
     def now(self) -> datetime:
         """The current time for this connection: the sandbox's simulated clock
         on a sandbox (given as ``now=``), else the system clock (aware UTC)."""
-        return self._now() if self._now is not None else datetime.now(timezone.utc)
+        return self._now() if self._now is not None else datetime.now(UTC)
 
     @property
     def base_url(self) -> str:
@@ -244,8 +242,7 @@ class Client:
 
     def __reduce__(self):
         raise TypeError(
-            "A Client holds credentials and cannot be pickled; build one where it is "
-            "needed with Client.from_env()."
+            "A Client holds credentials and cannot be pickled; build one where it is needed with Client.from_env()."
         )
 
     def close(self) -> None:
@@ -282,8 +279,10 @@ class Client:
         response = None  # it holds the token in its headers: not in this frame if we raise
         if token is None:
             raise APIError(
-                "The login answer carried no Bearer token.", status=status,
-                method="POST", path=self.login_path,
+                "The login answer carried no Bearer token.",
+                status=status,
+                method="POST",
+                path=self.login_path,
             )
         self._token = token
         if said is not None:
@@ -300,7 +299,10 @@ class Client:
                 "The token was refused (expired or invalid): paste a new token from "
                 "the Swagger page, or give username and password so the client can "
                 "log in again by itself.",
-                status=401, method=error.method, path=error.path, api_message=error.api_message,
+                status=401,
+                method=error.method,
+                path=error.path,
+                api_message=error.api_message,
             )
         self.login()
         return True
@@ -315,7 +317,8 @@ class Client:
 
     # -- campaigns --------------------------------------------------------
     def _campaign_payload(self, msg: str, recipients: Any, list_id: Any, options: Mapping[str, Any]) -> dict[str, Any]:
-        from mfanalytics.messages import campaign_rules, message as sms
+        from mfanalytics.messages import campaign_rules
+        from mfanalytics.messages import message as sms
 
         unknown = set(options) - set(_OPTIONS)
         if unknown:
@@ -333,7 +336,12 @@ class Client:
         try:
             message.check(max_segments=self.max_segments)
         except MediasflowError as exc:
-            if exc.rule != "too-long" or not self._max_from_account or self._token is not None or self._password is None:
+            if (
+                exc.rule != "too-long"
+                or not self._max_from_account
+                or self._token is not None
+                or self._password is None
+            ):
                 raise
             self.login()  # the account's maximum comes with the login answer
             message.check(max_segments=self.max_segments)
@@ -379,7 +387,9 @@ class Client:
         """
         payload = self._campaign_payload(msg, recipients, list_id, options)
         payload["startNow"] = False
-        response = self._call("POST", "/campaigns/inject", retry=SendSafety.SAFE, **self._transport.encode_body(payload))
+        response = self._call(
+            "POST", "/campaigns/inject", retry=SendSafety.SAFE, **self._transport.encode_body(payload)
+        )
         return _campaign(response)
 
     def inject_campaign(self, campaign_id: int) -> Campaign:
@@ -443,7 +453,9 @@ class Client:
         """
         payload = self._campaign_payload(msg, recipients, list_id, options)
         payload["startNow"] = True
-        response = self._call("POST", "/campaigns/inject", retry=SendSafety.NEVER_AMBIGUOUS, **self._transport.encode_body(payload))
+        response = self._call(
+            "POST", "/campaigns/inject", retry=SendSafety.NEVER_AMBIGUOUS, **self._transport.encode_body(payload)
+        )
         return _campaign(response)
 
     def cancel_campaign(self, campaign_id: int) -> Campaign:
@@ -562,11 +574,14 @@ class Client:
         if end is None:  # one clock for every default: the client's (the sandbox's simulated one on a sandbox)
             end = end_of_minute(self.now())
         self._ensure_login()  # once, before the windows are fetched in parallel
-        return fetch_period(self._get_bytes, start, end, params=params, format=format, workers=workers,
-                            progress=progress)
+        return fetch_period(
+            self._get_bytes, start, end, params=params, format=format, workers=workers, progress=progress
+        )
 
     # -- blacklist and lists ----------------------------------------------
-    def add_to_blacklist(self, item: str, *, type_item: str = "MOBILE", description: str | None = None, brand: str | None = None) -> dict[str, Any]:
+    def add_to_blacklist(
+        self, item: str, *, type_item: str = "MOBILE", description: str | None = None, brand: str | None = None
+    ) -> dict[str, Any]:
         """Add a number (or an email) to the account's blacklist."""
         payload = {"item": item, "typeItem": type_item, "createdDescription": description, "brand": brand}
         payload = {k: v for k, v in payload.items() if v is not None}
@@ -583,7 +598,9 @@ class Client:
             raise _shape_error(response, "a blacklist that is not a list of entries")
         return pd.DataFrame(entries)
 
-    def upload_list(self, data: Any, *, filename: str, description: str | None = None, user_owner_id: str | None = None) -> dict[str, Any]:
+    def upload_list(
+        self, data: Any, *, filename: str, description: str | None = None, user_owner_id: str | None = None
+    ) -> dict[str, Any]:
         """Upload a recipient list; returns the platform's analysis (guide 2.9.1).
 
         ``data`` is a path, bytes, text, a DataFrame or a ``clean_recipients``

@@ -66,8 +66,10 @@ def recipient_payload(recipients: Any, *, region: str = "FR") -> list[dict[str, 
     try:
         frame, column = _frame_of(recipients, region)
     except UnicodeEncodeError:
-        rows = recipients if isinstance(recipients, pd.DataFrame) else pd.DataFrame(
-            [dict(r) if isinstance(r, Mapping) else {"mobile": r} for r in recipients], dtype=object
+        rows = (
+            recipients
+            if isinstance(recipients, pd.DataFrame)
+            else pd.DataFrame([dict(r) if isinstance(r, Mapping) else {"mobile": r} for r in recipients], dtype=object)
         )
         raise _surrogate_error(rows) from None
     others = [c for c in frame.columns if c != column]
@@ -102,7 +104,9 @@ def list_bytes(data: Any) -> bytes:
         raise ValidationError(f"No such file: {path}", rule="file-not-found", field="data")
     if isinstance(data, str):
         return data.encode("utf-8")
-    raise ValidationError("data must be a path, bytes, text, a DataFrame or a clean_recipients result.", rule="list-type", field="data")
+    raise ValidationError(
+        "data must be a path, bytes, text, a DataFrame or a clean_recipients result.", rule="list-type", field="data"
+    )
 
 
 def _csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -124,6 +128,10 @@ def _surrogate_error(frame: pd.DataFrame) -> ValidationError:
                 except UnicodeEncodeError:
                     return ValidationError(
                         f"column {column!r}, line {line} holds a lone surrogate (half of an emoji, cut off): fix the value",
-                        rule=RULE_SURROGATE, field=str(column), line=line,
+                        rule=RULE_SURROGATE,
+                        field=str(column),
+                        line=line,
                     )
-    return ValidationError("a value holds text that cannot be encoded in UTF-8", rule=RULE_SURROGATE, field="recipients")
+    return ValidationError(
+        "a value holds text that cannot be encoded in UTF-8", rule=RULE_SURROGATE, field="recipients"
+    )

@@ -22,7 +22,15 @@ from mfanalytics.errors import ValidationError
 from mfanalytics.reports.lines import LINE_KEY, dedupe_lines  # LINE_KEY: a name of mfanalytics.periods in 0.1
 from mfanalytics.times import API_TIME_FORMAT, PARIS_NAME, clear_of_folds, instant, paris_wall
 
-__all__ = ["LINE_KEY", "MAX_PERIOD_DAYS", "build_search", "dedupe_lines", "end_of_minute", "fetch_period", "split_period"]
+__all__ = [
+    "LINE_KEY",
+    "MAX_PERIOD_DAYS",
+    "build_search",
+    "dedupe_lines",
+    "end_of_minute",
+    "fetch_period",
+    "split_period",
+]
 
 #: The longest period the API answers.
 MAX_PERIOD_DAYS = 7
@@ -251,6 +259,8 @@ def _untracked_as_unknown(frame: pd.DataFrame) -> pd.DataFrame:
         return frame
     frame = frame.copy()
     for column in frame.columns:
-        if column in ("clicks", "clicked", "first_click_at") or (column.startswith("track_") and column.endswith("_clicks")):
+        if column in ("clicks", "clicked", "first_click_at") or (
+            column.startswith("track_") and column.endswith("_clicks")
+        ):
             frame[column] = frame[column].mask(unknown)
     return frame

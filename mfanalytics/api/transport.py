@@ -45,7 +45,15 @@ from mfanalytics.errors import (
     ValidationError,
 )
 
-__all__ = ["SendSafety", "RetryPolicy", "Transport", "check_base_url", "error_from_response", "is_loopback_host", "sha256_hex"]
+__all__ = [
+    "SendSafety",
+    "RetryPolicy",
+    "Transport",
+    "check_base_url",
+    "error_from_response",
+    "is_loopback_host",
+    "sha256_hex",
+]
 
 log = logging.getLogger("mfanalytics.http")
 
@@ -54,6 +62,7 @@ DIGEST_HEADER = "X-Content-SHA256"
 
 #: Answers that prove the request was refused before anything was done.
 _PROOF_OF_NOTHING_DONE = frozenset({400, 401, 403, 422})
+
 
 class SendSafety(Enum):
     """Whether a request may be repeated, and what a repeat's answer proves.
@@ -198,9 +207,7 @@ def error_from_response(response: requests.Response, method: str, path: str) -> 
             **kwargs,
         )
     if status == 429:
-        return RateLimitError(
-            f"Too many requests: {text}", retry_after=_retry_after(response), **kwargs
-        )
+        return RateLimitError(f"Too many requests: {text}", retry_after=_retry_after(response), **kwargs)
     if status in (400, 404, 409, 422) or 400 <= status < 500:
         return InvalidRequestError(text, **kwargs)
     return APIError(f"Server error: {text}", **kwargs)
@@ -332,20 +339,23 @@ def check_base_url(base_url: str, *, allow_insecure_http: bool = False) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationError(
             "base_url must be an http(s) URL with a host, e.g. https://app.mediasflow.com/api/v1.",
-            rule="base-url", field="base_url",
+            rule="base-url",
+            field="base_url",
         )
     if "@" in parts.netloc:
-        parts = base_url = None  # noqa: F841 - the password it carries must not stay in this frame
+        parts = base_url = None
         raise ValidationError(
             "base_url carries credentials (user:password@host); they would show in reprs and logs. "
             "Give username= and password= (or token=) instead.",
-            rule="url-credentials", field="base_url",
+            rule="url-credentials",
+            field="base_url",
         )
     if parts.scheme == "http" and not allow_insecure_http and not is_loopback_host(parts.hostname):
         raise ValidationError(
             f"base_url is plain http:// to {parts.hostname}, which is not a loopback host: the password "
             "and token would travel in clear. Use https://, or pass allow_insecure_http=True if you know why.",
-            rule="insecure-http", field="base_url",
+            rule="insecure-http",
+            field="base_url",
         )
     return str(base_url).rstrip("/")
 
@@ -433,19 +443,25 @@ class Transport:
             if secret_body is not None:
                 extra = dict(secret_body())
             response = self.session.request(
-                method, url, headers=sent_headers, timeout=self.timeout,
-                stream=True, allow_redirects=False, **kwargs, **extra,
+                method,
+                url,
+                headers=sent_headers,
+                timeout=self.timeout,
+                stream=True,
+                allow_redirects=False,
+                **kwargs,
+                **extra,
             )
             sent_headers = extra = None
             _read_body(response, started + self.deadline)
         except _Deadline:
             failure = _Failure("deadline", reached=True, timeout=True)
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a package error
+        except Exception as exc:
             failure = _failure_of(exc)
         except BaseException as exc:  # KeyboardInterrupt: re-raised below, without the frames that saw secrets
             interrupted = (type(exc), exc.args if isinstance(exc, SystemExit) else ())
         finally:
-            sent_headers = extra = None  # noqa: F841 - scrub this frame's locals
+            sent_headers = extra = None
         if response is not None:
             if failure is not None or interrupted is not None:
                 if response.raw is not None:
@@ -527,7 +543,12 @@ class Transport:
                 log.debug("%s %s failed after %.3fs: %s", method, shown, elapsed, failure.kind)
                 what = _describe(failure, self.deadline)
                 if retry is SendSafety.NEVER_AMBIGUOUS and failure.reached:
-                    raise self._ambiguous(f"{what[0].upper()}{what[1:]} after the request may have reached the server", method, shown, hint=hint)
+                    raise self._ambiguous(
+                        f"{what[0].upper()}{what[1:]} after the request may have reached the server",
+                        method,
+                        shown,
+                        hint=hint,
+                    )
                 if not failure.permanent and retries < policy.max_retries:
                     reached = reached or failure.reached
                     retries += 1
@@ -565,8 +586,12 @@ class Transport:
                     continue
             if retry is SendSafety.NEVER_AMBIGUOUS and status not in _PROOF_OF_NOTHING_DONE:
                 raise self._ambiguous(
-                    f"The server answered {status} to a request that may have sent SMS", method, shown,
-                    status=status, api_message=_api_message(response), hint=hint,
+                    f"The server answered {status} to a request that may have sent SMS",
+                    method,
+                    shown,
+                    status=status,
+                    api_message=_api_message(response),
+                    hint=hint,
                 )
             if status in policy.statuses and retries < policy.max_retries:
                 reached = True
@@ -577,14 +602,22 @@ class Transport:
             if reached and retry is SendSafety.CONFIRM_BY_409 and status != 409:
                 raise self._ambiguous(
                     f"A repeat was answered {status} after an earlier attempt may have reached the server",
-                    method, shown, status=status, api_message=error.api_message, hint=hint,
+                    method,
+                    shown,
+                    status=status,
+                    api_message=error.api_message,
+                    hint=hint,
                 )
             if retry is SendSafety.CONFIRM_BY_409 and (status == 429 or status >= 500):
                 # the attempts ran out on an answer that does not say nothing was done: the
                 # platform may have injected before answering, so this is no "not sent"
                 raise self._ambiguous(
                     f"The server answered {status} to an inject that may have taken effect",
-                    method, shown, status=status, api_message=error.api_message, hint=hint,
+                    method,
+                    shown,
+                    status=status,
+                    api_message=error.api_message,
+                    hint=hint,
                 )
             error.retried = reached
             if reached and method != "GET":
@@ -597,8 +630,13 @@ class Transport:
 
     @staticmethod
     def _ambiguous(
-        what: str, method: str, shown: str, *, status: int | None = None,
-        api_message: str | None = None, hint: str = "",
+        what: str,
+        method: str,
+        shown: str,
+        *,
+        status: int | None = None,
+        api_message: str | None = None,
+        hint: str = "",
     ) -> AmbiguousSendError:
         return AmbiguousSendError(
             f"{what}; the campaign may or may not have been sent, so the request was not "
@@ -637,7 +675,10 @@ def __getattr__(name: str) -> Any:
     if name == "Retry":  # its name until 0.2
         import warnings
 
-        warnings.warn("mfanalytics.api.transport.Retry is deprecated; use SendSafety (same values)",
-                      DeprecationWarning, stacklevel=2)
+        warnings.warn(
+            "mfanalytics.api.transport.Retry is deprecated; use SendSafety (same values)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         return SendSafety
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

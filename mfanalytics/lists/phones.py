@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -178,12 +178,12 @@ def _pattern_match(values: pa.Array, desc) -> np.ndarray:
     return ok.to_numpy(zero_copy_only=False).astype(bool, copy=False)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _metadata(region: str):
     return PhoneMetadata.metadata_for_region(region, None)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _simple_metadata(region: str) -> bool:
     """Whether the fast path can replay parsing for numbers of this region."""
     md = _metadata(region)

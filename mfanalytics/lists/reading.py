@@ -296,7 +296,7 @@ def _parse(opener: Callable[[], BinaryIO], charset: Charset | None = None) -> pd
     if isinstance(source, io.StringIO) and source.tell() > len(first) + 2:
         # a quoted header name holding a line break: the parser skips one
         # physical line, so give it a one-line stand-in for the header
-        body = "header\n" + text[source.tell():]
+        body = "header\n" + text[source.tell() :]
     if _CONTROL.search("".join(header)):
         raise RecipientListError(
             "the file is not a CSV list: its first line holds control characters (binary data?); "
@@ -306,8 +306,7 @@ def _parse(opener: Callable[[], BinaryIO], charset: Charset | None = None) -> pd
         )
     if len(header) > MAX_COLUMNS:
         raise RecipientListError(
-            f"the header has {len(header):,} columns; a list has at most {MAX_COLUMNS:,} "
-            "(is the separator right?)",
+            f"the header has {len(header):,} columns; a list has at most {MAX_COLUMNS:,} (is the separator right?)",
             rule="column-limit",
             line=0,
         )
@@ -347,7 +346,7 @@ def _parse(opener: Callable[[], BinaryIO], charset: Charset | None = None) -> pd
         shown = f" ({start.split(chr(10))[0][:30]!r}...)" if start else ""
         raise RecipientListError(
             f"a quote opened on {_where(line)}{shown} is never closed, so every line after it would be "
-            f"read as one field; close the quote (a quote inside a value is written twice: \"\")",
+            f'read as one field; close the quote (a quote inside a value is written twice: "")',
             rule="unclosed-quote",
             line=line,
         )
@@ -380,11 +379,9 @@ def _from_export(frame: pd.DataFrame) -> pd.DataFrame:
     from mfanalytics.export import restore_formulas, restore_name
 
     names = [restore_name(str(c)) for c in frame.columns]
-    if tuple(names[-len(ADDED_COLUMNS):]) != ADDED_COLUMNS:
+    if tuple(names[-len(ADDED_COLUMNS) :]) != ADDED_COLUMNS:
         return frame
-    out = pd.DataFrame(
-        {i: restore_formulas(frame.iloc[:, i]) for i in range(frame.shape[1])}, index=frame.index
-    )
+    out = pd.DataFrame({i: restore_formulas(frame.iloc[:, i]) for i in range(frame.shape[1])}, index=frame.index)
     out.columns = names
     for name in ADDED_COLUMNS:
         text = out[name].mask(out[name] == "")
@@ -419,9 +416,7 @@ def _read_csv(stream: Callable[[], Any], names: list[str], sep: str) -> tuple[pa
         try:
             table = pacsv.read_csv(
                 stream(),
-                read_options=pacsv.ReadOptions(
-                    column_names=names, skip_rows=1, use_threads=False, block_size=block
-                ),
+                read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=False, block_size=block),
                 parse_options=pacsv.ParseOptions(
                     delimiter=sep, quote_char='"', newlines_in_values=True, invalid_row_handler=on_bad_row
                 ),
@@ -443,8 +438,7 @@ def _read_csv(stream: Callable[[], Any], names: list[str], sep: str) -> tuple[pa
                     rule="line-size",
                 ) from None
             raise RecipientListError(
-                f"the list cannot be read as CSV ({exc}); export it as CSV, ';' or ',' separated, "
-                "with a header line",
+                f"the list cannot be read as CSV ({exc}); export it as CSV, ';' or ',' separated, with a header line",
                 rule="csv",
             ) from None
 
@@ -469,13 +463,11 @@ def read_list(path: str | os.PathLike) -> pd.DataFrame:
     except (OSError, ValueError) as exc:  # ValueError: a NUL or a lone surrogate in the path
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         hint = (
-            "; this looks like the list's text, not a path: pass it as bytes (text.encode()) "
-            "or use parse_list"
-            if any(c in str(path) for c in "\n\r") else ""
+            "; this looks like the list's text, not a path: pass it as bytes (text.encode()) or use parse_list"
+            if any(c in str(path) for c in "\n\r")
+            else ""
         )
-        raise RecipientListError(
-            f"cannot read the list {str(path)[:80]!r}: {reason}{hint}", rule="file"
-        ) from None
+        raise RecipientListError(f"cannot read the list {str(path)[:80]!r}: {reason}{hint}", rule="file") from None
     frame = _parse(lambda: open(path, "rb"))
     frame.attrs["name"] = path.stem
     return frame

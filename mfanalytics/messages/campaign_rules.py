@@ -20,7 +20,7 @@ Examples
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from mfanalytics.errors import ScheduleError, SenderError, ValidationError
 from mfanalytics.times import PARIS
@@ -49,26 +49,32 @@ def validate_sender(sender: str | None, *, type_select: str = "MKG") -> str | No
     True
     """
     if type_select not in ("MKG", "NOTIFICATION"):
-        raise SenderError(f"typeSelect must be 'MKG' or 'NOTIFICATION', got {type_select!r}",
-                          rule="type-select", field="typeSelect")
+        raise SenderError(
+            f"typeSelect must be 'MKG' or 'NOTIFICATION', got {type_select!r}", rule="type-select", field="typeSelect"
+        )
     if sender is None:
         return None
     if not isinstance(sender, str):
-        raise SenderError(f"the sender must be a str, not {type(sender).__name__}",
-                          rule="sender-type", field="sender")
+        raise SenderError(f"the sender must be a str, not {type(sender).__name__}", rule="sender-type", field="sender")
     bad = [c for c in dict.fromkeys(sender) if not (c.isascii() and c.isalnum())]
     if bad:
         shown = ", ".join(repr(c) for c in bad)
-        raise SenderError(f"sender {sender!r} may only hold letters A-Z, a-z and digits 0-9; "
-                          f"remove {shown}", rule="sender-charset", field="sender")
+        raise SenderError(
+            f"sender {sender!r} may only hold letters A-Z, a-z and digits 0-9; remove {shown}",
+            rule="sender-charset",
+            field="sender",
+        )
     if not 3 <= len(sender) <= 11:
-        raise SenderError(f"sender {sender!r} has {len(sender)} characters; it needs 3 to 11",
-                          rule="sender-length", field="sender")
+        raise SenderError(
+            f"sender {sender!r} has {len(sender)} characters; it needs 3 to 11", rule="sender-length", field="sender"
+        )
     if sender.isdigit():
         default = "36xxx" if type_select == "MKG" else "38xxx"
-        raise SenderError(f"sender {sender!r} cannot be only digits (leave it out to send "
-                          f"from the default {default} number)", rule="sender-all-digits",
-                          field="sender")
+        raise SenderError(
+            f"sender {sender!r} cannot be only digits (leave it out to send from the default {default} number)",
+            rule="sender-all-digits",
+            field="sender",
+        )
     return sender
 
 
@@ -78,13 +84,15 @@ _SCHEDULE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 def _to_utc(value: datetime, what: str) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         local = value.replace(tzinfo=PARIS)
-        back = local.astimezone(timezone.utc).astimezone(PARIS)
+        back = local.astimezone(UTC).astimezone(PARIS)
         if back.replace(tzinfo=None) != value:
-            raise ScheduleError(f"{what} {value.isoformat()} does not exist in Europe/Paris "
-                                "(clocks jump forward at that time)", rule="schedule-nonexistent",
-                                field="scheduleOn")
+            raise ScheduleError(
+                f"{what} {value.isoformat()} does not exist in Europe/Paris (clocks jump forward at that time)",
+                rule="schedule-nonexistent",
+                field="scheduleOn",
+            )
         value = local
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def validate_schedule(when: datetime | str | None, *, now: datetime | None = None) -> str | None:
@@ -116,27 +124,33 @@ def validate_schedule(when: datetime | str | None, *, now: datetime | None = Non
         return None
     if isinstance(when, str):
         if not _SCHEDULE_RE.match(when):
-            raise ScheduleError(f"scheduleOn {when!r} must look like 2021-06-24T09:30:58Z "
-                                "(yyyy-MM-ddTHH:mm:ssZ, UTC)", rule="schedule-format",
-                                field="scheduleOn")
+            raise ScheduleError(
+                f"scheduleOn {when!r} must look like 2021-06-24T09:30:58Z (yyyy-MM-ddTHH:mm:ssZ, UTC)",
+                rule="schedule-format",
+                field="scheduleOn",
+            )
         try:
-            moment = datetime.strptime(when, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+            moment = datetime.strptime(when, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
         except ValueError as exc:
-            raise ScheduleError(f"scheduleOn {when!r} is not a real date and time ({exc})",
-                                rule="schedule-format", field="scheduleOn") from None
+            raise ScheduleError(
+                f"scheduleOn {when!r} is not a real date and time ({exc})", rule="schedule-format", field="scheduleOn"
+            ) from None
     elif isinstance(when, datetime):
         moment = _to_utc(when, "scheduleOn").replace(microsecond=0)
     else:
         kind = "a date without a time" if isinstance(when, date) else type(when).__name__
-        raise ScheduleError(f"scheduleOn must be a datetime or a str, not {kind}",
-                            rule="schedule-type", field="scheduleOn")
-    reference = datetime.now(timezone.utc) if now is None else _to_utc(now, "now")
+        raise ScheduleError(
+            f"scheduleOn must be a datetime or a str, not {kind}", rule="schedule-type", field="scheduleOn"
+        )
+    reference = datetime.now(UTC) if now is None else _to_utc(now, "now")
     if moment - reference < timedelta(minutes=5):
         ahead = moment - reference
         said = f"{ahead} ahead" if ahead >= timedelta(0) else f"{-ahead} in the past"
-        raise ScheduleError(f"scheduleOn {moment:%Y-%m-%dT%H:%M:%SZ} is {said}; it must be at "
-                            "least 5 minutes after the request", rule="schedule-too-soon",
-                            field="scheduleOn")
+        raise ScheduleError(
+            f"scheduleOn {moment:%Y-%m-%dT%H:%M:%SZ} is {said}; it must be at least 5 minutes after the request",
+            rule="schedule-too-soon",
+            field="scheduleOn",
+        )
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -159,11 +173,17 @@ def _index_of(entry: dict, where: str) -> int:
     if isinstance(index, str) and index.strip().isdigit():
         index = int(index.strip())
     if index is None:
-        raise _tiny_error(f"{where}.index is required: 0 sets ${{track_1}}, 1 sets ${{track_2}}, ...",
-                          "tiny-list-index", f"{where}.index")
+        raise _tiny_error(
+            f"{where}.index is required: 0 sets ${{track_1}}, 1 sets ${{track_2}}, ...",
+            "tiny-list-index",
+            f"{where}.index",
+        )
     if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < 2**31:
-        raise _tiny_error(f"{where}.index must be an integer from 0 (0 sets ${{track_1}}), not {index!r}",
-                          "tiny-list-index", f"{where}.index")
+        raise _tiny_error(
+            f"{where}.index must be an integer from 0 (0 sets ${{track_1}}), not {index!r}",
+            "tiny-list-index",
+            f"{where}.index",
+        )
     return index
 
 
@@ -183,8 +203,9 @@ def _check_url(url: object, field: str) -> None:
     from urllib.parse import parse_qsl, urlsplit
 
     if not isinstance(url, str) or not url.strip():
-        raise _tiny_error(f"{field} is required with type REDIRECT: the address the short link opens",
-                          "tiny-list-url", field)
+        raise _tiny_error(
+            f"{field} is required with type REDIRECT: the address the short link opens", "tiny-list-url", field
+        )
     parts = urlsplit(url.strip())
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise _tiny_error(f"{field} {url!r} is not an http(s) address", "tiny-list-url", field)
@@ -193,7 +214,9 @@ def _check_url(url: object, field: str) -> None:
         raise _tiny_error(
             f"{field}: the guide requires GET parameter names in upper case; "
             + ", ".join(f"{n!r} should be {n.upper()!r}" for n in dict.fromkeys(lower)),
-            "tiny-list-url-parameters", field)
+            "tiny-list-url-parameters",
+            field,
+        )
 
 
 def _check_zip(entry: dict, where: str) -> None:
@@ -202,35 +225,50 @@ def _check_zip(entry: dict, where: str) -> None:
 
     name = entry.get("nameToLocalHTML")
     if not isinstance(name, str) or not name.strip():
-        raise _tiny_error(f"{where}.nameToLocalHTML is required with type LOCAL: the HTML file the link opens",
-                          "tiny-list-local", f"{where}.nameToLocalHTML")
+        raise _tiny_error(
+            f"{where}.nameToLocalHTML is required with type LOCAL: the HTML file the link opens",
+            "tiny-list-local",
+            f"{where}.nameToLocalHTML",
+        )
     if not name.lower().endswith((".html", ".htm")):
-        raise _tiny_error(f"{where}.nameToLocalHTML {name!r} must name an .html file",
-                          "tiny-list-local", f"{where}.nameToLocalHTML")
+        raise _tiny_error(
+            f"{where}.nameToLocalHTML {name!r} must name an .html file", "tiny-list-local", f"{where}.nameToLocalHTML"
+        )
     if entry.get("b64ZipLocal") in (None, ""):
-        raise _tiny_error(f"{where}.b64ZipLocal is required with type LOCAL: a zip holding {name!r}, in base64",
-                          "tiny-list-local", f"{where}.b64ZipLocal")
+        raise _tiny_error(
+            f"{where}.b64ZipLocal is required with type LOCAL: a zip holding {name!r}, in base64",
+            "tiny-list-local",
+            f"{where}.b64ZipLocal",
+        )
     data = _base64(entry.get("b64ZipLocal"), f"{where}.b64ZipLocal")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             bad = archive.testzip()
             members = archive.namelist()
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
-        raise _tiny_error(f"{where}.b64ZipLocal is not a valid zip file ({exc})", "tiny-list-zip",
-                          f"{where}.b64ZipLocal") from None
+        raise _tiny_error(
+            f"{where}.b64ZipLocal is not a valid zip file ({exc})", "tiny-list-zip", f"{where}.b64ZipLocal"
+        ) from None
     if bad is not None:
-        raise _tiny_error(f"{where}.b64ZipLocal: the zip member {bad!r} is corrupt", "tiny-list-zip",
-                          f"{where}.b64ZipLocal")
+        raise _tiny_error(
+            f"{where}.b64ZipLocal: the zip member {bad!r} is corrupt", "tiny-list-zip", f"{where}.b64ZipLocal"
+        )
     if name not in members and name not in {m.rsplit("/", 1)[-1] for m in members}:
-        raise _tiny_error(f"{where}.b64ZipLocal holds no file {name!r} (it holds {', '.join(members) or 'nothing'})",
-                          "tiny-list-zip", f"{where}.b64ZipLocal")
+        raise _tiny_error(
+            f"{where}.b64ZipLocal holds no file {name!r} (it holds {', '.join(members) or 'nothing'})",
+            "tiny-list-zip",
+            f"{where}.b64ZipLocal",
+        )
 
 
 def _check_preview(entry: dict, where: str, index: int) -> None:
     description = [k for k in ("description", "decription") if entry.get(k) not in (None, "")]
     if len(description) == 2 and entry["description"] != entry["decription"]:
-        raise _tiny_error(f"{where} gives both description and decription (the guide's spelling) with "
-                          "different values: give one", "tiny-list-description", f"{where}.description")
+        raise _tiny_error(
+            f"{where} gives both description and decription (the guide's spelling) with different values: give one",
+            "tiny-list-description",
+            f"{where}.description",
+        )
     for key, limit in (("label", 20), *((k, 40) for k in description)):
         value = entry.get(key)
         if value in (None, ""):
@@ -239,30 +277,44 @@ def _check_preview(entry: dict, where: str, index: int) -> None:
         if not isinstance(value, str):
             raise _tiny_error(f"{field} must be a string", "tiny-list-preview", field)
         if index != 0:
-            raise _tiny_error(f"{field}: the preview's {key} is set on the first link only (index 0), "
-                              f"not on index {index}", "tiny-list-preview", field)
+            raise _tiny_error(
+                f"{field}: the preview's {key} is set on the first link only (index 0), not on index {index}",
+                "tiny-list-preview",
+                field,
+            )
         if len(value) > limit:
-            raise _tiny_error(f"{field} is {len(value)} characters; the guide allows {limit}",
-                              "tiny-list-preview", field)
+            raise _tiny_error(
+                f"{field} is {len(value)} characters; the guide allows {limit}", "tiny-list-preview", field
+            )
     image, b64 = entry.get("imageName"), entry.get("b64ImagePreview")
     if image in (None, "") and b64 in (None, ""):
         return
     if not isinstance(image, str) or not image.strip():
-        raise _tiny_error(f"{where}.imageName is required with b64ImagePreview (e.g. og_image.png)",
-                          "tiny-list-image", f"{where}.imageName")
+        raise _tiny_error(
+            f"{where}.imageName is required with b64ImagePreview (e.g. og_image.png)",
+            "tiny-list-image",
+            f"{where}.imageName",
+        )
     ext = "." + image.rsplit(".", 1)[-1].lower() if "." in image else ""
     if ext not in _IMAGE_MAGIC:
-        raise _tiny_error(f"{where}.imageName {image!r} must end in .jpg or .png", "tiny-list-image",
-                          f"{where}.imageName")
+        raise _tiny_error(
+            f"{where}.imageName {image!r} must end in .jpg or .png", "tiny-list-image", f"{where}.imageName"
+        )
     if b64 in (None, ""):
-        raise _tiny_error(f"{where}.b64ImagePreview is required with imageName {image!r}: the image, in base64",
-                          "tiny-list-image", f"{where}.b64ImagePreview")
+        raise _tiny_error(
+            f"{where}.b64ImagePreview is required with imageName {image!r}: the image, in base64",
+            "tiny-list-image",
+            f"{where}.b64ImagePreview",
+        )
     data = _base64(b64, f"{where}.b64ImagePreview")
     if not data.startswith(_IMAGE_MAGIC[ext]):
         actual = next((e for e, magic in _IMAGE_MAGIC.items() if data.startswith(magic)), None)
         said = f"a {actual[1:].upper()} image" if actual else "no PNG or JPEG image"
-        raise _tiny_error(f"{where}.b64ImagePreview is {said}, but imageName {image!r} says {ext[1:].upper()}",
-                          "tiny-list-image", f"{where}.b64ImagePreview")
+        raise _tiny_error(
+            f"{where}.b64ImagePreview is {said}, but imageName {image!r} says {ext[1:].upper()}",
+            "tiny-list-image",
+            f"{where}.b64ImagePreview",
+        )
 
 
 def _check_entry(entry: dict, where: str, index: int) -> dict:
@@ -272,11 +324,18 @@ def _check_entry(entry: dict, where: str, index: int) -> dict:
     out["index"] = index
     kind = entry.get("type")
     if kind in (None, ""):  # the guide marks it required; infer it where the entry says which
-        kind = "LOCAL" if entry.get("nameToLocalHTML") or entry.get("b64ZipLocal") else (
-            "REDIRECT" if entry.get("urlToRedirect") else None)
+        kind = (
+            "LOCAL"
+            if entry.get("nameToLocalHTML") or entry.get("b64ZipLocal")
+            else ("REDIRECT" if entry.get("urlToRedirect") else None)
+        )
         if kind is None:
-            raise _tiny_error(f"{where}.type is required: REDIRECT (with urlToRedirect) or LOCAL "
-                              "(with nameToLocalHTML and b64ZipLocal)", "tiny-list-type", f"{where}.type")
+            raise _tiny_error(
+                f"{where}.type is required: REDIRECT (with urlToRedirect) or LOCAL "
+                "(with nameToLocalHTML and b64ZipLocal)",
+                "tiny-list-type",
+                f"{where}.type",
+            )
     if not isinstance(kind, str) or kind.strip().upper() not in _TYPES:
         raise _tiny_error(f"{where}.type must be REDIRECT or LOCAL, not {kind!r}", "tiny-list-type", f"{where}.type")
     out["type"] = kind = kind.strip().upper()
@@ -294,8 +353,11 @@ def _check_entry(entry: dict, where: str, index: int) -> dict:
     if life not in (None, ""):
         days = int(life.strip()) if isinstance(life, str) and life.strip().isdigit() else life
         if isinstance(days, bool) or not isinstance(days, int) or days < 1:
-            raise _tiny_error(f"{where}.endOfLife is the link's lifetime in days (default 45), a whole number "
-                              f"from 1, not {life!r}", "tiny-list-end-of-life", f"{where}.endOfLife")
+            raise _tiny_error(
+                f"{where}.endOfLife is the link's lifetime in days (default 45), a whole number from 1, not {life!r}",
+                "tiny-list-end-of-life",
+                f"{where}.endOfLife",
+            )
         out["endOfLife"] = days
     if entry.get("renderer") not in (None, ""):
         try:
@@ -304,8 +366,11 @@ def _check_entry(entry: dict, where: str, index: int) -> dict:
             raise _tiny_error(str(exc), "renderer", f"{where}.renderer") from None
     params = entry.get("listParameter")
     if params is not None and not (isinstance(params, list) and all(isinstance(p, str) for p in params)):
-        raise _tiny_error(f"{where}.listParameter must be a list of strings such as \"REF=${{REF}}\"",
-                          "tiny-list-type", f"{where}.listParameter")
+        raise _tiny_error(
+            f'{where}.listParameter must be a list of strings such as "REF=${{REF}}"',
+            "tiny-list-type",
+            f"{where}.listParameter",
+        )
     return out
 
 
@@ -360,18 +425,27 @@ def validate_tiny_list(tiny_list: object, *, tracks=()) -> list[dict]:
             raise _tiny_error(f"{where} must be an object", "tiny-list-type", where)
         index = _index_of(entry, where)
         if index in seen:
-            raise _tiny_error(f"{where}.index {index} is already set by tinyList[{seen[index]}]",
-                              "tiny-list-index", f"{where}.index")
+            raise _tiny_error(
+                f"{where}.index {index} is already set by tinyList[{seen[index]}]", "tiny-list-index", f"{where}.index"
+            )
         seen[index] = pos
         if index + 1 not in tracks:
             used = ", ".join(f"${{track_{t}}}" for t in tracks) or "no link"
-            raise _tiny_error(f"{where}.index {index} sets ${{track_{index + 1}}}, which the message does not "
-                              f"use (it uses {used})", "tiny-list-index", f"{where}.index")
+            raise _tiny_error(
+                f"{where}.index {index} sets ${{track_{index + 1}}}, which the message does not use (it uses {used})",
+                "tiny-list-index",
+                f"{where}.index",
+            )
         out.append(_check_entry(entry, where, index))
     missing = [t for t in tracks if t - 1 not in seen]
     if missing:
         raise _tiny_error(
-            "the message uses " + ", ".join(f"${{track_{t}}}" for t in missing) + " but tinyList has no entry "
-            + " or ".join(f"with index {t - 1}" for t in missing) + ": without one the link cannot be shortened",
-            "tiny-list-missing", "tinyList")
+            "the message uses "
+            + ", ".join(f"${{track_{t}}}" for t in missing)
+            + " but tinyList has no entry "
+            + " or ".join(f"with index {t - 1}" for t in missing)
+            + ": without one the link cannot be shortened",
+            "tiny-list-missing",
+            "tinyList",
+        )
     return out

@@ -33,12 +33,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mfanalytics.errors import RULE_SURROGATE, MessageError, ValidationError
-from mfanalytics.messages.renderers import RENDERERS, Piece, parse_template, renderer_of
 from mfanalytics.messages.gsm7 import (
     EMOTICONS,
     GSM7_CHARS,
     transliterate_char,
 )
+from mfanalytics.messages.renderers import RENDERERS, Piece, parse_template, renderer_of
 from mfanalytics.messages.segments import count_arrow, count_one
 
 __all__ = [
@@ -67,14 +67,15 @@ _MAX_SEGMENTS = 6
 # characters
 def _check_text(text: object, field: str = "text") -> str:
     if not isinstance(text, str):
-        raise MessageError(f"the message must be a str, not {type(text).__name__}",
-                           rule="text-type", field=field)
+        raise MessageError(f"the message must be a str, not {type(text).__name__}", rule="text-type", field=field)
     bad = _LONE_SURROGATE.search(text)
     if bad:
         raise MessageError(
             f"the text holds a lone surrogate (U+{ord(bad.group()):04X}) at character {bad.start() + 1}: "
             "it is half of an emoji or symbol, cut off; no phone can show it, so fix the text",
-            rule=RULE_SURROGATE, field=field)
+            rule=RULE_SURROGATE,
+            field=field,
+        )
     return text
 
 
@@ -151,10 +152,16 @@ def max_length(encoding: str, max_segments: int = 1) -> int:
     (160, 918, 134)
     """
     enc = _encoding_name(encoding)
-    if isinstance(max_segments, bool) or not isinstance(max_segments, (int, np.integer)) \
-            or not 1 <= max_segments <= _MAX_SEGMENTS:
-        raise MessageError(f"max_segments must be an integer from 1 to {_MAX_SEGMENTS}, "
-                           f"got {max_segments!r}", rule="max-segments", field="max_segments")
+    if (
+        isinstance(max_segments, bool)
+        or not isinstance(max_segments, (int, np.integer))
+        or not 1 <= max_segments <= _MAX_SEGMENTS
+    ):
+        raise MessageError(
+            f"max_segments must be an integer from 1 to {_MAX_SEGMENTS}, got {max_segments!r}",
+            rule="max-segments",
+            field="max_segments",
+        )
     return _SINGLE[enc] if max_segments == 1 else _PART[enc] * int(max_segments)
 
 
@@ -162,8 +169,7 @@ def _encoding_name(encoding: str) -> str:
     key = str(encoding).upper().replace("-", "").replace("_", "")
     names = {"GSM7": "GSM-7", "GSM": "GSM-7", "UCS2": "UCS-2"}
     if key not in names:
-        raise MessageError(f"unknown encoding {encoding!r}: use 'GSM-7' or 'UCS-2'",
-                           rule="encoding", field="encoding")
+        raise MessageError(f"unknown encoding {encoding!r}: use 'GSM-7' or 'UCS-2'", rule="encoding", field="encoding")
     return names[key]
 
 
@@ -180,13 +186,17 @@ def _as_arrow(texts) -> pa.Array:
             arr = pa.array(values, type=pa.large_string(), from_pandas=True)
         except UnicodeEncodeError:
             line = next(i + 1 for i, v in enumerate(values) if isinstance(v, str) and _LONE_SURROGATE.search(v))
-            raise MessageError(f"text {line} holds a lone surrogate (half of an emoji, cut off): fix the text",
-                               rule=RULE_SURROGATE, field="texts", line=line) from None
+            raise MessageError(
+                f"text {line} holds a lone surrogate (half of an emoji, cut off): fix the text",
+                rule=RULE_SURROGATE,
+                field="texts",
+                line=line,
+            ) from None
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError) as exc:
-            line = next((i + 1 for i, v in enumerate(values)
-                         if not isinstance(v, str) and not pd.isna(v)), None)
-            raise MessageError(f"every text must be a str; item {line} is not ({exc})",
-                               rule="text-type", field="texts", line=line) from None
+            line = next((i + 1 for i, v in enumerate(values) if not isinstance(v, str) and not pd.isna(v)), None)
+            raise MessageError(
+                f"every text must be a str; item {line} is not ({exc})", rule="text-type", field="texts", line=line
+            ) from None
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
@@ -256,9 +266,12 @@ def _recipients_frame(recipients) -> pd.DataFrame:
                     row.update(item)
             rows.append(row)
         return pd.DataFrame(rows)
-    raise ValidationError("recipients must be a DataFrame, a list of dicts or the result of "
-                          f"clean_recipients, not {type(recipients).__name__}",
-                          rule="recipients", field="recipients")
+    raise ValidationError(
+        "recipients must be a DataFrame, a list of dicts or the result of "
+        f"clean_recipients, not {type(recipients).__name__}",
+        rule="recipients",
+        field="recipients",
+    )
 
 
 def _lookup(name: str, keys) -> object | None:
@@ -319,9 +332,16 @@ class Message:
     1      58           6
     """
 
-    def __init__(self, text: str, *, allow_ucs2: bool = False, auto_replace_gsm7: bool = False,
-                 auto_replace_emoji: bool = False, renderer: str = "BASIC",
-                 defaults: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        text: str,
+        *,
+        allow_ucs2: bool = False,
+        auto_replace_gsm7: bool = False,
+        auto_replace_emoji: bool = False,
+        renderer: str = "BASIC",
+        defaults: Mapping[str, str] | None = None,
+    ) -> None:
         self.text = _check_text(text, "msg")
         self.allow_ucs2 = bool(allow_ucs2)
         self.auto_replace_gsm7 = bool(auto_replace_gsm7)
@@ -329,13 +349,15 @@ class Message:
         self._renderer = renderer_of(renderer)
         self.renderer = self._renderer.name
         if defaults is not None and not isinstance(defaults, Mapping):
-            raise MessageError("defaults must be a mapping of field name to value",
-                               rule="defaults", field="defaultForHeader")
+            raise MessageError(
+                "defaults must be a mapping of field name to value", rule="defaults", field="defaultForHeader"
+            )
         self.defaults = {str(k): str(v) for k, v in (defaults or {}).items() if v is not None}
         source = replace_emoji(self.text) if self.auto_replace_emoji and self.allow_ucs2 else self.text
         template = parse_template(source, self._renderer)
-        self._parts = [(to_gsm7(p.text) if self.auto_replace_gsm7 and p.field is None else p.text, p)
-                       for p in template.pieces]
+        self._parts = [
+            (to_gsm7(p.text) if self.auto_replace_gsm7 and p.field is None else p.text, p) for p in template.pieces
+        ]
         self.content = "".join(s for s, _ in self._parts)
         self.fields = template.fields
         self.tracks = template.tracks
@@ -379,17 +401,27 @@ class Message:
         if not self.allow_ucs2 and self._literal_non_gsm:
             chars = ", ".join(repr(c) for c in self._literal_non_gsm)
             fixable = [c for c in self._literal_non_gsm if to_gsm7(c) != c]
-            hint = (f"auto_replace_gsm7=True would replace {', '.join(map(repr, fixable))}; "
-                    if fixable and not self.auto_replace_gsm7 else "")
-            raise MessageError(f"the message holds characters outside GSM-7 ({chars}) and "
-                               f"allow_ucs2 is False, so the campaign would not be sent; {hint}"
-                               "allow_ucs2=True sends it in UCS-2 (70 characters per SMS)",
-                               rule="non-gsm-characters", field="msg")
+            hint = (
+                f"auto_replace_gsm7=True would replace {', '.join(map(repr, fixable))}; "
+                if fixable and not self.auto_replace_gsm7
+                else ""
+            )
+            raise MessageError(
+                f"the message holds characters outside GSM-7 ({chars}) and "
+                f"allow_ucs2 is False, so the campaign would not be sent; {hint}"
+                "allow_ucs2=True sends it in UCS-2 (70 characters per SMS)",
+                rule="non-gsm-characters",
+                field="msg",
+            )
         if self.segments > max_segments or self.length > limit:
             note = " (fields counted with their default, empty without)" if self.fields else ""
-            raise MessageError(f"the message is {self.length} {self.encoding} characters, "
-                               f"{self.segments} SMS{note}; the account allows {limit} "
-                               f"({max_segments} SMS)", rule="too-long", field="msg")
+            raise MessageError(
+                f"the message is {self.length} {self.encoding} characters, "
+                f"{self.segments} SMS{note}; the account allows {limit} "
+                f"({max_segments} SMS)",
+                rule="too-long",
+                field="msg",
+            )
         return self
 
     def render(self, recipients: pd.DataFrame | list[dict], *, max_segments: int = 1) -> pd.DataFrame:
@@ -427,8 +459,10 @@ class Message:
                 series = series.fillna("")
             codes, uniques = pd.factorize(series)
             uniques = [to_gsm7(u) if self.auto_replace_gsm7 else u for u in uniques]
-            said = [f"character(s) outside GSM-7 {''.join(bad)!r} in field {name!r}"
-                    if (bad := non_gsm_chars(u)) else None for u in uniques]
+            said = [
+                f"character(s) outside GSM-7 {''.join(bad)!r} in field {name!r}" if (bad := non_gsm_chars(u)) else None
+                for u in uniques
+            ]
             said = np.array(said + [None], dtype=object)[codes]  # per distinct value, not per row
             hit = pd.notna(said) & pd.isna(err6)
             err6[hit] = said[hit]
@@ -460,10 +494,16 @@ class Message:
         if code7.any():
             only7 = np.flatnonzero(code == 7)
             enc = np.where(is_gsm[only7], "GSM-7", "UCS-2")
-            error[only7] = (pd.Series(length[only7]).astype(str) + " " + enc + " characters, "
-                            + pd.Series(segments[only7]).astype(str) + " SMS; over the "
-                            + pd.Series(limit[only7]).astype(str)
-                            + f" allowed ({max_segments} SMS)").to_numpy(dtype=object)
+            error[only7] = (
+                pd.Series(length[only7]).astype(str)
+                + " "
+                + enc
+                + " characters, "
+                + pd.Series(segments[only7]).astype(str)
+                + " SMS; over the "
+                + pd.Series(limit[only7]).astype(str)
+                + f" allowed ({max_segments} SMS)"
+            ).to_numpy(dtype=object)
         counts = _counts_frame(is_gsm, length, segments, np.ones(n, dtype=bool), frame.index)
         counts.insert(0, "text", pd.arrays.ArrowStringArray(text))
         counts["error_code"] = pd.arrays.IntegerArray(code, code == 0)
@@ -484,11 +524,11 @@ class Message:
         return f"Message({self.content!r})  # {stats}"
 
     def _repr_html_(self) -> str:
-        body = "".join(f"<mark>{html.escape(c)}</mark>" if c not in GSM7_CHARS else html.escape(c)
-                       for c in self.content)
+        body = "".join(
+            f"<mark>{html.escape(c)}</mark>" if c not in GSM7_CHARS else html.escape(c) for c in self.content
+        )
         stats = html.escape(repr(self).split("  # ", 1)[1])
-        return (f"<div><pre style='white-space:pre-wrap'>{body}</pre>"
-                f"<small>{stats}</small></div>")
+        return f"<div><pre style='white-space:pre-wrap'>{body}</pre><small>{stats}</small></div>"
 
 
 @dataclass(frozen=True, repr=False)
@@ -509,8 +549,12 @@ class CreditEstimate:
         return self.estimate_reason is not None
 
     def __repr__(self) -> str:
-        parts = [f"{self.recipients:,} recipients", f"{self.sendable:,} sendable",
-                 f"{self.credits:,} credits", self.encoding]
+        parts = [
+            f"{self.recipients:,} recipients",
+            f"{self.sendable:,} sendable",
+            f"{self.credits:,} credits",
+            self.encoding,
+        ]
         if self.estimate_reason:
             parts.append("estimate: renderer logic not evaluated")
         if self.segments:
@@ -544,8 +588,9 @@ def estimate_credits(message: Message | str, recipients, *, max_segments: int = 
     if isinstance(recipients, (int, np.integer)) and not isinstance(recipients, bool):
         n = int(recipients)
         if n < 0:
-            raise ValidationError(f"the number of recipients cannot be negative ({n})",
-                                  rule="recipients", field="recipients")
+            raise ValidationError(
+                f"the number of recipients cannot be negative ({n})", rule="recipients", field="recipients"
+            )
         try:
             msg.check(max_segments=max_segments)
         except MessageError as exc:
@@ -553,8 +598,9 @@ def estimate_credits(message: Message | str, recipients, *, max_segments: int = 
                 raise
             code = 6 if exc.rule == "non-gsm-characters" else 7
             return CreditEstimate(n, 0, 0, {}, {code: n} if n else {}, msg.encoding, msg.estimate_reason)
-        return CreditEstimate(n, n, n * msg.segments, {msg.segments: n} if n else {}, {}, msg.encoding,
-                              msg.estimate_reason)
+        return CreditEstimate(
+            n, n, n * msg.segments, {msg.segments: n} if n else {}, {}, msg.encoding, msg.estimate_reason
+        )
     rendered = msg.render(recipients, max_segments=max_segments)
     ok = rendered["error_code"].isna().to_numpy()
     segs = rendered["segments"].to_numpy(dtype=np.int64)[ok]
@@ -562,7 +608,9 @@ def estimate_credits(message: Message | str, recipients, *, max_segments: int = 
     per = pd.Series(segs).value_counts().sort_index()
     errs = rendered["error_code"].dropna().astype(int).value_counts().sort_index()
     return CreditEstimate(
-        recipients=len(rendered), sendable=int(ok.sum()), credits=int(segs.sum()),
+        recipients=len(rendered),
+        sendable=int(ok.sum()),
+        credits=int(segs.sum()),
         segments={int(k): int(v) for k, v in per.items()},
         errors={int(k): int(v) for k, v in errs.items()},
         encoding=encs.pop() if len(encs) == 1 else ("mixed" if encs else msg.encoding),

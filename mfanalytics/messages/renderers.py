@@ -47,7 +47,9 @@ def _escape_ejs(value: str) -> str:
     return value.translate(_EJS)
 
 
-_HBS = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;", "`": "&#x60;", "=": "&#x3D;"})
+_HBS = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;", "`": "&#x60;", "=": "&#x3D;"}
+)
 _EJS = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
 
 
@@ -88,30 +90,51 @@ _VTL = r"[A-Za-z][A-Za-z0-9_]*"
 _VTL_DIRECTIVES = "if|elseif|else|end|foreach|set|macro|parse|include|evaluate|define|break|stop"
 
 #: The guide's six renderers, by API name.
-RENDERERS: dict[str, Renderer] = {r.name: r for r in (
-    Renderer("BASIC", "${FIELD}", re.compile(r"\$\{(?P<name>[^{}]+)\}")),
-    Renderer("MEDIASFLOW", "$$[FIELD]", re.compile(r"\$\$\[(?P<name>[^\[\]]+)\]")),
-    Renderer("MEDIASFLOW_B", "$$[record]FIELD$$", re.compile(r"\$\$\[record\](?P<name>[^$\[\]]+?)\$\$")),
-    Renderer(
-        "HANDLEBARS", "{{FIELD}}",
-        re.compile(r"\{\{\{\s*(?P<raw>" + _HB_NAME + r")\s*\}\}\}|\{\{(?!\{)\s*(?!(?:else|this)\s*\}\})(?P<name>"
-                   + _HB_NAME + r")\s*\}\}"),
-        re.compile(r"\{\{.*?\}\}\}?", re.DOTALL), "Handlebars helpers and blocks",
-        _escape_handlebars, "https://jknack.github.io/handlebars.java/helpers.html",
-    ),
-    Renderer(
-        "EJS", "<%= FIELD %>",
-        re.compile(r"<%(?:(?P<eq>=)\s*(?P<name>[^\W\d][\w$]*)|-\s*(?P<raw>[^\W\d][\w$]*))\s*[-_]?%>"),
-        re.compile(r"<%(?!%).*?%>", re.DOTALL), "EJS code", _escape_ejs, "https://ejs.co",
-    ),
-    Renderer(
-        "VELOCITY", "$FIELD",
-        re.compile(r"\$!?(?:\{(?P<name>" + _VTL + r")\}|(?P<raw>" + _VTL + r")(?![A-Za-z0-9_\[]|\.[A-Za-z_]))"),
-        re.compile(r"#\{?(?:" + _VTL_DIRECTIVES + r")\b\}?(?:\s*\([^)]*\))?|##[^\n]*|#\*.*?\*#|\\\$"
-                   r"|\$!?\{?" + _VTL + r"(?:\.[A-Za-z_][\w]*(?:\([^)]*\))?|\[[^\]]*\])+\}?", re.DOTALL),
-        "Velocity directives", None, "https://velocity.apache.org/engine/2.2/vtl-reference.html",
-    ),
-)}
+RENDERERS: dict[str, Renderer] = {
+    r.name: r
+    for r in (
+        Renderer("BASIC", "${FIELD}", re.compile(r"\$\{(?P<name>[^{}]+)\}")),
+        Renderer("MEDIASFLOW", "$$[FIELD]", re.compile(r"\$\$\[(?P<name>[^\[\]]+)\]")),
+        Renderer("MEDIASFLOW_B", "$$[record]FIELD$$", re.compile(r"\$\$\[record\](?P<name>[^$\[\]]+?)\$\$")),
+        Renderer(
+            "HANDLEBARS",
+            "{{FIELD}}",
+            re.compile(
+                r"\{\{\{\s*(?P<raw>"
+                + _HB_NAME
+                + r")\s*\}\}\}|\{\{(?!\{)\s*(?!(?:else|this)\s*\}\})(?P<name>"
+                + _HB_NAME
+                + r")\s*\}\}"
+            ),
+            re.compile(r"\{\{.*?\}\}\}?", re.DOTALL),
+            "Handlebars helpers and blocks",
+            _escape_handlebars,
+            "https://jknack.github.io/handlebars.java/helpers.html",
+        ),
+        Renderer(
+            "EJS",
+            "<%= FIELD %>",
+            re.compile(r"<%(?:(?P<eq>=)\s*(?P<name>[^\W\d][\w$]*)|-\s*(?P<raw>[^\W\d][\w$]*))\s*[-_]?%>"),
+            re.compile(r"<%(?!%).*?%>", re.DOTALL),
+            "EJS code",
+            _escape_ejs,
+            "https://ejs.co",
+        ),
+        Renderer(
+            "VELOCITY",
+            "$FIELD",
+            re.compile(r"\$!?(?:\{(?P<name>" + _VTL + r")\}|(?P<raw>" + _VTL + r")(?![A-Za-z0-9_\[]|\.[A-Za-z_]))"),
+            re.compile(
+                r"#\{?(?:" + _VTL_DIRECTIVES + r")\b\}?(?:\s*\([^)]*\))?|##[^\n]*|#\*.*?\*#|\\\$"
+                r"|\$!?\{?" + _VTL + r"(?:\.[A-Za-z_][\w]*(?:\([^)]*\))?|\[[^\]]*\])+\}?",
+                re.DOTALL,
+            ),
+            "Velocity directives",
+            None,
+            "https://velocity.apache.org/engine/2.2/vtl-reference.html",
+        ),
+    )
+}
 
 
 def renderer_of(name: object) -> Renderer:
@@ -124,9 +147,12 @@ def renderer_of(name: object) -> Renderer:
     """
     key = "BASIC" if name in (None, "") else str(name).strip().upper()
     if key not in RENDERERS:
-        raise MessageError(f"renderer {name!r} is not one of the guide's: "
-                           + ", ".join(f"{r.name} ({r.syntax})" for r in RENDERERS.values()),
-                           rule="renderer", field="renderer")
+        raise MessageError(
+            f"renderer {name!r} is not one of the guide's: "
+            + ", ".join(f"{r.name} ({r.syntax})" for r in RENDERERS.values()),
+            rule="renderer",
+            field="renderer",
+        )
     return RENDERERS[key]
 
 
@@ -156,8 +182,10 @@ class Template:
         if not self.logic:
             return None
         shown = ", ".join(self.logic[:3]) + (" ..." if len(self.logic) > 3 else "")
-        return (f"the message uses {self.renderer.logic_kind} ({shown}): they are counted as written, "
-                f"but {self.renderer.name} may add or remove text for each recipient")
+        return (
+            f"the message uses {self.renderer.logic_kind} ({shown}): they are counted as written, "
+            f"but {self.renderer.name} may add or remove text for each recipient"
+        )
 
 
 def parse_template(text: str, renderer: str | Renderer = "BASIC") -> Template:
@@ -202,9 +230,13 @@ def parse_template(text: str, renderer: str | Renderer = "BASIC") -> Template:
             if not name:
                 continue  # "${ }" names no field: literal text
             track = _TRACK_NAME.fullmatch(name)
-            piece = Piece(m.group(0), name, m.group("name") is not None and r.escape is not None,
-                          int(track.group(1)) if track else None)
-        pieces.append(Piece(text[last:m.start()]))
+            piece = Piece(
+                m.group(0),
+                name,
+                m.group("name") is not None and r.escape is not None,
+                int(track.group(1)) if track else None,
+            )
+        pieces.append(Piece(text[last : m.start()]))
         pieces.append(piece)
         last = m.end()
     pieces.append(Piece(text[last:]))

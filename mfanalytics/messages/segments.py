@@ -17,14 +17,13 @@ import functools
 from mfanalytics.messages.gsm7 import (
     CONTROL,
     CR,
-    EXTEND,
     E_BASE,
     E_BASE_GAZ,
     E_MODIFIER,
+    EXTEND,
     GLUE_AFTER_ZWJ,
     GSM7_CHARS,
     GSM7_EXTENSION,
-    L,
     LF,
     LV,
     LVT,
@@ -32,9 +31,10 @@ from mfanalytics.messages.gsm7 import (
     PREPEND,
     RI,
     SPACINGMARK,
+    ZWJ,
+    L,
     T,
     V,
-    ZWJ,
     grapheme_property,
     grapheme_runs,
     reference_count,
@@ -93,10 +93,14 @@ def _tables():
             if p in ctrl or n in ctrl:
                 continue  # GB4, GB5 (CR LF is split in two by the oracle anyway)
             nobreak[p, n] = (
-                (p == L and n in (L, V, LV, LVT)) or (p in (LV, V) and n in (V, T))
-                or (p in (LVT, T) and n == T) or n in (EXTEND, ZWJ, SPACINGMARK)
-                or p == PREPEND or (p == ZWJ and n in (GLUE_AFTER_ZWJ, E_BASE_GAZ))
-                or (p in (E_BASE, E_BASE_GAZ) and n == E_MODIFIER))
+                (p == L and n in (L, V, LV, LVT))
+                or (p in (LV, V) and n in (V, T))
+                or (p in (LVT, T) and n == T)
+                or n in (EXTEND, ZWJ, SPACINGMARK)
+                or p == PREPEND
+                or (p == ZWJ and n in (GLUE_AFTER_ZWJ, E_BASE_GAZ))
+                or (p in (E_BASE, E_BASE_GAZ) and n == E_MODIFIER)
+            )
     ext = np.array(sorted(ord(c) for c in GSM7_EXTENSION), dtype=np.uint32)
     return (np.array(starts, dtype=np.uint32), np.array(props, dtype=np.uint8), nobreak, ext)
 
@@ -209,7 +213,7 @@ def count_arrow(arr):
     for gsm, mask in ((True, gsm_multi & (n_ext > 0)), (False, ucs_multi & (glue | (n_astral > 0)))):
         idx = np.flatnonzero(mask)
         for lo in range(0, len(idx), 20000):  # bounded memory
-            part = idx[lo:lo + 20000]
+            part = idx[lo : lo + 20000]
             segments[part] = _packed_segments(arr.take(part).to_pylist(), gsm)
     return is_gsm & valid, np.where(valid, length, 0), np.where(valid, segments, 0), valid
 

@@ -36,7 +36,9 @@ _JAN1 = (365 * _Y + _Y // 4 - _Y // 100 + _Y // 400 + 1 - 719163).astype(np.int3
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 # indexed by leap * 13 + month: days in the month, and days before it in the year
 _DIM = np.concatenate([_MONTH_DAYS, _MONTH_DAYS + (np.arange(13) == 2)]).astype(np.int32)
-_BEFORE = np.concatenate([np.cumsum(_MONTH_DAYS) - _MONTH_DAYS, np.cumsum(_MONTH_DAYS) - _MONTH_DAYS + (np.arange(13) > 2)]).astype(np.int32)
+_BEFORE = np.concatenate(
+    [np.cumsum(_MONTH_DAYS) - _MONTH_DAYS, np.cumsum(_MONTH_DAYS) - _MONTH_DAYS + (np.arange(13) > 2)]
+).astype(np.int32)
 # indexed by year * 13 + month: 32 * (days from 1970-01-01 to the 1st of the month) + days in the month
 _LM = _LEAP[:, None] * 13 + np.arange(13)
 _MONTHS = ((_JAN1[:, None] + _BEFORE[_LM]) * 32 + _DIM[_LM]).ravel().astype(np.int32)

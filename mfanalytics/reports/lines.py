@@ -83,8 +83,12 @@ def dedupe_lines(frames: pd.DataFrame | Iterable[pd.DataFrame]) -> pd.DataFrame:
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
         line_id = pd.factorize(line_id * (len(uniques) + 1) + codes)[0].astype(np.int64)
     # the k-th copy of a key within one frame matches the k-th copy in another, never one of its own frame
-    occurrence = pd.Series(line_id * len(non_empty) + source).groupby(line_id * len(non_empty) + source,
-                                                                       sort=False).cumcount().to_numpy()
+    occurrence = (
+        pd.Series(line_id * len(non_empty) + source)
+        .groupby(line_id * len(non_empty) + source, sort=False)
+        .cumcount()
+        .to_numpy()
+    )
     ident = pd.factorize(line_id * (int(occurrence.max()) + 1) + occurrence)[0].astype(np.int64)
     # rows without a key are a line of their own each: nothing ever matches them
     ident[~keyed] = ident.max() + 1 + np.arange(int((~keyed).sum()))
@@ -112,14 +116,22 @@ def _lifecycle_rank(frame: pd.DataFrame) -> list[np.ndarray]:
     def present(column: str) -> np.ndarray:
         return frame[column].notna().to_numpy(dtype=bool) if column in frame.columns else np.zeros(n, bool)
 
-    final = frame["is_final"].astype("boolean").fillna(False).to_numpy(dtype=bool) if "is_final" in frame else np.zeros(n, bool)
+    final = (
+        frame["is_final"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+        if "is_final" in frame
+        else np.zeros(n, bool)
+    )
     stage = np.zeros(n)
     if "status_group" in frame.columns:
         group = frame["status_group"]
         group = group if isinstance(group.dtype, pd.CategoricalDtype) else group.astype("category")
         lookup = np.array([_STAGE.get(str(c), 2) for c in group.cat.categories] + [2], dtype="float64")
         stage = lookup[group.cat.codes.to_numpy()]  # code -1 (missing) takes the last entry
-    stop = frame["is_stop"].astype("boolean").fillna(False).to_numpy(dtype=bool) if "is_stop" in frame else np.zeros(n, bool)
+    stop = (
+        frame["is_stop"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+        if "is_stop" in frame
+        else np.zeros(n, bool)
+    )
     events = sum(present(c).astype(np.int64) for c in ("delivered_at", "reply", "preview_at", "first_click_at"))
     return [final, stage, stop, num("clicks"), num("preview_count"), np.asarray(events)]
 
@@ -127,9 +139,7 @@ def _lifecycle_rank(frame: pd.DataFrame) -> list[np.ndarray]:
 def _align_categories(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
     """Give every categorical column the union of its categories, so that
     concatenating windows keeps it categorical (and small)."""
-    columns = {
-        c for f in frames for c in f.columns if isinstance(f[c].dtype, pd.CategoricalDtype)
-    }
+    columns = {c for f in frames for c in f.columns if isinstance(f[c].dtype, pd.CategoricalDtype)}
     if not columns:
         return frames
     out = [f.copy() for f in frames]
@@ -138,7 +148,11 @@ def _align_categories(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
         for f in out:
             if column in f.columns:
                 values = f[column]
-                cats = values.cat.categories if isinstance(values.dtype, pd.CategoricalDtype) else pd.Index(values.dropna().unique())
+                cats = (
+                    values.cat.categories
+                    if isinstance(values.dtype, pd.CategoricalDtype)
+                    else pd.Index(values.dropna().unique())
+                )
                 union = union.append(cats[~cats.isin(union)])
         for f in out:
             if column in f.columns:

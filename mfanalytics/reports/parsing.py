@@ -54,8 +54,8 @@ import csv
 import json
 import os
 import re
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import IO, Any
 
 import numpy as np
@@ -165,7 +165,8 @@ def parse_report(
             line = data.count("\n", 0, exc.start)
             raise ReportFormatError(
                 f"Data line {line} holds a lone surrogate (half of a character, cut off): the text is damaged.",
-                rule=RULE_SURROGATE, line=line,
+                rule=RULE_SURROGATE,
+                line=line,
             ) from None
     elif not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"parse_report takes bytes or str, not {type(data).__name__}; use read_report for files")
@@ -227,7 +228,9 @@ def parse_report_json(
                 rule="json-shape",
             )
         if campaign_id is None:
-            campaign_id = next((records[k] for k in records if match_column(k) and match_column(k)[0] == "campaign_id"), None)
+            campaign_id = next(
+                (records[k] for k in records if match_column(k) and match_column(k)[0] == "campaign_id"), None
+            )
         records = records[key]
     if not isinstance(records, list):
         raise ReportFormatError("A JSON report must be a list of records.", rule="json-shape")
@@ -284,7 +287,8 @@ def _from_csv(prefix: bytes, source: Callable[[], Any], *, campaign_id: int | No
     if first_end is None and len(prefix) >= _SNIFF:
         raise ReportFormatError(
             f"The header line is longer than {_SNIFF:,} bytes: not a report (is the separator right?).",
-            rule="header-size", line=1,
+            rule="header-size",
+            line=1,
         )
     header_bytes = body[: first_end.start()] if first_end else body
     if not header_bytes.strip():
@@ -300,7 +304,8 @@ def _from_csv(prefix: bytes, source: Callable[[], Any], *, campaign_id: int | No
     if counts[sep] >= MAX_COLUMNS:
         raise ReportFormatError(
             f"The header has {counts[sep] + 1:,} columns; a report has at most {MAX_COLUMNS:,}.",
-            rule="column-limit", line=1,
+            rule="column-limit",
+            line=1,
         )
     names = next(csv.reader([header_text], delimiter=sep))
     names, export = _export_names(names)
@@ -360,7 +365,9 @@ def _read_table(source: Callable[[], Any], ncols: int, sep: str, encoding: str, 
             try:
                 return pacsv.read_csv(
                     source(),
-                    read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=encoding, block_size=block),
+                    read_options=pacsv.ReadOptions(
+                        column_names=names, skip_rows=1, encoding=encoding, block_size=block
+                    ),
                     parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=newlines),
                     convert_options=pacsv.ConvertOptions(
                         column_types=types, null_values=[""], strings_can_be_null=True
@@ -426,7 +433,9 @@ def _export_dates(arr: Any, field: str) -> tuple[np.ndarray, np.ndarray]:
         i = int(rows[0])
         raise ReportFormatError(
             f"Column {field!r}, data line {i + 1}: {texts[0][:40]!r} is not a date DD/MM/YYYY HH:MM:SS [+HH:MM].",
-            rule="date", field=field, line=i + 1,
+            rule="date",
+            field=field,
+            line=i + 1,
         ) from None
     utc[rows] = stamps.dt.tz_localize(None).astype("datetime64[s]").to_numpy().astype(np.int64)
     return utc, valid
@@ -504,14 +513,20 @@ def _typed(arr: Any, kind: str, field: str) -> Any:
 # -- JSON values -------------------------------------------------------------
 def _json_values(col: pd.Series, kind: str, field: str) -> Any:
     """One JSON column to what :func:`_typed` returns, via text where needed."""
-    if kind.startswith("int") and pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
+    if (
+        kind.startswith("int")
+        and pd.api.types.is_numeric_dtype(col.dtype)
+        and not pd.api.types.is_bool_dtype(col.dtype)
+    ):
         values = col.to_numpy(dtype="float64", na_value=np.nan)
         whole = np.isnan(values) | (np.isfinite(values) & (values == np.round(values)) & (np.abs(values) < 2**53))
         if not whole.all():
             i = int(np.argmax(~whole))
             raise ReportFormatError(
                 f"Column {field!r}, data line {i + 1}: {values[i]!r} is not a whole number >= 0.",
-                rule="integer", field=field, line=i + 1,
+                rule="integer",
+                field=field,
+                line=i + 1,
             )
         ints = pa.array(np.nan_to_num(values, nan=0).astype(np.int64), mask=np.isnan(values))
         return parse_integers(ints, kind, field)
@@ -540,7 +555,9 @@ def _column(canon: str, kind: str, raw: Any, n: int) -> Any:
     return to_strings(raw, n)
 
 
-def _assemble(jobs: list[tuple[str, str, Callable[[], Any]]], n: int, *, campaign_id: int | None, lang: str) -> pd.DataFrame:
+def _assemble(
+    jobs: list[tuple[str, str, Callable[[], Any]]], n: int, *, campaign_id: int | None, lang: str
+) -> pd.DataFrame:
     """Parse and convert every column (threaded for big reports), then derive the rest.
 
     ``jobs`` holds ``(name, kind, parse)`` per input column: report columns by
@@ -560,7 +577,10 @@ def _assemble(jobs: list[tuple[str, str, Callable[[], Any]]], n: int, *, campaig
         return raw, converted, derived
 
     # the longest conversions (dates, then dictionaries) first, so that the threads finish together
-    cost = [0 if kind == "date" else 1 if kind == "list" or name in (*_CATEGORICAL, "status_code") else 2 for name, kind, _ in jobs]
+    cost = [
+        0 if kind == "date" else 1 if kind == "list" or name in (*_CATEGORICAL, "status_code") else 2
+        for name, kind, _ in jobs
+    ]
     order = sorted(range(len(jobs)), key=cost.__getitem__)
     done = dict(zip([j[0] for j in jobs], _parallel([lambda j=j: run(*j) for j in jobs], n, order)))
     raw = {name: done[name][0] for name, kind, _ in jobs if kind != "list"}
@@ -626,7 +646,9 @@ def _stop_replies(reply: Any, n: int) -> np.ndarray:
     stop = np.zeros(n, bool)
     if n and reply.null_count < n:
         valid = reply.is_valid().to_numpy(zero_copy_only=False)
-        stop[valid] = pc.match_substring_regex(pc.drop_null(reply), _STOP, ignore_case=True).to_numpy(zero_copy_only=False)
+        stop[valid] = pc.match_substring_regex(pc.drop_null(reply), _STOP, ignore_case=True).to_numpy(
+            zero_copy_only=False
+        )
     return stop
 
 

@@ -211,7 +211,9 @@ def to_list_column(arr: Any, n: int) -> Any:
 _REQUIRED = {"mobile": "INT_MOBILE", "status_code": "STATUS_CODE"}
 
 
-def map_columns(names: list[str], *, required: bool = True) -> tuple[list[tuple[str, str] | None], list[tuple[int, str]]]:
+def map_columns(
+    names: list[str], *, required: bool = True
+) -> tuple[list[tuple[str, str] | None], list[tuple[int, str]]]:
     """Per input column: (frame column, kind) or None; list columns as (index, name)."""
     report_cols: list[tuple[str, str] | None] = []
     seen: dict[str, str] = {}
@@ -250,9 +252,21 @@ def map_columns(names: list[str], *, required: bool = True) -> tuple[list[tuple[
 
 def fixed_columns(tracks: list[int]) -> list[str]:
     cols = [
-        "campaign_id", "ref_list", "line", "mobile", "status_code", "status_text", "status",
-        "status_group", "is_final", "is_delivered", "delivered_at", "reply", "is_stop",
-        "preview_at", "preview_count",
+        "campaign_id",
+        "ref_list",
+        "line",
+        "mobile",
+        "status_code",
+        "status_text",
+        "status",
+        "status_group",
+        "is_final",
+        "is_delivered",
+        "delivered_at",
+        "reply",
+        "is_stop",
+        "preview_at",
+        "preview_count",
     ]
     for n in tracks:
         cols += [f"track_{n}_at", f"track_{n}_clicks"]
@@ -281,15 +295,21 @@ def campaign_ids(arr: pa.Array | None, n: int, given: int | None) -> Any:
             try:
                 given = int(str(given))
             except ValueError:
-                raise ReportFormatError(f"campaign_id must be an integer, not {given!r}.", rule="campaign-id", field="campaign_id") from None
+                raise ReportFormatError(
+                    f"campaign_id must be an integer, not {given!r}.", rule="campaign-id", field="campaign_id"
+                ) from None
         if arr is not None and n:
             vals = arr.to_numpy(zero_copy_only=False)
-            clash = pc.fill_null(pc.not_equal(arr, pa.scalar(int(given), pa.int64())), False).to_numpy(zero_copy_only=False)
+            clash = pc.fill_null(pc.not_equal(arr, pa.scalar(int(given), pa.int64())), False).to_numpy(
+                zero_copy_only=False
+            )
             if clash.any():
                 i = int(np.argmax(clash))
                 raise ReportFormatError(
                     f"Data line {i + 1} is campaign {int(vals[i])}, not {given}.",
-                    rule="campaign-id", field="campaign_id", line=i + 1,
+                    rule="campaign-id",
+                    field="campaign_id",
+                    line=i + 1,
                 )
             arr = pc.fill_null(arr, int(given))
         elif arr is None:

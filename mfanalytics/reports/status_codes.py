@@ -91,9 +91,7 @@ def status_table() -> pd.DataFrame:
     >>> status_table().loc[17, "label_fr"]
     'Délivré + STOP demandé'
     """
-    frame = pd.DataFrame(
-        _ROWS, columns=["code", "label_fr", "label_en", "group", "is_final", "is_delivered"]
-    )
+    frame = pd.DataFrame(_ROWS, columns=["code", "label_fr", "label_en", "group", "is_final", "is_delivered"])
     frame["group"] = pd.Categorical(frame["group"], categories=STATUS_GROUPS)
     frame["is_final"] = frame["is_final"].astype("boolean")
     frame["is_delivered"] = frame["is_delivered"].astype("boolean")
@@ -148,9 +146,7 @@ def decode_status(codes: Iterable[int] | pd.Series, *, lang: str = "en") -> pd.D
     known = (_CODES[pos] == values) & ~np.isnan(values)
     idx = np.where(known, pos, len(_CODES))
     labels = _LABELS[lang]
-    status = pd.Categorical.from_codes(
-        _label_codes(idx, labels), categories=_unique(labels)
-    )
+    status = pd.Categorical.from_codes(_label_codes(idx, labels), categories=_unique(labels))
     group = pd.Categorical.from_codes(_GROUP_CODES[idx], categories=list(STATUS_GROUPS))
     is_final = pd.array(_FINAL[idx], dtype="boolean")
     is_delivered = pd.array(_DELIVERED[idx], dtype="boolean")

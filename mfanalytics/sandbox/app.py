@@ -26,9 +26,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from mfanalytics.api.transport import DIGEST_HEADER  # the one name of the header, shared with the client
 from mfanalytics.errors import MediasflowError, ValidationError
 from mfanalytics.sandbox import inputs, openapi, swagger, views
-from mfanalytics.sandbox.openapi import check_body
 from mfanalytics.sandbox.clock import MAX_INSTANT, MAX_SPEED, format_utc, parse_instant
 from mfanalytics.sandbox.faults import FaultMiddleware
+from mfanalytics.sandbox.openapi import check_body
 from mfanalytics.sandbox.state import Conflict, Forbidden, NotFound, SandboxState
 
 __all__ = ["create_app", "DIGEST_HEADER", "LOOPBACK"]
@@ -49,7 +49,7 @@ def _error(status: int, message: str, headers: dict | None = None) -> JSONRespon
 
 def _maybe_json(value: str, field: str) -> Any:
     text = value.strip()
-    if text[:1] in "[{\"" or text in ("true", "false", "null"):
+    if text[:1] in '[{"' or text in ("true", "false", "null"):
         try:
             return inputs.loads(text, field)
         except ValidationError:
@@ -163,7 +163,10 @@ def create_app(state: SandboxState, *, faults: bool = True):
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request, exc):
-        parts = ["{}: {}".format(".".join(str(p) for p in e.get("loc", ())[1:]) or "body", e.get("msg")) for e in exc.errors()]
+        parts = [
+            "{}: {}".format(".".join(str(p) for p in e.get("loc", ())[1:]) or "body", e.get("msg"))
+            for e in exc.errors()
+        ]
         return _error(400, "invalid request: " + "; ".join(parts))
 
     def _answer_with(status: int):
@@ -173,7 +176,13 @@ def create_app(state: SandboxState, *, faults: bool = True):
         return handler
 
     # the rule modules' errors and the state's refusals, as the API's JSON errors
-    for error_class, status in ((MediasflowError, 400), (Conflict, 409), (NotFound, 404), (Forbidden, 403), (ValueError, 400)):
+    for error_class, status in (
+        (MediasflowError, 400),
+        (Conflict, 409),
+        (NotFound, 404),
+        (Forbidden, 403),
+        (ValueError, 400),
+    ):
         app.add_exception_handler(error_class, _answer_with(status))
 
     def host_of(request: Request) -> str:
@@ -184,7 +193,9 @@ def create_app(state: SandboxState, *, faults: bool = True):
         header = request.headers.get("authorization", "").strip()
         token = header[7:].strip() if header.lower().startswith("bearer ") else header
         if not token:
-            raise HTTPError(401, "missing Bearer token: log in with POST /api/v1/auth/login", {"WWW-Authenticate": "Bearer"})
+            raise HTTPError(
+                401, "missing Bearer token: log in with POST /api/v1/auth/login", {"WWW-Authenticate": "Bearer"}
+            )
         account = state.accounts.check_token(token, now=state.now())
         if account is None:
             raise HTTPError(401, "invalid or expired token: log in again", {"WWW-Authenticate": "Bearer"})
@@ -194,11 +205,15 @@ def create_app(state: SandboxState, *, faults: bool = True):
 
     def only_query(request: Request, *names: str) -> None:
         """Refuse query parameters the guide does not give this route (never ignored, never guessed)."""
-        unknown = sorted({k for k in request.query_params.keys() if k not in names})
+        unknown = sorted({k for k in request.query_params if k not in names})
         if unknown:
             allowed = ", ".join(names) if names else "none"
-            raise ValidationError(f"unknown query parameter(s) {', '.join(repr(u[:40]) for u in unknown)[:300]}; "
-                                  f"this route takes: {allowed}", rule="unknown-parameter", field=unknown[0][:40])
+            raise ValidationError(
+                f"unknown query parameter(s) {', '.join(repr(u[:40]) for u in unknown)[:300]}; "
+                f"this route takes: {allowed}",
+                rule="unknown-parameter",
+                field=unknown[0][:40],
+            )
 
     def sandbox_only(request: Request) -> None:
         if host_of(request) not in LOOPBACK:
@@ -221,8 +236,13 @@ def create_app(state: SandboxState, *, faults: bool = True):
             state.accounts.revoke(token)  # never answered: not kept either
             raise HTTPError(403, f"requests from {host_of(request)} are not allowed for this account")
         return JSONResponse(
-            {"token": token, "tokenType": "Bearer", "expiresIn": 3600, "userOwnerID": account.user_id,
-             "maxSegments": account.max_segments},
+            {
+                "token": token,
+                "tokenType": "Bearer",
+                "expiresIn": 3600,
+                "userOwnerID": account.user_id,
+                "maxSegments": account.max_segments,
+            },
             headers={"Authorization": f"Bearer {token}"},
         )
 
@@ -241,8 +261,11 @@ def create_app(state: SandboxState, *, faults: bool = True):
             if cid:
                 campaign = state.get_campaign(cid, account)
                 if not start_now:
-                    raise ValidationError("campaignId is only for injecting a DRAFT: send startNow=true",
-                                          rule="start-now", field="startNow")
+                    raise ValidationError(
+                        "campaignId is only for injecting a DRAFT: send startNow=true",
+                        rule="start-now",
+                        field="startNow",
+                    )
                 with state.lock:
                     state.start(campaign, account, schedule=params.get("scheduleOn"))
             else:
@@ -290,8 +313,17 @@ def create_app(state: SandboxState, *, faults: bool = True):
         only_query(request, "from", "to", "status", "types", "keyField", "userID", "search")
         q = request.query_params
         body = await run_in_threadpool(
-            views.period_report, state, account, q.get("from"), q.get("to"), q.get("status"), q.get("types"),
-            q.get("keyField"), q.get("userID"), q.get("search"), fmt,
+            views.period_report,
+            state,
+            account,
+            q.get("from"),
+            q.get("to"),
+            q.get("status"),
+            q.get("types"),
+            q.get("keyField"),
+            q.get("userID"),
+            q.get("search"),
+            fmt,
         )
         if fmt == "csv":
             return _send(body, "text/csv; charset=utf-8", "report.csv")
@@ -300,13 +332,23 @@ def create_app(state: SandboxState, *, faults: bool = True):
     def period_endpoint(fmt: str):
         async def endpoint(request: Request):  # no parameter but the request: nothing internal in the query
             return await _period(request, fmt)
+
         return endpoint
 
-    for path, fmt in (("/campaigns/report/", "csv"), ("/campaigns/report", "csv"),
-                      ("/campaigns/reportjson/", "json"), ("/campaigns/reportjson", "json")):
+    for path, fmt in (
+        ("/campaigns/report/", "csv"),
+        ("/campaigns/report", "csv"),
+        ("/campaigns/reportjson/", "json"),
+        ("/campaigns/reportjson", "json"),
+    ):
         endpoint = period_endpoint(fmt)
-        app.add_api_route(API + path, endpoint, methods=["GET"], tags=["reports"],
-                          summary=f"Period report ({fmt.upper()}), at most 7 days")
+        app.add_api_route(
+            API + path,
+            endpoint,
+            methods=["GET"],
+            tags=["reports"],
+            summary=f"Period report ({fmt.upper()}), at most 7 days",
+        )
 
     # -- blacklist -------------------------------------------------------------
     @app.post(API + "/blacklist", tags=["blacklist"])
@@ -322,13 +364,23 @@ def create_app(state: SandboxState, *, faults: bool = True):
         p = check_body(p, openapi.BLACKLIST_BODY)
         type_item = p.get("typeItem")
         if not isinstance(type_item, str) or type_item.strip().upper() not in ("MOBILE", "EMAIL"):
-            raise ValidationError(f"typeItem must be MOBILE or EMAIL, not {json.dumps(type_item)[:40]}",
-                                  rule="type-item", field="typeItem")
-        fields = {name: inputs.optional_string(p.get(name), name)
-                  for name in ("item", "createdDescription", "brand", "userOwnerID")}
-        entry = state.add_blacklist(account, item=fields["item"], type_item=type_item.strip(),
-                                    description=fields["createdDescription"], brand=fields["brand"],
-                                    owner=fields["userOwnerID"])
+            raise ValidationError(
+                f"typeItem must be MOBILE or EMAIL, not {json.dumps(type_item)[:40]}",
+                rule="type-item",
+                field="typeItem",
+            )
+        fields = {
+            name: inputs.optional_string(p.get(name), name)
+            for name in ("item", "createdDescription", "brand", "userOwnerID")
+        }
+        entry = state.add_blacklist(
+            account,
+            item=fields["item"],
+            type_item=type_item.strip(),
+            description=fields["createdDescription"],
+            brand=fields["brand"],
+            owner=fields["userOwnerID"],
+        )
         return JSONResponse(entry)
 
     @app.get(API + "/blacklist", tags=["blacklist"])
@@ -355,8 +407,11 @@ def create_app(state: SandboxState, *, faults: bool = True):
         filename = form.get("filename")
         if not isinstance(filename, str) or not filename.strip():
             # the guide's 2.9: filename is required; the File part's own name is not a guess we make
-            raise ValidationError("filename is required: the name the list gets on the platform (guide 2.9)",
-                                  rule="required", field="filename")
+            raise ValidationError(
+                "filename is required: the name the list gets on the platform (guide 2.9)",
+                rule="required",
+                field="filename",
+            )
         for name in ("description", "userOwnerID"):
             if form.get(name) is not None and not isinstance(form.get(name), str):
                 raise ValidationError(f"{name} must be a text field", rule="string", field=name)
@@ -378,8 +433,11 @@ def create_app(state: SandboxState, *, faults: bool = True):
         p = await read_params(request)
         unknown = set(p) - {"advance", "set", "speed"}
         if unknown or not p:
-            raise HTTPError(400, 'give {"advance": seconds}, {"set": "2026-01-05T09:00:00Z"} and/or {"speed": x}'
-                            + (f"; unknown option(s) {sorted(unknown)}" if unknown else ""))
+            raise HTTPError(
+                400,
+                'give {"advance": seconds}, {"set": "2026-01-05T09:00:00Z"} and/or {"speed": x}'
+                + (f"; unknown option(s) {sorted(unknown)}" if unknown else ""),
+            )
         if "advance" in p and "set" in p:
             raise HTTPError(400, "give advance or set, not both")
         speed = None if "speed" not in p else _control_number(p["speed"], "speed", 0, MAX_SPEED)
@@ -393,11 +451,15 @@ def create_app(state: SandboxState, *, faults: bool = True):
             except ValueError as exc:
                 raise ValidationError(str(exc), rule="instant", field="set") from None
             if not math.isfinite(target) or not 0 <= target <= MAX_INSTANT:
-                raise ValidationError(f"set must be between 1970-01-01 and {format_utc(MAX_INSTANT)}",
-                                      rule="range", field="set")
+                raise ValidationError(
+                    f"set must be between 1970-01-01 and {format_utc(MAX_INSTANT)}", rule="range", field="set"
+                )
         if advance is not None and state.now() + advance > MAX_INSTANT:
-            raise ValidationError(f"advance by {advance:g} s would take the clock past {format_utc(MAX_INSTANT)}",
-                                  rule="range", field="advance")
+            raise ValidationError(
+                f"advance by {advance:g} s would take the clock past {format_utc(MAX_INSTANT)}",
+                rule="range",
+                field="advance",
+            )
         # everything checked: only now does anything change
         if advance is not None:
             await run_in_threadpool(state.advance, advance)
@@ -427,7 +489,9 @@ def create_app(state: SandboxState, *, faults: bool = True):
     async def sandbox_campaigns(request: Request):
         sandbox_only(request)
         state.tick()
-        return [views.campaign_state(c, state, sample=False) for c in sorted(state.campaigns.values(), key=lambda c: c.id)]
+        return [
+            views.campaign_state(c, state, sample=False) for c in sorted(state.campaigns.values(), key=lambda c: c.id)
+        ]
 
     @app.get("/_sandbox/campaigns/{campaign_id}", tags=["sandbox"])
     async def sandbox_campaign(campaign_id: int, request: Request):
@@ -476,8 +540,9 @@ def create_app(state: SandboxState, *, faults: bool = True):
 
     def public_contract():
         if app.openapi_schema is None:
-            app.openapi_schema = openapi.build_document(title=app.title, version=app.version,
-                                                        description=app.description, api=API)
+            app.openapi_schema = openapi.build_document(
+                title=app.title, version=app.version, description=app.description, api=API
+            )
         return app.openapi_schema
 
     app.openapi = public_contract

@@ -35,8 +35,22 @@ TOKEN_LIFETIME = 3600.0
 #: Destinations an account may send to by default: France and its overseas
 #: departments and territories, Belgium, Switzerland, Luxembourg, Monaco.
 DEFAULT_COUNTRIES: tuple[str, ...] = (
-    "FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "WF", "PF", "NC",
-    "BE", "CH", "LU", "MC",
+    "FR",
+    "GP",
+    "MQ",
+    "GF",
+    "RE",
+    "YT",
+    "PM",
+    "BL",
+    "MF",
+    "WF",
+    "PF",
+    "NC",
+    "BE",
+    "CH",
+    "LU",
+    "MC",
 )
 
 #: Client addresses allowed by default: loopback only.

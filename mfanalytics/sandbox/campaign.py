@@ -21,19 +21,79 @@ import pyarrow.compute as pc
 from mfanalytics.errors import RecipientListError, ValidationError
 from mfanalytics.sandbox.engine import MAGIC_PREFIX, magic_e164
 
-__all__ = ["SimCampaign", "MOBILE_KEYS", "INTERNAL", "recipients_from_json", "frame_from_list", "screen", "make_message", "flag"]
+__all__ = [
+    "SimCampaign",
+    "MOBILE_KEYS",
+    "INTERNAL",
+    "recipients_from_json",
+    "frame_from_list",
+    "screen",
+    "make_message",
+    "flag",
+]
 
 #: Keys that hold the number in ``listRecipient`` items and list headers.
 MOBILE_KEYS: tuple[str, ...] = ("mobile", "sms", "portable", "gsm")
 INTERNAL: tuple[str, ...] = ("__ref", "__line", "__raw", "__e164", "__valid", "__country")
 #: Destinations the sandbox has a price for; a recipient the account may reach
 #: elsewhere gets code 19 (missing price), as does the magic number +33 6 39 98 00 19.
-PRICED_COUNTRIES: frozenset[str] = frozenset({
-    "FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "WF", "PF", "NC",  # France and overseas
-    "BE", "CH", "LU", "MC", "AD", "DE", "AT", "NL", "IT", "ES", "PT", "IE", "GB", "DK", "SE", "FI", "NO",
-    "IS", "PL", "CZ", "SK", "HU", "SI", "HR", "RO", "BG", "GR", "CY", "MT", "EE", "LV", "LT", "LI", "SM",
-    "MA", "TN", "DZ", "SN", "CI", "CM", "CA",
-})
+PRICED_COUNTRIES: frozenset[str] = frozenset(
+    {
+        "FR",
+        "GP",
+        "MQ",
+        "GF",
+        "RE",
+        "YT",
+        "PM",
+        "BL",
+        "MF",
+        "WF",
+        "PF",
+        "NC",  # France and overseas
+        "BE",
+        "CH",
+        "LU",
+        "MC",
+        "AD",
+        "DE",
+        "AT",
+        "NL",
+        "IT",
+        "ES",
+        "PT",
+        "IE",
+        "GB",
+        "DK",
+        "SE",
+        "FI",
+        "NO",
+        "IS",
+        "PL",
+        "CZ",
+        "SK",
+        "HU",
+        "SI",
+        "HR",
+        "RO",
+        "BG",
+        "GR",
+        "CY",
+        "MT",
+        "EE",
+        "LV",
+        "LT",
+        "LI",
+        "SM",
+        "MA",
+        "TN",
+        "DZ",
+        "SN",
+        "CI",
+        "CM",
+        "CA",
+    }
+)
 #: The magic number that has no price (code 19).
 MAGIC_NO_PRICE = "+33639980019"
 _SKIP_KEYS = {"groupid", "userownerid", "id", "extendedkeys"}
@@ -153,7 +213,9 @@ def recipients_from_json(items: Any) -> pd.DataFrame:
         if number is None:
             raise RecipientListError(
                 "a recipient has no number under mobile, sms, portable or gsm",
-                rule="no-mobile", field="listRecipient", line=line,
+                rule="no-mobile",
+                field="listRecipient",
+                line=line,
             )
         mobiles.append(number)
         rows.append(row)
@@ -228,7 +290,10 @@ def normalize(frame: pd.DataFrame) -> pd.DataFrame:
     country = norm["mobile_country"].astype("string").fillna("").to_numpy(dtype=object)
     if todo.all():
         frame["__e164"], frame["__valid"], frame["__country"] = (
-            pd.array(e164, dtype="string"), valid, pd.array(country, dtype="string"))
+            pd.array(e164, dtype="string"),
+            valid,
+            pd.array(country, dtype="string"),
+        )
         return frame
     # copies: to_numpy may hand back a read-only view of the frame (listsId and listRecipient together)
     out_e164 = np.array(frame["__e164"].astype("string").to_numpy(dtype=object), dtype=object)
@@ -247,7 +312,9 @@ def make_message(params: dict[str, Any]):
 
     defaults = params.get("defaultForHeader") or {}
     if not isinstance(defaults, dict):
-        raise ValidationError("defaultForHeader must be an object of field: value", rule="type", field="defaultForHeader")
+        raise ValidationError(
+            "defaultForHeader must be an object of field: value", rule="type", field="defaultForHeader"
+        )
     return sms.Message(
         params.get("msg") or "",
         allow_ucs2=bool(params.get("allowUCS2")),
@@ -300,7 +367,9 @@ def screen(
         if brand:
             branded = e164_numbers(blacklist.loc[blacklist["brand"].fillna("") == brand, "item"])
             codes[(codes == 0) & np.isin(numbers, branded)] = 18
-    is_global = np.isin(numbers, e164_numbers(sorted(global_blacklist))) if global_blacklist else np.zeros(n, dtype=bool)
+    is_global = (
+        np.isin(numbers, e164_numbers(sorted(global_blacklist))) if global_blacklist else np.zeros(n, dtype=bool)
+    )
     is_global |= (numbers // 100) == int(MAGIC_PREFIX[1:] + "15")  # +33 6 39 98 15 xx
     codes[(codes == 0) & is_global] = 15
     error, segments = rendering(campaign, max_segments)
@@ -322,8 +391,10 @@ def rendering(campaign: SimCampaign, max_segments: int) -> tuple[np.ndarray, np.
     if cached is not None and cached[0] == key:
         return cached[1]
     rendered = make_message(campaign.params).render(campaign.frame[campaign.fields], max_segments=max_segments)
-    result = (rendered["error_code"].fillna(0).to_numpy(dtype=np.int16),
-              rendered["segments"].fillna(0).to_numpy(dtype=np.int16))
+    result = (
+        rendered["error_code"].fillna(0).to_numpy(dtype=np.int16),
+        rendered["segments"].fillna(0).to_numpy(dtype=np.int16),
+    )
     campaign._rendering = (key, result)
     return result
 
@@ -359,12 +430,13 @@ def count_fields(codes: np.ndarray, segments: np.ndarray, lines=None) -> dict[st
     the lists of ``listsId`` first, then ``listRecipient``; for one list, its
     ID_LINE), ``lineDuplicateMobile`` lists the lines of the duplicates (code 4).
     """
+
     def c(*values: int) -> int:
         return int(np.isin(codes, values).sum())
 
     sendable = codes == 0
     return {
-        "countRecipient": int(len(codes)),
+        "countRecipient": len(codes),
         "countValid": int(sendable.sum()),
         "countInvalidRecipient": c(2),
         "countInBlackListRecipient": c(14, 15, 18),
@@ -379,8 +451,10 @@ def count_fields(codes: np.ndarray, segments: np.ndarray, lines=None) -> dict[st
         "countBlackListMEDIASFLOW": c(15),
         "countBlackListCUSTOMER": c(14),
         "countBlackListBRAND": c(18),
-        "globalCounter": int(len(codes)),
+        "globalCounter": len(codes),
         "creditCount": float(segments[sendable].sum()),
         "notSentByCode": {str(k): int(v) for k, v in zip(*np.unique(codes[~sendable], return_counts=True))},
-        "lineDuplicateMobile": [] if lines is None else np.asarray(lines)[codes == 4].astype(np.int64).astype(str).tolist(),
+        "lineDuplicateMobile": []
+        if lines is None
+        else np.asarray(lines)[codes == 4].astype(np.int64).astype(str).tolist(),
     }

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 __all__ = ["SimClock", "parse_instant", "format_utc", "MAX_SPEED", "MAX_INSTANT"]
 
@@ -31,16 +31,22 @@ MAX_INSTANT = 7_258_118_400.0
 
 
 def check_speed(speed: float) -> float:
-    if isinstance(speed, bool) or not isinstance(speed, (int, float)) or not math.isfinite(speed) \
-            or not 0 <= speed <= MAX_SPEED:
+    if (
+        isinstance(speed, bool)
+        or not isinstance(speed, (int, float))
+        or not math.isfinite(speed)
+        or not 0 <= speed <= MAX_SPEED
+    ):
         raise ValueError(f"speed must be a number from 0 to {MAX_SPEED:g}, not {speed!r}")
     return float(speed)
 
 
 def _check_instant(seconds: float) -> float:
     if not math.isfinite(seconds) or not 0 <= seconds <= MAX_INSTANT:
-        raise ValueError(f"the sandbox clock stays between 1970-01-01 and {format_utc(MAX_INSTANT)}: "
-                         f"{seconds!r} seconds since 1970 is outside")
+        raise ValueError(
+            f"the sandbox clock stays between 1970-01-01 and {format_utc(MAX_INSTANT)}: "
+            f"{seconds!r} seconds since 1970 is outside"
+        )
     return seconds
 
 
@@ -67,7 +73,7 @@ def parse_instant(value: str | datetime | float | int) -> float:
     if not isinstance(value, datetime):
         raise TypeError(f"expected an ISO string, a datetime or epoch seconds, not {type(value).__name__}")
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value.timestamp()
 
 
@@ -79,7 +85,7 @@ def format_utc(seconds: float) -> str:
     >>> format_utc(0)
     '1970-01-01T00:00:00Z'
     """
-    return datetime.fromtimestamp(int(seconds), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(int(seconds), tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class SimClock:
@@ -112,7 +118,7 @@ class SimClock:
 
     def datetime(self) -> datetime:
         """Current simulated time as an aware UTC datetime."""
-        return datetime.fromtimestamp(self.now(), tz=timezone.utc)
+        return datetime.fromtimestamp(self.now(), tz=UTC)
 
     def isoformat(self) -> str:
         """Current simulated time as ``yyyy-MM-ddTHH:mm:ssZ``."""
@@ -143,8 +149,7 @@ class SimClock:
             current = self._anchor_sim + (time.monotonic() - self._anchor_wall) * self._speed
             if target < current - 1e-6:
                 raise ValueError(
-                    f"the sandbox clock never goes backwards: {format_utc(target)} is before "
-                    f"{format_utc(current)}"
+                    f"the sandbox clock never goes backwards: {format_utc(target)} is before {format_utc(current)}"
                 )
             self._rebase(target)
 

@@ -24,13 +24,21 @@ from mfanalytics.sandbox.store import open_state
 __all__ = ["EmbeddedSandbox", "build_server"]
 
 
-def build_server(app, sock: socket.socket | None = None, *, host: str = "127.0.0.1", port: int = 0, access_log: bool = False):
+def build_server(
+    app, sock: socket.socket | None = None, *, host: str = "127.0.0.1", port: int = 0, access_log: bool = False
+):
     """A ``uvicorn.Server`` for ``app``; the access log is off (it never shows tokens anyway)."""
     import uvicorn
 
     config = uvicorn.Config(
-        app, host=host, port=port, log_level="warning", access_log=access_log, lifespan="off",
-        timeout_keep_alive=5, server_header=False,
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=access_log,
+        lifespan="off",
+        timeout_keep_alive=5,
+        server_header=False,
     )
     return uvicorn.Server(config)
 

@@ -113,7 +113,9 @@ def _magic_parts(e164: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     import pandas as pd
 
     s = pd.Series(e164, dtype="string")
-    is_magic = s.str.startswith(MAGIC_PREFIX).fillna(False).to_numpy(bool) & (s.str.len() == 12).fillna(False).to_numpy(bool)
+    is_magic = s.str.startswith(MAGIC_PREFIX).fillna(False).to_numpy(bool) & (s.str.len() == 12).fillna(False).to_numpy(
+        bool
+    )
     ab = np.full(len(s), -1, dtype=np.int16)
     cd = np.full(len(s), -1, dtype=np.int16)
     if is_magic.any():
@@ -156,7 +158,7 @@ def simulate(
     n = len(e164)
     rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, int(campaign_id)])
     f32 = np.float32
-    send = (np.arange(n, dtype=np.float64) / THROUGHPUT)
+    send = np.arange(n, dtype=np.float64) / THROUGHPUT
     t9 = send + rng.exponential(1.0, n)
     t24 = t9 + rng.exponential(2.0, n)
     tpost = t24 + rng.exponential(3.0, n)
@@ -215,10 +217,18 @@ def simulate(
             clicks[f"tclick_{k}"][magic] = np.where(m1, 60.0 + 60.0 * k, np.nan)[magic]
             clicks[f"nclick_{k}"][magic] = np.where(m1, 1, 0)[magic]
     out = {
-        "t9": t9.astype(f32), "t24": t24.astype(f32), "tpost": tpost.astype(f32),
-        "t31": t31.astype(f32), "tfinal": tfinal.astype(f32), "tstop": tstop.astype(f32),
-        "treply": treply.astype(f32), "tpreview": tpreview.astype(f32),
-        "post": post, "final": final, "reply": reply, "npreview": npreview,
+        "t9": t9.astype(f32),
+        "t24": t24.astype(f32),
+        "tpost": tpost.astype(f32),
+        "t31": t31.astype(f32),
+        "tfinal": tfinal.astype(f32),
+        "tstop": tstop.astype(f32),
+        "treply": treply.astype(f32),
+        "tpreview": tpreview.astype(f32),
+        "post": post,
+        "final": final,
+        "reply": reply,
+        "npreview": npreview,
     }
     for key, value in clicks.items():
         out[key] = value.astype(f32) if key.startswith("t") else value

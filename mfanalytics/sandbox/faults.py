@@ -55,8 +55,13 @@ MAX_RETRY_AFTER = 3600
 
 
 def _number(value, name: str, lo: float, hi: float, *, whole: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-            or not lo <= value <= hi or (whole and not float(value).is_integer()):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or not lo <= value <= hi
+        or (whole and not float(value).is_integer())
+    ):
         kind = "a whole number" if whole else "a number"
         raise ValueError(f"{name} must be {kind} from {lo:g} to {hi:g}, not {value!r}")
     return float(value)
@@ -117,7 +122,9 @@ class FaultConfig:
         if after_processing is not None and not isinstance(after_processing, bool):
             raise ValueError("after_processing must be true or false")
         delay = 2.0 if delay is None else _number(delay, "delay", 0.0, MAX_DELAY)
-        retry_after = 1 if retry_after is None else int(_number(retry_after, "retry_after", 0, MAX_RETRY_AFTER, whole=True))
+        retry_after = (
+            1 if retry_after is None else int(_number(retry_after, "retry_after", 0, MAX_RETRY_AFTER, whole=True))
+        )
         count = None if count is None else int(_number(count, "count", 0, 2**31, whole=True))
         with self._lock:
             self.rate = rate
@@ -232,7 +239,8 @@ class FaultMiddleware:
             start = next((m for m in captured if m["type"] == "http.response.start"), None)
             status = start["status"] if start else 200
             headers = [
-                (k, v) for k, v in (start["headers"] if start else [(b"content-type", b"application/json")])
+                (k, v)
+                for k, v in (start["headers"] if start else [(b"content-type", b"application/json")])
                 if k.lower() != b"content-length"
             ]
             headers.append((b"content-length", str(len(body) + 1000).encode()))

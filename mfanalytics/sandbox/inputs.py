@@ -47,7 +47,6 @@ MAX_JSON_DEPTH = 20
 MAX_ID = 2**63 - 1
 
 
-
 def json_depth(text: str | bytes) -> int:
     """How deep ``[`` and ``{`` nest in a JSON text (brackets inside strings
     do not count); vectorised with numpy, so a megabyte body costs little.
@@ -87,13 +86,17 @@ _STEP[[ord("]"), ord("}")]] = -1
 
 
 def _constant(name: str):
-    raise ValidationError(f"{name} is not a JSON number (JSON has no NaN or Infinity)", rule="json-number", field="body")
+    raise ValidationError(
+        f"{name} is not a JSON number (JSON has no NaN or Infinity)", rule="json-number", field="body"
+    )
 
 
 def _float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        raise ValidationError(f"the number {text} is out of range (it is not a finite double)", rule="json-number", field="body")
+        raise ValidationError(
+            f"the number {text} is out of range (it is not a finite double)", rule="json-number", field="body"
+        )
     return value
 
 
@@ -110,7 +113,8 @@ def loads(text: str, field: str = "body") -> Any:
     if depth > MAX_JSON_DEPTH:
         raise ValidationError(
             f"the JSON nests {depth} levels deep; the sandbox reads at most {MAX_JSON_DEPTH}",
-            rule="json-depth", field=field,
+            rule="json-depth",
+            field=field,
         )
     try:
         return json.loads(text, parse_constant=_constant, parse_float=_float)
@@ -135,7 +139,9 @@ def whole_number(value: Any, field: str, *, minimum: int = 0, maximum: int = MAX
             raise ValidationError(f"{field} must be a whole number, not {value[:40]!r}", rule="integer", field=field)
         value = int(text)
     if not minimum <= value <= maximum:
-        raise ValidationError(f"{field} must be between {minimum} and {maximum}, not {value}", rule="range", field=field)
+        raise ValidationError(
+            f"{field} must be between {minimum} and {maximum}, not {value}", rule="range", field=field
+        )
     return value
 
 
@@ -145,8 +151,9 @@ def finite_number(value: Any, field: str, *, minimum: float, maximum: float) -> 
         raise ValidationError(f"{field} must be a number, not {_show(value)}", rule="number", field=field)
     number = float(value)
     if not math.isfinite(number) or not minimum <= number <= maximum:
-        raise ValidationError(f"{field} must be a number between {minimum:g} and {maximum:g}, not {value!r}",
-                              rule="range", field=field)
+        raise ValidationError(
+            f"{field} must be a number between {minimum:g} and {maximum:g}, not {value!r}", rule="range", field=field
+        )
     return number
 
 

@@ -51,23 +51,38 @@ LOGIN_BODY: dict = {
 
 _EXTENDED_KEYS = {
     "type": "array",
-    "description": "`[{\"keyName\": \"NOM\", \"keyValue\": \"Diaz\"}]` or `[{\"NOM\": \"Diaz\"}]`: the recipient's fields.",
+    "description": '`[{"keyName": "NOM", "keyValue": "Diaz"}]` or `[{"NOM": "Diaz"}]`: the recipient\'s fields.',
     "maxItems": 200,
-    "items": {"type": "object", "additionalProperties": {"type": "string", "nullable": True},
-              "properties": {"keyName": {"type": "string"}, "keyValue": {"type": "string", "nullable": True}}},
+    "items": {
+        "type": "object",
+        "additionalProperties": {"type": "string", "nullable": True},
+        "properties": {"keyName": {"type": "string"}, "keyValue": {"type": "string", "nullable": True}},
+    },
 }
 
 _RECIPIENT = {
     "description": "A recipient: an object whose `mobile` (or `sms`, `portable`, `gsm`) is the number, other keys and "
-                   "`extendedKeys` being its fields; or the number alone as a string.",
+    "`extendedKeys` being its fields; or the number alone as a string.",
     "oneOf": [
         {"type": "string", "maxLength": 40},
-        {"type": "object", "properties": {
-            "mobile": {"type": "string"}, "sms": {"type": "string"}, "portable": {"type": "string"}, "gsm": {"type": "string"},
-            "title": {"type": "string"}, "lastName": {"type": "string"}, "firstName": {"type": "string"},
-            "email": {"type": "string"}, "phone": {"type": "string"}, "fax": {"type": "string"},
-            "groupID": {"type": "integer"}, "userOwnerID": {"type": "string"}, "extendedKeys": _EXTENDED_KEYS,
-        }},
+        {
+            "type": "object",
+            "properties": {
+                "mobile": {"type": "string"},
+                "sms": {"type": "string"},
+                "portable": {"type": "string"},
+                "gsm": {"type": "string"},
+                "title": {"type": "string"},
+                "lastName": {"type": "string"},
+                "firstName": {"type": "string"},
+                "email": {"type": "string"},
+                "phone": {"type": "string"},
+                "fax": {"type": "string"},
+                "groupID": {"type": "integer"},
+                "userOwnerID": {"type": "string"},
+                "extendedKeys": _EXTENDED_KEYS,
+            },
+        },
     ],
 }
 
@@ -76,13 +91,23 @@ TINY_LINK: dict = {
     "description": "One shortened link: `index` 0 is `${track_1}`, 1 is `${track_2}`, ...",
     "required": ["index"],
     "properties": {
-        "index": {"anyOf": [  # the guide's example writes "index": { "0" }: one value in a list
-            {"type": "array", "minItems": 1, "maxItems": 1,
-             "items": {"type": "integer", "format": "int32", "minimum": 0, "maximum": 99}},
-            {"type": "integer", "format": "int32", "minimum": 0, "maximum": 99}]},
+        "index": {
+            "anyOf": [  # the guide's example writes "index": { "0" }: one value in a list
+                {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": 1,
+                    "items": {"type": "integer", "format": "int32", "minimum": 0, "maximum": 99},
+                },
+                {"type": "integer", "format": "int32", "minimum": 0, "maximum": 99},
+            ]
+        },
         "type": {"type": "string", "enum": ["REDIRECT", "LOCAL"]},
-        "urlToRedirect": {"type": "string", "maxLength": 2000,
-                          "description": "REDIRECT: the target; its GET parameter names in UPPER CASE"},
+        "urlToRedirect": {
+            "type": "string",
+            "maxLength": 2000,
+            "description": "REDIRECT: the target; its GET parameter names in UPPER CASE",
+        },
         "nameToLocalHTML": {"type": "string", "description": "LOCAL: the HTML file inside b64ZipLocal"},
         "b64ZipLocal": {"type": "string", "description": "LOCAL: a ZIP holding nameToLocalHTML, base64"},
         "listParameter": {"type": "array", "items": {"type": "string"}, "maxItems": 50},
@@ -95,7 +120,12 @@ TINY_LINK: dict = {
         "associateToDomain": {"type": "string"},
         "host": {"type": "string"},
         "renderer": {"type": "string", "enum": list(RENDERERS)},
-        "endOfLife": {"type": "integer", "minimum": 1, "maximum": 3650, "description": "days the link lives (45 by default)"},
+        "endOfLife": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 3650,
+            "description": "days the link lives (45 by default)",
+        },
     },
 }
 
@@ -104,19 +134,34 @@ INJECT_BODY: dict = {
     "description": "Prepare (`startNow` false), inject a prepared DRAFT (`campaignId` and `startNow` true), or both at once.",
     "properties": {
         "campaignId": {**_ID, "description": "a DRAFT prepared earlier, to inject (with startNow true)"},
-        "startNow": {**_FLAG, "description": "true: inject now (or at scheduleOn); false: prepare a DRAFT only (the default)"},
+        "startNow": {
+            **_FLAG,
+            "description": "true: inject now (or at scheduleOn); false: prepare a DRAFT only (the default)",
+        },
         "msg": {**_TEXT, "description": "the message; fields as the renderer writes them, links as ${track_N}"},
-        "listsId": {"description": "lists uploaded with /lists/upload",
-                    "anyOf": [{**_ID}, {"type": "array", "items": {**_ID}, "maxItems": 100}]},
-        "listRecipient": {"type": "array", "items": _RECIPIENT, "x-recipients": True,
-                          "description": "the recipients (their fields are read as the guide's 2.1 says)"},
-        "scheduleOn": {"type": "string", "description": "yyyy-MM-ddTHH:mm:ssZ, at least 5 minutes ahead",
-                       "example": "2026-03-02T09:30:00Z"},
+        "listsId": {
+            "description": "lists uploaded with /lists/upload",
+            "anyOf": [{**_ID}, {"type": "array", "items": {**_ID}, "maxItems": 100}],
+        },
+        "listRecipient": {
+            "type": "array",
+            "items": _RECIPIENT,
+            "x-recipients": True,
+            "description": "the recipients (their fields are read as the guide's 2.1 says)",
+        },
+        "scheduleOn": {
+            "type": "string",
+            "description": "yyyy-MM-ddTHH:mm:ssZ, at least 5 minutes ahead",
+            "example": "2026-03-02T09:30:00Z",
+        },
         "sender": {"type": "string", "description": "3 to 11 letters and digits, not only digits"},
         "typeSelect": {"type": "string", "enum": ["MKG", "NOTIFICATION"]},
         "renderer": {"type": "string", "enum": list(RENDERERS)},
-        "defaultForHeader": {"type": "object", "additionalProperties": {"type": "string"},
-                             "description": "value of a field when a recipient's is empty"},
+        "defaultForHeader": {
+            "type": "object",
+            "additionalProperties": {"type": "string"},
+            "description": "value of a field when a recipient's is empty",
+        },
         "allowUCS2": _FLAG,
         "autoREPLACEEMOJI": _FLAG,
         "autoREPLACETOGSM7": _FLAG,
@@ -127,9 +172,14 @@ INJECT_BODY: dict = {
         "campaignName": {"type": "string", "maxLength": 500},
         "tinyList": {"type": "array", "items": TINY_LINK, "maxItems": 100},
     },
-    "example": {"listRecipient": [{"mobile": "0639980016", "extendedKeys": [{"keyName": "PRENOM", "keyValue": "Ana"}]}],
-                "msg": "Bonjour ${PRENOM}", "sender": "MaMarque", "startNow": False},
+    "example": {
+        "listRecipient": [{"mobile": "0639980016", "extendedKeys": [{"keyName": "PRENOM", "keyValue": "Ana"}]}],
+        "msg": "Bonjour ${PRENOM}",
+        "sender": "MaMarque",
+        "startNow": False,
+    },
 }
+
 
 def _nullable_options(schema: dict) -> dict:
     """JSON ``null`` for an optional parameter means "not given", as the guide's clients send it."""
@@ -162,7 +212,11 @@ UPLOAD_BODY: dict = {
     "type": "object",
     "required": ["File", "filename"],
     "properties": {
-        "File": {"type": "string", "format": "binary", "description": "the list, CSV, with a mobile/sms/portable/gsm column"},
+        "File": {
+            "type": "string",
+            "format": "binary",
+            "description": "the list, CSV, with a mobile/sms/portable/gsm column",
+        },
         "filename": {"type": "string", "minLength": 1, "description": "the list's name on the platform"},
         "description": {"type": "string"},
         "userOwnerID": {"type": "string", "description": "ADMIN only"},
@@ -170,100 +224,218 @@ UPLOAD_BODY: dict = {
 }
 
 # -- answers -----------------------------------------------------------------
-_ERROR = {"type": "object", "required": ["status", "message"],
-          "properties": {"status": {"type": "integer"}, "message": {"type": "string"}}}
+_ERROR = {
+    "type": "object",
+    "required": ["status", "message"],
+    "properties": {"status": {"type": "integer"}, "message": {"type": "string"}},
+}
 _COUNT = {"type": "integer", "minimum": 0}
 _NSTR = {"type": "string", "nullable": True}
 
 _CAMPAIGN = {
     "type": "object",
     "description": "The campaign, as in the guide's 2.1.3.1.",
-    "required": ["id", "userOwnerID", "customerID", "status", "sendToSelect", "typeSelect", "listInCampaign",
-                 "renderer", "creationDate", "updateDate", "sender", "message", "countRecipient", "countValid",
-                 "creditCount", "scheduled", "isInScheduler", "tinyList"],
+    "required": [
+        "id",
+        "userOwnerID",
+        "customerID",
+        "status",
+        "sendToSelect",
+        "typeSelect",
+        "listInCampaign",
+        "renderer",
+        "creationDate",
+        "updateDate",
+        "sender",
+        "message",
+        "countRecipient",
+        "countValid",
+        "creditCount",
+        "scheduled",
+        "isInScheduler",
+        "tinyList",
+    ],
     "properties": {
-        "id": {"type": "integer"}, "userOwnerID": {"type": "string"}, "customerID": {"type": "string"},
-        "sendToSelect": {"type": "string", "enum": ["SMS"]}, "typeSelect": {"type": "string", "enum": ["MKG", "NOTIFICATION"]},
+        "id": {"type": "integer"},
+        "userOwnerID": {"type": "string"},
+        "customerID": {"type": "string"},
+        "sendToSelect": {"type": "string", "enum": ["SMS"]},
+        "typeSelect": {"type": "string", "enum": ["MKG", "NOTIFICATION"]},
         "campaignName": _NSTR,
-        "listInCampaign": {"type": "object", "required": ["size", "recipients", "lineDuplicateMobile", "countDuplicateMobile"],
-                           "properties": {
-                               "_id": {"type": "integer"}, "type": {"type": "string"}, "size": _COUNT,
-                               "validNumberMOBILE": _COUNT, "invalidNumberMOBILE": _COUNT, "globalInvalidLine": _COUNT,
-                               "recipients": {"type": "array", "items": {"type": "object"}},
-                               "listsItems": {"type": "array", "items": {"type": "integer"}},
-                               "lineDuplicateMobile": {"type": "array", "items": {"type": "string"}}, "countDuplicateMobile": _COUNT,
-                               "campainId": {"type": "integer"}}},
+        "listInCampaign": {
+            "type": "object",
+            "required": ["size", "recipients", "lineDuplicateMobile", "countDuplicateMobile"],
+            "properties": {
+                "_id": {"type": "integer"},
+                "type": {"type": "string"},
+                "size": _COUNT,
+                "validNumberMOBILE": _COUNT,
+                "invalidNumberMOBILE": _COUNT,
+                "globalInvalidLine": _COUNT,
+                "recipients": {"type": "array", "items": {"type": "object"}},
+                "listsItems": {"type": "array", "items": {"type": "integer"}},
+                "lineDuplicateMobile": {"type": "array", "items": {"type": "string"}},
+                "countDuplicateMobile": _COUNT,
+                "campainId": {"type": "integer"},
+            },
+        },
         "renderer": {"type": "string", "enum": list(RENDERERS)},
         "creationDate": {"type": "string", "example": "Jun 16, 2021 6:29:07 PM"},
         "updateDate": {"type": "string"},
-        "sender": {"type": "string"}, "shortCode": _NSTR, "message": {"type": "string"},
+        "sender": {"type": "string"},
+        "shortCode": _NSTR,
+        "message": {"type": "string"},
         "status": {"type": "string", "enum": ["INPROGRESS", "DRAFT", "INJECTING", "INJECTED", "SCHEDULED"]},
         "pathToCampaign": {"type": "string"},
-        "checkDuplicate": _FLAG, "allowUCS2": _FLAG, "autoREPLACEEMOJI": _FLAG, "autoREPLACETOGSM7": _FLAG,
+        "checkDuplicate": _FLAG,
+        "allowUCS2": _FLAG,
+        "autoREPLACEEMOJI": _FLAG,
+        "autoREPLACETOGSM7": _FLAG,
         "defaultForHeader": {"type": "object"},
-        "creditCount": {"type": "number"}, "creditAfterInjection": {"type": "number"},
-        "countRecipient": _COUNT, "countValid": _COUNT, "countPosted": _COUNT, "countInvalidRecipient": _COUNT,
-        "countInBlackListRecipient": _COUNT, "countDuplicateRecipient": _COUNT, "countDuplicate": _COUNT,
-        "countNotAllow": _COUNT, "countNotValid": _COUNT, "countErrorRendering": _COUNT, "countMaxCrediteOver": _COUNT,
-        "countMaxCreditFound": _COUNT, "globalCounter": _COUNT, "countBlackList": _COUNT,
-        "countBlackListMEDIASFLOW": _COUNT, "countBlackListCUSTOMER": _COUNT, "countBlackListBRAND": _COUNT,
-        "scheduled": _FLAG, "isInScheduler": _FLAG, "scheduleOn": _NSTR,
+        "creditCount": {"type": "number"},
+        "creditAfterInjection": {"type": "number"},
+        "countRecipient": _COUNT,
+        "countValid": _COUNT,
+        "countPosted": _COUNT,
+        "countInvalidRecipient": _COUNT,
+        "countInBlackListRecipient": _COUNT,
+        "countDuplicateRecipient": _COUNT,
+        "countDuplicate": _COUNT,
+        "countNotAllow": _COUNT,
+        "countNotValid": _COUNT,
+        "countErrorRendering": _COUNT,
+        "countMaxCrediteOver": _COUNT,
+        "countMaxCreditFound": _COUNT,
+        "globalCounter": _COUNT,
+        "countBlackList": _COUNT,
+        "countBlackListMEDIASFLOW": _COUNT,
+        "countBlackListCUSTOMER": _COUNT,
+        "countBlackListBRAND": _COUNT,
+        "scheduled": _FLAG,
+        "isInScheduler": _FLAG,
+        "scheduleOn": _NSTR,
         "tinyList": {"type": "array", "items": {"type": "object"}},
-        "brand": _NSTR, "billingCode": _NSTR,
+        "brand": _NSTR,
+        "billingCode": _NSTR,
     },
 }
 
 _LIST_ANALYSIS = {
     "type": "object",
     "description": "The analysis of an uploaded list, as in the guide's 2.9.1.",
-    "required": ["id", "listName", "type", "size", "header", "validNumberMOBILE", "invalidNumberMOBILE",
-                 "invalidLineList", "lineDuplicateMobile", "countDuplicateMobile", "validCountryCounter",
-                 "invalidCountryCounter", "computedHeaderSize", "emptyKeys", "creationDate", "userOwnerID", "customerID"],
+    "required": [
+        "id",
+        "listName",
+        "type",
+        "size",
+        "header",
+        "validNumberMOBILE",
+        "invalidNumberMOBILE",
+        "invalidLineList",
+        "lineDuplicateMobile",
+        "countDuplicateMobile",
+        "validCountryCounter",
+        "invalidCountryCounter",
+        "computedHeaderSize",
+        "emptyKeys",
+        "creationDate",
+        "userOwnerID",
+        "customerID",
+    ],
     "properties": {
-        "id": {"type": "integer"}, "listName": {"type": "string"}, "description": {"type": "string"},
-        "type": {"type": "string", "enum": ["CSV", "VIRTUAL"]}, "filePath": {"type": "string"},
-        "size": _COUNT, "header": {"type": "array", "items": {"type": "string"}},
+        "id": {"type": "integer"},
+        "listName": {"type": "string"},
+        "description": {"type": "string"},
+        "type": {"type": "string", "enum": ["CSV", "VIRTUAL"]},
+        "filePath": {"type": "string"},
+        "size": _COUNT,
+        "header": {"type": "array", "items": {"type": "string"}},
         "charsetDetected": {"type": "string"},
-        "validNumberMOBILE": _COUNT, "invalidNumberMOBILE": _COUNT, "validNumberEMAIL": _COUNT, "invalidNumberEMAIL": _COUNT,
-        "invalidLineList": {"type": "array", "items": {"type": "integer"}}, "globalInvalidLine": _COUNT,
-        "lineDuplicateMobile": {"type": "array", "items": {"type": "string"}}, "countDuplicateMobile": _COUNT,
-        "lineDuplicateEmail": {"type": "array"}, "countDuplicateEmail": _COUNT,
+        "validNumberMOBILE": _COUNT,
+        "invalidNumberMOBILE": _COUNT,
+        "validNumberEMAIL": _COUNT,
+        "invalidNumberEMAIL": _COUNT,
+        "invalidLineList": {"type": "array", "items": {"type": "integer"}},
+        "globalInvalidLine": _COUNT,
+        "lineDuplicateMobile": {"type": "array", "items": {"type": "string"}},
+        "countDuplicateMobile": _COUNT,
+        "lineDuplicateEmail": {"type": "array"},
+        "countDuplicateEmail": _COUNT,
         "validCountryCounter": {"type": "object", "additionalProperties": _COUNT},
         "invalidCountryCounter": {"type": "object", "additionalProperties": _COUNT},
-        "computedHeaderSize": {"type": "object", "additionalProperties": {"type": "object", "additionalProperties": _COUNT}},
+        "computedHeaderSize": {
+            "type": "object",
+            "additionalProperties": {"type": "object", "additionalProperties": _COUNT},
+        },
         "emptyKeys": {"type": "array", "items": {"type": "string"}},
-        "maxDatasMap": {"type": "object"}, "maxSizeDataLine": _COUNT,
+        "maxDatasMap": {"type": "object"},
+        "maxSizeDataLine": _COUNT,
         "creationDate": {"type": "string", "example": "2021-06-25T08:46:45.937Z[UTC]"},
-        "userOwnerID": {"type": "string"}, "customerID": {"type": "string"}, "campainId": {"type": "integer"},
+        "userOwnerID": {"type": "string"},
+        "customerID": {"type": "string"},
+        "campainId": {"type": "integer"},
     },
 }
 
 _BLACKLIST_ENTRY = {
     "type": "object",
     "required": ["id", "item", "typeItem", "userOwnerID", "creationDate"],
-    "properties": {"id": {"type": "integer"}, "item": {"type": "string"}, "typeItem": {"type": "string", "enum": ["MOBILE", "EMAIL"]},
-                   "createdDescription": _NSTR, "brand": _NSTR, "userOwnerID": {"type": "string"},
-                   "creationDate": {"type": "string", "example": "2026-03-02T09:00:00Z"}},
+    "properties": {
+        "id": {"type": "integer"},
+        "item": {"type": "string"},
+        "typeItem": {"type": "string", "enum": ["MOBILE", "EMAIL"]},
+        "createdDescription": _NSTR,
+        "brand": _NSTR,
+        "userOwnerID": {"type": "string"},
+        "creationDate": {"type": "string", "example": "2026-03-02T09:00:00Z"},
+    },
 }
 
 _REPORT_ROW = {
     "type": "object",
     "description": "One recipient line; then TRACK_n/TRACK_n_COUNTER per link and the recipient's own fields.",
-    "required": ["REF_LIST", "ID_LINE", "INT_MOBILE", "STATUS_CODE", "STATUS_TEXT", "DELIVERYDATE", "REPLY",
-                 "PREVIEW", "PREVIEW_COUNTER"],
-    "properties": {"CAMPAIGN_ID": {"type": "integer"}, "REF_LIST": _NSTR, "ID_LINE": {"type": "integer"},
-                   "INT_MOBILE": _NSTR, "STATUS_CODE": {"type": "integer"}, "STATUS_TEXT": _NSTR,
-                   "DELIVERYDATE": _NSTR, "REPLY": _NSTR, "PREVIEW": _NSTR, "PREVIEW_COUNTER": {"type": "integer"}},
+    "required": [
+        "REF_LIST",
+        "ID_LINE",
+        "INT_MOBILE",
+        "STATUS_CODE",
+        "STATUS_TEXT",
+        "DELIVERYDATE",
+        "REPLY",
+        "PREVIEW",
+        "PREVIEW_COUNTER",
+    ],
+    "properties": {
+        "CAMPAIGN_ID": {"type": "integer"},
+        "REF_LIST": _NSTR,
+        "ID_LINE": {"type": "integer"},
+        "INT_MOBILE": _NSTR,
+        "STATUS_CODE": {"type": "integer"},
+        "STATUS_TEXT": _NSTR,
+        "DELIVERYDATE": _NSTR,
+        "REPLY": _NSTR,
+        "PREVIEW": _NSTR,
+        "PREVIEW_COUNTER": {"type": "integer"},
+    },
 }
 
 _LOGIN_ANSWER = {
-    "type": "object", "required": ["token", "tokenType", "expiresIn", "userOwnerID"],
-    "properties": {"token": {"type": "string"}, "tokenType": {"type": "string", "enum": ["Bearer"]},
-                   "expiresIn": {"type": "integer"}, "userOwnerID": {"type": "string"}},
+    "type": "object",
+    "required": ["token", "tokenType", "expiresIn", "userOwnerID"],
+    "properties": {
+        "token": {"type": "string"},
+        "tokenType": {"type": "string", "enum": ["Bearer"]},
+        "expiresIn": {"type": "integer"},
+        "userOwnerID": {"type": "string"},
+    },
 }
 
-_CSV = {"text/csv": {"schema": {"type": "string"},
-                     "example": "REF_LIST;ID_LINE;INT_MOBILE;STATUS_CODE;STATUS_TEXT;DELIVERYDATE;REPLY;PREVIEW;PREVIEW_COUNTER\n"}}
+_CSV = {
+    "text/csv": {
+        "schema": {"type": "string"},
+        "example": "REF_LIST;ID_LINE;INT_MOBILE;STATUS_CODE;STATUS_TEXT;DELIVERYDATE;REPLY;PREVIEW;PREVIEW_COUNTER\n",
+    }
+}
 
 _HEADER = {"schema": {"type": "string"}, "required": True}
 _DIGEST = {"X-Content-SHA256": {**_HEADER, "description": "SHA-256 (hex) of the body"}}
@@ -323,12 +495,20 @@ _DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2})?$"
 _CODES = r"^[0-9]{1,3}([,;][0-9]{1,3})*$"
 
 
-_CAMPAIGN_ID = {"name": "campaignId", "in": "path", "required": True, "schema": _ID,
-                "description": "the id the prepare or inject answer gave"}
+_CAMPAIGN_ID = {
+    "name": "campaignId",
+    "in": "path",
+    "required": True,
+    "schema": _ID,
+    "description": "the id the prepare or inject answer gave",
+}
 _PERIOD = [
     _query("from", "YYYY-MM-DD or YYYY-MM-DD HH:MM, Paris time", required=True, pattern=_DAY),
-    _query("to", "YYYY-MM-DD or YYYY-MM-DD HH:MM; after from, at most 7 days after it (default: from + 7 days)",
-           pattern=_DAY),
+    _query(
+        "to",
+        "YYYY-MM-DD or YYYY-MM-DD HH:MM; after from, at most 7 days after it (default: from + 7 days)",
+        pattern=_DAY,
+    ),
     _query("status", "status codes separated by ; or ,", pattern=_CODES),
     _query("types", "media: SMS;EMAIL;VOCAL (only SMS has rows here)"),
     _query("keyField", "recipient fields to include, separated by ;"),
@@ -340,90 +520,193 @@ _SECURED = [{"Bearer": []}]
 
 def build_document(*, title: str, version: str, description: str, api: str = "/api/v1") -> dict:
     """The OpenAPI 3.0.3 document of the guide's routes under ``api``."""
-    report_params = [_CAMPAIGN_ID, _query("status", "status codes separated by , (e.g. 16,14)", pattern=_CODES),
-                     _query("details", "recipient fields to include, separated by ;")]
+    report_params = [
+        _CAMPAIGN_ID,
+        _query("status", "status codes separated by , (e.g. 16,14)", pattern=_CODES),
+        _query("details", "recipient fields to include, separated by ;"),
+    ]
     csv_ok = {"200": {"description": "the report, `;`-separated UTF-8", "headers": _DIGEST, "content": _CSV}}
-    json_rows = {"200": {"description": "the report rows", "headers": _DIGEST,
-                         "content": _json({"type": "array", "items": {"$ref": "#/components/schemas/ReportRow"}})}}
-    campaign_ok = {"200": {"description": "the campaign (2.1.3.1)", "content": _json({"$ref": "#/components/schemas/Campaign"})}}
-    paths = {
-        f"{api}/auth/login": {"post": {
-            "tags": ["auth"], "operationId": "login", "summary": "Log in",
-            "description": "The token comes in the `Authorization` response header (`Bearer ...`, copy it with the word "
-                           "Bearer into Authorize) and in `token`. It lives one hour.",
-            "requestBody": _body("Login"),
-            "responses": {"200": {"description": "logged in", "headers": {"Authorization": {
-                **_HEADER, "description": "Bearer <token>"}}, "content": _json({"$ref": "#/components/schemas/LoginAnswer"})},
-                **_errors(400, 401, 403, auth=False)},
-        }},
-        f"{api}/campaigns/inject": {"post": {
-            "tags": ["campaigns"], "operationId": "inject", "summary": "Prepare or send a campaign (2.1)",
-            "requestBody": _body("Inject"), "security": _SECURED,
-            "responses": {**campaign_ok, **_errors(400, 401, 403, 404, 409)},
-        }},
-        f"{api}/campaigns/{{campaignId}}/cancel": {"post": {
-            "tags": ["campaigns"], "operationId": "cancel", "summary": "Cancel a scheduled campaign (2.6)",
-            "description": "Back to DRAFT; refused within 10 s of its time.",
-            "parameters": [_CAMPAIGN_ID], "security": _SECURED,
-            "responses": {**campaign_ok, **_errors(400, 401, 403, 404, 409)},
-        }},
-        f"{api}/campaigns/report/{{campaignId}}": {"get": {
-            "tags": ["reports"], "operationId": "reportCsv", "summary": "A campaign's report, CSV (2.2)",
-            "parameters": report_params, "security": _SECURED,
-            "responses": {**csv_ok, **_errors(400, 401, 403, 404, 409)},
-        }},
-        f"{api}/campaigns/reportjson/{{campaignId}}": {"get": {
-            "tags": ["reports"], "operationId": "reportJson", "summary": "A campaign's report, JSON (2.3)",
-            "parameters": report_params, "security": _SECURED,
-            "responses": {**json_rows, **_errors(400, 401, 403, 404, 409)},
-        }},
-        f"{api}/campaigns/reportjson/": {"get": {
-            "tags": ["reports"], "operationId": "periodReportJson", "summary": "Reports of a period, JSON (2.4), at most 7 days",
-            "parameters": _PERIOD, "security": _SECURED,
-            "responses": {**json_rows, **_errors(400, 401, 403, 404)},
-        }},
-        f"{api}/campaigns/report/": {"get": {
-            "tags": ["reports"], "operationId": "periodReportCsv", "summary": "Reports of a period, CSV (2.5), at most 7 days",
-            "parameters": _PERIOD, "security": _SECURED,
-            "responses": {**csv_ok, **_errors(400, 401, 403, 404)},
-        }},
-        f"{api}/blacklist": {
-            "post": {"tags": ["blacklist"], "operationId": "blacklistAdd", "summary": "Add a number or an email (2.7)",
-                     "requestBody": _body("BlacklistItem"), "security": _SECURED,
-                     "responses": {"200": {"description": "the entry", "content": _json({"$ref": "#/components/schemas/BlacklistEntry"})},
-                                   **_errors(400, 401, 403, 404)}},
-            "get": {"tags": ["blacklist"], "operationId": "blacklistGet", "summary": "The blacklist, JSON (2.8)",
-                    "parameters": [_query("userOwnerID", "ADMIN: another user's blacklist")], "security": _SECURED,
-                    "responses": {"200": {"description": "the entries", "content": _json(
-                        {"type": "array", "items": {"$ref": "#/components/schemas/BlacklistEntry"}})},
-                        **_errors(400, 401, 403, 404)}},
-        },
-        f"{api}/lists/upload": {"post": {
-            "tags": ["lists"], "operationId": "uploadList", "summary": "Upload a recipient list (2.9)",
-            "requestBody": {"required": True, "content": {"multipart/form-data": {
-                "schema": {"$ref": "#/components/schemas/Upload"}}}},
-            "parameters": [{"name": "X-Content-SHA256", "in": "header", "required": False, "schema": {"type": "string"},
-                            "description": "SHA-256 (hex) of the file; a mismatch answers 400"}],
-            "security": _SECURED,
-            "responses": {"200": {"description": "the list's analysis (2.9.1)",
-                                  "content": _json({"$ref": "#/components/schemas/ListAnalysis"})},
-                          **_errors(400, 401, 403, 404)},
-        }},
+    json_rows = {
+        "200": {
+            "description": "the report rows",
+            "headers": _DIGEST,
+            "content": _json({"type": "array", "items": {"$ref": "#/components/schemas/ReportRow"}}),
+        }
     }
-    schemas = {"Login": LOGIN_BODY, "LoginAnswer": _LOGIN_ANSWER, "Inject": INJECT_BODY, "TinyLink": TINY_LINK,
-               "Campaign": _CAMPAIGN, "BlacklistItem": BLACKLIST_BODY, "BlacklistEntry": _BLACKLIST_ENTRY,
-               "Upload": UPLOAD_BODY, "ListAnalysis": _LIST_ANALYSIS, "ReportRow": _REPORT_ROW, "Error": _ERROR}
-    return copy.deepcopy({
-        "openapi": "3.0.3",
-        "info": {"title": title, "version": version, "description": description},
-        "paths": paths,
-        "components": {
-            "schemas": schemas,
-            # as on the real Swagger: paste "Bearer <token>" (with the word Bearer) in Authorize
-            "securitySchemes": {"Bearer": {"type": "apiKey", "in": "header", "name": "Authorization",
-                                           "description": "Bearer <token>, as copied from the login answer's headers"}},
+    campaign_ok = {
+        "200": {"description": "the campaign (2.1.3.1)", "content": _json({"$ref": "#/components/schemas/Campaign"})}
+    }
+    paths = {
+        f"{api}/auth/login": {
+            "post": {
+                "tags": ["auth"],
+                "operationId": "login",
+                "summary": "Log in",
+                "description": "The token comes in the `Authorization` response header (`Bearer ...`, copy it with the word "
+                "Bearer into Authorize) and in `token`. It lives one hour.",
+                "requestBody": _body("Login"),
+                "responses": {
+                    "200": {
+                        "description": "logged in",
+                        "headers": {"Authorization": {**_HEADER, "description": "Bearer <token>"}},
+                        "content": _json({"$ref": "#/components/schemas/LoginAnswer"}),
+                    },
+                    **_errors(400, 401, 403, auth=False),
+                },
+            }
         },
-    })
+        f"{api}/campaigns/inject": {
+            "post": {
+                "tags": ["campaigns"],
+                "operationId": "inject",
+                "summary": "Prepare or send a campaign (2.1)",
+                "requestBody": _body("Inject"),
+                "security": _SECURED,
+                "responses": {**campaign_ok, **_errors(400, 401, 403, 404, 409)},
+            }
+        },
+        f"{api}/campaigns/{{campaignId}}/cancel": {
+            "post": {
+                "tags": ["campaigns"],
+                "operationId": "cancel",
+                "summary": "Cancel a scheduled campaign (2.6)",
+                "description": "Back to DRAFT; refused within 10 s of its time.",
+                "parameters": [_CAMPAIGN_ID],
+                "security": _SECURED,
+                "responses": {**campaign_ok, **_errors(400, 401, 403, 404, 409)},
+            }
+        },
+        f"{api}/campaigns/report/{{campaignId}}": {
+            "get": {
+                "tags": ["reports"],
+                "operationId": "reportCsv",
+                "summary": "A campaign's report, CSV (2.2)",
+                "parameters": report_params,
+                "security": _SECURED,
+                "responses": {**csv_ok, **_errors(400, 401, 403, 404, 409)},
+            }
+        },
+        f"{api}/campaigns/reportjson/{{campaignId}}": {
+            "get": {
+                "tags": ["reports"],
+                "operationId": "reportJson",
+                "summary": "A campaign's report, JSON (2.3)",
+                "parameters": report_params,
+                "security": _SECURED,
+                "responses": {**json_rows, **_errors(400, 401, 403, 404, 409)},
+            }
+        },
+        f"{api}/campaigns/reportjson/": {
+            "get": {
+                "tags": ["reports"],
+                "operationId": "periodReportJson",
+                "summary": "Reports of a period, JSON (2.4), at most 7 days",
+                "parameters": _PERIOD,
+                "security": _SECURED,
+                "responses": {**json_rows, **_errors(400, 401, 403, 404)},
+            }
+        },
+        f"{api}/campaigns/report/": {
+            "get": {
+                "tags": ["reports"],
+                "operationId": "periodReportCsv",
+                "summary": "Reports of a period, CSV (2.5), at most 7 days",
+                "parameters": _PERIOD,
+                "security": _SECURED,
+                "responses": {**csv_ok, **_errors(400, 401, 403, 404)},
+            }
+        },
+        f"{api}/blacklist": {
+            "post": {
+                "tags": ["blacklist"],
+                "operationId": "blacklistAdd",
+                "summary": "Add a number or an email (2.7)",
+                "requestBody": _body("BlacklistItem"),
+                "security": _SECURED,
+                "responses": {
+                    "200": {
+                        "description": "the entry",
+                        "content": _json({"$ref": "#/components/schemas/BlacklistEntry"}),
+                    },
+                    **_errors(400, 401, 403, 404),
+                },
+            },
+            "get": {
+                "tags": ["blacklist"],
+                "operationId": "blacklistGet",
+                "summary": "The blacklist, JSON (2.8)",
+                "parameters": [_query("userOwnerID", "ADMIN: another user's blacklist")],
+                "security": _SECURED,
+                "responses": {
+                    "200": {
+                        "description": "the entries",
+                        "content": _json({"type": "array", "items": {"$ref": "#/components/schemas/BlacklistEntry"}}),
+                    },
+                    **_errors(400, 401, 403, 404),
+                },
+            },
+        },
+        f"{api}/lists/upload": {
+            "post": {
+                "tags": ["lists"],
+                "operationId": "uploadList",
+                "summary": "Upload a recipient list (2.9)",
+                "requestBody": {
+                    "required": True,
+                    "content": {"multipart/form-data": {"schema": {"$ref": "#/components/schemas/Upload"}}},
+                },
+                "parameters": [
+                    {
+                        "name": "X-Content-SHA256",
+                        "in": "header",
+                        "required": False,
+                        "schema": {"type": "string"},
+                        "description": "SHA-256 (hex) of the file; a mismatch answers 400",
+                    }
+                ],
+                "security": _SECURED,
+                "responses": {
+                    "200": {
+                        "description": "the list's analysis (2.9.1)",
+                        "content": _json({"$ref": "#/components/schemas/ListAnalysis"}),
+                    },
+                    **_errors(400, 401, 403, 404),
+                },
+            }
+        },
+    }
+    schemas = {
+        "Login": LOGIN_BODY,
+        "LoginAnswer": _LOGIN_ANSWER,
+        "Inject": INJECT_BODY,
+        "TinyLink": TINY_LINK,
+        "Campaign": _CAMPAIGN,
+        "BlacklistItem": BLACKLIST_BODY,
+        "BlacklistEntry": _BLACKLIST_ENTRY,
+        "Upload": UPLOAD_BODY,
+        "ListAnalysis": _LIST_ANALYSIS,
+        "ReportRow": _REPORT_ROW,
+        "Error": _ERROR,
+    }
+    return copy.deepcopy(
+        {
+            "openapi": "3.0.3",
+            "info": {"title": title, "version": version, "description": description},
+            "paths": paths,
+            "components": {
+                "schemas": schemas,
+                # as on the real Swagger: paste "Bearer <token>" (with the word Bearer) in Authorize
+                "securitySchemes": {
+                    "Bearer": {
+                        "type": "apiKey",
+                        "in": "header",
+                        "name": "Authorization",
+                        "description": "Bearer <token>, as copied from the login answer's headers",
+                    }
+                },
+            },
+        }
+    )
 
 
 # -- checking bodies -----------------------------------------------------------
@@ -435,7 +718,9 @@ def _kind(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return "a boolean"
-    return {dict: "an object", list: "a list", str: "a string", int: "an integer", float: "a number"}.get(type(value), type(value).__name__)
+    return {dict: "an object", list: "a list", str: "a string", int: "an integer", float: "a number"}.get(
+        type(value), type(value).__name__
+    )
 
 
 def _check(value: Any, schema: dict, field: str) -> Any:
@@ -458,9 +743,7 @@ def _check(value: Any, schema: dict, field: str) -> Any:
         if not isinstance(value, bool):
             raise ValidationError(f"{field} must be a boolean, not {_kind(value)}", rule="type", field=field)
     elif kind == "integer":
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value.strip()) <= 20:
-            value = int(value)
-        elif isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        if (isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value.strip()) <= 20) or (isinstance(value, float) and math.isfinite(value) and value.is_integer()):
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValidationError(f"{field} must be a whole number, not {_kind(value)}", rule="type", field=field)
@@ -471,16 +754,25 @@ def _check(value: Any, schema: dict, field: str) -> Any:
         article = "an" if kind[0] in "ao" else "a"
         raise ValidationError(f"{field} must be {article} {kind}, not {_kind(value)}", rule="type", field=field)
     if "enum" in schema and value not in schema["enum"]:
-        raise ValidationError(f"{field} must be one of {', '.join(map(str, schema['enum']))}, not {str(value)[:40]!r}",
-                              rule="enum", field=field)
+        raise ValidationError(
+            f"{field} must be one of {', '.join(map(str, schema['enum']))}, not {str(value)[:40]!r}",
+            rule="enum",
+            field=field,
+        )
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if "minimum" in schema and value < schema["minimum"] or "maximum" in schema and value > schema["maximum"]:
-            raise ValidationError(f"{field} must be between {schema.get('minimum')} and {schema.get('maximum')}, not {value}",
-                                  rule="range", field=field)
+        if ("minimum" in schema and value < schema["minimum"]) or ("maximum" in schema and value > schema["maximum"]):
+            raise ValidationError(
+                f"{field} must be between {schema.get('minimum')} and {schema.get('maximum')}, not {value}",
+                rule="range",
+                field=field,
+            )
     if isinstance(value, str):
         if len(value) > schema.get("maxLength", math.inf) or len(value) < schema.get("minLength", 0):
-            raise ValidationError(f"{field} must have {schema.get('minLength', 0)} to {schema.get('maxLength')} characters",
-                                  rule="length", field=field)
+            raise ValidationError(
+                f"{field} must have {schema.get('minLength', 0)} to {schema.get('maxLength')} characters",
+                rule="length",
+                field=field,
+            )
     if isinstance(value, list):
         if len(value) > schema.get("maxItems", math.inf):
             raise ValidationError(f"{field} has more than {schema['maxItems']} items", rule="length", field=field)
@@ -491,8 +783,11 @@ def _check(value: Any, schema: dict, field: str) -> Any:
     if isinstance(value, dict):
         for name in schema.get("required", ()):
             if name not in value:
-                raise ValidationError(f"{field}.{name} is required" if field else f"{name} is required",
-                                      rule="required", field=f"{field}.{name}" if field else name)
+                raise ValidationError(
+                    f"{field}.{name} is required" if field else f"{name} is required",
+                    rule="required",
+                    field=f"{field}.{name}" if field else name,
+                )
         properties = schema.get("properties", {})
         extra = schema.get("additionalProperties")
         out = {}

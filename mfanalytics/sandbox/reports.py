@@ -25,11 +25,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from mfanalytics.errors import ValidationError
 from mfanalytics.api.periods import MAX_PERIOD_DAYS
+from mfanalytics.errors import ValidationError
+from mfanalytics.reports.status_codes import STATUS_TABLE
 from mfanalytics.sandbox import engine
 from mfanalytics.sandbox.campaign import SimCampaign
-from mfanalytics.reports.status_codes import STATUS_TABLE
 from mfanalytics.times import PARIS, as_paris_wall
 
 __all__ = [
@@ -72,7 +72,14 @@ def paris_arrow(seconds: np.ndarray) -> pa.Array:
     day = (days - months).astype(np.int64) + 1
     sod = local % 86400
     buf = np.full((len(uniq), 19), ord("0"), dtype=np.uint8)
-    for col, value, width in ((0, day, 2), (3, month, 2), (6, year, 4), (11, sod // 3600, 2), (14, sod // 60 % 60, 2), (17, sod % 60, 2)):
+    for col, value, width in (
+        (0, day, 2),
+        (3, month, 2),
+        (6, year, 4),
+        (11, sod // 3600, 2),
+        (14, sod // 60 % 60, 2),
+        (17, sod % 60, 2),
+    ):
         for i in range(width):
             buf[:, col + width - 1 - i] += (value // 10**i % 10).astype(np.uint8)
     buf[:, 2] = buf[:, 5] = ord("/")
@@ -111,7 +118,9 @@ def parse_status_filter(value: str | None, field: str = "status") -> list[int] |
     try:
         return [int(v) for v in re.split(r"[,;]", str(value)) if v.strip()]
     except ValueError:
-        raise ValidationError(f"{field} must be status codes separated by , or ;: {value!r}", rule="status-list", field=field) from None
+        raise ValidationError(
+            f"{field} must be status codes separated by , or ;: {value!r}", rule="status-list", field=field
+        ) from None
 
 
 def report_table(
@@ -224,7 +233,8 @@ def _select_fields(campaign: SimCampaign, details: list[str] | None, strict: boo
                 continue
             raise ValidationError(
                 f"field {name.strip()!r} is not in campaign {campaign.id}'s recipients (fields: {', '.join(available) or 'none'})",
-                rule="unknown-field", field="details",
+                rule="unknown-field",
+                field="details",
             )
         chosen.append(by_lower[key])
     return chosen
@@ -296,7 +306,8 @@ def parse_period(start: str | None, end: str | None) -> tuple[float, float]:
         raise ValidationError(
             f"La période demandée dépasse {MAX_PERIOD_DAYS} jours / the period from {start} to {end} "
             f"is longer than {MAX_PERIOD_DAYS} days: split it into periods of at most {MAX_PERIOD_DAYS} days",
-            rule="period-too-long", field="to",
+            rule="period-too-long",
+            field="to",
         )
     return lo.replace(tzinfo=PARIS, fold=0).timestamp(), hi.replace(tzinfo=PARIS, fold=0).timestamp()
 
@@ -312,18 +323,24 @@ def parse_fiql(text: str) -> list[list[tuple[str, str, str]]]:
     ``*`` in a value matches any characters. No parentheses.
     """
     if "(" in text or ")" in text:
-        raise ValidationError("search: parentheses are not supported by the sandbox's FIQL subset", rule="fiql", field="search")
+        raise ValidationError(
+            "search: parentheses are not supported by the sandbox's FIQL subset", rule="fiql", field="search"
+        )
     groups = []
     for alternative in text.split(","):
         terms = []
         for part in alternative.split(";"):
             match = _TERM.match(part)
             if match is None or not match.group(3):
-                raise ValidationError(f"search: cannot read {part!r} (expected selector==value)", rule="fiql", field="search")
+                raise ValidationError(
+                    f"search: cannot read {part!r} (expected selector==value)", rule="fiql", field="search"
+                )
             selector = match.group(1)
             if not (selector in ("item", "status", "campaignId") or selector.startswith("fields.")):
                 raise ValidationError(
-                    f"search: unknown selector {selector!r} (item, fields.NAME, status, campaignId)", rule="fiql", field="search"
+                    f"search: unknown selector {selector!r} (item, fields.NAME, status, campaignId)",
+                    rule="fiql",
+                    field="search",
                 )
             terms.append((selector, match.group(2), match.group(3)))
         groups.append(terms)
@@ -361,7 +378,7 @@ def fiql_mask(groups, frame: pd.DataFrame, codes: np.ndarray, campaign_id: int) 
             elif selector == "campaignId":
                 hit = np.full(n, value.strip() == str(campaign_id))
             else:
-                column = lower.get(selector[len("fields."):].lower())
+                column = lower.get(selector[len("fields.") :].lower())
                 hit = np.zeros(n, dtype=bool) if column is None else _match(frame[column], value, case=False)
             mask &= ~hit if op == "!=" else hit
         result |= mask

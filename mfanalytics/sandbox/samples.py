@@ -18,21 +18,72 @@ import numpy as np
 __all__ = ["populate"]
 
 _PRENOMS = (
-    "Camille", "Léa", "Manon", "Chloé", "Inès", "Jade", "Louise", "Zoé", "Emma", "Hélène", "Lucas", "Hugo",
-    "Louis", "Gabriel", "Jules", "Arthur", "Raphaël", "Théo", "François", "Jérôme", "Benoît", "Loïc", "Anaïs",
+    "Camille",
+    "Léa",
+    "Manon",
+    "Chloé",
+    "Inès",
+    "Jade",
+    "Louise",
+    "Zoé",
+    "Emma",
+    "Hélène",
+    "Lucas",
+    "Hugo",
+    "Louis",
+    "Gabriel",
+    "Jules",
+    "Arthur",
+    "Raphaël",
+    "Théo",
+    "François",
+    "Jérôme",
+    "Benoît",
+    "Loïc",
+    "Anaïs",
 )
 _NOMS = (
-    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau",
-    "Simon", "Laurent", "Lefèvre", "Michel", "Garcia", "David", "Bertrand", "Roux", "Payet", "Hoarau",
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefèvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Payet",
+    "Hoarau",
 )
 _VILLES = ("Paris", "Lyon", "Marseille", "Toulouse", "Nantes", "Lille", "Bordeaux", "Rennes", "Saint-Denis", "Nice")
-_LINK = [{"associateToDomain": "1mf.eu", "host": "1mf.eu", "index": 0, "isOG": True, "type": "REDIRECT",
-          "urlToRedirect": "https://www.example.com/offre"}]
+_LINK = [
+    {
+        "associateToDomain": "1mf.eu",
+        "host": "1mf.eu",
+        "index": 0,
+        "isOG": True,
+        "type": "REDIRECT",
+        "urlToRedirect": "https://www.example.com/offre",
+    }
+]
 _MESSAGES = (
     ("MKG", "Bonjour ${PRENOM}, -20% sur tout le magasin de ${VILLE} ce week-end ! ${track_1} STOP 36184", _LINK),
     ("NOTIFICATION", "Bonjour ${PRENOM}, votre commande est prête en magasin à ${VILLE}.", None),
     ("MKG", "${PRENOM}, les soldes commencent demain : découvrez nos offres ${track_1} STOP 36184", _LINK),
-    ("NOTIFICATION", "Rappel : votre rendez-vous est confirmé demain à 10h. Répondez STOP pour ne plus recevoir.", None),
+    (
+        "NOTIFICATION",
+        "Rappel : votre rendez-vous est confirmé demain à 10h. Répondez STOP pour ne plus recevoir.",
+        None,
+    ),
 )
 
 
@@ -77,8 +128,13 @@ def populate(sb: Any, *, days: int = 30, seed: int = 0, username: str = "demo", 
         kind, text, links = _MESSAGES[len(ids) % len(_MESSAGES)]
         people = _recipients(rng, int(rng.integers(150, 900)))
         campaign = client.send_campaign(
-            text, recipients=people, type_select=kind, sender="MaBoutique",
-            auto_replace_gsm7=True, tiny_list=links, campaign_name=f"Sample {len(ids) + 1}",
+            text,
+            recipients=people,
+            type_select=kind,
+            sender="MaBoutique",
+            auto_replace_gsm7=True,
+            tiny_list=links,
+            campaign_name=f"Sample {len(ids) + 1}",
         )
         ids.append(campaign.id)
         sb.advance(gap)

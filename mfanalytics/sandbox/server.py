@@ -6,7 +6,7 @@ calls these two functions.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from mfanalytics.sandbox.app import create_app
 from mfanalytics.sandbox.clock import parse_instant
@@ -18,8 +18,15 @@ from mfanalytics.sandbox.store import open_state
 __all__ = ["prepare_state", "sample_state", "serve"]
 
 
-def sample_state(*, db: str | None, seed: int, start: str | None, speed: float, samples: int,
-                 users: Sequence[tuple[str, str, str]] = ()) -> SandboxState:
+def sample_state(
+    *,
+    db: str | None,
+    seed: int,
+    start: str | None,
+    speed: float,
+    samples: int,
+    users: Sequence[tuple[str, str, str]] = (),
+) -> SandboxState:
     """The state to serve, with ``samples`` days of sample campaigns ending at the start time.
 
     The history is sent through a short-lived embedded sandbox on the same
@@ -34,13 +41,17 @@ def sample_state(*, db: str | None, seed: int, start: str | None, speed: float, 
             probe.store.close()
         if filled:
             return open_state(db, seed=seed, start=start, speed=speed)
-    end = parse_instant(start) if start else datetime.now(timezone.utc).timestamp()
-    first = datetime.fromtimestamp(float(end), timezone.utc).replace(microsecond=0) - timedelta(days=samples)
+    end = parse_instant(start) if start else datetime.now(UTC).timestamp()
+    first = datetime.fromtimestamp(float(end), UTC).replace(microsecond=0) - timedelta(days=samples)
     accounts = [{"name": n, "password": p, "role": r} for n, p, r in users] or None
     sb = EmbeddedSandbox(seed, users=accounts, start=first, speed=0, db=db).start()
     try:
-        populate(sb, days=samples, seed=seed,
-                 **({"username": accounts[0]["name"], "password": accounts[0]["password"]} if accounts else {}))
+        populate(
+            sb,
+            days=samples,
+            seed=seed,
+            **({"username": accounts[0]["name"], "password": accounts[0]["password"]} if accounts else {}),
+        )
     finally:
         sb.close()
     print(f"mfanalytics sandbox: {len(sb.state.campaigns)} sample campaigns over {samples} days", flush=True)
@@ -50,8 +61,16 @@ def sample_state(*, db: str | None, seed: int, start: str | None, speed: float, 
     return sb.state
 
 
-def prepare_state(*, db: str | None, seed: int, start: str | None, speed: float, samples: int = 0,
-                  users: Sequence[tuple[str, str, str]] = (), allow: Sequence[str] = ()) -> SandboxState:
+def prepare_state(
+    *,
+    db: str | None,
+    seed: int,
+    start: str | None,
+    speed: float,
+    samples: int = 0,
+    users: Sequence[tuple[str, str, str]] = (),
+    allow: Sequence[str] = (),
+) -> SandboxState:
     """The state ``mfanalytics sandbox`` serves: opened (or filled with samples), with its users.
 
     Each ``(name, password, role)`` of ``users`` is added (an account already
@@ -67,8 +86,13 @@ def prepare_state(*, db: str | None, seed: int, start: str | None, speed: float,
         options = {"role": role}
         existing = state.accounts.users.get(name)
         if existing is not None:  # from db: keep its credit and settings
-            options.update(credit=existing.credit, max_segments=existing.max_segments, countries=existing.countries,
-                           allowed_hosts=existing.allowed_hosts, short_code=existing.short_code)
+            options.update(
+                credit=existing.credit,
+                max_segments=existing.max_segments,
+                countries=existing.countries,
+                allowed_hosts=existing.allowed_hosts,
+                short_code=existing.short_code,
+            )
         if allowed:
             options["allowed_hosts"] = allowed
         state.add_user(name, password, **options)

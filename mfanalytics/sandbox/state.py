@@ -11,7 +11,7 @@ change is written through to SQLite.
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -57,7 +57,7 @@ class Forbidden(Exception):
 
 def guide_date(seconds: float) -> str:
     """``Jun 16, 2021 6:29:07 PM`` as in the guide's example (UTC)."""
-    d = datetime.fromtimestamp(seconds, tz=timezone.utc)
+    d = datetime.fromtimestamp(seconds, tz=UTC)
     return f"{d:%b} {d.day}, {d.year} {(d.hour % 12) or 12}:{d:%M:%S} {'AM' if d.hour < 12 else 'PM'}"
 
 
@@ -149,7 +149,6 @@ class SandboxState:
     def prepare(self, params: dict[str, Any], account: Account) -> SimCampaign:
         """Build a DRAFT from the parameters of section 2.1 (``startNow=false``)."""
         from mfanalytics.messages import campaign_rules
-
         from mfanalytics.messages.renderers import renderer_of
 
         owner = self.acting_for(account, params.get("userOwnerID"))
@@ -168,15 +167,21 @@ class SandboxState:
         now = self.now()
         schedule_on = None
         if params.get("scheduleOn"):
-            params["scheduleOn"] = campaign_rules.validate_schedule(params["scheduleOn"], now=datetime.fromtimestamp(now, tz=timezone.utc))
-            schedule_on = datetime.strptime(params["scheduleOn"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp()
+            params["scheduleOn"] = campaign_rules.validate_schedule(
+                params["scheduleOn"], now=datetime.fromtimestamp(now, tz=UTC)
+            )
+            schedule_on = (
+                datetime.strptime(params["scheduleOn"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
+            )
         message = make_message(params)
         if message.logic:
             raise ValidationError(
                 f"the sandbox renders the field substitution of renderer {message.renderer} "
                 f"({message._renderer.syntax}) only; it cannot render the {message._renderer.logic_kind} "
-                + ", ".join(repr(x) for x in message.logic[:5]) + " of msg",
-                rule="renderer-logic", field="msg",
+                + ", ".join(repr(x) for x in message.logic[:5])
+                + " of msg",
+                rule="renderer-logic",
+                field="msg",
             )
         params["tinyList"] = campaign_rules.validate_tiny_list(params.get("tinyList"), tracks=message.tracks)
         message.check(max_segments=owner.max_segments)
@@ -200,14 +205,23 @@ class SandboxState:
         with self.lock:
             cid = self.next_campaign_id
             self.next_campaign_id += 1
-            name = params.get("campaignName") or f"{datetime.fromtimestamp(now, tz=timezone.utc):%Y-%m-%d %H:%M} campaign API"
+            name = (
+                params.get("campaignName")
+                or f"{datetime.fromtimestamp(now, tz=UTC):%Y-%m-%d %H:%M} campaign API"
+            )
             params["campaignName"] = name
             processing = float(len(frame) // PROCESSING_RATE)
             if processing > 0:
                 params["_readyAt"] = now + processing
             campaign = SimCampaign(
-                id=cid, owner_id=owner.user_id, owner_name=owner.name, params=params, frame=frame,
-                created=now, updated=now, schedule_on=schedule_on,
+                id=cid,
+                owner_id=owner.user_id,
+                owner_name=owner.name,
+                params=params,
+                frame=frame,
+                created=now,
+                updated=now,
+                schedule_on=schedule_on,
                 status="INPROGRESS" if processing > 0 else "DRAFT",
             )
             codes, segments = self._screen(campaign, owner)
@@ -217,7 +231,9 @@ class SandboxState:
             return campaign
 
     def _screen(self, campaign: SimCampaign, owner: Account) -> tuple[np.ndarray, np.ndarray]:
-        entries = self.blacklist[(self.blacklist["userOwnerID"] == owner.user_id) & (self.blacklist["typeItem"] == "MOBILE")]
+        entries = self.blacklist[
+            (self.blacklist["userOwnerID"] == owner.user_id) & (self.blacklist["typeItem"] == "MOBILE")
+        ]
         return screen(
             campaign,
             max_segments=owner.max_segments,
@@ -234,19 +250,29 @@ class SandboxState:
         with self.lock:
             self.tick()  # a running clock may have ended its processing since the last request
             if campaign.status == "INPROGRESS" and "_startRequested" in campaign.params:
-                raise Conflict(f"campaign {campaign.id} is INPROGRESS and its injection is already requested: "
-                               "it cannot be injected again")
+                raise Conflict(
+                    f"campaign {campaign.id} is INPROGRESS and its injection is already requested: "
+                    "it cannot be injected again"
+                )
             if campaign.status not in ("DRAFT", "INPROGRESS"):
                 raise Conflict(f"campaign {campaign.id} is {campaign.status}, not a DRAFT: it cannot be injected again")
             now = self.now()
             if schedule:
-                campaign.params["scheduleOn"] = campaign_rules.validate_schedule(schedule, now=datetime.fromtimestamp(now, tz=timezone.utc))
-                campaign.schedule_on = datetime.strptime(campaign.params["scheduleOn"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp()
+                campaign.params["scheduleOn"] = campaign_rules.validate_schedule(
+                    schedule, now=datetime.fromtimestamp(now, tz=UTC)
+                )
+                campaign.schedule_on = (
+                    datetime.strptime(campaign.params["scheduleOn"], "%Y-%m-%dT%H:%M:%SZ")
+                    .replace(tzinfo=UTC)
+                    .timestamp()
+                )
             if campaign.schedule_on is not None:
                 if campaign.schedule_on < now + 300 - 1e-6:
                     raise ScheduleError(
                         f"scheduleOn {campaign.params['scheduleOn']} must be at least 5 minutes after "
-                        f"{format_utc(now)}", rule="schedule-too-soon", field="scheduleOn",
+                        f"{format_utc(now)}",
+                        rule="schedule-too-soon",
+                        field="scheduleOn",
                     )
                 if campaign.status == "INPROGRESS":
                     campaign.params["_startRequested"] = True  # SCHEDULED once processed
@@ -274,7 +300,7 @@ class SandboxState:
         campaign.codes, campaign.segments = codes, segments
         counts = count_fields(codes, segments, np.arange(1, len(codes) + 1))
         owner.credit -= counts["creditCount"]
-        counts["countPosted"] = int(len(sent))
+        counts["countPosted"] = len(sent)
         counts["creditAfterInjection"] = owner.credit
         campaign.counts = counts
         injecting = float(len(sent) // engine.THROUGHPUT)  # handing every recipient to the operators
@@ -291,7 +317,9 @@ class SandboxState:
         with self.lock:
             now = self.now()
             if campaign.status != "SCHEDULED":
-                raise Conflict(f"campaign {campaign.id} is {campaign.status}: only a SCHEDULED campaign can be cancelled")
+                raise Conflict(
+                    f"campaign {campaign.id} is {campaign.status}: only a SCHEDULED campaign can be cancelled"
+                )
             if campaign.schedule_on - now < CANCEL_WINDOW:
                 raise Conflict(
                     f"campaign {campaign.id} is due at {format_utc(campaign.schedule_on)}: it can no longer be "
@@ -314,13 +342,19 @@ class SandboxState:
             items = campaign.frame["__e164"].to_numpy(dtype=object)[rows]
             times = campaign.injected_at + tstop[due].astype(np.float64)
             self._add_blacklist_rows(
-                items=items, owner=campaign.owner_id, brand=campaign.params.get("brand") or "",
-                description=f"STOP SMS reply to campaign {campaign.id}", times=times, source="STOP",
+                items=items,
+                owner=campaign.owner_id,
+                brand=campaign.params.get("brand") or "",
+                description=f"STOP SMS reply to campaign {campaign.id}",
+                times=times,
+                source="STOP",
             )
             self._save_campaign(campaign, arrays=False)
 
     # -- blacklist ------------------------------------------------------------
-    def _add_blacklist_rows(self, *, items, owner, brand, description, times, source, type_item="MOBILE") -> pd.DataFrame:
+    def _add_blacklist_rows(
+        self, *, items, owner, brand, description, times, source, type_item="MOBILE"
+    ) -> pd.DataFrame:
         n = len(items)
         ids = np.arange(self.next_blacklist_id, self.next_blacklist_id + n, dtype=np.int64)
         self.next_blacklist_id += n
@@ -342,7 +376,9 @@ class SandboxState:
             self._save_meta()
         return rows
 
-    def add_blacklist(self, account: Account, *, item: str, type_item: str, description: str, brand: str, owner: str | None) -> dict:
+    def add_blacklist(
+        self, account: Account, *, item: str, type_item: str, description: str, brand: str, owner: str | None
+    ) -> dict:
         target = self.acting_for(account, owner)
         type_item = (type_item or "").upper()
         if type_item not in ("MOBILE", "EMAIL"):
@@ -360,8 +396,13 @@ class SandboxState:
                 raise ValidationError(f"item {item!r} is not an email address", rule="email", field="item")
         with self.lock:
             rows = self._add_blacklist_rows(
-                items=[item], owner=target.user_id, brand=brand or "", description=description or "",
-                times=[self.now()], source="API", type_item=type_item,
+                items=[item],
+                owner=target.user_id,
+                brand=brand or "",
+                description=description or "",
+                times=[self.now()],
+                source="API",
+                type_item=type_item,
             )
             return blacklist_records(rows)[0]
 
@@ -375,11 +416,23 @@ class SandboxState:
         with self.lock:
             list_id = self.next_list_id
             self.next_list_id += 1
-            analysis = {**analysis, "id": list_id, "idlistItems": list_id, "userOwnerID": owner.user_id,
-                        "customerID": owner.customer_id, "listName": name, "type": "CSV",
-                        "filePath": f"/sandbox/{owner.customer_id}/{owner.user_id}/lists/{list_id}.csv"}
-            self.lists[list_id] = {"owner": owner.user_id, "frame": frame, "mobile_column": mobile_column,
-                                   "name": name, "analysis": analysis}
+            analysis = {
+                **analysis,
+                "id": list_id,
+                "idlistItems": list_id,
+                "userOwnerID": owner.user_id,
+                "customerID": owner.customer_id,
+                "listName": name,
+                "type": "CSV",
+                "filePath": f"/sandbox/{owner.customer_id}/{owner.user_id}/lists/{list_id}.csv",
+            }
+            self.lists[list_id] = {
+                "owner": owner.user_id,
+                "frame": frame,
+                "mobile_column": mobile_column,
+                "name": name,
+                "analysis": analysis,
+            }
             if self.store is not None:
                 self.store.save_list(list_id, self.lists[list_id])
                 self._save_meta()

@@ -87,15 +87,21 @@ class Store:
         self._write("INSERT OR REPLACE INTO meta VALUES ('state', ?)", (json.dumps(meta),))
 
     def save_user(self, account: Account) -> None:
-        data = {k: v for k, v in account.__dict__.items()}
+        data = dict(account.__dict__.items())
         self._write("INSERT OR REPLACE INTO users VALUES (?, ?)", (account.name, json.dumps(data)))
 
     def save_campaign(self, campaign: SimCampaign, *, arrays: bool) -> None:
         meta = {
-            "id": campaign.id, "owner_id": campaign.owner_id, "owner_name": campaign.owner_name,
-            "params": campaign.params, "status": campaign.status, "created": campaign.created,
-            "updated": campaign.updated, "schedule_on": campaign.schedule_on,
-            "injected_at": campaign.injected_at, "stops_applied": campaign.stops_applied,
+            "id": campaign.id,
+            "owner_id": campaign.owner_id,
+            "owner_name": campaign.owner_name,
+            "params": campaign.params,
+            "status": campaign.status,
+            "created": campaign.created,
+            "updated": campaign.updated,
+            "schedule_on": campaign.schedule_on,
+            "injected_at": campaign.injected_at,
+            "stops_applied": campaign.stops_applied,
             "counts": campaign.counts,
         }
         text = json.dumps(meta, default=str)
@@ -115,10 +121,15 @@ class Store:
 
     def save_list(self, list_id: int, stored: dict) -> None:
         meta = {k: v for k, v in stored.items() if k != "frame"}
-        self._write("INSERT OR REPLACE INTO lists VALUES (?, ?, ?)", (list_id, json.dumps(meta, default=str), _ipc(stored["frame"])))
+        self._write(
+            "INSERT OR REPLACE INTO lists VALUES (?, ?, ?)",
+            (list_id, json.dumps(meta, default=str), _ipc(stored["frame"])),
+        )
 
     def add_blacklist(self, rows: pd.DataFrame) -> None:
-        records = rows[["id", "item", "typeItem", "createdDescription", "brand", "userOwnerID", "creationDate", "source"]]
+        records = rows[
+            ["id", "item", "typeItem", "createdDescription", "brand", "userOwnerID", "creationDate", "source"]
+        ]
         values = list(records.astype(object).where(records.notna(), None).itertuples(index=False, name=None))
         with self._lock:
             self._db.executemany("INSERT OR REPLACE INTO blacklist VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values)
@@ -152,10 +163,21 @@ class Store:
                 if sim_blob is not None:
                     sim = {k: v.to_numpy() for k, v in _from_ipc(sim_blob).items()}
                 state.campaigns[cid] = SimCampaign(
-                    id=cid, owner_id=meta["owner_id"], owner_name=meta["owner_name"], params=meta["params"],
-                    frame=frame, status=meta["status"], created=meta["created"], updated=meta["updated"],
-                    schedule_on=meta["schedule_on"], injected_at=meta["injected_at"], codes=codes,
-                    segments=segments, sim=sim, stops_applied=meta["stops_applied"], counts=meta["counts"],
+                    id=cid,
+                    owner_id=meta["owner_id"],
+                    owner_name=meta["owner_name"],
+                    params=meta["params"],
+                    frame=frame,
+                    status=meta["status"],
+                    created=meta["created"],
+                    updated=meta["updated"],
+                    schedule_on=meta["schedule_on"],
+                    injected_at=meta["injected_at"],
+                    codes=codes,
+                    segments=segments,
+                    sim=sim,
+                    stops_applied=meta["stops_applied"],
+                    counts=meta["counts"],
                 )
             for lid, text, blob in db.execute("SELECT id, meta, frame FROM lists"):
                 stored = json.loads(text)

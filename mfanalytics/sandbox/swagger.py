@@ -27,9 +27,11 @@ def swagger_assets():
 def swagger_page(title: str, openapi_url: str) -> str:
     """The HTML of the page; every URL it loads is on the sandbox itself."""
     if swagger_assets() is None:
-        return (f"<!doctype html><html><head><title>{html.escape(title)} (Swagger)</title></head><body>"
-                "<h1>Swagger UI is not installed</h1><p>pip install 'mfanalytics[sandbox]' (it brings swagger-ui-bundle); "
-                f"the contract is at <a href='{openapi_url}'>{openapi_url}</a>.</p></body></html>")
+        return (
+            f"<!doctype html><html><head><title>{html.escape(title)} (Swagger)</title></head><body>"
+            "<h1>Swagger UI is not installed</h1><p>pip install 'mfanalytics[sandbox]' (it brings swagger-ui-bundle); "
+            f"the contract is at <a href='{openapi_url}'>{openapi_url}</a>.</p></body></html>"
+        )
     return f"""<!doctype html>
 <html lang="fr">
 <head>

@@ -23,6 +23,8 @@ from mfanalytics.sandbox.state import Conflict, SandboxState, guide_date
 __all__ = ["campaign_answer", "campaign_state", "campaign_report", "period_report", "upload_list", "short_link"]
 
 _B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
 def short_link(campaign_id: int, line: int, k: int) -> str:
     """The tracked short link of link ``k`` for one recipient: 22 characters, like
     :data:`mfanalytics.messages.message.TRACK_PLACEHOLDER`.
@@ -57,12 +59,23 @@ def campaign_answer(campaign: SimCampaign, state: SandboxState) -> dict[str, Any
         "typeSelect": p.get("typeSelect", "MKG"),
         "campaignName": p.get("campaignName"),
         "listInCampaign": {
-            "_id": 0, "type": "VIRTUAL", "globalInvalidLine": counts.get("countInvalidRecipient", 0),
-            "validNumberMOBILE": int(frame["__valid"].sum()), "validNumberEMAIL": 0, "invalidNumberEMAIL": 0,
-            "invalidNumberMOBILE": int((~frame["__valid"]).sum()), "size": int(len(frame)), "maxSizeDataLine": 0,
-            "recipients": recipients, "listsItems": [int(i) for i in _ids(p.get("listsId"))],
-            "lineDuplicateMobile": campaign.counts.get("lineDuplicateMobile", []), "countDuplicateMobile": counts.get("countDuplicateRecipient", 0),
-            "lineDuplicateEmail": [], "countDuplicateEmail": 0, "charsetDetected": "", "campainId": campaign.id,
+            "_id": 0,
+            "type": "VIRTUAL",
+            "globalInvalidLine": counts.get("countInvalidRecipient", 0),
+            "validNumberMOBILE": int(frame["__valid"].sum()),
+            "validNumberEMAIL": 0,
+            "invalidNumberEMAIL": 0,
+            "invalidNumberMOBILE": int((~frame["__valid"]).sum()),
+            "size": len(frame),
+            "maxSizeDataLine": 0,
+            "recipients": recipients,
+            "listsItems": [int(i) for i in _ids(p.get("listsId"))],
+            "lineDuplicateMobile": campaign.counts.get("lineDuplicateMobile", []),
+            "countDuplicateMobile": counts.get("countDuplicateRecipient", 0),
+            "lineDuplicateEmail": [],
+            "countDuplicateEmail": 0,
+            "charsetDetected": "",
+            "campainId": campaign.id,
         },
         "renderer": p.get("renderer", "BASIC"),
         "creationDate": guide_date(campaign.created),
@@ -118,15 +131,20 @@ def render_sample(campaign: SimCampaign, n: int = 5) -> list[dict[str, Any]]:
             text = re.sub(r"\$\{track_%d\}" % k, short_link(campaign.id, line, k), text, flags=re.IGNORECASE)
         message = make_message({**campaign.params, "msg": text})
         rendered = message.render(rows[campaign.fields].iloc[[pos]], max_segments=6)
-        out.append({
-            "line": line, "mobile": rows["__e164"].iloc[pos] if bool(rows["__valid"].iloc[pos]) else rows["__raw"].iloc[pos],
-            "text": None if pd.isna(rendered["text"].iloc[0]) else str(rendered["text"].iloc[0]),
-            "segments": None if pd.isna(rendered["segments"].iloc[0]) else int(rendered["segments"].iloc[0]),
-        })
+        out.append(
+            {
+                "line": line,
+                "mobile": rows["__e164"].iloc[pos] if bool(rows["__valid"].iloc[pos]) else rows["__raw"].iloc[pos],
+                "text": None if pd.isna(rendered["text"].iloc[0]) else str(rendered["text"].iloc[0]),
+                "segments": None if pd.isna(rendered["segments"].iloc[0]) else int(rendered["segments"].iloc[0]),
+            }
+        )
     return out
 
 
-def campaign_report(state: SandboxState, account, campaign_id: int, status: str | None, details: str | None, fmt: str) -> bytes:
+def campaign_report(
+    state: SandboxState, account, campaign_id: int, status: str | None, details: str | None, fmt: str
+) -> bytes:
     """Body of ``/campaigns/report/{id}`` (``fmt="csv"``) or ``/reportjson/{id}``."""
     state.tick()
     campaign = state.get_campaign(campaign_id, account)
@@ -134,13 +152,17 @@ def campaign_report(state: SandboxState, account, campaign_id: int, status: str 
         if campaign.injected_at is None:
             raise Conflict(f"campaign {campaign.id} is {campaign.status}: it has no report before it is injected")
         table = reports.report_table(
-            campaign, state.now(), status=reports.parse_status_filter(status),
+            campaign,
+            state.now(),
+            status=reports.parse_status_filter(status),
             details=[d for d in (details or "").split(";") if d.strip()] or None,
         )
     return reports.to_csv_bytes(table) if fmt == "csv" else reports.to_json_bytes(table)
 
 
-def period_report(state: SandboxState, account, start, end, status, types, key_field, user_id, search, fmt: str) -> bytes:
+def period_report(
+    state: SandboxState, account, start, end, status, types, key_field, user_id, search, fmt: str
+) -> bytes:
     """Body of the period reports ``/campaigns/report/`` and ``/reportjson/``."""
     lo, hi = reports.parse_period(start, end)
     codes = reports.parse_status_filter(status)
@@ -164,16 +186,27 @@ def period_report(state: SandboxState, account, start, end, status, types, key_f
                 if owners is not None and campaign.owner_id not in owners:
                     continue
                 table = reports.report_table(
-                    campaign, now, status=codes, details=wanted or None, search=groups,
-                    with_campaign_id=True, strict=False,
+                    campaign,
+                    now,
+                    status=codes,
+                    details=wanted or None,
+                    search=groups,
+                    with_campaign_id=True,
+                    strict=False,
                 )
                 if table.num_rows:
                     tables.append(table)
     if tables:
         table = pa.concat_tables(tables, promote_options="permissive")
     else:
-        table = pa.table({c: pa.array([], pa.int64() if c in ("CAMPAIGN_ID", "ID_LINE", "STATUS_CODE", "PREVIEW_COUNTER")
-                                      else pa.string()) for c in _PERIOD_COLUMNS})
+        table = pa.table(
+            {
+                c: pa.array(
+                    [], pa.int64() if c in ("CAMPAIGN_ID", "ID_LINE", "STATUS_CODE", "PREVIEW_COUNTER") else pa.string()
+                )
+                for c in _PERIOD_COLUMNS
+            }
+        )
     for name in wanted:
         if name.lower() not in {c.lower() for c in table.column_names}:
             table = table.append_column(name, pa.nulls(table.num_rows, pa.string()))
@@ -183,8 +216,18 @@ def period_report(state: SandboxState, account, start, end, status, types, key_f
     return reports.to_csv_bytes(table) if fmt == "csv" else reports.to_json_bytes(table)
 
 
-_PERIOD_COLUMNS = ("CAMPAIGN_ID", "REF_LIST", "ID_LINE", "INT_MOBILE", "STATUS_CODE", "STATUS_TEXT", "DELIVERYDATE",
-                   "REPLY", "PREVIEW", "PREVIEW_COUNTER")
+_PERIOD_COLUMNS = (
+    "CAMPAIGN_ID",
+    "REF_LIST",
+    "ID_LINE",
+    "INT_MOBILE",
+    "STATUS_CODE",
+    "STATUS_TEXT",
+    "DELIVERYDATE",
+    "REPLY",
+    "PREVIEW",
+    "PREVIEW_COUNTER",
+)
 
 
 def upload_list(state: SandboxState, account, content: bytes, filename: str, description, owner) -> dict[str, Any]:

@@ -23,13 +23,24 @@ import mfanalytics
 from mfanalytics.export import to_safe_csv
 from mfanalytics.reports.lines import dedupe_lines
 from mfanalytics.times import PARIS
-from mfanalytics.widgets.common import GOOD as _GOOD, error as _error, out as _out, span as _span
+from mfanalytics.widgets.common import GOOD as _GOOD
+from mfanalytics.widgets.common import error as _error
+from mfanalytics.widgets.common import out as _out
+from mfanalytics.widgets.common import span as _span
 
 __all__ = ["ReportExplorer"]
 
-_KPIS = (("recipients", "Recipients", "int"), ("sent", "Sent", "int"), ("delivered", "Delivered", "int"),
-         ("delivery_rate", "Delivery rate", "pct"), ("pending", "Pending", "int"), ("clicked", "Clicked", "int"),
-         ("click_rate", "Click rate", "pct"), ("stops", "STOP", "int"), ("credits", "Credits", "int"))
+_KPIS = (
+    ("recipients", "Recipients", "int"),
+    ("sent", "Sent", "int"),
+    ("delivered", "Delivered", "int"),
+    ("delivery_rate", "Delivery rate", "pct"),
+    ("pending", "Pending", "int"),
+    ("clicked", "Clicked", "int"),
+    ("click_rate", "Click rate", "pct"),
+    ("stops", "STOP", "int"),
+    ("credits", "Credits", "int"),
+)
 #: What each rate is a share of (the definitions of :mod:`mfanalytics.analysis`).
 _BASES = {"delivery_rate": "of sent", "click_rate": "of delivered with a link"}
 
@@ -68,8 +79,9 @@ class ReportExplorer(w.VBox):
         self.report: pd.DataFrame | None = None
         self.label = ""
         today = self._today()
-        self.source = w.ToggleButtons(options=[("One campaign", "campaign"), ("A period", "period")],
-                                      value="campaign", description="Report of")
+        self.source = w.ToggleButtons(
+            options=[("One campaign", "campaign"), ("A period", "period")], value="campaign", description="Report of"
+        )
         self.campaign_id = w.Text(description="Campaign id", placeholder="e.g. 1021")
         self.start = w.DatePicker(description="From", value=today - timedelta(days=30))
         self.end = w.DatePicker(description="To", value=today)
@@ -78,16 +90,27 @@ class ReportExplorer(w.VBox):
         self.kpis = w.HTML()
         self.status_filter = w.SelectMultiple(options=[], description="Statuses", rows=6)
         self.rows = w.IntSlider(value=10, min=5, max=100, step=5, description="Rows shown")
-        self.export_csv_button = w.Button(description="Export CSV", icon="file-csv", disabled=True,
-                                          tooltip="Spreadsheet-safe CSV (formulas neutralised)")
-        self.export_html_button = w.Button(description="HTML report", icon="file-code", disabled=True,
-                                           tooltip="Self-contained deliverability report")
+        self.export_csv_button = w.Button(
+            description="Export CSV",
+            icon="file-csv",
+            disabled=True,
+            tooltip="Spreadsheet-safe CSV (formulas neutralised)",
+        )
+        self.export_html_button = w.Button(
+            description="HTML report", icon="file-code", disabled=True, tooltip="Self-contained deliverability report"
+        )
         self.output = w.Output()
-        super().__init__(children=[
-            self.source, w.HBox([self.campaign_id, self.start, self.end]), w.HBox([self.load_button, self.progress]),
-            self.kpis, w.HBox([self.status_filter, self.rows]),
-            w.HBox([self.export_csv_button, self.export_html_button]), self.output,
-        ])
+        super().__init__(
+            children=[
+                self.source,
+                w.HBox([self.campaign_id, self.start, self.end]),
+                w.HBox([self.load_button, self.progress]),
+                self.kpis,
+                w.HBox([self.status_filter, self.rows]),
+                w.HBox([self.export_csv_button, self.export_html_button]),
+                self.output,
+            ]
+        )
         self.source.observe(lambda _: self._show_source(), names="value")
         self.status_filter.observe(lambda _: self.show(), names="value")
         self.rows.observe(lambda _: self.show(), names="value")
@@ -114,8 +137,9 @@ class ReportExplorer(w.VBox):
             if self.source.value == "campaign":
                 text = self.campaign_id.value.strip()
                 if not text.isdigit():
-                    raise mfanalytics.ValidationError(f"A campaign id is a number, not {text!r}.",
-                                                      rule="campaign-id", field="campaign_id")
+                    raise mfanalytics.ValidationError(
+                        f"A campaign id is a number, not {text!r}.", rule="campaign-id", field="campaign_id"
+                    )
                 self.progress.max = 1
                 frame = self.client.get_report(int(text))
                 self.progress.value = 1
@@ -169,11 +193,18 @@ class ReportExplorer(w.VBox):
         campaigns = frame["campaign_id"].nunique() if len(frame) else 0
         self.kpis.value = (
             f"<b>{html.escape(self.label)}</b> · {campaigns} campaign(s) · {len(frame):,} of {len(self.report):,} rows"
-            "<table><tr>" + "".join(f"<th style='padding:0 8px'>{html.escape(k)}"
-                                    + (f"<br><small>{html.escape(b)}</small>" if b else "") + "</th>"
-                                    for (k, _), b in zip(cells, bases))
-            + "</tr><tr>" + "".join(f"<td style='padding:0 8px;text-align:center' data-kpi='{html.escape(k)}'>{v}</td>"
-                                    for k, v in cells) + "</tr></table>"
+            "<table><tr>"
+            + "".join(
+                f"<th style='padding:0 8px'>{html.escape(k)}"
+                + (f"<br><small>{html.escape(b)}</small>" if b else "")
+                + "</th>"
+                for (k, _), b in zip(cells, bases)
+            )
+            + "</tr><tr>"
+            + "".join(
+                f"<td style='padding:0 8px;text-align:center' data-kpi='{html.escape(k)}'>{v}</td>" for k, v in cells
+            )
+            + "</tr></table>"
         )
         text = ", ".join(f"{k} {v}" + (f" ({b})" if b else "") for (k, v), b in zip(cells, bases))
         _out(self.output, f"KPIs ({self.label}): {text}")
@@ -185,8 +216,13 @@ class ReportExplorer(w.VBox):
     def _plots(self, frame: pd.DataFrame, campaigns: int) -> None:
         from matplotlib.figure import Figure  # no pyplot: no global state, no backend to pick
 
-        draws = [mfanalytics.plot_status_breakdown, mfanalytics.plot_funnel, mfanalytics.plot_deliveries_over_time,
-                 mfanalytics.plot_click_timeline, mfanalytics.plot_click_heatmap]
+        draws = [
+            mfanalytics.plot_status_breakdown,
+            mfanalytics.plot_funnel,
+            mfanalytics.plot_deliveries_over_time,
+            mfanalytics.plot_click_timeline,
+            mfanalytics.plot_click_heatmap,
+        ]
         if campaigns > 1:
             draws += [mfanalytics.plot_campaign_comparison, mfanalytics.plot_daily_rates]
         fig = Figure(figsize=(12, 3.6 * ((len(draws) + 1) // 2)))
@@ -197,16 +233,20 @@ class ReportExplorer(w.VBox):
             except mfanalytics.MediasflowError as exc:
                 ax.set_axis_off()
                 ax.set_title(f"{draw.__name__}: {exc}", fontsize=8, color="#b00020")
-        for ax in list(axes.flat)[len(draws):]:
+        for ax in list(axes.flat)[len(draws) :]:
             ax.set_axis_off()
         fig.tight_layout()
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=80)
         png = base64.b64encode(buffer.getvalue()).decode("ascii")
-        self.output.outputs = (*self.output.outputs, {
-            "output_type": "display_data", "metadata": {},
-            "data": {"image/png": png, "text/plain": f"<{len(draws)} plots of {self.label}>"},
-        })
+        self.output.outputs = (
+            *self.output.outputs,
+            {
+                "output_type": "display_data",
+                "metadata": {},
+                "data": {"image/png": png, "text/plain": f"<{len(draws)} plots of {self.label}>"},
+            },
+        )
 
     # -- exports ------------------------------------------------------------
     def _stem(self) -> str:
@@ -222,8 +262,11 @@ class ReportExplorer(w.VBox):
         except (OSError, mfanalytics.MediasflowError) as exc:
             _error(self.output, exc)
             return None
-        _out(self.output, f"Wrote {len(frame):,} rows to {path}",
-             _span(f"Wrote {len(frame):,} rows to {path} (formulas neutralised).", _GOOD))
+        _out(
+            self.output,
+            f"Wrote {len(frame):,} rows to {path}",
+            _span(f"Wrote {len(frame):,} rows to {path} (formulas neutralised).", _GOOD),
+        )
         return path
 
     def export_html(self) -> Path | None:
@@ -232,8 +275,9 @@ class ReportExplorer(w.VBox):
         if frame is None:
             return None
         try:
-            path = mfanalytics.deliverability_report(frame, self.out_dir / f"{self._stem()}.html", lang=self.lang,
-                                                     title=None)
+            path = mfanalytics.deliverability_report(
+                frame, self.out_dir / f"{self._stem()}.html", lang=self.lang, title=None
+            )
         except (OSError, mfanalytics.MediasflowError) as exc:
             _error(self.output, exc)
             return None

@@ -21,8 +21,8 @@ import pandas as pd
 
 import mfanalytics
 from mfanalytics.connect import is_sandbox
-from mfanalytics.messages.renderers import RENDERERS
 from mfanalytics.messages.message import max_length
+from mfanalytics.messages.renderers import RENDERERS
 from mfanalytics.widgets.common import BAD as _BAD
 from mfanalytics.widgets.common import GOOD as _GOOD
 from mfanalytics.widgets.common import NOTE as _NOTE
@@ -53,7 +53,6 @@ def status_text(status: object) -> str:
     """
     key = str(status).upper()
     return f"{key} ({_STATUSES[key]})" if key in _STATUSES else str(status)
-
 
 
 def counter_text(message: Any) -> str:
@@ -111,54 +110,83 @@ class SendForm(w.VBox):
         where = html.escape(str(client.base_url))
         self.mode = w.HTML(
             f"<b style='{_GOOD}'>Sandbox: no real SMS is sent</b> <span style='{_NOTE}'>({where})</span>"
-            if self.is_sandbox else
-            f"<b style='{_BAD}'>Real account: real SMS will be sent and billed</b> <span style='{_NOTE}'>({where})</span>"
+            if self.is_sandbox
+            else f"<b style='{_BAD}'>Real account: real SMS will be sent and billed</b> <span style='{_NOTE}'>({where})</span>"
         )
-        self.recipients = w.Textarea(placeholder="One mobile number per line, e.g. 06 12 34 56 78",
-                                     description="Recipients", layout=w.Layout(width="640px", height="90px"))
+        self.recipients = w.Textarea(
+            placeholder="One mobile number per line, e.g. 06 12 34 56 78",
+            description="Recipients",
+            layout=w.Layout(width="640px", height="90px"),
+        )
         self.upload = w.FileUpload(accept=".csv,.txt", multiple=False, description="CSV list")
         self.clear_upload = w.Button(description="Forget the file", disabled=True, layout=_auto())
         self.recipients_info = w.HTML()
-        self.message = w.Textarea(placeholder="Bonjour ${PRENOM}, ...", description="Message",
-                                  layout=w.Layout(width="640px", height="90px"))
+        self.message = w.Textarea(
+            placeholder="Bonjour ${PRENOM}, ...", description="Message", layout=w.Layout(width="640px", height="90px")
+        )
         self.counter = w.Label()
         self.non_gsm = w.HTML()
         self.replace_button = w.Button(description="Replace by GSM-7 look-alikes", layout=w.Layout(display="none"))
-        self.allow_ucs2 = w.Checkbox(description="Allow UCS-2 (accents, emoji; 70 characters per SMS)", indent=False,
-                                     layout=_auto())
-        self.auto_replace_gsm7 = w.Checkbox(description="Let the platform replace non-GSM characters (autoREPLACETOGSM7)",
-                                            indent=False, layout=_auto())
-        self.auto_replace_emoji = w.Checkbox(description="Turn :-) into emoji (needs UCS-2)", indent=False, layout=_auto())
+        self.allow_ucs2 = w.Checkbox(
+            description="Allow UCS-2 (accents, emoji; 70 characters per SMS)", indent=False, layout=_auto()
+        )
+        self.auto_replace_gsm7 = w.Checkbox(
+            description="Let the platform replace non-GSM characters (autoREPLACETOGSM7)", indent=False, layout=_auto()
+        )
+        self.auto_replace_emoji = w.Checkbox(
+            description="Turn :-) into emoji (needs UCS-2)", indent=False, layout=_auto()
+        )
         self.sender = w.Text(placeholder="3 to 11 letters or digits; empty: a short number", description="Sender")
         self.sender_info = w.HTML()
         self.type_select = w.ToggleButtons(options=["MKG", "NOTIFICATION"], value="MKG", description="Type")
-        self.renderer = w.Dropdown(options=[(f"{r.name}  {r.syntax}", r.name) for r in RENDERERS.values()],
-                                   value="BASIC", description="Fields as", layout=w.Layout(width="320px"))
+        self.renderer = w.Dropdown(
+            options=[(f"{r.name}  {r.syntax}", r.name) for r in RENDERERS.values()],
+            value="BASIC",
+            description="Fields as",
+            layout=w.Layout(width="320px"),
+        )
         self.scheduled = w.Checkbox(description="Send later", indent=False, layout=w.Layout(width="120px"))
         self.schedule = w.DatetimePicker(description="Send at", disabled=True)
         self.schedule_info = w.HTML()
         self.preview = w.HTML()
-        self.validate_button = w.Button(description="Validate", button_style="info", icon="check",
-                                        tooltip="Prepare the campaign on the platform: nothing is sent")
-        self.confirm = w.Checkbox(description="I understand: real SMS will be sent and billed", indent=False,
-                                  layout=w.Layout(width="auto", display="none" if self.is_sandbox else None))
-        self.send_button = w.Button(description="Send", button_style="danger", icon="paper-plane", disabled=True,
-                                    tooltip="Validate first")
+        self.validate_button = w.Button(
+            description="Validate",
+            button_style="info",
+            icon="check",
+            tooltip="Prepare the campaign on the platform: nothing is sent",
+        )
+        self.confirm = w.Checkbox(
+            description="I understand: real SMS will be sent and billed",
+            indent=False,
+            layout=w.Layout(width="auto", display="none" if self.is_sandbox else None),
+        )
+        self.send_button = w.Button(
+            description="Send", button_style="danger", icon="paper-plane", disabled=True, tooltip="Validate first"
+        )
         self.cancel_button = w.Button(description="Cancel the scheduled send", disabled=True, layout=_auto())
         self.status = w.HTML()
         self.output = w.Output()
 
-        super().__init__(children=[
-            self.mode,
-            w.HBox([self.recipients, w.VBox([self.upload, self.clear_upload])]), self.recipients_info,
-            self.message, w.HBox([self.counter, self.replace_button]), self.non_gsm,
-            w.VBox([self.allow_ucs2, self.auto_replace_gsm7, self.auto_replace_emoji]),
-            w.HBox([self.sender, self.sender_info]), self.type_select, self.renderer,
-            w.HBox([self.scheduled, self.schedule]), self.schedule_info,
-            self.preview,
-            w.HBox([self.validate_button, self.confirm, self.send_button, self.cancel_button]),
-            self.status, self.output,
-        ])
+        super().__init__(
+            children=[
+                self.mode,
+                w.HBox([self.recipients, w.VBox([self.upload, self.clear_upload])]),
+                self.recipients_info,
+                self.message,
+                w.HBox([self.counter, self.replace_button]),
+                self.non_gsm,
+                w.VBox([self.allow_ucs2, self.auto_replace_gsm7, self.auto_replace_emoji]),
+                w.HBox([self.sender, self.sender_info]),
+                self.type_select,
+                self.renderer,
+                w.HBox([self.scheduled, self.schedule]),
+                self.schedule_info,
+                self.preview,
+                w.HBox([self.validate_button, self.confirm, self.send_button, self.cancel_button]),
+                self.status,
+                self.output,
+            ]
+        )
         for widget in self._inputs():
             widget.observe(self._changed, names="value")
         self.confirm.observe(lambda _: self._refresh_send(), names="value")
@@ -171,15 +199,36 @@ class SendForm(w.VBox):
 
     # -- state -----------------------------------------------------------
     def _inputs(self) -> list[w.ValueWidget]:
-        return [self.recipients, self.upload, self.message, self.allow_ucs2, self.auto_replace_gsm7,
-                self.auto_replace_emoji, self.sender, self.type_select, self.scheduled, self.schedule, self.renderer]
+        return [
+            self.recipients,
+            self.upload,
+            self.message,
+            self.allow_ucs2,
+            self.auto_replace_gsm7,
+            self.auto_replace_emoji,
+            self.sender,
+            self.type_select,
+            self.scheduled,
+            self.schedule,
+            self.renderer,
+        ]
 
     def _state(self) -> tuple:
         """Everything that changes what would be sent (not the confirmation tick)."""
         files = tuple((f.get("name"), bytes(f.get("content", b""))) for f in self.upload.value)
-        return (self.recipients.value, files, self.message.value, self.allow_ucs2.value, self.auto_replace_gsm7.value,
-                self.auto_replace_emoji.value, self.sender.value.strip(), self.type_select.value,
-                self.scheduled.value, self.schedule.value if self.scheduled.value else None, self.renderer.value)
+        return (
+            self.recipients.value,
+            files,
+            self.message.value,
+            self.allow_ucs2.value,
+            self.auto_replace_gsm7.value,
+            self.auto_replace_emoji.value,
+            self.sender.value.strip(),
+            self.type_select.value,
+            self.scheduled.value,
+            self.schedule.value if self.scheduled.value else None,
+            self.renderer.value,
+        )
 
     def now(self) -> datetime:
         """The time the schedule is checked against (the sandbox's clock on a sandbox)."""
@@ -195,9 +244,13 @@ class SendForm(w.VBox):
     # -- live checks -------------------------------------------------------
     def build_message(self) -> Any:
         """The :class:`mfanalytics.Message` of the form's text and options."""
-        return mfanalytics.Message(self.message.value, allow_ucs2=self.allow_ucs2.value,
-                                   auto_replace_gsm7=self.auto_replace_gsm7.value,
-                                   auto_replace_emoji=self.auto_replace_emoji.value, renderer=self.renderer.value)
+        return mfanalytics.Message(
+            self.message.value,
+            allow_ucs2=self.allow_ucs2.value,
+            auto_replace_gsm7=self.auto_replace_gsm7.value,
+            auto_replace_emoji=self.auto_replace_emoji.value,
+            renderer=self.renderer.value,
+        )
 
     def clean(self) -> Any:
         """The recipients as a :class:`mfanalytics.CleanResult` (file if one is loaded, else the text)."""
@@ -206,8 +259,10 @@ class SendForm(w.VBox):
             return mfanalytics.clean_recipients(bytes(item["content"]))
         lines = [line.strip() for line in self.recipients.value.splitlines()]
         numbered = [(i + 1, line) for i, line in enumerate(lines) if line]
-        frame = pd.DataFrame({"mobile": pd.array([x for _, x in numbered], dtype="string")},
-                             index=pd.Index([i for i, _ in numbered], name="line"))
+        frame = pd.DataFrame(
+            {"mobile": pd.array([x for _, x in numbered], dtype="string")},
+            index=pd.Index([i for i, _ in numbered], name="line"),
+        )
         return mfanalytics.clean_recipients(frame)
 
     def refresh(self) -> None:
@@ -264,8 +319,11 @@ class SendForm(w.VBox):
         if not self.scheduled.value:
             return None
         if self.schedule.value is None:
-            raise mfanalytics.ScheduleError("Pick the date and time of the send (at least 5 minutes ahead).",
-                                            rule="schedule-missing", field="scheduleOn")
+            raise mfanalytics.ScheduleError(
+                "Pick the date and time of the send (at least 5 minutes ahead).",
+                rule="schedule-missing",
+                field="scheduleOn",
+            )
         return mfanalytics.validate_schedule(self.schedule.value, now=self.now())
 
     def _refresh_schedule(self) -> None:
@@ -331,8 +389,13 @@ class SendForm(w.VBox):
             self.status.value = _span("The form changed since it was validated: validate again.", _BAD)
         confirmed = self.is_sandbox or self.confirm.value
         self.send_button.disabled = self._sending or not (ready and confirmed)
-        self.send_button.tooltip = ("Validate first" if not ready else
-                                    "Tick 'real SMS will be sent' first" if not confirmed else "Send the validated campaign")
+        self.send_button.tooltip = (
+            "Validate first"
+            if not ready
+            else "Tick 'real SMS will be sent' first"
+            if not confirmed
+            else "Send the validated campaign"
+        )
 
     def _campaign_options(self) -> dict[str, Any]:
         return {
@@ -358,13 +421,16 @@ class SendForm(w.VBox):
         try:
             result = self.clean()
             if not len(result.recipients):
-                raise mfanalytics.RecipientListError("No valid mobile number to send to.", rule="no-recipients",
-                                                     field="recipients")
+                raise mfanalytics.RecipientListError(
+                    "No valid mobile number to send to.", rule="no-recipients", field="recipients"
+                )
             if len(result.recipients) > self.max_recipients:
                 raise mfanalytics.RecipientListError(
                     f"A test campaign goes to at most {self.max_recipients} recipients; this one has "
                     f"{len(result.recipients)}. Use client.send_campaign for a real campaign.",
-                    rule="too-many-recipients", field="recipients")
+                    rule="too-many-recipients",
+                    field="recipients",
+                )
             self.build_message().check(max_segments=getattr(self.client, "max_segments", 1))
             draft = self.client.prepare_campaign(self.message.value, recipients=result, **self._campaign_options())
         except mfanalytics.MediasflowError as exc:
@@ -372,19 +438,31 @@ class SendForm(w.VBox):
             self._refresh_send()
             return None
         counted = draft.summary()
-        rows = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
-                       for k, v in counted.items())
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
+            for k, v in counted.items()
+        )
         text = "Platform counted: " + ", ".join(f"{k}={v}" for k, v in counted.items())
-        _out(self.output, text, f"<b>What the platform counted at validation (nothing was sent by it)</b><table>{rows}</table>")
+        _out(
+            self.output,
+            text,
+            f"<b>What the platform counted at validation (nothing was sent by it)</b><table>{rows}</table>",
+        )
         if int(draft.get("countValid", 0) or 0) == 0:
-            _out(self.output, "No valid recipient: nothing can be sent.",
-                 f"<div style='{_BAD}'>No valid recipient: nothing can be sent.</div>")
+            _out(
+                self.output,
+                "No valid recipient: nothing can be sent.",
+                f"<div style='{_BAD}'>No valid recipient: nothing can be sent.</div>",
+            )
             self._refresh_send()
             return None
         self.draft, self._validated = draft, state
-        self.status.value = _span(f"Validated: campaign {draft.id} is {status_text(draft.status or 'DRAFT')}, "
-                                  f"{draft.get('creditCount')} credit(s). "
-                                  + ("Send it when ready." if self.is_sandbox else "Tick the box, then send."), _GOOD)
+        self.status.value = _span(
+            f"Validated: campaign {draft.id} is {status_text(draft.status or 'DRAFT')}, "
+            f"{draft.get('creditCount')} credit(s). "
+            + ("Send it when ready." if self.is_sandbox else "Tick the box, then send."),
+            _GOOD,
+        )
         self._refresh_send()
         return draft
 
@@ -405,12 +483,18 @@ class SendForm(w.VBox):
         if self.draft is None and self.campaign is not None and self._sent == self._state():
             return None  # a second click on the campaign just sent: nothing to do, nothing to say
         if self.draft is None or self._validated != self._state():
-            _out(self.output, "Validate the form before sending.",
-                 f"<div style='{_BAD}'>Validate the form before sending.</div>")
+            _out(
+                self.output,
+                "Validate the form before sending.",
+                f"<div style='{_BAD}'>Validate the form before sending.</div>",
+            )
             return None
         if not (self.is_sandbox or self.confirm.value):
-            _out(self.output, "Tick 'real SMS will be sent' to send.",
-                 f"<div style='{_BAD}'>Tick &laquo;real SMS will be sent&raquo; to send.</div>")
+            _out(
+                self.output,
+                "Tick 'real SMS will be sent' to send.",
+                f"<div style='{_BAD}'>Tick &laquo;real SMS will be sent&raquo; to send.</div>",
+            )
             return None
         draft = self.draft
         self._busy(True)
@@ -426,10 +510,17 @@ class SendForm(w.VBox):
         self.confirm.value = False
         when = draft.get("scheduleOn") or self._state()[-2]  # (…, schedule, renderer)
         scheduled = str(self.campaign.status).upper() == "SCHEDULED"
-        said = (f"Campaign {self.campaign.id} " + (f"scheduled ({when})" if scheduled else "sent")
-                + f", status {status_text(self.campaign.status)}.")
-        _out(self.output, said, f"<div style='{_GOOD}'><b>{html.escape(said)}</b> Its report: "
-             f"<code>client.get_report({self.campaign.id})</code></div>")
+        said = (
+            f"Campaign {self.campaign.id} "
+            + (f"scheduled ({when})" if scheduled else "sent")
+            + f", status {status_text(self.campaign.status)}."
+        )
+        _out(
+            self.output,
+            said,
+            f"<div style='{_GOOD}'><b>{html.escape(said)}</b> Its report: "
+            f"<code>client.get_report({self.campaign.id})</code></div>",
+        )
         self.status.value = _span(said, _GOOD)
         self.cancel_button.disabled = not scheduled
         self._refresh_send()

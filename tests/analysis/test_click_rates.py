@@ -14,12 +14,21 @@ import pandas as pd
 import pytest
 
 import mfanalytics
-from mfanalytics.analysis import kpis as analysis, trends
-from mfanalytics.reports import parsing as reports
+from mfanalytics.analysis import kpis as analysis
+from mfanalytics.analysis import trends
 from mfanalytics.analysis.plots import fmt_pct
+from mfanalytics.reports import parsing as reports
 
-LINK = [{"associateToDomain": "1mf.eu", "host": "1mf.eu", "index": 0, "isOG": False, "type": "REDIRECT",
-         "urlToRedirect": "https://www.example.com/offre"}]
+LINK = [
+    {
+        "associateToDomain": "1mf.eu",
+        "host": "1mf.eu",
+        "index": 0,
+        "isOG": False,
+        "type": "REDIRECT",
+        "urlToRedirect": "https://www.example.com/offre",
+    }
+]
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +36,9 @@ def period_pair():
     """Campaign with a link and one without, the same morning; two days later."""
     with mfanalytics.sandbox(seed=3, start="2026-03-02T08:00:00Z") as sb:
         c = sb.client()
-        linked = c.send_campaign("Offre ${track_1} STOP 36184", tiny_list=LINK,
-                                 recipients=[f"06123450{i:02d}" for i in range(60)]).id
+        linked = c.send_campaign(
+            "Offre ${track_1} STOP 36184", tiny_list=LINK, recipients=[f"06123450{i:02d}" for i in range(60)]
+        ).id
         plain = c.send_campaign("Votre commande est prete.", recipients=[f"06123451{i:02d}" for i in range(60)]).id
         sb.advance(2 * 86400)
         own = {cid: c.get_report(cid) for cid in (linked, plain)}
@@ -37,7 +47,7 @@ def period_pair():
 
 
 def test_the_fixture_has_clicks_on_the_linked_campaign_and_no_track_column_on_the_other(period_pair):
-    sb, c, linked, plain, own, periods = period_pair
+    _sb, c, linked, plain, own, _periods = period_pair
     assert own[linked]["clicked"].sum() > 0
     assert not [col for col in own[plain].columns if col.startswith("track_")]
     assert own[plain]["clicked"].isna().all()
@@ -50,7 +60,7 @@ def test_the_fixture_has_clicks_on_the_linked_campaign_and_no_track_column_on_th
 
 @pytest.mark.parametrize("fmt", ["json", "csv"])
 def test_per_campaign_click_rate_is_na_without_a_link(period_pair, fmt):
-    sb, c, linked, plain, own, periods = period_pair
+    _sb, _c, linked, plain, own, periods = period_pair
     expected = analysis.summarize(own[linked]).loc[linked, "click_rate"]
     assert 0 < expected < 1
     flags = trends.flag_campaigns(periods[fmt])
@@ -62,7 +72,7 @@ def test_per_campaign_click_rate_is_na_without_a_link(period_pair, fmt):
 
 @pytest.mark.parametrize("fmt", ["json", "csv"])
 def test_pooled_click_rates_leave_out_campaigns_without_a_link(period_pair, fmt):
-    sb, c, linked, plain, own, periods = period_pair
+    _sb, _c, linked, _plain, own, periods = period_pair
     expected = analysis.summarize(own[linked]).loc[linked, "click_rate"]
     total = analysis.summarize(periods[fmt], by=None).loc["all"]
     assert total["click_rate"] == pytest.approx(expected)
@@ -72,7 +82,7 @@ def test_pooled_click_rates_leave_out_campaigns_without_a_link(period_pair, fmt)
 
 
 def test_period_rows_of_a_campaign_without_a_link_have_no_click_values(period_pair):
-    sb, c, linked, plain, own, periods = period_pair
+    _sb, _c, linked, plain, _own, periods = period_pair
     for frame in periods.values():
         rows = frame[frame["campaign_id"] == plain]
         assert rows["clicked"].isna().all() and rows["clicks"].isna().all()
@@ -80,7 +90,7 @@ def test_period_rows_of_a_campaign_without_a_link_have_no_click_values(period_pa
 
 
 def test_the_html_headline_gives_the_rate_of_messages_with_a_link_and_says_so(period_pair):
-    sb, c, linked, plain, own, periods = period_pair
+    _sb, _c, linked, _plain, own, periods = period_pair
     expected = analysis.summarize(own[linked]).loc[linked, "click_rate"]
     for lang, base in (("en", "of delivered with a link"), ("fr", "des délivrés avec lien")):
         page = mfanalytics.deliverability_report(periods["json"], lang=lang)
@@ -93,7 +103,7 @@ def test_the_html_headline_gives_the_rate_of_messages_with_a_link_and_says_so(pe
 def test_the_report_explorer_states_the_base_of_its_rates(period_pair, tmp_path):
     from mfanalytics.widgets import ReportExplorer
 
-    sb, c, linked, plain, own, periods = period_pair
+    _sb, c, linked, _plain, own, _periods = period_pair
     explorer = ReportExplorer(c, out_dir=tmp_path)
     explorer.source.value = "period"
     explorer.start.value, explorer.end.value = pd.Timestamp("2026-03-01").date(), pd.Timestamp("2026-03-04").date()
@@ -107,9 +117,18 @@ def test_the_report_explorer_states_the_base_of_its_rates(period_pair, tmp_path)
 def _records(campaign, n, *, track, clicks=(), previews=()):
     out = []
     for i in range(n):
-        r = {"CAMPAIGN_ID": campaign, "REF_LIST": "listRecipient", "ID_LINE": i + 1, "INT_MOBILE": f"+3361234{i:04d}",
-             "STATUS_CODE": 16, "DELIVERYDATE": "02/03/2026 10:00:00", "PREVIEW": None, "PREVIEW_COUNTER": 0,
-             "TRACK_1": None, "TRACK_1_COUNTER": 0}
+        r = {
+            "CAMPAIGN_ID": campaign,
+            "REF_LIST": "listRecipient",
+            "ID_LINE": i + 1,
+            "INT_MOBILE": f"+3361234{i:04d}",
+            "STATUS_CODE": 16,
+            "DELIVERYDATE": "02/03/2026 10:00:00",
+            "PREVIEW": None,
+            "PREVIEW_COUNTER": 0,
+            "TRACK_1": None,
+            "TRACK_1_COUNTER": 0,
+        }
         if i in clicks:
             r.update(TRACK_1="02/03/2026 11:00:00", TRACK_1_COUNTER=1)
         if i in previews:
@@ -122,9 +141,11 @@ def _records(campaign, n, *, track, clicks=(), previews=()):
 
 def test_a_link_is_recognised_by_a_click_or_a_preview_and_its_zero_kept():
     """Campaign 1: clicks; 2: no link; 3: a link nobody clicked but whose preview was shown."""
-    frame = reports.parse_report_json(_records(1, 10, track=True, clicks={0, 1})
-                                      + _records(2, 10, track=False)
-                                      + _records(3, 10, track=True, previews={4}))
+    frame = reports.parse_report_json(
+        _records(1, 10, track=True, clicks={0, 1})
+        + _records(2, 10, track=False)
+        + _records(3, 10, track=True, previews={4})
+    )
     before = frame.copy()
     out = analysis.summarize(frame)
     assert out.loc[1, "click_rate"] == pytest.approx(0.2)
@@ -142,7 +163,7 @@ def test_one_campaign_report_with_a_link_and_no_click_has_a_zero_click_rate():
 def test_the_comparison_plot_draws_no_click_bar_for_a_campaign_without_a_link(period_pair):
     from matplotlib.figure import Figure
 
-    sb, c, linked, plain, own, periods = period_pair
+    _sb, _c, linked, plain, own, periods = period_pair
     ax = Figure().add_subplot()
     mfanalytics.plot_campaign_comparison(periods["json"], lang="en", ax=ax)
     heights = [p.get_height() for p in ax.patches]  # delivery bars of both campaigns, then click bars

@@ -11,12 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mfanalytics.analysis import facts, html_report, kpis as analysis, plots, trends
-from mfanalytics.errors import ValidationError
+from mfanalytics.analysis import facts, html_report, plots, trends
+from mfanalytics.analysis import kpis as analysis
 from mfanalytics.analysis.facts import ReportFacts, facts_of
+from mfanalytics.errors import ValidationError
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "data" / "analysis"))
-from report_frames import make_report, realistic_report  # noqa: E402
+from report_frames import make_report, realistic_report
 
 D = "2026-03-02"
 CODES = [16, 21, 17, 20, 22, 31, 29, 2, 13, 27, 14, 4, 8, 24, 1, 99, 5, None]
@@ -31,33 +32,41 @@ def by_hand(frame: pd.DataFrame) -> pd.DataFrame:
     delivered = g.isin(["delivered", "delivered_stop"])
     sent = ~g.isin(["not_sent", "blocked"]) & (code != 2)
     tracked = frame["clicked"].notna()
-    trace = (frame["clicked"].fillna(False).astype(bool) | frame["first_click_at"].notna()
-             | frame["preview_at"].notna() | (frame["preview_count"].fillna(0) > 0)
-             | (frame["clicks"].fillna(0) > 0) | frame["track_1_at"].notna() | (frame["track_1_clicks"].fillna(0) > 0))
+    trace = (
+        frame["clicked"].fillna(False).astype(bool)
+        | frame["first_click_at"].notna()
+        | frame["preview_at"].notna()
+        | (frame["preview_count"].fillna(0) > 0)
+        | (frame["clicks"].fillna(0) > 0)
+        | frame["track_1_at"].notna()
+        | (frame["track_1_clicks"].fillna(0) > 0)
+    )
     campaign = frame["campaign_id"]
     if campaign.nunique() > 1:
         link = tracked & trace.groupby(campaign).transform("any")
     else:
         link = tracked
     first = frame["delivered_at"].where(delivered).groupby(campaign).transform("min")
-    rows = pd.DataFrame({
-        "recipients": 1,
-        "sent": sent,
-        "delivered": delivered,
-        "pending": g.isin(["pending", "in_flight"]),
-        "undelivered": g.isin(["undelivered", "rejected"]),
-        "invalid": g == "invalid_number",
-        "blocked": g == "blocked",
-        "not_sent": g == "not_sent",
-        "unknown": g == "unknown",
-        "stops": frame["is_stop"].fillna(False).astype(bool) | (g == "delivered_stop"),
-        "clicked": frame["clicked"].fillna(False).astype(bool) & link,
-        "delivered_with_link": delivered & link,
-        "clicks": frame["clicks"].fillna(0).astype("int64").where(link, 0),
-        "credits": sent,
-        "dt": (frame["delivered_at"] - first).dt.total_seconds().where(delivered),
-        "ct": (frame["first_click_at"] - first).dt.total_seconds(),
-    })
+    rows = pd.DataFrame(
+        {
+            "recipients": 1,
+            "sent": sent,
+            "delivered": delivered,
+            "pending": g.isin(["pending", "in_flight"]),
+            "undelivered": g.isin(["undelivered", "rejected"]),
+            "invalid": g == "invalid_number",
+            "blocked": g == "blocked",
+            "not_sent": g == "not_sent",
+            "unknown": g == "unknown",
+            "stops": frame["is_stop"].fillna(False).astype(bool) | (g == "delivered_stop"),
+            "clicked": frame["clicked"].fillna(False).astype(bool) & link,
+            "delivered_with_link": delivered & link,
+            "clicks": frame["clicks"].fillna(0).astype("int64").where(link, 0),
+            "credits": sent,
+            "dt": (frame["delivered_at"] - first).dt.total_seconds().where(delivered),
+            "ct": (frame["first_click_at"] - first).dt.total_seconds(),
+        }
+    )
     grouped = rows.groupby(campaign)
     out = grouped[[c for c in rows.columns if c not in ("dt", "ct")]].sum().astype("int64")
     out["delivery_rate"] = out["delivered"] / out["sent"].where(out["sent"] > 0)
@@ -69,17 +78,23 @@ def by_hand(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-times = st.one_of(st.none(), st.integers(0, 3 * 86400).map(
-    lambda s: (pd.Timestamp(f"{D} 08:00:00") + pd.Timedelta(seconds=s)).strftime("%Y-%m-%d %H:%M:%S")))
-rows = st.fixed_dictionaries({
-    "campaign": st.integers(1, 3),
-    "code": st.sampled_from(CODES),
-    "delivered_at": times,
-    "track_1_at": times,
-    "track_1_clicks": st.integers(0, 3),
-    "preview_at": st.one_of(st.none(), times),
-    "reply": st.sampled_from([None, "STOP", "merci"]),
-})
+times = st.one_of(
+    st.none(),
+    st.integers(0, 3 * 86400).map(
+        lambda s: (pd.Timestamp(f"{D} 08:00:00") + pd.Timedelta(seconds=s)).strftime("%Y-%m-%d %H:%M:%S")
+    ),
+)
+rows = st.fixed_dictionaries(
+    {
+        "campaign": st.integers(1, 3),
+        "code": st.sampled_from(CODES),
+        "delivered_at": times,
+        "track_1_at": times,
+        "track_1_clicks": st.integers(0, 3),
+        "preview_at": st.one_of(st.none(), times),
+        "reply": st.sampled_from([None, "STOP", "merci"]),
+    }
+)
 
 
 def frames(draw_rows, untracked: bool) -> pd.DataFrame:
@@ -99,8 +114,9 @@ def test_facts_based_kpis_equal_pandas_by_hand(draw_rows, untracked):
         assert list(got.columns) == list(analysis.SUMMARY_COLUMNS)
         assert got.index.tolist() == want.index.tolist()
         for col in analysis.SUMMARY_COLUMNS:
-            pd.testing.assert_series_equal(got[col], want[col].astype(got[col].dtype), check_names=False,
-                                           check_index_type=False, obj=col)
+            pd.testing.assert_series_equal(
+                got[col], want[col].astype(got[col].dtype), check_names=False, check_index_type=False, obj=col
+            )
 
 
 @settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
@@ -108,10 +124,17 @@ def test_facts_based_kpis_equal_pandas_by_hand(draw_rows, untracked):
 def test_every_function_gives_the_same_from_the_frame_and_from_its_facts(draw_rows, untracked):
     frame = frames(draw_rows, untracked)
     f = facts_of(frame)
-    for fn in (lambda d: analysis.summarize(d, by=None, segments=2), lambda d: analysis.status_breakdown(d),
-               lambda d: analysis.status_breakdown(d, level="group"), analysis.failure_reasons,
-               analysis.by_country, analysis.by_hour, analysis.compare_campaigns, trends.flag_campaigns,
-               trends.daily_rates):
+    for fn in (
+        lambda d: analysis.summarize(d, by=None, segments=2),
+        analysis.status_breakdown,
+        lambda d: analysis.status_breakdown(d, level="group"),
+        analysis.failure_reasons,
+        analysis.by_country,
+        analysis.by_hour,
+        analysis.compare_campaigns,
+        trends.flag_campaigns,
+        trends.daily_rates,
+    ):
         pd.testing.assert_frame_equal(fn(f), fn(frame))
     # asked twice, the facts give equal answers (cached summaries are copies)
     first = analysis.summarize(f)
@@ -121,13 +144,21 @@ def test_every_function_gives_the_same_from_the_frame_and_from_its_facts(draw_ro
 
 def test_a_sum_of_campaigns_by_hand():
     """Hand-counted: the hypothesis oracle itself checked on a small frame."""
-    frame = make_report([
-        {"campaign": 1, "code": 16, "delivered_at": f"{D} 10:00:00", "track_1_at": f"{D} 10:10:00", "track_1_clicks": 2},
-        {"campaign": 1, "code": 16, "delivered_at": f"{D} 10:02:00"},
-        {"campaign": 1, "code": 2},
-        {"campaign": 2, "code": 16, "delivered_at": f"{D} 11:00:00"},
-        {"campaign": 2, "code": 8},
-    ])
+    frame = make_report(
+        [
+            {
+                "campaign": 1,
+                "code": 16,
+                "delivered_at": f"{D} 10:00:00",
+                "track_1_at": f"{D} 10:10:00",
+                "track_1_clicks": 2,
+            },
+            {"campaign": 1, "code": 16, "delivered_at": f"{D} 10:02:00"},
+            {"campaign": 1, "code": 2},
+            {"campaign": 2, "code": 16, "delivered_at": f"{D} 11:00:00"},
+            {"campaign": 2, "code": 8},
+        ]
+    )
     want = by_hand(frame)
     assert want["sent"].tolist() == [2, 1] and want["delivered_with_link"].tolist() == [2, 0]
     assert want.loc[1, "deliver_time_median"] == pd.Timedelta(minutes=1)
@@ -206,8 +237,14 @@ def test_plots_draw_the_same_from_facts():
 
     frame = realistic_report((300, 200), seed=3)
     f = facts_of(frame)
-    for draw in (plots.plot_status_breakdown, plots.plot_funnel, plots.plot_click_timeline,
-                 plots.plot_click_heatmap, plots.plot_deliveries_over_time, plots.plot_daily_rates):
+    for draw in (
+        plots.plot_status_breakdown,
+        plots.plot_funnel,
+        plots.plot_click_timeline,
+        plots.plot_click_heatmap,
+        plots.plot_deliveries_over_time,
+        plots.plot_daily_rates,
+    ):
         a, b = Figure().add_subplot(), Figure().add_subplot()
         draw(frame, ax=a)
         draw(f, ax=b)
@@ -218,11 +255,32 @@ def test_plots_draw_the_same_from_facts():
 
 
 # ------------------------------------------------------------ regions, vectorised
-OVERSEAS = ["+262692123456", "+262639401234", "+262269601234", "+590690001122", "+590590271234",
-            "+596696123456", "+596596123456", "+594694201234", "+594594301234", "+269639123456",
-            "+269773123456", "+590590871234", "+14165550123", "+12125550123", "+79161234567",
-            "+77011234567", "+447911123456", "+441481712345", "+390612345678", "+379066912345",
-            "+5999461234", "+33612345678", "+262", "+5901"]
+OVERSEAS = [
+    "+262692123456",
+    "+262639401234",
+    "+262269601234",
+    "+590690001122",
+    "+590590271234",
+    "+596696123456",
+    "+596596123456",
+    "+594694201234",
+    "+594594301234",
+    "+269639123456",
+    "+269773123456",
+    "+590590871234",
+    "+14165550123",
+    "+12125550123",
+    "+79161234567",
+    "+77011234567",
+    "+447911123456",
+    "+441481712345",
+    "+390612345678",
+    "+379066912345",
+    "+5999461234",
+    "+33612345678",
+    "+262",
+    "+5901",
+]
 
 
 def test_regions_of_overseas_numbers_match_phonenumbers_without_parsing_each(monkeypatch):
@@ -245,8 +303,13 @@ def test_regions_of_overseas_numbers_match_phonenumbers_without_parsing_each(mon
 
 
 @settings(max_examples=80, deadline=None, derandomize=True)
-@given(st.lists(st.from_regex(r"\+(1|7|39|44|47|61|212|262|269|290|358|590|594|596|599)[0-9]{4,13}",
-                              fullmatch=True), min_size=1, max_size=25))
+@given(
+    st.lists(
+        st.from_regex(r"\+(1|7|39|44|47|61|212|262|269|290|358|590|594|596|599)[0-9]{4,13}", fullmatch=True),
+        min_size=1,
+        max_size=25,
+    )
+)
 def test_shared_code_regions_match_phonenumbers(values):
     import phonenumbers
 

@@ -12,16 +12,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mfanalytics.errors import ValidationError
 from mfanalytics.analysis.html_report import deliverability_report
+from mfanalytics.errors import ValidationError
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "data" / "analysis"))
-from report_frames import make_report, realistic_report, to_csv  # noqa: E402
+from report_frames import make_report, realistic_report, to_csv
 
 D = "2026-03-02"
 EVIL_REPLY = "<script>window.__pwned = 1</script>"
 EVIL_AGENCY = '<img src="x" onerror="window.__pwned = 2">'
-EVIL_NAME = "Soldes <b>&</b> \"promo\""
+EVIL_NAME = 'Soldes <b>&</b> "promo"'
 
 
 class Page(HTMLParser):
@@ -53,8 +53,13 @@ class Page(HTMLParser):
 
 def small():
     rows = [
-        {"code": 16, "delivered_at": f"{D} 10:01:00", "track_1_at": f"{D} 10:30:00", "track_1_clicks": 2,
-         "AGENCE": EVIL_AGENCY},
+        {
+            "code": 16,
+            "delivered_at": f"{D} 10:01:00",
+            "track_1_at": f"{D} 10:30:00",
+            "track_1_clicks": 2,
+            "AGENCE": EVIL_AGENCY,
+        },
         {"code": 16, "delivered_at": f"{D} 10:03:00", "reply": EVIL_REPLY, "AGENCE": "Lyon"},
         {"code": 17, "delivered_at": f"{D} 10:02:00", "reply": "STOP", "AGENCE": "Lyon"},
         {"code": 20, "AGENCE": "Lyon"},
@@ -197,7 +202,8 @@ def test_report_from_the_sandbox(sb):
 
 
 # ------------------------------------------------------------- real browser
-from browser import CHROMIUM_ARGS, chromium as _chromium  # the one browser gate of the suite
+from browser import CHROMIUM_ARGS  # the one browser gate of the suite
+from browser import chromium as _chromium
 
 
 @pytest.mark.browser

@@ -16,7 +16,7 @@ from mfanalytics.errors import ValidationError
 from mfanalytics.reports.status_codes import STATUS_GROUPS
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "data" / "analysis"))
-from report_frames import make_report, realistic_report  # noqa: E402
+from report_frames import make_report, realistic_report
 
 D = "2026-03-02"  # a Monday
 
@@ -25,10 +25,20 @@ def known_rows(campaign=1):
     """12 rows of campaign 1, one per interesting case (counts worked out in the tests)."""
     return [
         {"campaign": campaign, "code": 16, "delivered_at": f"{D} 10:01:00"},
-        {"campaign": campaign, "code": 16, "delivered_at": f"{D} 10:03:00",
-         "track_1_at": f"{D} 10:30:00", "track_1_clicks": 2},
-        {"campaign": campaign, "code": 21, "delivered_at": f"{D} 10:05:00",
-         "track_1_at": f"{D} 11:00:00", "track_1_clicks": 1},
+        {
+            "campaign": campaign,
+            "code": 16,
+            "delivered_at": f"{D} 10:03:00",
+            "track_1_at": f"{D} 10:30:00",
+            "track_1_clicks": 2,
+        },
+        {
+            "campaign": campaign,
+            "code": 21,
+            "delivered_at": f"{D} 10:05:00",
+            "track_1_at": f"{D} 11:00:00",
+            "track_1_clicks": 1,
+        },
         {"campaign": campaign, "code": 17, "delivered_at": f"{D} 10:02:00", "reply": "STOP"},
         {"campaign": campaign, "code": 20, "delivered_at": f"{D} 12:00:00"},
         {"campaign": campaign, "code": 29},
@@ -50,9 +60,21 @@ def known():
 def test_summarize_counts_on_known_frame(known):
     s = analysis.summarize(known).loc[1]
     # sent = 12 - (code 2, blocked 14, not sent 8); code 29 was sent
-    expected = {"recipients": 12, "sent": 9, "delivered": 4, "pending": 1, "undelivered": 2,
-                "invalid": 2, "blocked": 1, "not_sent": 1, "unknown": 1, "stops": 1,
-                "clicked": 2, "clicks": 3, "credits": 9}
+    expected = {
+        "recipients": 12,
+        "sent": 9,
+        "delivered": 4,
+        "pending": 1,
+        "undelivered": 2,
+        "invalid": 2,
+        "blocked": 1,
+        "not_sent": 1,
+        "unknown": 1,
+        "stops": 1,
+        "clicked": 2,
+        "clicks": 3,
+        "credits": 9,
+    }
     assert {k: int(s[k]) for k in expected} == expected
     assert s["delivery_rate"] == pytest.approx(4 / 9)
     assert s["stop_rate"] == pytest.approx(1 / 4)
@@ -69,8 +91,11 @@ def test_summarize_times_from_first_delivery(known):
 
 
 def test_summarize_times_from_send_time(known):
-    for send in ({1: f"{D} 10:00:00"}, pd.Timestamp(f"{D} 10:00:00", tz="Europe/Paris"),
-                 pd.Series({1: pd.Timestamp(f"{D} 09:00:00", tz="UTC")})):
+    for send in (
+        {1: f"{D} 10:00:00"},
+        pd.Timestamp(f"{D} 10:00:00", tz="Europe/Paris"),
+        pd.Series({1: pd.Timestamp(f"{D} 09:00:00", tz="UTC")}),
+    ):
         s = analysis.summarize(known, send_times=send).loc[1]
         # deliveries 60, 120, 180, 300 s after 10:00 Paris (= 09:00 UTC)
         assert s["deliver_time_median"] == pd.Timedelta(seconds=150)
@@ -94,8 +119,10 @@ def test_summarize_rejects_bad_segments(known, bad):
 
 
 def test_summarize_by_other_columns_and_by_none():
-    rows = known_rows(1) + [{"campaign": 2, "code": 16, "delivered_at": f"{D} 11:00:00", "AG": "b"},
-                            {"campaign": 2, "code": 31, "AG": "b"}]
+    rows = known_rows(1) + [
+        {"campaign": 2, "code": 16, "delivered_at": f"{D} 11:00:00", "AG": "b"},
+        {"campaign": 2, "code": 31, "AG": "b"},
+    ]
     for r in rows[:12]:
         r["AG"] = "a"
     frame = make_report(rows, list_columns=("AG",))
@@ -112,8 +139,9 @@ def test_summarize_by_other_columns_and_by_none():
 
 
 def test_summarize_click_rate_unknown_without_tracking(known):
-    untracked = known.assign(clicked=pd.array([pd.NA] * len(known), dtype="boolean"),
-                             clicks=pd.array([pd.NA] * len(known), dtype="Int32"))
+    untracked = known.assign(
+        clicked=pd.array([pd.NA] * len(known), dtype="boolean"), clicks=pd.array([pd.NA] * len(known), dtype="Int32")
+    )
     s = analysis.summarize(untracked).loc[1]
     assert s["clicked"] == 0 and math.isnan(s["click_rate"])
 
@@ -149,8 +177,18 @@ def test_bad_input_names_rule_and_column(known):
 def test_status_breakdown_groups(known):
     g = analysis.status_breakdown(known, level="group")
     assert g.index.tolist() == list(STATUS_GROUPS)
-    expected = {"delivered": 3, "delivered_stop": 1, "pending": 1, "in_flight": 0, "undelivered": 1,
-                "invalid_number": 2, "rejected": 1, "blocked": 1, "not_sent": 1, "unknown": 1}
+    expected = {
+        "delivered": 3,
+        "delivered_stop": 1,
+        "pending": 1,
+        "in_flight": 0,
+        "undelivered": 1,
+        "invalid_number": 2,
+        "rejected": 1,
+        "blocked": 1,
+        "not_sent": 1,
+        "unknown": 1,
+    }
     assert g["count"].to_dict() == expected
     assert g.loc["invalid_number", "share"] == pytest.approx(2 / 12)
     assert g.loc["blocked", "label_fr"] == "Bloqué (blacklist)"
@@ -161,7 +199,12 @@ def test_status_breakdown_codes(known):
     c = analysis.status_breakdown(known)
     assert len(c) == 11 and c["count"].sum() == 12  # 11 distinct codes, 16 twice
     row16 = c[c["status_code"] == 16].iloc[0]
-    assert (row16["count"], row16["group_count"], row16["label_fr"], row16["label_en"]) == (2, 3, "Délivré", "Delivered")
+    assert (row16["count"], row16["group_count"], row16["label_fr"], row16["label_en"]) == (
+        2,
+        3,
+        "Délivré",
+        "Delivered",
+    )
     assert row16["share"] == pytest.approx(2 / 12) and row16["group_share"] == pytest.approx(3 / 12)
     row99 = c[c["status_code"] == 99].iloc[0]
     assert (row99["status_group"], row99["label_en"], row99["label_fr"]) == ("unknown", "Unknown (99)", "Inconnu (99)")
@@ -205,8 +248,17 @@ def test_failure_reasons_none():
 
 # ------------------------------------------------------------- by_country
 def test_by_country():
-    mobiles = ["+33612345678", "33612345679", "0033612345670", "+32470123456", "+14165550123",
-               "+262692123456", "+590690001122", "not a number", None]
+    mobiles = [
+        "+33612345678",
+        "33612345679",
+        "0033612345670",
+        "+32470123456",
+        "+14165550123",
+        "+262692123456",
+        "+590690001122",
+        "not a number",
+        None,
+    ]
     frame = make_report([{"code": 16, "mobile": m} for m in mobiles])
     out = analysis.by_country(frame)
     assert out["recipients"].to_dict() == {"FR": 3, "ZZ": 2, "BE": 1, "CA": 1, "RE": 1, "GP": 1}
@@ -215,10 +267,16 @@ def test_by_country():
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.one_of(
-    st.from_regex(r"\+?(1|7|33|44|262|590|599|800|882|32|41|49|212|999)[0-9]{4,13}", fullmatch=True),
-    st.text(alphabet="+0123456789 ()-.a", max_size=18),
-), min_size=1, max_size=25))
+@given(
+    st.lists(
+        st.one_of(
+            st.from_regex(r"\+?(1|7|33|44|262|590|599|800|882|32|41|49|212|999)[0-9]{4,13}", fullmatch=True),
+            st.text(alphabet="+0123456789 ()-.a", max_size=18),
+        ),
+        min_size=1,
+        max_size=25,
+    )
+)
 def test_regions_match_phonenumbers_per_number(values):
     import phonenumbers
 
@@ -237,13 +295,20 @@ def test_regions_match_phonenumbers_per_number(values):
 
 # ---------------------------------------------------------------- by_hour
 def test_by_hour():
-    frame = make_report([
-        {"code": 16, "delivered_at": f"{D} 10:01:00", "track_1_at": f"{D} 10:30:00", "track_1_clicks": 1},
-        {"code": 16, "delivered_at": f"{D} 10:03:00"},
-        {"code": 16, "delivered_at": "2026-03-03 14:00:00", "track_1_at": "2026-03-04 20:15:00", "track_1_clicks": 4},
-        {"code": 20, "delivered_at": f"{D} 10:05:00"},
-        {"code": 14},
-    ])
+    frame = make_report(
+        [
+            {"code": 16, "delivered_at": f"{D} 10:01:00", "track_1_at": f"{D} 10:30:00", "track_1_clicks": 1},
+            {"code": 16, "delivered_at": f"{D} 10:03:00"},
+            {
+                "code": 16,
+                "delivered_at": "2026-03-03 14:00:00",
+                "track_1_at": "2026-03-04 20:15:00",
+                "track_1_clicks": 4,
+            },
+            {"code": 20, "delivered_at": f"{D} 10:05:00"},
+            {"code": 14},
+        ]
+    )
     out = analysis.by_hour(frame)
     assert len(out) == 168 and out.index.names == ["weekday", "hour"]
     assert out.loc[(0, 10), "deliveries"] == 2 and out.loc[(1, 14), "deliveries"] == 1
@@ -358,8 +423,16 @@ def test_on_frames_parsed_from_csv():
     )
     frame = reports.parse_report(csv, campaign_id=7)
     s = analysis.summarize(frame).loc[7]
-    assert [s[k] for k in ("recipients", "sent", "delivered", "invalid", "blocked", "stops", "clicked", "clicks")] == \
-        [5, 3, 2, 2, 1, 1, 1, 2]
+    assert [s[k] for k in ("recipients", "sent", "delivered", "invalid", "blocked", "stops", "clicked", "clicks")] == [
+        5,
+        3,
+        2,
+        2,
+        1,
+        1,
+        1,
+        2,
+    ]
     assert s["delivery_rate"] == pytest.approx(2 / 3)
     assert s["deliver_time_median"] == pd.Timedelta(minutes=1)  # 0 and 2 min after the first delivery
     assert s["click_time_median"] == pd.Timedelta(minutes=29)

@@ -11,16 +11,16 @@ import matplotlib
 
 matplotlib.use("Agg")  # tests only; the package never picks a backend
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.colors import to_hex  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.colors import to_hex
 
-from mfanalytics.analysis import plots  # noqa: E402
-from mfanalytics.errors import ValidationError  # noqa: E402
+from mfanalytics.analysis import plots
+from mfanalytics.errors import ValidationError
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "data" / "analysis"))
-from report_frames import make_report, realistic_report  # noqa: E402
+from report_frames import make_report, realistic_report
 
 D = "2026-03-02"  # a Monday
 
@@ -41,9 +41,18 @@ def known():
         {"code": 16, "delivered_at": f"{D} 10:03:00", "track_1_at": f"{D} 10:30:00", "track_1_clicks": 2},
         {"code": 21, "delivered_at": f"{D} 10:05:00", "track_2_at": f"{D} 11:00:00", "track_2_clicks": 1},
         {"code": 17, "delivered_at": f"{D} 10:02:00", "reply": "STOP"},
-        {"code": 20}, {"code": 29}, {"code": 2}, {"code": 14}, {"code": 1},
-        {"campaign": 2, "code": 16, "delivered_at": "2026-03-04 09:00:00", "track_1_at": "2026-03-04 21:10:00",
-         "track_1_clicks": 1},
+        {"code": 20},
+        {"code": 29},
+        {"code": 2},
+        {"code": 14},
+        {"code": 1},
+        {
+            "campaign": 2,
+            "code": 16,
+            "delivered_at": "2026-03-04 09:00:00",
+            "track_1_at": "2026-03-04 21:10:00",
+            "track_1_clicks": 1,
+        },
         {"campaign": 2, "code": 20},
     ]
     return make_report(rows, n_tracks=2)
@@ -67,8 +76,10 @@ def test_status_breakdown_bars(known, ax):
     assert labels == ["Délivré", "Délivré + STOP", "En attente", "Non délivré", "Numéro invalide", "Bloqué (blacklist)"]
     assert [p.get_width() for p in ax.patches] == [4, 1, 1, 2, 2, 1]
     colours = [to_hex(p.get_facecolor()) for p in ax.patches]
-    assert colours == [plots.GROUP_COLORS[g] for g in
-                       ("delivered", "delivered_stop", "pending", "undelivered", "invalid_number", "blocked")]
+    assert colours == [
+        plots.GROUP_COLORS[g]
+        for g in ("delivered", "delivered_stop", "pending", "undelivered", "invalid_number", "blocked")
+    ]
     assert ax.get_title() == "Répartition des statuts"
     assert "4 (36,4\u202f%)" in _texts(ax)  # 4 of 11
 
@@ -83,14 +94,14 @@ def test_status_breakdown_english_normalized_all_groups(known, ax):
 
 def test_colours_follow_the_issue(ax):
     green = to_hex(plots.GROUP_COLORS["delivered"])
-    r, g, b = (int(green[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(green[i : i + 2], 16) for i in (1, 3, 5))
     assert g > r and g > b
     for failed in ("undelivered", "invalid_number", "rejected", "not_sent"):
-        r, g, b = (int(plots.GROUP_COLORS[failed][i:i + 2], 16) for i in (1, 3, 5))
+        r, g, b = (int(plots.GROUP_COLORS[failed][i : i + 2], 16) for i in (1, 3, 5))
         assert r > g and r > b, failed
-    r, g, b = (int(plots.GROUP_COLORS["blocked"][i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(plots.GROUP_COLORS["blocked"][i : i + 2], 16) for i in (1, 3, 5))
     assert r > g and b > g  # purple
-    r, g, b = (int(plots.GROUP_COLORS["pending"][i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(plots.GROUP_COLORS["pending"][i : i + 2], 16) for i in (1, 3, 5))
     assert r == g == b  # grey
 
 
@@ -138,7 +149,7 @@ def test_click_heatmap(known, ax):
     assert grid.shape == (7, 24)
     # first clicks: Monday 10:30, Monday 11:00, Wednesday 21:10
     assert grid[0, 10] == 1 and grid[0, 11] == 1 and grid[2, 21] == 1 and grid.sum() == 3
-    assert [t.get_text() for t in ax.get_yticklabels()][0] == "lun."
+    assert next(t.get_text() for t in ax.get_yticklabels()) == "lun."
     fig, ax2 = plt.subplots()
     plots.plot_click_heatmap(known, value="deliveries", lang="en", ax=ax2)
     assert np.asarray(ax2.images[0].get_array()).sum() == 5
@@ -169,20 +180,38 @@ def test_campaign_comparison_named(known, ax):
 def test_daily_rates_marks_flagged_days(ax):
     rows = []
     for cid, (day, ok) in enumerate([(2, 95), (3, 94), (4, 96), (5, 60)], start=1):
-        rows += [{"campaign": cid, "code": 16 if i < ok else 20,
-                  "delivered_at": f"2026-03-{day:02d} 10:00:00" if i < ok else None} for i in range(100)]
+        rows += [
+            {
+                "campaign": cid,
+                "code": 16 if i < ok else 20,
+                "delivered_at": f"2026-03-{day:02d} 10:00:00" if i < ok else None,
+            }
+            for i in range(100)
+        ]
     plots.plot_daily_rates(make_report(rows), ax=ax)
     delivery = ax.get_lines()[0]
     assert list(delivery.get_ydata()) == pytest.approx([0.95, 0.94, 0.96, 0.60])
-    assert _legend(ax) == ["Taux de délivrabilité (des envoyés)", "Taux de clic (des délivrés avec lien)",
-                           "Campagne sous le taux habituel"]
+    assert _legend(ax) == [
+        "Taux de délivrabilité (des envoyés)",
+        "Taux de clic (des délivrés avec lien)",
+        "Campagne sous le taux habituel",
+    ]
     flagged = ax.collections[0].get_offsets()
     assert len(flagged) == 1 and flagged[0][1] == pytest.approx(0.60)
 
 
-@pytest.mark.parametrize("fn", [plots.plot_status_breakdown, plots.plot_funnel, plots.plot_deliveries_over_time,
-                                plots.plot_click_timeline, plots.plot_click_heatmap,
-                                plots.plot_campaign_comparison, plots.plot_daily_rates])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        plots.plot_status_breakdown,
+        plots.plot_funnel,
+        plots.plot_deliveries_over_time,
+        plots.plot_click_timeline,
+        plots.plot_click_heatmap,
+        plots.plot_campaign_comparison,
+        plots.plot_daily_rates,
+    ],
+)
 @pytest.mark.parametrize("lang,text", [("fr", "Aucune donnée"), ("en", "No data")])
 def test_empty_frame_says_no_data(known, ax, fn, lang, text):
     assert fn(known.iloc[:0], lang=lang, ax=ax) is ax
@@ -211,9 +240,15 @@ def test_current_axes_kwargs_and_no_show(known, monkeypatch):
 
 def test_realistic_report_every_plot(ax):
     r = realistic_report()
-    for fn in (plots.plot_status_breakdown, plots.plot_funnel, plots.plot_deliveries_over_time,
-               plots.plot_click_timeline, plots.plot_click_heatmap, plots.plot_campaign_comparison,
-               plots.plot_daily_rates):
+    for fn in (
+        plots.plot_status_breakdown,
+        plots.plot_funnel,
+        plots.plot_deliveries_over_time,
+        plots.plot_click_timeline,
+        plots.plot_click_heatmap,
+        plots.plot_campaign_comparison,
+        plots.plot_daily_rates,
+    ):
         ax.clear()
         assert fn(r, ax=ax) is ax and "Aucune donnée" not in _texts(ax)
     ax.clear()

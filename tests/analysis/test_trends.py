@@ -12,7 +12,7 @@ import pytest
 from mfanalytics.analysis import trends
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "data" / "analysis"))
-from report_frames import make_report  # noqa: E402
+from report_frames import make_report
 
 D = "2026-03-02"  # a Monday
 
@@ -23,10 +23,15 @@ def _period():
     for cid, (day, ok) in enumerate([(2, 95), (3, 94), (4, 96), (6, 95), (7, 60)], start=1):
         for i in range(100):
             delivered = i < ok
-            rows.append({"campaign": cid, "code": 16 if delivered else 20,
-                         "delivered_at": f"2026-03-{day:02d} 10:{i % 60:02d}:00" if delivered else None,
-                         "track_1_at": f"2026-03-{day:02d} 12:00:00" if i < 10 else None,
-                         "track_1_clicks": 1 if i < 10 else 0})
+            rows.append(
+                {
+                    "campaign": cid,
+                    "code": 16 if delivered else 20,
+                    "delivered_at": f"2026-03-{day:02d} 10:{i % 60:02d}:00" if delivered else None,
+                    "track_1_at": f"2026-03-{day:02d} 12:00:00" if i < 10 else None,
+                    "track_1_clicks": 1 if i < 10 else 0,
+                }
+            )
     return make_report(rows)
 
 

@@ -65,7 +65,9 @@ def test_send_campaign_then_report_has_every_recipient_with_fields(sandbox):
     report = client.get_report(sent.id)
     assert sorted(report["mobile"]) == ["+33612345670", "+33612345678", "+33752345678"]
     assert (report["campaign_id"] == sent.id).all()
-    assert report["status_group"].isin(["delivered", "delivered_stop", "undelivered", "invalid_number", "rejected"]).all()
+    assert (
+        report["status_group"].isin(["delivered", "delivered_stop", "undelivered", "invalid_number", "rejected"]).all()
+    )
     assert sorted(report["VILLE"]) == ["Lyon", "Nîmes", "Paris"]
     as_json = client.get_report(sent.id, format="json")
     pd.testing.assert_frame_equal(as_json, report)
@@ -78,6 +80,7 @@ def test_recipients_as_numbers_dataframe_and_clean_result(sandbox, tmp_path):
     a = client.prepare_campaign("Bonjour", recipients=["0612345678", "0752345678"])
     b = client.prepare_campaign("Bonjour ${PRENOM}", recipients=pd.DataFrame(PEOPLE))
     from mfanalytics.lists.cleaning import clean_recipients
+
     cleaned = clean_recipients(pd.DataFrame(PEOPLE + [{"mobile": "12", "PRENOM": "X", "VILLE": "Y"}]))
     c = client.prepare_campaign("Bonjour ${PRENOM}", recipients=cleaned)
     assert (a["countValid"], b["countValid"], c["countValid"]) == (2, 3, 3)
@@ -162,7 +165,9 @@ def test_bad_options_fail_locally(sandbox, options, error, rule_part):
 def test_schedule_less_than_five_minutes_ahead_fails_locally(sandbox):
     client = make_client(sandbox)
     with pytest.raises(errors.ScheduleError):
-        client.send_campaign("Bonjour", recipients=["0612345678"], schedule_on=sandbox.now + timedelta(minutes=4, seconds=59))
+        client.send_campaign(
+            "Bonjour", recipients=["0612345678"], schedule_on=sandbox.now + timedelta(minutes=4, seconds=59)
+        )
     assert stored_campaigns(sandbox) == []
 
 
@@ -189,7 +194,9 @@ def test_no_valid_recipient_leaves_the_draft_unsent(sandbox):
 
 # -- errors from the API -----------------------------------------------------
 def test_wrong_password_is_an_authentication_error(sandbox):
-    client = Client(sandbox.url, username="alice", password="not-the-Pa55word-9f3", policy=RetryPolicy(sleep=lambda s: None))
+    client = Client(
+        sandbox.url, username="alice", password="not-the-Pa55word-9f3", policy=RetryPolicy(sleep=lambda s: None)
+    )
     with pytest.raises(errors.AuthenticationError) as info:
         client.get_blacklist()
     assert info.value.status == 401
@@ -250,8 +257,11 @@ def test_posts_losing_their_answer_never_send_twice(sandbox):
     client = make_client(sandbox, max_retries=6)
     client.login()
     sandbox.set_faults(
-        rate=0.4, kinds=["500", "reset", "truncated", "503"], methods=["POST"],
-        routes=["/api/v1/campaigns/inject"], after_processing=True,
+        rate=0.4,
+        kinds=["500", "reset", "truncated", "503"],
+        methods=["POST"],
+        routes=["/api/v1/campaigns/inject"],
+        after_processing=True,
     )
     returned: dict[str, int] = {}
     ambiguous: list[str] = []
@@ -302,8 +312,9 @@ def test_one_shot_send_is_repeated_when_the_connection_was_refused():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed once the block ends: connecting is refused
-    client = Client(f"http://127.0.0.1:{port}/api/v1", token="x", policy=RetryPolicy(sleep=lambda s: None),
-                    max_retries=2, timeout=2)
+    client = Client(
+        f"http://127.0.0.1:{port}/api/v1", token="x", policy=RetryPolicy(sleep=lambda s: None), max_retries=2, timeout=2
+    )
     with pytest.raises(errors.APIConnectionError, match="3 attempt"):
         client.send_now("Bonjour", recipients=["0612345678"])
 
@@ -323,7 +334,9 @@ def test_tampered_download_raises_integrity_error(sandbox):
 
 
 def test_unreachable_server_is_a_connection_error():
-    client = Client("http://127.0.0.1:9/api/v1", token="x", timeout=2, policy=RetryPolicy(sleep=lambda s: None), max_retries=1)
+    client = Client(
+        "http://127.0.0.1:9/api/v1", token="x", timeout=2, policy=RetryPolicy(sleep=lambda s: None), max_retries=1
+    )
     with pytest.raises(errors.APIConnectionError):
         client.get_blacklist()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -44,7 +44,7 @@ def _check_windows(windows, lo: pd.Timestamp, hi: pd.Timestamp) -> None:
 
 @settings(derandomize=True, max_examples=300, deadline=None)
 @given(
-    start=st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.just(timezone.utc)),
+    start=st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.just(UTC)),
     minutes=st.integers(min_value=1, max_value=400 * 24 * 60),
 )
 def test_windows_chain_cover_the_span_last_at_most_seven_days_and_are_never_ambiguous(start, minutes):
@@ -58,9 +58,10 @@ def test_windows_chain_cover_the_span_last_at_most_seven_days_and_are_never_ambi
 
 
 # minutes around the two 2026 changes: 29 March 01:00 UTC (02:00 -> 03:00), 25 October 01:00 UTC (03:00 -> 02:00)
-CHANGES = [datetime(2026, 3, 29, 1, tzinfo=timezone.utc), datetime(2026, 10, 25, 1, tzinfo=timezone.utc)]
-near_change = st.builds(lambda change, minutes: change + timedelta(minutes=minutes),
-                        st.sampled_from(CHANGES), st.integers(-3 * 60, 3 * 60))
+CHANGES = [datetime(2026, 3, 29, 1, tzinfo=UTC), datetime(2026, 10, 25, 1, tzinfo=UTC)]
+near_change = st.builds(
+    lambda change, minutes: change + timedelta(minutes=minutes), st.sampled_from(CHANGES), st.integers(-3 * 60, 3 * 60)
+)
 
 
 @settings(derandomize=True, max_examples=300, deadline=None)
@@ -70,8 +71,10 @@ def test_bounds_near_the_clock_changes_are_never_ambiguous(a, b, days, naive):
     hi = max(hi, lo + timedelta(minutes=1))
     if naive:  # the same moments as Paris wall-clock text, as a user types them
         args = [pd.Timestamp(x).tz_convert(PARIS).strftime(FMT) for x in (lo, hi)]
-        reads = [pd.Timestamp(t).tz_localize(PARIS, ambiguous=i == 0, nonexistent="shift_forward")
-                 for i, t in enumerate(args)]
+        reads = [
+            pd.Timestamp(t).tz_localize(PARIS, ambiguous=i == 0, nonexistent="shift_forward")
+            for i, t in enumerate(args)
+        ]
         if reads[1] <= reads[0]:
             return
         _check_windows(split_period(*args), *reads)
@@ -81,8 +84,9 @@ def test_bounds_near_the_clock_changes_are_never_ambiguous(a, b, days, naive):
 
 def test_an_end_in_the_repeated_hour_goes_past_it():
     # 01:40 UTC on 25 October is 02:40 in winter time; 02:40 in summer time was an hour earlier
-    assert split_period("2026-10-24", datetime(2026, 10, 25, 1, 40, tzinfo=timezone.utc)) == [
-        ("2026-10-24 00:00", "2026-10-25 03:00")]
+    assert split_period("2026-10-24", datetime(2026, 10, 25, 1, 40, tzinfo=UTC)) == [
+        ("2026-10-24 00:00", "2026-10-25 03:00")
+    ]
     # as text, the later reading of an end keeps every row
     assert split_period("2026-10-24", "2026-10-25 02:40") == [("2026-10-24 00:00", "2026-10-25 03:00")]
     # a start in the repeated hour begins before it
@@ -133,8 +137,15 @@ def month():
 
 
 def flaky_client(sb, **kw) -> Client:
-    return Client(sb.url, username="demo", password="demo", max_retries=12,
-                  policy=RetryPolicy(sleep=lambda s: None), now=lambda: sb.now, **kw)
+    return Client(
+        sb.url,
+        username="demo",
+        password="demo",
+        max_retries=12,
+        policy=RetryPolicy(sleep=lambda s: None),
+        now=lambda: sb.now,
+        **kw,
+    )
 
 
 def test_thirty_days_with_faults_equal_the_fault_free_fetch(month):

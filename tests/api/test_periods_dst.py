@@ -7,7 +7,7 @@ loses up to an hour of sends. The oracle is each campaign's own report.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import mfanalytics
 from mfanalytics.api.periods import end_of_minute, fetch_period
 
-CHANGES = [datetime(2026, 3, 29, 1, tzinfo=timezone.utc), datetime(2026, 10, 25, 1, tzinfo=timezone.utc)]
+CHANGES = [datetime(2026, 3, 29, 1, tzinfo=UTC), datetime(2026, 10, 25, 1, tzinfo=UTC)]
 
 
 def _lines(frame: pd.DataFrame) -> list[tuple]:
@@ -29,8 +29,13 @@ def test_autumn_sends_in_the_repeated_hour_are_in_the_period_fetched_at_0140_utc
     with mfanalytics.sandbox(seed=0, start="2026-10-24T12:00:00Z") as sb:
         c = sb.client()
         sent = []
-        for when in ("2026-10-24T22:30:00Z", "2026-10-25T00:10:00Z", "2026-10-25T00:50:00Z", "2026-10-25T01:20:00Z",
-                     "2026-10-25T01:39:00Z"):
+        for when in (
+            "2026-10-24T22:30:00Z",
+            "2026-10-25T00:10:00Z",
+            "2026-10-25T00:50:00Z",
+            "2026-10-25T01:20:00Z",
+            "2026-10-25T01:39:00Z",
+        ):
             sb.set_clock(when)
             sent.append(c.send_campaign("Bonjour", recipients=["0612345601"]).id)
         sb.set_clock("2026-10-25T01:40:00Z")

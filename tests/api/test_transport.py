@@ -22,9 +22,9 @@ import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from loopback import Answer, Loopback
 
 import mfanalytics
-from loopback import Answer, Loopback
 from mfanalytics import errors
 
 FAULT_KINDS = ["500", "503", "429", "reset", "slow", "truncated", "slow-beyond-timeout"]
@@ -128,7 +128,9 @@ class Cancel(_Case):
     route = r"/api/v1/campaigns/\d+/cancel"
 
     def setup(self, client, sb, tag):
-        return client.send_campaign(f"cancel {tag}", recipients=["0612345678"], schedule_on=sb.now + timedelta(hours=2)).id
+        return client.send_campaign(
+            f"cancel {tag}", recipients=["0612345678"], schedule_on=sb.now + timedelta(hours=2)
+        ).id
 
     def call(self, client, sb, tag, ctx):
         return client.cancel_campaign(ctx)
@@ -163,9 +165,15 @@ class Blacklist(_Case):
 
     def check(self, outcome, sb, tag, ctx, kind, phase):
         assert isinstance(outcome, dict)
-        rows = requests.get(sb.url + "/blacklist", timeout=10,
-                            headers={"Authorization": requests.post(sb.url + "/auth/login", json={
-                                "username": "demo", "password": "demo"}, timeout=10).headers["Authorization"]}).json()
+        rows = requests.get(
+            sb.url + "/blacklist",
+            timeout=10,
+            headers={
+                "Authorization": requests.post(
+                    sb.url + "/auth/login", json={"username": "demo", "password": "demo"}, timeout=10
+                ).headers["Authorization"]
+            },
+        ).json()
         assert tag in [r.get("createdDescription") for r in rows]
 
 
@@ -184,8 +192,15 @@ def client_has_token(client) -> bool:
     return client._token is not None
 
 
-POSTS = {"send_now": SendNow, "prepare": Prepare, "inject": Inject, "cancel": Cancel,
-         "upload_list": UploadList, "add_to_blacklist": Blacklist, "login": Login}
+POSTS = {
+    "send_now": SendNow,
+    "prepare": Prepare,
+    "inject": Inject,
+    "cancel": Cancel,
+    "upload_list": UploadList,
+    "add_to_blacklist": Blacklist,
+    "login": Login,
+}
 
 
 @pytest.mark.parametrize("phase", PHASES)
@@ -194,9 +209,17 @@ POSTS = {"send_now": SendNow, "prepare": Prepare, "inject": Inject, "cancel": Ca
 def test_every_post_under_every_fault(shared_sandbox, post, kind, phase):
     sb = shared_sandbox
     beyond = kind == "slow-beyond-timeout"
+
     def make(timeout):
-        client = mfanalytics.Client(sb.url, username="demo", password="demo", policy=_policy(), max_retries=3,
-                                    now=lambda: sb.now, timeout=timeout)
+        client = mfanalytics.Client(
+            sb.url,
+            username="demo",
+            password="demo",
+            policy=_policy(),
+            max_retries=3,
+            now=lambda: sb.now,
+            timeout=timeout,
+        )
         client.login()
         return client
 
@@ -205,9 +228,16 @@ def test_every_post_under_every_fault(shared_sandbox, post, kind, phase):
     case.client = client
     tag = f"{post}-{kind}-{phase}"
     ctx = case.setup(make(10), sb, tag)
-    sb.set_faults(rate=1, kinds=["slow" if beyond else kind], methods=["POST"], routes=[case.route],
-                  after_processing=phase == "after_processing", count=1, retry_after=0,
-                  delay=1.0 if beyond else 0.05)
+    sb.set_faults(
+        rate=1,
+        kinds=["slow" if beyond else kind],
+        methods=["POST"],
+        routes=[case.route],
+        after_processing=phase == "after_processing",
+        count=1,
+        retry_after=0,
+        delay=1.0 if beyond else 0.05,
+    )
     try:
         try:
             outcome = case.call(client, sb, tag, ctx)
@@ -227,13 +257,22 @@ def test_a_send_that_went_out_is_never_reported_as_not_sent(shared_sandbox, how,
     """Every attempt fails after the platform acted, and the attempts run out: the caller must not be
     told "not sent" (a plain error) while the campaign went out, or a resend pays twice."""
     sb = shared_sandbox
-    client = mfanalytics.Client(sb.url, username="demo", password="demo", policy=_policy(), max_retries=retries,
-                                now=lambda: sb.now, timeout=10)
+    client = mfanalytics.Client(
+        sb.url, username="demo", password="demo", policy=_policy(), max_retries=retries, now=lambda: sb.now, timeout=10
+    )
     client.login()
     tag = f"out {how}-{kind}-{retries}"
     draft = client.prepare_campaign(tag, recipients=["0612345678"]).id if how == "inject" else None
-    sb.set_faults(rate=1, kinds=[kind], methods=["POST"], routes=[PREFIX + "/campaigns/inject"],
-                  after_processing=True, count=retries + 1, retry_after=0, delay=0.05)
+    sb.set_faults(
+        rate=1,
+        kinds=[kind],
+        methods=["POST"],
+        routes=[PREFIX + "/campaigns/inject"],
+        after_processing=True,
+        count=retries + 1,
+        retry_after=0,
+        delay=0.05,
+    )
     try:
         if how == "inject":
             outcome = client.inject_campaign(draft)
@@ -255,8 +294,12 @@ def test_a_send_that_went_out_is_never_reported_as_not_sent(shared_sandbox, how,
 
 # -- task 2: one retry loop --------------------------------------------------------------
 @settings(max_examples=40, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(n=st.integers(0, 7), k=st.integers(0, 9), how=st.sampled_from(["policy", "argument"]),
-       status=st.sampled_from([500, 502, 503, 504, 429]))
+@given(
+    n=st.integers(0, 7),
+    k=st.integers(0, 9),
+    how=st.sampled_from(["policy", "argument"]),
+    status=st.sampled_from([500, 502, 503, 504, 429]),
+)
 def test_a_get_is_tried_exactly_min_k_n_plus_one_times(n, k, how, status):
     def handler(req, i):
         if i <= k:
@@ -265,8 +308,9 @@ def test_a_get_is_tried_exactly_min_k_n_plus_one_times(n, k, how, status):
 
     with Loopback(handler) as srv:
         if how == "policy":
-            client = mfanalytics.Client(srv.url + "/api/v1", token="t0k3n", policy=mfanalytics.RetryPolicy(
-                max_retries=n, sleep=lambda s: None))
+            client = mfanalytics.Client(
+                srv.url + "/api/v1", token="t0k3n", policy=mfanalytics.RetryPolicy(max_retries=n, sleep=lambda s: None)
+            )
         else:
             client = mfanalytics.Client(srv.url + "/api/v1", token="t0k3n", max_retries=n, policy=_policy())
         try:
@@ -300,8 +344,11 @@ def test_an_expired_token_is_renewed_once_inside_the_same_loop():
         logins.clear()
         srv.received.clear()
         client._token = None
-        srv.handler = lambda req, i: (Answer(200, {"Authorization": "Bearer other"}) if req.path.endswith("/auth/login")
-                                      else Answer(401, {}, b'{"message": "no"}'))
+        srv.handler = lambda req, i: (
+            Answer(200, {"Authorization": "Bearer other"})
+            if req.path.endswith("/auth/login")
+            else Answer(401, {}, b'{"message": "no"}')
+        )
         with pytest.raises(errors.AuthenticationError):
             client.get_blacklist()
         assert [r.method for r in srv.received] == ["POST", "GET", "POST", "GET"]
@@ -310,13 +357,15 @@ def test_an_expired_token_is_renewed_once_inside_the_same_loop():
 # -- task 3: redirects --------------------------------------------------------------------
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
 def test_a_login_redirected_to_another_host_sends_nothing_there(status):
-    with Loopback(lambda req, i: Answer(200, {"Authorization": "Bearer stolen-token"}, b'{"token": "stolen-token"}')) as evil:
+    with Loopback(
+        lambda req, i: Answer(200, {"Authorization": "Bearer stolen-token"}, b'{"token": "stolen-token"}')
+    ) as evil:
+
         def api(req, i):
             return Answer(status, {"Location": evil.url.replace("127.0.0.1", "localhost") + "/api/v1/auth/login?x=1"})
 
         with Loopback(api) as srv:
-            client = mfanalytics.Client(srv.url + "/api/v1", username="u", password="pw-secret-1",
-                                        policy=_policy())
+            client = mfanalytics.Client(srv.url + "/api/v1", username="u", password="pw-secret-1", policy=_policy())
             with pytest.raises(errors.MediasflowError) as info:
                 client.login()
         assert evil.received == []
@@ -339,6 +388,7 @@ def test_a_get_is_never_redirected_with_the_token(status):
 
 def test_a_send_now_answered_with_a_redirect_is_ambiguous_and_not_followed():
     with Loopback(lambda req, i: Answer(200, {"Content-Type": "application/json"}, b'{"id": 1}')) as other:
+
         def api(req, i):
             if req.path.endswith("/auth/login"):
                 return Answer(200, {"Authorization": "Bearer tt"})
@@ -352,8 +402,15 @@ def test_a_send_now_answered_with_a_redirect_is_ambiguous_and_not_followed():
 
 
 # -- task 4: http off loopback, credentials in the URL -------------------------------------
-@pytest.mark.parametrize("url", ["http://app.mediasflow.com/api/v1", "http://10.0.0.7/api/v1",
-                                 "http://127.0.0.1.example.com/api", "http://[2001:db8::1]/api"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://app.mediasflow.com/api/v1",
+        "http://10.0.0.7/api/v1",
+        "http://127.0.0.1.example.com/api",
+        "http://[2001:db8::1]/api",
+    ],
+)
 def test_plain_http_off_loopback_is_refused(url):
     with pytest.raises(errors.ValidationError) as info:
         mfanalytics.Client(url, username="u", password="p")
@@ -363,8 +420,16 @@ def test_plain_http_off_loopback_is_refused(url):
     assert client.base_url == url
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:8000/api/v1", "http://127.9.9.9/api", "http://[::1]:8000/api",
-                                 "http://localhost:8000/api", "https://app.mediasflow.com/api/v1"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/api/v1",
+        "http://127.9.9.9/api",
+        "http://[::1]:8000/api",
+        "http://localhost:8000/api",
+        "https://app.mediasflow.com/api/v1",
+    ],
+)
 def test_loopback_and_https_are_accepted(url):
     assert mfanalytics.Client(url, token="x").base_url == url
 
@@ -402,10 +467,22 @@ def test_a_base_url_that_is_not_http_is_refused(scheme):
 
 
 # -- task 7: Retry-After and the deadline -------------------------------------------------
-@pytest.mark.parametrize("value, expected", [
-    ("nan", None), ("NaN", None), ("inf", None), ("-inf", None), ("-3", None), ("", None),
-    ("Wed, 21 Oct 2015 07:28:00 GMT", None), ("1e308", 30.0), ("7", 7.0), ("0", 0.0), ("2.5", 2.5),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("nan", None),
+        ("NaN", None),
+        ("inf", None),
+        ("-inf", None),
+        ("-3", None),
+        ("", None),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", None),
+        ("1e308", 30.0),
+        ("7", 7.0),
+        ("0", 0.0),
+        ("2.5", 2.5),
+    ],
+)
 def test_retry_after_that_is_not_a_sane_number_of_seconds_is_ignored(value, expected):
     sleeps: list[float] = []
 
@@ -415,8 +492,11 @@ def test_retry_after_that_is_not_a_sane_number_of_seconds_is_ignored(value, expe
         return Answer(200, {"Content-Type": "application/json"}, b"[]")
 
     with Loopback(handler) as srv:
-        client = mfanalytics.Client(srv.url + "/api/v1", token="t", policy=mfanalytics.RetryPolicy(
-            sleep=sleeps.append, random=lambda: 0.5, backoff=0.5, max_delay=30.0))
+        client = mfanalytics.Client(
+            srv.url + "/api/v1",
+            token="t",
+            policy=mfanalytics.RetryPolicy(sleep=sleeps.append, random=lambda: 0.5, backoff=0.5, max_delay=30.0),
+        )
         client.get_blacklist()
     assert len(sleeps) == 1 and math.isfinite(sleeps[0]) and 0 <= sleeps[0] <= 30.0
     if expected is None:
@@ -432,8 +512,9 @@ def test_a_trickling_answer_is_cut_by_the_deadline():
         return Answer(200, {"Content-Type": "application/json"}, body, trickle=0.1)
 
     with Loopback(handler) as srv:
-        client = mfanalytics.Client(srv.url + "/api/v1", token="t", timeout=1.0, deadline=1.0, max_retries=0,
-                                    policy=_policy())
+        client = mfanalytics.Client(
+            srv.url + "/api/v1", token="t", timeout=1.0, deadline=1.0, max_retries=0, policy=_policy()
+        )
         with pytest.raises(errors.APIConnectionError, match="deadline"):
             client.get_blacklist()
         assert srv.hung_up.wait(5)  # the client hung up mid-body
@@ -444,12 +525,14 @@ def test_a_trickling_answer_to_send_now_is_ambiguous():
     def handler(req, i):
         if req.path.endswith("/auth/login"):
             return Answer(200, {"Authorization": "Bearer tt"})
-        return Answer(200, {"Content-Type": "application/json"}, b'{"id": 5, "status": "INJECTED"}' + b" " * 60,
-                      trickle=0.1)
+        return Answer(
+            200, {"Content-Type": "application/json"}, b'{"id": 5, "status": "INJECTED"}' + b" " * 60, trickle=0.1
+        )
 
     with Loopback(handler) as srv:
-        client = mfanalytics.Client(srv.url + "/api/v1", username="u", password="p", timeout=1.0, deadline=1.0,
-                                    policy=_policy())
+        client = mfanalytics.Client(
+            srv.url + "/api/v1", username="u", password="p", timeout=1.0, deadline=1.0, policy=_policy()
+        )
         with pytest.raises(errors.AmbiguousSendError, match="deadline"):
             client.send_now("Bonjour", recipients=["0612345678"])
         assert len([r for r in srv.received if r.path.endswith("/campaigns/inject")]) == 1

@@ -34,7 +34,12 @@ def reference(raw, region="FR"):
     except NumberParseException:
         num = None
     ascii_digits = "".join(c for c in raw if c in "0123456789")
-    if region == "FR" and not (num is not None and is_mobile(num)) and len(ascii_digits) == 10 and ascii_digits[0] == "0":
+    if (
+        region == "FR"
+        and not (num is not None and is_mobile(num))
+        and len(ascii_digits) == 10
+        and ascii_digits[0] == "0"
+    ):
         for other in OVERSEAS:
             try:
                 cand = phonenumbers.parse(raw, other)
@@ -81,7 +86,9 @@ def national_numbers(draw):
         return "33", draw(st.sampled_from("123456789")) + _digits(draw, 8)
     if kind == "overseas":
         cc = draw(st.sampled_from(["590", "596", "594", "262", "262"]))
-        return cc, draw(st.sampled_from(["690", "691", "696", "697", "694", "692", "693", "639", "590", "262"])) + _digits(draw, 6)
+        return cc, draw(
+            st.sampled_from(["690", "691", "696", "697", "694", "692", "693", "639", "590", "262"])
+        ) + _digits(draw, 6)
     if kind == "be":
         return "32", "4" + _digits(draw, 8)
     if kind == "ch":
@@ -174,7 +181,9 @@ def test_seeded_bulk_sample_matches_reference():
             [
                 "0" + rng.choice("67") + "".join(rng.choices("0123456789", k=8)),
                 "0" + rng.choice("123459") + "".join(rng.choices("0123456789", k=8)),
-                "0" + rng.choice(["690", "691", "696", "694", "692", "693", "639", "699"]) + "".join(rng.choices("0123456789", k=6)),
+                "0"
+                + rng.choice(["690", "691", "696", "694", "692", "693", "639", "699"])
+                + "".join(rng.choices("0123456789", k=6)),
                 "".join(rng.choices("0123456789", k=rng.randint(1, 16))),
             ]
         )
@@ -278,7 +287,13 @@ def test_simple_shapes_do_not_need_the_per_value_reference(monkeypatch):
 
     monkeypatch.setattr(phones, "_parse_one", boom)
     out = normalize_mobiles(["06 12 34 56 78", "+33 7 81 22 33 44", "0692 12 34 56", "01 42 68 53 00", "0033612345678"])
-    assert out["mobile_e164"].tolist() == ["+33612345678", "+33781223344", "+262692123456", "+33142685300", "+33612345678"]
+    assert out["mobile_e164"].tolist() == [
+        "+33612345678",
+        "+33781223344",
+        "+262692123456",
+        "+33142685300",
+        "+33612345678",
+    ]
 
 
 def test_to_e164():

@@ -162,12 +162,15 @@ def test_round_trip_any_encoding(names, encoding, sep):
     assert df.attrs["separator"] == sep
 
 
-@pytest.mark.parametrize("name, charset, expected", [
-    # Windows-1252 whose every accent happens to be valid UTF-8 ("Éœ" is the UTF-8 of "ɜ")
-    ("cp1252_valid_utf8.csv", "WINDOWS-1252", [["Éœ", "Ô€"], ["Dupont", "É€"]]),
-    # UTF-8 without one French accent: other scripts, in words, stay UTF-8
-    ("utf8_no_french_accent.csv", "UTF-8", [["Иванова", "Ольга"], ["Παπαδόπουλος", "Σοφία"], ["王", "伟伟"]]),
-])
+@pytest.mark.parametrize(
+    "name, charset, expected",
+    [
+        # Windows-1252 whose every accent happens to be valid UTF-8 ("Éœ" is the UTF-8 of "ɜ")
+        ("cp1252_valid_utf8.csv", "WINDOWS-1252", [["Éœ", "Ô€"], ["Dupont", "É€"]]),
+        # UTF-8 without one French accent: other scripts, in words, stay UTF-8
+        ("utf8_no_french_accent.csv", "UTF-8", [["Иванова", "Ольга"], ["Παπαδόπουλος", "Σοφία"], ["王", "伟伟"]]),
+    ],
+)
 def test_bytes_valid_in_both_encodings_follow_the_documented_rule(name, charset, expected):
     data = (LISTS / name).read_bytes()
     data.decode("utf-8"), data.decode("cp1252")  # both readings exist: the ambiguous case
@@ -176,17 +179,20 @@ def test_bytes_valid_in_both_encodings_follow_the_documented_rule(name, charset,
     assert df[["NOM", "PRENOM"]].to_numpy().tolist() == expected
 
 
-@pytest.mark.parametrize("text, encoding, charset", [
-    ("NOM;mobile\nÉœ;0612345678\n", "cp1252", "WINDOWS-1252"),     # "ɜ": an IPA letter
-    ("NOM;mobile\nÂ€;0612345678\n", "cp1252", "WINDOWS-1252"),     # a C1 control
-    ("NOM;mobile\nSé€œur;0612345678\n", "cp1252", "WINDOWS-1252"),  # a CJK ideograph inside a Latin word
-    ("NOM;mobile\nBΩb;0612345678\n", "utf-8", "WINDOWS-1252"),     # Greek inside a Latin word: "BÎ©b"
-    ("NOM;mobile\nΩ;0612345678\nHélène;0612345679\n", "utf-8", "UTF-8"),  # a French accent decides
-    ("NOM;mobile\n王;0612345678\n", "utf-8", "UTF-8"),               # one ideograph is a name
-    ("NOM;mobile\nЖанна;0612345678\n", "utf-8", "UTF-8"),
-    ("NOM;mobile\nAlan 😀;0612345678\n", "utf-8", "UTF-8"),
-    ("NOM;mobile\n\u0441x;0612345678\n", "utf-8", "UTF-8"),        # 0x81 is not Windows-1252: UTF-8
-])
+@pytest.mark.parametrize(
+    "text, encoding, charset",
+    [
+        ("NOM;mobile\nÉœ;0612345678\n", "cp1252", "WINDOWS-1252"),  # "ɜ": an IPA letter
+        ("NOM;mobile\nÂ€;0612345678\n", "cp1252", "WINDOWS-1252"),  # a C1 control
+        ("NOM;mobile\nSé€œur;0612345678\n", "cp1252", "WINDOWS-1252"),  # a CJK ideograph inside a Latin word
+        ("NOM;mobile\nBΩb;0612345678\n", "utf-8", "WINDOWS-1252"),  # Greek inside a Latin word: "BÎ©b"
+        ("NOM;mobile\nΩ;0612345678\nHélène;0612345679\n", "utf-8", "UTF-8"),  # a French accent decides
+        ("NOM;mobile\n王;0612345678\n", "utf-8", "UTF-8"),  # one ideograph is a name
+        ("NOM;mobile\nЖанна;0612345678\n", "utf-8", "UTF-8"),
+        ("NOM;mobile\nAlan 😀;0612345678\n", "utf-8", "UTF-8"),
+        ("NOM;mobile\n\u0441x;0612345678\n", "utf-8", "UTF-8"),  # 0x81 is not Windows-1252: UTF-8
+    ],
+)
 def test_ambiguous_bytes_fixed_examples(text, encoding, charset):
     df = parse_list(text.encode(encoding))
     assert df.attrs["charset"] == charset
@@ -199,7 +205,7 @@ def test_reports_and_lists_decode_with_the_same_rule():
 
     body = "INT_MOBILE;STATUS_CODE;NOM\n+33612345678;16;Éœ\n".encode("cp1252")
     assert parse_report(body)["NOM"].astype(str).tolist() == ["Éœ"]
-    body = "INT_MOBILE;STATUS_CODE;NOM\n+33612345678;16;Сергей\n".encode("utf-8")
+    body = "INT_MOBILE;STATUS_CODE;NOM\n+33612345678;16;Сергей\n".encode()
     assert parse_report(body)["NOM"].astype(str).tolist() == ["Сергей"]
 
 
@@ -329,7 +335,7 @@ def test_missing_file_is_a_recipient_list_error():
 
 
 def test_analyze_list_standalone_counts():
-    df = parse_list("Nom;Tél;GSM\nA;;0612345678\nBé;x;+33612345678\n;y;junk\n".encode("utf-8"))
+    df = parse_list("Nom;Tél;GSM\nA;;0612345678\nBé;x;+33612345678\n;y;junk\n".encode())
     a = analyze_list(df)
     assert a["size"] == 3
     assert a["validNumberMOBILE"] == 2 and a["invalidNumberMOBILE"] == 1
@@ -383,11 +389,11 @@ def test_campaign_5000_sample():
 
 # ------------------------------------------------------------------ reading in blocks
 _TRICKY = [
-    b'"NOM\nCOMPLET";mobile\r\n"Dupont\r\nJr";0612345678\r\n',     # a header and a field spanning lines
+    b'"NOM\nCOMPLET";mobile\r\n"Dupont\r\nJr";0612345678\r\n',  # a header and a field spanning lines
     "NOM;mobile\rHélène;0612345678\rZoé;0612345679".encode("cp1252"),  # CR-only, no final line end
-    "\ufeffNOM,mobile\nŒuvre €,0612345678\n".encode("utf-8"),             # BOM
+    "\ufeffNOM,mobile\nŒuvre €,0612345678\n".encode("utf-8"),  # BOM
     "NOM;mobile\nÉœ;0612345678\n".encode("utf-16"),
-    "NOM;mobile\nИванова;0612345678\n".encode("utf-8"),
+    "NOM;mobile\nИванова;0612345678\n".encode(),
     "NOM;mobile\nÉœ;0612345678\n".encode("cp1252"),
     b"NOM;mobile\n\n\nA;0612345678\n\n",
 ]

@@ -3,13 +3,13 @@ API guide (section 2.1), worked by hand."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from mfanalytics.messages.campaign_rules import validate_schedule, validate_sender
 from mfanalytics.errors import ScheduleError, SenderError
+from mfanalytics.messages.campaign_rules import validate_schedule, validate_sender
 
 
 # ---------------------------------------------------------------- sender
@@ -52,7 +52,7 @@ def test_sender_absent_and_type_select():
 
 
 # ---------------------------------------------------------------- schedule
-NOW = datetime(2030, 6, 24, 9, 0, 0, tzinfo=timezone.utc)  # Paris is UTC+2 in June
+NOW = datetime(2030, 6, 24, 9, 0, 0, tzinfo=UTC)  # Paris is UTC+2 in June
 
 
 @pytest.mark.parametrize(
@@ -97,7 +97,7 @@ def test_invalid_schedules(when, rule):
 
 
 def test_schedule_default_now_is_the_clock():
-    soon = datetime.now(timezone.utc) + timedelta(hours=1)
+    soon = datetime.now(UTC) + timedelta(hours=1)
     assert validate_schedule(soon) == soon.strftime("%Y-%m-%dT%H:%M:%SZ")
     with pytest.raises(ScheduleError):
-        validate_schedule(datetime.now(timezone.utc) + timedelta(minutes=1))
+        validate_schedule(datetime.now(UTC) + timedelta(minutes=1))

@@ -9,8 +9,8 @@ import pathlib
 
 import pytest
 
-from mfanalytics.messages.campaign_rules import validate_tiny_list
 from mfanalytics.errors import ValidationError
+from mfanalytics.messages.campaign_rules import validate_tiny_list
 
 DATA = pathlib.Path(__file__).parents[1] / "data" / "tinylist"
 PNG = base64.b64encode((DATA / "og_image.png").read_bytes()).decode()
@@ -37,36 +37,72 @@ BAD = {
     "type-not-inferable": ("Promo ${track_1}", [{"index": 0}], "tinyList[0].type"),
     "redirect-without-url": ("Promo ${track_1}", [{"index": 0, "type": "REDIRECT"}], "tinyList[0].urlToRedirect"),
     "redirect-not-http": ("Promo ${track_1}", [redirect(urlToRedirect="ftp://x.fr/a")], "tinyList[0].urlToRedirect"),
-    "get-names-lower-case": ("Promo ${track_1}", [redirect(urlToRedirect="http://mediasflow.fr?name=${Nom}")],
-                             "tinyList[0].urlToRedirect"),
-    "local-without-name": ("Promo ${track_1}", [{"index": 0, "type": "LOCAL", "b64ZipLocal": ZIP}],
-                           "tinyList[0].nameToLocalHTML"),
-    "local-without-zip": ("Promo ${track_1}", [{"index": 0, "type": "LOCAL", "nameToLocalHTML": "soldes.html"}],
-                          "tinyList[0].b64ZipLocal"),
-    "local-zip-not-base64": ("Promo ${track_1}", [{"index": 0, "type": "LOCAL", "nameToLocalHTML": "soldes.html",
-                                                   "b64ZipLocal": "not base64 !"}], "tinyList[0].b64ZipLocal"),
-    "local-not-a-zip": ("Promo ${track_1}", [{"index": 0, "type": "LOCAL", "nameToLocalHTML": "soldes.html",
-                                              "b64ZipLocal": PNG}], "tinyList[0].b64ZipLocal"),
-    "local-zip-without-the-file": ("Promo ${track_1}", [{"index": 0, "type": "LOCAL", "nameToLocalHTML": "promo.html",
-                                                         "b64ZipLocal": ZIP}], "tinyList[0].b64ZipLocal"),
-    "local-name-not-html": ("Promo ${track_1}", [{"index": 0, "type": "LOCAL", "nameToLocalHTML": "logo.txt",
-                                                  "b64ZipLocal": ZIP}], "tinyList[0].nameToLocalHTML"),
+    "get-names-lower-case": (
+        "Promo ${track_1}",
+        [redirect(urlToRedirect="http://mediasflow.fr?name=${Nom}")],
+        "tinyList[0].urlToRedirect",
+    ),
+    "local-without-name": (
+        "Promo ${track_1}",
+        [{"index": 0, "type": "LOCAL", "b64ZipLocal": ZIP}],
+        "tinyList[0].nameToLocalHTML",
+    ),
+    "local-without-zip": (
+        "Promo ${track_1}",
+        [{"index": 0, "type": "LOCAL", "nameToLocalHTML": "soldes.html"}],
+        "tinyList[0].b64ZipLocal",
+    ),
+    "local-zip-not-base64": (
+        "Promo ${track_1}",
+        [{"index": 0, "type": "LOCAL", "nameToLocalHTML": "soldes.html", "b64ZipLocal": "not base64 !"}],
+        "tinyList[0].b64ZipLocal",
+    ),
+    "local-not-a-zip": (
+        "Promo ${track_1}",
+        [{"index": 0, "type": "LOCAL", "nameToLocalHTML": "soldes.html", "b64ZipLocal": PNG}],
+        "tinyList[0].b64ZipLocal",
+    ),
+    "local-zip-without-the-file": (
+        "Promo ${track_1}",
+        [{"index": 0, "type": "LOCAL", "nameToLocalHTML": "promo.html", "b64ZipLocal": ZIP}],
+        "tinyList[0].b64ZipLocal",
+    ),
+    "local-name-not-html": (
+        "Promo ${track_1}",
+        [{"index": 0, "type": "LOCAL", "nameToLocalHTML": "logo.txt", "b64ZipLocal": ZIP}],
+        "tinyList[0].nameToLocalHTML",
+    ),
     "label-21": ("Promo ${track_1}", [redirect(label="L" * 21)], "tinyList[0].label"),
     "description-41": ("Promo ${track_1}", [redirect(description="D" * 41)], "tinyList[0].description"),
     "decription-41": ("Promo ${track_1}", [redirect(decription="D" * 41)], "tinyList[0].decription"),
-    "label-on-index-1": ("Promo ${track_1} ${track_2}", [redirect(), redirect(index=1, label="Titre")],
-                         "tinyList[1].label"),
-    "description-on-index-1": ("Promo ${track_1} ${track_2}", [redirect(), redirect(index=1, decription="Texte")],
-                               "tinyList[1].decription"),
+    "label-on-index-1": (
+        "Promo ${track_1} ${track_2}",
+        [redirect(), redirect(index=1, label="Titre")],
+        "tinyList[1].label",
+    ),
+    "description-on-index-1": (
+        "Promo ${track_1} ${track_2}",
+        [redirect(), redirect(index=1, decription="Texte")],
+        "tinyList[1].decription",
+    ),
     "image-gif": ("Promo ${track_1}", [redirect(imageName="og.gif", b64ImagePreview=PNG)], "tinyList[0].imageName"),
     "image-without-data": ("Promo ${track_1}", [redirect(imageName="og_image.png")], "tinyList[0].b64ImagePreview"),
     "data-without-image-name": ("Promo ${track_1}", [redirect(b64ImagePreview=PNG)], "tinyList[0].imageName"),
-    "image-not-base64": ("Promo ${track_1}", [redirect(imageName="og.png", b64ImagePreview="xxxx!")],
-                         "tinyList[0].b64ImagePreview"),
-    "png-named-jpg": ("Promo ${track_1}", [redirect(imageName="og.jpg", b64ImagePreview=PNG)],
-                      "tinyList[0].b64ImagePreview"),
-    "zip-as-image": ("Promo ${track_1}", [redirect(imageName="og.png", b64ImagePreview=ZIP)],
-                     "tinyList[0].b64ImagePreview"),
+    "image-not-base64": (
+        "Promo ${track_1}",
+        [redirect(imageName="og.png", b64ImagePreview="xxxx!")],
+        "tinyList[0].b64ImagePreview",
+    ),
+    "png-named-jpg": (
+        "Promo ${track_1}",
+        [redirect(imageName="og.jpg", b64ImagePreview=PNG)],
+        "tinyList[0].b64ImagePreview",
+    ),
+    "zip-as-image": (
+        "Promo ${track_1}",
+        [redirect(imageName="og.png", b64ImagePreview=ZIP)],
+        "tinyList[0].b64ImagePreview",
+    ),
     "end-of-life-date": ("Promo ${track_1}", [redirect(endOfLife="2026-06-01T00:00:00Z")], "tinyList[0].endOfLife"),
     "end-of-life-zero": ("Promo ${track_1}", [redirect(endOfLife=0)], "tinyList[0].endOfLife"),
     "is-og-not-boolean": ("Promo ${track_1}", [redirect(isOG="maybe")], "tinyList[0].isOG"),
@@ -74,15 +110,35 @@ BAD = {
 }
 
 GOOD = {
-    "guide-2.1.2-upper-case": ("Lien ${track_1}", [{
-        "associateToDomain": "1mf.eu", "decription": "Description", "host": "1mf.eu", "imageName": "og_image.png",
-        "b64ImagePreview": PNG, "index": 0, "isOG": False, "label": "Title", "listParameter": ["REF=${REF}"],
-        "type": "REDIRECT", "urlToRedirect": "http://www.monurl.com/?REF=${NOM_DU_CHAMP_DE_MA_LISTE_5}"}]),
-    "jpg-preview-and-two-links": ("A ${track_1} B ${track_2}", [
-        redirect(imageName="og_image.JPG", b64ImagePreview=JPG, isOG=True, label="L" * 20, description="D" * 40),
-        {"index": 1, "type": "REDIRECT", "urlToRedirect": "https://x.fr/b?ID=1&CODE_2=x"}]),
-    "local-page": ("Page ${track_1}", [{"index": "0", "type": "LOCAL", "nameToLocalHTML": "soldes.html",
-                                        "b64ZipLocal": ZIP, "endOfLife": "30"}]),
+    "guide-2.1.2-upper-case": (
+        "Lien ${track_1}",
+        [
+            {
+                "associateToDomain": "1mf.eu",
+                "decription": "Description",
+                "host": "1mf.eu",
+                "imageName": "og_image.png",
+                "b64ImagePreview": PNG,
+                "index": 0,
+                "isOG": False,
+                "label": "Title",
+                "listParameter": ["REF=${REF}"],
+                "type": "REDIRECT",
+                "urlToRedirect": "http://www.monurl.com/?REF=${NOM_DU_CHAMP_DE_MA_LISTE_5}",
+            }
+        ],
+    ),
+    "jpg-preview-and-two-links": (
+        "A ${track_1} B ${track_2}",
+        [
+            redirect(imageName="og_image.JPG", b64ImagePreview=JPG, isOG=True, label="L" * 20, description="D" * 40),
+            {"index": 1, "type": "REDIRECT", "urlToRedirect": "https://x.fr/b?ID=1&CODE_2=x"},
+        ],
+    ),
+    "local-page": (
+        "Page ${track_1}",
+        [{"index": "0", "type": "LOCAL", "nameToLocalHTML": "soldes.html", "b64ZipLocal": ZIP, "endOfLife": "30"}],
+    ),
     "type-inferred": ("Page ${track_1}", [{"index": [0], "urlToRedirect": "https://x.fr"}]),
     "no-link": ("Promo", None),
 }
@@ -109,8 +165,19 @@ def test_local_accepts(case):
 
 
 def test_normalised_values():
-    out = validate_tiny_list([{"index": "0", "type": "local", "nameToLocalHTML": "soldes.html", "b64ZipLocal": ZIP,
-                               "endOfLife": "30", "isOG": "TRUE"}], tracks=[1])
+    out = validate_tiny_list(
+        [
+            {
+                "index": "0",
+                "type": "local",
+                "nameToLocalHTML": "soldes.html",
+                "b64ZipLocal": ZIP,
+                "endOfLife": "30",
+                "isOG": "TRUE",
+            }
+        ],
+        tracks=[1],
+    )
     assert out[0]["index"] == 0 and out[0]["type"] == "LOCAL" and out[0]["endOfLife"] == 30 and out[0]["isOG"] is True
 
 

@@ -23,9 +23,28 @@ from mfanalytics.messages.gsm7 import (
 from mfanalytics.messages.segments import count_arrow, count_one
 
 # 3GPP TS 23.038, default alphabet: position -> character (a sample across the table)
-TS_23_038 = {0x00: "@", 0x01: "£", 0x02: "$", 0x03: "¥", 0x09: "Ç", 0x0A: "\n", 0x0D: "\r", 0x10: "Δ", 0x11: "_",
-             0x1C: "Æ", 0x1E: "ß", 0x1F: "É", 0x20: " ", 0x24: "¤", 0x40: "¡", 0x5B: "Ä", 0x5F: "§", 0x60: "¿",
-             0x7B: "ä", 0x7F: "à"}
+TS_23_038 = {
+    0x00: "@",
+    0x01: "£",
+    0x02: "$",
+    0x03: "¥",
+    0x09: "Ç",
+    0x0A: "\n",
+    0x0D: "\r",
+    0x10: "Δ",
+    0x11: "_",
+    0x1C: "Æ",
+    0x1E: "ß",
+    0x1F: "É",
+    0x20: " ",
+    0x24: "¤",
+    0x40: "¡",
+    0x5B: "Ä",
+    0x5F: "§",
+    0x60: "¿",
+    0x7B: "ä",
+    0x7F: "à",
+}
 
 
 def test_basic_table_is_the_standard_one_without_the_escape():

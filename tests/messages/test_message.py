@@ -29,7 +29,6 @@ from mfanalytics.messages.gsm7 import (
     split_graphemes,
     transliterate_char,
 )
-from mfanalytics.messages.segments import count_one
 from mfanalytics.messages.message import (
     TRACK_PLACEHOLDER,
     CreditEstimate,
@@ -41,6 +40,7 @@ from mfanalytics.messages.message import (
     replace_emoji,
     to_gsm7,
 )
+from mfanalytics.messages.segments import count_one
 
 ORACLE = json.loads((Path(__file__).parents[1] / "data" / "segments_oracle.json").read_text("utf-8"))
 MESSAGES = ORACLE["messages"]
@@ -160,9 +160,30 @@ def test_count_segments_rejects_non_text():
 
 
 # ---------------------------------------------------------------- hypothesis properties
-INTERESTING = (list(GSM7_BASIC + GSM7_EXTENSION) + list("çêâœ’…\u00a0中한Ж")
-               + ["😀", "🎉", "\u0301", "\u200d", "\ufe0f", "🏽", "🇫", "🇷", "👩", "👍", "❤",
-                  "\u0600", "\u1100", "\u1161", "\u11a8", "\u0903", "\r", "\n"])
+INTERESTING = (
+    list(GSM7_BASIC + GSM7_EXTENSION)
+    + list("çêâœ’…\u00a0中한Ж")
+    + [
+        "😀",
+        "🎉",
+        "\u0301",
+        "\u200d",
+        "\ufe0f",
+        "🏽",
+        "🇫",
+        "🇷",
+        "👩",
+        "👍",
+        "❤",
+        "\u0600",
+        "\u1100",
+        "\u1161",
+        "\u11a8",
+        "\u0903",
+        "\r",
+        "\n",
+    ]
+)
 any_text = st.one_of(
     st.text(alphabet=st.sampled_from(INTERESTING), max_size=420),
     st.text(max_size=300),
@@ -262,8 +283,9 @@ def test_to_gsm7_is_idempotent_and_only_leaves_unmappable_chars(text):
     assert all(c in GSM7_CHARS or transliterate_char(c) == c for c in once)
 
 
-LATIN = [c for c in map(chr, range(0xC0, 0x250))
-         if unicodedata.category(c).startswith("L") and transliterate_char(c) != c]
+LATIN = [
+    c for c in map(chr, range(0xC0, 0x250)) if unicodedata.category(c).startswith("L") and transliterate_char(c) != c
+]
 
 
 @settings(max_examples=200, deadline=None)
@@ -360,9 +382,11 @@ def test_message_repr_and_html():
 # ---------------------------------------------------------------- render
 def test_render_codes_defaults_and_case_insensitive_lookup():
     recipients = pd.DataFrame(
-        {"mobile": ["0601", "0602", "0603", "0604", "0605"],
-         "prenom": ["Zoé", None, "", "François", "Anne"],
-         "VILLE": ["Paris", "Lyon", "Nice", "Brest", "x" * 150]},
+        {
+            "mobile": ["0601", "0602", "0603", "0604", "0605"],
+            "prenom": ["Zoé", None, "", "François", "Anne"],
+            "VILLE": ["Paris", "Lyon", "Nice", "Brest", "x" * 150],
+        },
         index=[11, 12, 13, 14, 15],
     )
     m = Message("Bonjour ${PRENOM} de ${Ville} ${track_1}", defaults={"Ville": "?"})
@@ -403,8 +427,12 @@ def test_render_literal_non_gsm_fails_every_row_and_ucs2_rows_counted():
 
 
 def test_render_api_list_recipient_with_extended_keys():
-    recipients = [{"mobile": "0632545311", "extendedKeys": [
-        {"keyName": "NOM_DU_CHAMP_DE_MA_LISTE_1", "keyValue": "VEEPEE"}, {"CP": "92200"}]}]
+    recipients = [
+        {
+            "mobile": "0632545311",
+            "extendedKeys": [{"keyName": "NOM_DU_CHAMP_DE_MA_LISTE_1", "keyValue": "VEEPEE"}, {"CP": "92200"}],
+        }
+    ]
     out = Message("Colis ${NOM_DU_CHAMP_DE_MA_LISTE_1} ${CP}").render(recipients)
     assert out["text"].tolist() == ["Colis VEEPEE 92200"]
 
@@ -412,8 +440,15 @@ def test_render_api_list_recipient_with_extended_keys():
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyz .,!éà€", max_size=20), min_size=1, max_size=4),
-    st.lists(st.lists(st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZéè0123456789 -", min_size=1, max_size=15),
-                      min_size=3, max_size=3), min_size=1, max_size=8),
+    st.lists(
+        st.lists(
+            st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZéè0123456789 -", min_size=1, max_size=15),
+            min_size=3,
+            max_size=3,
+        ),
+        min_size=1,
+        max_size=8,
+    ),
 )
 def test_render_is_literal_concatenation(literals, rows):
     fields = ["F1", "F2", "F3"]

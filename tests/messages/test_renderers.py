@@ -14,23 +14,32 @@ import pytest
 import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from mfanalytics.messages import message as sms, renderers
-from mfanalytics.errors import MessageError
-from mfanalytics.messages.message import TRACK_PLACEHOLDER, Message, estimate_credits
 from sandbox_api import Api
 
+from mfanalytics.errors import MessageError
+from mfanalytics.messages import message as sms
+from mfanalytics.messages import renderers
+from mfanalytics.messages.message import TRACK_PLACEHOLDER, Message, estimate_credits
+
 # guide 2.1.2: the fields of the list and their values
-VALUES = {"NOM_DU_CHAMP_DE_MA_LISTE_1": "VEEPEE", "NOM_DU_CHAMP_DE_MA_LISTE_2": "PROXI LEBON",
-          "NOM_DU_CHAMP_DE_MA_LISTE_3": "10h00", "NOM_DU_CHAMP_DE_MA_LISTE_4": "BTZ",
-          "NOM_DU_CHAMP_DE_MA_LISTE_5": "14554432"}
+VALUES = {
+    "NOM_DU_CHAMP_DE_MA_LISTE_1": "VEEPEE",
+    "NOM_DU_CHAMP_DE_MA_LISTE_2": "PROXI LEBON",
+    "NOM_DU_CHAMP_DE_MA_LISTE_3": "10h00",
+    "NOM_DU_CHAMP_DE_MA_LISTE_4": "BTZ",
+    "NOM_DU_CHAMP_DE_MA_LISTE_5": "14554432",
+}
 # the guide's message, with F1..F5 where its ${NOM_DU_CHAMP_DE_MA_LISTE_n} stand
-GUIDE = ("Votre colis F1 est disponible dans votre point relais F2 à partir de F3. Votre ref F4F5. "
-         "Pas le temps de le récupérer ? Recevez votre colis sur RDV des aujourd'hui en cliquant sur le lien ${track_1}")
+GUIDE = (
+    "Votre colis F1 est disponible dans votre point relais F2 à partir de F3. Votre ref F4F5. "
+    "Pas le temps de le récupérer ? Recevez votre colis sur RDV des aujourd'hui en cliquant sur le lien ${track_1}"
+)
 # typed by hand: what the recipient of the guide's example reads (link as the 22-character placeholder)
-EXPECTED = ("Votre colis VEEPEE est disponible dans votre point relais PROXI LEBON à partir de 10h00. Votre ref "
-            "BTZ14554432. Pas le temps de le récupérer ? Recevez votre colis sur RDV des aujourd'hui en cliquant "
-            "sur le lien https://1mf.eu/xxxxxxx")
+EXPECTED = (
+    "Votre colis VEEPEE est disponible dans votre point relais PROXI LEBON à partir de 10h00. Votre ref "
+    "BTZ14554432. Pas le temps de le récupérer ? Recevez votre colis sur RDV des aujourd'hui en cliquant "
+    "sur le lien https://1mf.eu/xxxxxxx"
+)
 SYNTAX = {
     "BASIC": "${%s}",
     "MEDIASFLOW": "$$[%s]",
@@ -86,14 +95,14 @@ def test_default_for_header_in_every_renderer(renderer):
 
 
 def test_handlebars_and_ejs_escape_html_as_their_engines_do():
-    people = [{"NOM": "Dupont & Fils <SA>", "Q": "l'\"été\""}]
+    people = [{"NOM": "Dupont & Fils <SA>", "Q": 'l\'"été"'}]
     expected = {
         ("HANDLEBARS", "{{NOM}} {{Q}}"): "Dupont &amp; Fils &lt;SA&gt; l&#x27;&quot;été&quot;",
-        ("HANDLEBARS", "{{{NOM}}} {{{Q}}}"): "Dupont & Fils <SA> l'\"été\"",
+        ("HANDLEBARS", "{{{NOM}}} {{{Q}}}"): 'Dupont & Fils <SA> l\'"été"',
         ("EJS", "<%= NOM %> <%= Q %>"): "Dupont &amp; Fils &lt;SA&gt; l&#39;&#34;été&#34;",
-        ("EJS", "<%- NOM %> <%- Q %>"): "Dupont & Fils <SA> l'\"été\"",
-        ("BASIC", "${NOM} ${Q}"): "Dupont & Fils <SA> l'\"été\"",
-        ("VELOCITY", "$NOM $Q"): "Dupont & Fils <SA> l'\"été\"",
+        ("EJS", "<%- NOM %> <%- Q %>"): 'Dupont & Fils <SA> l\'"été"',
+        ("BASIC", "${NOM} ${Q}"): 'Dupont & Fils <SA> l\'"été"',
+        ("VELOCITY", "$NOM $Q"): 'Dupont & Fils <SA> l\'"été"',
     }
     for (renderer, text), want in expected.items():
         m = Message(text, renderer=renderer)
@@ -112,17 +121,20 @@ def test_velocity_references_and_literal_dollars():
     assert out["text"].tolist() == ["Bonjour Ana. Diaz, Nice: 10$ ou 5 $ #1 des ventes"]
 
 
-@pytest.mark.parametrize("renderer, text, construct", [
-    ("HANDLEBARS", "Bonjour {{#if VIP}}cher client{{/if}} {{PRENOM}}", "{{#if VIP}}"),
-    ("HANDLEBARS", "Bonjour {{upper PRENOM}}", "{{upper PRENOM}}"),
-    ("HANDLEBARS", "{{#each items}}{{this}}{{/each}}", "{{#each items}}"),
-    ("VELOCITY", "#if($VIP)Cher client#end $PRENOM", "#if($VIP)"),
-    ("VELOCITY", "#foreach($i in $items)$i#end", "#foreach($i in $items)"),
-    ("VELOCITY", "Bonjour $PRENOM.toUpperCase()", "$PRENOM.toUpperCase()"),
-    ("VELOCITY", "#set($x = 1)Bonjour", "#set($x = 1)"),
-    ("EJS", "<% if (VIP) { %>Cher client<% } %> <%= PRENOM %>", "<% if (VIP) { %>"),
-    ("EJS", "Bonjour <%= PRENOM.toUpperCase() %>", "<%= PRENOM.toUpperCase() %>"),
-])
+@pytest.mark.parametrize(
+    "renderer, text, construct",
+    [
+        ("HANDLEBARS", "Bonjour {{#if VIP}}cher client{{/if}} {{PRENOM}}", "{{#if VIP}}"),
+        ("HANDLEBARS", "Bonjour {{upper PRENOM}}", "{{upper PRENOM}}"),
+        ("HANDLEBARS", "{{#each items}}{{this}}{{/each}}", "{{#each items}}"),
+        ("VELOCITY", "#if($VIP)Cher client#end $PRENOM", "#if($VIP)"),
+        ("VELOCITY", "#foreach($i in $items)$i#end", "#foreach($i in $items)"),
+        ("VELOCITY", "Bonjour $PRENOM.toUpperCase()", "$PRENOM.toUpperCase()"),
+        ("VELOCITY", "#set($x = 1)Bonjour", "#set($x = 1)"),
+        ("EJS", "<% if (VIP) { %>Cher client<% } %> <%= PRENOM %>", "<% if (VIP) { %>"),
+        ("EJS", "Bonjour <%= PRENOM.toUpperCase() %>", "<%= PRENOM.toUpperCase() %>"),
+    ],
+)
 def test_renderer_logic_makes_the_local_count_an_estimate(renderer, text, construct):
     m = Message(text, renderer=renderer)
     assert m.is_estimate and construct in m.logic
@@ -160,7 +172,9 @@ def test_sandbox_renders_every_renderer(sb, renderer):
     sb.add_user("long", "pw", max_segments=2)
     api = Api(sb, "long", "pw")
     recipient = {"mobile": "0639980016", "extendedKeys": [{"keyName": k, "keyValue": v} for k, v in VALUES.items()]}
-    tiny = [{"index": 0, "type": "REDIRECT", "urlToRedirect": "http://www.monurl.com/?REF=${NOM_DU_CHAMP_DE_MA_LISTE_5}"}]
+    tiny = [
+        {"index": 0, "type": "REDIRECT", "urlToRedirect": "http://www.monurl.com/?REF=${NOM_DU_CHAMP_DE_MA_LISTE_5}"}
+    ]
     sent = api.send([recipient], msg=guide_message(renderer), renderer=renderer, tinyList=tiny)
     assert sent["renderer"] == renderer and sent["countValid"] == 1
     assert sent["creditCount"] == math.ceil(len(EXPECTED) / 153)
@@ -169,14 +183,19 @@ def test_sandbox_renders_every_renderer(sb, renderer):
     assert head == EXPECTED[:-22] and link.startswith("https://1mf.eu/") and link != TRACK_PLACEHOLDER
 
 
-@pytest.mark.parametrize("renderer, text, construct", [
-    ("HANDLEBARS", "Bonjour {{#if VIP}}cher{{/if}}", "{{#if VIP}}"),
-    ("VELOCITY", "#foreach($i in $l)$i#end", "#foreach($i in $l)"),
-    ("EJS", "<% if (VIP) { %>cher<% } %>", "<% if (VIP) { %>"),
-])
+@pytest.mark.parametrize(
+    "renderer, text, construct",
+    [
+        ("HANDLEBARS", "Bonjour {{#if VIP}}cher{{/if}}", "{{#if VIP}}"),
+        ("VELOCITY", "#foreach($i in $l)$i#end", "#foreach($i in $l)"),
+        ("EJS", "<% if (VIP) { %>cher<% } %>", "<% if (VIP) { %>"),
+    ],
+)
 def test_sandbox_refuses_logic_it_cannot_render(api, renderer, text, construct):
-    r = api.post("/campaigns/inject", json={"listRecipient": ["0639980016"], "msg": text, "renderer": renderer,
-                                            "startNow": False})
+    r = api.post(
+        "/campaigns/inject",
+        json={"listRecipient": ["0639980016"], "msg": text, "renderer": renderer, "startNow": False},
+    )
     assert r.status_code == 400
     said = r.json()["message"]
     assert construct in said and renderer in said and "msg" in said
@@ -189,8 +208,9 @@ def test_client_sends_every_renderer_and_counts_like_the_sandbox(sb):
         text = f"Bonjour {field} ${{track_1}}"
         people = [{"mobile": "0639980016", "PRENOM": "Zoé"}, {"mobile": "0639980020", "PRENOM": "Ana"}]
         local = estimate_credits(Message(text, renderer=renderer), people)
-        sent = client.send_campaign(text, recipients=people, renderer=renderer,
-                                    tiny_list=[{"index": 0, "urlToRedirect": "https://example.org"}])
+        sent = client.send_campaign(
+            text, recipients=people, renderer=renderer, tiny_list=[{"index": 0, "urlToRedirect": "https://example.org"}]
+        )
         assert sent["renderer"] == renderer and sent["creditCount"] == local.credits == 2
 
 
@@ -199,8 +219,14 @@ def test_client_sends_every_renderer_and_counts_like_the_sandbox(sb):
 def test_any_value_is_substituted_alike_by_every_renderer(values):
     # a value is never read as template text, and only {{F}} / <%= F %> change it (HTML escaping)
     frame = pd.DataFrame({"V": pd.array(values, dtype="string")}).replace("", "-")
-    plain = {"BASIC": "<${V}>", "MEDIASFLOW": "<$$[V]>", "MEDIASFLOW_B": "<$$[record]V$$>", "VELOCITY": "<$V>",
-             "HANDLEBARS": "<{{{V}}}>", "EJS": "<<%- V %>>"}
+    plain = {
+        "BASIC": "<${V}>",
+        "MEDIASFLOW": "<$$[V]>",
+        "MEDIASFLOW_B": "<$$[record]V$$>",
+        "VELOCITY": "<$V>",
+        "HANDLEBARS": "<{{{V}}}>",
+        "EJS": "<<%- V %>>",
+    }
     expected = ["<" + v + ">" for v in frame["V"]]
     for renderer, text in plain.items():
         assert Message(text, renderer=renderer, allow_ucs2=True).render(frame)["text"].tolist() == expected, renderer

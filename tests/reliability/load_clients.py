@@ -47,8 +47,18 @@ def main() -> None:
             ("GET reportjson", lambda: s.get(f"{args.url}/campaigns/reportjson/{args.campaign}", timeout=10)),
             ("GET report csv", lambda: s.get(f"{args.url}/campaigns/report/{args.campaign}", timeout=10)),
             ("GET period", lambda: s.get(args.url + "/campaigns/reportjson/", params={"from": args.day}, timeout=10)),
-            ("POST prepare", lambda: s.post(args.url + "/campaigns/inject", timeout=10, json={
-                "listRecipient": [f"06{20000000 + k * 1000 + i}" for i in range(5)], "msg": "Charge", "startNow": False})),
+            (
+                "POST prepare",
+                lambda: s.post(
+                    args.url + "/campaigns/inject",
+                    timeout=10,
+                    json={
+                        "listRecipient": [f"06{20000000 + k * 1000 + i}" for i in range(5)],
+                        "msg": "Charge",
+                        "startNow": False,
+                    },
+                ),
+            ),
         ]
         i = k
         while time.monotonic() < deadline:
@@ -80,12 +90,24 @@ def main() -> None:
     def pct(q: float) -> float:
         return round(1000 * lat[min(len(lat) - 1, int(q * len(lat)))], 2) if lat else float("nan")
 
-    print(json.dumps({
-        "clients": clients, "seconds": round(elapsed, 2), "requests": len(lat), "errors": len(errors),
-        "error_samples": errors[:10], "by_route": by_route, "rps": round(len(lat) / elapsed, 1),
-        "p50_ms": pct(0.50), "p90_ms": pct(0.90), "p99_ms": pct(0.99), "max_ms": round(1000 * lat[-1], 2) if lat else None,
-        "stuck_threads": sum(t.is_alive() for t in threads),
-    }))
+    print(
+        json.dumps(
+            {
+                "clients": clients,
+                "seconds": round(elapsed, 2),
+                "requests": len(lat),
+                "errors": len(errors),
+                "error_samples": errors[:10],
+                "by_route": by_route,
+                "rps": round(len(lat) / elapsed, 1),
+                "p50_ms": pct(0.50),
+                "p90_ms": pct(0.90),
+                "p99_ms": pct(0.99),
+                "max_ms": round(1000 * lat[-1], 2) if lat else None,
+                "stuck_threads": sum(t.is_alive() for t in threads),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

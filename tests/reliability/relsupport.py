@@ -42,5 +42,3 @@ def stored_campaigns(sb) -> list[dict]:
 
 def injected_faults(sb) -> int:
     return int(requests.get(sb.root + "/_sandbox/faults", timeout=10).json()["injected"])
-
-

@@ -23,7 +23,9 @@ def make_list(rows: int, seed: int = 0) -> bytes:
     rng = np.random.default_rng(seed)
     numbers = rng.integers(10_000_000, 99_999_999, rows)
     mobiles = np.char.add("06", numbers.astype(str))
-    first = np.array(["Zoé", "Léo", "Inès", "Chloé", "Hélène", "Mathéo"])[rng.integers(0, 6, rows)]  # GSM-7 accents only
+    first = np.array(["Zoé", "Léo", "Inès", "Chloé", "Hélène", "Mathéo"])[
+        rng.integers(0, 6, rows)
+    ]  # GSM-7 accents only
     ref = np.char.add("C", np.arange(rows).astype(str))
     lines = np.char.add(np.char.add(np.char.add(np.char.add(mobiles, ";"), first), ";"), ref)
     return ("mobile;PRENOM;REF\n" + "\n".join(lines.tolist()) + "\n").encode("utf-8")
@@ -62,8 +64,14 @@ def main() -> None:
         client = sb.client(timeout=600)
         uploaded = step("upload list", lambda: client.upload_list(cleaned, filename="big.csv"))
         del cleaned
-        sent = step("prepare + inject", lambda: client.send_campaign("Bonjour ${PRENOM} ${track_1}", list_id=uploaded["id"],
-                                                                    tiny_list=[{"index": 0, "urlToRedirect": "https://example.org"}]))
+        sent = step(
+            "prepare + inject",
+            lambda: client.send_campaign(
+                "Bonjour ${PRENOM} ${track_1}",
+                list_id=uploaded["id"],
+                tiny_list=[{"index": 0, "urlToRedirect": "https://example.org"}],
+            ),
+        )
         out["count_valid"] = int(sent["countValid"])
         step("advance 3 days", lambda: sb.advance(3 * 86400))
         report = step("report frame", lambda: client.get_report(sent.id))

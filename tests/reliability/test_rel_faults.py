@@ -22,15 +22,19 @@ from datetime import timedelta
 import pandas as pd
 import pytest
 import requests
+from relsupport import START, injected_faults, make_client, make_sandbox, stored_campaigns
 
 import mfanalytics
-from relsupport import START, injected_faults, make_client, make_sandbox, stored_campaigns
 
 KINDS = ["500", "503", "429", "reset", "slow", "truncated"]
 RATE = 0.4
 # Documented outcomes of a send that could not be confirmed.
-UNCONFIRMED = (mfanalytics.AmbiguousSendError, mfanalytics.APIConnectionError, mfanalytics.APIError,
-               mfanalytics.RateLimitError)
+UNCONFIRMED = (
+    mfanalytics.AmbiguousSendError,
+    mfanalytics.APIConnectionError,
+    mfanalytics.APIError,
+    mfanalytics.RateLimitError,
+)
 
 
 # -- period fetches ------------------------------------------------------------
@@ -57,8 +61,14 @@ def test_thirty_day_fetch_under_faults_equals_the_fault_free_fetch(month, kind, 
     assert sorted(set(clean["campaign_id"])) == ids
     assert len(clean) == 15 * 20 and not clean.duplicated(["campaign_id", "line"]).any()
     sleeps: list[float] = []  # backoff asked of the policy, never slept
-    client = mfanalytics.Client(sb.url, username="demo", password="demo", max_retries=15, now=lambda: sb.now,
-                                policy=mfanalytics.RetryPolicy(sleep=sleeps.append, random=lambda: 0.5))
+    client = mfanalytics.Client(
+        sb.url,
+        username="demo",
+        password="demo",
+        max_retries=15,
+        now=lambda: sb.now,
+        policy=mfanalytics.RetryPolicy(sleep=sleeps.append, random=lambda: 0.5),
+    )
     sb.set_faults(rate=RATE, kinds=[kind], after_processing=after, delay=0.05, retry_after=3)
     try:
         t0 = time.perf_counter()
@@ -80,7 +90,7 @@ def test_thirty_day_fetch_under_faults_equals_the_fault_free_fetch(month, kind, 
 
 def test_answers_slower_than_the_client_timeout_are_retried_to_the_same_rows(month, figures):
     """A "slow" fault longer than the client's read timeout: the GET times out and is retried."""
-    sb, ids, start, clean = month
+    sb, _ids, start, clean = month
     client = make_client(sb, max_retries=15, timeout=0.3)
     sb.set_faults(rate=RATE, kinds=["slow"], delay=0.6)
     try:
@@ -106,7 +116,10 @@ def _send_many(n: int, kinds: list[str], after: bool, figures: dict, seed: int) 
         t0 = time.perf_counter()
         for i in range(n):
             msg = f"Campagne {i} ${{PRENOM}}"
-            people = [{"mobile": f"06{14000000 + i}", "PRENOM": "Zoé"}, {"mobile": f"07{14000000 + i}", "PRENOM": "Loïc"}]
+            people = [
+                {"mobile": f"06{14000000 + i}", "PRENOM": "Zoé"},
+                {"mobile": f"07{14000000 + i}", "PRENOM": "Loïc"},
+            ]
             try:
                 confirmed[msg] = client.send_campaign(msg, recipients=people).id
             except UNCONFIRMED as exc:
@@ -150,8 +163,14 @@ def test_send_now_under_every_fault_kind_is_never_repeated(after, figures):
     with make_sandbox(seed=9) as sb:
         client = make_client(sb, max_retries=6)
         client.login()
-        sb.set_faults(rate=RATE, kinds=KINDS, methods=["POST"], routes=["/api/v1/campaigns/inject"],
-                      after_processing=after, delay=0.05)
+        sb.set_faults(
+            rate=RATE,
+            kinds=KINDS,
+            methods=["POST"],
+            routes=["/api/v1/campaigns/inject"],
+            after_processing=after,
+            delay=0.05,
+        )
         confirmed: dict[str, int] = {}
         ambiguous: list[str] = []
         for i in range(30):
@@ -189,8 +208,15 @@ def test_an_inject_whose_answer_is_lost_is_confirmed_or_ambiguous(kind, sandbox,
     beyond = kind == "slow-beyond-timeout"
     client = make_client(sandbox, max_retries=3, **({"timeout": 0.3} if beyond else {}))
     draft = client.prepare_campaign("Bonjour", recipients=["0612345678"])
-    sandbox.set_faults(rate=1, kinds=["slow" if beyond else kind], methods=["POST"], routes=["/api/v1/campaigns/inject"],
-                       after_processing=True, count=1, delay=0.6 if beyond else 0.05)
+    sandbox.set_faults(
+        rate=1,
+        kinds=["slow" if beyond else kind],
+        methods=["POST"],
+        routes=["/api/v1/campaigns/inject"],
+        after_processing=True,
+        count=1,
+        delay=0.6 if beyond else 0.05,
+    )
     try:
         outcome = client.inject_campaign(draft.id)
     except mfanalytics.AmbiguousSendError as exc:
@@ -223,7 +249,8 @@ def _serve(db: str, port: int) -> subprocess.Popen:
     exe = os.path.join(os.path.dirname(sys.executable), "mfanalytics")
     proc = subprocess.Popen(
         [exe, "sandbox", "--host", "127.0.0.1", "--port", str(port), "--db", db, "--speed", "0", "--start", START],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -245,8 +272,13 @@ def test_sandbox_restarted_mid_run_on_its_db_loses_no_campaign(tmp_path, how, fi
     proc = _serve(db, port)
     procs = [proc]
     # real (short) backoff sleeps: the client rides out the restart
-    client = mfanalytics.Client(root + "/api/v1", username="demo", password="demo", max_retries=40,
-                                policy=mfanalytics.RetryPolicy(backoff=0.1, max_delay=0.5))
+    client = mfanalytics.Client(
+        root + "/api/v1",
+        username="demo",
+        password="demo",
+        max_retries=40,
+        policy=mfanalytics.RetryPolicy(backoff=0.1, max_delay=0.5),
+    )
     confirmed: dict[str, int] = {}
     errors: list[str] = []
     restarted = threading.Event()

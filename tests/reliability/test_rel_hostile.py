@@ -28,8 +28,13 @@ from mfanalytics import (
     ReportFormatError,
 )
 
-FAST = settings(max_examples=60, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FAST = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 LONG = settings(max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
 
 # Text a spreadsheet user or an attacker may put in a cell: accents, formulas,
@@ -37,8 +42,28 @@ LONG = settings(max_examples=3000, deadline=None, suppress_health_check=list(Hea
 # those cannot be written to a file at all).
 ANY_CHAR = st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=("Cs",))
 HOSTILE = st.one_of(
-    st.sampled_from(["=HYPERLINK(\"http://evil\")", "+SUM(A1:A9)", "-2+3", "@cmd", "Zoé", "Œuvre", "çà€",
-                     "a;b", "a,b", '"quoted"', "line\nbreak", "tab\there", "\x00", "\x1b[31m", "", " ", "NA", "null"]),
+    st.sampled_from(
+        [
+            '=HYPERLINK("http://evil")',
+            "+SUM(A1:A9)",
+            "-2+3",
+            "@cmd",
+            "Zoé",
+            "Œuvre",
+            "çà€",
+            "a;b",
+            "a,b",
+            '"quoted"',
+            "line\nbreak",
+            "tab\there",
+            "\x00",
+            "\x1b[31m",
+            "",
+            " ",
+            "NA",
+            "null",
+        ]
+    ),
     st.text(ANY_CHAR, max_size=40),
 )
 
@@ -53,7 +78,9 @@ def _documented(exc: BaseException, cls: type) -> None:
 # ==============================================================================
 def _report_csv(rows, sep=";", encoding="utf-8") -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=sep, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)  # CRLF: a lone CR in a cell gets quoted
+    writer = csv.writer(
+        out, delimiter=sep, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL
+    )  # CRLF: a lone CR in a cell gets quoted
     writer.writerow(["INT_MOBILE", "STATUS_CODE", "DELIVERYDATE", "NOM", "VILLE"])
     for mobile, code, nom, ville in rows:
         writer.writerow([mobile, code, "12/01/2026 09:15:00" if code == 16 else "", nom, ville])
@@ -61,8 +88,11 @@ def _report_csv(rows, sep=";", encoding="utf-8") -> bytes:
 
 
 report_rows = st.lists(
-    st.tuples(HOSTILE.filter(lambda s: s.strip() != ""), st.sampled_from([1, 2, 16, 17, 22, 99, 500]), HOSTILE, HOSTILE),
-    min_size=1, max_size=25,
+    st.tuples(
+        HOSTILE.filter(lambda s: s.strip() != ""), st.sampled_from([1, 2, 16, 17, 22, 99, 500]), HOSTILE, HOSTILE
+    ),
+    min_size=1,
+    max_size=25,
 )
 
 
@@ -86,8 +116,12 @@ def test_every_report_row_and_cell_survives_hostile_cells(rows, sep, encoding):
         assert got == [_na_or(r[i]) for r in rows]
 
 
-PLAIN = ["+33612345678;16;12/01/2026 09:15:00;Zoé;Nîmes", "+33612345679;17;12/01/2026 09:16:00;Loïc;Orléans",
-         "+33612345670;2;;Chloé;Besançon", "+33612345671;22;13/01/2026 10:00:00;Anaïs;Saint-Étienne"]
+PLAIN = [
+    "+33612345678;16;12/01/2026 09:15:00;Zoé;Nîmes",
+    "+33612345679;17;12/01/2026 09:16:00;Loïc;Orléans",
+    "+33612345670;2;;Chloé;Besançon",
+    "+33612345671;22;13/01/2026 10:00:00;Anaïs;Saint-Étienne",
+]
 PLAIN_REPORT = ("INT_MOBILE;STATUS_CODE;DELIVERYDATE;NOM;VILLE\n" + "\n".join(PLAIN) + "\n").encode()
 
 
@@ -99,7 +133,9 @@ mutations = st.one_of(
     st.tuples(st.just("truncate"), st.integers(0, len(PLAIN_REPORT))),
     st.tuples(st.just("junk"), st.tuples(st.integers(0, len(PLAIN_REPORT)), st.binary(min_size=1, max_size=64))),
     st.tuples(st.just("separator"), st.sampled_from([b",", b"\t", b"|", b" "])),
-    st.tuples(st.just("encoding"), st.sampled_from(["utf-16", "utf-16-le", "utf-32", "latin-1", "cp1252", "mac_roman"])),
+    st.tuples(
+        st.just("encoding"), st.sampled_from(["utf-16", "utf-16-le", "utf-32", "latin-1", "cp1252", "mac_roman"])
+    ),
     st.tuples(st.just("no-header"), st.none()),
     st.tuples(st.just("enormous"), st.integers(10, 3_000_000)),
 )
@@ -131,7 +167,7 @@ def test_mutated_reports_give_every_row_or_a_documented_error(mutation):
     except ReportFormatError as exc:
         _documented(exc, ReportFormatError)
         return
-    except Exception as exc:  # noqa: BLE001 - the point of the test
+    except Exception as exc:
         _documented(exc, ReportFormatError)
     if b'"' not in data:  # without quotes, one non-empty line is one record
         assert len(frame) == _data_lines(data), "rows were dropped without an error"
@@ -156,7 +192,7 @@ def test_report_with_cr_only_line_ends_is_read_or_refused_with_a_report_error():
     data = PLAIN_REPORT.replace(b"\n", b"\r")
     try:
         frame = mfanalytics.parse_report(data)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         _documented(exc, ReportFormatError)
     else:
         assert len(frame) == len(PLAIN)
@@ -189,8 +225,11 @@ def test_unterminated_quote_does_not_swallow_the_following_rows():
         assert len(frame) == len(PLAIN), f"{len(PLAIN)} lines in, {len(frame)} rows out, no error"
 
 
-@pytest.mark.parametrize("value", ["\r=1+1", "a\rb", "line\nbreak", "x\r\ny", 'say "hi"', "a;b"],
-                         ids=["lone-CR-first", "lone-CR", "LF", "CRLF", "quotes", "separator"])
+@pytest.mark.parametrize(
+    "value",
+    ["\r=1+1", "a\rb", "line\nbreak", "x\r\ny", 'say "hi"', "a;b"],
+    ids=["lone-CR-first", "lone-CR", "LF", "CRLF", "quotes", "separator"],
+)
 def test_list_fields_with_line_breaks_come_back_intact_in_the_csv_report(sandbox, value):
     """A list field as typed in a spreadsheet cell (Alt+Enter gives line breaks)."""
     from relsupport import make_client
@@ -223,9 +262,28 @@ def test_a_dataframe_uploaded_as_a_list_keeps_its_cells(sandbox, value):
 # ==============================================================================
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(ANY_CHAR, max_size=12),
-    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(
-        st.sampled_from(["INT_MOBILE", "STATUS_CODE", "DELIVERYDATE", "REPLY", "TRACK_1", "TRACK_1_COUNTER",
-                         "campaignId", "rows", "NOM", "fields", "x"]), inner, max_size=6),
+    lambda inner: (
+        st.lists(inner, max_size=5)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "INT_MOBILE",
+                    "STATUS_CODE",
+                    "DELIVERYDATE",
+                    "REPLY",
+                    "TRACK_1",
+                    "TRACK_1_COUNTER",
+                    "campaignId",
+                    "rows",
+                    "NOM",
+                    "fields",
+                    "x",
+                ]
+            ),
+            inner,
+            max_size=6,
+        )
+    ),
     max_leaves=25,
 )
 
@@ -235,19 +293,25 @@ json_values = st.recursive(
 def test_any_json_gives_a_report_frame_or_a_report_error(value):
     try:
         frame = mfanalytics.parse_report_json(json.dumps(value))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         _documented(exc, ReportFormatError)
         return
     envelope = ("rows", "report", "data", "content", "items", "results")  # the documented envelope keys
-    records = value if isinstance(value, list) else next(v for k, v in value.items() if k in envelope and isinstance(v, list))
+    records = (
+        value if isinstance(value, list) else next(v for k, v in value.items() if k in envelope and isinstance(v, list))
+    )
     assert len(frame) == len(records)
 
 
-@pytest.mark.parametrize("body", [
-    b'[{"INT_MOBILE": "+33612345678", "STATUS_CODE": 16, "NOM": "Zo\xe9"}]',  # Windows-1252 bytes
-    '[{"INT_MOBILE": "+33612345678", "STATUS_CODE": 16}]'.encode("utf-16"),
-    b"\x89PNG\r\n\x1a\n\x00\x00",
-], ids=["cp1252", "utf-16", "binary"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'[{"INT_MOBILE": "+33612345678", "STATUS_CODE": 16, "NOM": "Zo\xe9"}]',  # Windows-1252 bytes
+        '[{"INT_MOBILE": "+33612345678", "STATUS_CODE": 16}]'.encode("utf-16"),
+        b"\x89PNG\r\n\x1a\n\x00\x00",
+    ],
+    ids=["cp1252", "utf-16", "binary"],
+)
 def test_json_bytes_that_are_not_utf8_are_a_report_error(body):
     with pytest.raises(Exception) as info:
         mfanalytics.parse_report_json(body)
@@ -265,13 +329,23 @@ def _list_bytes(rows, sep, encoding, header=("mobile", "NOM", "VILLE")) -> bytes
     return out.getvalue().encode(encoding)
 
 
-list_rows = st.lists(st.tuples(st.one_of(st.sampled_from(["06 12 34 56 78", "+33752345678", "0692123456", "12", ""]), HOSTILE),
-                               HOSTILE, HOSTILE), min_size=0, max_size=30)
+list_rows = st.lists(
+    st.tuples(
+        st.one_of(st.sampled_from(["06 12 34 56 78", "+33752345678", "0692123456", "12", ""]), HOSTILE),
+        HOSTILE,
+        HOSTILE,
+    ),
+    min_size=0,
+    max_size=30,
+)
 
 
 @FAST
-@given(rows=list_rows, sep=st.sampled_from([";", ",", "\t"]),
-       encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]))
+@given(
+    rows=list_rows,
+    sep=st.sampled_from([";", ",", "\t"]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]),
+)
 def test_every_list_row_is_kept_or_reported_and_no_cell_changes(rows, sep, encoding):
     try:
         data = _list_bytes(rows, sep, encoding)
@@ -302,10 +376,15 @@ def test_every_list_row_is_kept_or_reported_and_no_cell_changes(rows, sep, encod
 
 @pytest.mark.slow
 @LONG
-@given(rows=list_rows, sep=st.sampled_from([";", ",", "\t"]),
-       encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]))
+@given(
+    rows=list_rows,
+    sep=st.sampled_from([";", ",", "\t"]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]),
+)
 def test_every_list_row_long(rows, sep, encoding):
-    test_every_list_row_is_kept_or_reported_and_no_cell_changes.hypothesis.inner_test(rows=rows, sep=sep, encoding=encoding)
+    test_every_list_row_is_kept_or_reported_and_no_cell_changes.hypothesis.inner_test(
+        rows=rows, sep=sep, encoding=encoding
+    )
 
 
 @FAST
@@ -314,7 +393,7 @@ def test_every_list_row_long(rows, sep, encoding):
 def test_binary_junk_as_a_list_is_a_list_error_or_a_frame(data):
     try:
         result = mfanalytics.clean_recipients(data)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         _documented(exc, RecipientListError)
     else:
         assert isinstance(result.frame, pd.DataFrame)
@@ -322,7 +401,7 @@ def test_binary_junk_as_a_list_is_a_list_error_or_a_frame(data):
 
 def test_hundred_thousand_character_cells_and_formulas_are_kept(figures):
     big = "é" * 100_000
-    rows = [("06 12 34 56 78", big, "=HYPERLINK(\"http://x\")"), (big, "Zoé", "@SUM(A1)"), ("0692123456", "+1+1", "\x07")]
+    rows = [("06 12 34 56 78", big, '=HYPERLINK("http://x")'), (big, "Zoé", "@SUM(A1)"), ("0692123456", "+1+1", "\x07")]
     for encoding in ("utf-8", "utf-16"):
         result = mfanalytics.clean_recipients(_list_bytes(rows, ";", encoding))
         assert result.frame["NOM"].tolist() == [r[1] for r in rows]
@@ -338,12 +417,14 @@ def test_empty_and_header_only_lists():
     assert len(mfanalytics.clean_recipients(b"mobile;NOM\n").frame) == 0
 
 
-@pytest.mark.parametrize("data", [b"mobile", b"mobile;NOM", b"\xef\xbb\xbfmobile"], ids=["one-column", "two-columns", "bom"])
+@pytest.mark.parametrize(
+    "data", [b"mobile", b"mobile;NOM", b"\xef\xbb\xbfmobile"], ids=["one-column", "two-columns", "bom"]
+)
 def test_header_only_list_without_a_final_newline_is_an_empty_list(data):
     """What a spreadsheet saves for a list with its header and no line yet."""
     try:
         result = mfanalytics.clean_recipients(data)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         _documented(exc, RecipientListError)
     else:
         assert len(result.frame) == 0
@@ -353,7 +434,7 @@ def test_list_with_cr_only_line_ends_is_read_or_refused_with_a_list_error():
     data = "mobile;NOM\r0612345678;Zoé\r0752345678;Loïc\r".encode()
     try:
         result = mfanalytics.clean_recipients(data)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         _documented(exc, RecipientListError)
     else:
         assert result.frame["NOM"].tolist() == ["Zoé", "Loïc"]
@@ -394,13 +475,13 @@ def test_unterminated_quote_in_a_list_does_not_swallow_recipients():
 def test_any_text_in_any_plane_is_counted_or_refused_and_never_changed(text):
     try:
         message = mfanalytics.Message(text)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         _documented(exc, MessageError)
         return
     assert message.content == text  # no replacement asked: nothing changed
     try:
         message.check(max_segments=6)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         _documented(exc, MessageError)
     counts = mfanalytics.count_segments([text])
     if counts["encoding"].iloc[0] == "UCS-2":
@@ -472,21 +553,42 @@ CALLS = {
     "upload_list": (lambda c: c.upload_list(b"mobile\n0612345678\n", filename="l.csv"), dict),
     "add_to_blacklist": (lambda c: c.add_to_blacklist("0612345678"), dict),
 }
-BODIES = [b"", b"<html><body>502 Bad Gateway</body></html>", b"\xff\xfe\x00\x01", b"null", b"42", b'"ok"', b"[]",
-          b"{}", b"[1, 2]", b'{"a": 1}', b'{"id": "abc"}', b'{"id": 1e400}', b'{"id": [1]}',
-          b'{"id": 5, "countValid": "lots"}', b'{"status": 200, "message": "ok"}', b"NaN"]
+BODIES = [
+    b"",
+    b"<html><body>502 Bad Gateway</body></html>",
+    b"\xff\xfe\x00\x01",
+    b"null",
+    b"42",
+    b'"ok"',
+    b"[]",
+    b"{}",
+    b"[1, 2]",
+    b'{"a": 1}',
+    b'{"id": "abc"}',
+    b'{"id": 1e400}',
+    b'{"id": [1]}',
+    b'{"id": 5, "countValid": "lots"}',
+    b'{"status": 200, "message": "ok"}',
+    b"NaN",
+]
 
 
 def _check_answer(call: str, body: bytes) -> str | None:
     """None when the answer was handled as documented, else what went wrong."""
     run, expected = CALLS[call]
-    client = mfanalytics.Client("https://mediasflow.invalid/api/v1", username="u", password="p",
-                                session=FakeAPI(body), max_retries=0, policy=mfanalytics.RetryPolicy(sleep=lambda s: None))
+    client = mfanalytics.Client(
+        "https://mediasflow.invalid/api/v1",
+        username="u",
+        password="p",
+        session=FakeAPI(body),
+        max_retries=0,
+        policy=mfanalytics.RetryPolicy(sleep=lambda s: None),
+    )
     try:
         value = run(client)
     except MediasflowError as exc:
         return None if str(exc).strip() else "an error without a message"
-    except Exception as exc:  # noqa: BLE001 - the point of the test
+    except Exception as exc:
         return f"{type(exc).__name__} escaped: {exc}"
     if expected == "campaign":
         if not (isinstance(value, mfanalytics.Campaign) and isinstance(value.get("id"), int)):
@@ -504,8 +606,10 @@ def test_unexpected_api_answers_raise_documented_errors(call):
 
 
 @FAST
-@given(body=st.one_of(st.binary(max_size=200), json_values.map(lambda v: json.dumps(v).encode())),
-       call=st.sampled_from(["get_report_csv", "get_report_json", "get_reports"]))
+@given(
+    body=st.one_of(st.binary(max_size=200), json_values.map(lambda v: json.dumps(v).encode())),
+    call=st.sampled_from(["get_report_csv", "get_report_json", "get_reports"]),
+)
 def test_fuzzed_report_answers_raise_documented_errors(body, call):
     problem = _check_answer(call, body)
     assert problem is None, problem
@@ -538,15 +642,18 @@ def test_a_report_with_100000_columns_is_refused():
 
 
 def test_a_json_report_with_200_distinct_keys_per_record_is_refused():
-    records = [{"INT_MOBILE": "+33612345678", "STATUS_CODE": 16, **{f"k{r}_{i}": "x" for i in range(200)}}
-               for r in range(150)]
+    records = [
+        {"INT_MOBILE": "+33612345678", "STATUS_CODE": 16, **{f"k{r}_{i}": "x" for i in range(200)}} for r in range(150)
+    ]
     text = json.dumps(records)
     assert len(text) < 600_000  # 0.5 MB: it took 38 s and 658 MB
     with pytest.raises(ReportFormatError) as info:
         mfanalytics.parse_report_json(text)
     assert info.value.rule == "column-limit"
-    nested = [{"INT_MOBILE": "+33612345678", "STATUS_CODE": 16, "fields": {f"k{r}_{i}": "x" for i in range(200)}}
-              for r in range(150)]
+    nested = [
+        {"INT_MOBILE": "+33612345678", "STATUS_CODE": 16, "fields": {f"k{r}_{i}": "x" for i in range(200)}}
+        for r in range(150)
+    ]
     with pytest.raises(ReportFormatError, match="distinct keys") as info:
         mfanalytics.parse_report_json(nested)
     assert info.value.rule == "column-limit"

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from relsupport import make_client, make_sandbox
 
 LOAD = Path(__file__).with_name("load_clients.py")
@@ -25,9 +24,25 @@ def _load(clients: int, seconds: float, figures: dict) -> None:
         sent = client.send_campaign("Bonjour ${PRENOM}", recipients=people)
         sb.advance(3600)
         assert sb.root.startswith("http://127.0.0.1:")
-        run = subprocess.run([sys.executable, str(LOAD), "--url", sb.url, "--clients", str(clients),
-                              "--seconds", str(seconds), "--campaign", str(sent.id), "--day", "2026-03-02"],
-                             capture_output=True, text=True, timeout=seconds + 120)
+        run = subprocess.run(
+            [
+                sys.executable,
+                str(LOAD),
+                "--url",
+                sb.url,
+                "--clients",
+                str(clients),
+                "--seconds",
+                str(seconds),
+                "--campaign",
+                str(sent.id),
+                "--day",
+                "2026-03-02",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 120,
+        )
         assert run.returncode == 0, run.stderr[-2000:]
         result = json.loads(run.stdout.strip().splitlines()[-1])
         drafts = sum(1 for c in sb.state.campaigns.values() if c.status == "DRAFT")

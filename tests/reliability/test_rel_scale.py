@@ -28,9 +28,14 @@ def _memory_mb() -> float:
 
 def _run(rows: int, tmp_path: Path, figures: dict, timeout: int) -> dict:
     t0 = time.perf_counter()
-    run = subprocess.run([sys.executable, str(SCENARIO), "--rows", str(rows), "--out", str(tmp_path / "report.html")],
-                         capture_output=True, text=True, timeout=timeout, cwd=tmp_path,
-                         env={**os.environ, "TQDM_DISABLE": "1"})
+    run = subprocess.run(
+        [sys.executable, str(SCENARIO), "--rows", str(rows), "--out", str(tmp_path / "report.html")],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=tmp_path,
+        env={**os.environ, "TQDM_DISABLE": "1"},
+    )
     wall = time.perf_counter() - t0
     assert run.returncode == 0, run.stderr[-3000:]
     result = json.loads(run.stdout.strip().splitlines()[-1])

@@ -30,13 +30,14 @@ def two_lists():
 
 
 def _lines(frame: pd.DataFrame) -> list[tuple]:
-    return sorted(zip(frame["campaign_id"], frame["ref_list"].astype(str), frame["line"], frame["mobile"],
-                      frame["status_code"]))
+    return sorted(
+        zip(frame["campaign_id"], frame["ref_list"].astype(str), frame["line"], frame["mobile"], frame["status_code"])
+    )
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv"])
 def test_period_fetch_keeps_every_line_of_a_campaign_sent_to_several_lists(two_lists, fmt):
-    sb, c, lists, direct = two_lists
+    _sb, c, lists, direct = two_lists
     expected = _lines(c.get_report(lists)) + _lines(c.get_report(direct))
     assert len(expected) == 7
     period = c.get_reports("2026-03-01", format=fmt, progress=False)
@@ -45,14 +46,14 @@ def test_period_fetch_keeps_every_line_of_a_campaign_sent_to_several_lists(two_l
 
 def test_direct_recipients_are_a_list_of_their_own(two_lists):
     """What ref_list is for recipients sent without a list: the sandbox says "listRecipient"."""
-    sb, c, lists, direct = two_lists
+    _sb, c, _lists, direct = two_lists
     report = c.get_report(direct)
     assert set(report["ref_list"].astype(str)) == {"listRecipient"} and report["line"].tolist() == [1, 2, 3]
 
 
 def test_overlapping_windows_give_each_line_once(two_lists):
     """The same answer fetched twice (two windows that overlap) is each line once."""
-    sb, c, lists, direct = two_lists
+    _sb, c, _lists, _direct = two_lists
     window = c.get_reports("2026-03-01", progress=False)
     for fmt in ("json", "csv"):
         body = c._get_bytes("/campaigns/reportjson/" if fmt == "json" else "/campaigns/report/", {"from": "2026-03-01"})
@@ -65,7 +66,7 @@ def test_overlapping_windows_give_each_line_once(two_lists):
 def test_report_explorer_period_keeps_every_line(two_lists, tmp_path):
     from mfanalytics.widgets import ReportExplorer
 
-    sb, c, lists, direct = two_lists
+    _sb, c, lists, direct = two_lists
     explorer = ReportExplorer(c, out_dir=tmp_path)
     explorer.source.value = "period"
     explorer.start.value = pd.Timestamp("2026-02-20").date()
@@ -75,17 +76,19 @@ def test_report_explorer_period_keeps_every_line(two_lists, tmp_path):
 
 
 def test_compare_campaigns_of_overlapping_fetches_counts_each_line_once(two_lists):
-    sb, c, lists, direct = two_lists
+    _sb, c, lists, direct = two_lists
     period = c.get_reports("2026-03-01", progress=False)
     out = mfanalytics.compare_campaigns([period, period])
     assert out["recipients"].to_dict() == {lists: 4, direct: 3}
 
 
 def _frame(rows, **columns) -> pd.DataFrame:
-    base = {"campaign_id": pd.array([r[0] for r in rows], dtype="Int64"),
-            "ref_list": pd.array([r[1] for r in rows], dtype="string"),
-            "line": pd.array([r[2] for r in rows], dtype="Int64"),
-            "mobile": pd.array([r[3] for r in rows], dtype="string")}
+    base = {
+        "campaign_id": pd.array([r[0] for r in rows], dtype="Int64"),
+        "ref_list": pd.array([r[1] for r in rows], dtype="string"),
+        "line": pd.array([r[2] for r in rows], dtype="Int64"),
+        "mobile": pd.array([r[3] for r in rows], dtype="string"),
+    }
     return pd.DataFrame({**base, **columns})
 
 
@@ -108,10 +111,21 @@ def test_two_lists_with_the_same_name_are_not_merged_within_one_answer():
 @pytest.mark.parametrize("order", [(0, 1), (1, 0)])
 def test_of_two_copies_the_more_final_status_is_kept(order):
     codes = ([1], [24], [16])  # pending, posted, delivered: the line's life in three fetches
-    copies = [reports.parse_report_json([{"CAMPAIGN_ID": 3, "REF_LIST": "a", "ID_LINE": 1, "INT_MOBILE": "+33600000001",
-                                          "STATUS_CODE": code[0],
-                                          "DELIVERYDATE": "02/03/2026 10:00:00" if code[0] == 16 else None}])
-              for code in codes]
+    copies = [
+        reports.parse_report_json(
+            [
+                {
+                    "CAMPAIGN_ID": 3,
+                    "REF_LIST": "a",
+                    "ID_LINE": 1,
+                    "INT_MOBILE": "+33600000001",
+                    "STATUS_CODE": code[0],
+                    "DELIVERYDATE": "02/03/2026 10:00:00" if code[0] == 16 else None,
+                }
+            ]
+        )
+        for code in codes
+    ]
     for a, b in ((0, 1), (1, 2), (0, 2)):
         pair = [copies[a], copies[b]]
         pair = [pair[i] for i in order]
@@ -129,7 +143,7 @@ def test_any_overlapping_cut_of_an_answer_gives_it_back(keys, data):
     whole = _frame(rows)
     n = len(whole)
     cuts = data.draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(1, n)), min_size=1, max_size=5))
-    windows = [whole.iloc[min(a, b - 1):max(a + 1, b)] for a, b in cuts]
+    windows = [whole.iloc[min(a, b - 1) : max(a + 1, b)] for a, b in cuts]
     covered = set().union(*[set(w.index) for w in windows])
     windows += [whole.loc[sorted(set(whole.index) - covered)]]
     joined = dedupe_lines(data.draw(st.permutations(windows)))

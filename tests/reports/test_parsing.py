@@ -29,19 +29,44 @@ PARIS = "Europe/Paris"
 NA = pd.NA
 
 FIXED = [
-    "campaign_id", "ref_list", "line", "mobile", "status_code", "status_text", "status",
-    "status_group", "is_final", "is_delivered", "delivered_at", "reply", "is_stop",
-    "preview_at", "preview_count",
+    "campaign_id",
+    "ref_list",
+    "line",
+    "mobile",
+    "status_code",
+    "status_text",
+    "status",
+    "status_group",
+    "is_final",
+    "is_delivered",
+    "delivered_at",
+    "reply",
+    "is_stop",
+    "preview_at",
+    "preview_count",
 ]
 TAIL = ["clicks", "clicked", "first_click_at"]
 DT = pd.DatetimeTZDtype("s", PARIS)
 STR = pd.StringDtype("pyarrow")
 DTYPES = {
-    "campaign_id": "Int64", "ref_list": "category", "line": "Int32", "mobile": STR,
-    "status_code": "Int16", "status_text": "category", "status": "category",
-    "status_group": "category", "is_final": "boolean", "is_delivered": "boolean",
-    "delivered_at": DT, "reply": STR, "is_stop": "boolean", "preview_at": DT,
-    "preview_count": "Int32", "clicks": "Int32", "clicked": "boolean", "first_click_at": DT,
+    "campaign_id": "Int64",
+    "ref_list": "category",
+    "line": "Int32",
+    "mobile": STR,
+    "status_code": "Int16",
+    "status_text": "category",
+    "status": "category",
+    "status_group": "category",
+    "is_final": "boolean",
+    "is_delivered": "boolean",
+    "delivered_at": DT,
+    "reply": STR,
+    "is_stop": "boolean",
+    "preview_at": DT,
+    "preview_count": "Int32",
+    "clicks": "Int32",
+    "clicked": "boolean",
+    "first_click_at": DT,
 }
 
 
@@ -70,27 +95,53 @@ def expect_main(df: pd.DataFrame, campaign_id=NA) -> None:
     assert values(df["mobile"]) == [f"+3361234560{i}" for i in range(1, 7)]
     assert values(df["status_code"]) == [16, 17, 21, 99, 20, 16]
     assert values(df["status_text"]) == [
-        "Délivré", "Délivré + STOP demandé", "Délivré", "Statut futur", "Non délivré", "Délivré",
+        "Délivré",
+        "Délivré + STOP demandé",
+        "Délivré",
+        "Statut futur",
+        "Non délivré",
+        "Délivré",
     ]
     assert values(df["status"]) == [
-        "Delivered", "Delivered + STOP requested", "Delivered", "Unknown", "Not delivered", "Delivered",
+        "Delivered",
+        "Delivered + STOP requested",
+        "Delivered",
+        "Unknown",
+        "Not delivered",
+        "Delivered",
     ]
     assert values(df["status_group"]) == [
-        "delivered", "delivered_stop", "delivered", "unknown", "undelivered", "delivered",
+        "delivered",
+        "delivered_stop",
+        "delivered",
+        "unknown",
+        "undelivered",
+        "delivered",
     ]
     assert values(df["is_final"]) == [True, True, True, NA, True, True]
     assert values(df["is_delivered"]) == [True, True, True, NA, False, True]
     # April is summer time; 12/01 is 12 January and 11/02 is 11 February (day first)
     assert values(df["delivered_at"]) == [
-        ts("2025-04-03T09:15:02+02:00"), ts("2025-04-03T09:15:10+02:00"),
-        ts("2025-01-12T23:59:59+01:00"), NA, NA, ts("2025-02-11T08:00:00+01:00"),
+        ts("2025-04-03T09:15:02+02:00"),
+        ts("2025-04-03T09:15:10+02:00"),
+        ts("2025-01-12T23:59:59+01:00"),
+        NA,
+        NA,
+        ts("2025-02-11T08:00:00+01:00"),
     ]
     assert df["delivered_at"].iloc[2].tz_convert("UTC") == pd.Timestamp("2025-01-12 22:59:59", tz="UTC")
     assert values(df["reply"]) == [NA, "STOP", "stop merci", NA, NA, "Merci, à bientôt"]
     assert values(df["is_stop"]) == [False, True, True, False, False, False]
     assert values(df["preview_at"]) == [ts("2025-04-03T09:20:00+02:00"), NA, NA, NA, NA, NA]
     assert values(df["preview_count"]) == [2, NA, NA, NA, NA, NA]
-    assert values(df["track_1_at"]) == [ts("2025-04-03T10:01:30+02:00"), NA, NA, NA, NA, ts("2025-02-11T08:30:00+01:00")]
+    assert values(df["track_1_at"]) == [
+        ts("2025-04-03T10:01:30+02:00"),
+        NA,
+        NA,
+        NA,
+        NA,
+        ts("2025-02-11T08:30:00+01:00"),
+    ]
     assert values(df["track_1_clicks"]) == [3, NA, NA, NA, NA, 1]
     assert values(df["clicks"]) == [3, 0, 0, 0, 0, 1]
     assert values(df["clicked"]) == [True, False, False, False, False, True]
@@ -241,7 +292,10 @@ def test_three_tracks_sum_and_first_click():
     # line 4 has a counter without a date: it clicked, but when is unknown
     assert values(df["clicked"]) == [True, True, False, True]
     assert values(df["first_click_at"]) == [
-        ts("2025-03-05T09:30:00+01:00"), ts("2025-03-06T18:45:00+01:00"), NA, NA,
+        ts("2025-03-05T09:30:00+01:00"),
+        ts("2025-03-06T18:45:00+01:00"),
+        NA,
+        NA,
     ]
     for col in tracks:
         assert df[col].dtype == (DT if col.endswith("_at") else "Int32")
@@ -286,24 +340,40 @@ def test_report_columns_table():
 def test_dst_changes_are_deterministic():
     df = read_report(DATA / "dst.csv")
     utc = [v.tz_convert("UTC") for v in df["delivered_at"]]
-    assert utc == [pd.Timestamp(t, tz="UTC") for t in [
-        "2024-10-26 23:59:59",  # 01:59:59 summer time
-        "2024-10-27 00:30:00",  # 02:30 happens twice: the first one (summer time)
-        "2024-10-27 02:00:00",  # 03:00 winter time
-        "2024-03-31 00:59:59",  # 01:59:59 winter time
-        "2024-03-31 01:00:00",  # 02:30 does not exist: moved to 03:00 summer time
-        "2024-03-31 01:00:00",  # 03:00 summer time
-        "2025-10-26 00:15:00",  # ambiguous again: first occurrence
-        "2025-03-30 01:00:00",  # in the gap again
-    ]]
+    assert utc == [
+        pd.Timestamp(t, tz="UTC")
+        for t in [
+            "2024-10-26 23:59:59",  # 01:59:59 summer time
+            "2024-10-27 00:30:00",  # 02:30 happens twice: the first one (summer time)
+            "2024-10-27 02:00:00",  # 03:00 winter time
+            "2024-03-31 00:59:59",  # 01:59:59 winter time
+            "2024-03-31 01:00:00",  # 02:30 does not exist: moved to 03:00 summer time
+            "2024-03-31 01:00:00",  # 03:00 summer time
+            "2025-10-26 00:15:00",  # ambiguous again: first occurrence
+            "2025-03-30 01:00:00",  # in the gap again
+        ]
+    ]
 
 
 @pytest.mark.parametrize(
     "bad",
-    ["31/02/2025 10:00:00", "29/02/2025 10:00:00", "29/02/2100 10:00:00", "31/04/2025 10:00:00", "05/03/25 10:00:00", "5/3/2025 10:00:00",
-     "05/03/2025 24:00:00", "05/03/2025 10:00:60", "05/03/2025", "05-03-2025 10:00:00",
-     " 05/03/2025 10:00:00", "05/03/2025 10:00:00Z", "00/03/2025 10:00:00", "05/13/2025 10:00:00",
-     "０5/03/2025 10:00:00"],
+    [
+        "31/02/2025 10:00:00",
+        "29/02/2025 10:00:00",
+        "29/02/2100 10:00:00",
+        "31/04/2025 10:00:00",
+        "05/03/25 10:00:00",
+        "5/3/2025 10:00:00",
+        "05/03/2025 24:00:00",
+        "05/03/2025 10:00:60",
+        "05/03/2025",
+        "05-03-2025 10:00:00",
+        " 05/03/2025 10:00:00",
+        "05/03/2025 10:00:00Z",
+        "00/03/2025 10:00:00",
+        "05/13/2025 10:00:00",
+        "０5/03/2025 10:00:00",
+    ],
 )
 def test_malformed_dates_are_errors_with_column_and_line(bad):
     text = f"INT_MOBILE;STATUS_CODE;PREVIEW\n+33600000001;16;05/03/2025 10:00:00\n+33600000002;16;{bad}\n"
@@ -317,7 +387,9 @@ def test_leap_day_and_far_dates_are_read():
     text = "INT_MOBILE;STATUS_CODE;DELIVERYDATE\n1;16;29/02/2024 12:00:00\n2;16;29/02/2000 00:00:00\n3;16;01/07/2031 08:00:00\n"
     df = parse_report(text)
     assert values(df["delivered_at"]) == [
-        ts("2024-02-29T12:00:00+01:00"), ts("2000-02-29T00:00:00+01:00"), ts("2031-07-01T08:00:00+02:00"),
+        ts("2024-02-29T12:00:00+01:00"),
+        ts("2000-02-29T00:00:00+01:00"),
+        ts("2031-07-01T08:00:00+02:00"),
     ]
 
 
@@ -411,7 +483,7 @@ def test_stop_detection_first_word_any_case():
 
 # -- round trips (hypothesis) ----------------------------------------------------------
 _TZ = ZoneInfo(PARIS)
-_TEXT = st.text(alphabet='abcXYZ019 ;,"\néèçœ€\'=+-@', min_size=1, max_size=12)
+_TEXT = st.text(alphabet="abcXYZ019 ;,\"\néèçœ€'=+-@", min_size=1, max_size=12)
 
 
 def _exists_once(naive: datetime) -> bool:
@@ -420,7 +492,11 @@ def _exists_once(naive: datetime) -> bool:
     return a.utcoffset() == b.utcoffset() and back == naive
 
 
-_DATES = st.datetimes(datetime(2000, 1, 1), datetime(2040, 12, 31)).map(lambda d: d.replace(microsecond=0)).filter(_exists_once)
+_DATES = (
+    st.datetimes(datetime(2000, 1, 1), datetime(2040, 12, 31))
+    .map(lambda d: d.replace(microsecond=0))
+    .filter(_exists_once)
+)
 _ROW = st.fixed_dictionaries(
     {
         "ID_LINE": st.integers(1, 2_000_000),
@@ -458,11 +534,25 @@ def _paris(naive: datetime | None):
 
 
 @settings(max_examples=40, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rows=st.lists(_ROW, min_size=0, max_size=6), sep=st.sampled_from([";", ","]),
-       encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]))
+@given(
+    rows=st.lists(_ROW, min_size=0, max_size=6),
+    sep=st.sampled_from([";", ","]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
+)
 def test_csv_and_json_round_trips(rows, sep, encoding):
-    header = ["ID_LINE", "INT_MOBILE", "STATUS_CODE", "DELIVERYDATE", "REPLY", "TRACK_1", "TRACK_1_COUNTER",
-              "TRACK_2", "TRACK_2_COUNTER", "NOM", "VILLE"]
+    header = [
+        "ID_LINE",
+        "INT_MOBILE",
+        "STATUS_CODE",
+        "DELIVERYDATE",
+        "REPLY",
+        "TRACK_1",
+        "TRACK_1_COUNTER",
+        "TRACK_2",
+        "TRACK_2_COUNTER",
+        "NOM",
+        "VILLE",
+    ]
     table = [[r[h] for h in header] for r in rows]
     from_csv = parse_report(_write_csv(header, table, sep).encode(encoding), campaign_id=9)
     records = [
@@ -482,26 +572,59 @@ def test_csv_and_json_round_trips(rows, sep, encoding):
     assert values(df["delivered_at"]) == [_paris(r["DELIVERYDATE"]) for r in rows]
     assert values(df["reply"]) == [NA if r["REPLY"] is None else r["REPLY"] for r in rows]
     assert values(df["NOM"]) == [NA if r["NOM"] is None else r["NOM"] for r in rows]
-    stop = [r["STATUS_CODE"] == 17 or bool(r["REPLY"] and re.match(r"\s*stop\b", r["REPLY"], re.I | re.A)) for r in rows]
+    stop = [
+        r["STATUS_CODE"] == 17 or bool(r["REPLY"] and re.match(r"\s*stop\b", r["REPLY"], re.I | re.A)) for r in rows
+    ]
     assert values(df["is_stop"]) == stop
     clicks = [(r["TRACK_1_COUNTER"] or 0) + (r["TRACK_2_COUNTER"] or 0) for r in rows]
     assert values(df["clicks"]) == clicks
-    firsts = [min((d for d in (r["TRACK_1"], r["TRACK_2"]) if d is not None), key=lambda d: _paris(d), default=None) for r in rows]
+    firsts = [
+        min((d for d in (r["TRACK_1"], r["TRACK_2"]) if d is not None), key=_paris, default=None)
+        for r in rows
+    ]
     assert values(df["first_click_at"]) == [_paris(d) for d in firsts]
     known = {1, 2, 13, 14, 16, 17, 20, 21, 22, 24, 31}
     assert values(df["status_group"].eq("unknown")) == [r["STATUS_CODE"] not in known for r in rows]
 
     # the frame written back as CSV reads back to the same frame
-    back_header = ["CAMPAIGN_ID", "ID_LINE", "INT_MOBILE", "STATUS_CODE", "DELIVERYDATE", "REPLY",
-                   "TRACK_1", "TRACK_1_COUNTER", "TRACK_2", "TRACK_2_COUNTER", "NOM", "VILLE"]
-    cols = ["campaign_id", "line", "mobile", "status_code", "delivered_at", "reply",
-            "track_1_at", "track_1_clicks", "track_2_at", "track_2_clicks", "NOM", "VILLE"]
+    back_header = [
+        "CAMPAIGN_ID",
+        "ID_LINE",
+        "INT_MOBILE",
+        "STATUS_CODE",
+        "DELIVERYDATE",
+        "REPLY",
+        "TRACK_1",
+        "TRACK_1_COUNTER",
+        "TRACK_2",
+        "TRACK_2_COUNTER",
+        "NOM",
+        "VILLE",
+    ]
+    cols = [
+        "campaign_id",
+        "line",
+        "mobile",
+        "status_code",
+        "delivered_at",
+        "reply",
+        "track_1_at",
+        "track_1_clicks",
+        "track_2_at",
+        "track_2_clicks",
+        "NOM",
+        "VILLE",
+    ]
     back_rows = []
     for rec in df[cols].astype(object).itertuples(index=False):
-        back_rows.append([
-            None if pd.isna(v) else (v.tz_convert(PARIS).tz_localize(None).to_pydatetime() if isinstance(v, pd.Timestamp) else v)
-            for v in rec
-        ])
+        back_rows.append(
+            [
+                None
+                if pd.isna(v)
+                else (v.tz_convert(PARIS).tz_localize(None).to_pydatetime() if isinstance(v, pd.Timestamp) else v)
+                for v in rec
+            ]
+        )
     again = parse_report(_write_csv(back_header, back_rows, ";"))
     pd.testing.assert_frame_equal(again, df)
 
@@ -519,8 +642,10 @@ def test_dates_match_zoneinfo(dates):
 def _large_report(n: int) -> str:
     idx = np.arange(n)
     days = 1 + idx % 31
-    lines = [f"{i + 1};+336{i:08d};{16 if i % 3 else 17};{d:02d}/03/2025 10:00:00;{'STOP' if i % 5 == 0 else ''};V{i % 7}"
-             for i, d in zip(idx.tolist(), days.tolist())]
+    lines = [
+        f"{i + 1};+336{i:08d};{16 if i % 3 else 17};{d:02d}/03/2025 10:00:00;{'STOP' if i % 5 == 0 else ''};V{i % 7}"
+        for i, d in zip(idx.tolist(), days.tolist())
+    ]
     return "ID_LINE;INT_MOBILE;STATUS_CODE;DELIVERYDATE;REPLY;VILLE\n" + "\n".join(lines) + "\n"
 
 
@@ -547,8 +672,11 @@ def test_large_report_uses_the_same_rules():
     assert df["line"].iloc[-1] == n
     # 30/03/2025 is the change to summer time: 10:00 is +02:00 from the 30th on
     assert values(df["delivered_at"].iloc[27:32]) == [
-        ts("2025-03-28T10:00:00+01:00"), ts("2025-03-29T10:00:00+01:00"), ts("2025-03-30T10:00:00+02:00"),
-        ts("2025-03-31T10:00:00+02:00"), ts("2025-03-01T10:00:00+01:00"),
+        ts("2025-03-28T10:00:00+01:00"),
+        ts("2025-03-29T10:00:00+01:00"),
+        ts("2025-03-30T10:00:00+02:00"),
+        ts("2025-03-31T10:00:00+02:00"),
+        ts("2025-03-01T10:00:00+01:00"),
     ]
     assert int(df["is_stop"].sum()) == len(set(range(0, n, 3)) | set(range(0, n, 5)))
     assert isinstance(df["VILLE"].dtype, pd.CategoricalDtype) and len(df["VILLE"].cat.categories) == 7
@@ -556,7 +684,7 @@ def test_large_report_uses_the_same_rules():
 
 
 def test_utf8_with_a_stray_byte_is_refused_not_misread():
-    body = "INT_MOBILE;STATUS_CODE;NOM\n+33600000001;16;Hélène\n+33600000002;16;".encode("utf-8") + b"Ren\xe9e\n"
+    body = "INT_MOBILE;STATUS_CODE;NOM\n+33600000001;16;Hélène\n+33600000002;16;".encode() + b"Ren\xe9e\n"
     with pytest.raises(ReportFormatError) as info:
         parse_report(body)
     assert (info.value.rule, info.value.line) == ("mixed-encoding", 2)
@@ -570,8 +698,8 @@ def test_unknown_lang_is_refused():
 def test_docstring_examples():
     import doctest
 
-    import mfanalytics.reports.schema
     import mfanalytics.reports.parsing
+    import mfanalytics.reports.schema
 
     for module in (mfanalytics.reports.parsing, mfanalytics.reports.schema):
         result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
@@ -598,24 +726,36 @@ def test_json_numbers_in_text_columns_keep_their_digits():
 
 
 # -- the toolkit reads its own exports back (mfanalytics.export.to_safe_csv) ------
-_RISKY = st.sampled_from(["=cmd|' /C calc'!A0", "+1+1", "-2", "@x", "'=x", "a,=b", "\tTab", "ok\r=x", "+33612345678", "x;-1"])
+_RISKY = st.sampled_from(
+    ["=cmd|' /C calc'!A0", "+1+1", "-2", "@x", "'=x", "a,=b", "\tTab", "ok\r=x", "+33612345678", "x;-1"]
+)
 # around the autumn clock change of 2026 (01:00 UTC on 25 October): 02:00-02:59 Paris happens twice
 _INSTANTS = st.datetimes(datetime(2026, 10, 24, 22), datetime(2026, 10, 25, 3)).map(
     lambda d: pd.Timestamp(d.replace(microsecond=0), tz="UTC").tz_convert(PARIS)
 )
 
 
-@settings(max_examples=60, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(st.tuples(_ROW, st.none() | _TEXT | _RISKY, st.none() | _INSTANTS), max_size=6),
-       lang=st.sampled_from(["en", "fr"]), json_source=st.booleans())
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    rows=st.lists(st.tuples(_ROW, st.none() | _TEXT | _RISKY, st.none() | _INSTANTS), max_size=6),
+    lang=st.sampled_from(["en", "fr"]),
+    json_source=st.booleans(),
+)
 def test_an_export_reads_back_to_the_same_frame(tmp_path, rows, lang, json_source):
     from mfanalytics.export import to_safe_csv
 
     header = ["ID_LINE", "INT_MOBILE", "STATUS_CODE", "REPLY", "TRACK_1", "TRACK_1_COUNTER", "NOM", "VILLE"]
     records = [
-        {**{h: (r[h].strftime("%d/%m/%Y %H:%M:%S") if isinstance(r[h], datetime) else r[h]) for h in header},
-         "=NOTE": note}
+        {
+            **{h: (r[h].strftime("%d/%m/%Y %H:%M:%S") if isinstance(r[h], datetime) else r[h]) for h in header},
+            "=NOTE": note,
+        }
         for r, note, _ in rows
     ]
     if json_source or not rows:

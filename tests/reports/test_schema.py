@@ -51,8 +51,10 @@ def _pandas_oracle(texts: list[str]) -> list[int]:
 
 
 @settings(derandomize=True, max_examples=200, deadline=None)
-@given(st.lists(st.integers(0, 60 * 24 * 3), min_size=1, max_size=30),
-       st.sampled_from([datetime(2024, 3, 30), datetime(2024, 10, 26), datetime(2025, 6, 1)]))
+@given(
+    st.lists(st.integers(0, 60 * 24 * 3), min_size=1, max_size=30),
+    st.sampled_from([datetime(2024, 3, 30), datetime(2024, 10, 26), datetime(2025, 6, 1)]),
+)
 def test_report_dates_agree_with_pandas_around_the_clock_changes(minutes, day):
     texts = [(day + timedelta(minutes=m, seconds=m % 60)).strftime("%d/%m/%Y %H:%M:%S") for m in minutes]
     utc, valid = parse_paris_dates(pa.array(texts), "delivered_at")

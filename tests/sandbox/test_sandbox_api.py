@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 import pytest
 import requests
-
 from sandbox_api import Api
 
 AUTH_ROUTES = [
@@ -84,8 +83,14 @@ def test_swagger_page_and_openapi(sb):
     assert r.status_code == 200 and "swagger" in r.text.lower()
     spec = requests.get(sb.root + "/MediasflowApi/openapi.json").json()
     paths = set(spec["paths"])
-    assert {"/api/v1/auth/login", "/api/v1/campaigns/inject", "/api/v1/blacklist", "/api/v1/lists/upload",
-            "/api/v1/campaigns/report/{campaignId}", "/api/v1/campaigns/reportjson/"} <= paths
+    assert {
+        "/api/v1/auth/login",
+        "/api/v1/campaigns/inject",
+        "/api/v1/blacklist",
+        "/api/v1/lists/upload",
+        "/api/v1/campaigns/report/{campaignId}",
+        "/api/v1/campaigns/reportjson/",
+    } <= paths
 
 
 # -- prepare, inject, schedule, cancel -----------------------------------------
@@ -113,7 +118,9 @@ def test_notification_default_sender_is_38xxx_and_a_sender_is_kept(api):
 
 @pytest.mark.parametrize("sender", ["AB", "ABCDEFGHIJKL", "12345", "Ma-Marque"])
 def test_bad_sender_answers_400(api, sender):
-    r = api.post("/campaigns/inject", json={"listRecipient": ["0639980016"], "msg": "x", "sender": sender, "startNow": False})
+    r = api.post(
+        "/campaigns/inject", json={"listRecipient": ["0639980016"], "msg": "x", "sender": sender, "startNow": False}
+    )
     assert r.status_code == 400
     assert "sender" in r.json()["message"]
 
@@ -128,7 +135,9 @@ def test_inject_a_draft_then_again_is_409(sb, api):
 
 
 def test_start_now_without_campaign_id_prepares_and_injects(api):
-    r = api.post("/campaigns/inject", json={"listRecipient": [{"mobile": "0639980016"}], "msg": "Hello", "startNow": True})
+    r = api.post(
+        "/campaigns/inject", json={"listRecipient": [{"mobile": "0639980016"}], "msg": "Hello", "startNow": True}
+    )
     assert r.status_code == 200
     assert r.json()["status"] == "INJECTED" and r.json()["countPosted"] == 1
 
@@ -199,7 +208,9 @@ def test_injecting_a_cancelled_draft_whose_time_passed_is_400(sb, api):
 # -- request encodings and errors ---------------------------------------------
 def test_form_encoded_fields_carrying_json(api):
     fields = {
-        "listRecipient": json.dumps([{"mobile": "0639980016", "extendedKeys": [{"keyName": "PRENOM", "keyValue": "Ana"}]}]),
+        "listRecipient": json.dumps(
+            [{"mobile": "0639980016", "extendedKeys": [{"keyName": "PRENOM", "keyValue": "Ana"}]}]
+        ),
         "msg": "Bonjour ${PRENOM}",
         "startNow": "false",
         "checkDuplicate": "TRUE",
@@ -211,8 +222,11 @@ def test_form_encoded_fields_carrying_json(api):
 
 def test_form_encoded_whole_json_object(api):
     payload = json.dumps({"listRecipient": [{"mobile": "+33639980016"}], "msg": "a+b=c & d", "startNow": False})
-    r = api.post("/campaigns/inject", data=urlencode({payload: ""})[:-1],
-                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    r = api.post(
+        "/campaigns/inject",
+        data=urlencode({payload: ""})[:-1],
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert r.status_code == 200, r.text
     assert r.json()["message"] == "a+b=c & d"
 
@@ -227,10 +241,15 @@ def test_malformed_json_and_wrong_types_answer_400_json(api):
 
 
 def test_unknown_renderer_and_renderer_logic_are_400(api):
-    r = api.post("/campaigns/inject", json={"listRecipient": ["0639980016"], "msg": "{{x}}", "renderer": "MUSTACHE", "startNow": False})
+    r = api.post(
+        "/campaigns/inject",
+        json={"listRecipient": ["0639980016"], "msg": "{{x}}", "renderer": "MUSTACHE", "startNow": False},
+    )
     assert r.status_code == 400 and "renderer" in r.json()["message"]
-    r = api.post("/campaigns/inject", json={"listRecipient": ["0639980016"], "msg": "{{#if x}}a{{/if}}",
-                                            "renderer": "HANDLEBARS", "startNow": False})
+    r = api.post(
+        "/campaigns/inject",
+        json={"listRecipient": ["0639980016"], "msg": "{{#if x}}a{{/if}}", "renderer": "HANDLEBARS", "startNow": False},
+    )
     assert r.status_code == 400 and "{{#if x}}" in r.json()["message"]
 
 
@@ -259,28 +278,67 @@ def test_recipient_keys_and_extended_keys_forms(sb, api):
 def test_csv_report_columns_encoding_and_digest(sb, api):
     import hashlib
 
-    tiny = [{"index": 0, "isOG": True, "type": "REDIRECT", "urlToRedirect": "https://example.org"},
-            {"index": 1, "type": "REDIRECT", "urlToRedirect": "https://example.org/b"}]
-    cid = api.send([{"mobile": "0639980116", "PRENOM": "Zoé", "NOM": "Ŕoy;x"}],
-                   msg="Bonjour ${PRENOM} ${track_1} ${track_2}", tinyList=tiny, allowUCS2=True)["id"]
+    tiny = [
+        {"index": 0, "isOG": True, "type": "REDIRECT", "urlToRedirect": "https://example.org"},
+        {"index": 1, "type": "REDIRECT", "urlToRedirect": "https://example.org/b"},
+    ]
+    cid = api.send(
+        [{"mobile": "0639980116", "PRENOM": "Zoé", "NOM": "Ŕoy;x"}],
+        msg="Bonjour ${PRENOM} ${track_1} ${track_2}",
+        tinyList=tiny,
+        allowUCS2=True,
+    )["id"]
     sb.advance(200)
     r = api.get(f"/campaigns/report/{cid}")
     assert r.status_code == 200
     assert r.headers["Content-Type"].startswith("text/csv")
     assert r.headers["X-Content-SHA256"] == hashlib.sha256(r.content).hexdigest()
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8")), delimiter=";"))
-    assert rows[0] == ["REF_LIST", "ID_LINE", "INT_MOBILE", "STATUS_CODE", "STATUS_TEXT", "DELIVERYDATE", "REPLY",
-                       "PREVIEW", "PREVIEW_COUNTER", "TRACK_1", "TRACK_1_COUNTER", "TRACK_2", "TRACK_2_COUNTER",
-                       "PRENOM", "NOM"]
+    assert rows[0] == [
+        "REF_LIST",
+        "ID_LINE",
+        "INT_MOBILE",
+        "STATUS_CODE",
+        "STATUS_TEXT",
+        "DELIVERYDATE",
+        "REPLY",
+        "PREVIEW",
+        "PREVIEW_COUNTER",
+        "TRACK_1",
+        "TRACK_1_COUNTER",
+        "TRACK_2",
+        "TRACK_2_COUNTER",
+        "PRENOM",
+        "NOM",
+    ]
     # magic 01: delivered at +30 s, preview at +60 s, link k clicked once at +60+60k s
-    assert rows[1] == ["listRecipient", "1", "+33639980116", "16", "Délivré", "02/03/2026 10:00:30", "",
-                       "02/03/2026 10:01:00", "1", "02/03/2026 10:02:00", "1", "02/03/2026 10:03:00", "1",
-                       "Zoé", "Ŕoy;x"]
+    assert rows[1] == [
+        "listRecipient",
+        "1",
+        "+33639980116",
+        "16",
+        "Délivré",
+        "02/03/2026 10:00:30",
+        "",
+        "02/03/2026 10:01:00",
+        "1",
+        "02/03/2026 10:02:00",
+        "1",
+        "02/03/2026 10:03:00",
+        "1",
+        "Zoé",
+        "Ŕoy;x",
+    ]
 
 
 def test_report_status_filter_and_details(sb, api):
-    cid = api.send([{"mobile": "0639980016", "PRENOM": "A", "NOM": "X"}, {"mobile": "0639980020", "PRENOM": "B", "NOM": "Y"},
-                    {"mobile": "0639980029", "PRENOM": "C", "NOM": "Z"}])["id"]
+    cid = api.send(
+        [
+            {"mobile": "0639980016", "PRENOM": "A", "NOM": "X"},
+            {"mobile": "0639980020", "PRENOM": "B", "NOM": "Y"},
+            {"mobile": "0639980029", "PRENOM": "C", "NOM": "Z"},
+        ]
+    )["id"]
     sb.advance(60)
     rows = api.report(cid, status="16,29")
     assert [(r["ID_LINE"], r["STATUS_CODE"]) for r in rows] == [(1, 16), (3, 29)]
@@ -325,16 +383,24 @@ def test_period_over_seven_days_is_400_with_a_message(api):
     r = api.get("/campaigns/reportjson/", params={"from": "2026-03-01", "to": "2026-03-08"})
     assert r.status_code == 400 and "7" in r.json()["message"]
     assert api.get("/campaigns/reportjson/", params={"from": "2026-03-01", "to": "2026-03-07"}).status_code == 200
-    assert api.get("/campaigns/report/", params={"from": "2026-03-01 10:00", "to": "2026-03-08 10:00"}).status_code == 200
-    assert api.get("/campaigns/report/", params={"from": "2026-03-01 10:00", "to": "2026-03-08 10:01"}).status_code == 400
+    assert (
+        api.get("/campaigns/report/", params={"from": "2026-03-01 10:00", "to": "2026-03-08 10:00"}).status_code == 200
+    )
+    assert (
+        api.get("/campaigns/report/", params={"from": "2026-03-01 10:00", "to": "2026-03-08 10:01"}).status_code == 400
+    )
     missing = api.get("/campaigns/reportjson/")
     assert missing.status_code == 400 and "from" in missing.json()["message"]
 
 
 def test_period_search_fiql(sb, api):
-    api.send([{"mobile": "0639980016", "PRENOM": "Philippe", "REF": "A1"},
-              {"mobile": "0639980020", "PRENOM": "Ana", "REF": "A2"},
-              {"mobile": "0639980021", "PRENOM": "Philippe", "REF": "B1"}])
+    api.send(
+        [
+            {"mobile": "0639980016", "PRENOM": "Philippe", "REF": "A1"},
+            {"mobile": "0639980020", "PRENOM": "Ana", "REF": "A2"},
+            {"mobile": "0639980021", "PRENOM": "Philippe", "REF": "B1"},
+        ]
+    )
     sb.advance(60)
 
     def lines(search):
@@ -365,7 +431,9 @@ def test_period_types_keyfield_and_userid(sb, api):
     boss = Api(sb, "boss", "pw")
     assert {r["CAMPAIGN_ID"] for r in boss.get("/campaigns/reportjson/", params=q).json()} == {mine, theirs}
     other_id = sb.state.accounts.users["other"].user_id
-    assert {r["CAMPAIGN_ID"] for r in boss.get("/campaigns/reportjson/", params={**q, "userID": other_id}).json()} == {theirs}
+    assert {r["CAMPAIGN_ID"] for r in boss.get("/campaigns/reportjson/", params={**q, "userID": other_id}).json()} == {
+        theirs
+    }
     assert api.get("/campaigns/reportjson/", params={**q, "userID": other_id}).status_code == 403
 
 
@@ -374,23 +442,38 @@ def test_admin_may_act_for_another_user_others_get_403(sb, api):
     sb.add_user("boss", "pw", role="ADMIN")
     sb.add_user("shop", "pw")
     shop_id = sb.state.accounts.users["shop"].user_id
-    r = api.post("/campaigns/inject", json={"listRecipient": ["0639980016"], "msg": "x", "startNow": False, "userOwnerID": shop_id})
+    r = api.post(
+        "/campaigns/inject",
+        json={"listRecipient": ["0639980016"], "msg": "x", "startNow": False, "userOwnerID": shop_id},
+    )
     assert r.status_code == 403 and r.json()["status"] == 403
     boss = Api(sb, "boss", "pw")
-    r = boss.post("/campaigns/inject", json={"listRecipient": ["0639980016"], "msg": "x", "startNow": False, "userOwnerID": shop_id})
+    r = boss.post(
+        "/campaigns/inject",
+        json={"listRecipient": ["0639980016"], "msg": "x", "startNow": False, "userOwnerID": shop_id},
+    )
     assert r.status_code == 200 and r.json()["userOwnerID"] == shop_id
-    assert Api(sb, "shop", "pw").post("/campaigns/inject", json={"campaignId": r.json()["id"], "startNow": True}).status_code == 200
+    assert (
+        Api(sb, "shop", "pw")
+        .post("/campaigns/inject", json={"campaignId": r.json()["id"], "startNow": True})
+        .status_code
+        == 200
+    )
 
 
 # -- blacklist ---------------------------------------------------------------------
 def test_blacklist_add_and_list(api):
-    r = api.post("/blacklist", json={"item": "06 39 98 00 55", "typeItem": "MOBILE", "createdDescription": "plainte en magasin"})
+    r = api.post(
+        "/blacklist", json={"item": "06 39 98 00 55", "typeItem": "MOBILE", "createdDescription": "plainte en magasin"}
+    )
     assert r.status_code == 200
     assert r.json()["item"] == "+33639980055"
     api.post("/blacklist", json={"item": "+33639980056", "typeItem": "MOBILE", "brand": "Lecoq"})
     listed = api.get("/blacklist").json()
     assert [(e["item"], e["brand"], e["createdDescription"]) for e in listed] == [
-        ("+33639980055", None, "plainte en magasin"), ("+33639980056", "Lecoq", "")]
+        ("+33639980055", None, "plainte en magasin"),
+        ("+33639980056", "Lecoq", ""),
+    ]
     assert api.post("/blacklist", json={"item": "12", "typeItem": "MOBILE"}).status_code == 400
     assert api.post("/blacklist", json={"item": "+33639980056", "typeItem": "FAX"}).status_code == 400
 
@@ -430,8 +513,11 @@ def test_sandbox_clock_route(sb):
 
 
 def test_sandbox_campaign_routes(sb, api):
-    cid = api.send([{"mobile": "0639980016", "PRENOM": "Ana"}], msg="Bonjour ${PRENOM} ${track_1}",
-                   tinyList=[{"index": 0, "urlToRedirect": "https://example.org"}])["id"]
+    cid = api.send(
+        [{"mobile": "0639980016", "PRENOM": "Ana"}],
+        msg="Bonjour ${PRENOM} ${track_1}",
+        tinyList=[{"index": 0, "urlToRedirect": "https://example.org"}],
+    )["id"]
     listed = requests.get(sb.root + "/_sandbox/campaigns").json()
     assert [c["id"] for c in listed] == [cid]
     one = requests.get(sb.root + f"/_sandbox/campaigns/{cid}").json()
@@ -469,11 +555,14 @@ def test_the_project_report_parser_reads_csv_and_json_alike(sb, api):
 
     from mfanalytics.reports import parsing as reports
 
-    tiny = [{"index": 0, "isOG": True, "urlToRedirect": "https://example.org"},
-            {"index": 1, "urlToRedirect": "https://example.org/b"}]
-    numbers = [f"063998{n:04d}" for n in [*range(0, 40), *range(100, 110), *range(2000, 2050), 1500]] + ["12"]
-    cid = api.send([{"mobile": m, "PRENOM": "Zoé"} for m in numbers], msg="Bonjour ${PRENOM} ${track_1} ${track_2}",
-                   tinyList=tiny)["id"]
+    tiny = [
+        {"index": 0, "isOG": True, "urlToRedirect": "https://example.org"},
+        {"index": 1, "urlToRedirect": "https://example.org/b"},
+    ]
+    numbers = [f"063998{n:04d}" for n in [*range(40), *range(100, 110), *range(2000, 2050), 1500]] + ["12"]
+    cid = api.send(
+        [{"mobile": m, "PRENOM": "Zoé"} for m in numbers], msg="Bonjour ${PRENOM} ${track_1} ${track_2}", tinyList=tiny
+    )["id"]
     sb.advance(400)
     from_csv = reports.parse_report(api.get(f"/campaigns/report/{cid}").content, campaign_id=cid)
     from_json = reports.parse_report_json(api.get(f"/campaigns/reportjson/{cid}").content, campaign_id=cid)

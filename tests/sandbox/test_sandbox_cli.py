@@ -26,7 +26,10 @@ def _start(*args: str):
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "mfanalytics.cli", "sandbox", "--port", str(port), *args],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -54,11 +57,25 @@ def _stop(proc) -> tuple[str, str]:
 
 def test_cli_serves_the_api_with_users_seed_and_speed(tmp_path):
     db = tmp_path / "cli.db"
-    proc, url = _start("--seed", "3", "--user", "ana:pw1", "--user", "boss:pw2:ADMIN", "--speed", "0",
-                       "--start", "2026-03-02T09:00:00Z", "--db", str(db))
+    proc, url = _start(
+        "--seed",
+        "3",
+        "--user",
+        "ana:pw1",
+        "--user",
+        "boss:pw2:ADMIN",
+        "--speed",
+        "0",
+        "--start",
+        "2026-03-02T09:00:00Z",
+        "--db",
+        str(db),
+    )
     try:
         assert requests.get(url + "/MediasflowApi").status_code == 200
-        assert requests.post(url + "/api/v1/auth/login", json={"username": "demo", "password": "demo"}).status_code == 401
+        assert (
+            requests.post(url + "/api/v1/auth/login", json={"username": "demo", "password": "demo"}).status_code == 401
+        )
         r = requests.post(url + "/api/v1/auth/login", json={"username": "ana", "password": "pw1"})
         assert r.status_code == 200
         headers = {"Authorization": r.headers["Authorization"]}
@@ -86,7 +103,9 @@ def test_cli_serves_the_api_with_users_seed_and_speed(tmp_path):
 def test_cli_default_user_is_demo():
     proc, url = _start("--speed", "0")
     try:
-        assert requests.post(url + "/api/v1/auth/login", json={"username": "demo", "password": "demo"}).status_code == 200
+        assert (
+            requests.post(url + "/api/v1/auth/login", json={"username": "demo", "password": "demo"}).status_code == 200
+        )
     finally:
         _stop(proc)
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 import requests
+from sandbox_api import Api
 
 from mfanalytics.api.client import Client
 from mfanalytics.errors import InvalidRequestError, MessageError
 from mfanalytics.sandbox.auth import Account
-from sandbox_api import Api
 
 # the guide's section 3, typed from the guide
 LABELS = {12: "Erreur de traitement", 19: "Tarif manquant", 23: "Message supprimé", 9: "En cours d'envoi"}
@@ -25,7 +25,8 @@ def _status(sb, cid):
 def _codes(client, cid):
     report = client.get_report(cid)
     return dict(zip(report["mobile"], report["status_code"].astype(int))), dict(
-        zip(report["status_code"].astype(int), report["status_text"]))
+        zip(report["status_code"].astype(int), report["status_text"])
+    )
 
 
 # -- codes 12, 19, 23 ---------------------------------------------------------------
@@ -122,10 +123,16 @@ def test_the_send_form_shows_inprogress_and_injecting(sb):
 def test_the_guides_160_and_70_in_sandbox_client_and_guide(sb):
     assert Account.__dataclass_fields__["max_segments"].default == 1
     api = Api(sb)
-    for msg, ucs2, ok in (("a" * 160, False, True), ("a" * 161, False, False),
-                          ("ê" * 70, True, True), ("ê" * 71, True, False)):
-        r = api.post("/campaigns/inject", json={"listRecipient": ["0639980016"], "msg": msg, "allowUCS2": ucs2,
-                                                "startNow": False})
+    for msg, ucs2, ok in (
+        ("a" * 160, False, True),
+        ("a" * 161, False, False),
+        ("ê" * 70, True, True),
+        ("ê" * 71, True, False),
+    ):
+        r = api.post(
+            "/campaigns/inject",
+            json={"listRecipient": ["0639980016"], "msg": msg, "allowUCS2": ucs2, "startNow": False},
+        )
         assert (r.status_code == 200) == ok, (len(msg), r.text)
     client = Client(sb.url, username="demo", password="demo")
     assert client.max_segments == 1
@@ -150,4 +157,5 @@ def test_the_client_takes_the_accounts_maximum(sb):
     assert Client(sb.url, username="long", password="pw", max_segments=1).max_segments == 1
     with pytest.raises(MessageError):
         Client(sb.url, username="long", password="pw", max_segments=1).prepare_campaign(
-            "a" * 200, recipients=["0639980016"])
+            "a" * 200, recipients=["0639980016"]
+        )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -24,7 +24,9 @@ STAGE = {1: 0, 9: 1, 24: 2, 10: 3, 28: 3, 31: 4}
 
 
 def _sim(numbers, n_tracks=2, preview=True, seed=0, cid=1):
-    return engine.simulate(np.array(numbers, dtype=object), seed=seed, campaign_id=cid, n_tracks=n_tracks, preview=preview)
+    return engine.simulate(
+        np.array(numbers, dtype=object), seed=seed, campaign_id=cid, n_tracks=n_tracks, preview=preview
+    )
 
 
 def _random_numbers(n, seed=0):
@@ -106,7 +108,9 @@ def test_outcome_proportions_and_time_order():
     assert 0.88 < delivered < 0.95  # the platform delivers about 90 %
     assert 0.003 < (final == 17).mean() < 0.01
     assert 0.005 < (final == 22).mean() < 0.02
-    assert np.all(sim["t9"] <= sim["t24"]) and np.all(sim["t24"] <= sim["tpost"]) and np.all(sim["tpost"] <= sim["tfinal"])
+    assert (
+        np.all(sim["t9"] <= sim["t24"]) and np.all(sim["t24"] <= sim["tpost"]) and np.all(sim["tpost"] <= sim["tfinal"])
+    )
     expired = final == 22
     send = np.arange(n) / engine.THROUGHPUT
     assert np.allclose(sim["tfinal"][expired], send[expired] + 48 * 3600, atol=0.1)
@@ -146,15 +150,21 @@ def test_paris_strings_match_zoneinfo(seconds):
 
 
 def test_paris_strings_winter_summer_and_missing():
-    winter = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc).timestamp()
-    summer = datetime(2026, 7, 1, 12, 0, tzinfo=timezone.utc).timestamp()
-    assert paris_strings(np.array([winter, summer, np.nan])).tolist() == ["02/03/2026 10:00:00", "01/07/2026 14:00:00", ""]
+    winter = datetime(2026, 3, 2, 9, 0, tzinfo=UTC).timestamp()
+    summer = datetime(2026, 7, 1, 12, 0, tzinfo=UTC).timestamp()
+    assert paris_strings(np.array([winter, summer, np.nan])).tolist() == [
+        "02/03/2026 10:00:00",
+        "01/07/2026 14:00:00",
+        "",
+    ]
 
 
 def test_parse_period_rules():
     lo, hi = parse_period("2026-03-25", "2026-03-28")
     assert datetime.fromtimestamp(lo, ZoneInfo("Europe/Paris")).isoformat() == "2026-03-25T00:00:00+01:00"
-    assert datetime.fromtimestamp(hi, ZoneInfo("Europe/Paris")).isoformat() == "2026-03-29T00:00:00+01:00"  # end of the 28th (summer time starts at 02:00)
+    assert (
+        datetime.fromtimestamp(hi, ZoneInfo("Europe/Paris")).isoformat() == "2026-03-29T00:00:00+01:00"
+    )  # end of the 28th (summer time starts at 02:00)
     lo, hi = parse_period("2026-03-02 10:30", None)
     assert hi - lo == 7 * 86400
     with pytest.raises(ValidationError, match="7"):
@@ -168,8 +178,13 @@ def test_parse_period_rules():
 
 
 def test_parse_fiql_precedence_and_errors():
-    assert parse_fiql("fields.REF==DRAFT;fields.REF==value") == [[("fields.REF", "==", "DRAFT"), ("fields.REF", "==", "value")]]
-    assert parse_fiql("item==1,item==2;status==16") == [[("item", "==", "1")], [("item", "==", "2"), ("status", "==", "16")]]
+    assert parse_fiql("fields.REF==DRAFT;fields.REF==value") == [
+        [("fields.REF", "==", "DRAFT"), ("fields.REF", "==", "value")]
+    ]
+    assert parse_fiql("item==1,item==2;status==16") == [
+        [("item", "==", "1")],
+        [("item", "==", "2"), ("status", "==", "16")],
+    ]
     for bad in ("item=1", "color==red", "item==", "(item==1)"):
         with pytest.raises(ValidationError):
             parse_fiql(bad)

@@ -11,7 +11,6 @@ import json
 
 import pytest
 import requests
-
 from sandbox_api import Api
 
 DEEP = 1000
@@ -73,8 +72,11 @@ def test_a_route_without_a_body_ignores_one(api):
 
 def test_reasonable_nesting_is_still_read(api):
     # listRecipient > recipient > extendedKeys > key: the guide's deepest structure
-    body = {"listRecipient": [{"mobile": "0639980016", "extendedKeys": [{"keyName": "PRENOM", "keyValue": "Ana"}]}],
-            "msg": "Bonjour ${PRENOM}", "startNow": False}
+    body = {
+        "listRecipient": [{"mobile": "0639980016", "extendedKeys": [{"keyName": "PRENOM", "keyValue": "Ana"}]}],
+        "msg": "Bonjour ${PRENOM}",
+        "startNow": False,
+    }
     r = post_raw(api, "/campaigns/inject", json.dumps(body))
     assert r.status_code == 200, r.text
 
@@ -82,16 +84,18 @@ def test_reasonable_nesting_is_still_read(api):
 # -- numbers -------------------------------------------------------------------
 @pytest.mark.parametrize("value", ["Infinity", "-Infinity", "NaN", "1e400", "-1e400"])
 def test_campaign_id_that_is_no_json_number_is_400(api, value):
-    r = post_raw(api, "/campaigns/inject", '{"campaignId": %s, "startNow": true}' % value)
+    r = post_raw(api, "/campaigns/inject", f'{{"campaignId": {value}, "startNow": true}}')
     assert_json_400(r)
     healthy(api)
 
 
-@pytest.mark.parametrize("value", ["1001.7", "true", "false", '"1001.7"', '"abc"', "[1001]", '{"id": 1001}', "-5", '"1e3"'])
+@pytest.mark.parametrize(
+    "value", ["1001.7", "true", "false", '"1001.7"', '"abc"', "[1001]", '{"id": 1001}', "-5", '"1e3"']
+)
 def test_campaign_id_must_be_a_whole_number(api, value):
     draft = api.prepare([{"mobile": "0639980016", "PRENOM": "Ana"}])
     assert draft["id"] == 1001
-    r = post_raw(api, "/campaigns/inject", '{"campaignId": %s, "startNow": true}' % value)
+    r = post_raw(api, "/campaigns/inject", f'{{"campaignId": {value}, "startNow": true}}')
     assert_json_400(r, "campaignId")
     # nothing was injected by a guess
     state = requests.get(api.sb.root + "/_sandbox/campaigns/1001").json()
@@ -102,7 +106,7 @@ def test_campaign_id_must_be_a_whole_number(api, value):
 @pytest.mark.parametrize("value", ["1001", '"1001"', "1001.0"])
 def test_campaign_id_as_integer_or_digits_is_read(api, value):
     api.prepare([{"mobile": "0639980016", "PRENOM": "Ana"}])
-    r = post_raw(api, "/campaigns/inject", '{"campaignId": %s, "startNow": true}' % value)
+    r = post_raw(api, "/campaigns/inject", f'{{"campaignId": {value}, "startNow": true}}')
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "INJECTED"
 
@@ -117,15 +121,21 @@ def test_campaign_id_in_a_form_body(api):
 
 @pytest.mark.parametrize("value", ["1", "[1]", '["MOBILE"]', "{}", "true", "null"])
 def test_type_item_must_be_mobile_or_email(api, value):
-    r = post_raw(api, "/blacklist", '{"item": "+33639980099", "typeItem": %s}' % value)
+    r = post_raw(api, "/blacklist", f'{{"item": "+33639980099", "typeItem": {value}}}')
     assert_json_400(r, "typeItem")
     assert api.get("/blacklist").json() == []
     healthy(api)
 
 
-@pytest.mark.parametrize("body", [{"item": 33639980099, "typeItem": "MOBILE"}, {"item": ["+33639980099"], "typeItem": "MOBILE"},
-                                  {"item": "+33639980099", "typeItem": "MOBILE", "createdDescription": 5},
-                                  {"item": "+33639980099", "typeItem": "MOBILE", "brand": ["a"]}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"item": 33639980099, "typeItem": "MOBILE"},
+        {"item": ["+33639980099"], "typeItem": "MOBILE"},
+        {"item": "+33639980099", "typeItem": "MOBILE", "createdDescription": 5},
+        {"item": "+33639980099", "typeItem": "MOBILE", "brand": ["a"]},
+    ],
+)
 def test_blacklist_fields_must_be_strings(api, body):
     r = api.post("/blacklist", json=body)
     assert_json_400(r)
@@ -146,9 +156,18 @@ def test_upload_without_filename_is_refused(api):
 
 
 # -- the sandbox clock ---------------------------------------------------------
-@pytest.mark.parametrize("body,word", [('{"speed": NaN}', "NaN"), ('{"speed": Infinity}', "Infinity"), ('{"speed": -1}', "speed"),
-                                       ('{"speed": "fast"}', "speed"), ('{"speed": true}', "speed"), ('{"speed": 1e400}', "1e400"),
-                                       ('{"speed": 1e300}', "speed")])
+@pytest.mark.parametrize(
+    "body,word",
+    [
+        ('{"speed": NaN}', "NaN"),
+        ('{"speed": Infinity}', "Infinity"),
+        ('{"speed": -1}', "speed"),
+        ('{"speed": "fast"}', "speed"),
+        ('{"speed": true}', "speed"),
+        ('{"speed": 1e400}', "1e400"),
+        ('{"speed": 1e300}', "speed"),
+    ],
+)
 def test_clock_speed_must_be_a_finite_number_in_range(api, body, word):
     before = requests.get(api.sb.root + "/_sandbox/clock").json()
     r = post_raw(api, "/_sandbox/clock", body, root=True)
@@ -157,9 +176,21 @@ def test_clock_speed_must_be_a_finite_number_in_range(api, body, word):
     healthy(api)
 
 
-@pytest.mark.parametrize("body", ['{"advance": 1e308}', '{"advance": NaN}', '{"advance": -1}', '{"advance": "soon"}',
-                                  '{"advance": false}', '{"advance": 1e12}', '{"set": 1e308}', '{"set": "9999-12-31T23:59:59Z"}',
-                                  '{"set": [1]}', '{"set": NaN}'])
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"advance": 1e308}',
+        '{"advance": NaN}',
+        '{"advance": -1}',
+        '{"advance": "soon"}',
+        '{"advance": false}',
+        '{"advance": 1e12}',
+        '{"set": 1e308}',
+        '{"set": "9999-12-31T23:59:59Z"}',
+        '{"set": [1]}',
+        '{"set": NaN}',
+    ],
+)
 def test_clock_jumps_must_be_finite_and_in_range(api, body):
     before = requests.get(api.sb.root + "/_sandbox/clock").json()
     r = post_raw(api, "/_sandbox/clock", body, root=True)
@@ -175,8 +206,19 @@ def test_a_long_but_sane_jump_works_and_tokens_are_born_alive(sb, api):
     healthy(api)
 
 
-@pytest.mark.parametrize("body", [{"rate": 1, "kinds": ["slow"], "delay": 1e300}, {"retry_after": 1e300}, {"retry_after": "x"},
-                                  {"kinds": "500"}, {"methods": 5}, {"routes": ["("]}, {"count": -1}, {"rate": True}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"rate": 1, "kinds": ["slow"], "delay": 1e300},
+        {"retry_after": 1e300},
+        {"retry_after": "x"},
+        {"kinds": "500"},
+        {"methods": 5},
+        {"routes": ["("]},
+        {"count": -1},
+        {"rate": True},
+    ],
+)
 def test_fault_options_are_checked(api, body):
     r = requests.post(api.sb.root + "/_sandbox/faults", json=body)
     assert_json_400(r)
@@ -184,10 +226,18 @@ def test_fault_options_are_checked(api, body):
     healthy(api)
 
 
-@pytest.mark.parametrize("body", [{"name": "x", "password": "p", "role": 5}, {"name": "x", "password": "p", "credit": "lots"},
-                                  {"name": "x", "password": "p", "credit": -1}, {"name": "x", "password": "p", "countries": "FR"},
-                                  {"name": "x", "password": "p", "allowed_hosts": [1]}, {"name": 5, "password": "p"},
-                                  {"name": "x", "password": "p", "max_segments": 2.5}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"name": "x", "password": "p", "role": 5},
+        {"name": "x", "password": "p", "credit": "lots"},
+        {"name": "x", "password": "p", "credit": -1},
+        {"name": "x", "password": "p", "countries": "FR"},
+        {"name": "x", "password": "p", "allowed_hosts": [1]},
+        {"name": 5, "password": "p"},
+        {"name": "x", "password": "p", "max_segments": 2.5},
+    ],
+)
 def test_sandbox_user_options_are_checked(api, body):
     r = requests.post(api.sb.root + "/_sandbox/users", json=body)
     assert_json_400(r)
@@ -233,11 +283,14 @@ def test_refused_login_from_a_foreign_address_stores_no_token(sb):
 
 
 # -- the depth counter, against the parsed value --------------------------------
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st
 
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(alphabet='[]{}"\\ab\n', max_size=6),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(alphabet='[]{}"\\k', max_size=3), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(alphabet='[]{}"\\k', max_size=3), inner, max_size=3)
+    ),
     max_leaves=30,
 )
 
@@ -260,17 +313,37 @@ def test_json_depth_is_the_depth_of_the_parsed_value(value):
 
 
 @settings(derandomize=True, max_examples=200, deadline=None)
-@given(st.lists(st.one_of(st.text(max_size=45), st.dictionaries(
-    st.sampled_from(["mobile", "gsm", "groupID", "extendedKeys", "NOM"]),
-    st.one_of(st.text(max_size=5), st.integers(), st.none(), st.lists(st.dictionaries(st.text(max_size=3), st.one_of(st.text(max_size=3), st.none())), max_size=2)),
-    max_size=4), st.integers()), max_size=5))
+@given(
+    st.lists(
+        st.one_of(
+            st.text(max_size=45),
+            st.dictionaries(
+                st.sampled_from(["mobile", "gsm", "groupID", "extendedKeys", "NOM"]),
+                st.one_of(
+                    st.text(max_size=5),
+                    st.integers(),
+                    st.none(),
+                    st.lists(
+                        st.dictionaries(st.text(max_size=3), st.one_of(st.text(max_size=3), st.none())), max_size=2
+                    ),
+                ),
+                max_size=4,
+            ),
+            st.integers(),
+        ),
+        max_size=5,
+    )
+)
 def test_the_recipients_fast_path_accepts_only_what_the_schema_accepts(recipients):
     from mfanalytics.errors import ValidationError
     from mfanalytics.sandbox import openapi
 
     if openapi._plain_recipients(recipients):
-        openapi._check(recipients, {k: v for k, v in openapi.INJECT_BODY["properties"]["listRecipient"].items()
-                                    if k != "x-recipients"}, "listRecipient")  # must not raise
+        openapi._check(
+            recipients,
+            {k: v for k, v in openapi.INJECT_BODY["properties"]["listRecipient"].items() if k != "x-recipients"},
+            "listRecipient",
+        )  # must not raise
     else:  # the general walk decides (a null keyValue is fine, a number as mobile is not): never anything but a 400
         try:
             openapi.check_body({"listRecipient": recipients}, openapi.INJECT_BODY)

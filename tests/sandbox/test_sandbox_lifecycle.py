@@ -18,8 +18,11 @@ def _codes(api, cid):
 
 
 def test_lifecycle_from_processing_to_final(sb, api):
-    sent = api.send([{"mobile": m} for m in NUMBERS], msg="Bonjour, -20% ce week-end ${track_1}",
-                    tinyList=[{"index": 0, "isOG": True, "urlToRedirect": "https://example.org"}])
+    sent = api.send(
+        [{"mobile": m} for m in NUMBERS],
+        msg="Bonjour, -20% ce week-end ${track_1}",
+        tinyList=[{"index": 0, "isOG": True, "urlToRedirect": "https://example.org"}],
+    )
     cid = sent["id"]
     assert sent["countValid"] == len(NUMBERS) and sent["creditCount"] == len(NUMBERS)
     snapshots = [_codes(api, cid)]
@@ -51,9 +54,9 @@ def test_lifecycle_from_processing_to_final(sb, api):
 
 
 def test_same_seed_same_report():
-    from mfanalytics.sandbox.embedded import EmbeddedSandbox
-
     from sandbox_api import START, Api
+
+    from mfanalytics.sandbox.embedded import EmbeddedSandbox
 
     def run(seed):
         with EmbeddedSandbox(seed=seed, start=START) as other:

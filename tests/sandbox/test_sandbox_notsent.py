@@ -7,16 +7,21 @@ import pathlib
 
 import pytest
 import requests
-
 from sandbox_api import Api
 
 DATA = pathlib.Path(__file__).parents[1] / "data"
 
 # French labels of the guide's section 3, typed from the guide
 LABELS = {
-    2: "Numéro mal formaté", 3: "Destination non autorisée", 4: "Doublons", 5: "Erreur de personnalisation",
-    6: "Caractère UCS2 non autorisé", 7: "Message trop long", 8: "Crédit insuffisant",
-    14: "Destinataire dans votre blacklist", 15: "Destinataire dans notre blacklist globale",
+    2: "Numéro mal formaté",
+    3: "Destination non autorisée",
+    4: "Doublons",
+    5: "Erreur de personnalisation",
+    6: "Caractère UCS2 non autorisé",
+    7: "Message trop long",
+    8: "Crédit insuffisant",
+    14: "Destinataire dans votre blacklist",
+    15: "Destinataire dans notre blacklist globale",
     18: "Destinataire dans votre blacklist client",
 }
 
@@ -27,7 +32,12 @@ def codes_of(api, cid):
 
 def test_malformed_destination_and_duplicate(api):
     sent = api.send(["0639980016", "12", "+14155552671", "+33 6 39 98 00 16", "0639980020"], msg="Promo")
-    assert (sent["countValid"], sent["countInvalidRecipient"], sent["countNotAllow"], sent["countDuplicateRecipient"]) == (2, 1, 1, 1)
+    assert (
+        sent["countValid"],
+        sent["countInvalidRecipient"],
+        sent["countNotAllow"],
+        sent["countDuplicateRecipient"],
+    ) == (2, 1, 1, 1)
     assert [(line, code) for line, code, _ in codes_of(api, sent["id"])] == [(1, 1), (2, 2), (3, 3), (4, 4), (5, 1)]
     assert {code: text for _, code, text in codes_of(api, sent["id"]) if code != 1} == {c: LABELS[c] for c in (2, 3, 4)}
 
@@ -59,8 +69,11 @@ def test_personalisation_and_non_gsm_field_and_too_long(api):
 
 
 def test_default_for_header_fills_empty_fields(api):
-    sent = api.send([{"mobile": "0639980016"}, {"mobile": "0639980020", "PRENOM": ""}], msg="Bonjour ${PRENOM}",
-                    defaultForHeader={"PRENOM": "client"})
+    sent = api.send(
+        [{"mobile": "0639980016"}, {"mobile": "0639980020", "PRENOM": ""}],
+        msg="Bonjour ${PRENOM}",
+        defaultForHeader={"PRENOM": "client"},
+    )
     assert sent["countValid"] == 2
     sample = requests.get(api.sb.root + f"/_sandbox/campaigns/{sent['id']}").json()["sample"]
     assert [s["text"] for s in sample] == ["Bonjour client", "Bonjour client"]
@@ -103,7 +116,12 @@ def test_account_brand_and_global_blacklists(sb, api):
     assert (sent["countBlackListCUSTOMER"], sent["countBlackListBRAND"], sent["countBlackListMEDIASFLOW"]) == (1, 1, 2)
     assert sent["countInBlackListRecipient"] == 4 and sent["countValid"] == 1
     assert [(code, text) for _, code, text in codes_of(api, sent["id"])] == [
-        (14, LABELS[14]), (18, LABELS[18]), (15, LABELS[15]), (15, LABELS[15]), (1, "En cours de traitement")]
+        (14, LABELS[14]),
+        (18, LABELS[18]),
+        (15, LABELS[15]),
+        (15, LABELS[15]),
+        (1, "En cours de traitement"),
+    ]
     # without the brand, the brand entry does not apply
     other = api.send(numbers, msg="Promo")
     assert [code for _, code, _ in codes_of(api, other["id"])] == [14, 1, 15, 15, 1]
@@ -122,8 +140,12 @@ def test_blacklist_added_between_prepare_and_inject_applies(api):
 @pytest.mark.parametrize("name", ["sandbox_list.csv", "sandbox_list_cp1252.csv"])
 def test_upload_list_answers_the_analysis_and_is_usable(api, name):
     content = (DATA / name).read_bytes()
-    r = api.post("/lists/upload", files={"File": (name, content, "text/csv")}, data={"filename": name, "description": "demo"},
-                 headers={"X-Content-SHA256": hashlib.sha256(content).hexdigest()})
+    r = api.post(
+        "/lists/upload",
+        files={"File": (name, content, "text/csv")},
+        data={"filename": name, "description": "demo"},
+        headers={"X-Content-SHA256": hashlib.sha256(content).hexdigest()},
+    )
     assert r.status_code == 200, r.text
     analysis = r.json()
     assert analysis["charsetDetected"] == ("UTF-8" if "1252" not in name else "WINDOWS-1252")
@@ -131,17 +153,28 @@ def test_upload_list_answers_the_analysis_and_is_usable(api, name):
     assert (analysis["validNumberMOBILE"], analysis["invalidNumberMOBILE"]) == (4, 1)
     assert analysis["invalidLineList"] == [4] and analysis["lineDuplicateMobile"] == ["3"]
     assert analysis["emptyKeys"] == ["VILLE"]
-    sent = api.send(None, msg="Bonjour ${PRENOM} de ${VILLE}", listsId=[analysis["id"]], defaultForHeader={"VILLE": "France"})
+    sent = api.send(
+        None, msg="Bonjour ${PRENOM} de ${VILLE}", listsId=[analysis["id"]], defaultForHeader={"VILLE": "France"}
+    )
     rows = api.report(sent["id"])
     assert [(r["REF_LIST"], r["ID_LINE"], r["STATUS_CODE"], r["PRENOM"]) for r in rows] == [
-        ("demo", 1, 1, "Zoé"), ("demo", 2, 1, "Léo"), ("demo", 3, 4, "Zoé"), ("demo", 4, 2, "Ana"), ("demo", 5, 6, "Éloïse")]  # ï is not GSM-7
+        ("demo", 1, 1, "Zoé"),
+        ("demo", 2, 1, "Léo"),
+        ("demo", 3, 4, "Zoé"),
+        ("demo", 4, 2, "Ana"),
+        ("demo", 5, 6, "Éloïse"),
+    ]  # ï is not GSM-7
     assert "mobile" not in rows[0]
 
 
 def test_upload_with_wrong_digest_is_400(api):
     content = (DATA / "sandbox_list.csv").read_bytes()
-    r = api.post("/lists/upload", files={"File": ("l.csv", content)}, data={"filename": "l.csv"},
-                 headers={"X-Content-SHA256": hashlib.sha256(content + b"x").hexdigest()})
+    r = api.post(
+        "/lists/upload",
+        files={"File": ("l.csv", content)},
+        data={"filename": "l.csv"},
+        headers={"X-Content-SHA256": hashlib.sha256(content + b"x").hexdigest()},
+    )
     assert r.status_code == 400 and "SHA-256" in r.json()["message"]
     assert api.sb.state.lists == {}
 
@@ -182,8 +215,11 @@ def test_upload_of_the_guides_example_list_gives_the_guides_analysis(api):
 
     guide = json.loads(pathlib.Path("data_samples/upload_analysis_2.9.1.json").read_text(encoding="utf-8"))
     content = pathlib.Path("data_samples/liste_demo.csv").read_bytes()
-    got = api.post("/lists/upload", files={"File": ("liste_demo.csv", content)},
-                   data={"filename": "liste_demo.csv", "description": "liste_demo"}).json()
+    got = api.post(
+        "/lists/upload",
+        files={"File": ("liste_demo.csv", content)},
+        data={"filename": "liste_demo.csv", "description": "liste_demo"},
+    ).json()
     assert set(guide) <= set(got)
     for key in set(guide) - {"creationDate", "filePath", "id", "userOwnerID", "customerID", "emptyKeys"}:
         assert got[key] == guide[key], key
@@ -195,14 +231,25 @@ def test_upload_of_the_guides_example_list_gives_the_guides_analysis(api):
 def test_lists_id_together_with_list_recipient(api):
     content = b"mobile;PRENOM\n0639980016;Ana\n0639980020;Bea\n0639980016;Ana bis\n"
     list_id = api.post("/lists/upload", files={"File": ("l.csv", content)}, data={"filename": "l.csv"}).json()["id"]
-    sent = api.send([{"mobile": "0639980021", "PRENOM": "Cy"}, {"mobile": "0639980020", "PRENOM": "Dan"}],
-                    msg="Bonjour ${PRENOM}", listsId=[list_id])
+    sent = api.send(
+        [{"mobile": "0639980021", "PRENOM": "Cy"}, {"mobile": "0639980020", "PRENOM": "Dan"}],
+        msg="Bonjour ${PRENOM}",
+        listsId=[list_id],
+    )
     assert sent["countRecipient"] == 5 and sent["countValid"] == 3 and sent["countDuplicateRecipient"] == 2
     rows = api.report(sent["id"])
     assert [(r["REF_LIST"], r["ID_LINE"], r["STATUS_CODE"]) for r in rows] == [
-        ("l.csv", 1, 1), ("l.csv", 2, 1), ("l.csv", 3, 4), ("listRecipient", 1, 1), ("listRecipient", 2, 4)]
+        ("l.csv", 1, 1),
+        ("l.csv", 2, 1),
+        ("l.csv", 3, 4),
+        ("listRecipient", 1, 1),
+        ("listRecipient", 2, 4),
+    ]
     # the campaign's list: its lines 3 and 5 repeat a number seen before
-    assert sent["listInCampaign"]["lineDuplicateMobile"] == ["3", "5"]  # strings, as the guide and /lists/upload write them
+    assert sent["listInCampaign"]["lineDuplicateMobile"] == [
+        "3",
+        "5",
+    ]  # strings, as the guide and /lists/upload write them
     assert sent["listInCampaign"]["countDuplicateMobile"] == 2
 
 
@@ -214,7 +261,9 @@ def test_line_duplicate_mobile_lists_the_lines(api):
 
 
 def test_a_link_without_tinylist_entry_is_refused(api):
-    r = api.post("/campaigns/inject", json={"listRecipient": ["0639980016"], "msg": "Promo ${track_1}", "startNow": True})
+    r = api.post(
+        "/campaigns/inject", json={"listRecipient": ["0639980016"], "msg": "Promo ${track_1}", "startNow": True}
+    )
     assert r.status_code == 400
     assert "${track_1}" in r.json()["message"] and "field 'tinyList'" in r.json()["message"]
     assert api.sb.state.campaigns == {}  # nothing prepared, nothing sent

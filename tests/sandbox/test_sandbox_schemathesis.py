@@ -33,9 +33,8 @@ import collections
 import pytest
 import requests
 import schemathesis
-from schemathesis.config import SchemathesisConfig
-
 from sandbox_api import START
+from schemathesis.config import SchemathesisConfig
 
 SEED = 20261201
 

@@ -6,8 +6,8 @@ import pathlib
 import sqlite3
 
 import requests
-
 from sandbox_api import START, Api
+
 from mfanalytics.sandbox.embedded import EmbeddedSandbox
 
 DATA = pathlib.Path(__file__).parents[1] / "data"
@@ -15,12 +15,24 @@ DATA = pathlib.Path(__file__).parents[1] / "data"
 
 def test_state_survives_a_restart(tmp_path):
     db = str(tmp_path / "sandbox.db")
-    with EmbeddedSandbox(seed=0, start=START, db=db, users=[
-        {"name": "demo", "password": "demo"}, {"name": "boss", "password": "pw", "role": "ADMIN", "credit": 50}]) as sb:
+    with EmbeddedSandbox(
+        seed=0,
+        start=START,
+        db=db,
+        users=[{"name": "demo", "password": "demo"}, {"name": "boss", "password": "pw", "role": "ADMIN", "credit": 50}],
+    ) as sb:
         api = Api(sb)
-        list_id = api.post("/lists/upload", files={"File": ("l.csv", (DATA / "sandbox_list.csv").read_bytes())},
-                           data={"filename": "l.csv"}).json()["id"]
-        sent = api.send(None, msg="Promo ${PRENOM} ${track_1}", listsId=[list_id], tinyList=[{"index": 0, "urlToRedirect": "https://e.org"}])
+        list_id = api.post(
+            "/lists/upload",
+            files={"File": ("l.csv", (DATA / "sandbox_list.csv").read_bytes())},
+            data={"filename": "l.csv"},
+        ).json()["id"]
+        sent = api.send(
+            None,
+            msg="Promo ${PRENOM} ${track_1}",
+            listsId=[list_id],
+            tinyList=[{"index": 0, "urlToRedirect": "https://e.org"}],
+        )
         stop = api.send(["0639980017"], msg="Promo", brand="Lecoq")
         draft = api.prepare(["0639980016"], msg="Plus tard")
         scheduled = api.send(["0639980016"], msg="Demain", scheduleOn="2026-03-03T09:00:00Z")
@@ -45,11 +57,19 @@ def test_state_survives_a_restart(tmp_path):
         assert [e["item"] for e in before["blacklist"]] == ["+33639980055", "+33639980017"]  # the STOP came at +60 s
         assert sb.state.accounts.users["demo"].credit == before["credit"]
         states = {c["id"]: c["status"] for c in requests.get(sb.root + "/_sandbox/campaigns").json()}
-        assert states == {sent["id"]: "INJECTED", stop["id"]: "INJECTED", draft["id"]: "DRAFT", scheduled["id"]: "SCHEDULED"}
+        assert states == {
+            sent["id"]: "INJECTED",
+            stop["id"]: "INJECTED",
+            draft["id"]: "DRAFT",
+            scheduled["id"]: "SCHEDULED",
+        }
         # ids keep counting, the list is still usable, the draft can still be injected
         again = api.send(None, msg="Encore", listsId=[list_id])
         assert again["id"] == scheduled["id"] + 1
-        assert api.post("/campaigns/inject", json={"campaignId": draft["id"], "startNow": True}).json()["status"] == "INJECTED"
+        assert (
+            api.post("/campaigns/inject", json={"campaignId": draft["id"], "startNow": True}).json()["status"]
+            == "INJECTED"
+        )
         # the schedule still fires
         sb.set_clock("2026-03-03T09:01:00Z")
         assert sb.state.campaigns[scheduled["id"]].status == "INJECTED"
@@ -70,4 +90,9 @@ def test_no_clear_password_or_token_in_the_file(tmp_path):
     assert b"s3cr3t-pass" not in raw and token.encode() not in raw
     with sqlite3.connect(db) as conn:
         assert {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")} >= {
-            "users", "campaigns", "blacklist", "lists", "meta"}
+            "users",
+            "campaigns",
+            "blacklist",
+            "lists",
+            "meta",
+        }

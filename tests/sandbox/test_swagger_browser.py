@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-
-from browser import CHROMIUM_ARGS, chromium as _chromium  # the one browser gate of the suite
+from browser import CHROMIUM_ARGS  # the one browser gate of the suite
+from browser import chromium as _chromium
 
 pytestmark = pytest.mark.browser
 
@@ -52,10 +52,16 @@ def test_guide_section_1_3_on_the_swagger_page_offline(sb):
             login.locator("textarea.body-param__text").fill('{"username": "demo", "password": "demo"}')
             login.locator("button.execute").click()
             login.locator(".live-responses-table tr.response td.response-col_status").first.wait_for()
-            assert login.locator(".live-responses-table tr.response td.response-col_status").first.inner_text().strip() == "200"
+            assert (
+                login.locator(".live-responses-table tr.response td.response-col_status").first.inner_text().strip()
+                == "200"
+            )
             # 3/ in "Response headers", copy the BEARER, with the word Bearer
-            headers = login.locator(".live-responses-table tr.response td.response-col_description pre").filter(
-                has_text="content-type").first.inner_text()
+            headers = (
+                login.locator(".live-responses-table tr.response td.response-col_description pre")
+                .filter(has_text="content-type")
+                .first.inner_text()
+            )
             found = re.search(r"authorization:\s*(Bearer \S+)", headers, re.IGNORECASE)
             assert found, login.locator(".live-responses-table").inner_text()[-600:]
             bearer = found.group(1)
@@ -75,7 +81,9 @@ def test_guide_section_1_3_on_the_swagger_page_offline(sb):
             page.screenshot(path=SHOT.replace(".png", "_page.png"))  # the page around the call
             blacklist.locator(".responses-inner").first.screenshot(path=SHOT)  # the call and its 200
             assert status.inner_text().strip() == "200"
-            body = blacklist.locator(".live-responses-table tr.response td.response-col_description pre").first.inner_text()
+            body = blacklist.locator(
+                ".live-responses-table tr.response td.response-col_description pre"
+            ).first.inner_text()
             assert body.strip() == "[]"
         finally:
             browser.close()

@@ -18,8 +18,15 @@ from mfanalytics.connect import is_sandbox
 from mfanalytics.widgets import ReportExplorer, SendForm
 from mfanalytics.widgets import send as send_module
 
-COUNTED = ("prepare_campaign", "inject_campaign", "cancel_campaign", "get_report", "get_reports", "send_campaign",
-           "send_now")
+COUNTED = (
+    "prepare_campaign",
+    "inject_campaign",
+    "cancel_campaign",
+    "get_report",
+    "get_reports",
+    "send_campaign",
+    "send_now",
+)
 
 
 class Spy:
@@ -99,7 +106,8 @@ def test_counter_reads_like_the_spec(client):
 def test_counter_agrees_with_count_segments_for_any_message(client):
     form = SendForm(client)
     texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=400).filter(
-        lambda t: "${" not in t and "$$[" not in t)
+        lambda t: "${" not in t and "$$[" not in t
+    )
 
     @settings(max_examples=150, deadline=None)
     @given(texts)
@@ -109,7 +117,11 @@ def test_counter_agrees_with_count_segments_for_any_message(client):
         said = re.match(r"^(\d+) / (\d+) · (GSM-7|UCS-2) · (\d+) SMS$", form.counter.value)
         assert said, form.counter.value
         length, limit, encoding, segments = int(said[1]), int(said[2]), said[3], int(said[4])
-        assert (length, encoding, segments) == (int(expected["length"]), expected["encoding"], int(expected["segments"]))
+        assert (length, encoding, segments) == (
+            int(expected["length"]),
+            expected["encoding"],
+            int(expected["segments"]),
+        )
         single, part = (160, 153) if encoding == "GSM-7" else (70, 67)
         assert limit == (single if segments <= 1 else part * min(segments, 6))
 
@@ -133,8 +145,17 @@ def test_non_gsm_characters_are_listed_and_can_be_replaced(client):
 
 
 # ---------------------------------------------------------------- live checks
-@pytest.mark.parametrize("sender, ok", [("MaBoutique", True), ("", True), ("AB", False), ("12345", False),
-                                        ("Ma Boutique", False), ("Boutique2024X", False)])
+@pytest.mark.parametrize(
+    "sender, ok",
+    [
+        ("MaBoutique", True),
+        ("", True),
+        ("AB", False),
+        ("12345", False),
+        ("Ma Boutique", False),
+        ("Boutique2024X", False),
+    ],
+)
 def test_sender_is_checked_while_typing(client, sender, ok):
     form = SendForm(client)
     form.sender.value = sender
@@ -152,11 +173,19 @@ def test_invalid_and_duplicate_lines_are_shown(client):
 
 
 def test_csv_upload_is_cleaned_and_personalises_the_preview(client, sb):
-    content = ("Prénom;Portable\nZoé;06 12 34 56 78\nLoïc;0612345678\nAnaïs;abc\n"
-               "Hélène;07 81 22 33 44\n").encode("cp1252")
+    content = ("Prénom;Portable\nZoé;06 12 34 56 78\nLoïc;0612345678\nAnaïs;abc\nHélène;07 81 22 33 44\n").encode(
+        "cp1252"
+    )
     form = SendForm(client)
-    form.upload.value = ({"name": "liste.csv", "type": "text/csv", "size": len(content), "content": memoryview(content),
-                          "last_modified": pd.Timestamp("2026-03-02", tz="UTC").to_pydatetime()},)
+    form.upload.value = (
+        {
+            "name": "liste.csv",
+            "type": "text/csv",
+            "size": len(content),
+            "content": memoryview(content),
+            "last_modified": pd.Timestamp("2026-03-02", tz="UTC").to_pydatetime(),
+        },
+    )
     info = re.sub(r"<[^>]+>", "", form.recipients_info.value)
     assert "liste.csv" in info and "2 recipient(s)" in info
     assert "invalid (line 4: abc)" in info and "duplicate (line 3: 0612345678)" in info  # file lines, header is 1
@@ -164,7 +193,7 @@ def test_csv_upload_is_cleaned_and_personalises_the_preview(client, sb):
     form.message.value = "Bonjour ${Prénom} !"
     assert "Bonjour Zoé !" in form.preview.value and "Bonjour Hélène !" in form.preview.value
     assert form.validate() is not None
-    (name, _, kwargs), = client.calls
+    ((name, _, kwargs),) = client.calls
     assert name == "prepare_campaign"
     sent = kwargs["recipients"].recipients
     assert sent["Prénom"].tolist() == ["Zoé", "Hélène"]
@@ -183,15 +212,24 @@ def test_schedule_must_be_five_minutes_ahead_of_the_sandbox_clock(client, sb):
 
 
 def test_the_renderer_is_chosen_and_logic_is_flagged_as_an_estimate(client, sb):
-    content = "PRENOM;mobile\nZoé & Cie;06 12 34 56 78\n".encode("utf-8")
+    content = "PRENOM;mobile\nZoé & Cie;06 12 34 56 78\n".encode()
     form = SendForm(client)
     assert [value for _, value in form.renderer.options] == list(mfanalytics.messages.message.RENDERERS)
-    form.upload.value = ({"name": "l.csv", "type": "text/csv", "size": len(content), "content": memoryview(content),
-                          "last_modified": pd.Timestamp("2026-03-02", tz="UTC").to_pydatetime()},)
+    form.upload.value = (
+        {
+            "name": "l.csv",
+            "type": "text/csv",
+            "size": len(content),
+            "content": memoryview(content),
+            "last_modified": pd.Timestamp("2026-03-02", tz="UTC").to_pydatetime(),
+        },
+    )
     form.renderer.value = "HANDLEBARS"
     form.message.value = "Bonjour {{PRENOM}} !"
     assert "fields PRENOM" in form.counter.value and "estimate" not in form.counter.value
-    assert "Bonjour Zoé &amp;amp; Cie !" in form.preview.value  # Handlebars escapes the value; the page escapes it again
+    assert (
+        "Bonjour Zoé &amp;amp; Cie !" in form.preview.value
+    )  # Handlebars escapes the value; the page escapes it again
     form.message.value = "Bonjour {{#if PRENOM}}{{PRENOM}}{{/if}} !"
     assert "estimate" in form.counter.value and "{{#if PRENOM}}" in form.counter.value
     form.renderer.value = "MEDIASFLOW_B"
@@ -389,8 +427,12 @@ def magic(code: int, n: int = 0) -> str:
 
 def test_explorer_loads_a_campaign_and_filters_and_exports(sb, tmp_path):
     api = sb.client()
-    people = [{"mobile": magic(16), "NOM": "=HYPERLINK(\"http://x\")"}, {"mobile": magic(21), "NOM": "Diaz"},
-              {"mobile": magic(20), "NOM": "Roux"}, {"mobile": magic(29), "NOM": "Petit"}]
+    people = [
+        {"mobile": magic(16), "NOM": '=HYPERLINK("http://x")'},
+        {"mobile": magic(21), "NOM": "Diaz"},
+        {"mobile": magic(20), "NOM": "Roux"},
+        {"mobile": magic(29), "NOM": "Petit"},
+    ]
     campaign = api.send_campaign("Bonjour ${NOM}", recipients=people, sender="MaBoutique")
     sb.advance(3600)
     client = Spy(api)

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 import requests
+from browser import CHROMIUM_ARGS  # the one browser gate of the suite
+from browser import chromium as _chromium
 
 import mfanalytics
-
-from browser import CHROMIUM_ARGS, chromium as _chromium  # the one browser gate of the suite
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "02_send_test_campaign.ipynb"
@@ -50,18 +50,32 @@ def voila(live_sb, tmp_path):
     voila_bin = Path(sys.executable).with_name("voila")
     if not voila_bin.exists():
         (pytest.fail if os.environ.get("CI", "").lower() == "true" else pytest.skip)(
-            "voila is not installed (pip install -e '.[dev]'); the browser test of the form needs it")
+            "voila is not installed (pip install -e '.[dev]'); the browser test of the form needs it"
+        )
     shutil.copy(NOTEBOOK, tmp_path / NOTEBOOK.name)
     (tmp_path / "data_samples").symlink_to(ROOT / "data_samples")
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEDIASFLOW_")}
-    env.update(MEDIASFLOW_BASE_URL=live_sb.url, MEDIASFLOW_USERNAME="lab", MEDIASFLOW_PASSWORD=PASSWORD,
-               JUPYTER_PLATFORM_DIRS="1")
+    env.update(
+        MEDIASFLOW_BASE_URL=live_sb.url,
+        MEDIASFLOW_USERNAME="lab",
+        MEDIASFLOW_PASSWORD=PASSWORD,
+        JUPYTER_PLATFORM_DIRS="1",
+    )
     log = open(tmp_path / "voila.log", "wb")
     proc = subprocess.Popen(
-        [str(voila_bin), NOTEBOOK.name, "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-         "--ServerApp.open_browser=False"],
-        cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            str(voila_bin),
+            NOTEBOOK.name,
+            "--no-browser",
+            f"--port={port}",
+            "--Voila.ip=127.0.0.1",
+            "--ServerApp.open_browser=False",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}/"
     try:

@@ -41,7 +41,9 @@ def make_report(rows: list[dict], *, n_tracks: int = 1, list_columns: tuple[str,
             "campaign_id": pd.array(col("campaign", 1), dtype="Int64"),
             "ref_list": pd.array(col("ref_list", "liste.csv"), dtype="string"),
             "line": pd.array(list(range(1, n + 1)), dtype="Int64"),
-            "mobile": pd.array([r.get("mobile", f"+336{10000000 + i:08d}") for i, r in enumerate(rows)], dtype="string"),
+            "mobile": pd.array(
+                [r.get("mobile", f"+336{10000000 + i:08d}") for i, r in enumerate(rows)], dtype="string"
+            ),
             "status_code": codes,
             "status_text": pd.array(decoded["status"].astype("object").tolist(), dtype="string"),
             "status": decoded["status"].array,
@@ -78,12 +80,30 @@ def make_report(rows: list[dict], *, n_tracks: int = 1, list_columns: tuple[str,
 
 
 # status code mix of a realistic campaign (code -> weight)
-_MIX = {16: 0.80, 21: 0.05, 17: 0.01, 20: 0.03, 22: 0.01, 31: 0.01, 29: 0.02, 2: 0.01,
-        13: 0.005, 27: 0.005, 14: 0.01, 15: 0.005, 4: 0.01, 8: 0.005, 24: 0.005, 1: 0.005, 99: 0.005}
+_MIX = {
+    16: 0.80,
+    21: 0.05,
+    17: 0.01,
+    20: 0.03,
+    22: 0.01,
+    31: 0.01,
+    29: 0.02,
+    2: 0.01,
+    13: 0.005,
+    27: 0.005,
+    14: 0.01,
+    15: 0.005,
+    4: 0.01,
+    8: 0.005,
+    24: 0.005,
+    1: 0.005,
+    99: 0.005,
+}
 
 
-def realistic_report(n_per_campaign=(900, 1100, 700, 400), *, seed: int = 7, start="2026-03-02 09:00:00",
-                     bad_campaign: int | None = None) -> pd.DataFrame:
+def realistic_report(
+    n_per_campaign=(900, 1100, 700, 400), *, seed: int = 7, start="2026-03-02 09:00:00", bad_campaign: int | None = None
+) -> pd.DataFrame:
     """Several campaigns over several days with deliveries, clicks on two links, replies."""
     rng = np.random.default_rng(seed)
     rows = []
@@ -97,23 +117,35 @@ def realistic_report(n_per_campaign=(900, 1100, 700, 400), *, seed: int = 7, sta
         campaign = 1000 + ci
         sent_at = t_start + pd.Timedelta(days=ci, hours=int(rng.integers(0, 8)))
         if bad_campaign == ci:
-            pc = p.copy(); pc[0] *= 0.3; pc = pc / pc.sum()
+            pc = p.copy()
+            pc[0] *= 0.3
+            pc = pc / pc.sum()
         else:
             pc = p
         codes = rng.choice(codes_all, size=n, p=pc)
         for i in range(n):
             code = int(codes[i])
-            r = {"campaign": campaign, "code": code, "ref_list": f"liste_{campaign}.csv",
-                 "mobile": f"{countries[i % len(countries)]}{(i * 7919 + ci) % 10**6:06d}".ljust(12, "1")[:12]}
+            r = {
+                "campaign": campaign,
+                "code": code,
+                "ref_list": f"liste_{campaign}.csv",
+                "mobile": f"{countries[i % len(countries)]}{(i * 7919 + ci) % 10**6:06d}".ljust(12, "1")[:12],
+            }
             if code in (16, 21, 17, 20, 22, 29, 13, 27):
-                r["delivered_at"] = (sent_at + pd.Timedelta(seconds=int(rng.exponential(120)) + 1)).strftime("%Y-%m-%d %H:%M:%S")
+                r["delivered_at"] = (sent_at + pd.Timedelta(seconds=int(rng.exponential(120)) + 1)).strftime(
+                    "%Y-%m-%d %H:%M:%S"
+                )
             if code in (16, 21, 17):
                 d = pd.Timestamp(r["delivered_at"])
                 if rng.random() < 0.15:
-                    r["track_1_at"] = (d + pd.Timedelta(minutes=int(rng.exponential(90)) + 1)).strftime("%Y-%m-%d %H:%M:%S")
+                    r["track_1_at"] = (d + pd.Timedelta(minutes=int(rng.exponential(90)) + 1)).strftime(
+                        "%Y-%m-%d %H:%M:%S"
+                    )
                     r["track_1_clicks"] = int(rng.integers(1, 4))
                 if rng.random() < 0.05:
-                    r["track_2_at"] = (d + pd.Timedelta(minutes=int(rng.exponential(300)) + 1)).strftime("%Y-%m-%d %H:%M:%S")
+                    r["track_2_at"] = (d + pd.Timedelta(minutes=int(rng.exponential(300)) + 1)).strftime(
+                        "%Y-%m-%d %H:%M:%S"
+                    )
                     r["track_2_clicks"] = 1
                 if rng.random() < 0.02 or code == 17:
                     r["reply"] = replies[i % len(replies)] if code != 17 else "STOP"
@@ -124,9 +156,16 @@ def realistic_report(n_per_campaign=(900, 1100, 700, 400), *, seed: int = 7, sta
 
 def to_csv(frame: pd.DataFrame, list_columns: tuple[str, ...] = ("AGENCE",)) -> str:
     """The frame as the platform's CSV report (guide section 4, plus CAMPAIGN_ID), ';'-separated."""
-    out = pd.DataFrame({"CAMPAIGN_ID": frame["campaign_id"], "REF_LIST": frame["ref_list"], "ID_LINE": frame["line"],
-                        "INT_MOBILE": frame["mobile"], "STATUS_CODE": frame["status_code"],
-                        "STATUS_TEXT": frame["status_text"]})
+    out = pd.DataFrame(
+        {
+            "CAMPAIGN_ID": frame["campaign_id"],
+            "REF_LIST": frame["ref_list"],
+            "ID_LINE": frame["line"],
+            "INT_MOBILE": frame["mobile"],
+            "STATUS_CODE": frame["status_code"],
+            "STATUS_TEXT": frame["status_text"],
+        }
+    )
     fmt = "%d/%m/%Y %H:%M:%S"
     out["DELIVERYDATE"] = frame["delivered_at"].dt.strftime(fmt)
     out["REPLY"] = frame["reply"]
