@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import warnings
 from datetime import datetime, timedelta
 
 import pandas as pd
@@ -65,8 +66,9 @@ def main(recipients: int = 300) -> None:
         )
         client = mfanalytics.Client(root + "/api/v1", username="demo", password="demo", now=clock)
         people = [f"06{10_000_000 + i:08d}" for i in range(recipients)]
+        warnings.simplefilter("ignore", mfanalytics.ComplianceWarning)  # a daily campaign, Sundays too
         for _ in range(DAYS):
-            client.send_campaign("Bonjour, -10% aujourd'hui", recipients=people)
+            client.send_campaign("Bonjour, -10% aujourd'hui STOP 36184", recipients=people, compliance="warn")
             requests.post(root + "/_sandbox/clock", json={"advance": 86_400}, timeout=10)
         end = clock()
         start = end - timedelta(days=DAYS + 1)

@@ -44,6 +44,8 @@ from mfanalytics.errors import (
     APIConnectionError,
     APIError,
     AuthenticationError,
+    ComplianceError,
+    ComplianceWarning,
     IntegrityError,
     InvalidRequestError,
     MediasflowError,
@@ -59,6 +61,7 @@ from mfanalytics.lists.cleaning import CleanResult, clean_recipients
 from mfanalytics.lists.phones import normalize_mobiles
 from mfanalytics.lists.reading import read_list
 from mfanalytics.messages.campaign_rules import validate_schedule, validate_sender
+from mfanalytics.messages.compliance import SendingWindow, check_compliance, received_outside_window
 from mfanalytics.messages.message import (
     CreditEstimate,
     Message,
@@ -106,6 +109,10 @@ __all__ = [
     "to_gsm7",
     "validate_sender",
     "validate_schedule",
+    # French sending rules
+    "check_compliance",
+    "SendingWindow",
+    "received_outside_window",
     # recipient lists
     "clean_recipients",
     "read_list",
@@ -153,4 +160,6 @@ __all__ = [
     "ScheduleError",
     "RecipientListError",
     "ReportFormatError",
+    "ComplianceError",
+    "ComplianceWarning",
 ]

@@ -10,6 +10,9 @@ one, the line.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 __all__ = [
     "MediasflowError",
     "AuthenticationError",
@@ -25,6 +28,8 @@ __all__ = [
     "ScheduleError",
     "RecipientListError",
     "ReportFormatError",
+    "ComplianceError",
+    "ComplianceWarning",
     "RULE_SURROGATE",
     "RULE_CHARSET",
     "RULE_MIXED_ENCODING",
@@ -194,3 +199,23 @@ class RecipientListError(ValidationError):
 
 class ReportFormatError(ValidationError):
     """A report payload cannot be read as a Mediasflow report."""
+
+
+class ComplianceError(ValidationError):
+    """A send was stopped before any request: it breaks a French sending rule.
+
+    Attributes
+    ----------
+    findings : list of Finding
+        Every finding of :func:`~mfanalytics.messages.compliance.check_compliance`,
+        errors first; ``rule`` is the first error's rule. Pass
+        ``compliance="warn"`` to send anyway.
+    """
+
+    def __init__(self, message: str, *, findings: Iterable[Any] = (), **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.findings = list(findings)
+
+
+class ComplianceWarning(UserWarning):
+    """A sending rule is broken or doubtful, and the send went ahead (``compliance="warn"``)."""

@@ -26,7 +26,9 @@ def test_no_public_name_outside_all():
 def test_errors_share_one_root():
     for name in mfanalytics.__all__:
         obj = getattr(mfanalytics, name)
-        if isinstance(obj, type) and issubclass(obj, Exception):
+        if isinstance(obj, type) and issubclass(obj, Warning):  # warnings are not errors: UserWarning's
+            assert issubclass(obj, UserWarning) and obj.__module__ == "mfanalytics.errors", name
+        elif isinstance(obj, type) and issubclass(obj, Exception):
             assert issubclass(obj, mfanalytics.MediasflowError), name
 
 

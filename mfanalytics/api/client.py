@@ -426,13 +426,64 @@ class Client:
         if confirmed:
             return Campaign({"id": cid, "status": "INJECTED", "confirmedBy": "409 on retry"})
 
-    def send_campaign(self, msg: str, *, recipients: Any = None, list_id: Any = None, **options: Any) -> Campaign:
+    #: What a broken French sending rule does to ``send_campaign`` and ``send_now``:
+    #: ``"error"`` stops the send (:class:`~mfanalytics.errors.ComplianceError`), ``"warn"``
+    #: sends with a :class:`~mfanalytics.errors.ComplianceWarning`. Set per client or per call.
+    compliance: str = "error"
+
+    def check_compliance(
+        self, msg: str, *, recipients: Any = None, list_id: Any = None, compliance: str | None = None, **options: Any
+    ) -> Any:
+        """Check a send against the French sending rules, as ``send_campaign`` does before sending.
+
+        Runs :func:`~mfanalytics.messages.compliance.check_compliance` with the
+        campaign's ``type_select``, ``schedule_on`` (or the client's clock, for
+        a send now), ``sender`` and recipients, and returns its findings.
+        ``compliance="error"`` (the default, :attr:`compliance`) raises
+        :class:`~mfanalytics.errors.ComplianceError` when one is an error;
+        ``"warn"`` issues each finding as a :class:`~mfanalytics.errors.ComplianceWarning`.
+        """
+        import warnings
+
+        from mfanalytics.errors import ComplianceWarning
+        from mfanalytics.messages.compliance import check_compliance, compliance_error
+
+        mode = self.compliance if compliance is None else compliance
+        if mode not in ("error", "warn"):
+            raise ValidationError(
+                f"compliance must be 'error' or 'warn', got {mode!r}", rule="compliance-mode", field="compliance"
+            )
+        findings = check_compliance(
+            msg,
+            type_select=options.get("type_select") or "MKG",
+            schedule_on=options.get("schedule_on"),
+            sender=options.get("sender"),
+            recipients=recipients,
+            now=self.now(),
+            region=self.region,
+        )
+        if mode == "error" and not findings.ok:
+            raise compliance_error(findings)
+        for finding in findings:
+            sent = " Sent anyway (compliance='warn')." if finding.severity == "error" else ""
+            warnings.warn(f"{finding}{sent}", ComplianceWarning, stacklevel=3)
+        return findings
+
+    def send_campaign(
+        self, msg: str, *, recipients: Any = None, list_id: Any = None, compliance: str | None = None, **options: Any
+    ) -> Campaign:
         """Prepare, then inject: the safe way to send.
 
         Returns the injected campaign with the counts of the preparation.
         Raises :class:`ValidationError` (rule ``no-valid-recipient``) and
         leaves the DRAFT unsent when the platform counted no valid recipient.
+        Before anything is sent, :meth:`check_compliance` checks the French
+        sending rules: a marketing message needs a STOP mention and must reach
+        every recipient Monday to Saturday, 08:00-20:00 in their local time,
+        outside public holidays. A broken rule raises
+        :class:`~mfanalytics.errors.ComplianceError` unless ``compliance="warn"``.
         """
+        self.check_compliance(msg, recipients=recipients, list_id=list_id, compliance=compliance, **options)
         draft = self.prepare_campaign(msg, recipients=recipients, list_id=list_id, **options)
         if draft.get("countValid", 1) == 0:
             raise ValidationError(
@@ -444,13 +495,17 @@ class Client:
         injected = self.inject_campaign(draft.id)
         return Campaign({**draft, **injected})
 
-    def send_now(self, msg: str, *, recipients: Any = None, list_id: Any = None, **options: Any) -> Campaign:
+    def send_now(
+        self, msg: str, *, recipients: Any = None, list_id: Any = None, compliance: str | None = None, **options: Any
+    ) -> Campaign:
         """One request with ``startNow=true``: sends without a DRAFT step.
 
         Never retried once the request may have reached the server: an
         unclear outcome raises :class:`AmbiguousSendError`. Prefer
-        :meth:`send_campaign`.
+        :meth:`send_campaign`. The French sending rules are checked first,
+        as in :meth:`send_campaign`.
         """
+        self.check_compliance(msg, recipients=recipients, list_id=list_id, compliance=compliance, **options)
         payload = self._campaign_payload(msg, recipients, list_id, options)
         payload["startNow"] = True
         response = self._call(

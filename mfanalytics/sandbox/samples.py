@@ -11,9 +11,12 @@ The numbers are generated; they live only in the local sandbox.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
+
+from mfanalytics.errors import ComplianceWarning
 
 __all__ = ["populate"]
 
@@ -127,15 +130,20 @@ def populate(sb: Any, *, days: int = 30, seed: int = 0, username: str = "demo", 
             break
         kind, text, links = _MESSAGES[len(ids) % len(_MESSAGES)]
         people = _recipients(rng, int(rng.integers(150, 900)))
-        campaign = client.send_campaign(
-            text,
-            recipients=people,
-            type_select=kind,
-            sender="MaBoutique",
-            auto_replace_gsm7=True,
-            tiny_list=links,
-            campaign_name=f"Sample {len(ids) + 1}",
-        )
+        # A real sender's history: now and then a campaign lands on a Sunday or a holiday. The
+        # French sending rules warn (silently) instead of refusing, so the reports show it.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ComplianceWarning)
+            campaign = client.send_campaign(
+                text,
+                recipients=people,
+                type_select=kind,
+                sender="MaBoutique",
+                auto_replace_gsm7=True,
+                tiny_list=links,
+                campaign_name=f"Sample {len(ids) + 1}",
+                compliance="warn",
+            )
         ids.append(campaign.id)
         sb.advance(gap)
         elapsed += gap

@@ -67,7 +67,7 @@ def main() -> None:
         sent = step(
             "prepare + inject",
             lambda: client.send_campaign(
-                "Bonjour ${PRENOM} ${track_1}",
+                "Bonjour ${PRENOM} ${track_1} STOP 36184",
                 list_id=uploaded["id"],
                 tiny_list=[{"index": 0, "urlToRedirect": "https://example.org"}],
             ),
