@@ -87,14 +87,14 @@ class MediasflowError(Exception):
             parts.append(f"({where})")
         return " ".join(parts)
 
-    def __reduce__(self):  # keep pickling working with keyword-only arguments
+    def __reduce__(self) -> tuple[Any, ...]:  # keep pickling working with keyword-only arguments
         return (
             _rebuild,
             (type(self), self.message, self.__dict__.copy()),
         )
 
 
-def _rebuild(cls, message, state):
+def _rebuild(cls: type[MediasflowError], message: str, state: dict[str, Any]) -> MediasflowError:
     obj = cls.__new__(cls)
     Exception.__init__(obj, message)
     obj.__dict__.update(state)
@@ -112,7 +112,7 @@ class InvalidRequestError(MediasflowError):
 class RateLimitError(MediasflowError):
     """Too many requests (429). ``retry_after`` is in seconds, when the API said."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs) -> None:
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
 
@@ -164,7 +164,7 @@ class ValidationError(MediasflowError, ValueError):
         rule: str = "invalid",
         field: str | None = None,
         line: int | None = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> None:
         super().__init__(message, **kwargs)
         self.rule = rule

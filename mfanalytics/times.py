@@ -137,7 +137,10 @@ def paris_to_utc(local: np.ndarray) -> np.ndarray:
     if local.size == 0:
         return local.astype(np.int64)
     lowest, highest = int(local.min()), int(local.max())
-    year = lambda s: 1970 + s // 31_556_952  # noqa: E731
+
+    def year(seconds: int) -> int:
+        return 1970 + seconds // 31_556_952
+
     y0 = min(max(year(lowest) - 1, 1970), 2200)
     y1 = max(min(year(highest) + 1, 2200), 1970)
     keys, offsets, floors = _transitions(y0, y1)
@@ -152,4 +155,4 @@ def paris_to_utc(local: np.ndarray) -> np.ndarray:
         delta = offsets[j] - offsets[j - 1]
         step = np.minimum(utc - floors[j], delta) if delta > 0 else delta
         utc -= (local >= keys[j - 1]) * step
-    return utc
+    return np.asarray(utc, dtype=np.int64)
