@@ -34,6 +34,8 @@ sandbox: $(STAMP)
 # JupyterLab on notebooks/, every notebook talking to ONE local sandbox (port 8765,
 # 30 days of sample campaigns, a minute of campaign life per second, state kept in
 # out/lab/sandbox.db): send from notebook 02, read the report in 01 or 03.
+# Saving a notebook never dirties the repository: etc/jupyter/jupyter_server_config.py strips
+# outputs and run state before each save (tests/test_lab_config.py checks it on a real server).
 # Its clock starts at the current time (later if out/lab/sandbox.db is ahead); the
 # sandbox stops when JupyterLab does.
 LAB_SANDBOX := http://127.0.0.1:8765
@@ -46,6 +48,7 @@ lab: $(STAMP)
 	trap 'kill $$sandbox 2>/dev/null; wait $$sandbox 2>/dev/null' EXIT INT TERM; \
 	$(PY) -c "exec('$(LAB_WAIT)')" $(LAB_SANDBOX)/_sandbox/clock || { echo "the sandbox did not start on $(LAB_SANDBOX)"; exit 1; }; \
 	MEDIASFLOW_BASE_URL=$(LAB_SANDBOX)/api/v1 MEDIASFLOW_USERNAME=demo MEDIASFLOW_PASSWORD=demo \
+	  JUPYTER_CONFIG_PATH=$(CURDIR)/etc/jupyter MFANALYTICS_LAB_OUT=$(CURDIR)/out/lab \
 	  $(BIN)/jupyter lab $$([ "$$(id -u)" = 0 ] && echo --allow-root) notebooks/
 
 clean:
