@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench soak lab sandbox clean install
+.PHONY: demo test bench soak lab sandbox docs clean install
 
 install: $(STAMP)
 
@@ -27,6 +27,12 @@ bench: $(STAMP)
 
 soak: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider -m slow
+
+# The documentation site (Sphinx, numpydoc, the notebooks run on the sandbox) in out/docs/.
+# `make test` builds it too, with warnings as errors, without running the notebooks again.
+docs: $(STAMP)
+	$(PY) -m sphinx -b html -W --keep-going -q docs out/docs
+	@echo "open out/docs/index.html"
 
 sandbox: $(STAMP)
 	$(BIN)/mfanalytics sandbox
