@@ -16,6 +16,7 @@ Examples
 """
 
 from mfanalytics import _compat, sandbox
+from mfanalytics.analysis.display import styled
 from mfanalytics.analysis.html_report import deliverability_report
 from mfanalytics.analysis.kpis import (
     by_country,
@@ -145,6 +146,7 @@ __all__ = [
     "plot_campaign_comparison",
     "plot_daily_rates",
     "deliverability_report",
+    "styled",
     # errors
     "MediasflowError",
     "AuthenticationError",
