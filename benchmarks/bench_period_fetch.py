@@ -61,9 +61,12 @@ def main(recipients: int = 300) -> None:
                 break
             except requests.ConnectionError:
                 time.sleep(0.1)
-        clock = lambda: datetime.fromisoformat(
-            requests.get(root + "/_sandbox/clock", timeout=5).json()["now"].replace("Z", "+00:00")
-        )
+
+        def clock() -> datetime:
+            return datetime.fromisoformat(
+                requests.get(root + "/_sandbox/clock", timeout=5).json()["now"].replace("Z", "+00:00")
+            )
+
         client = mfanalytics.Client(root + "/api/v1", username="demo", password="demo", now=clock)
         people = [f"06{10_000_000 + i:08d}" for i in range(recipients)]
         warnings.simplefilter("ignore", mfanalytics.ComplianceWarning)  # a daily campaign, Sundays too

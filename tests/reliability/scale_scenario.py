@@ -14,6 +14,7 @@ import json
 import resource
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -55,14 +56,14 @@ def main() -> None:
         return value
 
     data = step("make list", lambda: make_list(args.rows))
-    cleaned = step("clean", lambda: mfanalytics.clean_recipients(data))
+    cleaned = step("clean", partial(mfanalytics.clean_recipients, data))
     del data
     out["clean_rows"] = int(cleaned.counts["rows"])
     out["clean_recipients"] = int(cleaned.counts["recipients"])
     out["clean_rejected"] = int(cleaned.frame["mobile_issue"].notna().sum())
     with EmbeddedSandbox(seed=0, start="2026-03-02T09:00:00Z") as sb:
         client = sb.client(timeout=600)
-        uploaded = step("upload list", lambda: client.upload_list(cleaned, filename="big.csv"))
+        uploaded = step("upload list", partial(client.upload_list, cleaned, filename="big.csv"))
         del cleaned
         sent = step(
             "prepare + inject",

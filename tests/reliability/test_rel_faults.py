@@ -259,7 +259,7 @@ def _serve(db: str, port: int) -> subprocess.Popen:
             return proc
         except requests.ConnectionError:
             if proc.poll() is not None:
-                raise RuntimeError(proc.stderr.read().decode(errors="replace"))
+                raise RuntimeError(proc.stderr.read().decode(errors="replace")) from None
             time.sleep(0.1)
     proc.kill()
     raise RuntimeError("the sandbox did not start")

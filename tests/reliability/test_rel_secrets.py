@@ -63,7 +63,9 @@ def _leaks(sb, texts: dict[str, str | bytes]) -> dict[str, str]:
             text = text.decode("latin-1")
         if PASSWORD in text:
             found[where] = "password"
-        elif any(t in text for t in issued(sb)) or any(hashlib.sha256(m.encode()).hexdigest() in digests for m in TOKEN_SHAPE.findall(text)):
+        elif any(t in text for t in issued(sb)) or any(
+            hashlib.sha256(m.encode()).hexdigest() in digests for m in TOKEN_SHAPE.findall(text)
+        ):
             found[where] = "token"
     return found
 
@@ -279,7 +281,7 @@ def _walk(obj, found: list[str], seen: set[int], depth: int = 0) -> None:
         children += list(obj.__defaults__ or ())
     if isinstance(obj, types.MethodType):
         children.append(obj.__self__)
-    if isinstance(obj, types.ModuleType) or isinstance(obj, type):
+    if isinstance(obj, (types.ModuleType, type)):
         return
     children.append(getattr(obj, "__dict__", None))
     for cls in type(obj).__mro__:
@@ -433,7 +435,9 @@ def test_no_error_path_holds_a_secret_in_its_chain_frames_or_logs(vault, caplog,
             text = text.decode("latin-1")
         if PASSWORD in text:
             leaks[where] = "password"
-        elif any(t in text for t in issued(sb) + _SEEN_TOKENS) or any(hashlib.sha256(m.encode()).hexdigest() in digests for m in TOKEN_SHAPE.findall(text)):
+        elif any(t in text for t in issued(sb) + _SEEN_TOKENS) or any(
+            hashlib.sha256(m.encode()).hexdigest() in digests for m in TOKEN_SHAPE.findall(text)
+        ):
             leaks[where] = "token"
     assert leaks == {}, leaks
     assert chained == []  # errors carry no library exception (whose .request holds headers and body)
