@@ -25,16 +25,22 @@ def api(sb) -> Api:
 # French sending rules. For them the client warns instead of refusing (``Client.compliance``), and
 # the warning is filtered. The rules themselves, and the refusing default, are tested in
 # tests/messages/test_compliance.py and tests/api/test_client_compliance.py, which mark themselves
-# ``enforce_compliance`` to keep the default of every user: ``compliance="error"``.
+# ``enforce_compliance`` (module-wide) to keep the default of every user: ``compliance="error"``.
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("enforce_compliance") is None:
             item.add_marker(pytest.mark.filterwarnings("ignore::mfanalytics.errors.ComplianceWarning"))
 
 
-@pytest.fixture(autouse=True)
-def _compliance_warns_outside_its_tests(request, monkeypatch):
-    if request.node.get_closest_marker("enforce_compliance") is None:
-        from mfanalytics.api.client import Client
+@pytest.fixture(scope="module", autouse=True)
+def _compliance_warns_outside_its_tests(request):
+    # module scope, autouse: in force before the module-scoped fixtures that send campaigns;
+    # a module opts out with ``pytestmark = pytest.mark.enforce_compliance``
+    if request.node.get_closest_marker("enforce_compliance") is not None:
+        yield
+        return
+    from mfanalytics.api.client import Client
 
-        monkeypatch.setattr(Client, "compliance", "warn")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Client, "compliance", "warn")
+        yield
