@@ -54,4 +54,5 @@ intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
 html_theme = "pydata_sphinx_theme"
 html_title = "mfanalytics"
 html_theme_options = {"navigation_with_keys": False, "show_toc_level": 2}
-html_static_path: list[str] = []
+html_static_path = ["_static"]
+html_css_files = ["custom.css"]
