@@ -158,13 +158,14 @@ def test_list_of_reports_compares_campaigns():
     assert page.kpis["recipients"] == "3" and page.kpis["delivery_rate"] == "66.7%"
     text = " ".join(page.text)
     assert "Per campaign" in text and "2 campaign(s)" in text
-    assert len(page.all("img")) == 7  # 5 + comparison + daily rates (two days)
+    # funnel, statuses, deliveries, clicks + comparison + daily rates (two days); no click: no heatmap
+    assert len(page.all("img")) == 6
 
 
 def test_empty_report_still_renders():
     page = Page(deliverability_report(small().iloc[:0], lang="en"))
     assert page.kpis["recipients"] == "0" and page.kpis["delivery_rate"] == "–"
-    assert len(page.all("img")) >= 5
+    assert len(page.all("img")) == 4  # each saying "No data"; no heatmap of nothing
 
 
 def test_report_from_a_parsed_csv_matches_the_built_frame():
