@@ -24,7 +24,7 @@ import html
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -63,7 +63,8 @@ h1 {{ font-size: 1.6rem; margin: 0 0 4px; }} h2 {{ font-size: 1.2rem; margin: 28
 .kpi-label {{ color: var(--ink); font-size: .88rem; }}
 .kpi-base {{ color: var(--muted); font-size: .8rem; }}
 .kpi.good .kpi-value {{ color: var(--ok); }} .kpi.warn .kpi-value {{ color: var(--bad); }}
-.figures {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 440px), 1fr)); gap: 14px; }}
+.figures {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 440px), 1fr)); gap: 14px;
+           align-items: start; }}
 figure {{ margin: 0; border: 1px solid var(--line); border-radius: 8px; padding: 6px; }}
 figure img {{ width: 100%; max-width: 720px; height: auto; display: block; margin: 0 auto; }}
 .table-wrap {{ overflow-x: auto; }}
@@ -187,7 +188,7 @@ def figure(
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(cast(Any, _RC)):
         fig = Figure(figsize=size, dpi=_DPI)
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()

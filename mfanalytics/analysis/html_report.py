@@ -503,10 +503,10 @@ def deliverability_report(
     if group_by is not None:
         require(frame, [group_by])
     opts = {"send_times": send_times, "segments": segments}
-    total = analysis.summarize(facts, by=None, **opts)
-    total = (
-        total.iloc[0]
-        if len(total)
+    pooled = analysis.summarize(facts, by=None, **opts)
+    total: pd.Series = (
+        pooled.iloc[0]
+        if len(pooled)
         else pd.Series({c: (float("nan") if "rate" in c or "time" in c else 0) for c in analysis.SUMMARY_COLUMNS})
     )
     n_campaigns = int(frame[key].nunique()) if key else 1

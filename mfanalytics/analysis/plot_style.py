@@ -215,7 +215,7 @@ def date_axis(ax: Any, lang: str) -> None:
     """Concise date ticks: day/month numerals in French, ``3 Dec`` in English (never day-first numerals)."""
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 
-    locator = AutoDateLocator(minticks=3, maxticks=6)
+    locator = AutoDateLocator(minticks=3, maxticks=6)  # type: ignore[no-untyped-call]
     if lang == "fr":
         formats = ["%Y", "%m/%Y", "%d/%m", "%H:%M", "%H:%M", "%S.%f"]
         zero = ["", "%Y", "%d/%m", "%d/%m", "%H:%M", "%H:%M"]
@@ -224,7 +224,9 @@ def date_axis(ax: Any, lang: str) -> None:
         formats = ["%Y", "%b", "%d %b", "%H:%M", "%H:%M", "%S.%f"]
         zero = ["", "%Y", "%b", "%d %b", "%H:%M", "%H:%M"]
         offset = ["", "%Y", "%b %Y", "%d %b %Y", "%d %b %Y", "%d %b %Y %H:%M"]
-    formatter = ConciseDateFormatter(locator, formats=formats, zero_formats=zero, offset_formats=offset)
+    formatter = ConciseDateFormatter(  # type: ignore[no-untyped-call]
+        locator, formats=formats, zero_formats=zero, offset_formats=offset
+    )
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(formatter)
 
@@ -244,4 +246,4 @@ def fit_tick_labels(ax: Any, labels: Sequence[str], *, axis: str = "y", largest:
         ax.set_yticks(range(len(labels)), shown, fontsize=size)
     else:
         ax.set_xticks(range(len(labels)), shown, fontsize=size)
-    return size
+    return float(size)

@@ -283,8 +283,8 @@ def plot_deliveries_over_time(
             first_other = False
     if by is not None and len(curves) > 1:
         handles, names = ax.get_legend_handles_labels()
-        last = [i for i, h in enumerate(handles) if h.get_zorder() == 2]  # "other campaigns" last
-        order = [i for i in range(len(handles)) if i not in last] + last
+        grey = [i for i, h in enumerate(handles) if h.get_zorder() == 2]  # "other campaigns" last
+        order = [i for i in range(len(handles)) if i not in grey] + grey
         ax.legend(
             [handles[i] for i in order],
             [names[i] for i in order],
@@ -473,7 +473,12 @@ def plot_daily_rates(
     """
     t = _text(lang)
     ax = _get_ax(ax)
-    if "flagged" in data.columns and "delivery_rate" in data.columns and "status_code" not in data.columns:
+    daily: pd.DataFrame | None
+    if (
+        isinstance(data, pd.DataFrame)
+        and {"flagged", "delivery_rate"} <= set(data.columns)
+        and "status_code" not in data
+    ):
         daily = data
     else:
         daily = trends.daily_rates(data, send_times=send_times) if len(data) else None
@@ -499,14 +504,14 @@ def plot_daily_rates(
     percent_axis(ax.yaxis, lang)
     ax.set_xlabel(t["day"])
     ax.set_ylabel(t["rate"])
-    ax.legend(fontsize=LABEL_SIZE - 1, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=1, frameon=False)
+    ax.legend(fontsize=LABEL_SIZE - 1, loc="best")
     if len(days) <= 16:
         from matplotlib.dates import DateFormatter
 
         ax.set_xticks(days)
-        ax.xaxis.set_major_formatter(DateFormatter("%d/%m" if lang == "fr" else "%d %b"))
+        ax.xaxis.set_major_formatter(DateFormatter("%d/%m" if lang == "fr" else "%d %b"))  # type: ignore[no-untyped-call]
         ax.tick_params(axis="x", labelrotation=45 if len(days) > 5 else 0)
     else:
         date_axis(ax, lang)
-    ax.set_title(t["daily_title"], pad=44 if bad.any() else 32)
+    ax.set_title(t["daily_title"])
     return ax
