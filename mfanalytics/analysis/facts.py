@@ -453,8 +453,10 @@ class ReportFacts:
     @cached_property
     def country(self) -> pd.Series:
         """ISO region of each ``mobile`` (``"ZZ"`` when unknown)."""
+        from mfanalytics.analysis.kpis import regions
+
         require(self.frame, ["mobile"])
-        return countries(self.frame["mobile"])
+        return regions(self.frame["mobile"])
 
     def times(self, col: str) -> pd.Series:
         """The column ``col`` as Paris times (NaT when the column is missing)."""

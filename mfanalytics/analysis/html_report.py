@@ -294,8 +294,7 @@ def _figures(r: _Report, extra: list[str]) -> Section:
         ),
         figure(plots.plot_click_timeline, facts, lang, t["clicked"]),
     ]
-    grid = analysis.by_hour(facts, send_times=r.opts["send_times"])["clicks"]
-    if int((grid > 0).sum()) > 1:  # one filled cell is no heatmap: left out
+    if int((plots.hour_grid(facts, "clicks") > 0).sum()) > 1:  # one filled cell is no heatmap: left out
         figs.append(figure(plots.plot_click_heatmap, facts, lang, t["clicked"], send_times=r.opts["send_times"]))
     return Section("plots", t["plots"], f'<div class="figures">{"".join(figs + extra)}</div>')
 
@@ -342,7 +341,7 @@ def _failures(r: _Report) -> Section:
     return Section("failures", t["failures"], body)
 
 
-def _codes(r: _Report) -> Section:
+def _status_codes(r: _Report) -> Section:
     t, lang = r.t, r.lang
     rows = _grouped_codes(analysis.status_breakdown(r.facts, level="code"), ["status_group", f"label_{lang}"])
     order = {g: i for i, g in enumerate(GROUP_LABELS)}
@@ -527,7 +526,7 @@ def deliverability_report(
         _figures(r, campaign_figs),
         _failures(r),
         campaigns,
-        _codes(r),
+        _status_codes(r),
         _countries(r),
         _by_column(r, group_by),
         _replies(r, max_replies),

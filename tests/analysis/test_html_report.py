@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from browser import CHROMIUM_ARGS  # the one browser gate of the suite
+from browser import chromium as _chromium
 
 from mfanalytics.analysis.html_report import deliverability_report
 from mfanalytics.errors import ValidationError
@@ -203,8 +205,6 @@ def test_report_from_the_sandbox(sb):
 
 
 # ------------------------------------------------------------- real browser
-from browser import CHROMIUM_ARGS  # the one browser gate of the suite
-from browser import chromium as _chromium
 
 
 @pytest.mark.browser

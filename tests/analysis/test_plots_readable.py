@@ -161,3 +161,11 @@ def test_english_dates_never_day_first(many):
 
 def test_legend_and_label_sizes():
     assert LABEL_SIZE >= 10
+
+
+@pytest.mark.parametrize("value", ["clicks", "deliveries", "sends"])
+def test_hour_grid_is_by_hour(many, value):
+    """The heatmap's own count (one bincount) is the grid of kpis.by_hour."""
+    expected = kpis.by_hour(many)[value].unstack("hour").to_numpy()
+    assert expected.sum() > 0
+    assert (plots.hour_grid(many, value) == expected).all()
