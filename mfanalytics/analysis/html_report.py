@@ -46,6 +46,7 @@ _T: dict[str, dict[str, str]] = {
         "campaign_title": "Rapport de délivrabilité – campagne {}",
         "campaigns": "{} campagne(s)",
         "period": "du {} au {}",
+        "day": "le {}",
         "recipients": "Destinataires",
         "sent": "Envoyés",
         "delivered": "Délivrés",
@@ -103,6 +104,7 @@ _T: dict[str, dict[str, str]] = {
         "campaign_title": "Deliverability report – campaign {}",
         "campaigns": "{} campaign(s)",
         "period": "from {} to {}",
+        "day": "on {}",
         "recipients": "Recipients",
         "sent": "Sent",
         "delivered": "Delivered",
@@ -516,7 +518,8 @@ def deliverability_report(
     at = facts.times("delivered_at").dropna()
     sub = [t["campaigns"].format(fmt_int(n_campaigns, lang))]
     if len(at):
-        sub.append(t["period"].format(fmt_date(at.min(), lang), fmt_date(at.max(), lang)))
+        first, last = fmt_date(at.min(), lang), fmt_date(at.max(), lang)
+        sub.append(t["period"].format(first, last) if first != last else t["day"].format(first))
 
     campaign_figs: list[str] = []
     campaigns = _campaigns(r, campaign_figs)

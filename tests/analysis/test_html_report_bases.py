@@ -189,6 +189,8 @@ def test_dates_read_unambiguously_in_english():
     assert (
         "du 1 nov. 2026 au 3 nov. 2026" in next(n for n in fr.root.walk() if n.attrs.get("class") == "subtitle").text()
     )
+    one_day = Tree(deliverability_report(frame.iloc[:1], lang="en"))
+    assert "on 1 Nov 2026" in next(n for n in one_day.root.walk() if n.attrs.get("class") == "subtitle").text()
 
 
 def test_codes_that_share_a_label_are_one_row_with_the_codes_shown():
