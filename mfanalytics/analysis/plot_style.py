@@ -215,7 +215,7 @@ def date_axis(ax: Any, lang: str) -> None:
     """Concise date ticks: day/month numerals in French, ``3 Dec`` in English (never day-first numerals)."""
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 
-    locator = AutoDateLocator(minticks=3, maxticks=6)  # type: ignore[no-untyped-call]
+    locator = AutoDateLocator(minticks=3, maxticks=7)  # type: ignore[no-untyped-call]
     if lang == "fr":
         formats = ["%Y", "%m/%Y", "%d/%m", "%H:%M", "%H:%M", "%S.%f"]
         zero = ["", "%Y", "%d/%m", "%d/%m", "%H:%M", "%H:%M"]

@@ -182,7 +182,7 @@ def plot_funnel(data: pd.DataFrame | ReportFacts, *, lang: str = "fr", ax: Any =
     ax.invert_yaxis()
     top = max(*values, 1)
     ax.set_xlim(0, top * 1.02)
-    for i, (value, rate) in enumerate(zip(values, rates)):
+    for i, (value, rate, colour) in enumerate(zip(values, rates, FUNNEL_COLORS)):
         label = fmt_int(value, lang)
         if rate is not None and not pd.isna(rate[0]):
             label += f" · {fmt_pct(rate[0], lang)} {rate[1]}"
@@ -195,13 +195,22 @@ def plot_funnel(data: pd.DataFrame | ReportFacts, *, lang: str = "fr", ax: Any =
             ha="right" if inside else "left",
             va="center",
             fontsize=LABEL_SIZE,
-            color="white" if inside else "#212121",
+            color=_ink_on(colour) if inside else "#212121",
             fontweight="bold" if inside else "normal",
         )
     count_axis(ax.xaxis, lang)
     ax.set_xlabel(t["recipients"])
     ax.set_title(t["funnel_title"])
     return ax
+
+
+def _ink_on(colour: str) -> str:
+    """White or near-black text, whichever contrasts more with ``colour`` (WCAG relative luminance)."""
+    from matplotlib.colors import to_rgb
+
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(colour)]
+    lum = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    return "white" if (1.05 / (lum + 0.05)) >= ((lum + 0.05) / 0.0625) else "#212121"
 
 
 def _cumulative_step(ax: Any, times: pd.Series, scale: float, label: str | None, **kwargs: Any) -> Any:

@@ -169,3 +169,24 @@ def test_hour_grid_is_by_hour(many, value):
     expected = kpis.by_hour(many)[value].unstack("hour").to_numpy()
     assert expected.sum() > 0
     assert (plots.hour_grid(many, value) == expected).all()
+
+
+def _luminance(colour):
+    rgb = matplotlib.colors.to_rgb(colour)
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def test_funnel_labels_inside_bars_contrast_with_them(big):
+    fig, ax = drawn(plots.plot_funnel, big, lang="en")
+    renderer = fig.canvas.get_renderer()
+    inside = 0
+    for text in ax.texts:
+        box = text.get_window_extent(renderer)
+        for bar in ax.patches:
+            if bar.get_window_extent(renderer).contains(box.x0 + 1, (box.y0 + box.y1) / 2):
+                a, b = _luminance(text.get_color()), _luminance(bar.get_facecolor())
+                ratio = (max(a, b) + 0.05) / (min(a, b) + 0.05)
+                assert ratio >= 4.0, (text.get_text(), ratio)  # WCAG: 4.5 for body text, 3 for large text
+                inside += 1
+    assert inside >= 2
