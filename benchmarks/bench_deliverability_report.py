@@ -16,9 +16,13 @@ Then, in this process:
   counted per column: ``times[delivered_at]``...);
 - measures the peak memory (tracemalloc, above the frame) of
   ``deliverability_report`` and of ``summarize`` alone;
-- times each without tracing (best of 3);
+- times each without tracing (best of 3, wall clock and this process's CPU time: the CPU ratio
+  is the steadier one on a shared machine);
+- times the figures (drawing and PNG) and the countries inside one report;
+- runs the report again with ``facts.countries`` (Arrow kernels) where ``kpis.regions`` stands,
+  and checks that the HTML is identical;
 
-and prints the ratios report / summarize.
+and prints the ratios report / summarize (goal: 3x).
 
 Usage: ``.venv/bin/python benchmarks/bench_deliverability_report.py [n_rows]``
 """
