@@ -34,8 +34,8 @@ __all__ = ["CSS", "FIGSIZE", "Column", "Section", "e", "duration", "figure", "pa
 
 #: Size (inches) of a report figure: drawn at 10 pt, its text stays readable when the figure
 #: is shown 340 px wide on a phone.
-FIGSIZE: tuple[float, float] = (5.2, 3.4)
-_DPI = 130
+FIGSIZE: tuple[float, float] = (4.8, 3.3)
+_DPI = 140
 _RC = {
     "font.size": 10.0,
     "axes.titlesize": 11.0,
