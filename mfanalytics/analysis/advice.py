@@ -40,15 +40,21 @@ _A = tuple[str, str, str]  # action, French advice, English advice
 _BY_CODE: dict[int, _A] = {
     2: (
         "clean_list",
-        "Numéro mal formaté : nettoyez la liste (format international, "
-        "mfanalytics.clean_recipients) avant le prochain envoi.",
-        "Badly formatted number: clean the list (international format, "
-        "mfanalytics.clean_recipients) before the next send.",
+        (
+            "Numéro mal formaté : nettoyez la liste (format international, "
+            "mfanalytics.clean_recipients) avant le prochain envoi."
+        ),
+        (
+            "Badly formatted number: clean the list (international format, "
+            "mfanalytics.clean_recipients) before the next send."
+        ),
     ),
     3: (
         "open_destination",
-        "Destination non autorisée sur le compte : demandez son ouverture à Mediasflow "
-        "ou retirez ces pays de la liste.",
+        (
+            "Destination non autorisée sur le compte : demandez son ouverture à Mediasflow "
+            "ou retirez ces pays de la liste."
+        ),
         "Destination not allowed on the account: ask Mediasflow to open it or remove these countries from the list.",
     ),
     4: (
@@ -58,21 +64,29 @@ _BY_CODE: dict[int, _A] = {
     ),
     5: (
         "fix_personalisation",
-        "Erreur de personnalisation : vérifiez que chaque ${CHAMP} existe dans la liste "
-        "et qu'il a une valeur ou un defaultForHeader.",
+        (
+            "Erreur de personnalisation : vérifiez que chaque ${CHAMP} existe dans la liste "
+            "et qu'il a une valeur ou un defaultForHeader."
+        ),
         "Personalisation error: check that every ${FIELD} exists in the list and has a value or a defaultForHeader.",
     ),
     6: (
         "switch_ucs2",
-        "Caractère UCS-2 refusé : autorisez l'UCS-2 pour la campagne ou translittérez "
-        "en GSM-7 (autoREPLACETOGSM7, emojis retirés).",
-        "UCS-2 character refused: allow UCS-2 for the campaign or transliterate "
-        "to GSM-7 (autoREPLACETOGSM7, emojis removed).",
+        (
+            "Caractère UCS-2 refusé : autorisez l'UCS-2 pour la campagne ou translittérez "
+            "en GSM-7 (autoREPLACETOGSM7, emojis retirés)."
+        ),
+        (
+            "UCS-2 character refused: allow UCS-2 for the campaign or transliterate "
+            "to GSM-7 (autoREPLACETOGSM7, emojis removed)."
+        ),
     ),
     7: (
         "shorten_message",
-        "Message trop long : raccourcissez-le (160 caractères GSM-7, 70 en UCS-2 "
-        "par SMS) ou autorisez plus de segments.",
+        (
+            "Message trop long : raccourcissez-le (160 caractères GSM-7, 70 en UCS-2 "
+            "par SMS) ou autorisez plus de segments."
+        ),
         "Message too long: shorten it (160 GSM-7 or 70 UCS-2 characters per SMS) or allow more segments.",
     ),
     8: (
@@ -147,10 +161,14 @@ _BY_CODE: dict[int, _A] = {
     ),
     32: (
         "check_sender_content",
-        "SMS rejeté (paramètre non conforme) : vérifiez l'émetteur (3 à 11 caractères "
-        "alphanumériques), le contenu et l'encodage.",
-        "SMS rejected (non-compliant parameter): check the sender (3 to 11 alphanumeric "
-        "characters), the content and the encoding.",
+        (
+            "SMS rejeté (paramètre non conforme) : vérifiez l'émetteur (3 à 11 caractères "
+            "alphanumériques), le contenu et l'encodage."
+        ),
+        (
+            "SMS rejected (non-compliant parameter): check the sender (3 to 11 alphanumeric "
+            "characters), the content and the encoding."
+        ),
     ),
 }
 _BY_CODE[25] = _BY_CODE[20]

@@ -31,6 +31,21 @@ import pandas as pd
 from mfanalytics.analysis import kpis as analysis
 from mfanalytics.analysis import trends
 from mfanalytics.analysis.facts import ReportFacts, facts_of
+from mfanalytics.analysis.plot_style import (
+    FLAG_COLOR,
+    FUNNEL_COLORS,
+    GROUP_COLORS,
+    LABEL_SIZE,
+    RATE_COLORS,
+    count_axis,
+    date_axis,
+    fit_tick_labels,
+    fmt_int,
+    fmt_pct,
+    percent_axis,
+    shorten,
+    text_for,
+)
 from mfanalytics.errors import ValidationError
 
 __all__ = [
@@ -45,109 +60,7 @@ __all__ = [
     "plot_daily_rates",
 ]
 
-#: Colour of each status group, shared by every plot and the HTML report.
-GROUP_COLORS: dict[str, str] = {
-    "delivered": "#2e7d32",
-    "delivered_stop": "#81c784",
-    "pending": "#9e9e9e",
-    "in_flight": "#cfcfcf",
-    "undelivered": "#d32f2f",
-    "invalid_number": "#8e0000",
-    "rejected": "#ef6c57",
-    "blocked": "#7b1fa2",
-    "not_sent": "#f4a29a",
-    "unknown": "#424242",
-}
-
-#: Colours of the funnel steps (recipients, sent, delivered, clicked).
-FUNNEL_COLORS: tuple[str, ...] = ("#607d8b", "#90a4ae", GROUP_COLORS["delivered"], "#1565c0")
-RATE_COLORS = {"delivery_rate": GROUP_COLORS["delivered"], "click_rate": "#1565c0"}
-FLAG_COLOR = GROUP_COLORS["undelivered"]
-
-_TEXT: dict[str, dict[str, Any]] = {
-    "fr": {
-        "no_data": "Aucune donnée",
-        "status_title": "Répartition des statuts",
-        "recipients": "Destinataires",
-        "share": "Part des destinataires",
-        "funnel_title": "Entonnoir de la campagne",
-        "funnel": ("Destinataires", "Envoyés", "Délivrés", "Cliqueurs"),
-        "cum_title": "Livraisons cumulées",
-        "cum_y": "Livraisons",
-        "cum_y_norm": "Part des envoyés délivrée",
-        "time": "Heure (Paris)",
-        "minutes": "Minutes depuis l'envoi",
-        "campaign": "Campagne",
-        "click_title": "Clics par lien",
-        "link": "Lien {}",
-        "click_y": "Cliqueurs cumulés",
-        "heat_title": "Clics par jour et par heure",
-        "heat_sends": "Envois par jour et par heure",
-        "heat_deliveries": "Livraisons par jour et par heure",
-        "hour": "Heure",
-        "day": "Jour",
-        "weekdays": ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."),
-        "cmp_title": "Comparaison des campagnes",
-        "delivery_rate": "Taux de délivrabilité (des envoyés)",
-        "click_rate": "Taux de clic (des délivrés avec lien)",
-        "stop_rate": "Taux de STOP (des délivrés)",
-        "rate": "Taux",
-        "daily_title": "Taux quotidiens",
-        "flagged": "Campagne sous le taux habituel",
-    },
-    "en": {
-        "no_data": "No data",
-        "status_title": "Status breakdown",
-        "recipients": "Recipients",
-        "share": "Share of recipients",
-        "funnel_title": "Campaign funnel",
-        "funnel": ("Recipients", "Sent", "Delivered", "Clicked"),
-        "cum_title": "Cumulative deliveries",
-        "cum_y": "Deliveries",
-        "cum_y_norm": "Share of sent delivered",
-        "time": "Time (Paris)",
-        "minutes": "Minutes since sending",
-        "campaign": "Campaign",
-        "click_title": "Clicks per link",
-        "link": "Link {}",
-        "click_y": "Cumulative clickers",
-        "heat_title": "Clicks by day and hour",
-        "heat_sends": "Sends by day and hour",
-        "heat_deliveries": "Deliveries by day and hour",
-        "hour": "Hour",
-        "day": "Day",
-        "weekdays": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-        "cmp_title": "Campaign comparison",
-        "delivery_rate": "Delivery rate (of sent)",
-        "click_rate": "Click rate (of delivered with a link)",
-        "stop_rate": "STOP rate (of delivered)",
-        "rate": "Rate",
-        "daily_title": "Daily rates",
-        "flagged": "Campaign below the usual rate",
-    },
-}
-
-
-def _text(lang: str) -> dict[str, Any]:
-    if lang not in _TEXT:
-        raise ValidationError(f"lang must be 'fr' or 'en', not {lang!r}", rule="lang", field="lang")
-    return _TEXT[lang]
-
-
-def fmt_int(value: Any, lang: str = "fr") -> str:
-    """A count with thousands separators: ``12\u202f345`` (fr) or ``12,345`` (en)."""
-    if pd.isna(value):
-        return "–"
-    text = f"{int(value):,}"
-    return text.replace(",", "\u202f") if lang == "fr" else text
-
-
-def fmt_pct(value: Any, lang: str = "fr", digits: int = 1) -> str:
-    """A share as a percentage: ``97,5\u202f%`` (fr) or ``97.5%`` (en); NaN as a dash."""
-    if pd.isna(value):
-        return "–"
-    text = f"{float(value) * 100:.{digits}f}"
-    return text.replace(".", ",") + "\u202f%" if lang == "fr" else text + "%"
+_text = text_for
 
 
 def _get_ax(ax: Any) -> Any:
@@ -158,36 +71,21 @@ def _get_ax(ax: Any) -> Any:
     return ax
 
 
-def _date_axis(ax: Any, lang: str) -> None:
-    """Concise date ticks, numeric day/month in French."""
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-
-    locator = AutoDateLocator(minticks=3, maxticks=8)
-    if lang == "fr":
-        formatter = ConciseDateFormatter(
-            locator,
-            formats=["%Y", "%m/%Y", "%d/%m", "%H:%M", "%H:%M", "%S.%f"],
-            zero_formats=["", "%Y", "%d/%m", "%d/%m", "%H:%M", "%H:%M"],
-            offset_formats=["", "%Y", "%m/%Y", "%d/%m/%Y", "%d/%m/%Y", "%d/%m/%Y %H:%M"],
-        )
-    else:
-        formatter = ConciseDateFormatter(locator)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(formatter)
-
-
-def _no_data(ax: Any, t: dict[str, Any], title: str) -> Any:
-    ax.text(0.5, 0.5, t["no_data"], ha="center", va="center", transform=ax.transAxes, fontsize=12, color="#757575")
+def _no_data(ax: Any, t: dict[str, Any], title: str, message: str | None = None) -> Any:
+    ax.text(
+        0.5,
+        0.5,
+        message or t["no_data"],
+        ha="center",
+        va="center",
+        transform=ax.transAxes,
+        fontsize=12,
+        color="#616161",
+    )
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title(title)
     return ax
-
-
-def _percent_axis(axis: Any) -> None:
-    from matplotlib.ticker import PercentFormatter
-
-    axis.set_major_formatter(PercentFormatter(1.0))
 
 
 def plot_status_breakdown(
@@ -218,7 +116,9 @@ def plot_status_breakdown(
     -------
     matplotlib.axes.Axes
         One bar per group (top to bottom in the order of ``STATUS_GROUPS``),
-        its y tick label the group's label in ``lang``.
+        its y tick label the group's label in ``lang``, each bar labelled with
+        its count (its share of recipients when ``normalize``): the rates, each
+        with its own base, are the funnel's (:func:`plot_funnel`).
 
     Examples
     --------
@@ -236,23 +136,29 @@ def plot_status_breakdown(
     bars = ax.barh(y, values, color=[GROUP_COLORS[g] for g in table.index], **kwargs)
     ax.set_yticks(y, table[f"label_{lang}"].tolist())
     ax.invert_yaxis()
-    labels = [f"{fmt_int(c, lang)} ({fmt_pct(s, lang)})" for c, s in zip(table["count"], table["share"])]
-    ax.bar_label(bars, labels=labels, padding=3, fontsize=8)
-    ax.set_xlim(0, values.max() * 1.25 if len(values) and values.max() > 0 else 1)
+    labels = [fmt_pct(s, lang) if normalize else fmt_int(c, lang) for c, s in zip(table["count"], table["share"])]
+    ax.bar_label(bars, labels=labels, padding=3, fontsize=LABEL_SIZE)
+    ax.set_xlim(0, values.max() * 1.22 if len(values) and values.max() > 0 else 1)
     ax.set_xlabel(t["share"] if normalize else t["recipients"])
     if normalize:
-        _percent_axis(ax.xaxis)
+        percent_axis(ax.xaxis, lang)
+    else:
+        count_axis(ax.xaxis, lang)
     ax.set_title(t["status_title"])
     return ax
 
 
 def plot_funnel(data: pd.DataFrame | ReportFacts, *, lang: str = "fr", ax: Any = None, **kwargs: Any) -> Any:
-    """Bars recipients → sent → delivered → clicked, with the share of recipients.
+    """Horizontal bars recipients → sent → delivered → clicked, each step with its rate and its base.
+
+    The rates are those of :func:`mfanalytics.analysis.summarize`: sent of
+    recipients, delivered of sent (the delivery rate), clickers of delivered
+    messages with a link (the click rate).
 
     Returns
     -------
     matplotlib.axes.Axes
-        Four bars, heights from :func:`mfanalytics.analysis.summarize`.
+        Four bars (top to bottom), widths from :func:`mfanalytics.analysis.summarize`.
 
     Examples
     --------
@@ -264,22 +170,60 @@ def plot_funnel(data: pd.DataFrame | ReportFacts, *, lang: str = "fr", ax: Any =
         return _no_data(ax, t, t["funnel_title"])
     s = analysis.summarize(data, by=None).iloc[0]
     values = [int(s["recipients"]), int(s["sent"]), int(s["delivered"]), int(s["clicked"])]
-    bars = ax.bar(t["funnel"], values, color=list(FUNNEL_COLORS), **kwargs)
-    labels = [f"{fmt_int(v, lang)}\n{fmt_pct(v / values[0], lang)}" for v in values]
-    ax.bar_label(bars, labels=labels, padding=2, fontsize=8)
-    ax.set_ylim(0, max(values) * 1.2)
-    ax.set_ylabel(t["recipients"])
+    rates = [
+        None,
+        (s["sent"] / s["recipients"] if s["recipients"] else np.nan, t["of_recipients"]),
+        (s["delivery_rate"], t["of_sent"]),
+        (s["click_rate"], t["of_delivered_link"]),
+    ]
+    y = np.arange(4)
+    ax.barh(y, values, color=list(FUNNEL_COLORS), **kwargs)
+    ax.set_yticks(y, list(t["funnel"]))
+    ax.invert_yaxis()
+    top = max(*values, 1)
+    ax.set_xlim(0, top * 1.02)
+    for i, (value, rate, colour) in enumerate(zip(values, rates, FUNNEL_COLORS)):
+        label = fmt_int(value, lang)
+        if rate is not None and not pd.isna(rate[0]):
+            label += f" · {fmt_pct(rate[0], lang)} {rate[1]}"
+        inside = value >= 0.6 * top  # long bars carry their label inside, short ones just after their end
+        ax.annotate(
+            label,
+            (value, i),
+            xytext=(-5 if inside else 4, 0),
+            textcoords="offset points",
+            ha="right" if inside else "left",
+            va="center",
+            fontsize=LABEL_SIZE,
+            color=_ink_on(colour) if inside else "#212121",
+            fontweight="bold" if inside else "normal",
+        )
+    count_axis(ax.xaxis, lang)
+    ax.set_xlabel(t["recipients"])
     ax.set_title(t["funnel_title"])
     return ax
 
 
-def _cumulative_step(ax: Any, times: pd.Series, scale: float, label: str, **kwargs: Any) -> None:
+def _ink_on(colour: str) -> str:
+    """White or near-black text, whichever contrasts more with ``colour`` (WCAG relative luminance)."""
+    from matplotlib.colors import to_rgb
+
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(colour)]
+    lum = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    return "white" if (1.05 / (lum + 0.05)) >= ((lum + 0.05) / 0.0625) else "#212121"
+
+
+def _cumulative_step(ax: Any, times: pd.Series, scale: float, label: str | None, **kwargs: Any) -> Any:
     x = times.sort_values().to_numpy()
     y = np.arange(1, len(x) + 1) / scale
-    if len(x) > 4000:  # a cumulative curve: 4000 evenly spaced points look the same, draw much faster
-        keep = np.unique(np.linspace(0, len(x) - 1, 4000).astype(np.int64))
+    if len(x) > 2000:  # a cumulative curve: 2000 evenly spaced points look the same, draw much faster
+        keep = np.unique(np.linspace(0, len(x) - 1, 2000).astype(np.int64))
         x, y = x[keep], y[keep]
-    ax.step(x, y, where="post", label=label, **kwargs)
+    return ax.step(x, y, where="post", label=label, **kwargs)[0]
+
+
+#: Above this many campaigns, the cumulative plot colours and names only the most telling ones.
+MAX_LINES = 6
 
 
 def plot_deliveries_over_time(
@@ -293,7 +237,12 @@ def plot_deliveries_over_time(
     ax: Any = None,
     **kwargs: Any,
 ) -> Any:
-    """Cumulative deliveries over time, one step line per campaign.
+    """Cumulative deliveries over time, one step line per campaign, every line named.
+
+    Up to :data:`MAX_LINES` campaigns, each line has its colour and its legend
+    entry. Above, the lowest three and the highest one (by their last value)
+    keep a colour and a name, and the others are drawn thin and grey under one
+    legend entry "Autres campagnes (n)" / "Other campaigns (n)".
 
     Parameters
     ----------
@@ -318,19 +267,50 @@ def plot_deliveries_over_time(
     at = facts.times("delivered_at")
     x = (at - facts.t0(send_times)).dt.total_seconds() / 60 if relative else at.dt.tz_localize(None)
     keys = frame[by] if by is not None else pd.Series(0, index=frame.index)
-    for key, idx in keys[delivered].groupby(keys[delivered], sort=True, dropna=False).groups.items():
-        sent = ind.loc[keys == key, "sent"].sum() if normalize else 1
+    sent = ind["sent"].groupby(keys, dropna=False, sort=True).sum() if normalize else None
+    groups = list(keys[delivered].groupby(keys[delivered], sort=True, dropna=False).groups.items())
+    curves = []
+    for key, idx in groups:
+        scale = max(int(sent.get(key, 1)), 1) if sent is not None else 1.0
+        xs = x.loc[idx].dropna()
+        curves.append((key, xs, scale, len(xs) / scale))
+    named = set(range(len(curves)))
+    if len(curves) > MAX_LINES:
+        order = sorted(range(len(curves)), key=lambda i: curves[i][3])
+        named = set(order[:3]) | {order[-1]}
+    others = len(curves) - len(named)
+    first_other = True
+    for i, (key, xs, scale, last) in enumerate(curves):
         label = f"{t['campaign']} {key}" if by == "campaign_id" else str(key)
-        _cumulative_step(ax, x.loc[idx].dropna(), max(sent, 1), label, **kwargs)
-    if by is not None and 1 < keys.nunique() <= 12:
-        ax.legend(fontsize=8)
+        if i in named:
+            if others:
+                label += f" ({fmt_pct(last, lang, 0) if normalize else fmt_int(last, lang)})"
+            _cumulative_step(ax, xs, scale, label if by is not None else None, zorder=3, **kwargs)
+        else:
+            other = t["others"].format(fmt_int(others, lang)) if first_other else None
+            _cumulative_step(ax, xs, scale, other, color="#bdbdbd", linewidth=0.8, zorder=2, **kwargs)
+            first_other = False
+    if by is not None and len(curves) > 1:
+        handles, names = ax.get_legend_handles_labels()
+        grey = [i for i, h in enumerate(handles) if h.get_zorder() == 2]  # "other campaigns" last
+        order = [i for i in range(len(handles)) if i not in grey] + grey
+        ax.legend(
+            [handles[i] for i in order],
+            [names[i] for i in order],
+            fontsize=LABEL_SIZE - 1,
+            loc="lower right" if normalize else "upper left",
+        )
     ax.set_xlabel(t["minutes"] if relative else t["time"])
     ax.set_ylabel(t["cum_y_norm"] if normalize else t["cum_y"])
     if normalize:
-        _percent_axis(ax.yaxis)
+        percent_axis(ax.yaxis, lang)
         ax.set_ylim(0, 1.02)
-    if not relative:
-        _date_axis(ax, lang)
+    else:
+        count_axis(ax.yaxis, lang)
+    if relative:
+        count_axis(ax.xaxis, lang)
+    else:
+        date_axis(ax, lang)
     ax.set_title(t["cum_title"])
     return ax
 
@@ -356,12 +336,28 @@ def plot_click_timeline(data: pd.DataFrame | ReportFacts, *, lang: str = "fr", a
         return _no_data(ax, t, t["click_title"])
     for n, times in links:
         _cumulative_step(ax, times.dt.tz_localize(None), 1.0, t["link"].format(n), **kwargs)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=LABEL_SIZE - 1, loc="lower right")
     ax.set_xlabel(t["time"])
     ax.set_ylabel(t["click_y"])
-    _date_axis(ax, lang)
+    count_axis(ax.yaxis, lang)
+    date_axis(ax, lang)
     ax.set_title(t["click_title"])
     return ax
+
+
+def hour_grid(data: pd.DataFrame | ReportFacts, value: str = "clicks", send_times: Any = None) -> np.ndarray:
+    """The 7 × 24 counts (weekday Monday first × hour, Paris time) of :func:`mfanalytics.analysis.by_hour`'s
+    column ``value``, counted with one ``bincount`` over the facts' times."""
+    facts = facts_of(data)
+    if value == "sends":
+        times, mask = facts.t0(send_times), facts.sent
+    elif value == "deliveries":
+        times, mask = facts.times("delivered_at"), facts.delivered
+    else:
+        times, mask = facts.times("first_click_at"), None
+    t = (times[mask] if mask is not None else times).dropna()
+    cells = t.dt.day_of_week.to_numpy(dtype=np.int64) * 24 + t.dt.hour.to_numpy(dtype=np.int64)
+    return np.bincount(cells, minlength=168).reshape(7, 24)
 
 
 def plot_click_heatmap(
@@ -374,6 +370,9 @@ def plot_click_heatmap(
     **kwargs: Any,
 ) -> Any:
     """Heatmap weekday (rows, Monday first) × hour of day (columns), Paris time.
+
+    A grid with a single filled cell says so in words (which day, which hour,
+    how many) rather than drawing one coloured square.
 
     Parameters
     ----------
@@ -391,16 +390,22 @@ def plot_click_heatmap(
     if value not in title:
         raise ValidationError(f"value must be one of {sorted(title)}, not {value!r}", rule="value", field="value")
     ax = _get_ax(ax)
-    grid = analysis.by_hour(data, send_times=send_times)[value].unstack("hour") if len(data) else None
-    if grid is None or grid.to_numpy().sum() == 0:
+    cells = hour_grid(data, value, send_times) if len(data) else None
+    if cells is None or cells.sum() == 0:
         return _no_data(ax, t, title[value])
+    filled = np.argwhere(cells > 0)
+    if len(filled) == 1:
+        day, hour = filled[0]
+        message = t["one_slot"].format(t["weekdays"][day], int(hour), fmt_int(cells[day, hour], lang))
+        return _no_data(ax, t, title[value], message)
     kwargs.setdefault("cmap", "Blues")
-    image = ax.imshow(grid.to_numpy(), aspect="auto", interpolation="nearest", **kwargs)
+    image = ax.imshow(cells, aspect="auto", interpolation="nearest", **kwargs)
     ax.set_yticks(range(7), list(t["weekdays"]))
-    ax.set_xticks(range(0, 24, 2), [str(h) for h in range(0, 24, 2)])
+    ax.set_xticks(range(0, 24, 3), [str(h) for h in range(0, 24, 3)])
     ax.set_xlabel(t["hour"])
     ax.set_ylabel(t["day"])
-    ax.figure.colorbar(image, ax=ax, shrink=0.8)
+    bar = ax.figure.colorbar(image, ax=ax, shrink=0.85)
+    count_axis(bar.ax.yaxis, lang)
     ax.set_title(title[value])
     return ax
 
@@ -413,7 +418,11 @@ def plot_campaign_comparison(
     ax: Any = None,
     **kwargs: Any,
 ) -> Any:
-    """Grouped bars of rates per campaign.
+    """Grouped horizontal bars of rates per campaign, the campaigns top to bottom.
+
+    Campaign names are on the y axis, cut to 28 characters, in a font small
+    enough for the Axes' height that two names never overlap (with very many
+    campaigns, only every k-th name is written).
 
     Parameters
     ----------
@@ -440,32 +449,28 @@ def plot_campaign_comparison(
         table = analysis.compare_campaigns(data)
     if len(table) == 0:
         return _no_data(ax, t, t["cmp_title"])
-    x = np.arange(len(table))
-    width = 0.8 / len(metrics)
+    y = np.arange(len(table))
+    height = 0.8 / len(metrics)
     for i, m in enumerate(metrics):
         color = RATE_COLORS.get(m, GROUP_COLORS["delivered_stop"])
         # a rate that does not exist (no link: no click rate) draws no bar, not a bar at 0
-        ax.bar(
-            x + (i - (len(metrics) - 1) / 2) * width,
+        ax.barh(
+            y + (i - (len(metrics) - 1) / 2) * height,
             table[m].to_numpy(dtype=float, na_value=np.nan),
-            width,
+            height,
             label=t[m],
             color=color,
             **kwargs,
         )
-    ax.set_xticks(
-        x,
-        [str(k) for k in table.index],
-        rotation=30 if len(table) > 4 else 0,
-        ha="right" if len(table) > 4 else "center",
-    )
-    ax.set_ylim(0, 1.22)
-    ax.set_yticks(np.linspace(0, 1, 6))
-    _percent_axis(ax.yaxis)
-    ax.set_xlabel(t["campaign"])
-    ax.set_ylabel(t["rate"])
-    ax.legend(fontsize=8, loc="upper center", ncol=len(metrics))
-    ax.set_title(t["cmp_title"])
+    ax.set_ylim(len(table) - 0.5, -0.5)  # first campaign on top
+    fit_tick_labels(ax, [shorten(str(k)) for k in table.index])
+    ax.set_xlim(0, 1.0)
+    ax.set_xticks(np.linspace(0, 1, 5))
+    percent_axis(ax.xaxis, lang)
+    ax.set_ylabel(t["campaign"])
+    ax.set_xlabel(t["rate"])
+    ax.legend(fontsize=LABEL_SIZE - 1, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(metrics), frameon=False)
+    ax.set_title(t["cmp_title"], pad=28)
     return ax
 
 
@@ -491,7 +496,12 @@ def plot_daily_rates(
     """
     t = _text(lang)
     ax = _get_ax(ax)
-    if "flagged" in data.columns and "delivery_rate" in data.columns and "status_code" not in data.columns:
+    daily: pd.DataFrame | None
+    if (
+        isinstance(data, pd.DataFrame)
+        and {"flagged", "delivery_rate"} <= set(data.columns)
+        and "status_code" not in data
+    ):
         daily = data
     else:
         daily = trends.daily_rates(data, send_times=send_times) if len(data) else None
@@ -512,19 +522,19 @@ def plot_daily_rates(
             label=t["flagged"],
             zorder=3,
         )
-    ax.set_ylim(0, 1.22)
-    ax.set_yticks(np.linspace(0, 1, 6))
-    _percent_axis(ax.yaxis)
+    ax.set_ylim(0, 1.0)
+    ax.set_yticks(np.linspace(0, 1, 5))
+    percent_axis(ax.yaxis, lang)
     ax.set_xlabel(t["day"])
     ax.set_ylabel(t["rate"])
-    ax.legend(fontsize=8, loc="upper center", ncol=2)
+    ax.legend(fontsize=LABEL_SIZE - 1, loc="best")
     if len(days) <= 16:
         from matplotlib.dates import DateFormatter
 
         ax.set_xticks(days)
-        ax.xaxis.set_major_formatter(DateFormatter("%d/%m" if lang == "fr" else "%b %d"))
-        ax.tick_params(axis="x", labelrotation=30 if len(days) > 7 else 0)
+        ax.xaxis.set_major_formatter(DateFormatter("%d/%m" if lang == "fr" else "%d %b"))  # type: ignore[no-untyped-call]
+        ax.tick_params(axis="x", labelrotation=45 if len(days) > 5 else 0)
     else:
-        _date_axis(ax, lang)
+        date_axis(ax, lang)
     ax.set_title(t["daily_title"])
     return ax

@@ -81,7 +81,8 @@ def test_status_breakdown_bars(known, ax):
         for g in ("delivered", "delivered_stop", "pending", "undelivered", "invalid_number", "blocked")
     ]
     assert ax.get_title() == "Répartition des statuts"
-    assert "4 (36,4\u202f%)" in _texts(ax)  # 4 of 11
+    # counts only: the rates, each with its base, are the funnel's and the KPIs'
+    assert _texts(ax) == ["4", "1", "1", "2", "2", "1"]
 
 
 def test_status_breakdown_english_normalized_all_groups(known, ax):
@@ -108,12 +109,20 @@ def test_colours_follow_the_issue(ax):
 def test_funnel(known, ax):
     plots.plot_funnel(known, ax=ax)
     # recipients 11; sent = 11 - (code 2, 14) = 9; delivered 5; clicked 3
-    assert [p.get_height() for p in ax.patches] == [11, 9, 5, 3]
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["Destinataires", "Envoyés", "Délivrés", "Cliqueurs"]
+    assert [p.get_width() for p in ax.patches] == [11, 9, 5, 3]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Destinataires", "Envoyés", "Délivrés", "Cliqueurs"]
     assert [to_hex(p.get_facecolor()) for p in ax.patches][2] == plots.GROUP_COLORS["delivered"]
+    # each step's rate with its base: 9 of 11 recipients, 5 of 9 sent, 3 clickers of 5 delivered with a link
+    assert _texts(ax) == [
+        "11",
+        "9 · 81,8\u202f% des destinataires",
+        "5 · 55,6\u202f% des envoyés",
+        "3 · 60,0\u202f% des délivrés avec lien",
+    ]
     fig, ax2 = plt.subplots()
     plots.plot_funnel(known, lang="en", ax=ax2)
-    assert [t.get_text() for t in ax2.get_xticklabels()] == ["Recipients", "Sent", "Delivered", "Clicked"]
+    assert [t.get_text() for t in ax2.get_yticklabels()] == ["Recipients", "Sent", "Delivered", "Clicked"]
+    assert _texts(ax2)[2] == "5 · 55.6% of sent"
     assert ax2.get_title() == "Campaign funnel"
     plt.close(fig)
 
@@ -145,7 +154,7 @@ def test_click_timeline_per_link(known, ax):
 
 def test_click_heatmap(known, ax):
     plots.plot_click_heatmap(known, ax=ax)
-    grid = np.asarray(ax.images[0].get_array())
+    grid = np.asarray(ax.images[0].get_array())  # three filled cells: a heatmap
     assert grid.shape == (7, 24)
     # first clicks: Monday 10:30, Monday 11:00, Wednesday 21:10
     assert grid[0, 10] == 1 and grid[0, 11] == 1 and grid[2, 21] == 1 and grid.sum() == 3
@@ -161,17 +170,17 @@ def test_click_heatmap(known, ax):
 
 def test_campaign_comparison(known, ax):
     plots.plot_campaign_comparison(known, ax=ax)
-    heights = [p.get_height() for p in ax.patches]
+    widths = [p.get_width() for p in ax.patches]
     # campaign 1: 4 delivered / 7 sent, 2 clickers / 4; campaign 2: 1 / 2, 1 / 1
-    assert heights == pytest.approx([4 / 7, 1 / 2, 2 / 4, 1.0])
+    assert widths == pytest.approx([4 / 7, 1 / 2, 2 / 4, 1.0])
     assert _legend(ax) == ["Taux de délivrabilité (des envoyés)", "Taux de clic (des délivrés avec lien)"]
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["1", "2"]
 
 
 def test_campaign_comparison_named(known, ax):
     named = {"Soldes": known[known.campaign_id == 1], "Rentrée": known[known.campaign_id == 2]}
     plots.plot_campaign_comparison(named, metrics=("delivery_rate",), lang="en", ax=ax)
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["Soldes", "Rentrée"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Soldes", "Rentrée"]
     assert _legend(ax) == ["Delivery rate (of sent)"]
     with pytest.raises(ValidationError):
         plots.plot_campaign_comparison(named, metrics=("clicks",), ax=ax)
@@ -253,7 +262,7 @@ def test_realistic_report_every_plot(ax):
         assert fn(r, ax=ax) is ax and "Aucune donnée" not in _texts(ax)
     ax.clear()
     plots.plot_funnel(r, ax=ax)
-    assert ax.patches[0].get_height() == 3100  # 900 + 1100 + 700 + 400 rows by construction
+    assert ax.patches[0].get_width() == 3100  # 900 + 1100 + 700 + 400 rows by construction
 
 
 def test_importing_does_not_import_matplotlib():
