@@ -55,6 +55,7 @@ from mfanalytics.errors import (
     SenderError,
     ValidationError,
 )
+from mfanalytics.export import to_excel
 from mfanalytics.lists.cleaning import CleanResult, clean_recipients
 from mfanalytics.lists.phones import normalize_mobiles
 from mfanalytics.lists.reading import read_list
@@ -138,6 +139,7 @@ __all__ = [
     "plot_campaign_comparison",
     "plot_daily_rates",
     "deliverability_report",
+    "to_excel",
     # errors
     "MediasflowError",
     "AuthenticationError",
