@@ -29,7 +29,7 @@ soak: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider -m slow
 
 sandbox: $(STAMP)
-	$(BIN)/mfanalytics sandbox
+	$(BIN)/mfanalytics sandbox --samples 30
 
 # JupyterLab on notebooks/, every notebook talking to ONE local sandbox (port 8765,
 # 30 days of sample campaigns, a minute of campaign life per second, state kept in
