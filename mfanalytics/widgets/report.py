@@ -112,12 +112,15 @@ class ReportExplorer(w.VBox):
             ]
         )
         self.source.observe(lambda _: self._show_source(), names="value")
-        self.status_filter.observe(lambda _: self.show(), names="value")
+        self.status_filter.observe(self._filter_changed, names="value")
         self.rows.observe(lambda _: self.show(), names="value")
         self.load_button.on_click(lambda _: self.load())
         self.export_csv_button.on_click(lambda _: self.export_csv())
         self.export_html_button.on_click(lambda _: self.export_html())
         self._show_source()
+
+    def _filter_changed(self, _change: Any = None) -> None:
+        self.show()
 
     def _today(self) -> date:
         return self.client.now().astimezone(PARIS).date()  # the days of the period are Paris days
@@ -163,10 +166,14 @@ class ReportExplorer(w.VBox):
         self.report, self.label = frame, label
         groups = [str(g) for g in frame["status_group"].astype("string").dropna().unique()] if len(frame) else []
         groups = [g for g in mfanalytics.STATUS_GROUPS if g in groups]
-        self.status_filter.unobserve_all("value")
-        self.status_filter.options = groups
-        self.status_filter.value = tuple(groups)
-        self.status_filter.observe(lambda _: self.show(), names="value")
+        # only our own observer is paused: ipywidgets' link from value to index (what the browser
+        # highlights) must stay, or the list would highlight one selection and apply another
+        self.status_filter.unobserve(self._filter_changed, names="value")
+        try:
+            self.status_filter.options = groups
+            self.status_filter.value = tuple(groups)
+        finally:
+            self.status_filter.observe(self._filter_changed, names="value")
         self.export_csv_button.disabled = self.export_html_button.disabled = False
         self.show()
         return frame

@@ -494,3 +494,33 @@ def test_docstring_examples():
         module = importlib.import_module(name)
         result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert result.failed == 0 and result.attempted > 0, name
+
+
+# ---------------------------------------------------------------- issue 16: the forms in their words
+def _campaign_of_four(sb):
+    api = sb.client()
+    people = [{"mobile": magic(c)} for c in (16, 21, 20, 29)]
+    campaign = api.send_campaign("Bonjour", recipients=people)
+    sb.advance(3600)
+    return api, campaign
+
+
+def test_explorer_status_filter_highlights_what_it_applies(sb, tmp_path):
+    api, campaign = _campaign_of_four(sb)
+    explorer = ReportExplorer(api, out_dir=tmp_path)
+    explorer.campaign_id.value = str(campaign.id)
+    explorer.load()
+    options = list(explorer.status_filter.options)
+    # what the browser highlights is `index`; what the filter applies is `value`: they must agree
+    assert explorer.status_filter.index == tuple(range(len(options)))
+    explorer.status_filter.value = ("delivered",)
+    assert explorer.status_filter.index == (options.index("delivered"),)
+    assert set(explorer.filtered["status_group"].astype(str)) == {"delivered"}
+    # a click in the browser sets `index`: the value, the rows and the KPIs follow
+    explorer.status_filter.index = (options.index("undelivered"),)
+    assert explorer.status_filter.value == ("undelivered",)
+    assert set(explorer.filtered["status_group"].astype(str)) == {"undelivered"}
+    assert "1 of 4 rows" in explorer.kpis.value
+    # loading again keeps value and index together
+    explorer.load()
+    assert explorer.status_filter.index == tuple(range(len(explorer.status_filter.options)))
