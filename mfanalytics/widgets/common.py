@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import html
+import re
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import ipywidgets as w
 
-__all__ = ["NOTE", "BAD", "GOOD", "auto_layout", "span", "out", "error"]
+__all__ = ["NOTE", "BAD", "GOOD", "WIDE", "auto_layout", "span", "out", "error", "in_form_words", "Poller"]
+
+#: ``style=`` of a widget whose description is shown whole (not cut to ipywidgets' 90 px).
+WIDE = {"description_width": "initial"}
 
 #: Styles of a note, a refusal and a success.
 NOTE = "color:#555"
@@ -30,7 +37,83 @@ def out(output: w.Output, text: str, html_text: str | None = None) -> None:
     output.outputs = (*output.outputs, {"output_type": "display_data", "data": data, "metadata": {}})
 
 
-def error(output: w.Output, exc: BaseException) -> None:
+def in_form_words(exc: BaseException, words: Sequence[tuple[str, str]] = (), fields: Mapping[str, str] = {}) -> str:
+    """What ``exc`` says, in the words of the form rather than of the code.
+
+    ``words`` are ``(pattern, replacement)`` regular expressions applied in
+    order (``allow_ucs2 is False`` -> ``"Allow UCS-2" is not ticked``);
+    ``fields`` maps the field an error names (``msg``) to the label on the
+    form (``Message``). The library's exceptions keep their own text for
+    code users: only what the form shows changes.
+
+    Examples
+    --------
+    >>> from mfanalytics import MessageError
+    >>> exc = MessageError("allow_ucs2 is False", rule="non-gsm-characters", field="msg")
+    >>> in_form_words(exc, [(r"allow_ucs2 is False", '"Allow UCS-2" is not ticked')], {"msg": "Message"})
+    '"Allow UCS-2" is not ticked (Message)'
+    """
+    from mfanalytics.errors import MediasflowError, ValidationError
+
+    text = exc.message if isinstance(exc, MediasflowError) else str(exc)
+    for pattern, replacement in words:
+        text = re.sub(pattern, replacement, text)
+    if isinstance(exc, ValidationError) and exc.field:
+        label = fields.get(exc.field, exc.field)
+        where = f"line {exc.line} of " if exc.line is not None else ""
+        if where or label not in text:  # the field, unless the text already names it
+            text += f" ({where}{label})"
+    elif isinstance(exc, MediasflowError) and (exc.status is not None or exc.path):
+        text = str(exc)  # the HTTP status and the request say where to look
+    return text
+
+
+def error(output: w.Output, exc: BaseException, text: str | None = None) -> None:
+    """Show ``exc`` in ``output``: its class and ``text`` (default: what it says)."""
     name = type(exc).__name__
-    text = f"{name}: {exc}"
-    out(output, text, f"<div style='{BAD}'><b>{html.escape(name)}</b>: {html.escape(str(exc))}</div>")
+    said = str(exc) if text is None else text
+    out(output, f"{name}: {said}", f"<div style='{BAD}'><b>{html.escape(name)}</b>: {html.escape(said)}</div>")
+
+
+class Poller:
+    """Call ``tick`` every ``interval`` seconds in a daemon thread until it returns False or :meth:`stop`.
+
+    The forms use it to follow a campaign after a send; ipywidgets send the
+    changes a thread makes to the browser. ``tick`` exceptions stop the
+    poller and are passed to ``on_error``.
+    """
+
+    def __init__(
+        self, tick: Callable[[], bool], *, interval: float, on_error: Callable[[BaseException], Any] | None = None
+    ) -> None:
+        self.tick = tick
+        self.interval = float(interval)
+        self.on_error = on_error
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="mfanalytics-poller", daemon=True)
+
+    def start(self) -> Poller:
+        self.thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                if not self.tick():
+                    break
+            except Exception as exc:  # shown by the form, never lost in a thread
+                if self.on_error is not None:
+                    self.on_error(exc)
+                break
+        self._stop.set()
+
+    def stop(self, timeout: float | None = 5.0) -> None:
+        """Stop polling (and wait for a tick under way to end)."""
+        self._stop.set()
+        if self.thread.is_alive() and threading.current_thread() is not self.thread:
+            self.thread.join(timeout)
+
+    @property
+    def running(self) -> bool:
+        """Started and not stopped yet."""
+        return self.thread.is_alive() and not self._stop.is_set()

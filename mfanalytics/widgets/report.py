@@ -24,11 +24,12 @@ from mfanalytics.export import to_safe_csv
 from mfanalytics.reports.lines import dedupe_lines
 from mfanalytics.times import PARIS
 from mfanalytics.widgets.common import GOOD as _GOOD
+from mfanalytics.widgets.common import WIDE as _WIDE
 from mfanalytics.widgets.common import error as _error
 from mfanalytics.widgets.common import out as _out
 from mfanalytics.widgets.common import span as _span
 
-__all__ = ["ReportExplorer"]
+__all__ = ["ReportExplorer", "day_text"]
 
 _KPIS = (
     ("recipients", "Recipients", "int"),
@@ -43,6 +44,35 @@ _KPIS = (
 )
 #: What each rate is a share of (the definitions of :mod:`mfanalytics.analysis`).
 _BASES = {"delivery_rate": "of sent", "click_rate": "of delivered with a link"}
+
+
+#: The plots whose axis counts recipients or clicks (whole numbers): plot name -> axis.
+_COUNT_AXES = {
+    "plot_status_breakdown": "x",
+    "plot_funnel": "y",
+    "plot_deliveries_over_time": "y",
+    "plot_click_timeline": "y",
+}
+_MONTHS = {
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    "fr": ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."),
+}
+
+
+def day_text(day: date, lang: str = "en") -> str:
+    """A day no reader can misread: ``1 Nov 2026`` (``1 nov. 2026`` in French), never ``11/01``.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> day_text(date(2026, 11, 1)), day_text(date(2026, 2, 3), "fr")
+    ('1 Nov 2026', '3 févr. 2026')
+    """
+    return f"{day.day} {_MONTHS.get(lang, _MONTHS['en'])[day.month - 1]} {day.year}"
+
+
+def _wrap() -> w.Layout:
+    return w.Layout(flex_flow="row wrap", max_width="100%")
 
 
 def _fmt(value: Any, kind: str) -> str:
@@ -80,16 +110,24 @@ class ReportExplorer(w.VBox):
         self.label = ""
         today = self._today()
         self.source = w.ToggleButtons(
-            options=[("One campaign", "campaign"), ("A period", "period")], value="campaign", description="Report of"
+            options=[("One campaign", "campaign"), ("A period", "period")],
+            value="campaign",
+            description="Report of",
+            style=_WIDE,
         )
-        self.campaign_id = w.Text(description="Campaign id", placeholder="e.g. 1021")
-        self.start = w.DatePicker(description="From", value=today - timedelta(days=30))
-        self.end = w.DatePicker(description="To", value=today)
+        self.campaign_id = w.Text(description="Campaign id", placeholder="e.g. 1021", style=_WIDE)
+        # the browser's own date inputs: they show the dates in the user's locale;
+        # period_info says the chosen days unambiguously ("1 Nov 2026")
+        self.start = w.DatePicker(description="From", value=today - timedelta(days=30), style=_WIDE)
+        self.end = w.DatePicker(description="To", value=today, style=_WIDE)
+        self.period_info = w.HTML()
         self.load_button = w.Button(description="Load", button_style="primary", icon="download")
-        self.progress = w.IntProgress(value=0, min=0, max=1, description="Loading", bar_style="info")
+        self.progress = w.IntProgress(value=0, min=0, max=1, description="Loading", bar_style="info", style=_WIDE)
         self.kpis = w.HTML()
-        self.status_filter = w.SelectMultiple(options=[], description="Statuses", rows=6)
-        self.rows = w.IntSlider(value=10, min=5, max=100, step=5, description="Rows shown")
+        self.status_filter = w.SelectMultiple(options=[], description="Statuses", rows=6, style=_WIDE)
+        self.rows = w.IntSlider(value=10, min=5, max=100, step=5, description="Rows shown", style=_WIDE)
+        #: The figure of the last plots shown (matplotlib), or None.
+        self.figure: Any = None
         self.export_csv_button = w.Button(
             description="Export CSV",
             icon="file-csv",
@@ -103,15 +141,18 @@ class ReportExplorer(w.VBox):
         super().__init__(
             children=[
                 self.source,
-                w.HBox([self.campaign_id, self.start, self.end]),
-                w.HBox([self.load_button, self.progress]),
+                w.HBox([self.campaign_id, self.start, self.end], layout=_wrap()),
+                self.period_info,
+                w.HBox([self.load_button, self.progress], layout=_wrap()),
                 self.kpis,
-                w.HBox([self.status_filter, self.rows]),
-                w.HBox([self.export_csv_button, self.export_html_button]),
+                w.HBox([self.status_filter, self.rows], layout=_wrap()),
+                w.HBox([self.export_csv_button, self.export_html_button], layout=_wrap()),
                 self.output,
             ]
         )
         self.source.observe(lambda _: self._show_source(), names="value")
+        self.start.observe(lambda _: self._show_period(), names="value")
+        self.end.observe(lambda _: self._show_period(), names="value")
         self.status_filter.observe(self._filter_changed, names="value")
         self.rows.observe(lambda _: self.show(), names="value")
         self.load_button.on_click(lambda _: self.load())
@@ -129,6 +170,15 @@ class ReportExplorer(w.VBox):
         period = self.source.value == "period"
         self.campaign_id.layout.display = "none" if period else None
         self.start.layout.display = self.end.layout.display = None if period else "none"
+        self.period_info.layout.display = None if period else "none"
+        self._show_period()
+
+    def _show_period(self) -> None:
+        first, last = self.start.value, self.end.value
+        if first is None or last is None:
+            self.period_info.value = _span("Pick the first and the last day.")
+            return
+        self.period_info.value = _span(f"{day_text(first, self.lang)} to {day_text(last, self.lang)}, Paris days")
 
     # -- loading ------------------------------------------------------------
     def load(self) -> pd.DataFrame | None:
@@ -158,7 +208,7 @@ class ReportExplorer(w.VBox):
                     self.progress.value += 1
                 frame = dedupe_lines(frames)  # windows may overlap: each recipient line once
                 label = f"{self.start.value:%Y-%m-%d} to {self.end.value:%Y-%m-%d}"
-        except mfanalytics.MediasflowError as exc:
+        except Exception as exc:  # any error is shown in the form, not left in a log
             self.progress.bar_style = "danger"
             _error(self.output, exc)
             return None
@@ -222,6 +272,7 @@ class ReportExplorer(w.VBox):
 
     def _plots(self, frame: pd.DataFrame, campaigns: int) -> None:
         from matplotlib.figure import Figure  # no pyplot: no global state, no backend to pick
+        from matplotlib.ticker import MaxNLocator
 
         draws = [
             mfanalytics.plot_status_breakdown,
@@ -237,12 +288,17 @@ class ReportExplorer(w.VBox):
         for draw, ax in zip(draws, axes.flat):
             try:
                 draw(frame, lang=self.lang, ax=ax)
-            except mfanalytics.MediasflowError as exc:
+            except Exception as exc:  # one plot that fails says so in its place
                 ax.set_axis_off()
                 ax.set_title(f"{draw.__name__}: {exc}", fontsize=8, color="#b00020")
+                continue
+            counts = _COUNT_AXES.get(draw.__name__)
+            if counts is not None:  # 3 recipients: ticks 0 1 2 3, not 0.0 0.5 1.0 ...
+                getattr(ax, f"{counts}axis").set_major_locator(MaxNLocator(integer=True))
         for ax in list(axes.flat)[len(draws) :]:
             ax.set_axis_off()
         fig.tight_layout()
+        self.figure = fig
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=80)
         png = base64.b64encode(buffer.getvalue()).decode("ascii")
@@ -266,7 +322,7 @@ class ReportExplorer(w.VBox):
             return None
         try:
             path = to_safe_csv(frame, self.out_dir / f"{self._stem()}.csv")
-        except (OSError, mfanalytics.MediasflowError) as exc:
+        except Exception as exc:
             _error(self.output, exc)
             return None
         _out(
@@ -285,7 +341,7 @@ class ReportExplorer(w.VBox):
             path = mfanalytics.deliverability_report(
                 frame, self.out_dir / f"{self._stem()}.html", lang=self.lang, title=None
             )
-        except (OSError, mfanalytics.MediasflowError) as exc:
+        except Exception as exc:
             _error(self.output, exc)
             return None
         _out(self.output, f"Wrote the HTML report to {path}", _span(f"Wrote the HTML report to {path}.", _GOOD))
