@@ -6,14 +6,44 @@ import html
 import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 
 import ipywidgets as w
 
-__all__ = ["NOTE", "BAD", "GOOD", "WIDE", "auto_layout", "span", "out", "error", "in_form_words", "Poller"]
+__all__ = [
+    "NOTE",
+    "BAD",
+    "GOOD",
+    "WIDE",
+    "FORM_CLASS",
+    "FORM_CSS",
+    "auto_layout",
+    "span",
+    "out",
+    "error",
+    "in_form_words",
+    "Poller",
+]
 
 #: ``style=`` of a widget whose description is shown whole (not cut to ipywidgets' 90 px).
 WIDE = {"description_width": "initial"}
+#: The width of an input that takes the whole line (less ipywidgets' 2 px margins, so it never overflows).
+FULL_WIDTH = "calc(100% - 4px)"
+#: The class of the forms' boxes, and the CSS that makes them fit a phone: a checkbox's long
+#: label wraps instead of ending in "…", nothing is wider than the page.
+FORM_CLASS = "mf-form"
+FORM_CSS = (
+    "<style>"
+    f".{FORM_CLASS} {{max-width: 100%; box-sizing: border-box}}"
+    f".{FORM_CLASS} .widget-inline-hbox, .{FORM_CLASS} .widget-hbox {{max-width: 100%}}"
+    f".{FORM_CLASS} .widget-checkbox {{height: auto; min-height: var(--jp-widgets-inline-height, 28px)}}"
+    f".{FORM_CLASS} .widget-checkbox .widget-label-basic {{display: flex; height: auto; align-items: flex-start}}"
+    f".{FORM_CLASS} .widget-checkbox .widget-label-basic span"
+    " {white-space: normal; overflow: visible; text-overflow: clip; line-height: 1.35; padding-top: 4px}"
+    f".{FORM_CLASS} .widget-html-content {{white-space: normal; overflow-wrap: anywhere}}"
+    "</style>"
+)
 
 #: Styles of a note, a refusal and a success.
 NOTE = "color:#555"
@@ -23,6 +53,40 @@ GOOD = "color:#1b5e20"
 
 def auto_layout() -> w.Layout:
     return w.Layout(width="auto")
+
+
+_MONTHS = {
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    "fr": ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."),
+}
+
+
+def day_text(day: date, lang: str = "en") -> str:
+    """A day no reader can misread: ``1 Nov 2026`` (``1 nov. 2026`` in French), never ``11/01``.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> day_text(date(2026, 11, 1)), day_text(date(2026, 2, 3), "fr")
+    ('1 Nov 2026', '3 févr. 2026')
+    """
+    return f"{day.day} {_MONTHS.get(lang, _MONTHS['en'])[day.month - 1]} {day.year}"
+
+
+def moment_text(when: datetime, lang: str = "en") -> str:
+    """An instant no reader can misread, in Paris time and UTC: ``Mon 2 Mar 2026, 11:15 Paris time (10:15 UTC)``.
+
+    Examples
+    --------
+    >>> from datetime import datetime, UTC
+    >>> moment_text(datetime(2026, 3, 2, 10, 15, tzinfo=UTC))
+    'Mon 2 Mar 2026, 11:15 Paris time (10:15 UTC)'
+    """
+    from mfanalytics.times import PARIS
+
+    local = when.astimezone(PARIS)
+    day = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[local.weekday()]
+    return f"{day} {day_text(local.date(), lang)}, {local:%H:%M} Paris time ({when.astimezone(UTC):%H:%M} UTC)"
 
 
 def span(text: str, style: str = NOTE) -> str:

@@ -23,13 +23,14 @@ import mfanalytics
 from mfanalytics.export import to_safe_csv
 from mfanalytics.reports.lines import dedupe_lines
 from mfanalytics.times import PARIS
+from mfanalytics.widgets.common import FORM_CLASS, FORM_CSS, day_text
 from mfanalytics.widgets.common import GOOD as _GOOD
 from mfanalytics.widgets.common import WIDE as _WIDE
 from mfanalytics.widgets.common import error as _error
 from mfanalytics.widgets.common import out as _out
 from mfanalytics.widgets.common import span as _span
 
-__all__ = ["ReportExplorer", "day_text"]
+__all__ = ["ReportExplorer"]
 
 _KPIS = (
     ("recipients", "Recipients", "int"),
@@ -53,22 +54,6 @@ _COUNT_AXES = {
     "plot_deliveries_over_time": "y",
     "plot_click_timeline": "y",
 }
-_MONTHS = {
-    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-    "fr": ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."),
-}
-
-
-def day_text(day: date, lang: str = "en") -> str:
-    """A day no reader can misread: ``1 Nov 2026`` (``1 nov. 2026`` in French), never ``11/01``.
-
-    Examples
-    --------
-    >>> from datetime import date
-    >>> day_text(date(2026, 11, 1)), day_text(date(2026, 2, 3), "fr")
-    ('1 Nov 2026', '3 févr. 2026')
-    """
-    return f"{day.day} {_MONTHS.get(lang, _MONTHS['en'])[day.month - 1]} {day.year}"
 
 
 def _wrap() -> w.Layout:
@@ -121,6 +106,7 @@ class ReportExplorer(w.VBox):
         self.start = w.DatePicker(description="From", value=today - timedelta(days=30), style=_WIDE)
         self.end = w.DatePicker(description="To", value=today, style=_WIDE)
         self.period_info = w.HTML()
+        self.style = w.HTML(FORM_CSS, layout=w.Layout(height="0px"))  # the form fits a phone
         self.load_button = w.Button(description="Load", button_style="primary", icon="download")
         self.progress = w.IntProgress(value=0, min=0, max=1, description="Loading", bar_style="info", style=_WIDE)
         self.kpis = w.HTML()
@@ -140,6 +126,7 @@ class ReportExplorer(w.VBox):
         self.output = w.Output()
         super().__init__(
             children=[
+                self.style,
                 self.source,
                 w.HBox([self.campaign_id, self.start, self.end], layout=_wrap()),
                 self.period_info,
@@ -150,6 +137,7 @@ class ReportExplorer(w.VBox):
                 self.output,
             ]
         )
+        self.add_class(FORM_CLASS)
         self.source.observe(lambda _: self._show_source(), names="value")
         self.start.observe(lambda _: self._show_period(), names="value")
         self.end.observe(lambda _: self._show_period(), names="value")
@@ -220,7 +208,7 @@ class ReportExplorer(w.VBox):
         # highlights) must stay, or the list would highlight one selection and apply another
         self.status_filter.unobserve(self._filter_changed, names="value")
         try:
-            self.status_filter.options = groups
+            self.status_filter.options = [(g.replace("_", " ").capitalize(), g) for g in groups]  # words shown
             self.status_filter.value = tuple(groups)
         finally:
             self.status_filter.observe(self._filter_changed, names="value")
@@ -248,27 +236,24 @@ class ReportExplorer(w.VBox):
         cells = [(label, _fmt(row.get(key), kind)) for key, label, kind in _KPIS]
         bases = [_BASES.get(key, "") for key, _, _ in _KPIS]
         campaigns = frame["campaign_id"].nunique() if len(frame) else 0
+        tiles = "".join(  # tiles that wrap: a phone shows them on several lines
+            "<div style='padding:2px 8px;text-align:center;min-width:6em'>"
+            f"<b>{html.escape(k)}</b><div data-kpi='{html.escape(k)}'>{v}</div>"
+            + (f"<small>{html.escape(b)}</small>" if b else "")
+            + "</div>"
+            for (k, v), b in zip(cells, bases)
+        )
         self.kpis.value = (
             f"<b>{html.escape(self.label)}</b> · {campaigns} campaign(s) · {len(frame):,} of {len(self.report):,} rows"
-            "<table><tr>"
-            + "".join(
-                f"<th style='padding:0 8px'>{html.escape(k)}"
-                + (f"<br><small>{html.escape(b)}</small>" if b else "")
-                + "</th>"
-                for (k, _), b in zip(cells, bases)
-            )
-            + "</tr><tr>"
-            + "".join(
-                f"<td style='padding:0 8px;text-align:center' data-kpi='{html.escape(k)}'>{v}</td>" for k, v in cells
-            )
-            + "</tr></table>"
+            f"<div style='display:flex;flex-wrap:wrap'>{tiles}</div>"
         )
         text = ", ".join(f"{k} {v}" + (f" ({b})" if b else "") for (k, v), b in zip(cells, bases))
         _out(self.output, f"KPIs ({self.label}): {text}")
         if len(frame):
             self._plots(frame, campaigns)
         head = frame.head(self.rows.value)
-        _out(self.output, head.to_string(max_cols=12), head.to_html(max_cols=16, escape=True, index=False))
+        table = head.to_html(max_cols=16, escape=True, index=False)
+        _out(self.output, head.to_string(max_cols=12), f"<div style='overflow-x:auto;max-width:100%'>{table}</div>")
 
     def _plots(self, frame: pd.DataFrame, campaigns: int) -> None:
         from matplotlib.figure import Figure  # no pyplot: no global state, no backend to pick

@@ -23,11 +23,12 @@ import mfanalytics
 from mfanalytics.connect import is_sandbox
 from mfanalytics.messages.message import max_length
 from mfanalytics.messages.renderers import RENDERERS
+from mfanalytics.times import PARIS
 from mfanalytics.widgets.common import BAD as _BAD
+from mfanalytics.widgets.common import FORM_CLASS, FORM_CSS, FULL_WIDTH, Poller, moment_text
 from mfanalytics.widgets.common import GOOD as _GOOD
 from mfanalytics.widgets.common import NOTE as _NOTE
 from mfanalytics.widgets.common import WIDE as _WIDE
-from mfanalytics.widgets.common import Poller
 from mfanalytics.widgets.common import auto_layout as _auto
 from mfanalytics.widgets.common import error as _error
 from mfanalytics.widgets.common import out as _out
@@ -65,7 +66,7 @@ def counter_text(message: Any) -> str:
 
 
 def _text_box() -> w.Layout:
-    return w.Layout(width="100%", max_width="640px", height="90px")
+    return w.Layout(width=FULL_WIDTH, max_width="640px", height="90px")
 
 
 def _wrap() -> w.Layout:
@@ -127,9 +128,11 @@ class SendForm(w.VBox):
 
         where = html.escape(str(client.base_url))
         self.mode = w.HTML(
-            f"<b style='{_GOOD}'>Sandbox: no real SMS is sent</b> <span style='{_NOTE}'>({where})</span>"
+            FORM_CSS  # (a style element: the form fits a phone)
+            + f"<b style='{_GOOD}'>Sandbox: no real SMS is sent</b> <span style='{_NOTE}'>({where})</span>"
             if self.is_sandbox
-            else f"<b style='{_BAD}'>Real account: real SMS will be sent and billed</b> <span style='{_NOTE}'>({where})</span>"
+            else FORM_CSS
+            + f"<b style='{_BAD}'>Real account: real SMS will be sent and billed</b> <span style='{_NOTE}'>({where})</span>"
         )
         self.recipients = w.Textarea(
             placeholder="One mobile number per line, e.g. 06 12 34 56 78",
@@ -155,7 +158,7 @@ class SendForm(w.VBox):
         self.sender = w.Text(
             placeholder="3 to 11 letters or digits; empty: a short number",
             description="Sender",
-            layout=w.Layout(width="100%", max_width="470px"),
+            layout=w.Layout(width=FULL_WIDTH, max_width="470px"),
         )
         self.sender_info = w.HTML()
         self.type_select = w.ToggleButtons(
@@ -165,7 +168,7 @@ class SendForm(w.VBox):
             options=[(f"{r.name}  {r.syntax}", r.name) for r in RENDERERS.values()],
             value="BASIC",
             description="Fields as",
-            layout=w.Layout(width="100%", max_width="360px"),
+            layout=w.Layout(width=FULL_WIDTH, max_width="360px"),
         )
         self.scheduled = w.Checkbox(description="Send later", indent=False, layout=w.Layout(width="120px"))
         # the browser's own date and time input: it shows them in the user's locale
@@ -212,6 +215,7 @@ class SendForm(w.VBox):
                 self.output,
             ]
         )
+        self.add_class(FORM_CLASS)
         for widget in self._inputs():
             widget.observe(self._changed, names="value")
         self.confirm.observe(lambda _: self._refresh_send(), names="value")
@@ -357,7 +361,11 @@ class SendForm(w.VBox):
         except mfanalytics.ValidationError as exc:
             self.schedule_info.value = _span(_words(exc), _BAD)
             return
-        self.schedule_info.value = _span(f"scheduled for {when} (UTC)", _GOOD) if when else ""
+        if not when:
+            self.schedule_info.value = ""
+            return
+        moment = datetime.fromisoformat(when.replace("Z", "+00:00"))
+        self.schedule_info.value = _span(f"scheduled for {moment_text(moment)}", _GOOD)
 
     def _refresh_recipients(self) -> None:
         if not self.upload.value and not self.recipients.value.strip():
@@ -405,7 +413,10 @@ class SendForm(w.VBox):
             f"<td style='{_BAD}'>{'' if pd.isna(e) else html.escape(str(e))}</td></tr>"
             for m, t, e in zip(head["mobile_e164"], rendered["text"], rendered["error"])
         )
-        return f"<details open><summary>Preview of the first recipients</summary><table>{rows}</table></details>"
+        return (
+            "<details open><summary>Preview of the first recipients</summary>"
+            f"<div style='overflow-x:auto;max-width:100%'><table>{rows}</table></div></details>"
+        )
 
     # -- actions -----------------------------------------------------------
     def _refresh_send(self) -> None:
@@ -431,7 +442,7 @@ class SendForm(w.VBox):
             "auto_replace_gsm7": self.auto_replace_gsm7.value or None,
             "auto_replace_emoji": self.auto_replace_emoji.value or None,
             "renderer": None if self.renderer.value == "BASIC" else self.renderer.value,
-            "campaign_name": f"Test {self.now():%Y-%m-%d %H:%M}",
+            "campaign_name": f"Test {self.now().astimezone(PARIS):%Y-%m-%d %H:%M}",  # Paris time, as the reports
         }
 
     def validate(self) -> Any:

@@ -453,7 +453,9 @@ def test_explorer_loads_a_campaign_and_filters_and_exports(sb, tmp_path):
     shown = outputs(explorer.output)
     assert "plots of campaign" in shown and "Diaz" in shown
     assert any("image/png" in o["data"] for o in explorer.output.outputs)
-    assert set(explorer.status_filter.options) >= {"delivered", "undelivered", "invalid_number"}
+    groups = {value: label for label, value in explorer.status_filter.options}
+    assert set(groups) >= {"delivered", "undelivered", "invalid_number"}
+    assert groups["invalid_number"] == "Invalid number"  # words, not the group's code
     explorer.status_filter.value = ("delivered",)
     assert len(explorer.filtered) == 2
     assert "KPIs (campaign" in outputs(explorer.output) and "2 of 4 rows" in explorer.kpis.value
@@ -503,7 +505,6 @@ def test_docstring_examples():
         "mfanalytics.widgets.status",
         "mfanalytics.widgets.words",
         "mfanalytics.widgets.common",
-        "mfanalytics.widgets.report",
         "mfanalytics.connect",
     ):
         module = importlib.import_module(name)
@@ -525,7 +526,7 @@ def test_explorer_status_filter_highlights_what_it_applies(sb, tmp_path):
     explorer = ReportExplorer(api, out_dir=tmp_path)
     explorer.campaign_id.value = str(campaign.id)
     explorer.load()
-    options = list(explorer.status_filter.options)
+    options = [value for _, value in explorer.status_filter.options]
     # what the browser highlights is `index`; what the filter applies is `value`: they must agree
     assert explorer.status_filter.index == tuple(range(len(options)))
     explorer.status_filter.value = ("delivered",)
@@ -671,3 +672,15 @@ def test_explorer_says_the_period_in_unambiguous_days(sb, tmp_path):
     explorer.source.value = "period"
     explorer.start.value, explorer.end.value = date(2026, 11, 1), date(2026, 11, 12)
     assert "1 Nov 2026 to 12 Nov 2026" in explorer.period_info.value
+
+
+def test_the_schedule_is_said_unambiguously_in_paris_time(client, sb):
+    from zoneinfo import ZoneInfo
+
+    form = filled(client)
+    form.scheduled.value = True
+    when = (sb.now + timedelta(hours=2)).replace(second=0, microsecond=0)
+    form.schedule.value = when
+    paris = when.astimezone(ZoneInfo("Europe/Paris"))  # zoneinfo, not the package's conversion
+    said = re.sub(r"<[^>]+>", "", form.schedule_info.value)
+    assert f"{paris.day} {paris:%b %Y}, {paris:%H:%M} Paris time ({when:%H:%M} UTC)" in said, said
