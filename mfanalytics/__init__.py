@@ -75,7 +75,7 @@ __version__ = "0.1.0"
 _compat.install()  # the module paths of 0.1 (mfanalytics.sms, ...) still import, with a warning
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     # The forms need ipywidgets, imported only when a form is first asked for.
     if name in ("SendForm", "ReportExplorer"):
         from mfanalytics import widgets

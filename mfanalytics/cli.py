@@ -20,6 +20,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pandas as pd
 
 __all__ = ["build_parser", "main", "SANDBOX_HELP", "format_kpis"]
 
@@ -42,7 +48,7 @@ and, in another:
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line on stderr and exit status 2."""
 
-    def error(self, message: str):
+    def error(self, message: str) -> NoReturn:
         where = self.prog if " " in self.prog else f"{self.prog} command"
         self.exit(2, f"{where}: {message} (see {self.prog} --help)\n")
 
@@ -130,7 +136,7 @@ def _user(value: str) -> tuple[str, str, str]:
     return parts[0], parts[1], (parts[2].upper() if len(parts) == 3 else "USER")
 
 
-def _add_sandbox(subparsers) -> None:
+def _add_sandbox(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "sandbox",
         help="serve a local simulator of the Mediasflow API",
@@ -244,7 +250,7 @@ def _free_or_given_port(host: str, port: int) -> int:
         return int(probe.getsockname()[1])
 
 
-def _add_demo(subparsers) -> None:
+def _add_demo(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "demo",
         help="the main job on a local sandbox: clean, price, send, report",
@@ -281,7 +287,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_clean(subparsers) -> None:
+def _add_clean(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "clean",
         help="clean a recipient list and print its analysis",
@@ -332,7 +338,7 @@ def _run_clean(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_report(subparsers) -> None:
+def _add_report(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "report",
         help="write the HTML deliverability report of a campaign or a report file",
@@ -382,12 +388,12 @@ def _run_report(args: argparse.Namespace) -> int:
     if out.suffix.lower() == ".xlsx":
         path = _write_frame(report, out, tables=True)
     else:
-        path = deliverability_report(report, out, title=args.title, lang=args.lang)
+        path = Path(deliverability_report(report, out, title=args.title, lang=args.lang))
     print(f"wrote {path}")
     return 0
 
 
-def _by(report) -> str | None:
+def _by(report: pd.DataFrame) -> str | None:
     """Group by campaign only when the rows say which campaign they are (a report file may not)."""
     return "campaign_id" if "campaign_id" in report and report["campaign_id"].notna().any() else None
 
@@ -405,7 +411,7 @@ _KPI_LINES = (
 )
 
 
-def format_kpis(summary) -> str:
+def format_kpis(summary: pd.DataFrame) -> str:
     """A :func:`~mfanalytics.summarize` table for people: counts with separators, rates in percent.
 
     Examples
@@ -442,7 +448,7 @@ def format_kpis(summary) -> str:
     return "\n".join(lines)
 
 
-def _add_fetch(subparsers) -> None:
+def _add_fetch(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "fetch",
         help="download the report rows of a period (any length) to Parquet or CSV",
@@ -494,7 +500,7 @@ def _run_fetch(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_writable(out) -> None:
+def _check_writable(out: Path) -> None:
     """Raise OSError now if ``out`` cannot be written (its folder is created, as the writers do)."""
     import tempfile
 
@@ -509,14 +515,14 @@ def _check_writable(out) -> None:
             pass
 
 
-def _report_tables(report) -> dict:
+def _report_tables(report: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The sheets of a report's workbook: its rows, its KPIs, its failures."""
     from mfanalytics.analysis.kpis import failure_reasons, summarize
 
     return {"rows": report, "kpis": summarize(report, by=_by(report)), "failures": failure_reasons(report)}
 
 
-def _write_frame(frame, out, *, tables: bool = False):
+def _write_frame(frame: pd.DataFrame, out: Path, *, tables: bool = False) -> Path:
     """Write ``frame`` by the suffix of ``out`` (.csv, .parquet, .xlsx); a report's KPIs go in their own sheets."""
     from mfanalytics.export import to_excel, to_safe_csv
 
@@ -557,7 +563,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from mfanalytics.errors import MediasflowError
 
     try:
-        return args.func(args)
+        return int(args.func(args))
     except MediasflowError as exc:
         print(f"mfanalytics {args.command}: " + " ".join(str(exc).split()), file=sys.stderr)
         return 2

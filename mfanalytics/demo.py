@@ -108,12 +108,12 @@ def run_demo(
         ``campaign_id``, ``status_counts`` (code -> rows), ``summary`` (the
         KPIs), ``html`` and ``csv`` (paths).
     """
-    from mfanalytics import sandbox
     from mfanalytics.analysis.html_report import deliverability_report
     from mfanalytics.analysis.kpis import summarize
     from mfanalytics.export import to_safe_csv
     from mfanalytics.lists import clean_recipients, read_list
     from mfanalytics.messages.message import Message, estimate_credits
+    from mfanalytics.sandbox import sandbox
 
     list_path = Path(list_path) if list_path else _default("campaign_5000.csv")
     blacklist_path = Path(blacklist_path) if blacklist_path else _default("blacklist_stop.csv")
@@ -189,7 +189,9 @@ def run_demo(
         f"credits {int(summary['credits']):,}"
     )
 
-    html = deliverability_report(report, out / "deliverability_report.html", title="Démo : campagne soldes", lang=lang)
+    html = Path(
+        deliverability_report(report, out / "deliverability_report.html", title="Démo : campagne soldes", lang=lang)
+    )
     csv = to_safe_csv(report, out / "report.csv")
     echo(f"6. Wrote {html} ({html.stat().st_size / 1024:,.0f} KB) and {csv}")
     return {

@@ -34,9 +34,9 @@ from __future__ import annotations
 import csv
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -52,7 +52,7 @@ _HAS_ESCAPE = rf"(?:^|{_ENDS_CELL})'+[=+\-@\t\r]"
 _PLAIN = re.compile(_PLAIN_NUMBER)
 
 
-def _is_text(dtype) -> bool:
+def _is_text(dtype: Any) -> bool:
     return (
         isinstance(dtype, (pd.StringDtype, pd.CategoricalDtype))
         or (isinstance(dtype, np.dtype) and dtype.kind == "O")
@@ -70,7 +70,7 @@ def _restore(value: str) -> str:
     return _RESTORE.sub("", value)
 
 
-def _map_flagged(text: pd.Series, flag: str, func) -> pd.Series | None:
+def _map_flagged(text: pd.Series, flag: str, func: Callable[[str], str]) -> pd.Series | None:
     """``func`` applied to the values matching the regex ``flag`` (vectorised filter); None if none match."""
     flagged = text.str.contains(flag, regex=True).fillna(False).to_numpy(dtype=bool)
     if not flagged.any():
@@ -109,7 +109,7 @@ def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
             continue
         escaped = _map_flagged(column.astype("string"), _RISKY_ANYWHERE, _escape)
         if escaped is not None:
-            out.isetitem(i, escaped)
+            out.isetitem(i, cast(Any, escaped))
     return out
 
 
@@ -153,10 +153,10 @@ def _paris_text(column: pd.Series) -> pd.Series:
             text.iloc[rows] = text.iloc[rows] + local.iloc[rows].dt.strftime(" %z").str.replace(
                 r"(\d\d)(\d\d)$", r"\1:\2", regex=True
             )
-    return text
+    return cast(pd.Series, text)
 
 
-def to_safe_csv(frame: pd.DataFrame, path: str | os.PathLike, *, sep: str = ";") -> Path:
+def to_safe_csv(frame: pd.DataFrame, path: str | os.PathLike[str], *, sep: str = ";") -> Path:
     """Write ``frame`` as a CSV that spreadsheets open safely.
 
     UTF-8 with a byte-order mark (so Excel shows accents), ``;`` separated
@@ -180,7 +180,7 @@ def to_safe_csv(frame: pd.DataFrame, path: str | os.PathLike, *, sep: str = ";")
     safe = neutralize_formulas(frame)
     for i in range(safe.shape[1]):
         if isinstance(safe.iloc[:, i].dtype, pd.DatetimeTZDtype):
-            safe.isetitem(i, _paris_text(safe.iloc[:, i]))
+            safe.isetitem(i, cast(Any, _paris_text(safe.iloc[:, i])))
     # every field quoted: a field holding the other separator, a CR or a LF
     # cannot start a new cell (or row) in a spreadsheet
     safe.to_csv(path, sep=sep, index=False, encoding="utf-8-sig", lineterminator="\r\n", quoting=csv.QUOTE_ALL)
@@ -263,7 +263,7 @@ def _sheet_name(name: object, taken: set[str]) -> str:
     return text
 
 
-def to_excel(frames: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | os.PathLike) -> Path:
+def to_excel(frames: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | os.PathLike[str]) -> Path:
     """Write frames to an Excel workbook (``.xlsx``), one sheet per frame, safe to open.
 
     Cells are typed: numbers are numbers, booleans booleans, dates Excel

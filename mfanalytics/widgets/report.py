@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import html
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +66,7 @@ def _fmt(value: Any, kind: str) -> str:
     return f"{float(value):.1%}" if kind == "pct" else f"{int(value):,}"
 
 
-class ReportExplorer(w.VBox):
+class ReportExplorer(w.VBox):  # type: ignore[misc]  # (ipywidgets has no type hints)
     """Explore a campaign's report, or every campaign of a period, in JupyterLab.
 
     Parameters
@@ -152,7 +152,8 @@ class ReportExplorer(w.VBox):
         self.show()
 
     def _today(self) -> date:
-        return self.client.now().astimezone(PARIS).date()  # the days of the period are Paris days
+        now: datetime = self.client.now()
+        return now.astimezone(PARIS).date()  # the days of the period are Paris days
 
     def _show_source(self) -> None:
         period = self.source.value == "period"
@@ -174,6 +175,7 @@ class ReportExplorer(w.VBox):
         self.output.outputs = ()
         self.kpis.value = ""
         self.progress.value, self.progress.bar_style = 0, "info"
+        frame: pd.DataFrame
         try:
             if self.source.value == "campaign":
                 text = self.campaign_id.value.strip()
@@ -222,13 +224,14 @@ class ReportExplorer(w.VBox):
         if self.report is None:
             return None
         keep = self.report["status_group"].astype("string").isin(list(self.status_filter.value))
-        return self.report[keep.fillna(False).to_numpy(dtype=bool)]
+        rows: pd.DataFrame = self.report[keep.fillna(False).to_numpy(dtype=bool)]
+        return rows
 
     # -- showing ------------------------------------------------------------
     def show(self) -> None:
         """KPIs of the selection, its plots and its first rows."""
         frame = self.filtered
-        if frame is None:
+        if frame is None or self.report is None:
             return
         self.output.outputs = ()
         kpis = mfanalytics.summarize(frame, by=None)
@@ -330,4 +333,4 @@ class ReportExplorer(w.VBox):
             _error(self.output, exc)
             return None
         _out(self.output, f"Wrote the HTML report to {path}", _span(f"Wrote the HTML report to {path}.", _GOOD))
-        return path
+        return Path(path)

@@ -74,7 +74,7 @@ def _wrap() -> w.Layout:
     return w.Layout(flex_flow="row wrap", max_width="100%")
 
 
-class SendForm(w.VBox):
+class SendForm(w.VBox):  # type: ignore[misc]  # (ipywidgets has no type hints)
     """A form to send a test campaign, for JupyterLab.
 
     Parameters
@@ -122,8 +122,8 @@ class SendForm(w.VBox):
         self._now = now
         self.draft: Any = None
         self.campaign: Any = None
-        self._validated: tuple | None = None
-        self._sent: tuple | None = None
+        self._validated: tuple[Any, ...] | None = None
+        self._sent: tuple[Any, ...] | None = None
         self._sending = False
 
         where = html.escape(str(client.base_url))
@@ -242,7 +242,7 @@ class SendForm(w.VBox):
             self.renderer,
         ]
 
-    def _state(self) -> tuple:
+    def _state(self) -> tuple[Any, ...]:
         """Everything that changes what would be sent (not the confirmation tick)."""
         files = tuple((f.get("name"), bytes(f.get("content", b""))) for f in self.upload.value)
         return (
@@ -263,9 +263,10 @@ class SendForm(w.VBox):
         """The time the schedule is checked against (the sandbox's clock on a sandbox)."""
         if self._now is not None:
             return self._now()
-        return self.client.now()
+        now: datetime = self.client.now()
+        return now
 
-    def _changed(self, change: dict) -> None:
+    def _changed(self, change: dict[str, Any]) -> None:
         if change["owner"] is self.scheduled:
             self.schedule.disabled = not self.scheduled.value
         self.refresh()
