@@ -324,9 +324,10 @@ def _run_clean(args: argparse.Namespace) -> int:
     result = clean_recipients(args.file, region=args.region, column=args.column, blacklist=blacklist)
     a = result.analysis
     print(f"{args.file}: {a['size']:,} lines, {a['charsetDetected']}, mobile column {result.column!r}")
-    print(f"  valid mobiles {a['validNumberMOBILE']:,} {a['validCountryCounter']}")
-    print(f"  invalid {a['invalidNumberMOBILE']:,} (lines {a['invalidLineList'][:20]})")
-    print(f"  duplicates {a['countDuplicateMobile']:,} (lines {a['lineDuplicateMobile'][:20]})")
+    countries = ", ".join(f"{k} {int(v):,}" for k, v in sorted(a["validCountryCounter"].items(), key=lambda kv: -kv[1]))
+    print(f"  valid mobiles {a['validNumberMOBILE']:,}" + (f" ({countries})" if countries else ""))
+    print(f"  invalid {a['invalidNumberMOBILE']:,}{_line_list(a['invalidLineList'])}")
+    print(f"  duplicates {a['countDuplicateMobile']:,}{_line_list(a['lineDuplicateMobile'])}")
     issues = result.frame["mobile_issue"].value_counts()
     print("  by issue: " + ", ".join(f"{k} {int(v):,}" for k, v in issues.items() if v))
     _write_frame(result.recipients, Path(args.out))
@@ -336,6 +337,14 @@ def _run_clean(args: argparse.Namespace) -> int:
         _write_frame(rejected, Path(args.rejected))
         print(f"wrote {len(rejected):,} rejected lines to {args.rejected}")
     return 0
+
+
+def _line_list(lines: Sequence[Any], shown: int = 20) -> str:
+    """`` (lines 3, 5 and 12 more)`` for people; empty when there is none."""
+    if not len(lines):
+        return ""
+    more = f" and {len(lines) - shown:,} more" if len(lines) > shown else ""
+    return f" (line{'s' if len(lines) > 1 else ''} {', '.join(str(n) for n in lines[:shown])}{more})"
 
 
 def _add_report(subparsers: Any) -> None:

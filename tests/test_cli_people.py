@@ -81,6 +81,16 @@ def test_report_kpis_are_percentages_and_counts(tmp_path, capsys):
     assert "delivery rate: of sent" in out
 
 
+def test_clean_prints_counts_and_lines_for_people(tmp_path, capsys):
+    src = tmp_path / "list.csv"
+    src.write_text("mobile\n06 12 34 56 78\n+33612345678\n12\n07 81 22 33 44\n", encoding="utf-8")
+    assert main(["clean", str(src), "--out", str(tmp_path / "ok.csv")]) == 0
+    out = capsys.readouterr().out
+    assert not re.search(r"[\[\]{}]", out), out  # no Python list or dict
+    # the platform counts a duplicate among the valid (3 valid numbers, one of them twice)
+    assert "valid mobiles 3 (FR 3)" in out and "invalid 1 (line 3)" in out and "duplicates 1 (line 2)" in out
+
+
 # -- report: a file that does not exist ---------------------------------------------
 def test_report_of_a_missing_file_says_it_does_not_exist(tmp_path, capsys):
     missing = tmp_path / "missing.csv"
