@@ -2,9 +2,9 @@
 
 A campaign id, or a period of any length (fetched in the API's 7-day windows
 with a progress bar); then the KPIs, a status filter, the plots of
-:mod:`mfanalytics.plots`, the first rows, and two exports: a CSV that
-spreadsheets open safely (formulas neutralised) and the self-contained HTML
-deliverability report.
+:mod:`mfanalytics.plots`, the first rows, and three exports: a CSV that
+spreadsheets open safely (formulas neutralised), an Excel workbook (rows,
+KPIs, failures) and the self-contained HTML deliverability report.
 """
 
 from __future__ import annotations
@@ -120,6 +120,12 @@ class ReportExplorer(w.VBox):  # type: ignore[misc]  # (ipywidgets has no type h
             disabled=True,
             tooltip="Spreadsheet-safe CSV (formulas neutralised)",
         )
+        self.export_excel_button = w.Button(
+            description="Export Excel",
+            icon="file-excel",
+            disabled=True,
+            tooltip="Workbook: rows, KPIs, failures (typed cells, formulas neutralised)",
+        )
         self.export_html_button = w.Button(
             description="HTML report", icon="file-code", disabled=True, tooltip="Self-contained deliverability report"
         )
@@ -133,7 +139,7 @@ class ReportExplorer(w.VBox):  # type: ignore[misc]  # (ipywidgets has no type h
                 w.HBox([self.load_button, self.progress], layout=_wrap()),
                 self.kpis,
                 w.HBox([self.status_filter, self.rows], layout=_wrap()),
-                w.HBox([self.export_csv_button, self.export_html_button], layout=_wrap()),
+                w.HBox([self.export_csv_button, self.export_excel_button, self.export_html_button], layout=_wrap()),
                 self.output,
             ]
         )
@@ -145,6 +151,7 @@ class ReportExplorer(w.VBox):  # type: ignore[misc]  # (ipywidgets has no type h
         self.rows.observe(lambda _: self.show(), names="value")
         self.load_button.on_click(lambda _: self.load())
         self.export_csv_button.on_click(lambda _: self.export_csv())
+        self.export_excel_button.on_click(lambda _: self.export_excel())
         self.export_html_button.on_click(lambda _: self.export_html())
         self._show_source()
 
@@ -214,7 +221,8 @@ class ReportExplorer(w.VBox):  # type: ignore[misc]  # (ipywidgets has no type h
             self.status_filter.value = tuple(groups)
         finally:
             self.status_filter.observe(self._filter_changed, names="value")
-        self.export_csv_button.disabled = self.export_html_button.disabled = False
+        for button in (self.export_csv_button, self.export_excel_button, self.export_html_button):
+            button.disabled = False
         self.show()
         return frame
 
@@ -318,6 +326,25 @@ class ReportExplorer(w.VBox):  # type: ignore[misc]  # (ipywidgets has no type h
             f"Wrote {len(frame):,} rows to {path}",
             _span(f"Wrote {len(frame):,} rows to {path} (formulas neutralised).", _GOOD),
         )
+        return path
+
+    def export_excel(self) -> Path | None:
+        """Write the selected rows, their KPIs and their failures as an Excel workbook; returns its path."""
+        frame = self.filtered
+        if frame is None:
+            return None
+        try:
+            sheets = {
+                "rows": frame,
+                "kpis": mfanalytics.summarize(frame),
+                "failures": mfanalytics.failure_reasons(frame),
+            }
+            path = mfanalytics.to_excel(sheets, self.out_dir / f"{self._stem()}.xlsx")
+        except Exception as exc:
+            _error(self.output, exc)
+            return None
+        said = f"Wrote {len(frame):,} rows, their KPIs and failures to {path} (dates in Paris time)."
+        _out(self.output, said, _span(said, _GOOD))
         return path
 
     def export_html(self) -> Path | None:

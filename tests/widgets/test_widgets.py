@@ -684,3 +684,18 @@ def test_the_schedule_is_said_unambiguously_in_paris_time(client, sb):
     paris = when.astimezone(ZoneInfo("Europe/Paris"))  # zoneinfo, not the package's conversion
     said = re.sub(r"<[^>]+>", "", form.schedule_info.value)
     assert f"{paris.day} {paris:%b %Y}, {paris:%H:%M} Paris time ({when:%H:%M} UTC)" in said, said
+
+
+def test_explorer_exports_an_excel_workbook(sb, tmp_path):
+    import openpyxl
+
+    api, campaign = _campaign_of_four(sb)
+    explorer = ReportExplorer(api, out_dir=tmp_path)
+    explorer.campaign_id.value = str(campaign.id)
+    explorer.load()
+    explorer.status_filter.value = ("delivered", "undelivered")
+    path = explorer.export_excel()
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["rows", "kpis", "failures"]
+    assert book["rows"].max_row == 1 + len(explorer.filtered) == 1 + 3  # 16, 21 delivered; 20 not
+    assert str(path) in outputs(explorer.output)
