@@ -35,7 +35,7 @@ docs: $(STAMP)
 	@echo "open out/docs/index.html"
 
 sandbox: $(STAMP)
-	$(BIN)/mfanalytics sandbox
+	$(BIN)/mfanalytics sandbox --samples 30
 
 # JupyterLab on notebooks/, every notebook talking to ONE local sandbox (port 8765,
 # 30 days of sample campaigns, a minute of campaign life per second, state kept in

@@ -58,6 +58,7 @@ from mfanalytics.errors import (
     SenderError,
     ValidationError,
 )
+from mfanalytics.export import to_excel
 from mfanalytics.lists.cleaning import CleanResult, clean_recipients
 from mfanalytics.lists.phones import normalize_mobiles
 from mfanalytics.lists.reading import read_list
@@ -78,7 +79,7 @@ __version__ = "0.1.0"
 _compat.install()  # the module paths of 0.1 (mfanalytics.sms, ...) still import, with a warning
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     # The forms need ipywidgets, imported only when a form is first asked for.
     if name in ("SendForm", "ReportExplorer"):
         from mfanalytics import widgets
@@ -147,6 +148,7 @@ __all__ = [
     "plot_daily_rates",
     "deliverability_report",
     "styled",
+    "to_excel",
     # errors
     "MediasflowError",
     "AuthenticationError",

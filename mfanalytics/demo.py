@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DEMO_MESSAGE", "run_demo"]
+__all__ = ["DEMO_MESSAGE", "run_demo", "status_lines"]
 
 #: The campaign the demo sends: personalised, with a tracked link.
 DEMO_MESSAGE = "Bonjour ${PRENOM}, -20% ce week-end dans votre magasin de ${VILLE} : ${track_1} STOP 36184"
@@ -32,6 +32,43 @@ _LINK = [
 ]
 # How the clock runs: after each step, the demo shows where the campaign is.
 _STEPS = ((60, "1 min"), (540, "10 min"), (3000, "1 h"), (23 * 3600, "1 day"), (48 * 3600, "3 days"))
+
+
+def status_lines(report: Any) -> list[tuple[str, str, int]]:
+    """``(codes, label, rows)`` per status label of a report frame, most rows first.
+
+    Codes that share a label (16 and 21 are both "Délivré") make one line,
+    ``"16, 21"``; the label is the guide's French one (section 3), else the
+    report's ``status_text``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from mfanalytics.reports.parsing import parse_report
+    >>> report = parse_report("INT_MOBILE;STATUS_CODE\\n+33600000001;16\\n+33600000002;21\\n+33600000003;20\\n")
+    >>> status_lines(report)
+    [('16, 21', 'Délivré', 2), ('20', 'Non délivré', 1)]
+    """
+    from mfanalytics.reports.status_codes import status_table
+
+    if not len(report):
+        return []
+    code = report["status_code"].astype("Int64")
+    label = code.map(status_table()["label_fr"]).astype("string")
+    if "status_text" in report:  # a code the guide does not list: the report's own text
+        label = label.fillna(report["status_text"].astype("string"))
+    label = label.fillna("?")
+    counts = (
+        report.assign(_code=code.astype("string").fillna("?"), _label=label)
+        .groupby(["_label", "_code"], observed=True)
+        .size()
+        .reset_index(name="n")
+    )
+    lines = []
+    for name, group in counts.groupby("_label", sort=False):
+        ordered = sorted(group["_code"], key=lambda c: (not c.isdigit(), int(c) if c.isdigit() else 0))
+        lines.append((", ".join(ordered), str(name), int(group["n"].sum())))
+    return sorted(lines, key=lambda line: (-line[2], line[0]))
 
 
 def _default(name: str) -> Path:
@@ -71,12 +108,12 @@ def run_demo(
         ``campaign_id``, ``status_counts`` (code -> rows), ``summary`` (the
         KPIs), ``html`` and ``csv`` (paths).
     """
-    from mfanalytics import sandbox
     from mfanalytics.analysis.html_report import deliverability_report
     from mfanalytics.analysis.kpis import summarize
     from mfanalytics.export import to_safe_csv
     from mfanalytics.lists import clean_recipients, read_list
     from mfanalytics.messages.message import Message, estimate_credits
+    from mfanalytics.sandbox import sandbox
 
     list_path = Path(list_path) if list_path else _default("campaign_5000.csv")
     blacklist_path = Path(blacklist_path) if blacklist_path else _default("blacklist_stop.csv")
@@ -141,10 +178,9 @@ def run_demo(
             echo(f"   after {label:>6}: {shown}")
         client.close()
 
-    echo(f"5. CSV report of campaign {draft.id}: status counts")
-    by_code = report.groupby(["status_code", "status_text"], observed=True).size().sort_values(ascending=False)
-    for (code, text), n in by_code.items():
-        echo(f"   {int(code):>3}  {text:<42} {int(n):>6,}")
+    echo(f"5. CSV report of campaign {draft.id}: status counts (codes that share a label together)")
+    for codes, label, n in status_lines(report):
+        echo(f"   {codes:>7}  {label:<42} {n:>6,}")
     summary = summarize(report).iloc[0]
     echo(
         f"   delivered {int(summary['delivered']):,} of {int(summary['sent']):,} sent "
@@ -153,7 +189,9 @@ def run_demo(
         f"credits {int(summary['credits']):,}"
     )
 
-    html = deliverability_report(report, out / "deliverability_report.html", title="Démo : campagne soldes", lang=lang)
+    html = Path(
+        deliverability_report(report, out / "deliverability_report.html", title="Démo : campagne soldes", lang=lang)
+    )
     csv = to_safe_csv(report, out / "report.csv")
     echo(f"6. Wrote {html} ({html.stat().st_size / 1024:,.0f} KB) and {csv}")
     return {

@@ -9,6 +9,7 @@ an in-process sandbox on loopback.
 from __future__ import annotations
 
 import pathlib
+import re
 import socket
 
 import pandas as pd
@@ -38,12 +39,19 @@ def _one_line_error(err: str) -> None:
 
 
 def _summary(out: str) -> dict[str, float]:
-    """The KPI table printed by ``report``: header line then one data line."""
+    """The KPI table printed by ``report``: a header line, then one line per campaign (the first here).
+
+    Columns are separated by two spaces or more; counts have thousands separators, rates end in " %".
+    """
     lines = out.splitlines()
     i = next(k for k, line in enumerate(lines) if "recipients" in line.split())
-    header = lines[i].split()
-    values = lines[i + 2].split() if lines[i + 1].split() == ["campaign_id"] else lines[i + 1].split()
-    return {k: float(v) for k, v in zip(header, values[-len(header) :])}
+    header = re.split(r"\s{2,}", lines[i].strip())
+    values = re.split(r"\s{2,}", lines[i + 1].strip())
+    assert len(header) == len(values), (lines[i], lines[i + 1])
+    parsed = {}
+    for k, v in zip(header[1:], values[1:]):
+        parsed[k] = float(v[:-2]) / 100 if v.endswith(" %") else float(v.replace(",", "")) if v != "–" else float("nan")
+    return parsed
 
 
 @pytest.fixture(autouse=True)
@@ -222,7 +230,7 @@ def test_report_by_campaign_id(env, tmp_path, capsys):
     summary = _summary(stdout)
     assert summary["recipients"] == 3
     assert summary["delivered"] == sum(code in DELIVERED for code in MAGIC.values()) == 2
-    assert summary["stops"] == 1  # code 17: delivered + STOP
+    assert summary["STOP"] == 1  # code 17: delivered + STOP
     assert "Campagne test" in out.read_text(encoding="utf-8")
 
 
@@ -335,7 +343,7 @@ def test_fetch_outside_the_campaign_period_is_empty(env, tmp_path, capsys):
 @pytest.mark.parametrize(
     "argv",
     [
-        ["fetch", "--from", "2026-03-01", "--out", "{tmp}/x.xlsx"],
+        ["fetch", "--from", "2026-03-01", "--out", "{tmp}/x.xls"],
         ["fetch", "--from", "yesterday", "--out", "{tmp}/x.csv"],
     ],
     ids=["bad-format", "bad-date"],

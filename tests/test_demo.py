@@ -129,17 +129,50 @@ def test_blacklisted_numbers_were_not_sent(csv_rows, stop_numbers):
     assert rows["status_code"].astype(int).isin(NOT_SENT).all()
 
 
+def _guide_labels() -> dict[int, str]:
+    """Code -> label of the guide's section 3, from the verbatim extraction (not the package's table)."""
+    labels = {}
+    for line in (ROOT / "tests" / "data" / "guide_section3_status_codes.tsv").read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or "\t" not in line:
+            continue
+        codes, label = line.split("\t", 1)
+        for code in codes.split(","):
+            labels[int(code)] = label.strip()
+    return labels
+
+
 def test_status_counts_agree_with_the_csv(demo, csv_rows):
     result, stdout, _ = demo
     from_csv = csv_rows["status_code"].astype(int).value_counts().to_dict()
     assert result["status_counts"] == from_csv
-    printed = {
-        int(m.group(1)): int(m.group(2).replace(",", ""))
-        for m in re.finditer(r"^\s+(\d{1,3})\s{2}\S.*?\s([\d,]+)$", stdout, flags=re.MULTILINE)
-    }
-    assert printed == from_csv
+    printed = [
+        ([int(c) for c in m.group(1).split(", ")], int(m.group(2).replace(",", "")))
+        for m in re.finditer(r"^\s+(\d{1,3}(?:, \d{1,3})*)\s{2}\S.*?\s([\d,]+)$", stdout, flags=re.MULTILINE)
+    ]
+    # each code once, and each line counts the rows of its codes
+    assert sorted(c for codes, _ in printed for c in codes) == sorted(from_csv)
+    for codes, n in printed:
+        assert n == sum(from_csv[c] for c in codes), codes
+    # codes that share a label in the guide share a line (16 and 21: "Délivré")
+    labels = _guide_labels()
+    line_of = {c: i for i, (codes, _) in enumerate(printed) for c in codes}
+    for a in from_csv:
+        for b in from_csv:
+            if a in labels and b in labels and labels[a] == labels[b]:
+                assert line_of[a] == line_of[b], (a, b, labels[a])
     # every row has a final status after the simulated days
     assert not set(from_csv) & {1, 9, 10, 24, 28}
+
+
+def test_status_lines_group_the_codes_of_one_label():
+    from mfanalytics.demo import status_lines
+
+    text = "INT_MOBILE;STATUS_CODE\n" + "".join(f"+3360000{i:04d};{c}\n" for i, c in enumerate([16, 21, 21, 20, 999]))
+    lines = status_lines(mfanalytics.parse_report(text))
+    labels = _guide_labels()
+    assert labels[16] == labels[21]
+    assert lines[0] == ("16, 21", labels[16], 3)
+    assert {codes for codes, _, _ in lines} == {"16, 21", "20", "999"}
 
 
 def test_summary_agrees_with_the_csv(demo, csv_rows, expected_recipients):

@@ -23,6 +23,12 @@ def test_no_public_name_outside_all():
     assert stray == set()
 
 
+def test_to_excel_is_public():
+    from mfanalytics.export import to_excel
+
+    assert "to_excel" in mfanalytics.__all__ and mfanalytics.to_excel is to_excel
+
+
 def test_errors_share_one_root():
     for name in mfanalytics.__all__:
         obj = getattr(mfanalytics, name)
@@ -49,7 +55,7 @@ def test_import_does_no_network_file_or_heavy_import():
                     events.append((event, path))
         sys.addaudithook(hook)
         import mfanalytics
-        heavy = [m for m in ("matplotlib", "fastapi", "uvicorn", "ipywidgets", "tqdm") if m in sys.modules]
+        heavy = [m for m in ("matplotlib", "fastapi", "uvicorn", "ipywidgets", "tqdm", "openpyxl") if m in sys.modules]
         print("EVENTS", events)
         print("HEAVY", heavy)
         """

@@ -2,9 +2,9 @@
 
 A campaign id, or a period of any length (fetched in the API's 7-day windows
 with a progress bar); then the KPIs, a status filter, the plots of
-:mod:`mfanalytics.plots`, the first rows, and two exports: a CSV that
-spreadsheets open safely (formulas neutralised) and the self-contained HTML
-deliverability report.
+:mod:`mfanalytics.plots`, the first rows, and three exports: a CSV that
+spreadsheets open safely (formulas neutralised), an Excel workbook (rows,
+KPIs, failures) and the self-contained HTML deliverability report.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import html
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,9 @@ import mfanalytics
 from mfanalytics.export import to_safe_csv
 from mfanalytics.reports.lines import dedupe_lines
 from mfanalytics.times import PARIS
+from mfanalytics.widgets.common import FORM_CLASS, FORM_CSS, day_text
 from mfanalytics.widgets.common import GOOD as _GOOD
+from mfanalytics.widgets.common import WIDE as _WIDE
 from mfanalytics.widgets.common import error as _error
 from mfanalytics.widgets.common import out as _out
 from mfanalytics.widgets.common import span as _span
@@ -45,13 +47,26 @@ _KPIS = (
 _BASES = {"delivery_rate": "of sent", "click_rate": "of delivered with a link"}
 
 
+#: The plots whose axis counts recipients or clicks (whole numbers): plot name -> axis.
+_COUNT_AXES = {
+    "plot_status_breakdown": "x",
+    "plot_funnel": "y",
+    "plot_deliveries_over_time": "y",
+    "plot_click_timeline": "y",
+}
+
+
+def _wrap() -> w.Layout:
+    return w.Layout(flex_flow="row wrap", max_width="100%")
+
+
 def _fmt(value: Any, kind: str) -> str:
     if pd.isna(value):
         return "–"
     return f"{float(value):.1%}" if kind == "pct" else f"{int(value):,}"
 
 
-class ReportExplorer(w.VBox):
+class ReportExplorer(w.VBox):  # type: ignore[misc]  # (ipywidgets has no type hints)
     """Explore a campaign's report, or every campaign of a period, in JupyterLab.
 
     Parameters
@@ -80,21 +95,36 @@ class ReportExplorer(w.VBox):
         self.label = ""
         today = self._today()
         self.source = w.ToggleButtons(
-            options=[("One campaign", "campaign"), ("A period", "period")], value="campaign", description="Report of"
+            options=[("One campaign", "campaign"), ("A period", "period")],
+            value="campaign",
+            description="Report of",
+            style=_WIDE,
         )
-        self.campaign_id = w.Text(description="Campaign id", placeholder="e.g. 1021")
-        self.start = w.DatePicker(description="From", value=today - timedelta(days=30))
-        self.end = w.DatePicker(description="To", value=today)
+        self.campaign_id = w.Text(description="Campaign id", placeholder="e.g. 1021", style=_WIDE)
+        # the browser's own date inputs: they show the dates in the user's locale;
+        # period_info says the chosen days unambiguously ("1 Nov 2026")
+        self.start = w.DatePicker(description="From", value=today - timedelta(days=30), style=_WIDE)
+        self.end = w.DatePicker(description="To", value=today, style=_WIDE)
+        self.period_info = w.HTML()
+        self.style = w.HTML(FORM_CSS, layout=w.Layout(height="0px"))  # the form fits a phone
         self.load_button = w.Button(description="Load", button_style="primary", icon="download")
-        self.progress = w.IntProgress(value=0, min=0, max=1, description="Loading", bar_style="info")
+        self.progress = w.IntProgress(value=0, min=0, max=1, description="Loading", bar_style="info", style=_WIDE)
         self.kpis = w.HTML()
-        self.status_filter = w.SelectMultiple(options=[], description="Statuses", rows=6)
-        self.rows = w.IntSlider(value=10, min=5, max=100, step=5, description="Rows shown")
+        self.status_filter = w.SelectMultiple(options=[], description="Statuses", rows=6, style=_WIDE)
+        self.rows = w.IntSlider(value=10, min=5, max=100, step=5, description="Rows shown", style=_WIDE)
+        #: The figure of the last plots shown (matplotlib), or None.
+        self.figure: Any = None
         self.export_csv_button = w.Button(
             description="Export CSV",
             icon="file-csv",
             disabled=True,
             tooltip="Spreadsheet-safe CSV (formulas neutralised)",
+        )
+        self.export_excel_button = w.Button(
+            description="Export Excel",
+            icon="file-excel",
+            disabled=True,
+            tooltip="Workbook: rows, KPIs, failures (typed cells, formulas neutralised)",
         )
         self.export_html_button = w.Button(
             description="HTML report", icon="file-code", disabled=True, tooltip="Self-contained deliverability report"
@@ -102,30 +132,49 @@ class ReportExplorer(w.VBox):
         self.output = w.Output()
         super().__init__(
             children=[
+                self.style,
                 self.source,
-                w.HBox([self.campaign_id, self.start, self.end]),
-                w.HBox([self.load_button, self.progress]),
+                w.HBox([self.campaign_id, self.start, self.end], layout=_wrap()),
+                self.period_info,
+                w.HBox([self.load_button, self.progress], layout=_wrap()),
                 self.kpis,
-                w.HBox([self.status_filter, self.rows]),
-                w.HBox([self.export_csv_button, self.export_html_button]),
+                w.HBox([self.status_filter, self.rows], layout=_wrap()),
+                w.HBox([self.export_csv_button, self.export_excel_button, self.export_html_button], layout=_wrap()),
                 self.output,
             ]
         )
+        self.add_class(FORM_CLASS)
         self.source.observe(lambda _: self._show_source(), names="value")
-        self.status_filter.observe(lambda _: self.show(), names="value")
+        self.start.observe(lambda _: self._show_period(), names="value")
+        self.end.observe(lambda _: self._show_period(), names="value")
+        self.status_filter.observe(self._filter_changed, names="value")
         self.rows.observe(lambda _: self.show(), names="value")
         self.load_button.on_click(lambda _: self.load())
         self.export_csv_button.on_click(lambda _: self.export_csv())
+        self.export_excel_button.on_click(lambda _: self.export_excel())
         self.export_html_button.on_click(lambda _: self.export_html())
         self._show_source()
 
+    def _filter_changed(self, _change: Any = None) -> None:
+        self.show()
+
     def _today(self) -> date:
-        return self.client.now().astimezone(PARIS).date()  # the days of the period are Paris days
+        now: datetime = self.client.now()
+        return now.astimezone(PARIS).date()  # the days of the period are Paris days
 
     def _show_source(self) -> None:
         period = self.source.value == "period"
         self.campaign_id.layout.display = "none" if period else None
         self.start.layout.display = self.end.layout.display = None if period else "none"
+        self.period_info.layout.display = None if period else "none"
+        self._show_period()
+
+    def _show_period(self) -> None:
+        first, last = self.start.value, self.end.value
+        if first is None or last is None:
+            self.period_info.value = _span("Pick the first and the last day.")
+            return
+        self.period_info.value = _span(f"{day_text(first, self.lang)} to {day_text(last, self.lang)}, Paris days")
 
     # -- loading ------------------------------------------------------------
     def load(self) -> pd.DataFrame | None:
@@ -133,6 +182,7 @@ class ReportExplorer(w.VBox):
         self.output.outputs = ()
         self.kpis.value = ""
         self.progress.value, self.progress.bar_style = 0, "info"
+        frame: pd.DataFrame
         try:
             if self.source.value == "campaign":
                 text = self.campaign_id.value.strip()
@@ -155,7 +205,7 @@ class ReportExplorer(w.VBox):
                     self.progress.value += 1
                 frame = dedupe_lines(frames)  # windows may overlap: each recipient line once
                 label = f"{self.start.value:%Y-%m-%d} to {self.end.value:%Y-%m-%d}"
-        except mfanalytics.MediasflowError as exc:
+        except Exception as exc:  # any error is shown in the form, not left in a log
             self.progress.bar_style = "danger"
             _error(self.output, exc)
             return None
@@ -163,11 +213,16 @@ class ReportExplorer(w.VBox):
         self.report, self.label = frame, label
         groups = [str(g) for g in frame["status_group"].astype("string").dropna().unique()] if len(frame) else []
         groups = [g for g in mfanalytics.STATUS_GROUPS if g in groups]
-        self.status_filter.unobserve_all("value")
-        self.status_filter.options = groups
-        self.status_filter.value = tuple(groups)
-        self.status_filter.observe(lambda _: self.show(), names="value")
-        self.export_csv_button.disabled = self.export_html_button.disabled = False
+        # only our own observer is paused: ipywidgets' link from value to index (what the browser
+        # highlights) must stay, or the list would highlight one selection and apply another
+        self.status_filter.unobserve(self._filter_changed, names="value")
+        try:
+            self.status_filter.options = [(g.replace("_", " ").capitalize(), g) for g in groups]  # words shown
+            self.status_filter.value = tuple(groups)
+        finally:
+            self.status_filter.observe(self._filter_changed, names="value")
+        for button in (self.export_csv_button, self.export_excel_button, self.export_html_button):
+            button.disabled = False
         self.show()
         return frame
 
@@ -177,13 +232,14 @@ class ReportExplorer(w.VBox):
         if self.report is None:
             return None
         keep = self.report["status_group"].astype("string").isin(list(self.status_filter.value))
-        return self.report[keep.fillna(False).to_numpy(dtype=bool)]
+        rows: pd.DataFrame = self.report[keep.fillna(False).to_numpy(dtype=bool)]
+        return rows
 
     # -- showing ------------------------------------------------------------
     def show(self) -> None:
         """KPIs of the selection, its plots and its first rows."""
         frame = self.filtered
-        if frame is None:
+        if frame is None or self.report is None:
             return
         self.output.outputs = ()
         kpis = mfanalytics.summarize(frame, by=None)
@@ -191,30 +247,28 @@ class ReportExplorer(w.VBox):
         cells = [(label, _fmt(row.get(key), kind)) for key, label, kind in _KPIS]
         bases = [_BASES.get(key, "") for key, _, _ in _KPIS]
         campaigns = frame["campaign_id"].nunique() if len(frame) else 0
+        tiles = "".join(  # tiles that wrap: a phone shows them on several lines
+            "<div style='padding:2px 8px;text-align:center;min-width:6em'>"
+            f"<b>{html.escape(k)}</b><div data-kpi='{html.escape(k)}'>{v}</div>"
+            + (f"<small>{html.escape(b)}</small>" if b else "")
+            + "</div>"
+            for (k, v), b in zip(cells, bases)
+        )
         self.kpis.value = (
             f"<b>{html.escape(self.label)}</b> · {campaigns} campaign(s) · {len(frame):,} of {len(self.report):,} rows"
-            "<table><tr>"
-            + "".join(
-                f"<th style='padding:0 8px'>{html.escape(k)}"
-                + (f"<br><small>{html.escape(b)}</small>" if b else "")
-                + "</th>"
-                for (k, _), b in zip(cells, bases)
-            )
-            + "</tr><tr>"
-            + "".join(
-                f"<td style='padding:0 8px;text-align:center' data-kpi='{html.escape(k)}'>{v}</td>" for k, v in cells
-            )
-            + "</tr></table>"
+            f"<div style='display:flex;flex-wrap:wrap'>{tiles}</div>"
         )
         text = ", ".join(f"{k} {v}" + (f" ({b})" if b else "") for (k, v), b in zip(cells, bases))
         _out(self.output, f"KPIs ({self.label}): {text}")
         if len(frame):
             self._plots(frame, campaigns)
         head = frame.head(self.rows.value)
-        _out(self.output, head.to_string(max_cols=12), head.to_html(max_cols=16, escape=True, index=False))
+        table = head.to_html(max_cols=16, escape=True, index=False)
+        _out(self.output, head.to_string(max_cols=12), f"<div style='overflow-x:auto;max-width:100%'>{table}</div>")
 
     def _plots(self, frame: pd.DataFrame, campaigns: int) -> None:
         from matplotlib.figure import Figure  # no pyplot: no global state, no backend to pick
+        from matplotlib.ticker import MaxNLocator
 
         draws = [
             mfanalytics.plot_status_breakdown,
@@ -230,12 +284,17 @@ class ReportExplorer(w.VBox):
         for draw, ax in zip(draws, axes.flat):
             try:
                 draw(frame, lang=self.lang, ax=ax)
-            except mfanalytics.MediasflowError as exc:
+            except Exception as exc:  # one plot that fails says so in its place
                 ax.set_axis_off()
                 ax.set_title(f"{draw.__name__}: {exc}", fontsize=8, color="#b00020")
+                continue
+            counts = _COUNT_AXES.get(draw.__name__)
+            if counts is not None:  # 3 recipients: ticks 0 1 2 3, not 0.0 0.5 1.0 ...
+                getattr(ax, f"{counts}axis").set_major_locator(MaxNLocator(integer=True))
         for ax in list(axes.flat)[len(draws) :]:
             ax.set_axis_off()
         fig.tight_layout()
+        self.figure = fig
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=80)
         png = base64.b64encode(buffer.getvalue()).decode("ascii")
@@ -259,7 +318,7 @@ class ReportExplorer(w.VBox):
             return None
         try:
             path = to_safe_csv(frame, self.out_dir / f"{self._stem()}.csv")
-        except (OSError, mfanalytics.MediasflowError) as exc:
+        except Exception as exc:
             _error(self.output, exc)
             return None
         _out(
@@ -267,6 +326,25 @@ class ReportExplorer(w.VBox):
             f"Wrote {len(frame):,} rows to {path}",
             _span(f"Wrote {len(frame):,} rows to {path} (formulas neutralised).", _GOOD),
         )
+        return path
+
+    def export_excel(self) -> Path | None:
+        """Write the selected rows, their KPIs and their failures as an Excel workbook; returns its path."""
+        frame = self.filtered
+        if frame is None:
+            return None
+        try:
+            sheets = {
+                "rows": frame,
+                "kpis": mfanalytics.summarize(frame),
+                "failures": mfanalytics.failure_reasons(frame),
+            }
+            path = mfanalytics.to_excel(sheets, self.out_dir / f"{self._stem()}.xlsx")
+        except Exception as exc:
+            _error(self.output, exc)
+            return None
+        said = f"Wrote {len(frame):,} rows, their KPIs and failures to {path} (dates in Paris time)."
+        _out(self.output, said, _span(said, _GOOD))
         return path
 
     def export_html(self) -> Path | None:
@@ -278,8 +356,8 @@ class ReportExplorer(w.VBox):
             path = mfanalytics.deliverability_report(
                 frame, self.out_dir / f"{self._stem()}.html", lang=self.lang, title=None
             )
-        except (OSError, mfanalytics.MediasflowError) as exc:
+        except Exception as exc:
             _error(self.output, exc)
             return None
         _out(self.output, f"Wrote the HTML report to {path}", _span(f"Wrote the HTML report to {path}.", _GOOD))
-        return path
+        return Path(path)

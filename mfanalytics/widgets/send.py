@@ -23,36 +23,30 @@ import mfanalytics
 from mfanalytics.connect import is_sandbox
 from mfanalytics.messages.message import max_length
 from mfanalytics.messages.renderers import RENDERERS
+from mfanalytics.times import PARIS
 from mfanalytics.widgets.common import BAD as _BAD
+from mfanalytics.widgets.common import FORM_CLASS, FORM_CSS, FULL_WIDTH, Poller, moment_text
 from mfanalytics.widgets.common import GOOD as _GOOD
 from mfanalytics.widgets.common import NOTE as _NOTE
+from mfanalytics.widgets.common import WIDE as _WIDE
 from mfanalytics.widgets.common import auto_layout as _auto
 from mfanalytics.widgets.common import error as _error
 from mfanalytics.widgets.common import out as _out
 from mfanalytics.widgets.common import span as _span
+from mfanalytics.widgets.status import CampaignWatch, credits_text, status_text
+from mfanalytics.widgets.words import (
+    COUNTED_LABELS,
+    LABEL_EMOJI,
+    LABEL_PLATFORM_GSM7,
+    LABEL_REPLACE,
+    LABEL_UCS2,
+    counted_value,
+    in_send_form_words,
+)
 
-__all__ = ["SendForm", "status_text"]
+__all__ = ["SendForm", "status_text", "counter_text"]
 
-#: What each campaign status of the guide's 2.1.3.1 means, for the form.
-_STATUSES = {
-    "DRAFT": "a draft: nothing is sent until it is injected",
-    "INPROGRESS": "being processed by the platform; it is injected as soon as processing ends",
-    "INJECTING": "being injected: its recipients are being handed to the operators",
-    "INJECTED": "injected: its SMS are on their way",
-    "SCHEDULED": "scheduled: it is injected at its time",
-}
-
-
-def status_text(status: object) -> str:
-    """A campaign status with what it means (guide, 2.1.3.1).
-
-    Examples
-    --------
-    >>> status_text("INJECTING")
-    'INJECTING (being injected: its recipients are being handed to the operators)'
-    """
-    key = str(status).upper()
-    return f"{key} ({_STATUSES[key]})" if key in _STATUSES else str(status)
+_words = in_send_form_words
 
 
 def counter_text(message: Any) -> str:
@@ -71,7 +65,16 @@ def counter_text(message: Any) -> str:
     return f"{message.length} / {max_length(message.encoding, segments)} · {message.encoding} · {message.segments} SMS"
 
 
-class SendForm(w.VBox):
+def _text_box() -> w.Layout:
+    return w.Layout(width=FULL_WIDTH, max_width="640px", height="90px")
+
+
+def _wrap() -> w.Layout:
+    """A row that wraps on a narrow screen (a phone) instead of overflowing."""
+    return w.Layout(flex_flow="row wrap", max_width="100%")
+
+
+class SendForm(w.VBox):  # type: ignore[misc]  # (ipywidgets has no type hints)
     """A form to send a test campaign, for JupyterLab.
 
     Parameters
@@ -83,6 +86,10 @@ class SendForm(w.VBox):
     now : callable, optional
         Current time for the schedule check; default: the sandbox's clock
         when there is one, else the client's, else the system clock.
+    watch : float or None
+        After a send, follow the campaign's status (from its report) every
+        ``watch`` seconds until every line has a final status
+        (:meth:`watch_status`); None: do not.
 
     Attributes
     ----------
@@ -96,57 +103,76 @@ class SendForm(w.VBox):
         What the form says: counts, errors, the campaign id.
     """
 
-    def __init__(self, client: Any, *, max_recipients: int = 20, now: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        client: Any,
+        *,
+        max_recipients: int = 20,
+        now: Callable[[], datetime] | None = None,
+        watch: float | None = 2.0,
+    ) -> None:
         self.client = client
+        self.watch = watch
+        self.watcher: Poller | None = None
+        self._watch: CampaignWatch | None = None
+        #: The campaign's status as its report last told it (after a send).
+        self.live_status: str | None = None
         self.max_recipients = int(max_recipients)
         self.is_sandbox = is_sandbox(client)
         self._now = now
         self.draft: Any = None
         self.campaign: Any = None
-        self._validated: tuple | None = None
-        self._sent: tuple | None = None
+        self._validated: tuple[Any, ...] | None = None
+        self._sent: tuple[Any, ...] | None = None
         self._sending = False
 
         where = html.escape(str(client.base_url))
         self.mode = w.HTML(
-            f"<b style='{_GOOD}'>Sandbox: no real SMS is sent</b> <span style='{_NOTE}'>({where})</span>"
+            FORM_CSS  # (a style element: the form fits a phone)
+            + f"<b style='{_GOOD}'>Sandbox: no real SMS is sent</b> <span style='{_NOTE}'>({where})</span>"
             if self.is_sandbox
-            else f"<b style='{_BAD}'>Real account: real SMS will be sent and billed</b> <span style='{_NOTE}'>({where})</span>"
+            else FORM_CSS
+            + f"<b style='{_BAD}'>Real account: real SMS will be sent and billed</b> <span style='{_NOTE}'>({where})</span>"
         )
         self.recipients = w.Textarea(
             placeholder="One mobile number per line, e.g. 06 12 34 56 78",
             description="Recipients",
-            layout=w.Layout(width="640px", height="90px"),
+            layout=_text_box(),
         )
         self.upload = w.FileUpload(accept=".csv,.txt", multiple=False, description="CSV list")
         self.clear_upload = w.Button(description="Forget the file", disabled=True, layout=_auto())
         self.recipients_info = w.HTML()
-        self.message = w.Textarea(
-            placeholder="Bonjour ${PRENOM}, ...", description="Message", layout=w.Layout(width="640px", height="90px")
-        )
+        self.message = w.Textarea(placeholder="Bonjour ${PRENOM}, ...", description="Message", layout=_text_box())
         self.counter = w.Label()
         self.non_gsm = w.HTML()
-        self.replace_button = w.Button(description="Replace by GSM-7 look-alikes", layout=w.Layout(display="none"))
+        self.replace_button = w.Button(
+            description=LABEL_REPLACE, layout=w.Layout(display="none", width="auto", max_width="100%")
+        )
         self.allow_ucs2 = w.Checkbox(
-            description="Allow UCS-2 (accents, emoji; 70 characters per SMS)", indent=False, layout=_auto()
+            description=f"{LABEL_UCS2} (accents, emoji; 70 characters per SMS)", indent=False, layout=_auto()
         )
         self.auto_replace_gsm7 = w.Checkbox(
-            description="Let the platform replace non-GSM characters (autoREPLACETOGSM7)", indent=False, layout=_auto()
+            description=f"{LABEL_PLATFORM_GSM7} (autoREPLACETOGSM7)", indent=False, layout=_auto()
         )
-        self.auto_replace_emoji = w.Checkbox(
-            description="Turn :-) into emoji (needs UCS-2)", indent=False, layout=_auto()
+        self.auto_replace_emoji = w.Checkbox(description=f"{LABEL_EMOJI} (needs UCS-2)", indent=False, layout=_auto())
+        self.sender = w.Text(
+            placeholder="3 to 11 letters or digits; empty: a short number",
+            description="Sender",
+            layout=w.Layout(width=FULL_WIDTH, max_width="470px"),
         )
-        self.sender = w.Text(placeholder="3 to 11 letters or digits; empty: a short number", description="Sender")
         self.sender_info = w.HTML()
-        self.type_select = w.ToggleButtons(options=["MKG", "NOTIFICATION"], value="MKG", description="Type")
+        self.type_select = w.ToggleButtons(
+            options=["MKG", "NOTIFICATION"], value="MKG", description="Type", layout=w.Layout(flex_flow="row wrap")
+        )
         self.renderer = w.Dropdown(
             options=[(f"{r.name}  {r.syntax}", r.name) for r in RENDERERS.values()],
             value="BASIC",
             description="Fields as",
-            layout=w.Layout(width="320px"),
+            layout=w.Layout(width=FULL_WIDTH, max_width="360px"),
         )
         self.scheduled = w.Checkbox(description="Send later", indent=False, layout=w.Layout(width="120px"))
-        self.schedule = w.DatetimePicker(description="Send at", disabled=True)
+        # the browser's own date and time input: it shows them in the user's locale
+        self.schedule = w.DatetimePicker(description="Send at", disabled=True, style=_WIDE)
         self.schedule_info = w.HTML()
         self.preview = w.HTML()
         self.validate_button = w.Button(
@@ -164,29 +190,32 @@ class SendForm(w.VBox):
             description="Send", button_style="danger", icon="paper-plane", disabled=True, tooltip="Validate first"
         )
         self.cancel_button = w.Button(description="Cancel the scheduled send", disabled=True, layout=_auto())
+        for widget in (self.recipients, self.message, self.sender, self.renderer, self.type_select, self.upload):
+            widget.style.description_width = "initial"  # labels whole, never cut
         self.status = w.HTML()
         self.output = w.Output()
 
         super().__init__(
             children=[
                 self.mode,
-                w.HBox([self.recipients, w.VBox([self.upload, self.clear_upload])]),
+                w.HBox([self.recipients, w.VBox([self.upload, self.clear_upload])], layout=_wrap()),
                 self.recipients_info,
                 self.message,
-                w.HBox([self.counter, self.replace_button]),
+                w.HBox([self.counter, self.replace_button], layout=_wrap()),
                 self.non_gsm,
                 w.VBox([self.allow_ucs2, self.auto_replace_gsm7, self.auto_replace_emoji]),
-                w.HBox([self.sender, self.sender_info]),
+                w.HBox([self.sender, self.sender_info], layout=_wrap()),
                 self.type_select,
                 self.renderer,
-                w.HBox([self.scheduled, self.schedule]),
+                w.HBox([self.scheduled, self.schedule], layout=_wrap()),
                 self.schedule_info,
                 self.preview,
-                w.HBox([self.validate_button, self.confirm, self.send_button, self.cancel_button]),
+                w.HBox([self.validate_button, self.confirm, self.send_button, self.cancel_button], layout=_wrap()),
                 self.status,
                 self.output,
             ]
         )
+        self.add_class(FORM_CLASS)
         for widget in self._inputs():
             widget.observe(self._changed, names="value")
         self.confirm.observe(lambda _: self._refresh_send(), names="value")
@@ -213,7 +242,7 @@ class SendForm(w.VBox):
             self.renderer,
         ]
 
-    def _state(self) -> tuple:
+    def _state(self) -> tuple[Any, ...]:
         """Everything that changes what would be sent (not the confirmation tick)."""
         files = tuple((f.get("name"), bytes(f.get("content", b""))) for f in self.upload.value)
         return (
@@ -234,9 +263,10 @@ class SendForm(w.VBox):
         """The time the schedule is checked against (the sandbox's clock on a sandbox)."""
         if self._now is not None:
             return self._now()
-        return self.client.now()
+        now: datetime = self.client.now()
+        return now
 
-    def _changed(self, change: dict) -> None:
+    def _changed(self, change: dict[str, Any]) -> None:
         if change["owner"] is self.scheduled:
             self.schedule.disabled = not self.scheduled.value
         self.refresh()
@@ -279,7 +309,7 @@ class SendForm(w.VBox):
         try:
             message = self.build_message()
         except mfanalytics.MediasflowError as exc:
-            self.counter.value, self.non_gsm.value = "", _span(str(exc), _BAD)
+            self.counter.value, self.non_gsm.value = "", _span(_words(exc), _BAD)
             return
         self.counter.value = counter_text(message)
         if message.fields:
@@ -309,7 +339,7 @@ class SendForm(w.VBox):
         try:
             mfanalytics.validate_sender(value, type_select=self.type_select.value)
         except mfanalytics.ValidationError as exc:
-            self.sender_info.value = _span(str(exc), _BAD)
+            self.sender_info.value = _span(_words(exc), _BAD)
             return
         default = "36xxx" if self.type_select.value == "MKG" else "38xxx"
         said = "✓" if value else f"no sender: sent from a {default} number"
@@ -330,9 +360,13 @@ class SendForm(w.VBox):
         try:
             when = self._schedule_value()
         except mfanalytics.ValidationError as exc:
-            self.schedule_info.value = _span(str(exc), _BAD)
+            self.schedule_info.value = _span(_words(exc), _BAD)
             return
-        self.schedule_info.value = _span(f"scheduled for {when} (UTC)", _GOOD) if when else ""
+        if not when:
+            self.schedule_info.value = ""
+            return
+        moment = datetime.fromisoformat(when.replace("Z", "+00:00"))
+        self.schedule_info.value = _span(f"scheduled for {moment_text(moment)}", _GOOD)
 
     def _refresh_recipients(self) -> None:
         if not self.upload.value and not self.recipients.value.strip():
@@ -342,7 +376,7 @@ class SendForm(w.VBox):
         try:
             result = self.clean()
         except mfanalytics.ValidationError as exc:
-            self.recipients_info.value = _span(str(exc), _BAD)
+            self.recipients_info.value = _span(_words(exc), _BAD)
             self.preview.value = ""
             return
         self.recipients_info.value = self._describe(result)
@@ -374,13 +408,16 @@ class SendForm(w.VBox):
             head = result.recipients.head(3)
             rendered = message.render(head, max_segments=getattr(self.client, "max_segments", 1))
         except mfanalytics.MediasflowError as exc:
-            return _span(f"preview: {exc}", _BAD)
+            return _span(f"preview: {_words(exc)}", _BAD)
         rows = "".join(
             f"<tr><td>{html.escape(str(m))}</td><td>{html.escape(str(t))}</td>"
             f"<td style='{_BAD}'>{'' if pd.isna(e) else html.escape(str(e))}</td></tr>"
             for m, t, e in zip(head["mobile_e164"], rendered["text"], rendered["error"])
         )
-        return f"<details open><summary>Preview of the first recipients</summary><table>{rows}</table></details>"
+        return (
+            "<details open><summary>Preview of the first recipients</summary>"
+            f"<div style='overflow-x:auto;max-width:100%'><table>{rows}</table></div></details>"
+        )
 
     # -- actions -----------------------------------------------------------
     def _refresh_send(self) -> None:
@@ -406,7 +443,7 @@ class SendForm(w.VBox):
             "auto_replace_gsm7": self.auto_replace_gsm7.value or None,
             "auto_replace_emoji": self.auto_replace_emoji.value or None,
             "renderer": None if self.renderer.value == "BASIC" else self.renderer.value,
-            "campaign_name": f"Test {self.now():%Y-%m-%d %H:%M}",
+            "campaign_name": f"Test {self.now().astimezone(PARIS):%Y-%m-%d %H:%M}",  # Paris time, as the reports
         }
 
     def validate(self) -> Any:
@@ -414,6 +451,7 @@ class SendForm(w.VBox):
 
         Returns the DRAFT campaign, or None (the reason is in ``output``).
         """
+        self.stop_watching()
         self.draft, self._validated = None, None
         self.output.outputs = ()
         self.status.value = ""
@@ -433,16 +471,16 @@ class SendForm(w.VBox):
                 )
             self.build_message().check(max_segments=getattr(self.client, "max_segments", 1))
             draft = self.client.prepare_campaign(self.message.value, recipients=result, **self._campaign_options())
-        except mfanalytics.MediasflowError as exc:
-            _error(self.output, exc)
+        except Exception as exc:  # any error is shown in the form, in its words
+            _error(self.output, exc, _words(exc))
             self._refresh_send()
             return None
-        counted = draft.summary()
+        counted = [(COUNTED_LABELS.get(k, k), counted_value(k, v)) for k, v in draft.summary().items()]
         rows = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
-            for k, v in counted.items()
+            f"<tr><th style='text-align:left;padding-right:1em'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
+            for k, v in counted
         )
-        text = "Platform counted: " + ", ".join(f"{k}={v}" for k, v in counted.items())
+        text = "Platform counted: " + "; ".join(f"{k}: {v}" for k, v in counted)
         _out(
             self.output,
             text,
@@ -459,7 +497,7 @@ class SendForm(w.VBox):
         self.draft, self._validated = draft, state
         self.status.value = _span(
             f"Validated: campaign {draft.id} is {status_text(draft.status or 'DRAFT')}, "
-            f"{draft.get('creditCount')} credit(s). "
+            f"{credits_text(draft.get('creditCount'))}. "
             + ("Send it when ready." if self.is_sandbox else "Tick the box, then send."),
             _GOOD,
         )
@@ -500,8 +538,8 @@ class SendForm(w.VBox):
         self._busy(True)
         try:
             sent = self.client.inject_campaign(draft.id)
-        except mfanalytics.MediasflowError as exc:
-            _error(self.output, exc)
+        except Exception as exc:  # AmbiguousSendError says how to check; any error is shown here
+            _error(self.output, exc, _words(exc))
             return None
         finally:
             self._busy(False)
@@ -522,24 +560,68 @@ class SendForm(w.VBox):
             f"<code>client.get_report({self.campaign.id})</code></div>",
         )
         self.status.value = _span(said, _GOOD)
+        self.live_status = str(self.campaign.status).upper()
         self.cancel_button.disabled = not scheduled
         self._refresh_send()
+        if self.watch is not None:
+            self.watch_status(self.watch)
         return self.campaign
 
     def cancel(self) -> Any:
         """Cancel the scheduled campaign (up to 10 s before its time); it goes back to DRAFT."""
         if self.campaign is None:
             return None
+        self.stop_watching()
         try:
             answer = self.client.cancel_campaign(self.campaign.id)
-        except mfanalytics.MediasflowError as exc:
-            _error(self.output, exc)
+        except Exception as exc:
+            _error(self.output, exc, _words(exc))
             return None
+        self.live_status = str(answer.status).upper()
         self.cancel_button.disabled = True
         said = f"Campaign {self.campaign.id} cancelled: status {answer.status}. Nothing will be sent."
         _out(self.output, said, f"<div style='{_GOOD}'>{html.escape(said)}</div>")
         self.status.value = _span(said, _GOOD)
         return answer
+
+    # -- the campaign after a send ----------------------------------------------
+    def poll_status(self) -> bool:
+        """Show where the campaign is in ``status`` (from its report); False once every line is final."""
+        if self.campaign is None:
+            return False
+        if self._watch is None or self._watch.campaign is not self.campaign:
+            self._watch = CampaignWatch(self.client, self.campaign, self.status, now=self.now, sandbox=self.is_sandbox)
+        going = self._watch.poll()
+        self.live_status = self._watch.status
+        if self.live_status != "SCHEDULED":
+            self.cancel_button.disabled = True
+        return going
+
+    def watch_status(self, interval: float = 2.0) -> Poller:
+        """Follow the campaign's status in ``status`` every ``interval`` seconds until its lines are final.
+
+        Each poll reads the report at the platform's time: a sandbox's clock
+        may run faster than the wall clock, or be moved by hand
+        (``sb.advance``). :meth:`stop_watching` stops it; so do a new
+        validation, a cancel and :meth:`close`.
+        """
+        self.stop_watching()
+        self.watcher = Poller(self.poll_status, interval=interval, on_error=self._watch_failed).start()
+        return self.watcher
+
+    def stop_watching(self) -> None:
+        """Stop following the campaign's status."""
+        if self.watcher is not None:
+            self.watcher.stop()
+            self.watcher = None
+
+    def _watch_failed(self, exc: BaseException) -> None:
+        _error(self.output, exc, "could not follow the campaign's status: " + _words(exc))
+
+    def close(self) -> None:
+        """Stop following the campaign, then close the widgets."""
+        self.stop_watching()
+        super().close()
 
     @property
     def campaign_id(self) -> int | None:

@@ -3,6 +3,7 @@ the client calls (a real sandbox behind a recording proxy) and at the Output."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from datetime import timedelta
@@ -85,6 +86,7 @@ def client(sb):
 
 
 def filled(client, **kw) -> SendForm:
+    kw.setdefault("watch", None)  # the live status is tested on its own: no thread polling here
     form = SendForm(client, **kw)
     form.recipients.value = "06 12 34 56 78\n07 81 22 33 44"
     form.message.value = "Bonjour, ceci est un test."
@@ -249,7 +251,12 @@ def test_validate_prepares_without_sending_and_shows_the_counts(client, sb):
     assert client.names() == ["prepare_campaign"]
     assert sb.state.campaigns[draft.id].status == "DRAFT"  # nothing sent
     shown = outputs(form.output)
-    assert f"id={draft.id}" in shown and "countValid=2" in shown and "creditCount=" in shown
+    html_shown = json.dumps(form.output.outputs)
+    # in words, not the API's keys; credits as a number
+    assert f"Campaign id: {draft.id}" in shown and "Valid numbers (to be sent): 2" in shown
+    assert f"Credits: {int(draft['creditCount'])} credits" in shown
+    assert "countInBlackListRecipient" not in html_shown and "countValid" not in html_shown
+    assert "credit(s)" not in form.status.value and ".0 credit" not in form.status.value
     assert not form.send_button.disabled
 
 
@@ -446,7 +453,9 @@ def test_explorer_loads_a_campaign_and_filters_and_exports(sb, tmp_path):
     shown = outputs(explorer.output)
     assert "plots of campaign" in shown and "Diaz" in shown
     assert any("image/png" in o["data"] for o in explorer.output.outputs)
-    assert set(explorer.status_filter.options) >= {"delivered", "undelivered", "invalid_number"}
+    groups = {value: label for label, value in explorer.status_filter.options}
+    assert set(groups) >= {"delivered", "undelivered", "invalid_number"}
+    assert groups["invalid_number"] == "Invalid number"  # words, not the group's code
     explorer.status_filter.value = ("delivered",)
     assert len(explorer.filtered) == 2
     assert "KPIs (campaign" in outputs(explorer.output) and "2 of 4 rows" in explorer.kpis.value
@@ -490,7 +499,203 @@ def test_docstring_examples():
     import doctest
     import importlib
 
-    for name in ("mfanalytics.widgets", "mfanalytics.widgets.send", "mfanalytics.connect"):
+    for name in (
+        "mfanalytics.widgets",
+        "mfanalytics.widgets.send",
+        "mfanalytics.widgets.status",
+        "mfanalytics.widgets.words",
+        "mfanalytics.widgets.common",
+        "mfanalytics.connect",
+    ):
         module = importlib.import_module(name)
         result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert result.failed == 0 and result.attempted > 0, name
+
+
+# ---------------------------------------------------------------- issue 16: the forms in their words
+def _campaign_of_four(sb):
+    api = sb.client()
+    people = [{"mobile": magic(c)} for c in (16, 21, 20, 29)]
+    campaign = api.send_campaign("Bonjour", recipients=people)
+    sb.advance(3600)
+    return api, campaign
+
+
+def test_explorer_status_filter_highlights_what_it_applies(sb, tmp_path):
+    api, campaign = _campaign_of_four(sb)
+    explorer = ReportExplorer(api, out_dir=tmp_path)
+    explorer.campaign_id.value = str(campaign.id)
+    explorer.load()
+    options = [value for _, value in explorer.status_filter.options]
+    # what the browser highlights is `index`; what the filter applies is `value`: they must agree
+    assert explorer.status_filter.index == tuple(range(len(options)))
+    explorer.status_filter.value = ("delivered",)
+    assert explorer.status_filter.index == (options.index("delivered"),)
+    assert set(explorer.filtered["status_group"].astype(str)) == {"delivered"}
+    # a click in the browser sets `index`: the value, the rows and the KPIs follow
+    explorer.status_filter.index = (options.index("undelivered"),)
+    assert explorer.status_filter.value == ("undelivered",)
+    assert set(explorer.filtered["status_group"].astype(str)) == {"undelivered"}
+    assert "1 of 4 rows" in explorer.kpis.value
+    # loading again keeps value and index together
+    explorer.load()
+    assert explorer.status_filter.index == tuple(range(len(explorer.status_filter.options)))
+
+
+def test_send_form_errors_use_the_words_on_the_form(client, sb):
+    form = filled(client)
+    form.message.value = "Leçon de français"
+    # the library's own error keeps its parameter names, for code users
+    with pytest.raises(mfanalytics.MessageError, match="allow_ucs2 is False"):
+        form.build_message().check()
+    assert form.validate() is None and client.calls == []
+    said = outputs(form.output)
+    assert '"Allow UCS-2" is not ticked' in said and '"Replace with GSM-7 look-alikes" would replace' in said
+    assert "(Message)" in said
+    assert not re.search(r"allow_ucs2|auto_replace_gsm7|allowUCS2", said), said
+    # the words are those of the form's inputs
+    assert form.allow_ucs2.description.startswith("Allow UCS-2")
+    assert form.replace_button.description == "Replace with GSM-7 look-alikes"
+    form.scheduled.value = True
+    form.schedule.value = sb.now + timedelta(minutes=2)
+    info = html.unescape(form.schedule_info.value)
+    assert '"Send at"' in info and "scheduleOn" not in info
+
+
+def test_no_label_is_cut_to_the_default_width(client, sb):
+    """ipywidgets gives a description 90 px unless told otherwise: every labelled input says 'initial'."""
+    forms = [SendForm(client, watch=None), ReportExplorer(client)]
+    stack = list(forms)
+    while stack:
+        node = stack.pop()
+        stack.extend(getattr(node, "children", ()))
+        if isinstance(node, (w.Button, w.Checkbox, w.HTML, w.Label, w.Output, w.Box)):
+            continue
+        if getattr(node, "description", ""):
+            assert node.style.description_width == "initial", (type(node).__name__, node.description)
+    send = forms[0]
+    assert send.replace_button.layout.width == "auto" and send.cancel_button.layout.width == "auto"
+
+
+def _scheduled_send(client, sb, **kw):
+    form = filled(client, **kw)
+    form.scheduled.value = True
+    form.schedule.value = sb.now + timedelta(minutes=10)
+    form.validate_button.click()
+    form.send_button.click()
+    assert form.campaign.status == "SCHEDULED"
+    return form
+
+
+def test_the_status_follows_a_scheduled_campaign_on_the_sandbox_clock(client, sb):
+    form = _scheduled_send(client, sb)
+    assert form.poll_status() is True  # no report before its time: still SCHEDULED
+    assert "SCHEDULED" in form.status.value and "no report yet" in form.status.value
+    sb.advance(10 * 60 + 1)  # its time has come: injected, its lines on their way
+    assert form.poll_status() is True
+    assert "INJECTED" in form.status.value and "2 lines" in form.status.value
+    assert form.cancel_button.disabled  # too late to cancel
+    sb.advance(3 * 86400)
+    assert form.poll_status() is False  # every line is final: nothing more to follow
+    report = client.get_report(form.campaign.id)
+    delivered = int(report["is_delivered"].fillna(False).sum())
+    assert "final status" in form.status.value
+    assert (f"{delivered} delivered" in form.status.value) == (delivered > 0)
+
+
+def test_the_status_goes_through_inprogress_and_injecting(sb, tmp_path):
+    """10,000 recipients: the sandbox processes them for 1 s (INPROGRESS), then hands them on (INJECTING)."""
+    client = sb.client()
+    lines = "mobile\n" + "".join(f"06 12 34 {i // 100:02d} {i % 100:02d}\n" for i in range(10_000))
+    form = SendForm(client, max_recipients=10_000, watch=None)
+    upload = {"name": "big.csv", "type": "text/csv", "size": len(lines), "content": memoryview(lines.encode())}
+    form.upload.value = ({**upload, "last_modified": pd.Timestamp("2026-03-02", tz="UTC").to_pydatetime()},)
+    form.message.value = "Bonjour"
+    assert form.validate() is not None, outputs(form.output)
+    sb.advance(1)  # the prepared campaign is processed: DRAFT
+    form.validate()  # the same form, validated again: a campaign INPROGRESS when it is sent
+    form.send()
+    assert form.campaign.status == "INPROGRESS"
+    form.poll_status()
+    assert "INPROGRESS (being processed" in form.status.value and "no report yet" in form.status.value
+    sb.advance(2)
+    form.poll_status()
+    assert "INJECTING (being injected" in form.status.value and "processing" in form.status.value
+    sb.advance(60)
+    form.poll_status()
+    assert "INJECTED (injected" in form.status.value and "processing" not in form.status.value
+    client.close()
+
+
+def test_the_status_is_followed_by_a_thread_that_stops(client, sb):
+    form = _scheduled_send(client, sb, watch=0.01)
+    watcher = form.watcher
+    assert watcher is not None and watcher.running
+    sb.advance(11 * 60 + 3 * 86400)  # its time, then long enough for every line to be final
+    watcher.thread.join(timeout=60)
+    assert not watcher.running
+    assert "final status" in form.status.value
+    # stopping by hand: a new send is followed until stop_watching
+    form2 = _scheduled_send(client, sb, watch=0.01)
+    form2.stop_watching()
+    assert form2.watcher is None and not form2.cancel_button.disabled
+
+
+def test_explorer_shows_any_exception_in_the_form(sb, tmp_path):
+    api, campaign = _campaign_of_four(sb)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the disk is on fire")
+
+    explorer = ReportExplorer(Spy(api, before={"get_report": broken}), out_dir=tmp_path)
+    explorer.campaign_id.value = str(campaign.id)
+    assert explorer.load() is None
+    assert "RuntimeError: the disk is on fire" in outputs(explorer.output)
+    assert explorer.progress.bar_style == "danger"
+
+
+def test_explorer_count_axes_are_whole_numbers(sb, tmp_path):
+    api, campaign = _campaign_of_four(sb)
+    explorer = ReportExplorer(api, out_dir=tmp_path)
+    explorer.campaign_id.value = str(campaign.id)
+    explorer.load()
+    axes = explorer.figure.axes
+    breakdown, funnel = axes[0], axes[1]
+    ticks = list(breakdown.get_xticks()) + list(funnel.get_yticks())
+    assert ticks and all(float(t).is_integer() for t in ticks), ticks
+
+
+def test_explorer_says_the_period_in_unambiguous_days(sb, tmp_path):
+    from datetime import date
+
+    explorer = ReportExplorer(sb.client(), lang="en", out_dir=tmp_path)
+    explorer.source.value = "period"
+    explorer.start.value, explorer.end.value = date(2026, 11, 1), date(2026, 11, 12)
+    assert "1 Nov 2026 to 12 Nov 2026" in explorer.period_info.value
+
+
+def test_the_schedule_is_said_unambiguously_in_paris_time(client, sb):
+    from zoneinfo import ZoneInfo
+
+    form = filled(client)
+    form.scheduled.value = True
+    when = (sb.now + timedelta(hours=2)).replace(second=0, microsecond=0)
+    form.schedule.value = when
+    paris = when.astimezone(ZoneInfo("Europe/Paris"))  # zoneinfo, not the package's conversion
+    said = re.sub(r"<[^>]+>", "", form.schedule_info.value)
+    assert f"{paris.day} {paris:%b %Y}, {paris:%H:%M} Paris time ({when:%H:%M} UTC)" in said, said
+
+
+def test_explorer_exports_an_excel_workbook(sb, tmp_path):
+    import openpyxl
+
+    api, campaign = _campaign_of_four(sb)
+    explorer = ReportExplorer(api, out_dir=tmp_path)
+    explorer.campaign_id.value = str(campaign.id)
+    explorer.load()
+    explorer.status_filter.value = ("delivered", "undelivered")
+    path = explorer.export_excel()
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["rows", "kpis", "failures"]
+    assert book["rows"].max_row == 1 + len(explorer.filtered) == 1 + 3  # 16, 21 delivered; 20 not
+    assert str(path) in outputs(explorer.output)
