@@ -10,10 +10,10 @@ Examples
 --------
 >>> import mfanalytics
 >>> from mfanalytics.widgets import SendForm
->>> with mfanalytics.sandbox(seed=0) as sb:
+>>> with mfanalytics.sandbox(seed=0, start="2026-03-03T09:00:00Z") as sb:  # a Tuesday, 10:00 in Paris
 ...     form = SendForm(sb.client())
 ...     form.recipients.value = "06 12 34 56 78"
-...     form.message.value = "Bonjour, ceci est un test."
+...     form.message.value = "Bonjour, -20% ce samedi ! STOP 36184"  # marketing: with its STOP mention
 ...     form.validate_button.click()
 ...     form.send_button.click()
 ...     form.campaign.status

@@ -33,6 +33,7 @@ from mfanalytics.widgets.common import auto_layout as _auto
 from mfanalytics.widgets.common import error as _error
 from mfanalytics.widgets.common import out as _out
 from mfanalytics.widgets.common import span as _span
+from mfanalytics.widgets.compliance import ComplianceBox
 from mfanalytics.widgets.status import CampaignWatch, credits_text, status_text
 from mfanalytics.widgets.words import (
     COUNTED_LABELS,
@@ -194,6 +195,8 @@ class SendForm(w.VBox):  # type: ignore[misc]  # (ipywidgets has no type hints)
             widget.style.description_width = "initial"  # labels whole, never cut
         self.status = w.HTML()
         self.output = w.Output()
+        #: The French sending rules for this campaign, checked at validation (an error needs the override tick).
+        self.compliance = ComplianceBox()
 
         super().__init__(
             children=[
@@ -210,6 +213,7 @@ class SendForm(w.VBox):  # type: ignore[misc]  # (ipywidgets has no type hints)
                 w.HBox([self.scheduled, self.schedule], layout=_wrap()),
                 self.schedule_info,
                 self.preview,
+                self.compliance,
                 w.HBox([self.validate_button, self.confirm, self.send_button, self.cancel_button], layout=_wrap()),
                 self.status,
                 self.output,
@@ -219,6 +223,7 @@ class SendForm(w.VBox):  # type: ignore[misc]  # (ipywidgets has no type hints)
         for widget in self._inputs():
             widget.observe(self._changed, names="value")
         self.confirm.observe(lambda _: self._refresh_send(), names="value")
+        self.compliance.override.observe(lambda _: self._refresh_send(), names="value")
         self.replace_button.on_click(lambda _: self.replace_non_gsm())
         self.clear_upload.on_click(lambda _: setattr(self.upload, "value", ()))
         self.validate_button.on_click(lambda _: self.validate())
@@ -425,12 +430,15 @@ class SendForm(w.VBox):  # type: ignore[misc]  # (ipywidgets has no type hints)
         if self.draft is not None and not ready:
             self.status.value = _span("The form changed since it was validated: validate again.", _BAD)
         confirmed = self.is_sandbox or self.confirm.value
-        self.send_button.disabled = self._sending or not (ready and confirmed)
+        allowed = not self.compliance.blocks
+        self.send_button.disabled = self._sending or not (ready and confirmed and allowed)
         self.send_button.tooltip = (
             "Validate first"
             if not ready
             else "Tick 'real SMS will be sent' first"
             if not confirmed
+            else "Tick 'Send anyway' below the French sending rules first"
+            if not allowed
             else "Send the validated campaign"
         )
 
@@ -455,6 +463,7 @@ class SendForm(w.VBox):  # type: ignore[misc]  # (ipywidgets has no type hints)
         self.draft, self._validated = None, None
         self.output.outputs = ()
         self.status.value = ""
+        self.compliance.reset()
         state = self._state()
         try:
             result = self.clean()
@@ -470,7 +479,9 @@ class SendForm(w.VBox):  # type: ignore[misc]  # (ipywidgets has no type hints)
                     field="recipients",
                 )
             self.build_message().check(max_segments=getattr(self.client, "max_segments", 1))
-            draft = self.client.prepare_campaign(self.message.value, recipients=result, **self._campaign_options())
+            options = self._campaign_options()
+            self.compliance.check(self.message.value, options=options, recipients=result, now=self.now())
+            draft = self.client.prepare_campaign(self.message.value, recipients=result, **options)
         except Exception as exc:  # any error is shown in the form, in its words
             _error(self.output, exc, _words(exc))
             self._refresh_send()
@@ -498,15 +509,28 @@ class SendForm(w.VBox):  # type: ignore[misc]  # (ipywidgets has no type hints)
         self.status.value = _span(
             f"Validated: campaign {draft.id} is {status_text(draft.status or 'DRAFT')}, "
             f"{credits_text(draft.get('creditCount'))}. "
-            + ("Send it when ready." if self.is_sandbox else "Tick the box, then send."),
-            _GOOD,
+            + (
+                "It breaks a French sending rule: see above."
+                if self.compliance.blocks
+                else "Send it when ready."
+                if self.is_sandbox
+                else "Tick the box, then send."
+            ),
+            _BAD if self.compliance.blocks else _GOOD,
         )
         self._refresh_send()
         return draft
 
     def _busy(self, busy: bool) -> None:
         self._sending = busy
-        for widget in (*self._inputs(), self.validate_button, self.confirm, self.replace_button, self.clear_upload):
+        for widget in (
+            *self._inputs(),
+            self.validate_button,
+            self.confirm,
+            self.compliance.override,
+            self.replace_button,
+            self.clear_upload,
+        ):
             widget.disabled = busy
         if not busy:
             self.schedule.disabled = not self.scheduled.value
@@ -534,6 +558,10 @@ class SendForm(w.VBox):  # type: ignore[misc]  # (ipywidgets has no type hints)
                 f"<div style='{_BAD}'>Tick &laquo;real SMS will be sent&raquo; to send.</div>",
             )
             return None
+        if self.compliance.blocks:
+            said = "This send breaks a French sending rule (see above): tick 'Send anyway' to send regardless."
+            _out(self.output, said, f"<div style='{_BAD}'>{html.escape(said)}</div>")
+            return None
         draft = self.draft
         self._busy(True)
         try:
@@ -546,6 +574,7 @@ class SendForm(w.VBox):  # type: ignore[misc]  # (ipywidgets has no type hints)
         self.campaign = mfanalytics.Campaign({**draft, **sent})
         self.draft, self._validated, self._sent = None, None, self._validated
         self.confirm.value = False
+        self.compliance.override.value = False
         when = draft.get("scheduleOn") or self._state()[-2]  # (…, schedule, renderer)
         scheduled = str(self.campaign.status).upper() == "SCHEDULED"
         said = (

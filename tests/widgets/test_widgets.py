@@ -91,6 +91,9 @@ def filled(client, **kw) -> SendForm:
     form.recipients.value = "06 12 34 56 78\n07 81 22 33 44"
     form.message.value = "Bonjour, ceci est un test."
     form.sender.value = "MaBoutique"
+    # a test message, not marketing: the French marketing rules (STOP, hours) are tested in
+    # tests/widgets/test_send_compliance.py
+    form.type_select.value = "NOTIFICATION"
     return form
 
 
@@ -216,6 +219,7 @@ def test_schedule_must_be_five_minutes_ahead_of_the_sandbox_clock(client, sb):
 def test_the_renderer_is_chosen_and_logic_is_flagged_as_an_estimate(client, sb):
     content = "PRENOM;mobile\nZoé & Cie;06 12 34 56 78\n".encode()
     form = SendForm(client)
+    form.type_select.value = "NOTIFICATION"  # not about the marketing rules
     assert [value for _, value in form.renderer.options] == list(mfanalytics.messages.message.RENDERERS)
     form.upload.value = (
         {
@@ -608,6 +612,7 @@ def test_the_status_goes_through_inprogress_and_injecting(sb, tmp_path):
     client = sb.client()
     lines = "mobile\n" + "".join(f"06 12 34 {i // 100:02d} {i % 100:02d}\n" for i in range(10_000))
     form = SendForm(client, max_recipients=10_000, watch=None)
+    form.type_select.value = "NOTIFICATION"  # not about the marketing rules
     upload = {"name": "big.csv", "type": "text/csv", "size": len(lines), "content": memoryview(lines.encode())}
     form.upload.value = ({**upload, "last_modified": pd.Timestamp("2026-03-02", tz="UTC").to_pydatetime()},)
     form.message.value = "Bonjour"
