@@ -39,6 +39,8 @@ class Connection:
     _transport: Transport
     _closers: list[Any]
     _now: Callable[[], datetime] | None
+    #: set by :func:`mfanalytics.connect` when it knows whether the host is a sandbox
+    _is_sandbox: bool
 
     def now(self) -> datetime:
         """The current time for this connection: the sandbox's simulated clock
