@@ -75,3 +75,18 @@ def test_no_module_takes_an_underscore_name_from_a_sibling():
         found |= reach_ins(path.read_text(encoding="utf-8"), _module_name(path))
     assert found - KNOWN == set(), "import a name without a leading underscore"
     assert KNOWN - found == set(), "gone: remove it from KNOWN"
+
+
+#: Lanes whose every module is held to the size limit (the others join as they are split).
+SIZED_LANES = ("api", "sandbox")
+MAX_LINES = 500
+
+
+def test_modules_of_the_sized_lanes_stay_under_the_limit():
+    over = {
+        path.relative_to(PACKAGE).as_posix(): n
+        for lane in SIZED_LANES
+        for path in sorted((PACKAGE / lane).rglob("*.py"))
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert over == {}, f"split these modules (over {MAX_LINES} lines)"

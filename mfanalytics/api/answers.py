@@ -10,7 +10,7 @@ import html
 import math
 import os
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 import requests
@@ -56,11 +56,11 @@ class Secret:
 
     __str__ = __repr__
 
-    def __reduce__(self):
+    def __reduce__(self) -> NoReturn:
         raise TypeError("credentials cannot be pickled")
 
 
-class Campaign(dict):
+class Campaign(dict[str, Any]):
     """The API's answer about a campaign: a dict, with a readable summary.
 
     ``campaign.id``, ``campaign.status`` and the counts of the guide's

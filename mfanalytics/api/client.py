@@ -22,37 +22,23 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, date, datetime
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
-import pandas as pd
 import requests
 
 from mfanalytics.api.answers import Campaign
-from mfanalytics.api.answers import as_list as _as_list
 from mfanalytics.api.answers import as_secret as _as_secret
 from mfanalytics.api.answers import campaign_of as _campaign
-from mfanalytics.api.answers import json_of as _json
-from mfanalytics.api.answers import max_segments_of as _max_segments_of
-from mfanalytics.api.answers import object_of as _object
 from mfanalytics.api.answers import positive_number as _positive
-from mfanalytics.api.answers import shape_error as _shape_error
-from mfanalytics.api.answers import token_of as _token_of
-from mfanalytics.api.payloads import list_bytes, recipient_payload
-from mfanalytics.api.transport import (
-    DIGEST_HEADER,
-    RetryPolicy,
-    SendSafety,
-    Transport,
-    check_base_url,
-    sha256_hex,
-)
+from mfanalytics.api.payloads import recipient_payload
+from mfanalytics.api.retries import RetryPolicy, SendSafety
+from mfanalytics.api.routes import Routes
+from mfanalytics.api.transport import Transport
+from mfanalytics.api.urls import check_base_url
 from mfanalytics.errors import (
     AmbiguousSendError,
-    APIError,
-    AuthenticationError,
     InvalidRequestError,
     MediasflowError,
     ValidationError,
@@ -81,7 +67,7 @@ _OPTIONS = {
 }
 
 
-class Client:
+class Client(Routes):
     """A connection to the Mediasflow API (or to the local sandbox).
 
     Parameters
@@ -119,8 +105,8 @@ class Client:
         sandbox passes its simulated clock. Default: the system clock.
     deadline : float
         Seconds one attempt may take from sending to the last byte of the
-        answer, however slowly the server sends it (default 300). Past it
-        the request fails like a timeout (:class:`APIConnectionError`, or
+        answer, however slowly the server sends its headers or its body
+        (default 300). Past it the request fails like a timeout (:class:`APIConnectionError`, or
         :class:`AmbiguousSendError` for a request that may have sent SMS).
     allow_insecure_http : bool
         Accept ``http://`` to a host that is not loopback (the password and
@@ -171,7 +157,7 @@ class Client:
         try:
             base_url = check_base_url(base_url, allow_insecure_http=allow_insecure_http)
         except ValidationError:
-            base_url = None  # it may carry user:password@: not in this frame's locals
+            del base_url  # it may carry user:password@: not in this frame's locals
             raise
         self.username = username
         self._password = secret_password
@@ -206,7 +192,7 @@ class Client:
             When neither a token nor a username and password are set.
         """
         # no local holds os.environ or a secret in clear (traceback locals are saved by notebooks)
-        values = {
+        values: dict[str, Any] = {
             "base_url": os.environ.get("MEDIASFLOW_BASE_URL") or DEFAULT_BASE_URL,
             "username": os.environ.get("MEDIASFLOW_USERNAME") or None,
             "password": _as_secret(os.environ.get("MEDIASFLOW_PASSWORD") or None),
@@ -221,99 +207,6 @@ class Client:
             )
         values.update(kwargs)
         return cls(**values)
-
-    def now(self) -> datetime:
-        """The current time for this connection: the sandbox's simulated clock
-        on a sandbox (given as ``now=``), else the system clock (aware UTC)."""
-        return self._now() if self._now is not None else datetime.now(UTC)
-
-    @property
-    def base_url(self) -> str:
-        return self._transport.base_url
-
-    def __repr__(self) -> str:
-        if "_transport" not in self.__dict__:  # a construction that failed (shown in traceback locals)
-            return "<mfanalytics.Client (not constructed)>"
-        how = "token" if self._password is None else "password"
-        user = f" user={self.username!r}" if self.username else ""
-        parts = urlsplit(self.base_url)  # never userinfo, even if one got in
-        shown = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
-        return f"<mfanalytics.Client {shown}{user} auth={how}>"
-
-    def __reduce__(self):
-        raise TypeError(
-            "A Client holds credentials and cannot be pickled; build one where it is needed with Client.from_env()."
-        )
-
-    def close(self) -> None:
-        """Close the session (if the client made it) and anything it started."""
-        if self._owns_session:
-            self._transport.session.close()
-        while self._closers:
-            self._closers.pop().close()
-
-    def __enter__(self) -> Client:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    # -- authentication ---------------------------------------------------
-    def login(self) -> None:
-        """Log in with the credentials and keep the Bearer token."""
-        if self._password is None or self.username is None:
-            raise AuthenticationError(
-                "The token was refused (expired or invalid) and no credentials were given: "
-                "paste a new token from the Swagger page, or give username and password."
-            )
-        secret = self._password
-        username = self.username
-        response = self._transport.request(
-            "POST",
-            self.login_path,
-            retry=SendSafety.SAFE,
-            secret_body=lambda: {"json": {"username": username, "password": secret.reveal()}},
-        )
-        token, status = _token_of(response), response.status_code
-        said = _max_segments_of(response) if self._max_from_account else None
-        response = None  # it holds the token in its headers: not in this frame if we raise
-        if token is None:
-            raise APIError(
-                "The login answer carried no Bearer token.",
-                status=status,
-                method="POST",
-                path=self.login_path,
-            )
-        self._token = token
-        if said is not None:
-            self.max_segments = said
-
-    def _authorization(self) -> dict[str, str]:
-        """The Authorization header; called only by the transport's sending call."""
-        return {"Authorization": f"Bearer {self._token.reveal()}"}
-
-    def _renew(self, error: AuthenticationError) -> bool:
-        """The transport's hook on a 401: log in again once, or say what to do."""
-        if self._password is None:
-            raise AuthenticationError(
-                "The token was refused (expired or invalid): paste a new token from "
-                "the Swagger page, or give username and password so the client can "
-                "log in again by itself.",
-                status=401,
-                method=error.method,
-                path=error.path,
-                api_message=error.api_message,
-            )
-        self.login()
-        return True
-
-    def _call(self, method: str, path: str, *, retry: SendSafety = SendSafety.SAFE, **kwargs: Any) -> requests.Response:
-        """One request with the token; a 401 renews it once inside the transport's loop."""
-        if self._token is None:
-            self.login()
-        return self._transport.request(
-            method, path, retry=retry, auth=self._authorization, on_unauthorized=self._renew, **kwargs
-        )
 
     # -- campaigns --------------------------------------------------------
     def _campaign_payload(self, msg: str, recipients: Any, list_id: Any, options: Mapping[str, Any]) -> dict[str, Any]:
@@ -337,7 +230,7 @@ class Client:
             message.check(max_segments=self.max_segments)
         except MediasflowError as exc:
             if (
-                exc.rule != "too-long"
+                getattr(exc, "rule", None) != "too-long"
                 or not self._max_from_account
                 or self._token is not None
                 or self._password is None
@@ -417,14 +310,13 @@ class Client:
         except InvalidRequestError as exc:
             if exc.status != 409 or not exc.retried:
                 raise
-            confirmed = True  # an earlier attempt of this call went through
         except AmbiguousSendError as exc:
-            exc.campaign_id = cid
+            exc.campaign_id = cid  # type: ignore[attr-defined]  # the campaign to check, on this error only
             raise
         else:
             return _campaign(response)
-        if confirmed:
-            return Campaign({"id": cid, "status": "INJECTED", "confirmedBy": "409 on retry"})
+        # an earlier attempt of this call went through
+        return Campaign({"id": cid, "status": "INJECTED", "confirmedBy": "409 on retry"})
 
     #: What a broken French sending rule does to ``send_campaign`` and ``send_now``:
     #: ``"error"`` stops the send (:class:`~mfanalytics.errors.ComplianceError`), ``"warn"``
@@ -517,162 +409,3 @@ class Client:
         """Cancel a scheduled campaign (back to DRAFT); refused within 10 s of its time."""
         response = self._call("POST", f"/campaigns/{int(campaign_id)}/cancel", retry=SendSafety.SAFE)
         return _campaign(response, empty={"id": int(campaign_id), "status": "DRAFT"})
-
-    # -- reports ----------------------------------------------------------
-    def _ensure_login(self) -> None:
-        if self._token is None:
-            self.login()
-
-    def _get_bytes(self, path: str, params: Mapping[str, str]) -> bytes:
-        return self._call("GET", path, params=dict(params), verify_digest=True).content
-
-    def get_report(
-        self,
-        campaign_id: int,
-        *,
-        status: Iterable[int] | None = None,
-        details: Iterable[str] | None = None,
-        format: str = "csv",
-    ) -> pd.DataFrame:
-        """The report of one campaign as a report frame.
-
-        Parameters
-        ----------
-        campaign_id : int
-        status : iterable of int, optional
-            Keep these status codes only.
-        details : iterable of str, optional
-            The list's own columns to include (CSV only); default all.
-        format : {"csv", "json"}
-
-        Returns
-        -------
-        pandas.DataFrame
-            The report frame (see :mod:`mfanalytics.reports.parsing`).
-        """
-        from mfanalytics.reports import parsing as reports
-
-        params: dict[str, str] = {}
-        if status is not None:
-            params["status"] = ",".join(str(int(s)) for s in _as_list(status))
-        if format == "csv":
-            if details is not None:
-                params["details"] = ";".join(_as_list(details))
-            body = self._get_bytes(f"/campaigns/report/{int(campaign_id)}", params)
-            return reports.parse_report(body, campaign_id=int(campaign_id))
-        if format == "json":
-            body = self._get_bytes(f"/campaigns/reportjson/{int(campaign_id)}", params)
-            return reports.parse_report_json(body, campaign_id=int(campaign_id))
-        raise ValidationError("format must be 'csv' or 'json'.", rule="format", field="format")
-
-    def get_reports(
-        self,
-        start: date | datetime | str,
-        end: date | datetime | str | None = None,
-        *,
-        status: Iterable[int] | None = None,
-        types: Iterable[str] | None = None,
-        search: str | None = None,
-        user_id: str | None = None,
-        key_field: Iterable[str] | None = None,
-        format: str = "json",
-        workers: int = 4,
-        progress: bool | None = None,
-    ) -> pd.DataFrame:
-        """Rows of every campaign sent in a period of any length.
-
-        The API answers at most 7 days at a time: longer periods are split
-        into 7-day windows fetched by ``workers`` threads, with a progress
-        bar, then joined into one report frame without duplicate rows.
-
-        Parameters
-        ----------
-        start, end : date, datetime or str
-            Paris time; a date alone for ``end`` includes that day; ``end``
-            defaults to now.
-        status : iterable of int, optional
-        types : iterable of str, optional
-            Media, e.g. ``["SMS"]``.
-        search : str, optional
-            FIQL, e.g. from :func:`mfanalytics.build_search`.
-        user_id : str, optional
-        key_field : iterable of str, optional
-            List columns to include (CSV variant).
-        format : {"json", "csv"}
-        workers : int
-        progress : bool, optional
-
-        Examples
-        --------
-        >>> import mfanalytics
-        >>> from datetime import timedelta
-        >>> with mfanalytics.sandbox(seed=0) as sb:
-        ...     client = sb.client()
-        ...     _ = client.send_campaign("Bonjour", recipients=["0612345678"])
-        ...     sb.advance(3600)
-        ...     len(client.get_reports(sb.now.date() - timedelta(days=30), progress=False))
-        1
-        """
-        from mfanalytics.api.periods import end_of_minute, fetch_period
-
-        params: dict[str, str] = {}
-        if status is not None:
-            params["status"] = ";".join(str(int(s)) for s in _as_list(status))
-        if types is not None:
-            params["types"] = ";".join(_as_list(types))
-        if search:
-            params["search"] = search
-        if user_id:
-            params["userID"] = user_id
-        if key_field is not None:
-            params["keyField"] = ";".join(_as_list(key_field))
-        if end is None:  # one clock for every default: the client's (the sandbox's simulated one on a sandbox)
-            end = end_of_minute(self.now())
-        self._ensure_login()  # once, before the windows are fetched in parallel
-        return fetch_period(
-            self._get_bytes, start, end, params=params, format=format, workers=workers, progress=progress
-        )
-
-    # -- blacklist and lists ----------------------------------------------
-    def add_to_blacklist(
-        self, item: str, *, type_item: str = "MOBILE", description: str | None = None, brand: str | None = None
-    ) -> dict[str, Any]:
-        """Add a number (or an email) to the account's blacklist."""
-        payload = {"item": item, "typeItem": type_item, "createdDescription": description, "brand": brand}
-        payload = {k: v for k, v in payload.items() if v is not None}
-        response = self._call("POST", "/blacklist", retry=SendSafety.SAFE, **self._transport.encode_body(payload))
-        return _object(response, empty={})
-
-    def get_blacklist(self) -> pd.DataFrame:
-        """The account's blacklist as a DataFrame."""
-        response = self._call("GET", "/blacklist")
-        entries = _json(response)
-        if entries is None:
-            entries = []
-        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-            raise _shape_error(response, "a blacklist that is not a list of entries")
-        return pd.DataFrame(entries)
-
-    def upload_list(
-        self, data: Any, *, filename: str, description: str | None = None, user_owner_id: str | None = None
-    ) -> dict[str, Any]:
-        """Upload a recipient list; returns the platform's analysis (guide 2.9.1).
-
-        ``data`` is a path, bytes, text, a DataFrame or a ``clean_recipients``
-        result (its recipients are uploaded, numbers in E.164).
-        """
-        content = list_bytes(data)
-        fields = {"filename": filename}
-        if description:
-            fields["description"] = description
-        if user_owner_id:
-            fields["userOwnerID"] = user_owner_id
-        response = self._call(
-            "POST",
-            "/lists/upload",
-            retry=SendSafety.SAFE,
-            data=fields,
-            files={"File": (filename, content, "text/csv")},
-            headers={DIGEST_HEADER: sha256_hex(content)},
-        )
-        return _object(response)

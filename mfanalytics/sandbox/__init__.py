@@ -17,11 +17,15 @@ from __future__ import annotations
 
 import sys
 import types
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mfanalytics.sandbox.embedded import EmbeddedSandbox
 
 __all__ = ["EmbeddedSandbox", "sandbox"]
 
 
-def sandbox(seed: int = 0, **options):
+def sandbox(seed: int = 0, **options: Any) -> EmbeddedSandbox:
     """Start-able sandbox on a free loopback port (see :class:`EmbeddedSandbox`).
 
     Parameters
@@ -45,7 +49,7 @@ def sandbox(seed: int = 0, **options):
     return EmbeddedSandbox(seed, **options)
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name == "EmbeddedSandbox":
         from mfanalytics.sandbox.embedded import EmbeddedSandbox
 
@@ -56,7 +60,7 @@ def __getattr__(name: str):
 class _CallableModule(types.ModuleType):
     """Makes ``mfanalytics.sandbox(...)`` work while it stays a package."""
 
-    def __call__(self, seed: int = 0, **options):
+    def __call__(self, seed: int = 0, **options: Any) -> EmbeddedSandbox:
         return sandbox(seed, **options)
 
 

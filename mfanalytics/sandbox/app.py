@@ -1,125 +1,41 @@
-"""The sandbox's HTTP routes (FastAPI): the guide's endpoints under
-``/api/v1``, the Swagger page at ``/MediasflowApi`` and the sandbox controls
-under ``/_sandbox/``.
+"""The sandbox's HTTP application (FastAPI): the guide's endpoints under ``/api/v1``, the Swagger
+page at ``/MediasflowApi``, the API's error answers, and the controls of
+:mod:`mfanalytics.sandbox.controls` under ``/_sandbox/``.
 
-Bodies may be ``application/json`` (primary) or
-``application/x-www-form-urlencoded``, whose fields each carry a value or a
-JSON structure (``listRecipient=[...]&startNow=true``), or whose single field
-is the whole JSON object. Every error answers ``{"status": code, "message": ...}``.
+How a request's parameters are read is :mod:`mfanalytics.sandbox.params`; the document served at
+``/MediasflowApi/openapi.json`` is :mod:`mfanalytics.sandbox.openapi`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import math
-import re
+from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import parse_qsl, unquote_plus
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp
 
 from mfanalytics.api.transport import DIGEST_HEADER  # the one name of the header, shared with the client
 from mfanalytics.errors import MediasflowError, ValidationError
-from mfanalytics.sandbox import inputs, openapi, swagger, views
-from mfanalytics.sandbox.clock import MAX_INSTANT, MAX_SPEED, format_utc, parse_instant
+from mfanalytics.sandbox import inputs, openapi, request_schemas, swagger, views
+from mfanalytics.sandbox.auth import Account
+from mfanalytics.sandbox.body_checks import check_body
+from mfanalytics.sandbox.controls import add_controls
 from mfanalytics.sandbox.faults import FaultMiddleware
-from mfanalytics.sandbox.openapi import check_body
+from mfanalytics.sandbox.params import LOOPBACK, HTTPError, error_answer, host_of, only_query, read_params
 from mfanalytics.sandbox.state import Conflict, Forbidden, NotFound, SandboxState
 
 __all__ = ["create_app", "DIGEST_HEADER", "LOOPBACK"]
 
-LOOPBACK = ("127.0.0.1", "::1", "localhost")
 API = "/api/v1"
 
 
-class HTTPError(Exception):
-    def __init__(self, status: int, message: str, headers: dict | None = None) -> None:
-        super().__init__(message)
-        self.status, self.message, self.headers = status, message, headers
-
-
-def _error(status: int, message: str, headers: dict | None = None) -> JSONResponse:
-    return JSONResponse({"status": status, "message": message}, status_code=status, headers=headers)
-
-
-def _maybe_json(value: str, field: str) -> Any:
-    text = value.strip()
-    if text[:1] in '[{"' or text in ("true", "false", "null"):
-        try:
-            return inputs.loads(text, field)
-        except ValidationError:
-            raise
-        except ValueError:
-            return value
-    return value
-
-
-async def read_params(request: Request) -> dict[str, Any]:
-    """The JSON structure of a POST, whatever the guide-compatible encoding.
-
-    JSON is read by :func:`mfanalytics.sandbox.inputs.loads`: at most
-    :data:`~mfanalytics.sandbox.inputs.MAX_JSON_DEPTH` levels deep, finite
-    numbers only; anything else answers 400.
-    """
-    body = await request.body()
-    if not body.strip():
-        return {}
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    text = body.decode("utf-8", errors="replace")
-    if ctype != "application/x-www-form-urlencoded" or text.lstrip()[:1] in "{[":
-        try:
-            data = inputs.loads(text)
-        except ValidationError:
-            raise
-        except ValueError:
-            if ctype == "application/json":
-                raise HTTPError(400, "the body is not valid JSON") from None
-            data = None
-        if data is not None:
-            if not isinstance(data, dict):
-                raise HTTPError(400, "the body must be a JSON object")
-            return data
-    decoded = unquote_plus(text)
-    if decoded.lstrip()[:1] == "{":  # the whole JSON object, form-encoded
-        try:
-            data = inputs.loads(decoded)
-        except ValidationError:
-            raise
-        except ValueError:
-            raise HTTPError(400, "the form-encoded body is not a valid JSON object") from None
-        if not isinstance(data, dict):
-            raise HTTPError(400, "the body must be a JSON object")
-        return data
-    pairs = parse_qsl(text, keep_blank_values=True)
-    if len(pairs) == 1 and pairs[0][0] in ("json", "data", "body", "params") and pairs[0][1].lstrip()[:1] == "{":
-        try:
-            data = inputs.loads(pairs[0][1], pairs[0][0])
-        except ValidationError:
-            raise
-        except ValueError:
-            raise HTTPError(400, f"the field {pairs[0][0]} is not a valid JSON object") from None
-        if not isinstance(data, dict):
-            raise HTTPError(400, f"the field {pairs[0][0]} must hold a JSON object")
-        return data
-    return {key: _maybe_json(value, key) for key, value in pairs}
-
-
-def _control_number(value: Any, field: str, minimum: float, maximum: float) -> float:
-    """A number of a /_sandbox/ control: a JSON number, or a numeric form string."""
-    if isinstance(value, str):
-        try:
-            value = float(value)
-        except ValueError:
-            raise ValidationError(f"{field} must be a number, not {value[:40]!r}", rule="number", field=field) from None
-    return inputs.finite_number(value, field, minimum=minimum, maximum=maximum)
-
-
-def create_app(state: SandboxState, *, faults: bool = True):
+def create_app(state: SandboxState, *, faults: bool = True) -> ASGIApp:
     """The ASGI application serving ``state`` (wrapped in the fault middleware)."""
     app = FastAPI(
         title="Mediasflow API sandbox",
@@ -142,36 +58,36 @@ def create_app(state: SandboxState, *, faults: bool = True):
         app.mount(swagger.ASSETS, StaticFiles(directory=assets), name="swagger-ui")
 
     @app.get("/MediasflowApi", include_in_schema=False)
-    async def swagger_page():
-        return HTMLResponse(swagger.swagger_page(app.title, app.openapi_url))
+    async def swagger_page() -> HTMLResponse:
+        return HTMLResponse(swagger.swagger_page(app.title, app.openapi_url or ""))
 
     @app.exception_handler(HTTPError)
-    async def _http_error(request, exc: HTTPError):
-        return _error(exc.status, exc.message, exc.headers)
+    async def _http_error(request: Request, exc: HTTPError) -> JSONResponse:
+        return error_answer(exc.status, exc.message, exc.headers)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _starlette_error(request, exc):
+    async def _starlette_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         headers = getattr(exc, "headers", None)
         if exc.status_code == 405:  # every method the path answers, not those of the first route that matched it
-            methods = set()
+            methods: set[str] = set()
             for route in app.routes:
                 regex = getattr(route, "path_regex", None)
                 if regex is not None and regex.match(request.url.path):
                     methods |= set(getattr(route, "methods", None) or ())
             headers = {**(headers or {}), "Allow": ", ".join(sorted(methods))}
-        return _error(exc.status_code, str(exc.detail), headers)
+        return error_answer(exc.status_code, str(exc.detail), headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(request, exc):
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         parts = [
             "{}: {}".format(".".join(str(p) for p in e.get("loc", ())[1:]) or "body", e.get("msg"))
             for e in exc.errors()
         ]
-        return _error(400, "invalid request: " + "; ".join(parts))
+        return error_answer(400, "invalid request: " + "; ".join(parts))
 
-    def _answer_with(status: int):
-        async def handler(request, exc):
-            return _error(status, str(exc))
+    def _answer_with(status: int) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+        async def handler(request: Request, exc: Exception) -> JSONResponse:
+            return error_answer(status, str(exc))
 
         return handler
 
@@ -185,10 +101,7 @@ def create_app(state: SandboxState, *, faults: bool = True):
     ):
         app.add_exception_handler(error_class, _answer_with(status))
 
-    def host_of(request: Request) -> str:
-        return request.client.host if request.client else ""
-
-    def authenticate(request: Request):
+    def authenticate(request: Request) -> Account:
         state.tick()
         header = request.headers.get("authorization", "").strip()
         token = header[7:].strip() if header.lower().startswith("bearer ") else header
@@ -203,28 +116,12 @@ def create_app(state: SandboxState, *, faults: bool = True):
             raise HTTPError(403, f"requests from {host_of(request)} are not allowed for this account")
         return account
 
-    def only_query(request: Request, *names: str) -> None:
-        """Refuse query parameters the guide does not give this route (never ignored, never guessed)."""
-        unknown = sorted({k for k in request.query_params if k not in names})
-        if unknown:
-            allowed = ", ".join(names) if names else "none"
-            raise ValidationError(
-                f"unknown query parameter(s) {', '.join(repr(u[:40]) for u in unknown)[:300]}; "
-                f"this route takes: {allowed}",
-                rule="unknown-parameter",
-                field=unknown[0][:40],
-            )
-
-    def sandbox_only(request: Request) -> None:
-        if host_of(request) not in LOOPBACK:
-            raise HTTPError(403, "the /_sandbox/ controls answer loopback clients only")
-
     # -- auth ------------------------------------------------------------------
     @app.post(API + "/auth/login", tags=["auth"])
-    async def login(request: Request):
+    async def login(request: Request) -> JSONResponse:
         """Log in; the token comes in the ``Authorization`` header (and in ``token``)."""
         only_query(request)
-        params = check_body(await read_params(request), openapi.LOGIN_BODY)
+        params = check_body(await read_params(request), request_schemas.LOGIN_BODY)
         username, password = params["username"], params["password"]
         with state.lock:
             state.tick()
@@ -248,14 +145,14 @@ def create_app(state: SandboxState, *, faults: bool = True):
 
     # -- campaigns -------------------------------------------------------------
     @app.post(API + "/campaigns/inject", tags=["campaigns"])
-    async def inject(request: Request):
+    async def inject(request: Request) -> JSONResponse:
         """Prepare (``startNow=false``), inject a DRAFT (``campaignId``), or both at once."""
         account = authenticate(request)
         only_query(request)
-        params = check_body(await read_params(request), openapi.INJECT_BODY)
+        params = check_body(await read_params(request), request_schemas.INJECT_BODY)
         start_now = params.get("startNow", False)
 
-        def work():
+        def work() -> dict[str, Any]:
             campaign_id = params.get("campaignId")
             cid = None if campaign_id in (None, "") else inputs.whole_number(campaign_id, "campaignId")
             if cid:
@@ -278,7 +175,7 @@ def create_app(state: SandboxState, *, faults: bool = True):
         return JSONResponse(await run_in_threadpool(work))
 
     @app.post(API + "/campaigns/{campaign_id}/cancel", tags=["campaigns"])
-    async def cancel(campaign_id: int, request: Request):
+    async def cancel(campaign_id: int, request: Request) -> JSONResponse:
         """Put a SCHEDULED campaign back to DRAFT (refused within 10 s of its time)."""
         account = authenticate(request)
         only_query(request)
@@ -293,7 +190,9 @@ def create_app(state: SandboxState, *, faults: bool = True):
         return Response(body, media_type=media, headers=headers)
 
     @app.get(API + "/campaigns/report/{campaign_id}", tags=["reports"])
-    async def report_csv(campaign_id: int, request: Request, status: str | None = None, details: str | None = None):
+    async def report_csv(
+        campaign_id: int, request: Request, status: str | None = None, details: str | None = None
+    ) -> Response:
         """One campaign's report as CSV (``;``, UTF-8)."""
         account = authenticate(request)
         only_query(request, "status", "details")
@@ -301,14 +200,16 @@ def create_app(state: SandboxState, *, faults: bool = True):
         return _send(body, "text/csv; charset=utf-8", f"report_{campaign_id}.csv")
 
     @app.get(API + "/campaigns/reportjson/{campaign_id}", tags=["reports"])
-    async def report_json(campaign_id: int, request: Request, status: str | None = None, details: str | None = None):
+    async def report_json(
+        campaign_id: int, request: Request, status: str | None = None, details: str | None = None
+    ) -> Response:
         """One campaign's report as a JSON array."""
         account = authenticate(request)
         only_query(request, "status", "details")
         body = await run_in_threadpool(views.campaign_report, state, account, campaign_id, status, details, "json")
         return _send(body, "application/json")
 
-    async def _period(request: Request, fmt: str):
+    async def _period(request: Request, fmt: str) -> Response:
         account = authenticate(request)
         only_query(request, "from", "to", "status", "types", "keyField", "userID", "search")
         q = request.query_params
@@ -329,8 +230,8 @@ def create_app(state: SandboxState, *, faults: bool = True):
             return _send(body, "text/csv; charset=utf-8", "report.csv")
         return _send(body, "application/json")
 
-    def period_endpoint(fmt: str):
-        async def endpoint(request: Request):  # no parameter but the request: nothing internal in the query
+    def period_endpoint(fmt: str) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:  # no parameter but the request: nothing internal in the query
             return await _period(request, fmt)
 
         return endpoint
@@ -352,7 +253,7 @@ def create_app(state: SandboxState, *, faults: bool = True):
 
     # -- blacklist -------------------------------------------------------------
     @app.post(API + "/blacklist", tags=["blacklist"])
-    async def blacklist_add(request: Request):
+    async def blacklist_add(request: Request) -> JSONResponse:
         """Add a number (or an email) to the account's blacklist."""
         account = authenticate(request)
         only_query(request)
@@ -361,7 +262,7 @@ def create_app(state: SandboxState, *, faults: bool = True):
             p["typeItem"] = p.pop("typeltem")
         if isinstance(p.get("typeItem"), str):
             p["typeItem"] = p["typeItem"].strip().upper()
-        p = check_body(p, openapi.BLACKLIST_BODY)
+        p = check_body(p, request_schemas.BLACKLIST_BODY)
         type_item = p.get("typeItem")
         if not isinstance(type_item, str) or type_item.strip().upper() not in ("MOBILE", "EMAIL"):
             raise ValidationError(
@@ -384,7 +285,7 @@ def create_app(state: SandboxState, *, faults: bool = True):
         return JSONResponse(entry)
 
     @app.get(API + "/blacklist", tags=["blacklist"])
-    async def blacklist_get(request: Request, userOwnerID: str | None = None):
+    async def blacklist_get(request: Request, userOwnerID: str | None = None) -> JSONResponse:
         """The account's blacklist as a JSON list."""
         account = authenticate(request)
         only_query(request, "userOwnerID")
@@ -392,7 +293,7 @@ def create_app(state: SandboxState, *, faults: bool = True):
 
     # -- lists -----------------------------------------------------------------
     @app.post(API + "/lists/upload", tags=["lists"])
-    async def upload(request: Request):
+    async def upload(request: Request) -> JSONResponse:
         """Upload a CSV list; answers the analysis of section 2.9.1."""
         account = authenticate(request)
         only_query(request)
@@ -412,138 +313,25 @@ def create_app(state: SandboxState, *, faults: bool = True):
                 rule="required",
                 field="filename",
             )
+        texts: dict[str, str | None] = {}
         for name in ("description", "userOwnerID"):
-            if form.get(name) is not None and not isinstance(form.get(name), str):
+            value = form.get(name)
+            if value is not None and not isinstance(value, str):
                 raise ValidationError(f"{name} must be a text field", rule="string", field=name)
+            texts[name] = value
         answer = await run_in_threadpool(
-            views.upload_list, state, account, content, str(filename), form.get("description"), form.get("userOwnerID")
+            views.upload_list, state, account, content, filename, texts["description"], texts["userOwnerID"]
         )
         return JSONResponse(answer)
 
-    # -- sandbox controls --------------------------------------------------------
-    @app.get("/_sandbox/clock", tags=["sandbox"])
-    async def clock_get(request: Request):
-        sandbox_only(request)
-        return {"now": state.clock.isoformat(), "epoch": state.now(), "speed": state.clock.speed}
+    add_controls(app, state)
 
-    @app.post("/_sandbox/clock", tags=["sandbox"])
-    async def clock_post(request: Request):
-        """``{"advance": seconds}`` or ``{"set": iso}`` (and/or ``{"speed": x}``)."""
-        sandbox_only(request)
-        p = await read_params(request)
-        unknown = set(p) - {"advance", "set", "speed"}
-        if unknown or not p:
-            raise HTTPError(
-                400,
-                'give {"advance": seconds}, {"set": "2026-01-05T09:00:00Z"} and/or {"speed": x}'
-                + (f"; unknown option(s) {sorted(unknown)}" if unknown else ""),
-            )
-        if "advance" in p and "set" in p:
-            raise HTTPError(400, "give advance or set, not both")
-        speed = None if "speed" not in p else _control_number(p["speed"], "speed", 0, MAX_SPEED)
-        advance = None if "advance" not in p else _control_number(p["advance"], "advance", 0, MAX_INSTANT)
-        when = p.get("set")
-        if "set" in p:
-            if isinstance(when, bool) or not isinstance(when, (str, int, float)):
-                raise ValidationError("set must be an ISO 8601 instant or epoch seconds", rule="instant", field="set")
-            try:
-                target = parse_instant(when)
-            except ValueError as exc:
-                raise ValidationError(str(exc), rule="instant", field="set") from None
-            if not math.isfinite(target) or not 0 <= target <= MAX_INSTANT:
-                raise ValidationError(
-                    f"set must be between 1970-01-01 and {format_utc(MAX_INSTANT)}", rule="range", field="set"
-                )
-        if advance is not None and state.now() + advance > MAX_INSTANT:
-            raise ValidationError(
-                f"advance by {advance:g} s would take the clock past {format_utc(MAX_INSTANT)}",
-                rule="range",
-                field="advance",
-            )
-        # everything checked: only now does anything change
-        if advance is not None:
-            await run_in_threadpool(state.advance, advance)
-        elif when is not None:
-            await run_in_threadpool(state.set_clock, when)
-        if speed is not None:
-            state.clock.set_speed(speed)
-        return {"now": state.clock.isoformat(), "epoch": state.now(), "speed": state.clock.speed}
-
-    @app.get("/_sandbox/faults", tags=["sandbox"])
-    async def faults_get(request: Request):
-        sandbox_only(request)
-        return state.faults.describe()
-
-    @app.post("/_sandbox/faults", tags=["sandbox"])
-    async def faults_post(request: Request):
-        """``{"rate", "kinds", "methods", "routes", "after_processing", "delay", "retry_after", "count"}``."""
-        sandbox_only(request)
-        p = await read_params(request)
-        known = {"rate", "kinds", "methods", "routes", "after_processing", "delay", "retry_after", "count"}
-        unknown = set(p) - known
-        if unknown:
-            raise HTTPError(400, f"unknown fault option(s) {sorted(unknown)}; known: {sorted(known)}")
-        return state.faults.update(**p)
-
-    @app.get("/_sandbox/campaigns", tags=["sandbox"])
-    async def sandbox_campaigns(request: Request):
-        sandbox_only(request)
-        state.tick()
-        return [
-            views.campaign_state(c, state, sample=False) for c in sorted(state.campaigns.values(), key=lambda c: c.id)
-        ]
-
-    @app.get("/_sandbox/campaigns/{campaign_id}", tags=["sandbox"])
-    async def sandbox_campaign(campaign_id: int, request: Request):
-        sandbox_only(request)
-        state.tick()
-        campaign = state.campaigns.get(campaign_id)
-        if campaign is None:
-            raise HTTPError(404, f"campaign {campaign_id} not found")
-        return views.campaign_state(campaign, state, sample=True)
-
-    @app.get("/_sandbox/users", tags=["sandbox"])
-    async def sandbox_users(request: Request):
-        sandbox_only(request)
-        return [a.public() for a in state.accounts.users.values()]
-
-    @app.post("/_sandbox/users", tags=["sandbox"])
-    async def sandbox_add_user(request: Request):
-        """``{"name", "password", "role", "credit", "max_segments", "countries", "allowed_hosts"}``."""
-        sandbox_only(request)
-        p = await read_params(request)
-        name, password = p.pop("name", None), p.pop("password", None)
-        if not isinstance(name, str) or not name or not isinstance(password, str):
-            raise HTTPError(400, "name and password are required (strings)")
-        unknown = set(p) - {"role", "credit", "max_segments", "countries", "allowed_hosts", "short_code"}
-        if unknown:
-            raise HTTPError(400, f"unknown user option(s) {sorted(unknown)}")
-        if "role" in p and (not isinstance(p["role"], str) or p["role"].upper() not in ("USER", "ADMIN")):
-            raise ValidationError("role must be USER or ADMIN", rule="role", field="role")
-        if "credit" in p:
-            p["credit"] = inputs.finite_number(p["credit"], "credit", minimum=0, maximum=1e15)
-        if "max_segments" in p:
-            p["max_segments"] = inputs.whole_number(p["max_segments"], "max_segments", minimum=1, maximum=255)
-        for key in ("countries", "allowed_hosts"):
-            if key in p and (not isinstance(p[key], list) or not all(isinstance(v, str) for v in p[key])):
-                raise ValidationError(f"{key} must be a list of strings", rule="string-list", field=key)
-        if "short_code" in p and not (isinstance(p["short_code"], str) and re.fullmatch(r"[0-9]{3}", p["short_code"])):
-            raise ValidationError("short_code must be three digits", rule="short-code", field="short_code")
-        return state.add_user(name, password, **p).public()
-
-    @app.post("/_sandbox/blacklist", tags=["sandbox"])
-    async def sandbox_global_blacklist(request: Request):
-        """``{"items": [...]}``: add numbers to the global blacklist (code 15)."""
-        sandbox_only(request)
-        p = await read_params(request)
-        return views.add_global(state, inputs.string_list(p.get("items") or [], "items"))
-
-    def public_contract():
+    def public_contract() -> dict[str, Any]:
         if app.openapi_schema is None:
             app.openapi_schema = openapi.build_document(
                 title=app.title, version=app.version, description=app.description, api=API
             )
         return app.openapi_schema
 
-    app.openapi = public_contract
+    app.openapi = public_contract  # type: ignore[method-assign]  # FastAPI's way to serve a document of one's own
     return FaultMiddleware(app, state.faults) if faults else app

@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 __all__ = [
     "Account",
@@ -110,7 +111,7 @@ class Account:
         candidate = _hash_password(password, bytes.fromhex(self.salt))
         return hmac.compare_digest(candidate, self.password_hash)
 
-    def public(self) -> dict:
+    def public(self) -> dict[str, Any]:
         """What ``/_sandbox/users`` shows: no salt, no hash."""
         data = asdict(self)
         data.pop("salt")

@@ -10,8 +10,9 @@ the order first seen). Screening uses the project's rule modules
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,9 @@ import pyarrow.compute as pc
 
 from mfanalytics.errors import RecipientListError, ValidationError
 from mfanalytics.sandbox.engine import MAGIC_PREFIX, magic_e164
+
+if TYPE_CHECKING:
+    from mfanalytics.messages.message import Message
 
 __all__ = [
     "SimCampaign",
@@ -119,6 +123,10 @@ class SimCampaign:
     sim: dict[str, np.ndarray] = field(default_factory=dict)  # arrays over sent rows
     stops_applied: float = -1.0  # dt up to which STOP replies reached the blacklist
     counts: dict[str, Any] = field(default_factory=dict)
+    #: the last rendering of the message (see :func:`rendering`): its key and its codes and segments
+    _rendering: tuple[Any, tuple[np.ndarray, np.ndarray]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def fields(self) -> list[str]:
@@ -155,10 +163,10 @@ def flag(value: Any, default: bool = False) -> bool:
     return bool(value)
 
 
-def _n_tracks(tiny: list) -> int:
+def _n_tracks(tiny: list[Any]) -> int:
     n = 0
     for pos, entry in enumerate(tiny):
-        index = entry.get("index", pos) if isinstance(entry, dict) else pos
+        index: Any = entry.get("index", pos) if isinstance(entry, dict) else pos
         if isinstance(index, (list, set, tuple)) and index:
             index = next(iter(index))
         try:
@@ -237,7 +245,9 @@ def frame_from_list(data: pd.DataFrame, mobile_column: str, name: str) -> pd.Dat
     data = data.reset_index(drop=True)
     out = pd.DataFrame(
         {
-            "__ref": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[name]),
+            "__ref": pd.Categorical.from_codes(  # type: ignore[call-overload]  # the stubs want int64 codes
+                np.zeros(n, dtype=np.int8), categories=[name]
+            ),
             "__line": np.arange(1, n + 1, dtype=np.int64),
             "__raw": data[mobile_column].astype("string"),
         }
@@ -249,7 +259,7 @@ def frame_from_list(data: pd.DataFrame, mobile_column: str, name: str) -> pd.Dat
     return pd.concat([out, others], axis=1)
 
 
-def normalize_numbers(raw) -> pd.DataFrame:
+def normalize_numbers(raw: Iterable[Any] | np.ndarray) -> pd.DataFrame:
     """:func:`mfanalytics.lists.phones.normalize_mobiles`, plus the sandbox's magic range.
 
     Numbers in the magic range (ARCEP fiction numbers, which phonenumbers
@@ -306,7 +316,7 @@ def normalize(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def make_message(params: dict[str, Any]):
+def make_message(params: dict[str, Any]) -> Message:
     """The :class:`mfanalytics.messages.message.Message` of a campaign's parameters."""
     from mfanalytics.messages import message as sms
 
@@ -387,7 +397,7 @@ def rendering(campaign: SimCampaign, max_segments: int) -> tuple[np.ndarray, np.
     preparation and injection.
     """
     key = (campaign.params.get("msg"), max_segments)
-    cached = getattr(campaign, "_rendering", None)
+    cached = campaign._rendering
     if cached is not None and cached[0] == key:
         return cached[1]
     rendered = make_message(campaign.params).render(campaign.frame[campaign.fields], max_segments=max_segments)
@@ -399,13 +409,13 @@ def rendering(campaign: SimCampaign, max_segments: int) -> tuple[np.ndarray, np.
     return result
 
 
-def e164_numbers(values, valid=None) -> np.ndarray:
+def e164_numbers(values: Iterable[Any] | np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
     """E.164 strings as int64 (``+33612345678`` -> 33612345678); -1 where missing or invalid."""
     arr = pa.array(pd.Series(values, dtype="string").reset_index(drop=True), from_pandas=True, type=pa.string())
     digits = pc.replace_substring(arr, "+", "")
     ok = pc.fill_null(pc.utf8_is_digit(digits), False)
     as_int = pc.cast(pc.if_else(ok, digits, pa.scalar("-1")), pa.int64())
-    out = as_int.to_numpy(zero_copy_only=False)
+    out: np.ndarray = as_int.to_numpy(zero_copy_only=False)
     if valid is not None:
         out = np.where(valid, out, -1)
     return out
@@ -423,7 +433,7 @@ def _repeated(numbers: np.ndarray, eligible: np.ndarray) -> np.ndarray:
     return out
 
 
-def count_fields(codes: np.ndarray, segments: np.ndarray, lines=None) -> dict[str, Any]:
+def count_fields(codes: np.ndarray, segments: np.ndarray, lines: np.ndarray | None = None) -> dict[str, Any]:
     """The counters of the guide's 2.1.3.1 answer, from the screening.
 
     With ``lines`` (the line of each recipient in the campaign's list: 1-based,

@@ -19,6 +19,7 @@ import math
 import threading
 import time
 from datetime import UTC, datetime
+from datetime import datetime as Datetime  # the name datetime is also SimClock's method
 
 __all__ = ["SimClock", "parse_instant", "format_utc", "MAX_SPEED", "MAX_INSTANT"]
 
@@ -140,7 +141,7 @@ class SimClock:
                 raise ValueError(f"advance by {seconds!r} s would take the clock past {format_utc(MAX_INSTANT)}")
             self._rebase(current + float(seconds))
 
-    def set(self, when: str | datetime | float) -> None:
+    def set(self, when: str | Datetime | float) -> None:
         """Set the clock to ``when``, which must not be in the simulated past."""
         if isinstance(when, bool):
             raise TypeError("set the clock to an ISO string, a datetime or epoch seconds, not a boolean")

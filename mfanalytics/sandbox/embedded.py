@@ -17,16 +17,28 @@ import socket
 import threading
 import time
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mfanalytics.sandbox.store import open_state
+
+if TYPE_CHECKING:
+    import uvicorn
+    from starlette.types import ASGIApp
+
+    from mfanalytics.api.client import Client
+    from mfanalytics.sandbox.auth import Account
 
 __all__ = ["EmbeddedSandbox", "build_server"]
 
 
 def build_server(
-    app, sock: socket.socket | None = None, *, host: str = "127.0.0.1", port: int = 0, access_log: bool = False
-):
+    app: ASGIApp,
+    sock: socket.socket | None = None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    access_log: bool = False,
+) -> uvicorn.Server:
     """A ``uvicorn.Server`` for ``app``; the access log is off (it never shows tokens anyway)."""
     import uvicorn
 
@@ -75,7 +87,7 @@ class EmbeddedSandbox:
         self,
         seed: int = 0,
         *,
-        users: dict[str, str] | list[dict] | None = None,
+        users: dict[str, str] | list[dict[str, Any]] | None = None,
         start: str | datetime | None = None,
         speed: float = 0.0,
         db: str | None = None,
@@ -92,10 +104,11 @@ class EmbeddedSandbox:
                 spec = dict(spec)
                 self.state.add_user(spec.pop("name"), spec.pop("password"), **spec)
         self.app = create_app(self.state, faults=faults)
-        self._sock = None
-        self._server = None
-        self._thread = None
-        self.url = self.root = None
+        self._sock: socket.socket | None = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self.url: str | None = None
+        self.root: str | None = None
 
     # -- lifecycle -----------------------------------------------------------
     def start(self, timeout: float = 10.0) -> EmbeddedSandbox:
@@ -108,20 +121,20 @@ class EmbeddedSandbox:
         sock.listen(128)
         self._sock = sock
         port = sock.getsockname()[1]
-        self._server = build_server(self.app)
-        self._server.install_signal_handlers = lambda: None  # uvicorn < 0.29
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, name=f"mfanalytics-sandbox-{port}", daemon=True
+        server = self._server = build_server(self.app)
+        server.install_signal_handlers = lambda: None  # type: ignore[attr-defined]  # uvicorn < 0.29 had it
+        thread = self._thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name=f"mfanalytics-sandbox-{port}", daemon=True
         )
-        self._thread.start()
+        thread.start()
         deadline = time.monotonic() + timeout
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
                 self.close()
                 raise RuntimeError("the sandbox server did not start")
             time.sleep(0.01)
-        self.root = f"http://127.0.0.1:{port}"
-        self.url = self.root + "/api/v1"
+        root = self.root = f"http://127.0.0.1:{port}"
+        self.url = root + "/api/v1"
         logging.getLogger("uvicorn.error").setLevel(logging.WARNING)
         return self
 
@@ -166,15 +179,15 @@ class EmbeddedSandbox:
         """Run the simulated clock ``speed`` times faster than wall time (0 freezes it)."""
         self.state.clock.set_speed(speed)
 
-    def set_faults(self, **options: Any) -> dict:
+    def set_faults(self, **options: Any) -> dict[str, Any]:
         """Configure faults (see :mod:`mfanalytics.sandbox.faults`); ``rate=0`` stops them."""
         return self.state.faults.update(**options)
 
-    def add_user(self, name: str, password: str, **options: Any):
+    def add_user(self, name: str, password: str, **options: Any) -> Account:
         """Add an account (``role``, ``credit``, ``max_segments``, ``countries``, ``allowed_hosts``)."""
         return self.state.add_user(name, password, **options)
 
-    def client(self, username: str = "demo", password: str = "demo", **kwargs: Any):
+    def client(self, username: str = "demo", password: str = "demo", **kwargs: Any) -> Client:
         """A logged-in :class:`mfanalytics.api.client.Client` on this sandbox."""
         from mfanalytics.api.client import Client
 
@@ -182,6 +195,8 @@ class EmbeddedSandbox:
         if account is not None:
             kwargs.setdefault("max_segments", account.max_segments)
         kwargs.setdefault("now", lambda: self.now)
+        if self.url is None:
+            raise RuntimeError("start the sandbox first: with mfanalytics.sandbox() as sb: ...")
         client = Client(self.url, username=username, password=password, **kwargs)
         client.login()
         return client

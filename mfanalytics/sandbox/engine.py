@@ -36,6 +36,9 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import numpy as np
 
 __all__ = [
@@ -90,7 +93,7 @@ _PREVIEW_RATE = 0.55
 _OTHER_REPLY_RATE = 0.004
 
 
-def magic_e164(raw) -> np.ndarray:
+def magic_e164(raw: Iterable[Any] | np.ndarray) -> np.ndarray:
     """E.164 form of raw numbers in the magic range, else None (object array).
 
     Accepts ``0639980016``, ``+33 6 39 98 00 16``, ``33639980016``, ``0033...``.
@@ -216,7 +219,7 @@ def simulate(
         for k in range(1, n_tracks + 1):
             clicks[f"tclick_{k}"][magic] = np.where(m1, 60.0 + 60.0 * k, np.nan)[magic]
             clicks[f"nclick_{k}"][magic] = np.where(m1, 1, 0)[magic]
-    out = {
+    out: dict[str, np.ndarray] = {
         "t9": t9.astype(f32),
         "t24": t24.astype(f32),
         "tpost": tpost.astype(f32),
@@ -253,15 +256,17 @@ def current_codes(sim: dict[str, np.ndarray], dt: float) -> np.ndarray:
     has31, conditions = _stages(sim, dt)
     conditions.append((sim["final"] == 17) & ~(dt >= sim["tstop"]))  # delivered, STOP not yet replied
     waiting = np.where(has31, 31, sim["post"])
-    choices = [1, 9, 24, sim["post"], waiting, 16]
-    return np.select(conditions, choices, default=sim["final"]).astype(np.int16)
+    choices: list[Any] = [1, 9, 24, sim["post"], waiting, 16]
+    codes: np.ndarray = np.select(conditions, choices, default=sim["final"])
+    return codes.astype(np.int16)
 
 
 def status_times(sim: dict[str, np.ndarray], dt: float) -> np.ndarray:
     """Seconds after injection at which each recipient reached its current status."""
     has31, conditions = _stages(sim, dt)
-    choices = [np.float32(0), sim["t9"], sim["t24"], sim["tpost"], np.where(has31, sim["t31"], sim["tpost"])]
-    return np.select(conditions, choices, default=sim["tfinal"]).astype(np.float64)
+    choices: list[Any] = [np.float32(0), sim["t9"], sim["t24"], sim["tpost"], np.where(has31, sim["t31"], sim["tpost"])]
+    times: np.ndarray = np.select(conditions, choices, default=sim["tfinal"])
+    return times.astype(np.float64)
 
 
 def _seen(times: np.ndarray, counts: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray]:

@@ -42,6 +42,10 @@ import math
 import re
 import threading
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the sandbox extra is needed to serve, not to import
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["FAULT_KINDS", "FaultConfig", "FaultMiddleware"]
 
@@ -54,7 +58,7 @@ MAX_DELAY = 60.0
 MAX_RETRY_AFTER = 3600
 
 
-def _number(value, name: str, lo: float, hi: float, *, whole: bool = False) -> float:
+def _number(value: Any, name: str, lo: float, hi: float, *, whole: bool = False) -> float:
     if (
         isinstance(value, bool)
         or not isinstance(value, (int, float))
@@ -95,7 +99,7 @@ class FaultConfig:
         delay: float | None = None,
         retry_after: int | None = None,
         count: int | None = None,
-    ) -> dict:
+    ) -> dict[str, Any]:
         """Replace the configuration; unnamed options return to their defaults.
 
         ``routes`` are path prefixes or regular expressions matched against
@@ -138,7 +142,7 @@ class FaultConfig:
             self.injected = 0
         return self.describe()
 
-    def describe(self) -> dict:
+    def describe(self) -> dict[str, Any]:
         """The configuration as JSON-ready data."""
         return {
             "rate": self.rate,
@@ -178,7 +182,7 @@ class FaultConfig:
             return self.kinds[pick]
 
 
-def _transport_of(receive):
+def _transport_of(receive: Receive) -> Any:
     """The asyncio transport behind a uvicorn ``receive`` callable, if any."""
     cycle = getattr(receive, "__self__", None)
     return getattr(cycle, "transport", None)
@@ -199,21 +203,21 @@ _DROPPED: contextvars.ContextVar[bool] = contextvars.ContextVar("mfanalytics_san
 class FaultMiddleware:
     """ASGI middleware applying a :class:`FaultConfig` to HTTP requests."""
 
-    def __init__(self, app, config: FaultConfig) -> None:
+    def __init__(self, app: ASGIApp, config: FaultConfig) -> None:
         self.app = app
         self.config = config
         logging.getLogger("uvicorn.error").addFilter(_QUIET)
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         kind = self.config.draw(scope["method"], scope["path"])
         if kind is None:
             return await self.app(scope, receive, send)
-        captured: list[dict] = []
+        captured: list[Message] = []
         if self.config.after_processing:
 
-            async def capture(message):
+            async def capture(message: Message) -> None:
                 captured.append(message)
 
             await self.app(scope, receive, capture)
@@ -252,12 +256,12 @@ class FaultMiddleware:
                 transport.close()
             return
         status = int(kind)
-        message = {
+        text = {
             500: "Internal server error (simulated by the sandbox)",
             503: "Service unavailable (simulated by the sandbox)",
             429: "Too many requests (simulated by the sandbox)",
         }[status]
-        payload = json.dumps({"status": status, "message": message}).encode()
+        payload = json.dumps({"status": status, "message": text}).encode()
         headers = [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(payload)).encode()),

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -85,7 +85,7 @@ _STEP[[ord("["), ord("{")]] = 1
 _STEP[[ord("]"), ord("}")]] = -1
 
 
-def _constant(name: str):
+def _constant(name: str) -> NoReturn:
     raise ValidationError(
         f"{name} is not a JSON number (JSON has no NaN or Infinity)", rule="json-number", field="body"
     )
@@ -142,7 +142,7 @@ def whole_number(value: Any, field: str, *, minimum: int = 0, maximum: int = MAX
         raise ValidationError(
             f"{field} must be between {minimum} and {maximum}, not {value}", rule="range", field=field
         )
-    return value
+    return int(value)
 
 
 def finite_number(value: Any, field: str, *, minimum: float, maximum: float) -> float:

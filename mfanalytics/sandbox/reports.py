@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -104,6 +105,8 @@ def paris_strings(seconds: np.ndarray) -> np.ndarray:
 
 def current_codes(campaign: SimCampaign, now: float) -> np.ndarray:
     """Status code of every recipient line of an injected campaign at ``now``."""
+    if campaign.codes is None or campaign.injected_at is None:
+        raise ValueError(f"campaign {campaign.id} is {campaign.status}: it has no codes before it is injected")
     codes = campaign.codes.astype(np.int16).copy()
     sent = campaign.sent_index
     if len(sent):
@@ -129,7 +132,7 @@ def report_table(
     *,
     status: list[int] | None = None,
     details: list[str] | None = None,
-    search: list | None = None,
+    search: list[list[tuple[str, str, str]]] | None = None,
     with_campaign_id: bool = False,
     strict: bool = True,
 ) -> pa.Table:
@@ -142,7 +145,8 @@ def report_table(
     """
     frame = campaign.frame
     n = len(frame)
-    dt = now - (campaign.injected_at or now)
+    injected_at = now if campaign.injected_at is None else campaign.injected_at
+    dt = now - injected_at
     sent = campaign.sent_index
     sim = campaign.sim
     codes = current_codes(campaign, now)
@@ -170,7 +174,7 @@ def report_table(
     has = pos >= 0
     hpos = pos[has]
 
-    def spread(values, fill, dtype):
+    def spread(values: np.ndarray, fill: float, dtype: type[np.generic]) -> np.ndarray:
         out = np.full(len(rows), fill, dtype=dtype)
         out[has] = values[hpos]
         return out
@@ -186,18 +190,18 @@ def report_table(
     out["STATUS_CODE"] = pa.array(row_codes.astype(np.int64))
     out["STATUS_TEXT"] = _LABELS_ARROW.take(pa.array(np.clip(row_codes, 0, 63)))
     if len(sent):
-        when = spread(campaign.injected_at + engine.status_times(sim, dt), np.nan, np.float64)
+        when = spread(injected_at + engine.status_times(sim, dt), np.nan, np.float64)
         reply = spread(engine.reply_state(sim, dt), 0, np.int8)
     else:
         when, reply = np.full(len(rows), np.nan), np.zeros(len(rows), np.int8)
     out["DELIVERYDATE"] = paris_arrow(when)
     out["REPLY"] = _REPLIES_ARROW.take(pa.array(reply))
 
-    def event(times_counts):
-        if not len(sent):
+    def event(times_counts: tuple[np.ndarray, np.ndarray] | None) -> tuple[pa.Array, pa.Array]:
+        if times_counts is None:
             return paris_arrow(np.full(len(rows), np.nan)), pa.array(np.zeros(len(rows), np.int64))
         times, counts = times_counts
-        t = spread(times.astype(np.float64), np.nan, np.float64) + campaign.injected_at
+        t = spread(times.astype(np.float64), np.nan, np.float64) + injected_at
         return paris_arrow(t), pa.array(spread(counts, 0, np.int64))
 
     out["PREVIEW"], out["PREVIEW_COUNTER"] = event(engine.preview_state(sim, dt) if len(sent) else None)
@@ -209,9 +213,9 @@ def report_table(
     return pa.table(out)
 
 
-def report_frame(campaign: SimCampaign, now: float, **options) -> pd.DataFrame:
+def report_frame(campaign: SimCampaign, now: float, **options: Any) -> pd.DataFrame:
     """:func:`report_table` as a DataFrame (empty strings for empty cells)."""
-    frame = report_table(campaign, now, **options).to_pandas()
+    frame: pd.DataFrame = report_table(campaign, now, **options).to_pandas()
     for name in frame.columns:
         if not pd.api.types.is_integer_dtype(frame[name].dtype):
             frame[name] = frame[name].fillna("")
@@ -256,12 +260,14 @@ def to_csv_bytes(table: pa.Table) -> bytes:
 
 def _pandas_csv(table: pa.Table) -> bytes:
     # CRLF rows: a value holding a lone CR is then quoted and reads back intact
-    return table.to_pandas().to_csv(sep=";", index=False, lineterminator="\r\n").encode("utf-8")
+    text: str = table.to_pandas().to_csv(sep=";", index=False, lineterminator="\r\n")
+    return text.encode("utf-8")
 
 
 def to_json_bytes(table: pa.Table) -> bytes:
     """The report as a JSON array of objects (same keys as the CSV; empty cells are null)."""
-    return table.to_pandas().to_json(orient="records", force_ascii=False).encode("utf-8")
+    text: str = table.to_pandas().to_json(orient="records", force_ascii=False)
+    return text.encode("utf-8")
 
 
 def _paris(value: str, field: str, *, end: bool) -> datetime:
@@ -357,7 +363,9 @@ def _match(values: pd.Series, wanted: str, case: bool = True) -> np.ndarray:
     return (values.str.lower() == wanted.lower()).to_numpy(dtype=bool)
 
 
-def fiql_mask(groups, frame: pd.DataFrame, codes: np.ndarray, campaign_id: int) -> np.ndarray:
+def fiql_mask(
+    groups: list[list[tuple[str, str, str]]], frame: pd.DataFrame, codes: np.ndarray, campaign_id: int
+) -> np.ndarray:
     """Rows of ``frame`` the parsed FIQL ``groups`` select."""
     from mfanalytics.sandbox.campaign import normalize_numbers
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from mfanalytics.sandbox.app import create_app
 from mfanalytics.sandbox.clock import parse_instant
@@ -83,7 +84,7 @@ def prepare_state(
         state = open_state(db, seed=seed, start=start, speed=speed)
     allowed = sorted({"127.0.0.1", "::1", *allow}) if allow else None
     for name, password, role in users:
-        options = {"role": role}
+        options: dict[str, Any] = {"role": role}
         existing = state.accounts.users.get(name)
         if existing is not None:  # from db: keep its credit and settings
             options.update(

@@ -11,8 +11,9 @@ change is written through to SQLite.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,9 @@ from mfanalytics.sandbox.campaign import (
 )
 from mfanalytics.sandbox.clock import SimClock, format_utc
 from mfanalytics.sandbox.faults import FaultConfig
+
+if TYPE_CHECKING:
+    from mfanalytics.sandbox.store import Store
 
 __all__ = ["SandboxState", "Conflict", "NotFound", "Forbidden", "BLACKLIST_COLUMNS"]
 
@@ -64,7 +68,7 @@ def guide_date(seconds: float) -> str:
 class SandboxState:
     """Everything a sandbox knows; thread-safe through :attr:`lock`."""
 
-    def __init__(self, *, seed: int = 0, clock: SimClock | None = None, store=None) -> None:
+    def __init__(self, *, seed: int = 0, clock: SimClock | None = None, store: Store | None = None) -> None:
         self.seed = int(seed)
         self.clock = clock or SimClock()
         self.accounts = Accounts()
@@ -115,13 +119,13 @@ class SandboxState:
         self.tick()
         self._save_meta()
 
-    def set_clock(self, when) -> None:
+    def set_clock(self, when: str | datetime | float) -> None:
         self.clock.set(when)
         self.tick()
         self._save_meta()
 
     # -- accounts -------------------------------------------------------------
-    def add_user(self, name: str, password: str, **options) -> Account:
+    def add_user(self, name: str, password: str, **options: Any) -> Account:
         with self.lock:
             account = self.accounts.add_user(name, password, **options)
             if self.store is not None:
@@ -170,9 +174,7 @@ class SandboxState:
             params["scheduleOn"] = campaign_rules.validate_schedule(
                 params["scheduleOn"], now=datetime.fromtimestamp(now, tz=UTC)
             )
-            schedule_on = (
-                datetime.strptime(params["scheduleOn"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
-            )
+            schedule_on = datetime.strptime(params["scheduleOn"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
         message = make_message(params)
         if message.logic:
             raise ValidationError(
@@ -205,10 +207,7 @@ class SandboxState:
         with self.lock:
             cid = self.next_campaign_id
             self.next_campaign_id += 1
-            name = (
-                params.get("campaignName")
-                or f"{datetime.fromtimestamp(now, tz=UTC):%Y-%m-%d %H:%M} campaign API"
-            )
+            name = params.get("campaignName") or f"{datetime.fromtimestamp(now, tz=UTC):%Y-%m-%d %H:%M} campaign API"
             params["campaignName"] = name
             processing = float(len(frame) // PROCESSING_RATE)
             if processing > 0:
@@ -291,6 +290,8 @@ class SandboxState:
 
     def _inject(self, campaign: SimCampaign, *, at: float) -> None:
         owner = self.accounts.by_id(campaign.owner_id)
+        if owner is None:
+            raise NotFound(f"the owner of campaign {campaign.id} is not an account any more")
         codes, segments = self._screen(campaign, owner)
         sent = np.flatnonzero(codes == 0)
         e164 = campaign.frame["__e164"].to_numpy(dtype=object)[sent]
@@ -320,9 +321,10 @@ class SandboxState:
                 raise Conflict(
                     f"campaign {campaign.id} is {campaign.status}: only a SCHEDULED campaign can be cancelled"
                 )
-            if campaign.schedule_on - now < CANCEL_WINDOW:
+            due = now if campaign.schedule_on is None else campaign.schedule_on
+            if due - now < CANCEL_WINDOW:
                 raise Conflict(
-                    f"campaign {campaign.id} is due at {format_utc(campaign.schedule_on)}: it can no longer be "
+                    f"campaign {campaign.id} is due at {format_utc(due)}: it can no longer be "
                     f"cancelled (up to {CANCEL_WINDOW:.0f} s before its send time)"
                 )
             campaign.status = "DRAFT"
@@ -331,7 +333,10 @@ class SandboxState:
             return campaign
 
     def _apply_stops(self, campaign: SimCampaign, now: float) -> None:
-        dt = now - campaign.injected_at
+        injected_at = campaign.injected_at
+        if injected_at is None:  # not sent: no reply
+            return
+        dt = now - injected_at
         if dt <= campaign.stops_applied:
             return
         tstop = campaign.sim["tstop"]
@@ -340,7 +345,7 @@ class SandboxState:
         if due.any():
             rows = campaign.sent_index[due]
             items = campaign.frame["__e164"].to_numpy(dtype=object)[rows]
-            times = campaign.injected_at + tstop[due].astype(np.float64)
+            times = injected_at + tstop[due].astype(np.float64)
             self._add_blacklist_rows(
                 items=items,
                 owner=campaign.owner_id,
@@ -353,7 +358,15 @@ class SandboxState:
 
     # -- blacklist ------------------------------------------------------------
     def _add_blacklist_rows(
-        self, *, items, owner, brand, description, times, source, type_item="MOBILE"
+        self,
+        *,
+        items: Sequence[Any] | np.ndarray,
+        owner: str,
+        brand: str | None,
+        description: str | None,
+        times: Sequence[float] | np.ndarray,
+        source: str,
+        type_item: str = "MOBILE",
     ) -> pd.DataFrame:
         n = len(items)
         ids = np.arange(self.next_blacklist_id, self.next_blacklist_id + n, dtype=np.int64)
@@ -377,8 +390,15 @@ class SandboxState:
         return rows
 
     def add_blacklist(
-        self, account: Account, *, item: str, type_item: str, description: str, brand: str, owner: str | None
-    ) -> dict:
+        self,
+        account: Account,
+        *,
+        item: str | None,
+        type_item: str,
+        description: str | None,
+        brand: str | None,
+        owner: str | None,
+    ) -> dict[str, Any]:
         target = self.acting_for(account, owner)
         type_item = (type_item or "").upper()
         if type_item not in ("MOBILE", "EMAIL"):
@@ -406,13 +426,15 @@ class SandboxState:
             )
             return blacklist_records(rows)[0]
 
-    def blacklist_of(self, owner: Account) -> list[dict]:
+    def blacklist_of(self, owner: Account) -> list[dict[str, Any]]:
         with self.lock:
             rows = self.blacklist[self.blacklist["userOwnerID"] == owner.user_id]
             return blacklist_records(rows)
 
     # -- lists ----------------------------------------------------------------
-    def add_list(self, owner: Account, frame: pd.DataFrame, mobile_column: str, analysis: dict, name: str) -> dict:
+    def add_list(
+        self, owner: Account, frame: pd.DataFrame, mobile_column: str, analysis: dict[str, Any], name: str
+    ) -> dict[str, Any]:
         with self.lock:
             list_id = self.next_list_id
             self.next_list_id += 1
@@ -449,18 +471,18 @@ class SandboxState:
             self.store.save_meta(self)
 
 
-def blacklist_records(rows: pd.DataFrame) -> list[dict]:
+def blacklist_records(rows: pd.DataFrame) -> list[dict[str, Any]]:
     """Blacklist rows as the JSON objects of ``GET /blacklist``."""
     out = rows.drop(columns=["source"]).copy()
     out["creationDate"] = [format_utc(t) for t in out["creationDate"].to_numpy()]
     out["brand"] = out["brand"].replace("", None)
-    records = out.astype(object).where(out.notna(), None).to_dict("records")
+    records: list[dict[str, Any]] = out.astype(object).where(out.notna(), None).to_dict("records")  # type: ignore[assignment]  # str column names
     for r in records:
         r["id"] = int(r["id"])
     return records
 
 
-def _as_ids(value) -> list[int]:
+def _as_ids(value: Any) -> list[int]:
     if value in (None, "", []):
         return []
     if isinstance(value, (int, str)):

@@ -23,6 +23,7 @@ import io
 import json
 import sqlite3
 import threading
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,11 @@ import pyarrow as pa
 
 from mfanalytics.sandbox.auth import Account
 from mfanalytics.sandbox.campaign import SimCampaign
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from mfanalytics.sandbox.state import SandboxState
 
 __all__ = ["Store", "open_state"]
 
@@ -53,7 +59,8 @@ def _ipc(frame: pd.DataFrame) -> bytes:
 
 
 def _from_ipc(blob: bytes) -> pd.DataFrame:
-    return pa.ipc.open_stream(io.BytesIO(blob)).read_all().to_pandas()
+    frame: pd.DataFrame = pa.ipc.open_stream(io.BytesIO(blob)).read_all().to_pandas()
+    return frame
 
 
 class Store:
@@ -70,12 +77,12 @@ class Store:
         with self._lock:
             self._db.close()
 
-    def _write(self, sql: str, args=()) -> None:
+    def _write(self, sql: str, args: tuple[Any, ...] = ()) -> None:
         with self._lock:
             self._db.execute(sql, args)
             self._db.commit()
 
-    def save_meta(self, state) -> None:
+    def save_meta(self, state: SandboxState) -> None:
         meta = {
             "clock": state.clock.now(),
             "next_campaign_id": state.next_campaign_id,
@@ -119,7 +126,7 @@ class Store:
             self._db.execute("INSERT OR REPLACE INTO campaigns VALUES (?, ?)", (campaign.id, text))
             self._db.commit()
 
-    def save_list(self, list_id: int, stored: dict) -> None:
+    def save_list(self, list_id: int, stored: dict[str, Any]) -> None:
         meta = {k: v for k, v in stored.items() if k != "frame"}
         self._write(
             "INSERT OR REPLACE INTO lists VALUES (?, ?, ?)",
@@ -135,7 +142,7 @@ class Store:
             self._db.executemany("INSERT OR REPLACE INTO blacklist VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values)
             self._db.commit()
 
-    def load_into(self, state) -> None:
+    def load_into(self, state: SandboxState) -> None:
         """Fill a fresh state from the file (the clock is set by the caller)."""
         with self._lock:
             db = self._db
@@ -159,9 +166,9 @@ class Store:
                 for col in frame.columns:
                     if col not in ("__line", "__valid"):
                         frame[col] = frame[col].astype("string")
-                sim = {}
+                sim: dict[str, np.ndarray] = {}
                 if sim_blob is not None:
-                    sim = {k: v.to_numpy() for k, v in _from_ipc(sim_blob).items()}
+                    sim = {str(k): v.to_numpy() for k, v in _from_ipc(sim_blob).items()}
                 state.campaigns[cid] = SimCampaign(
                     id=cid,
                     owner_id=meta["owner_id"],
@@ -200,7 +207,9 @@ class Store:
         return json.loads(row[0])["clock"] if row else None
 
 
-def open_state(path: str | None, *, seed: int = 0, start=None, speed: float = 0.0):
+def open_state(
+    path: str | None, *, seed: int = 0, start: str | datetime | float | None = None, speed: float = 0.0
+) -> SandboxState:
     """A :class:`~mfanalytics.sandbox.state.SandboxState`, restored from ``path`` if given.
 
     The clock resumes at the saved simulated time (or ``start``, whichever is later).

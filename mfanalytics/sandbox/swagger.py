@@ -15,7 +15,7 @@ __all__ = ["ASSETS", "swagger_assets", "swagger_page"]
 ASSETS = "/MediasflowApi/static"
 
 
-def swagger_assets():
+def swagger_assets() -> str | None:
     """The folder of Swagger UI's files inside ``swagger-ui-bundle``, or None if it is not installed."""
     try:
         from swagger_ui_bundle import swagger_ui_path

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,7 @@ import pyarrow.compute as pc
 
 from mfanalytics.errors import ValidationError
 from mfanalytics.sandbox import reports
+from mfanalytics.sandbox.auth import Account
 from mfanalytics.sandbox.campaign import SimCampaign, flag, make_message, normalize_numbers
 from mfanalytics.sandbox.clock import format_utc
 from mfanalytics.sandbox.state import Conflict, SandboxState, guide_date
@@ -128,7 +130,7 @@ def render_sample(campaign: SimCampaign, n: int = 5) -> list[dict[str, Any]]:
         line = int(rows["__line"].iloc[pos])
         text = campaign.params.get("msg") or ""
         for k in range(1, campaign.n_tracks + 1):
-            text = re.sub(r"\$\{track_%d\}" % k, short_link(campaign.id, line, k), text, flags=re.IGNORECASE)
+            text = re.sub(rf"\$\{{track_{k}\}}", short_link(campaign.id, line, k), text, flags=re.IGNORECASE)
         message = make_message({**campaign.params, "msg": text})
         rendered = message.render(rows[campaign.fields].iloc[[pos]], max_segments=6)
         out.append(
@@ -143,7 +145,7 @@ def render_sample(campaign: SimCampaign, n: int = 5) -> list[dict[str, Any]]:
 
 
 def campaign_report(
-    state: SandboxState, account, campaign_id: int, status: str | None, details: str | None, fmt: str
+    state: SandboxState, account: Account, campaign_id: int, status: str | None, details: str | None, fmt: str
 ) -> bytes:
     """Body of ``/campaigns/report/{id}`` (``fmt="csv"``) or ``/reportjson/{id}``."""
     state.tick()
@@ -161,7 +163,16 @@ def campaign_report(
 
 
 def period_report(
-    state: SandboxState, account, start, end, status, types, key_field, user_id, search, fmt: str
+    state: SandboxState,
+    account: Account,
+    start: str | None,
+    end: str | None,
+    status: str | None,
+    types: str | None,
+    key_field: str | None,
+    user_id: str | None,
+    search: str | None,
+    fmt: str,
 ) -> bytes:
     """Body of the period reports ``/campaigns/report/`` and ``/reportjson/``."""
     lo, hi = reports.parse_period(start, end)
@@ -230,7 +241,14 @@ _PERIOD_COLUMNS = (
 )
 
 
-def upload_list(state: SandboxState, account, content: bytes, filename: str, description, owner) -> dict[str, Any]:
+def upload_list(
+    state: SandboxState,
+    account: Account,
+    content: bytes,
+    filename: str,
+    description: str | None,
+    owner: str | None,
+) -> dict[str, Any]:
     """Parse and analyse an uploaded list with :mod:`mfanalytics.lists.cleaning`; store it."""
     from mfanalytics.lists import cleaning, reading
 
@@ -263,11 +281,10 @@ def _mobile_column(frame: pd.DataFrame) -> str:
     return find_mobile_column(frame.columns)
 
 
-def add_global(state: SandboxState, items) -> dict[str, Any]:
+def add_global(state: SandboxState, items: str | Iterable[str]) -> dict[str, Any]:
     """Add numbers to the global blacklist (code 15)."""
-    if isinstance(items, str):
-        items = [items]
-    norm = normalize_numbers(list(items))
+    items = [items] if isinstance(items, str) else list(items)
+    norm = normalize_numbers(items)
     bad = [str(i) for i, ok in zip(items, norm["mobile_valid"].fillna(False)) if not ok]
     if bad:
         raise ValidationError(f"not valid mobile numbers: {bad}", rule="mobile", field="items")
@@ -277,7 +294,7 @@ def add_global(state: SandboxState, items) -> dict[str, Any]:
         return {"count": len(state.global_blacklist)}
 
 
-def _ids(value) -> list[int]:
+def _ids(value: Any) -> list[int]:
     if value in (None, "", []):
         return []
     if isinstance(value, (int, str)):

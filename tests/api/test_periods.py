@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
@@ -35,7 +36,7 @@ def _check_windows(windows, lo: pd.Timestamp, hi: pd.Timestamp) -> None:
             assert datetime.strptime(text, FMT).strftime(FMT) == text
     moments = [(_moment(a), _moment(b)) for a, b in windows]
     assert moments[0][0] <= lo and moments[-1][1] >= hi
-    for (_, b), (c, _) in zip(moments, moments[1:]):
+    for (_, b), (c, _) in itertools.pairwise(moments):
         assert c <= b  # chained (a window may begin before the previous one ends, never after)
     for (a, b), (ta, tb) in zip(windows, moments):
         assert timedelta(0) < tb - ta <= timedelta(days=7)

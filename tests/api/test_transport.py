@@ -8,7 +8,7 @@
 - ``http://`` is refused off loopback unless explicitly allowed; a URL never
   carries credentials.
 - ``Retry-After`` values that are not a finite, non-negative number of
-  seconds are ignored; a trickling answer is cut by the deadline.
+  seconds are ignored; a trickling answer is cut by the deadline, its headers as well as its body.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from loopback import Answer, Loopback
+from rawsocket import RawServer
 
 import mfanalytics
 from mfanalytics import errors
@@ -506,7 +507,7 @@ def test_retry_after_that_is_not_a_sane_number_of_seconds_is_ignored(value, expe
 
 
 def test_a_trickling_answer_is_cut_by_the_deadline():
-    body = json.dumps([{"item": "+336%08d" % i} for i in range(3)]).encode()  # ~80 bytes at 0.1 s each: 8 s
+    body = json.dumps([{"item": f"+336{i:08d}"} for i in range(3)]).encode()  # ~80 bytes at 0.1 s each: 8 s
 
     def handler(req, i):
         return Answer(200, {"Content-Type": "application/json"}, body, trickle=0.1)
@@ -559,3 +560,57 @@ def test_an_interrupt_while_sending_leaves_no_secret_in_its_frames():
     text = "".join(traceback.TracebackException.from_exception(info.value, capture_locals=True).format())
     assert "tok-interrupt-42" not in text
     assert info.value.__context__ is None
+
+
+def trickling_headers(pause: float = 0.2, login_token: str | None = None):
+    """A script for :class:`rawsocket.RawServer`: a status line, then one header byte every ``pause``
+    seconds, never ending the headers (``requests``' own servers write whole header blocks)."""
+
+    def script(conn, path, stop):
+        if login_token and path.endswith("/auth/login"):
+            conn.sendall(
+                f"HTTP/1.1 200 OK\r\nAuthorization: Bearer {login_token}\r\nContent-Length: 2\r\n\r\n{{}}".encode()
+            )
+            return
+        conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+        while not stop.is_set():
+            conn.sendall(b"x")  # never a line end
+            time.sleep(pause)
+
+    return script
+
+
+@pytest.mark.timeout(60)
+def test_headers_that_trickle_are_cut_by_the_deadline():
+    with RawServer(trickling_headers()) as srv:
+        client = mfanalytics.Client(
+            srv.url + "/api/v1", token="t", timeout=1.0, deadline=1.5, max_retries=0, policy=_policy()
+        )
+        started = time.monotonic()
+        with pytest.raises(errors.APIConnectionError, match=r"deadline of 1\.5 s"):
+            client.get_blacklist()
+        assert time.monotonic() - started < 30  # a sanity bound, not a timing promise: without the fix it never ends
+        assert srv.hung_up.wait(10)  # the client hung up while the headers were still coming
+
+
+@pytest.mark.timeout(60)
+def test_headers_that_trickle_to_send_now_are_ambiguous_and_sent_once():
+    with RawServer(trickling_headers(login_token="tt")) as srv:
+        client = mfanalytics.Client(
+            srv.url + "/api/v1", username="u", password="p", timeout=1.0, deadline=1.5, policy=_policy()
+        )
+        with pytest.raises(errors.AmbiguousSendError, match=r"deadline of 1\.5 s") as info:
+            client.send_now("Bonjour", recipients=["0612345678"])
+        assert info.value.__context__ is None and info.value.__cause__ is None
+    assert [p for p in srv.received if p.endswith("/campaigns/inject")] == ["/api/v1/campaigns/inject"]
+
+
+@pytest.mark.timeout(60)
+def test_headers_that_trickle_to_a_get_are_tried_again_each_under_its_own_deadline():
+    with RawServer(trickling_headers()) as srv:
+        client = mfanalytics.Client(
+            srv.url + "/api/v1", token="t", timeout=1.0, deadline=0.5, max_retries=2, policy=_policy()
+        )
+        with pytest.raises(errors.APIConnectionError, match="after 3 attempt"):
+            client.get_blacklist()
+    assert srv.received == ["/api/v1/blacklist"] * 3

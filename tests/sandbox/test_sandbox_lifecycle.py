@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 
 from mfanalytics.reports.status_codes import STATUS_TABLE
 
@@ -35,7 +36,7 @@ def test_lifecycle_from_processing_to_final(sb, api):
         sb.advance(step)
         api.login()
         snapshots.append(_codes(api, cid))
-    for before, after in zip(snapshots, snapshots[1:]):
+    for before, after in itertools.pairwise(snapshots):
         assert all(ORDER.get(b, 5) <= ORDER.get(a, 5) for b, a in zip(before, after))
     assert len(set(snapshots[2])) >= 3  # a few seconds in, recipients are at different stages
     final = snapshots[-1]
