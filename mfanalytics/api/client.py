@@ -10,12 +10,22 @@ retried once it may have reached the server.
 Examples
 --------
 >>> import mfanalytics
->>> with mfanalytics.sandbox(seed=0) as sb:
+>>> with mfanalytics.sandbox(seed=0, start="2026-03-03T09:00:00Z") as sb:  # a Tuesday, 10:00 in Paris
 ...     client = sb.client()
-...     campaign = client.send_campaign("Bonjour ${PRENOM}", recipients=[
+...     campaign = client.send_campaign("Bonjour ${PRENOM}, -20% ce samedi ! STOP 36184", recipients=[
 ...         {"mobile": "0612345678", "PRENOM": "Ana"}], sender="MaMarque")
 ...     campaign.status
 'INJECTED'
+
+A marketing message without its STOP mention, or sent on a Sunday, is
+refused before anything leaves (see :meth:`Client.check_compliance`); here on
+Sunday 8 March:
+
+>>> with mfanalytics.sandbox(seed=0, start="2026-03-08T09:00:00Z") as sb:  # doctest: +ELLIPSIS
+...     sb.client().send_campaign("Bonjour, -20% !", recipients=["0612345678"])
+Traceback (most recent call last):
+...
+mfanalytics.errors.ComplianceError: Nothing was sent. This marketing message has no STOP mention. ...
 """
 
 from __future__ import annotations

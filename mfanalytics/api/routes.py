@@ -110,7 +110,7 @@ class Routes(Connection):
         >>> from datetime import timedelta
         >>> with mfanalytics.sandbox(seed=0) as sb:
         ...     client = sb.client()
-        ...     _ = client.send_campaign("Bonjour", recipients=["0612345678"])
+        ...     _ = client.send_campaign("Votre code : 1234", recipients=["0612345678"], type_select="NOTIFICATION")
         ...     sb.advance(3600)
         ...     len(client.get_reports(sb.now.date() - timedelta(days=30), progress=False))
         1
