@@ -63,6 +63,7 @@ h1 {{ font-size: 1.6rem; margin: 0 0 4px; }} h2 {{ font-size: 1.2rem; margin: 28
 .kpi-label {{ color: var(--ink); font-size: .88rem; }}
 .kpi-base {{ color: var(--muted); font-size: .8rem; }}
 .kpi.good .kpi-value {{ color: var(--ok); }} .kpi.warn .kpi-value {{ color: var(--bad); }}
+p.warn {{ color: var(--bad); }}
 .figures {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 440px), 1fr)); gap: 14px;
            align-items: start; }}
 figure {{ margin: 0; border: 1px solid var(--line); border-radius: 8px; padding: 6px; }}

@@ -23,7 +23,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ from mfanalytics.analysis import plots, trends
 from mfanalytics.analysis.advice import GROUP_LABELS
 from mfanalytics.analysis.facts import ReportFacts, facts_of, require
 from mfanalytics.analysis.html_parts import FIGSIZE, Column, Section, duration, e, figure, page, table
+from mfanalytics.analysis.html_window import window_section
 from mfanalytics.analysis.plot_style import GROUP_COLORS, country_label, fmt_date, fmt_int, fmt_pct
 from mfanalytics.errors import ValidationError
 
@@ -457,6 +458,7 @@ def deliverability_report(
     send_times: Any = None,
     segments: int | pd.Series | None = None,
     max_replies: int = 20,
+    campaign_types: Mapping[int, str] | None = None,
 ) -> Path | str:
     """Write a self-contained, printable HTML deliverability report.
 
@@ -482,6 +484,11 @@ def deliverability_report(
         As in :func:`mfanalytics.analysis.summarize`.
     max_replies : int
         How many distinct replies to list (most frequent first).
+    campaign_types : mapping of campaign id to "MKG" or "NOTIFICATION", optional
+        For the "sending rules" section, which counts the recipients of
+        marketing campaigns who received them outside Monday to Saturday,
+        08:00-20:00 (public holidays excluded) in their own time; campaigns
+        not named are marketing, the API's default.
 
     Returns
     -------
@@ -528,6 +535,7 @@ def deliverability_report(
         _kpis(r),
         _figures(r, campaign_figs),
         _failures(r),
+        window_section(facts, lang, campaign_types=campaign_types),
         campaigns,
         _status_codes(r),
         _countries(r),
