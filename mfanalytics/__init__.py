@@ -35,6 +35,11 @@ from mfanalytics.analysis.plots import (
     plot_status_breakdown,
 )
 from mfanalytics.analysis.trends import daily_rates, flag_campaigns
+from mfanalytics.analysis.comparisons import compare_rates, sample_size  # rates that hold (issue 15)
+from mfanalytics.analysis.cost import cost_breakdown
+from mfanalytics.analysis.health import health_score
+from mfanalytics.analysis.latency import delivery_latency
+from mfanalytics.analysis.stat_plots import plot_delivery_latency, plot_rates
 from mfanalytics.api.client import Campaign, Client
 from mfanalytics.api.periods import build_search, split_period
 from mfanalytics.api.transport import RetryPolicy
@@ -138,6 +143,14 @@ __all__ = [
     "plot_campaign_comparison",
     "plot_daily_rates",
     "deliverability_report",
+    # statistics: intervals, tests, latency, health, cost
+    "compare_rates",
+    "sample_size",
+    "plot_rates",
+    "delivery_latency",
+    "plot_delivery_latency",
+    "health_score",
+    "cost_breakdown",
     # errors
     "MediasflowError",
     "AuthenticationError",

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mfanalytics.analysis.facts import ReportFacts, facts_of, segments_of
+from mfanalytics.analysis.facts import ReportFacts, facts_of, require, segments_of
 from mfanalytics.errors import ValidationError
 from mfanalytics.messages.message import Message, non_gsm_chars, to_gsm7
 
@@ -182,6 +182,7 @@ def cost_breakdown(
     message: Any = None,
     price_per_sms: float | None = None,
     by: str | None = "campaign_id",
+    segments: int | pd.Series | None = None,
 ) -> CostBreakdown:
     """Credits spent, what they bought, and what ``to_gsm7`` would have saved.
 
@@ -196,7 +197,11 @@ def cost_breakdown(
     price_per_sms : float, optional
         Price of one credit (one SMS part), for the ``cost_*`` columns.
     by : str or None
-        ``"campaign_id"`` (default) or None for one row ``"all"``.
+        A column of the frame (``"campaign_id"``, default) or None for one row ``"all"``.
+    segments : int or pandas.Series, optional
+        Segments per line where no message is known (as in
+        :func:`mfanalytics.summarize`); default: the frame's ``segments``
+        column, else 1.
 
     Returns
     -------
@@ -217,7 +222,7 @@ def cost_breakdown(
     frame = facts.frame
     posted = facts.sent
     messages = _per_campaign(message, frame)
-    fallback = segments_of(frame, None)
+    fallback = segments_of(frame, segments)
     if messages is None:
         seg = fallback.astype("float64")
         seg7, text, encoding = seg.copy(), pd.Series(pd.NA, index=frame.index, dtype="string"), None
@@ -249,9 +254,9 @@ def cost_breakdown(
         },
         index=frame.index,
     )
-    key = frame["campaign_id"] if by == "campaign_id" else pd.Series("all", index=frame.index, name="group")
-    if by not in ("campaign_id", None):
-        raise ValidationError(f"by must be 'campaign_id' or None, not {by!r}", rule="by", field="by")
+    if by is not None:
+        require(frame, [by])
+    key = frame[by] if by is not None else pd.Series("all", index=frame.index, name="group")
     table = rows.groupby(key, dropna=False, sort=True).sum()
     table["credits_saved"] = table["credits"] - table["credits_gsm7"]
     table.insert(3, "segments_mean", table["credits"] / table["posted"].where(table["posted"] > 0))

@@ -33,6 +33,7 @@ from mfanalytics.analysis import plots, trends
 from mfanalytics.analysis.advice import GROUP_LABELS
 from mfanalytics.analysis.facts import ReportFacts, facts_of, require
 from mfanalytics.analysis.plots import GROUP_COLORS, fmt_int, fmt_pct
+from mfanalytics.analysis.report_sections import statistics_sections
 from mfanalytics.errors import ValidationError
 
 __all__ = ["deliverability_report"]
@@ -275,6 +276,8 @@ def deliverability_report(
     send_times: Any = None,
     segments: int | pd.Series | None = None,
     max_replies: int = 20,
+    message: Any = None,
+    price_per_sms: float | None = None,
 ) -> Path | str:
     """Write a self-contained, printable HTML deliverability report.
 
@@ -295,6 +298,9 @@ def deliverability_report(
         As in :func:`mfanalytics.analysis.summarize`.
     max_replies : int
         How many distinct replies to list (most frequent first).
+    message, price_per_sms
+        The message sent and the price of a credit, for the cost section
+        (:func:`mfanalytics.cost_breakdown`).
 
     Returns
     -------
@@ -381,6 +387,8 @@ def deliverability_report(
         else f"<p>{_e(t['no_failure'])}</p>"
     )
     sections.insert(0, f"<h2>{_e(t['failures'])}</h2>{fail_html}")
+    # health score, rates with intervals, latency curves, cost (mfanalytics.analysis.report_sections)
+    sections[1:1] = statistics_sections(facts, lang=lang, key=key, message=message, price_per_sms=price_per_sms, **opts)
 
     codes = analysis.status_breakdown(facts, level="code")
     swatch = lambda g: (

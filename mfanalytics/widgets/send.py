@@ -30,6 +30,7 @@ from mfanalytics.widgets.common import auto_layout as _auto
 from mfanalytics.widgets.common import error as _error
 from mfanalytics.widgets.common import out as _out
 from mfanalytics.widgets.common import span as _span
+from mfanalytics.widgets.sample_size import SampleSizePanel
 
 __all__ = ["SendForm", "status_text"]
 
@@ -145,6 +146,7 @@ class SendForm(w.VBox):
             description="Fields as",
             layout=w.Layout(width="320px"),
         )
+        self.sample_size = SampleSizePanel()  # recipients per arm of an A/B test (mfanalytics.sample_size)
         self.scheduled = w.Checkbox(description="Send later", indent=False, layout=w.Layout(width="120px"))
         self.schedule = w.DatetimePicker(description="Send at", disabled=True)
         self.schedule_info = w.HTML()
@@ -179,6 +181,7 @@ class SendForm(w.VBox):
                 w.HBox([self.sender, self.sender_info]),
                 self.type_select,
                 self.renderer,
+                self.sample_size,
                 w.HBox([self.scheduled, self.schedule]),
                 self.schedule_info,
                 self.preview,

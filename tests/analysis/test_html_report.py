@@ -158,7 +158,7 @@ def test_list_of_reports_compares_campaigns():
     assert page.kpis["recipients"] == "3" and page.kpis["delivery_rate"] == "66.7%"
     text = " ".join(page.text)
     assert "Per campaign" in text and "2 campaign(s)" in text
-    assert len(page.all("img")) == 7  # 5 + comparison + daily rates (two days)
+    assert len(page.all("img")) == 9  # 5 + comparison + daily rates (two days) + rates and latency (report_sections)
 
 
 def test_empty_report_still_renders():
