@@ -16,6 +16,9 @@ Examples
 """
 
 from mfanalytics import _compat, sandbox
+from mfanalytics.analysis.comparisons import compare_rates, sample_size  # rates that hold (issue 15)
+from mfanalytics.analysis.cost import cost_breakdown
+from mfanalytics.analysis.health import health_score
 from mfanalytics.analysis.html_report import deliverability_report
 from mfanalytics.analysis.kpis import (
     by_country,
@@ -25,6 +28,7 @@ from mfanalytics.analysis.kpis import (
     status_breakdown,
     summarize,
 )
+from mfanalytics.analysis.latency import delivery_latency
 from mfanalytics.analysis.plots import (
     plot_campaign_comparison,
     plot_click_heatmap,
@@ -34,12 +38,8 @@ from mfanalytics.analysis.plots import (
     plot_funnel,
     plot_status_breakdown,
 )
-from mfanalytics.analysis.trends import daily_rates, flag_campaigns
-from mfanalytics.analysis.comparisons import compare_rates, sample_size  # rates that hold (issue 15)
-from mfanalytics.analysis.cost import cost_breakdown
-from mfanalytics.analysis.health import health_score
-from mfanalytics.analysis.latency import delivery_latency
 from mfanalytics.analysis.stat_plots import plot_delivery_latency, plot_rates
+from mfanalytics.analysis.trends import daily_rates, flag_campaigns
 from mfanalytics.api.client import Campaign, Client
 from mfanalytics.api.periods import build_search, split_period
 from mfanalytics.api.transport import RetryPolicy
