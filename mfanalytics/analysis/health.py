@@ -240,7 +240,7 @@ def health_score(
             # slower end of the interval -> lower score; an unbounded end scores 0
             s_low = np.where(np.isnan(v_high), 0.0, latency_score(v_high, s.good, s.bad))
             s_high = np.where(np.isnan(v_low), score, latency_score(v_low, s.good, s.bad))
-            s_high = np.maximum(s_high, score)
+            s_low, s_high = np.minimum(s_low, score), np.maximum(s_high, score)
         else:
             num = table[s.successes].to_numpy(dtype="float64")
             base = table[s.base].to_numpy(dtype="float64")

@@ -60,6 +60,9 @@ def wilson_interval(successes: Any, base: Any, *, alpha: float = 0.05) -> tuple[
 
     Computed by ``statsmodels.stats.proportion.proportion_confint(successes,
     base, alpha=alpha, method="wilson")``; NaN where ``base`` is 0 or missing.
+    Its floating-point noise at 0 % and 100 % (a lower bound of 3e-17 for 0
+    successes, an upper one of 0.9999999999999999 for all) is clipped to the
+    rate, so that ``low <= rate <= high`` always holds.
 
     Parameters
     ----------
@@ -94,7 +97,8 @@ def wilson_interval(successes: Any, base: Any, *, alpha: float = 0.05) -> tuple[
     low, high = np.full(count.shape, np.nan), np.full(count.shape, np.nan)
     if ok.any():
         lo, hi = proportion_confint(count[ok], nobs[ok], alpha=alpha, method="wilson")
-        low[ok], high[ok] = lo, hi
+        rate = count[ok] / nobs[ok]  # the interval holds the rate: floating-point noise at 0 and 1 clipped
+        low[ok], high[ok] = np.minimum(lo, rate), np.maximum(hi, rate)
     return low, high
 
 
