@@ -270,10 +270,9 @@ def cost_breakdown(
     spread = seg_posted.groupby(key[posted], dropna=False, sort=True).value_counts().unstack(fill_value=0)
     spread = spread.reindex(columns=sorted(spread.columns)).astype(np.int64) if len(spread) else spread
     stats = seg_posted.groupby(key[posted], dropna=False, sort=True).agg(["min", "median", "max"])
-    segments = spread.join(stats) if len(spread) else stats
     return CostBreakdown(
         table=table,
-        segments=segments,
+        segments=spread.join(stats) if len(spread) else stats,
         ucs2=_ucs2_chars(text, posted),
         per_row=per_row,
         price_per_sms=price_per_sms,

@@ -177,7 +177,7 @@ def add_intervals(
         for name in (f"{rate}_low", f"{rate}_high"):
             if name in out.columns:
                 out = out.drop(columns=name)
-        at = out.columns.get_loc(rate) + 1
+        at = int(list(out.columns).index(rate)) + 1
         out.insert(at, f"{rate}_low", low)
         out.insert(at + 1, f"{rate}_high", high)
     return out

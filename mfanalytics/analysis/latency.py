@@ -215,11 +215,12 @@ def delivery_latency(
         groups = d.groupby(groupers, dropna=False, observed=True, sort=True)
     else:
         groups = d.groupby(pd.Series("all", index=d.index, name="group"))
-    summaries, curves = {}, []
-    for key, part in groups:  # one fit per group, not per row
-        key = key[0] if isinstance(key, tuple) and len(key) == 1 else key
-        summary, curve = _one(part["duration_s"].to_numpy(), part["delivered"].to_numpy(dtype=bool), alpha)
-        summaries[key] = summary
+    summaries: dict[Any, dict[str, Any]] = {}
+    curves: list[pd.DataFrame] = []
+    for group_key, part in groups:  # one fit per group, not per row
+        key: Any = group_key[0] if isinstance(group_key, tuple) and len(group_key) == 1 else group_key
+        one, curve = _one(part["duration_s"].to_numpy(), part["delivered"].to_numpy(dtype=bool), alpha)
+        summaries[key] = one
         curves.append(curve.assign(group=[key] * len(curve)))
     names = keys if keys else ["group"]
     index = (

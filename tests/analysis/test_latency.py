@@ -71,7 +71,7 @@ def test_same_as_statsmodels_directly():
     s = lat.summary.loc["all"]
     assert s["median_low"].total_seconds() == pytest.approx(lo)
     assert (np.isinf(hi) and pd.isna(s["median_high"])) or s["median_high"].total_seconds() == pytest.approx(hi)
-    lcb, ucb = sf.simultaneous_cb(transform="arcsin")
+    _, ucb = sf.simultaneous_cb(transform="arcsin")
     assert np.allclose(lat.curves["low"].to_numpy()[: len(ucb)], 1 - ucb, equal_nan=True)
 
 
