@@ -22,7 +22,8 @@ stop_rate
     ``stops / delivered``: STOP replies of the delivered messages.
 
 A rate with no base (nothing sent, no delivered message with a link...) is
-NaN, and so is its interval.
+NaN, and so is its interval; so is the interval of counts that are not a
+proportion (more STOP replies than lines the report shows delivered).
 
 Examples
 --------
@@ -171,9 +172,14 @@ def add_intervals(
         if rate not in out.columns:
             n, d = out[num].astype("float64"), out[den].astype("float64")
             out[rate] = (n / d.where(d > 0)).astype("float64")
-        low, high = wilson_interval(out[num].to_numpy(), out[den].to_numpy(), alpha=alpha)
-        nan_rate = out[rate].isna().to_numpy()  # e.g. a campaign without a link has no click rate
-        low[nan_rate], high[nan_rate] = np.nan, np.nan
+        k = pd.to_numeric(out[num], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        n = pd.to_numeric(out[den], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        # no interval for a NaN rate (e.g. no link: no click rate), nor for counts that are not a
+        # proportion (STOP replies on lines the report does not show delivered: stops > delivered)
+        proportion = (k >= 0) & (k <= n) & out[rate].notna().to_numpy()
+        low, high = np.full(len(out), np.nan), np.full(len(out), np.nan)
+        if proportion.any():
+            low[proportion], high[proportion] = wilson_interval(k[proportion], n[proportion], alpha=alpha)
         for name in (f"{rate}_low", f"{rate}_high"):
             if name in out.columns:
                 out = out.drop(columns=name)

@@ -187,7 +187,7 @@ def plot_delivery_latency(
     for key in groups:
         c = curves[curves["group"] == key]
         secs = np.maximum(c["time"].dt.total_seconds().to_numpy(dtype="float64"), 1.0)
-        label = None if len(groups) == 1 and key == "all" else str(key)
+        label = None if len(groups) == 1 and isinstance(key, str) and key == "all" else str(key)
         (line,) = ax.step(secs, c["delivered_share"].to_numpy(dtype="float64"), where="post", label=label, **kwargs)
         if band and c["low"].notna().any():
             ax.fill_between(

@@ -126,3 +126,20 @@ def test_sandbox_period_rates_match_statsmodels():
     assert np.allclose(out["delivery_rate_low"], sm_low) and np.allclose(out["delivery_rate_high"], sm_high)
     daily = trends.daily_rates(week)
     assert len(daily) == 4 and daily["click_rate_low"].notna().all()
+
+
+def test_counts_that_are_not_a_proportion_get_no_interval():
+    """A STOP reply on a line the report does not show delivered: stops > delivered, no interval, no error."""
+    table = pd.DataFrame({"stops": [3, 1], "delivered": [2, 10]})
+    out = add_intervals(table, ["stop_rate"])
+    assert out.loc[0, "stop_rate"] == 1.5 and out.loc[0, ["stop_rate_low", "stop_rate_high"]].isna().all()
+    assert out.loc[1, "stop_rate_low"] == pytest.approx(proportion_confint(1, 10, method="wilson")[0])
+
+
+def test_a_campaign_without_id_is_drawn_and_compared():
+    frame = _two_campaigns()
+    frame["campaign_id"] = pd.array([pd.NA] * len(frame), dtype="Int64")
+    frame.loc[frame.index[-1], "reply"] = "STOP"  # on a line not delivered
+    frame["is_stop"] = frame["reply"].fillna("").eq("STOP").astype("boolean")
+    out = kpis.compare_campaigns(frame)
+    assert out["stops"].iloc[0] == 3 and out["delivery_rate_low"].notna().all()
