@@ -25,7 +25,6 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -92,16 +91,27 @@ def _label(key: Any) -> str:
     return " / ".join(map(str, key)) if isinstance(key, tuple) else str(key)
 
 
-def _verdict(row: pd.Series, metric: str, alpha: float) -> str:
+def _verdicts(out: pd.DataFrame, metric: str, alpha: float) -> pd.Series:
+    """The plain-words verdict of every pair (vectorised: one string per pair, no loop over rows)."""
     pct = f"{alpha * 100:g} %"
-    if pd.isna(row["p_holm"]):
-        if row["base_a"] == 0 or row["base_b"] == 0:
-            return f"no test: one group has no base for the {metric}"
-        return "no test: the rate is the same 0 % or 100 % in both groups"
-    if not row["significant"]:
-        return f"not significant at {pct} (Holm-corrected p = {row['p_holm']:.3g}): the data do not show a difference"
-    higher, lower = (row["group_a"], row["group_b"]) if row["difference"] > 0 else (row["group_b"], row["group_a"])
-    return f"significant at {pct} (Holm-corrected p = {row['p_holm']:.3g}): {higher} is higher than {lower}"
+    p = pd.Series([f"{v:.3g}" for v in out["p_holm"].to_numpy()], index=out.index, dtype="string")
+    a_higher = out["difference"] > 0
+    higher = out["group_a"].where(a_higher, out["group_b"]).astype("string")
+    lower = out["group_b"].where(a_higher, out["group_a"]).astype("string")
+    significant = f"significant at {pct} (Holm-corrected p = " + p + "): " + higher + " is higher than " + lower
+    not_significant = f"not significant at {pct} (Holm-corrected p = " + p + "): the data do not show a difference"
+    no_base = (out["base_a"] == 0) | (out["base_b"] == 0)
+    untested = pd.Series(
+        np.where(
+            no_base,
+            f"no test: one group has no base for the {metric}",
+            "no test: the rate is the same 0 % or 100 % in both groups",
+        ),
+        index=out.index,
+        dtype="string",
+    )
+    verdict = not_significant.where(~out["significant"], significant)
+    return verdict.where(out["p_holm"].notna(), untested)
 
 
 def compare_rates(
@@ -138,7 +148,9 @@ def compare_rates(
         ``difference`` (``rate_a - rate_b``) and its interval
         (``statsmodels.stats.proportion.confint_proportions_2indep``, Newcombe's
         method, built on Wilson intervals), ``p_value`` of the two-sided
-        two-proportion z-test (``proportions_ztest``), ``p_holm`` (Holm's
+        pooled two-proportion z-test (the value of ``proportions_ztest``,
+        computed for all pairs at once as ``test_proportions_2indep(method="score",
+        correction=False)``), ``p_holm`` (Holm's
         correction over all the pairs tested), ``significant``
         (``p_holm < alpha``) and a plain-words ``verdict``. Pairs where a group
         has no base, or both rates are 0 % or both 100 %, are not tested
@@ -151,7 +163,7 @@ def compare_rates(
     True
     """
     from statsmodels.stats.multitest import multipletests
-    from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
+    from statsmodels.stats.proportion import confint_proportions_2indep, test_proportions_2indep
 
     if metric not in RATES:
         raise ValidationError(f"metric must be one of {sorted(RATES)}, not {metric!r}", rule="metric", field="metric")
@@ -159,30 +171,51 @@ def compare_rates(
         raise ValidationError(f"alpha must be between 0 and 1, not {alpha!r}", rule="alpha", field="alpha")
     num, den = RATES[metric]
     table = group_counts(report, by, send_times=send_times)
-    rows = []
-    for (ka, a), (kb, b) in combinations(table[[num, den]].iterrows(), 2):  # pairs of groups, not rows
-        sa, na, sb, nb = int(a[num]), int(a[den]), int(b[num]), int(b[den])
-        rate_a = sa / na if na else math.nan
-        rate_b = sb / nb if nb else math.nan
-        row = {"group_a": _label(ka), "group_b": _label(kb), "successes_a": sa, "base_a": na, "rate_a": rate_a}
-        row |= {"successes_b": sb, "base_b": nb, "rate_b": rate_b, "difference": rate_a - rate_b}
-        pooled = (sa + sb) / (na + nb) if na and nb else math.nan
-        testable = na > 0 and nb > 0 and 0 < pooled < 1
-        low = high = p = math.nan
-        if na > 0 and nb > 0:
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore", RuntimeWarning)
-                low, high = confint_proportions_2indep(sa, na, sb, nb, method="newcombe", compare="diff", alpha=alpha)
-                if testable:
-                    p = float(proportions_ztest([sa, sb], [na, nb])[1])
-        rows.append(row | {"difference_low": float(low), "difference_high": float(high), "p_value": p})
-    out = pd.DataFrame(rows, columns=list(PAIR_COLUMNS[:12]))
+    labels = [_label(k) for k in table.index]
+    ia, ib = np.triu_indices(len(table), k=1)  # every pair of groups, in the groups' order (vectorised)
+    k = table[num].to_numpy(dtype="float64")
+    n = table[den].to_numpy(dtype="float64")
+    sa, na, sb, nb = k[ia], n[ia], k[ib], n[ib]
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        rate_a, rate_b = np.where(na > 0, sa / na, np.nan), np.where(nb > 0, sb / nb, np.nan)
+        both = (na > 0) & (nb > 0)
+        pooled = np.where(both, (sa + sb) / np.where(both, na + nb, 1), np.nan)
+        testable = both & (pooled > 0) & (pooled < 1)
+        low, high, p = (np.full(len(ia), np.nan) for _ in range(3))
+        if both.any():
+            low[both], high[both] = confint_proportions_2indep(
+                sa[both], na[both], sb[both], nb[both], method="newcombe", compare="diff", alpha=alpha
+            )
+        if testable.any():
+            # the score test of the difference without correction is the pooled two-proportion z-test
+            # (proportions_ztest), vectorised over the pairs
+            p[testable] = test_proportions_2indep(
+                sa[testable], na[testable], sb[testable], nb[testable], method="score", compare="diff", correction=False
+            ).pvalue
+    out = pd.DataFrame(
+        {
+            "group_a": [labels[x] for x in ia],
+            "group_b": [labels[x] for x in ib],
+            "successes_a": sa.astype(np.int64),
+            "base_a": na.astype(np.int64),
+            "rate_a": rate_a,
+            "successes_b": sb.astype(np.int64),
+            "base_b": nb.astype(np.int64),
+            "rate_b": rate_b,
+            "difference": rate_a - rate_b,
+            "difference_low": low,
+            "difference_high": high,
+            "p_value": p,
+        },
+        columns=list(PAIR_COLUMNS[:12]),
+    )
     out["p_holm"] = np.nan
     tested = out["p_value"].notna().to_numpy()
     if tested.any():
         out.loc[tested, "p_holm"] = multipletests(out.loc[tested, "p_value"].to_numpy(), alpha=alpha, method="holm")[1]
     out["significant"] = (out["p_holm"] < alpha).astype(bool)
-    out["verdict"] = [_verdict(r, metric, alpha) for _, r in out.iterrows()] if len(out) else []
+    out["verdict"] = _verdicts(out, metric, alpha)
     return out.astype({"verdict": "string", "group_a": "string", "group_b": "string"})
 
 
