@@ -16,7 +16,10 @@ Examples
 """
 
 from mfanalytics import _compat, sandbox
+from mfanalytics.analysis.comparisons import compare_rates, sample_size  # rates that hold (issue 15)
+from mfanalytics.analysis.cost import cost_breakdown
 from mfanalytics.analysis.display import styled
+from mfanalytics.analysis.health import health_score
 from mfanalytics.analysis.html_report import deliverability_report
 from mfanalytics.analysis.kpis import (
     by_country,
@@ -26,6 +29,7 @@ from mfanalytics.analysis.kpis import (
     status_breakdown,
     summarize,
 )
+from mfanalytics.analysis.latency import delivery_latency
 from mfanalytics.analysis.plots import (
     plot_campaign_comparison,
     plot_click_heatmap,
@@ -35,6 +39,7 @@ from mfanalytics.analysis.plots import (
     plot_funnel,
     plot_status_breakdown,
 )
+from mfanalytics.analysis.stat_plots import plot_delivery_latency, plot_rates
 from mfanalytics.analysis.trends import daily_rates, flag_campaigns
 from mfanalytics.api.client import Campaign, Client
 from mfanalytics.api.periods import build_search, split_period
@@ -149,6 +154,14 @@ __all__ = [
     "deliverability_report",
     "styled",
     "to_excel",
+    # statistics: intervals, tests, latency, health, cost
+    "compare_rates",
+    "sample_size",
+    "plot_rates",
+    "delivery_latency",
+    "plot_delivery_latency",
+    "health_score",
+    "cost_breakdown",
     # errors
     "MediasflowError",
     "AuthenticationError",

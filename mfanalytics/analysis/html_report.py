@@ -37,6 +37,7 @@ from mfanalytics.analysis.facts import ReportFacts, facts_of, require
 from mfanalytics.analysis.html_parts import FIGSIZE, Column, Section, duration, e, figure, page, table
 from mfanalytics.analysis.html_window import window_section
 from mfanalytics.analysis.plot_style import GROUP_COLORS, country_label, fmt_date, fmt_int, fmt_pct
+from mfanalytics.analysis.report_sections import statistics_sections
 from mfanalytics.errors import ValidationError
 
 __all__ = ["deliverability_report"]
@@ -459,6 +460,8 @@ def deliverability_report(
     segments: int | pd.Series | None = None,
     max_replies: int = 20,
     campaign_types: Mapping[int, str] | None = None,
+    message: Any = None,
+    price_per_sms: float | None = None,
 ) -> Path | str:
     """Write a self-contained, printable HTML deliverability report.
 
@@ -489,6 +492,9 @@ def deliverability_report(
         marketing campaigns who received them outside Monday to Saturday,
         08:00-20:00 (public holidays excluded) in their own time; campaigns
         not named are marketing, the API's default.
+    message, price_per_sms
+        The message sent and the price of a credit, for the cost section
+        (:func:`mfanalytics.cost_breakdown`).
 
     Returns
     -------
@@ -542,6 +548,9 @@ def deliverability_report(
         _by_column(r, group_by),
         _replies(r, max_replies),
     ]
+    # health score, rates with intervals, latency curves, cost (mfanalytics.analysis.report_sections)
+    stats = statistics_sections(facts, lang=lang, key=key, message=message, price_per_sms=price_per_sms, **opts)
+    sections[1:1] = [Section(f"statistics-{i + 1}", None, fragment) for i, fragment in enumerate(stats)]
     doc = page(title, " · ".join(sub), [s for s in sections if s is not None], lang=lang, footer=t["footer"])
     if path is None:
         return doc

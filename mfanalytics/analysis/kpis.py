@@ -89,6 +89,7 @@ from mfanalytics.analysis.facts import (
     ratio,
     require,
 )
+from mfanalytics.analysis.intervals import add_intervals
 from mfanalytics.errors import ValidationError
 from mfanalytics.lists.phones import regions_of_international
 from mfanalytics.reports.status_codes import STATUS_GROUPS, STATUS_TABLE
@@ -504,6 +505,9 @@ def compare_campaigns(reports: Any, **kwargs: Any) -> pd.DataFrame:
     pandas.DataFrame
         The columns of :func:`summarize` plus ``delivery_rate_vs_all`` and
         ``click_rate_vs_all``: the difference to the rate of all campaigns pooled.
+        Each rate has its Wilson 95 % interval in ``<rate>_low`` / ``<rate>_high``
+        (:func:`mfanalytics.analysis.intervals.add_intervals`): delivery of sent, click of
+        delivered with a link, STOP of delivered.
 
     Examples
     --------
@@ -512,7 +516,7 @@ def compare_campaigns(reports: Any, **kwargs: Any) -> pd.DataFrame:
     """
     frame, key = combine_reports(reports)
     order = [str(k) for k in reports] if key == "campaign" and isinstance(reports, Mapping) else None
-    return campaign_table(facts_of(frame), key, order, **kwargs)
+    return add_intervals(campaign_table(facts_of(frame), key, order, **kwargs))  # Wilson: <rate>_low, <rate>_high
 
 
 def campaign_table(

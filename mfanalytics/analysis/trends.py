@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from mfanalytics.analysis.facts import ReportFacts, facts_of, ratio, require
+from mfanalytics.analysis.intervals import add_intervals
 from mfanalytics.analysis.kpis import summarize
 
 __all__ = ["flag_campaigns", "daily_rates"]
@@ -96,18 +97,19 @@ def daily_rates(report: pd.DataFrame | ReportFacts, *, send_times: Any = None, *
         ``delivered_with_link``, ``click_rate`` (clickers of the delivered
         messages with a link; NaN on a day none of whose campaigns had a
         link, see :mod:`mfanalytics.analysis`), ``flagged`` (number of
-        flagged campaigns that day).
+        flagged campaigns that day), ``stops``, ``stop_rate`` (of delivered), and each
+        rate's Wilson 95 % interval in ``<rate>_low`` / ``<rate>_high``.
 
     Examples
     --------
     >>> rates = daily_rates(week)[["delivery_rate", "click_rate"]]
     """
-    return daily_from_flags(flag_campaigns(report, send_times=send_times, **kwargs))
+    return add_intervals(daily_from_flags(flag_campaigns(report, send_times=send_times, **kwargs)))  # Wilson
 
 
 def daily_from_flags(flags: pd.DataFrame) -> pd.DataFrame:
     camps = flags.dropna(subset=["day"])
-    cols = ["recipients", "sent", "delivered", "clicked", "delivered_with_link"]
+    cols = ["recipients", "sent", "delivered", "clicked", "delivered_with_link", "stops"]  # stops: the STOP rate
     if len(camps):
         g = camps.groupby("day")
         out = g[cols].sum()
@@ -131,5 +133,6 @@ def daily_from_flags(flags: pd.DataFrame) -> pd.DataFrame:
             "delivered_with_link",
             "click_rate",
             "flagged",
+            "stops",
         ]
     ]

@@ -34,6 +34,7 @@ from mfanalytics.widgets.common import error as _error
 from mfanalytics.widgets.common import out as _out
 from mfanalytics.widgets.common import span as _span
 from mfanalytics.widgets.compliance import ComplianceBox
+from mfanalytics.widgets.sample_size import SampleSizePanel
 from mfanalytics.widgets.status import CampaignWatch, credits_text, status_text
 from mfanalytics.widgets.words import (
     COUNTED_LABELS,
@@ -171,6 +172,7 @@ class SendForm(w.VBox):  # type: ignore[misc]  # (ipywidgets has no type hints)
             description="Fields as",
             layout=w.Layout(width=FULL_WIDTH, max_width="360px"),
         )
+        self.sample_size = SampleSizePanel()  # recipients per arm of an A/B test (mfanalytics.sample_size)
         self.scheduled = w.Checkbox(description="Send later", indent=False, layout=w.Layout(width="120px"))
         # the browser's own date and time input: it shows them in the user's locale
         self.schedule = w.DatetimePicker(description="Send at", disabled=True, style=_WIDE)
@@ -211,6 +213,8 @@ class SendForm(w.VBox):  # type: ignore[misc]  # (ipywidgets has no type hints)
                 self.type_select,
                 self.renderer,
                 w.HBox([self.scheduled, self.schedule], layout=_wrap()),
+                self.sample_size,
+                w.HBox([self.scheduled, self.schedule]),
                 self.schedule_info,
                 self.preview,
                 self.compliance,

@@ -160,8 +160,9 @@ def test_list_of_reports_compares_campaigns():
     assert page.kpis["recipients"] == "3" and page.kpis["delivery_rate"] == "66.7%"
     text = " ".join(page.text)
     assert "Per campaign" in text and "2 campaign(s)" in text
-    # funnel, statuses, deliveries, clicks + comparison + daily rates (two days); no click: no heatmap
-    assert len(page.all("img")) == 6
+    # funnel, statuses, deliveries, clicks + comparison + daily rates (two days); no click: no heatmap;
+    # + rates with intervals and latency curves (report_sections)
+    assert len(page.all("img")) == 8
 
 
 def test_empty_report_still_renders():

@@ -1,0 +1,81 @@
+"""``SampleSizePanel``: how many recipients a test campaign needs, in the send form.
+
+A small part of :class:`mfanalytics.widgets.SendForm` (its ``sample_size``
+attribute): the rate today and the lift to detect in, the recipients per arm
+out, from :func:`mfanalytics.sample_size` (statsmodels' power of a test of
+two proportions).
+
+Examples
+--------
+>>> panel = SampleSizePanel()
+>>> panel.baseline.value, panel.lift.value = 3.0, 20.0
+>>> panel.per_arm
+13887
+>>> "13,887 recipients per arm" in panel.result.value
+True
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as w
+
+import mfanalytics
+from mfanalytics.errors import ValidationError
+from mfanalytics.widgets.common import BAD, NOTE
+
+__all__ = ["SampleSizePanel"]
+
+
+class SampleSizePanel(w.VBox):
+    """The sample size of an A/B test: baseline rate and lift in, recipients per arm out.
+
+    Attributes
+    ----------
+    baseline : ipywidgets.BoundedFloatText
+        The rate today, in % (e.g. a 3 % click rate).
+    lift : ipywidgets.BoundedFloatText
+        The relative change to detect, in % (20: from 3 % to 3.6 %).
+    power : ipywidgets.Dropdown
+        The chance to detect it when it is real.
+    result : ipywidgets.HTML
+        What the panel says.
+    per_arm : int or None
+        Recipients per arm (None while the inputs are not valid).
+    """
+
+    def __init__(self, *, baseline: float = 3.0, lift: float = 20.0) -> None:
+        self.per_arm: int | None = None
+        self.title = w.HTML("<b>Testing two variants?</b> Recipients needed to see the difference:")
+        style = {"description_width": "initial"}
+        self.baseline = w.BoundedFloatText(
+            value=baseline, min=0.01, max=99.99, step=0.1, description="Rate today (%)", style=style
+        )
+        self.lift = w.BoundedFloatText(
+            value=lift, min=-99.0, max=1000.0, step=5.0, description="Change to detect (%)", style=style
+        )
+        self.power = w.Dropdown(options=[("80 %", 0.8), ("90 %", 0.9)], value=0.8, description="Power", style=style)
+        self.result = w.HTML()
+        super().__init__(children=[self.title, w.HBox([self.baseline, self.lift, self.power]), self.result])
+        for widget in (self.baseline, self.lift, self.power):
+            widget.observe(lambda _: self.update(), names="value")
+        self.update()
+
+    def update(self) -> int | None:
+        """Recompute the sample size from the inputs and say it; return it (None if the inputs are not valid)."""
+        base, lift = self.baseline.value / 100, self.lift.value / 100
+        try:
+            n = mfanalytics.sample_size(base, lift, power=self.power.value)
+        except ValidationError as exc:
+            self.per_arm = None
+            self.result.value = f"<span style='{BAD}'>{html.escape(str(exc))}</span>"
+            return None
+        self.per_arm = n
+        target = base * (1 + lift)
+        self.result.value = (
+            f"<span style='{NOTE}'>From {base:.2%} to {target:.2%}: <b>{n:,} recipients per arm</b> "
+            f"({2 * n:,} in all) for a {self.power.value:.0%} chance of a significant difference at 5 %. "
+            "Fewer, and a real difference may look like chance.</span>"
+        )
+        return n
