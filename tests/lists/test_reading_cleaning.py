@@ -419,7 +419,6 @@ def test_reading_in_tiny_blocks_gives_the_same_frame_or_error(source, block, mon
         return frame, frame.attrs
 
     whole = read()
-    monkeypatch.setattr(recipients, "_READ_BLOCK", block)
     monkeypatch.setattr(charsets, "_BLOCK", block)
     monkeypatch.setattr(recipients, "MAX_HEADER_CHARS", max(block, 64))
     small = read()
