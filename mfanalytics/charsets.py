@@ -96,6 +96,7 @@ __all__ = [
     "detect_charset",
     "FRENCH_UTF8",
     "LINE_END",
+    "LINE_END_BYTES",
     "SEPARATORS",
     "Utf8Stream",
     "charset_error",
@@ -106,6 +107,8 @@ __all__ = [
     "decode_utf8",
     "encode_utf8",
     "sniff_separator",
+    "surrogate_error",
+    "without_bom",
     "where",
 ]
 
@@ -253,7 +256,7 @@ def _check(window: str, lo: int, hi: int) -> bool:
 # --------------------------------------------------------------------------- the text of a file
 #: A line end: LF, CRLF, or CR alone (old Mac exports).
 LINE_END = re.compile(r"\r\n|\r|\n")
-_LINE_END_BYTES = re.compile(rb"\r\n|\r|\n")
+LINE_END_BYTES = re.compile(rb"\r\n|\r|\n")
 #: The separators a list or a report may use, in the order that breaks a tie.
 SEPARATORS: tuple[str, ...] = (";", ",", "\t")
 #: An error class of the readers: RecipientListError or ReportFormatError.
@@ -294,13 +297,38 @@ def data_line_at(text: str, pos: int) -> int:
 
 def data_line_before(data: bytes) -> int:
     """The data line (as :func:`data_line_at`) of the byte that follows ``data``, the start of a file."""
-    lines = _LINE_END_BYTES.split(data.removeprefix(b"\xef\xbb\xbf").lstrip(b"\r\n"))
+    lines = LINE_END_BYTES.split(data.removeprefix(b"\xef\xbb\xbf").lstrip(b"\r\n"))
     return sum(1 for line in lines[1:-1] if line) + 1 if len(lines) > 1 else 0
 
 
 def where(line: int) -> str:
     """``"the header"`` or ``"data line N"``."""
     return "the header" if line == 0 else f"data line {line}"
+
+
+def without_bom(data: bytes) -> bytes:
+    """``data`` without a leading UTF-8 byte-order mark."""
+    return data.removeprefix(b"\xef\xbb\xbf")
+
+
+def surrogate_error(
+    char: str, *, error: ErrorClass, what: str, line: int | None = None, field: str | None = None
+) -> ValidationError:
+    """The ``rule="surrogate"`` error for text holding ``char``, a lone UTF-16 surrogate, at ``line``/``field``."""
+    if field is not None:
+        place = f"Column {field!r}" + (f", {where(line)}," if line is not None else "") + f" of the {what}"
+    elif line is not None:
+        place = f"{where(line).capitalize()} of the {what}"
+    else:
+        place = f"The {what}"
+    return error(
+        f"{place} holds {char!r}, half of a UTF-16 surrogate pair (a character cut off), which no file can "
+        "hold (text decoded with errors='surrogateescape'?); decode the source with its real charset, or pass "
+        "the bytes",
+        rule=RULE_SURROGATE,
+        line=line,
+        field=field,
+    )
 
 
 def encode_utf8(text: str, *, error: ErrorClass, what: str) -> bytes:
@@ -320,14 +348,7 @@ def encode_utf8(text: str, *, error: ErrorClass, what: str) -> bytes:
     try:
         return text.removeprefix("\ufeff").encode("utf-8")
     except UnicodeEncodeError as exc:
-        line = data_line_at(text, exc.start)
-        raise error(
-            f"{where(line).capitalize()} of the {what} holds {text[exc.start]!r}, half of a UTF-16 surrogate "
-            "pair (a character cut off), which no file can hold (text decoded with errors='surrogateescape'?); "
-            "decode the file with its real charset, or pass the bytes",
-            rule=RULE_SURROGATE,
-            line=line,
-        ) from None
+        raise surrogate_error(text[exc.start], error=error, what=what, line=data_line_at(text, exc.start)) from None
 
 
 def decode_utf8(data: bytes, *, error: ErrorClass, what: str) -> str:

@@ -24,7 +24,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from mfanalytics.errors import RULE_SURROGATE, RecipientListError
+from mfanalytics.charsets import surrogate_error
+from mfanalytics.errors import RecipientListError
 from mfanalytics.lists.phones import ISSUE_DTYPE, normalize_mobiles
 from mfanalytics.lists.reading import ADDED_COLUMNS, find_mobile_column, parse_list, read_list
 
@@ -222,7 +223,7 @@ class CleanResult:
         )
 
 
-def _surrogate_error(frame: pd.DataFrame) -> RecipientListError:
+def _surrogate_error(frame: pd.DataFrame, what: str = "list") -> RecipientListError:
     """The error for a frame holding a lone surrogate (a slow scan: only on that error)."""
     for name in frame.columns:
         for i, value in enumerate(frame[name].tolist()):
@@ -230,17 +231,14 @@ def _surrogate_error(frame: pd.DataFrame) -> RecipientListError:
                 try:
                     value.encode("utf-8")
                 except UnicodeEncodeError as exc:
-                    return RecipientListError(
-                        f"column {str(name)!r}, data line {i + 1} holds {value[exc.start]!r}, half of a "
-                        "UTF-16 surrogate pair, which no list can hold; decode the source with its real charset",
-                        rule=RULE_SURROGATE,
-                        field=str(name),
-                        line=i + 1,
-                    )
-    return RecipientListError(
-        "the list holds a lone UTF-16 surrogate, which no list can hold; decode the source with its real charset",
-        rule=RULE_SURROGATE,
-    )
+                    return _surrogate(value[exc.start], what=what, line=i + 1, field=str(name))
+    return _surrogate("\ud800", what=what)
+
+
+def _surrogate(char: str, *, what: str, line: int | None = None, field: str | None = None) -> RecipientListError:
+    error = surrogate_error(char, error=RecipientListError, what=what, line=line, field=field)
+    assert isinstance(error, RecipientListError)
+    return error
 
 
 def _load(data: Any) -> pd.DataFrame:
@@ -347,13 +345,8 @@ def clean_recipients(
     if blacklist is not None:
         try:
             banned = _blacklist_numbers(blacklist, region)
-        except UnicodeEncodeError:
-            raise RecipientListError(
-                "the blacklist holds a lone UTF-16 surrogate, which no number can hold; "
-                "decode its source with its real charset",
-                rule=RULE_SURROGATE,
-                field="blacklist",
-            ) from None
+        except UnicodeEncodeError as exc:
+            raise _surrogate(str(exc.object[exc.start]), what="blacklist", field="blacklist") from None
         black = valid & norm["mobile_e164"].isin(banned).to_numpy(dtype=bool, na_value=False)
     codes = norm["mobile_issue"].cat.codes.to_numpy().copy()
     codes[dup] = ISSUE_DTYPE.categories.get_loc("duplicate")

@@ -28,6 +28,7 @@ Examples
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import os
 import re
@@ -283,7 +284,7 @@ def _read_csv(stream: Callable[[], Any], names: list[str], sep: str) -> tuple[Co
     while True:
         bad: list[tuple[int, int]] = []
 
-        def on_bad_row(row: Any) -> str:
+        def on_bad_row(row: Any, bad: list[tuple[int, int]] = bad) -> str:
             bad.append((row.number - 1 if row.number is not None else -1, row.actual_columns))
             return "skip"
 
@@ -361,6 +362,6 @@ def read_list(path: str | os.PathLike) -> pd.DataFrame:
             else ""
         )
         raise RecipientListError(f"cannot read the list {str(path)[:80]!r}: {reason}{hint}", rule="file") from None
-    frame = _parse(lambda: open(path, "rb"))
+    frame = _parse(functools.partial(open, path, "rb"))
     frame.attrs["name"] = path.stem
     return frame

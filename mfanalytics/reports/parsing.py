@@ -64,8 +64,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from mfanalytics.charsets import detect_charset
-from mfanalytics.errors import RULE_CHARSET, RULE_MIXED_ENCODING, RULE_SURROGATE, ReportFormatError
+from mfanalytics.charsets import (
+    LINE_END_BYTES,
+    charset_error,
+    checked_charset,
+    decode_utf8,
+    encode_utf8,
+    sniff_separator,
+    without_bom,
+)
+from mfanalytics.errors import ReportFormatError
 from mfanalytics.reports.dates import parse_paris_dates
 from mfanalytics.reports.schema import (
     KINDS,
@@ -97,7 +105,6 @@ _CATEGORICAL = ("ref_list", "status_text")
 #: ``"header-size"`` or ``"json-depth"`` (JSON nested deeper than Python can read).
 MAX_COLUMNS = 2_000
 MAX_LINE_BYTES = 16 << 20
-_DETECT_BLOCK = 1 << 22
 
 
 # -- public API --------------------------------------------------------------
@@ -159,15 +166,7 @@ def parse_report(
     Timestamp('2025-03-05 09:15:00+0100', tz='Europe/Paris')
     """
     if isinstance(data, str):
-        try:
-            data = data.lstrip("\ufeff").encode("utf-8")
-        except UnicodeEncodeError as exc:
-            line = data.count("\n", 0, exc.start)
-            raise ReportFormatError(
-                f"Data line {line} holds a lone surrogate (half of a character, cut off): the text is damaged.",
-                rule=RULE_SURROGATE,
-                line=line,
-            ) from None
+        data = encode_utf8(data, error=ReportFormatError, what="report")
     elif not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"parse_report takes bytes or str, not {type(data).__name__}; use read_report for files")
     data = bytes(data) if not isinstance(data, bytes) else data
@@ -202,14 +201,11 @@ def parse_report_json(
     [True]
     """
     if isinstance(records, (bytes, bytearray, memoryview, str)):
-        try:
-            text = bytes(records).decode("utf-8-sig") if not isinstance(records, str) else records
-        except UnicodeDecodeError as exc:
-            raise ReportFormatError(
-                f"The JSON report is not UTF-8 (byte {exc.start + 1} is 0x{bytes(records)[exc.start]:02X}); "
-                "JSON is always UTF-8: the answer is damaged or not a report.",
-                rule=RULE_CHARSET,
-            ) from None
+        text = (
+            records
+            if isinstance(records, str)
+            else decode_utf8(bytes(records), error=ReportFormatError, what="JSON report")
+        )
         if not text.strip():
             raise ReportFormatError("The JSON report is empty.", rule="empty")
         try:
@@ -278,12 +274,10 @@ def _from_csv(prefix: bytes, source: Callable[[], Any], *, campaign_id: int | No
     """Sniff BOM, encoding and separator; ``source()`` opens the whole body."""
     if lang not in ("en", "fr"):
         raise ValueError(f"lang must be 'en' or 'fr', not {lang!r}")
-    if prefix.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ReportFormatError("The report is UTF-16; save it as UTF-8 or Windows-1252.", rule=RULE_CHARSET)
-    body = prefix[3:] if prefix.startswith(b"\xef\xbb\xbf") else prefix
+    body = without_bom(prefix)
     if not body.strip():
         raise ReportFormatError("The report is empty: not even a header line.", rule="empty")
-    first_end = re.search(rb"\r\n|\r|\n", body)  # CR-only line ends too (old Mac exports)
+    first_end = LINE_END_BYTES.search(body)
     if first_end is None and len(prefix) >= _SNIFF:
         raise ReportFormatError(
             f"The header line is longer than {_SNIFF:,} bytes: not a report (is the separator right?).",
@@ -293,17 +287,16 @@ def _from_csv(prefix: bytes, source: Callable[[], Any], *, campaign_id: int | No
     header_bytes = body[: first_end.start()] if first_end else body
     if not header_bytes.strip():
         raise ReportFormatError("The first line is empty: a report starts with its header line.", rule="header", line=1)
-    charset = _charset(source)
+    charset = checked_charset(source, error=ReportFormatError, what="report", utf16=False)
     encoding = "utf8" if charset.codec == "utf-8" else charset.codec
     try:
         header_text = header_bytes.decode(charset.codec)
     except UnicodeDecodeError as exc:
-        raise ReportFormatError("The header is neither UTF-8 nor Windows-1252.", rule=RULE_CHARSET, line=1) from exc
-    counts = {sep: header_text.count(sep) for sep in ";,\t"}
-    sep = max(counts, key=lambda s: (counts[s], s == ";"))
-    if counts[sep] >= MAX_COLUMNS:
+        raise charset_error(ReportFormatError, "report", "header is neither UTF-8 nor Windows-1252") from exc
+    sep = sniff_separator(header_text)
+    if header_text.count(sep) >= MAX_COLUMNS:
         raise ReportFormatError(
-            f"The header has {counts[sep] + 1:,} columns; a report has at most {MAX_COLUMNS:,}.",
+            f"The header has {header_text.count(sep) + 1:,} columns; a report has at most {MAX_COLUMNS:,}.",
             rule="column-limit",
             line=1,
         )
@@ -324,25 +317,6 @@ def _from_csv(prefix: bytes, source: Callable[[], Any], *, campaign_id: int | No
     ]
     jobs += [(out, "list", lambda i=i: table.column(i)) for i, out in extras]
     return _assemble(jobs, table.num_rows, campaign_id=campaign_id, lang=lang)
-
-
-def _charset(source: Callable[[], Any]):
-    """The charset of the body (:mod:`mfanalytics.charsets`, as for lists); a mixed file is refused."""
-    reader = source()
-    charset = detect_charset(iter(lambda: reader.read(_DETECT_BLOCK), b""))
-    if charset.name == "UTF-16":
-        raise ReportFormatError("The report is UTF-16; save it as UTF-8 or Windows-1252.", rule=RULE_CHARSET)
-    if charset.stray is not None:
-        reader = source()
-        data = reader.read(charset.stray + 1)
-        line = data.count(b"\n", 0, charset.stray)
-        raise ReportFormatError(
-            f"The report is UTF-8 but data line {line} holds a byte that is not UTF-8 "
-            f"(0x{data[charset.stray]:02X}): mixed encodings; fix or re-export the file.",
-            rule=RULE_MIXED_ENCODING,
-            line=line,
-        )
-    return charset
 
 
 def _read_table(source: Callable[[], Any], ncols: int, sep: str, encoding: str, int_types: dict[int, str]) -> pa.Table:
@@ -378,7 +352,9 @@ def _read_table(source: Callable[[], Any], ncols: int, sep: str, encoding: str, 
                 if "straddl" in str(exc):  # one line spans blocks
                     break
             except UnicodeDecodeError as exc:
-                raise ReportFormatError("The report is neither UTF-8 nor Windows-1252.", rule=RULE_CHARSET) from exc
+                raise charset_error(
+                    ReportFormatError, "report", f"is neither UTF-8 nor Windows-1252 (byte at offset {exc.start:,})"
+                ) from None
         else:
             raise _structure_error(source, names, sep, last)
         if block >= MAX_LINE_BYTES:
