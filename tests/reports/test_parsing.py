@@ -650,7 +650,7 @@ def _large_report(n: int) -> str:
 
 
 def test_threaded_and_serial_conversions_agree(monkeypatch):
-    import mfanalytics.reports.parsing as reports
+    import mfanalytics.reports.assembly as reports
 
     text = _large_report(120_000)
     threaded = parse_report(text)
