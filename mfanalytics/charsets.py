@@ -89,6 +89,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
+import pandas as pd
+import pyarrow as pa
+
 from mfanalytics.errors import RULE_CHARSET, RULE_MIXED_ENCODING, RULE_SURROGATE, ValidationError
 
 __all__ = [
@@ -107,6 +110,7 @@ __all__ = [
     "decode_utf8",
     "encode_utf8",
     "sniff_separator",
+    "arrow_strings",
     "surrogate_error",
     "without_bom",
     "where",
@@ -129,7 +133,7 @@ _IMPLAUSIBLE = re.compile(
     f"|(?<![{_ALPHABETS}])[{_ALPHABETS}](?![{_ALPHABETS}])"
     f"|[{_LATIN}][{_NONLATIN}]|[{_NONLATIN}][{_LATIN}]"
 )
-_BLOCK = 1 << 22
+_BLOCK = 1 << 20  # bytes read at a time: small blocks keep the heap from growing with the file
 _CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 
 
@@ -448,3 +452,10 @@ class Utf8Stream(io.RawIOBase):
             self._chunk = self._chunk[n:]
             filled += n
         return filled
+
+
+def arrow_strings(values: pa.Array | pa.ChunkedArray) -> pd.api.extensions.ExtensionArray:
+    """Arrow strings as a pandas ``string[pyarrow]`` array, without a copy of the text."""
+    dtype: Any = pd.StringDtype("pyarrow")
+    array: pd.api.extensions.ExtensionArray = dtype.__from_arrow__(values)
+    return array

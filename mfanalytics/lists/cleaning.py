@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,7 @@ import pyarrow.compute as pc
 
 from mfanalytics.charsets import surrogate_error
 from mfanalytics.errors import RecipientListError
-from mfanalytics.lists.phones import ISSUE_DTYPE, normalize_mobiles
+from mfanalytics.lists.phones import ISSUE_DTYPE, ISSUES, normalize_mobiles
 from mfanalytics.lists.reading import ADDED_COLUMNS, find_mobile_column, parse_list, read_list
 
 __all__ = ["CleanResult", "analyze_list", "clean_recipients"]
@@ -34,10 +35,28 @@ __all__ = ["CleanResult", "analyze_list", "clean_recipients"]
 _STRING = pd.StringDtype("pyarrow")
 
 
-def _as_text(series: pd.Series) -> pd.Series:
+def _as_text(series: pd.Series | pd.Index) -> pd.Series:
     if isinstance(series.dtype, pd.StringDtype):
-        return series
-    return series.astype(_STRING)
+        return pd.Series(series, copy=False)
+    return pd.Series(series.astype(_STRING), copy=False)
+
+
+def _column_facts(series: pd.Series) -> tuple[np.ndarray, Callable[[int], str], bool]:
+    """A column's lengths in characters (missing: 0), its value at a row as text, whether one is blank.
+
+    A categorical column is measured on its categories (each distinct value once).
+    """
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        text = _as_text(series.cat.categories)
+        codes = series.cat.codes.to_numpy()
+        cat_len = np.append(text.str.len().fillna(0).to_numpy(dtype=np.int64), 0)  # code -1: missing, 0
+        blank = np.flatnonzero((text.str.strip() == "").to_numpy(dtype=bool, na_value=True))
+        has_blank = bool((codes < 0).any() or np.isin(codes, blank).any())
+        return cat_len[codes], lambda i: str(text.iloc[codes[i]]) if codes[i] >= 0 else str(pd.NA), has_blank
+    text = _as_text(series)
+    lengths = text.str.len().fillna(0).to_numpy(dtype=np.int64)
+    has_blank = bool((text.isna() | (text.str.strip() == "")).any())
+    return lengths, lambda i: str(text.iloc[i]), has_blank
 
 
 def analyze_list(
@@ -112,9 +131,11 @@ def _valid_and_duplicates(normalized: pd.DataFrame) -> tuple[np.ndarray, np.ndar
     return valid, dup
 
 
-def _analyze(frame: pd.DataFrame, column, normalized: pd.DataFrame, valid: np.ndarray, dup: np.ndarray) -> dict:
-    countries = normalized["mobile_country"][valid].value_counts(sort=False)
-    countries = sorted(countries.items(), key=lambda kv: (-kv[1], kv[0]))
+def _analyze(
+    frame: pd.DataFrame, column: str, normalized: pd.DataFrame, valid: np.ndarray, dup: np.ndarray
+) -> dict[str, Any]:
+    counted = normalized["mobile_country"][valid].value_counts(sort=False)
+    countries = sorted(((str(k), int(v)) for k, v in counted.items()), key=lambda kv: (-kv[1], kv[0]))
     n = len(frame)
     header = [str(c) for c in frame.columns]
     sizes: dict[str, dict[str, int]] = {}
@@ -122,13 +143,12 @@ def _analyze(frame: pd.DataFrame, column, normalized: pd.DataFrame, valid: np.nd
     empty_keys: list[str] = []
     line_len = np.zeros(n, dtype=np.int64)
     for name, key in zip(frame.columns, header):
-        text = _as_text(frame[name])
-        lengths = text.str.len().fillna(0).to_numpy(dtype=np.int64)
+        lengths, value_at, blank = _column_facts(frame[name])
         line_len += lengths
         counts = np.bincount(lengths) if n else np.zeros(0, dtype=np.int64)
         sizes[key] = {str(k): int(c) for k, c in enumerate(counts) if c}
-        longest[key] = str(text.iloc[int(np.argmax(lengths))]) if n else ""
-        if name != column and n and (text.isna() | (text.str.strip() == "")).any():
+        longest[key] = value_at(int(np.argmax(lengths))) if n else ""
+        if name != column and n and blank:
             empty_keys.append(key)
     analysis: dict[str, Any] = {
         "size": n,
@@ -145,7 +165,7 @@ def _analyze(frame: pd.DataFrame, column, normalized: pd.DataFrame, valid: np.nd
         "countDuplicateMobile": int(dup.sum()),
         "lineDuplicateEmail": [],
         "countDuplicateEmail": 0,
-        "validCountryCounter": {str(k): int(v) for k, v in countries},
+        "validCountryCounter": dict(countries),
         "invalidCountryCounter": {},
         "emptyKeys": empty_keys,
         "computedHeaderSize": sizes,
@@ -184,10 +204,10 @@ class CleanResult:
 
     frame: pd.DataFrame
     recipients: pd.DataFrame
-    analysis: dict
+    analysis: dict[str, Any]
     column: str
     charset: str
-    counts: dict = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         c = self.counts
@@ -349,8 +369,8 @@ def clean_recipients(
             raise _surrogate(str(exc.object[exc.start]), what="blacklist", field="blacklist") from None
         black = valid & norm["mobile_e164"].isin(banned).to_numpy(dtype=bool, na_value=False)
     codes = norm["mobile_issue"].cat.codes.to_numpy().copy()
-    codes[dup] = ISSUE_DTYPE.categories.get_loc("duplicate")
-    codes[black] = ISSUE_DTYPE.categories.get_loc("blacklisted")
+    codes[dup] = ISSUES.index("duplicate")
+    codes[black] = ISSUES.index("blacklisted")
     issue = pd.Categorical.from_codes(codes, dtype=ISSUE_DTYPE)
     frame = source.copy(deep=False)
     for name in ADDED_COLUMNS[:-1]:
@@ -359,7 +379,7 @@ def clean_recipients(
     frame.attrs = dict(source.attrs)
     recipients = frame[codes < 0]
     counts = {"rows": len(frame), "recipients": len(recipients)}
-    counts.update({k: int(v) for k, v in pd.Series(issue).value_counts(sort=False).items()})
+    counts.update({str(k): int(v) for k, v in pd.Series(issue).value_counts(sort=False).items()})
     return CleanResult(
         frame=frame,
         recipients=recipients,

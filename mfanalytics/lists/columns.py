@@ -22,12 +22,14 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from mfanalytics.charsets import arrow_strings
 from mfanalytics.errors import RecipientListError
 from mfanalytics.lists.phones import ISSUE_DTYPE
 
@@ -47,19 +49,24 @@ ADDED_COLUMNS = ("mobile_e164", "mobile_valid", "mobile_country", "mobile_issue"
 #: Fewest rows in the first block for a column to become ``category`` (a small list keeps strings).
 CATEGORY_MIN_ROWS = 1_000
 _STRING = pd.StringDtype("pyarrow")
-_DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 
 
 class ColumnBuilder:
-    """The columns of a list, from record batches of strings (see the module documentation)."""
+    """The columns of a list, from record batches of strings (see the module documentation).
+
+    A ``category`` column keeps, per batch, its codes into the column's own
+    dictionary of values (first appearance order), as small integers; a
+    string column keeps its Arrow strings. A batch can be released once added.
+    """
 
     def __init__(self, ncols: int) -> None:
-        self._chunks: list[list[pa.Array]] = [[] for _ in range(ncols)]
+        self._chunks: list[list[Any]] = [[] for _ in range(ncols)]
+        self._values: list[pa.Array | None] = [None] * ncols  # the dictionary of a category column
         self._coded: list[bool] | None = None
         self.rows = 0
 
     def add(self, batch: pa.RecordBatch) -> None:
-        """Keep one batch: its strings, or their dictionary codes (the batch can then be released)."""
+        """Keep one batch: its strings, or their codes."""
         if self._coded is None:
             n = batch.num_rows
             self._coded = [
@@ -67,35 +74,51 @@ class ColumnBuilder:
             ]
         for i, keep in enumerate(self._coded):
             col = batch.column(i)
-            self._chunks[i].append(pc.dictionary_encode(col) if keep else col)
+            self._chunks[i].append(self._codes(i, col) if keep else col)
         self.rows += batch.num_rows
 
+    def _codes(self, i: int, col: pa.Array) -> np.ndarray:
+        """The codes of ``col`` into column ``i``'s dictionary, which grows by the values not seen yet."""
+        encoded = pc.dictionary_encode(col)
+        seen = self._values[i]
+        if seen is None:
+            self._values[i] = seen = encoded.dictionary
+            mapping = np.arange(len(seen), dtype=np.int64)
+        else:
+            found = pc.index_in(encoded.dictionary, value_set=seen)
+            new = found.is_null().to_numpy(zero_copy_only=False)
+            mapping = pc.fill_null(found, 0).to_numpy(zero_copy_only=False).astype(np.int64)
+            if new.any():
+                mapping[new] = len(seen) + np.arange(int(new.sum()))
+                self._values[i] = seen = pa.concat_arrays([seen, encoded.dictionary.filter(pa.array(new))])
+        codes: np.ndarray = mapping[encoded.indices.to_numpy(zero_copy_only=False)]
+        return codes.astype(_code_dtype(len(seen)))
+
     def frame(self, header: list[str]) -> pd.DataFrame:
-        """The frame, every column converted once (the kept chunks are released column by column)."""
+        """The frame, every column converted once (the kept chunks are released as they are converted)."""
         coded = self._coded or [False] * len(self._chunks)
-        data: dict[int, pd.api.extensions.ExtensionArray] = {}
+        data: dict[int, Any] = {}
         for i, keep in enumerate(coded):
             chunks, self._chunks[i] = self._chunks[i], []
-            data[i] = _categorical(chunks) if keep else _STRING.__from_arrow__(pa.chunked_array(chunks, pa.string()))
-            del chunks
+            values, self._values[i] = self._values[i], None
+            if keep and values is not None:
+                categories = pd.Index(arrow_strings(values), dtype=_STRING)
+                codes = np.concatenate(chunks).astype(_code_dtype(len(categories)), copy=False)
+                del chunks
+                data[i] = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories))
+            else:
+                large = []
+                while chunks:  # one chunk at a time: the 64-bit offsets replace the 32-bit ones
+                    large.append(chunks.pop(0).cast(pa.large_string()))
+                data[i] = arrow_strings(pa.chunked_array(large, pa.large_string()))
         frame = pd.DataFrame(data, index=pd.RangeIndex(self.rows), copy=False)
         frame.columns = header
         return frame
 
 
-def _categorical(chunks: list[pa.Array]) -> pd.Categorical:
-    """Dictionary-encoded chunks as one Categorical: categories in order of first appearance."""
-    unified = pa.chunked_array(chunks, _DICTIONARY).unify_dictionaries()
-    dictionary = unified.chunk(0).dictionary if unified.num_chunks else pa.array([], pa.string())
-    k = len(dictionary)
-    dtype = np.int8 if k < 127 else np.int16 if k < 32_767 else np.int32
-    codes = np.empty(len(unified), dtype=dtype)
-    at = 0
-    for chunk in unified.chunks:
-        codes[at : at + len(chunk)] = chunk.indices.to_numpy(zero_copy_only=False)
-        at += len(chunk)
-    categories = pd.Index(_STRING.__from_arrow__(dictionary), dtype=_STRING)
-    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories))
+def _code_dtype(k: int) -> type[np.signedinteger[Any]]:
+    """The smallest integer type for codes into ``k`` categories."""
+    return np.int8 if k < 127 else np.int16 if k < 32_767 else np.int32
 
 
 def find_mobile_column(columns: Iterable[str]) -> str:

@@ -19,7 +19,7 @@ import numpy as np
 import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
-from phonenumbers import PhoneMetadata, PhoneNumberType
+from phonenumbers import PhoneMetadata, PhoneNumberDesc, PhoneNumberType
 
 __all__ = [
     "EMPTY",
@@ -65,7 +65,7 @@ def _anchored(pattern: str) -> str:
     return f"^(?:{pattern})$"
 
 
-def _fullmatch(values: pa.Array, desc, lengths: np.ndarray | None = None) -> np.ndarray:
+def _fullmatch(values: pa.Array, desc: PhoneNumberDesc | None, lengths: np.ndarray | None = None) -> np.ndarray:
     """``_is_number_matching_desc`` on every value: possible length, then pattern."""
     if desc is None or not desc.national_number_pattern:
         return np.zeros(len(values), dtype=bool)
@@ -77,17 +77,24 @@ def _fullmatch(values: pa.Array, desc, lengths: np.ndarray | None = None) -> np.
     return ok
 
 
-def _pattern_match(values: pa.Array, desc) -> np.ndarray:
+def _pattern_match(values: pa.Array, desc: PhoneNumberDesc | None) -> np.ndarray:
     """``_match_national_number(number, desc, False)``: pattern only, no length."""
     if desc is None or not desc.national_number_pattern:
         return np.zeros(len(values), dtype=bool)
-    ok = pc.match_substring_regex(values, _anchored(desc.national_number_pattern))
-    return ok.to_numpy(zero_copy_only=False).astype(bool, copy=False)
+    return as_bool(pc.match_substring_regex(values, _anchored(desc.national_number_pattern)))
 
 
 @cache
-def _metadata(region: str):
+def _metadata(region: str) -> PhoneMetadata | None:
     return PhoneMetadata.metadata_for_region(region, None)
+
+
+@cache
+def _known(region: str) -> PhoneMetadata:
+    """The metadata of a region known to have some."""
+    md = _metadata(region)
+    assert md is not None, region
+    return md
 
 
 @cache
@@ -99,11 +106,13 @@ def _simple_metadata(region: str) -> bool:
     return not (md.national_prefix_for_parsing and md.national_prefix_transform_rule)
 
 
-def _test_length(values: pa.Array, md) -> np.ndarray:
+def _test_length(values: pa.Array, md: PhoneMetadata) -> np.ndarray:
     """``_test_number_length(number, md)`` for the UNKNOWN type (general_desc)."""
     lengths = pc.utf8_length(values).to_numpy(zero_copy_only=False)
-    possible = sorted(md.general_desc.possible_length)
-    local = md.general_desc.possible_length_local_only or ()
+    general = md.general_desc
+    assert general is not None
+    possible = sorted(general.possible_length)
+    local = general.possible_length_local_only or ()
     out = np.full(len(lengths), _INVALID_LEN, dtype=np.int8)
     out[np.isin(lengths, possible)] = _POSSIBLE
     out[lengths > possible[-1]] = _TOO_LONG
@@ -112,7 +121,7 @@ def _test_length(values: pa.Array, md) -> np.ndarray:
     return out
 
 
-def _strip_national_prefix(values: pa.Array, md) -> pa.Array:
+def _strip_national_prefix(values: pa.Array, md: PhoneMetadata) -> pa.Array:
     """``_maybe_strip_national_prefix_carrier_code`` without a transform rule."""
     prefix = md.national_prefix_for_parsing
     if not prefix or len(values) == 0:
@@ -132,7 +141,7 @@ def _strip_national_prefix(values: pa.Array, md) -> pa.Array:
     return pc.if_else(pa.array(keep), values, stripped)
 
 
-def _type_of(nsn: pa.Array, md) -> np.ndarray:
+def _type_of(nsn: pa.Array, md: PhoneMetadata) -> np.ndarray:
     """``_number_type_helper`` on every national significant number."""
     n = len(nsn)
     out = np.full(n, int(_UNKNOWN), dtype=np.int16)
@@ -165,7 +174,7 @@ def _type_of(nsn: pa.Array, md) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- fast path
-def _fast_parse(digits: pa.Array, plus: np.ndarray, region: str):
+def _fast_parse(digits: pa.Array, plus: np.ndarray, region: str) -> tuple[np.ndarray, np.ndarray, pa.Array]:
     """Replay ``phonenumbers.parse`` on digit strings of the simple shape.
 
     Returns ``settled`` (bool per value), ``cc`` (int country code per value)
@@ -177,7 +186,7 @@ def _fast_parse(digits: pa.Array, plus: np.ndarray, region: str):
     cc = np.zeros(n, dtype=np.int64)
     md = _metadata(region)
     idd = (md.international_prefix or "") if md is not None else ""
-    if n == 0 or not _simple_metadata(region) or not idd.isdigit():
+    if md is None or n == 0 or not _simple_metadata(region) or not idd.isdigit():
         return settled, cc, pa.nulls(n, pa.string())
     dlen = pc.utf8_length(digits).to_numpy(zero_copy_only=False)
     first_zero = as_bool(pc.starts_with(digits, "0"))
@@ -191,12 +200,17 @@ def _fast_parse(digits: pa.Array, plus: np.ndarray, region: str):
     national = base & ~plus & ~starts_idd
     # International: the first 1-3 digits that are a known country code.
     klen = np.zeros(n, dtype=np.int8)
+    at = np.flatnonzero(intl)  # only the international rows: their first three digits, sliced once
+    head = pc.utf8_slice_codeunits(intl_body.take(pa.array(at)), 0, 3) if len(at) else pa.array([], pa.string())
+    left = np.ones(len(at), dtype=bool)
     for k in (1, 2, 3):
-        pre = pc.utf8_slice_codeunits(intl_body, 0, k)
-        known = as_bool(pc.is_in(pre, value_set=_KNOWN_CODES)) & intl & (klen == 0)
+        pre = pc.utf8_slice_codeunits(head, 0, k) if k < 3 else head
+        known = as_bool(pc.is_in(pre, value_set=_KNOWN_CODES)) & left
         if known.any():
-            cc[known] = pre.filter(pa.array(known)).cast(pa.int64()).to_numpy()
-            klen[known] = k
+            rows = at[known]
+            cc[rows] = pre.filter(pa.array(known)).cast(pa.int64()).to_numpy()
+            klen[rows] = k
+            left &= ~known
     groups = [np.flatnonzero(klen == k) for k in (1, 2, 3)]
     rest = assemble(
         n, groups, [pc.utf8_slice_codeunits(intl_body.take(pa.array(g)), k) for k, g in zip((1, 2, 3), groups)]
@@ -216,7 +230,7 @@ def _fast_parse(digits: pa.Array, plus: np.ndarray, region: str):
         take_cc[w] = take_w
         potential = _scatter(potential, w, pot_w)
     rest = pc.if_else(pa.array(national), pc.if_else(pa.array(take_cc), potential, digits), rest)
-    cc[national] = md.country_code
+    cc[national] = int(md.country_code or 0)
     found = national | (klen > 0)
     # Strip the national prefix with the metadata of the number's main region.
     pieces, where = [], []
@@ -225,7 +239,7 @@ def _fast_parse(digits: pa.Array, plus: np.ndarray, region: str):
         main = phonenumbers.region_code_for_country_code(int(c))
         if main in (phonenumbers.UNKNOWN_REGION, "001") or not _simple_metadata(main):
             continue
-        mdc = _metadata(main)
+        mdc = _known(main)
         cand = rest.take(pa.array(sel))
         stripped = _strip_national_prefix(cand, mdc)
         use = ~np.isin(_test_length(stripped, mdc), (_TOO_SHORT, _LOCAL, _INVALID_LEN))
@@ -280,10 +294,11 @@ def digits_only(arr: pa.Array) -> pa.Array:
 
 def as_bool(arr: pa.Array) -> np.ndarray:
     """A pyarrow boolean array as a numpy bool array (nulls as False)."""
-    return pc.fill_null(arr, False).to_numpy(zero_copy_only=False).astype(bool, copy=False)
+    out: np.ndarray = pc.fill_null(arr, False).to_numpy(zero_copy_only=False).astype(bool, copy=False)
+    return out
 
 
-def _classify(cc: np.ndarray, nsn: pa.Array):
+def _classify(cc: np.ndarray, nsn: pa.Array) -> tuple[np.ndarray, pa.Array, np.ndarray]:
     """Region and type of (country code, nsn), as phonenumbers does.
 
     Returns ``settled``, ``region`` (pa string array, null when none) and
@@ -303,13 +318,13 @@ def _classify(cc: np.ndarray, nsn: pa.Array):
         if len(regions) == 1:
             rwhere.append(sel)
             rpieces.append(pa.array([regions[0]] * 1, pa.string()).take(pa.array(np.zeros(len(sel), dtype=np.int64))))
-            typ[sel] = _type_of(sub, _metadata(regions[0]))
+            typ[sel] = _type_of(sub, _known(regions[0]))
             continue
         todo = np.ones(len(sel), dtype=bool)
         for r in regions:
             if not todo.any():
                 break
-            md = _metadata(r)
+            md = _known(r)
             if md.leading_digits is not None:
                 hit = todo & as_bool(pc.match_substring_regex(sub, f"^(?:{md.leading_digits})"))
             else:
@@ -338,7 +353,9 @@ def regions_of_international(digits: pa.Array) -> tuple[np.ndarray, pa.Array]:
     return settled & ok, region
 
 
-def replay(values: pa.Array, digits: pa.Array, region: str):
+def replay(
+    values: pa.Array, digits: pa.Array, region: str
+) -> tuple[np.ndarray, pa.Array, np.ndarray, pa.Array, np.ndarray]:
     """Fast path on simple-shaped values.
 
     Returns settled (bool), e164 (pa), mobile (bool), country (pa), issue (int8).
@@ -364,10 +381,10 @@ def may_be_mobile_in(digits: pa.Array, region: str) -> np.ndarray:
     number is the digits with or without the leading 0; a mobile must match
     the mobile pattern of one of the regions sharing that country code.
     """
-    cc = _metadata(region).country_code
+    cc = int(_known(region).country_code or 0)
     patterns = []
     for r in phonenumbers.COUNTRY_CODE_TO_REGION_CODE[cc]:
-        desc = _metadata(r).mobile
+        desc = _known(r).mobile
         if desc is not None and desc.national_number_pattern:
             patterns.append(f"(?:{desc.national_number_pattern})")
     out = as_bool(pc.starts_with(digits, "00")) | as_bool(pc.starts_with(digits, str(cc)))
@@ -375,4 +392,5 @@ def may_be_mobile_in(digits: pa.Array, region: str) -> np.ndarray:
         combined = _anchored("|".join(patterns))
         out |= as_bool(pc.match_substring_regex(digits, combined))
         out |= as_bool(pc.match_substring_regex(pc.utf8_slice_codeunits(digits, 1), combined))
-    return out
+    result: np.ndarray = out
+    return result

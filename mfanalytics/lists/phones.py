@@ -85,6 +85,7 @@ ISSUE_DTYPE = pd.CategoricalDtype(list(ISSUES))
 OVERSEAS_REGIONS: tuple[str, ...] = ("GP", "MQ", "GF", "RE", "YT")
 
 _STRING = pd.StringDtype("pyarrow")
+_DISTINCT_BATCH = 1 << 18  # distinct values normalised at a time
 _EMPTY_RE = re.compile("[ \t\n\r\f\v]*")
 
 
@@ -98,7 +99,7 @@ def _overseas_candidate(raw: str) -> bool:
     return len(digits) == 10 and digits[0] == "0"
 
 
-def _parse_one(raw, region: str) -> tuple[str | None, bool, str | None, int]:
+def _parse_one(raw: object, region: str) -> tuple[str | None, bool, str | None, int]:
     """The reference for one value: (e164, valid mobile, country, issue code)."""
     if raw is None or raw is pd.NA or (isinstance(raw, float) and raw != raw):
         return None, False, None, EMPTY
@@ -147,7 +148,7 @@ def to_e164(value: str, *, region: str = "FR") -> str | None:
     return e164 if valid else None
 
 
-def _normalize_distinct(uniques: pa.Array, region: str):
+def _normalize_distinct(uniques: pa.Array, region: str) -> tuple[pa.Array, np.ndarray, pa.Array, np.ndarray]:
     """Results for distinct non-missing values: e164 (pa), mobile, country (pa), issue."""
     n = len(uniques)
     arr = uniques
@@ -214,6 +215,27 @@ def _normalize_distinct(uniques: pa.Array, region: str):
     return assemble(n, where, e_pieces), mobile, assemble(n, where, c_pieces), issue
 
 
+def _distinct(series: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """The codes of a column's values (-1: missing) and its distinct values, each handled once.
+
+    A categorical column (a list read by :func:`~mfanalytics.lists.reading.read_list`) has them
+    already; another is dictionary-encoded by Arrow.
+    """
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        categories = series.cat.categories
+        text = categories if isinstance(categories.dtype, pd.StringDtype) else categories.astype(_STRING)
+        uniq = pa.array(text.array, type=pa.large_string()).cast(pa.string())
+        return series.cat.codes.to_numpy(), uniq
+    if not isinstance(series.dtype, pd.StringDtype):
+        series = series.astype(_STRING)
+    arr = pa.array(series.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks else pa.array([], pa.string())
+    encoded = pc.dictionary_encode(arr)
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+    return codes, encoded.dictionary.cast(pa.string())
+
+
 def normalize_mobiles(values: Iterable[str] | pd.Series, *, region: str = "FR") -> pd.DataFrame:
     """Parse, validate and normalise phone numbers, one row per input value.
 
@@ -248,11 +270,18 @@ def normalize_mobiles(values: Iterable[str] | pd.Series, *, region: str = "FR") 
     else:
         series = pd.Series(list(values), dtype=object)
     index = series.index
-    if not isinstance(series.dtype, pd.StringDtype):
-        series = series.astype(_STRING)
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    uniq = pa.array(uniques).cast(pa.string()) if len(uniques) else pa.array([], pa.string())
-    e164, mobile, country, issue = _normalize_distinct(uniq, region)
+    codes, uniq = _distinct(series)
+    parts = [
+        _normalize_distinct(uniq.slice(at, _DISTINCT_BATCH), region) for at in range(0, len(uniq), _DISTINCT_BATCH)
+    ]
+    if parts:  # in batches: the fast path's intermediate columns stay the size of a batch
+        e164 = pa.concat_arrays([p[0] for p in parts])
+        country = pa.concat_arrays([p[2] for p in parts])
+        mobile = np.concatenate([p[1] for p in parts])
+        issue = np.concatenate([p[3] for p in parts])
+    else:
+        e164, mobile, country, issue = _normalize_distinct(uniq, region)
+    del parts
     # Missing values take the extra slot at the end.
     take = pa.array(np.where(codes < 0, len(uniq), codes))
     null = pa.nulls(1, pa.string())

@@ -28,7 +28,6 @@ Examples
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import os
 import re
@@ -171,8 +170,9 @@ def _parse(opener: Callable[[], IO[bytes]], charset: Charset | None = None) -> p
     """Read a list from ``opener()`` (called once per pass), in blocks: memory about the size of the table."""
     if charset is None:
         charset = checked_charset(opener, error=RecipientListError, what="list")
-    blocks: Iterator[str] | None = _text_blocks(opener, charset)
-    text, whole = _head(blocks)
+    first_blocks = _text_blocks(opener, charset)
+    text, whole = _head(first_blocks)
+    blocks: Iterator[str] | None = first_blocks
     if whole and not text.strip():
         raise RecipientListError("the list is empty: no header line", rule="empty-file")
     end = text.find("\n")
@@ -337,7 +337,7 @@ def _read_csv(stream: Callable[[], Any], names: list[str], sep: str) -> tuple[Co
         return columns, bad
 
 
-def read_list(path: str | os.PathLike) -> pd.DataFrame:
+def read_list(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read a recipient list file; see :func:`parse_list`.
 
     The file is read in blocks, twice (once for its charset, once for its
@@ -362,6 +362,10 @@ def read_list(path: str | os.PathLike) -> pd.DataFrame:
             else ""
         )
         raise RecipientListError(f"cannot read the list {str(path)[:80]!r}: {reason}{hint}", rule="file") from None
-    frame = _parse(functools.partial(open, path, "rb"))
+
+    def opener() -> IO[bytes]:
+        return open(path, "rb")  # called once per pass, closed by the pass
+
+    frame = _parse(opener)
     frame.attrs["name"] = path.stem
     return frame

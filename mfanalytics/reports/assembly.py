@@ -75,7 +75,7 @@ def assemble_frame(jobs: Sequence[Job], n: int, *, campaign_id: int | None, lang
     def run(canon: str, kind: str, parse: Callable[[], Any]) -> tuple[Any, Any, Any]:
         raw = parse()
         converted = _column(canon, kind, raw, n)
-        derived = None  # per-column derived values, computed on the same thread
+        derived: Any = None  # per-column derived values, computed on the same thread
         if canon == "status_code":
             derived = decode_codes(pd.Series(converted, copy=False), lang)
         elif canon == "reply":
@@ -123,10 +123,10 @@ def assemble_frame(jobs: Sequence[Job], n: int, *, campaign_id: int | None, lang
     if tracks:
         # int32 sums cannot overflow when the counters' maxima add up to an int32
         wide = sum(int(c.max()) for _, c in counters if c.size) > np.iinfo(np.int32).max
-        clicks = np.zeros(n, np.int64 if wide else np.int32)
+        clicks: np.ndarray = np.zeros(n, np.int64 if wide else np.int32)
         for rows, c in counters:
             clicks[rows] += c
-        if wide and clicks.max() > np.iinfo(np.int32).max:
+        if wide and int(clicks.max()) > np.iinfo(np.int32).max:
             raise ReportFormatError("Total clicks overflow a 32-bit counter.", rule="integer", field="clicks")
         out["clicks"] = pd.arrays.IntegerArray(clicks.astype(np.int32, copy=False), np.zeros(n, bool))
         out["clicked"] = pd.arrays.BooleanArray((clicks > 0) | any_click, np.zeros(n, bool))

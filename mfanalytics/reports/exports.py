@@ -9,6 +9,7 @@ derived columns are derived again, as when the report was first read.
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from mfanalytics.charsets import arrow_strings
 from mfanalytics.errors import ReportFormatError
 from mfanalytics.reports.assembly import Job, assemble_frame
 from mfanalytics.reports.dates import parse_paris_dates
@@ -48,7 +50,7 @@ def _restore_text(arr: Any) -> Any:
     arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
     if not len(arr) or not pc.any(pc.fill_null(pc.match_substring(arr, "'"), False)).as_py():
         return arr
-    restored = restore_formulas(pd.Series(_STRING.__from_arrow__(arr)))
+    restored = restore_formulas(pd.Series(arrow_strings(arr)))
     return pa.array(restored.array, type=pa.large_string()).cast(pa.string())
 
 
@@ -89,15 +91,15 @@ def from_export(table: pa.Table, names: list[str], *, campaign_id: int | None, l
         if name in _DERIVED:
             continue
         if name in KINDS or track:
-            kind = KINDS.get(name) or ("date" if track.group(2) == "at" else "int32")
+            kind = KINDS.get(name) or ("date" if track is not None and track.group(2) == "at" else "int32")
             if kind == "date":
-                jobs.append((name, kind, lambda col=col, name=name: _export_dates(col, name)))
+                jobs.append((name, kind, partial(_export_dates, col, name)))
             elif kind.startswith("int"):
-                jobs.append((name, kind, lambda col=col, kind=kind, name=name: parse_integers(col, kind, name)))
+                jobs.append((name, kind, partial(parse_integers, col, kind, name)))
             else:
-                jobs.append((name, kind, lambda col=col: _restore_text(col)))
+                jobs.append((name, kind, partial(_restore_text, col)))
         else:
-            jobs.append((name, "list", lambda col=col: _restore_text(col)))
+            jobs.append((name, "list", partial(_restore_text, col)))
     frame = assemble_frame(jobs, table.num_rows, campaign_id=campaign_id, lang=lang)
     written = table.column(names.index("status")).to_pylist()
     if frame["status"].astype(object).where(frame["status"].notna(), None).tolist() != written:

@@ -54,6 +54,7 @@ import csv
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import IO, Any
 
 import numpy as np
@@ -72,7 +73,7 @@ from mfanalytics.charsets import (
     without_bom,
 )
 from mfanalytics.errors import ReportFormatError
-from mfanalytics.reports.assembly import assemble_frame, typed_values
+from mfanalytics.reports.assembly import Job, assemble_frame, typed_values
 from mfanalytics.reports.exports import export_names, from_export
 from mfanalytics.reports.schema import (
     REPORT_COLUMNS,
@@ -97,7 +98,7 @@ MAX_LINE_BYTES = 16 << 20
 
 # -- public API --------------------------------------------------------------
 def read_report(
-    path_or_buffer: str | os.PathLike | IO[bytes] | IO[str],
+    path_or_buffer: str | os.PathLike[str] | IO[bytes] | IO[str],
     *,
     campaign_id: int | None = None,
     lang: str = "en",
@@ -212,9 +213,7 @@ def parse_report_json(
                 rule="json-shape",
             )
         if campaign_id is None:
-            campaign_id = next(
-                (records[k] for k in records if match_column(k) and match_column(k)[0] == "campaign_id"), None
-            )
+            campaign_id = next((records[k] for k in records if (match_column(k) or ("",))[0] == "campaign_id"), None)
         records = records[key]
     if not isinstance(records, list):
         raise ReportFormatError("A JSON report must be a list of records.", rule="json-shape")
@@ -233,21 +232,21 @@ def parse_report_json(
         if isinstance(first, Mapping):
             inner = [v if isinstance(v, Mapping) else {} for v in col]
             _check_keys(inner, f" under {str(name)[:40]!r}", len(frame.columns) + len(columns))
-            inner = pd.DataFrame.from_records(inner, index=frame.index)
-            columns.extend((str(k), inner[k]) for k in inner.columns)
+            spread = pd.DataFrame.from_records(inner, index=frame.index)
+            columns.extend((str(k), spread[k]) for k in spread.columns)
         else:
             columns.append((str(name), col))
     report_cols, extras = map_columns([n for n, _ in columns], required=bool(records))
-    jobs = [
-        (t[0], t[1], lambda col=col, k=t[1], name=name: _json_values(col, k, name))
+    jobs: list[Job] = [
+        (t[0], t[1], partial(_json_values, col, t[1], name))
         for (name, col), t in zip(columns, report_cols)
         if t is not None
     ]
-    jobs += [(out, "list", lambda i=i: _json_values(columns[i][1], "string", columns[i][0])) for i, out in extras]
+    jobs += [(out, "list", partial(_json_values, columns[i][1], "string", columns[i][0])) for i, out in extras]
     return assemble_frame(jobs, len(frame), campaign_id=campaign_id, lang=lang)
 
 
-def _check_keys(records: list, where: str, already: int = 0) -> None:
+def _check_keys(records: Sequence[Mapping[str, Any]], where: str, already: int = 0) -> None:
     """Refuse records with more distinct keys than MAX_COLUMNS, before building a frame of them."""
     keys = set().union(*records) if records else set()
     if len(keys) + already > MAX_COLUMNS:
@@ -298,12 +297,12 @@ def _from_csv(prefix: bytes, source: Callable[[], Any], *, campaign_id: int | No
         table = _read_table(source, len(names), sep, encoding, {} if export else int_types)
     if export:
         return from_export(table, names, campaign_id=campaign_id, lang=lang)
-    jobs = [
-        (t[0], t[1], lambda i=i, k=t[1]: typed_values(table.column(i), k, names[i]))
+    jobs: list[Job] = [
+        (t[0], t[1], partial(typed_values, table.column(i), t[1], names[i]))
         for i, t in enumerate(report_cols)
         if t is not None
     ]
-    jobs += [(out, "list", lambda i=i: table.column(i)) for i, out in extras]
+    jobs += [(out, "list", partial(table.column, i)) for i, out in extras]
     return assemble_frame(jobs, table.num_rows, campaign_id=campaign_id, lang=lang)
 
 
