@@ -41,10 +41,11 @@ def _as_text(series: pd.Series | pd.Index) -> pd.Series:
     return pd.Series(series.astype(_STRING), copy=False)
 
 
-def _column_facts(series: pd.Series) -> tuple[np.ndarray, Callable[[int], str], bool]:
+def _column_facts(series: pd.Series, blanks: bool = True) -> tuple[np.ndarray, Callable[[int], str], bool]:
     """A column's lengths in characters (missing: 0), its value at a row as text, whether one is blank.
 
-    A categorical column is measured on its categories (each distinct value once).
+    A categorical column is measured on its categories (each distinct value once). With
+    ``blanks=False`` (the mobile column) blank values are not looked for.
     """
     if isinstance(series.dtype, pd.CategoricalDtype):
         text = _as_text(series.cat.categories)
@@ -55,7 +56,7 @@ def _column_facts(series: pd.Series) -> tuple[np.ndarray, Callable[[int], str], 
         return cat_len[codes], lambda i: str(text.iloc[codes[i]]) if codes[i] >= 0 else str(pd.NA), has_blank
     text = _as_text(series)
     lengths = text.str.len().fillna(0).to_numpy(dtype=np.int64)
-    has_blank = bool((text.isna() | (text.str.strip() == "")).any())
+    has_blank = blanks and bool((text.isna() | (text.str.strip() == "")).any())
     return lengths, lambda i: str(text.iloc[i]), has_blank
 
 
@@ -143,7 +144,7 @@ def _analyze(
     empty_keys: list[str] = []
     line_len = np.zeros(n, dtype=np.int64)
     for name, key in zip(frame.columns, header):
-        lengths, value_at, blank = _column_facts(frame[name])
+        lengths, value_at, blank = _column_facts(frame[name], blanks=name != column)
         line_len += lengths
         counts = np.bincount(lengths) if n else np.zeros(0, dtype=np.int64)
         sizes[key] = {str(k): int(c) for k, c in enumerate(counts) if c}
