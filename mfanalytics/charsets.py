@@ -1,5 +1,24 @@
-"""Which charset a list or a report file is in: one rule for both readers.
+"""The text of a list or a report file: one home for both readers.
 
+What both readers share is here, with one rule and one rule name each:
+
+- the charset and the byte-order mark (:func:`detect_charset`, below), and a
+  file in none of the accepted charsets (``rule="charset"``);
+- the refusal of a UTF-8 file holding a stray byte (:func:`checked_charset`,
+  ``rule="mixed-encoding"``, naming the data line);
+- text that holds a lone surrogate (:func:`encode_utf8`, ``rule="surrogate"``);
+- the separator of the header line (:func:`sniff_separator`: the most frequent
+  of ``;``, ``,`` and tab, ties broken in that order, ``;`` when there is none);
+- text decoded block by block and handed to pyarrow as UTF-8
+  (:func:`decode_blocks`, :class:`Utf8Stream`), so that a file of any size is
+  read in constant memory beside its table.
+
+The rule names are the constants of :mod:`mfanalytics.errors`. Line numbers
+are 1-based *data* lines (the first line after the header is 1, the header is
+0, empty lines are not counted), as in the guide's ``invalidLineList``.
+
+The charset
+-----------
 A file is read as:
 
 1. **UTF-16** when it starts with a UTF-16 byte-order mark, or when its first
@@ -64,11 +83,38 @@ Examples
 from __future__ import annotations
 
 import codecs
+import io
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import IO, Any
 
-__all__ = ["Charset", "detect_charset", "FRENCH_UTF8"]
+import pandas as pd
+import pyarrow as pa
+
+from mfanalytics.errors import RULE_CHARSET, RULE_MIXED_ENCODING, RULE_SURROGATE, ValidationError
+
+__all__ = [
+    "Charset",
+    "detect_charset",
+    "FRENCH_UTF8",
+    "LINE_END",
+    "LINE_END_BYTES",
+    "SEPARATORS",
+    "Utf8Stream",
+    "charset_error",
+    "checked_charset",
+    "data_line_at",
+    "data_line_before",
+    "decode_blocks",
+    "decode_utf8",
+    "encode_utf8",
+    "sniff_separator",
+    "arrow_strings",
+    "surrogate_error",
+    "without_bom",
+    "where",
+]
 
 #: UTF-8 of characters whose Windows-1252 reading is mojibake that French text
 #: never holds: À..ÿ ("Ã©"), nbsp and ° « » ("Â°"), Œ œ Ÿ ("Å“"), ‐..… with
@@ -87,7 +133,7 @@ _IMPLAUSIBLE = re.compile(
     f"|(?<![{_ALPHABETS}])[{_ALPHABETS}](?![{_ALPHABETS}])"
     f"|[{_LATIN}][{_NONLATIN}]|[{_NONLATIN}][{_LATIN}]"
 )
-_BLOCK = 1 << 22
+_BLOCK = 1 << 20  # bytes read at a time: small blocks keep the heap from growing with the file
 _CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 
 
@@ -209,3 +255,207 @@ def _check(window: str, lo: int, hi: int) -> bool:
         return False
     match = _IMPLAUSIBLE.search(window, lo)
     return match is not None and match.start() < hi
+
+
+# --------------------------------------------------------------------------- the text of a file
+#: A line end: LF, CRLF, or CR alone (old Mac exports).
+LINE_END = re.compile(r"\r\n|\r|\n")
+LINE_END_BYTES = re.compile(rb"\r\n|\r|\n")
+#: The separators a list or a report may use, in the order that breaks a tie.
+SEPARATORS: tuple[str, ...] = (";", ",", "\t")
+#: An error class of the readers: RecipientListError or ReportFormatError.
+ErrorClass = Callable[..., ValidationError]
+#: A function that opens the file (again) as a binary stream.
+Opener = Callable[[], IO[bytes]]
+
+
+def sniff_separator(header: str) -> str:
+    """The separator of a header line: the most frequent of ``;``, ``,`` and tab.
+
+    Ties go to the first of :data:`SEPARATORS` (``;`` as in the guide's
+    lists, then ``,``); a header with none of them (one column) is ``;``.
+
+    Examples
+    --------
+    >>> sniff_separator("NOM,mobile"), sniff_separator("a;b,c"), sniff_separator("mobile")
+    (',', ';', ';')
+    """
+    counts = [header.count(sep) for sep in SEPARATORS]
+    return SEPARATORS[max(range(len(SEPARATORS)), key=lambda i: (counts[i], -i))]
+
+
+def data_line_at(text: str, pos: int) -> int:
+    """1-based data line holding ``text[pos]`` (0: the header), empty lines not counted.
+
+    Counts physical lines (a quoted field spanning lines shifts it): it only
+    names the line in an error.
+
+    Examples
+    --------
+    >>> data_line_at("NOM;mobile\\n\\nA;06\\nB;07", 17)
+    2
+    """
+    lines = LINE_END.split(text[:pos].lstrip("\ufeff\r\n"))
+    return sum(1 for line in lines[1:-1] if line) + 1 if len(lines) > 1 else 0
+
+
+def data_line_before(data: bytes) -> int:
+    """The data line (as :func:`data_line_at`) of the byte that follows ``data``, the start of a file."""
+    lines = LINE_END_BYTES.split(data.removeprefix(b"\xef\xbb\xbf").lstrip(b"\r\n"))
+    return sum(1 for line in lines[1:-1] if line) + 1 if len(lines) > 1 else 0
+
+
+def where(line: int) -> str:
+    """``"the header"`` or ``"data line N"``."""
+    return "the header" if line == 0 else f"data line {line}"
+
+
+def without_bom(data: bytes) -> bytes:
+    """``data`` without a leading UTF-8 byte-order mark."""
+    return data.removeprefix(b"\xef\xbb\xbf")
+
+
+def surrogate_error(
+    char: str, *, error: ErrorClass, what: str, line: int | None = None, field: str | None = None
+) -> ValidationError:
+    """The ``rule="surrogate"`` error for text holding ``char``, a lone UTF-16 surrogate, at ``line``/``field``."""
+    if field is not None:
+        place = f"Column {field!r}" + (f", {where(line)}," if line is not None else "") + f" of the {what}"
+    elif line is not None:
+        place = f"{where(line).capitalize()} of the {what}"
+    else:
+        place = f"The {what}"
+    return error(
+        f"{place} holds {char!r}, half of a UTF-16 surrogate pair (a character cut off), which no file can "
+        "hold (text decoded with errors='surrogateescape'?); decode the source with its real charset, or pass "
+        "the bytes",
+        rule=RULE_SURROGATE,
+        line=line,
+        field=field,
+    )
+
+
+def encode_utf8(text: str, *, error: ErrorClass, what: str) -> bytes:
+    """``text`` as UTF-8 (a leading BOM removed); a lone surrogate is ``rule="surrogate"`` with its line.
+
+    Examples
+    --------
+    >>> from mfanalytics.errors import RecipientListError
+    >>> encode_utf8("\\ufeffNOM;mobile\\n", error=RecipientListError, what="list")
+    b'NOM;mobile\\n'
+    >>> try:
+    ...     encode_utf8("NOM;mobile\\nA\\ud83d;06\\n", error=RecipientListError, what="list")
+    ... except RecipientListError as exc:
+    ...     print(exc.rule, exc.line)
+    surrogate 1
+    """
+    try:
+        return text.removeprefix("\ufeff").encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise surrogate_error(text[exc.start], error=error, what=what, line=data_line_at(text, exc.start)) from None
+
+
+def decode_utf8(data: bytes, *, error: ErrorClass, what: str) -> str:
+    """UTF-8 bytes (a BOM skipped) as text (JSON is always UTF-8); other bytes are ``rule="charset"``."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise charset_error(
+            error,
+            what,
+            f"is not UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start:,})",
+            "it is damaged or not a " + what,
+        ) from None
+
+
+def charset_error(error: ErrorClass, what: str, problem: str, hint: str = "") -> ValidationError:
+    """The ``rule="charset"`` error: "The {what} {problem}; {hint}"."""
+    return error(f"The {what} {problem}; {hint or 'save it as UTF-8 and try again'}", rule=RULE_CHARSET)
+
+
+def checked_charset(opener: Opener, *, error: ErrorClass, what: str, utf16: bool = True) -> Charset:
+    """The charset of a file (one pass), a mixed file refused with the data line of its stray byte.
+
+    ``opener()`` opens the file (it is called again to show the stray byte).
+    With ``utf16=False`` a UTF-16 file is ``rule="charset"`` too.
+    """
+    with opener() as fh:
+        charset = detect_charset(iter(lambda: fh.read(_BLOCK), b""))
+    if charset.name == "UTF-16" and not utf16:
+        raise charset_error(error, what, f"is UTF-16 (a {what} is UTF-8 or Windows-1252)")
+    if charset.stray is not None:
+        with opener() as fh:
+            prefix = fh.read(charset.stray + 1)
+        at = charset.stray
+        line = data_line_before(prefix[:at])
+        raise error(
+            f"The {what} is UTF-8 but {where(line)} holds a byte that is not UTF-8 ({prefix[at]:#04x} at "
+            f"offset {at:,}): mixed encodings; fix that line or save the whole {what} again as UTF-8",
+            rule=RULE_MIXED_ENCODING,
+            line=line,
+        )
+    return charset
+
+
+def decode_blocks(opener: Opener, charset: Charset, *, error: ErrorClass, what: str) -> Iterator[str]:
+    """The file's text, decoded block by block (the BOM skipped); undecodable bytes are ``rule="charset"``."""
+    block = _BLOCK
+    with opener() as fh:
+        fh.read(charset.bom)
+        decoder = codecs.getincrementaldecoder(charset.codec)()
+        fed = charset.bom
+        while True:
+            data = fh.read(block)
+            try:
+                text = decoder.decode(data, final=not data)
+            except UnicodeDecodeError as exc:
+                at = fed - len(decoder.getstate()[0]) + exc.start
+                with opener() as again:
+                    again.seek(at)
+                    byte = again.read(1) or b"\x00"
+                raise charset_error(
+                    error, what, f"is neither UTF-8, UTF-16 nor Windows-1252: byte {byte[0]:#04x} at offset {at:,}"
+                ) from None
+            if text:
+                yield text
+            if not data:
+                return
+            fed += len(data)
+
+
+class Utf8Stream(io.RawIOBase):
+    """A read-only binary stream of UTF-8 made from text pieces, read as pyarrow asks.
+
+    Each piece is encoded when it is reached and released once read: the
+    stream holds one piece at a time.
+    """
+
+    def __init__(self, pieces: Iterator[str]) -> None:
+        self._pieces = pieces
+        self._chunk = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        """Fill ``buffer`` whole unless the text ends: pyarrow takes a short read for a block."""
+        filled = 0
+        size = len(buffer)
+        while filled < size:
+            if not len(self._chunk):
+                piece = next(self._pieces, None)
+                if piece is None:
+                    break
+                self._chunk = memoryview(piece.encode("utf-8"))
+            n = min(size - filled, len(self._chunk))
+            buffer[filled : filled + n] = self._chunk[:n]
+            self._chunk = self._chunk[n:]
+            filled += n
+        return filled
+
+
+def arrow_strings(values: pa.Array | pa.ChunkedArray) -> pd.api.extensions.ExtensionArray:
+    """Arrow strings as a pandas ``string[pyarrow]`` array, without a copy of the text."""
+    dtype: Any = pd.StringDtype("pyarrow")
+    array: pd.api.extensions.ExtensionArray = dtype.__from_arrow__(values)
+    return array

@@ -38,7 +38,7 @@ __all__ = [
 # -- rule names shared by several lanes (an error's ``rule``): one name per concern --
 #: A text holds a lone surrogate (half of an emoji, cut off): a message, a list value, a report.
 RULE_SURROGATE = "surrogate"
-#: Bytes in none of the accepted charsets (UTF-8, Windows-1252; UTF-16 refused): a list, a report.
+#: Bytes in none of the charsets a reader accepts (UTF-8, Windows-1252; UTF-16 a list only): a list, a report.
 RULE_CHARSET = "charset"
 #: A UTF-8 file with a byte that is not UTF-8: two encodings in one file, refused rather than guessed.
 RULE_MIXED_ENCODING = "mixed-encoding"

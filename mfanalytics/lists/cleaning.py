@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,8 +25,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from mfanalytics.errors import RULE_SURROGATE, RecipientListError
-from mfanalytics.lists.phones import ISSUE_DTYPE, normalize_mobiles
+from mfanalytics.charsets import surrogate_error
+from mfanalytics.errors import RecipientListError
+from mfanalytics.lists.phones import ISSUE_DTYPE, ISSUES, normalize_mobiles
 from mfanalytics.lists.reading import ADDED_COLUMNS, find_mobile_column, parse_list, read_list
 
 __all__ = ["CleanResult", "analyze_list", "clean_recipients"]
@@ -33,10 +35,29 @@ __all__ = ["CleanResult", "analyze_list", "clean_recipients"]
 _STRING = pd.StringDtype("pyarrow")
 
 
-def _as_text(series: pd.Series) -> pd.Series:
+def _as_text(series: pd.Series | pd.Index) -> pd.Series:
     if isinstance(series.dtype, pd.StringDtype):
-        return series
-    return series.astype(_STRING)
+        return pd.Series(series, copy=False)
+    return pd.Series(series.astype(_STRING), copy=False)
+
+
+def _column_facts(series: pd.Series, blanks: bool = True) -> tuple[np.ndarray, Callable[[int], str], bool]:
+    """A column's lengths in characters (missing: 0), its value at a row as text, whether one is blank.
+
+    A categorical column is measured on its categories (each distinct value once). With
+    ``blanks=False`` (the mobile column) blank values are not looked for.
+    """
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        text = _as_text(series.cat.categories)
+        codes = series.cat.codes.to_numpy()
+        cat_len = np.append(text.str.len().fillna(0).to_numpy(dtype=np.int64), 0)  # code -1: missing, 0
+        blank = np.flatnonzero((text.str.strip() == "").to_numpy(dtype=bool, na_value=True))
+        has_blank = bool((codes < 0).any() or np.isin(codes, blank).any())
+        return cat_len[codes], lambda i: str(text.iloc[codes[i]]) if codes[i] >= 0 else str(pd.NA), has_blank
+    text = _as_text(series)
+    lengths = text.str.len().fillna(0).to_numpy(dtype=np.int64)
+    has_blank = blanks and bool((text.isna() | (text.str.strip() == "")).any())
+    return lengths, lambda i: str(text.iloc[i]), has_blank
 
 
 def analyze_list(
@@ -111,9 +132,11 @@ def _valid_and_duplicates(normalized: pd.DataFrame) -> tuple[np.ndarray, np.ndar
     return valid, dup
 
 
-def _analyze(frame: pd.DataFrame, column, normalized: pd.DataFrame, valid: np.ndarray, dup: np.ndarray) -> dict:
-    countries = normalized["mobile_country"][valid].value_counts(sort=False)
-    countries = sorted(countries.items(), key=lambda kv: (-kv[1], kv[0]))
+def _analyze(
+    frame: pd.DataFrame, column: str, normalized: pd.DataFrame, valid: np.ndarray, dup: np.ndarray
+) -> dict[str, Any]:
+    counted = normalized["mobile_country"][valid].value_counts(sort=False)
+    countries = sorted(((str(k), int(v)) for k, v in counted.items()), key=lambda kv: (-kv[1], kv[0]))
     n = len(frame)
     header = [str(c) for c in frame.columns]
     sizes: dict[str, dict[str, int]] = {}
@@ -121,13 +144,12 @@ def _analyze(frame: pd.DataFrame, column, normalized: pd.DataFrame, valid: np.nd
     empty_keys: list[str] = []
     line_len = np.zeros(n, dtype=np.int64)
     for name, key in zip(frame.columns, header):
-        text = _as_text(frame[name])
-        lengths = text.str.len().fillna(0).to_numpy(dtype=np.int64)
+        lengths, value_at, blank = _column_facts(frame[name], blanks=name != column)
         line_len += lengths
         counts = np.bincount(lengths) if n else np.zeros(0, dtype=np.int64)
         sizes[key] = {str(k): int(c) for k, c in enumerate(counts) if c}
-        longest[key] = str(text.iloc[int(np.argmax(lengths))]) if n else ""
-        if name != column and n and (text.isna() | (text.str.strip() == "")).any():
+        longest[key] = value_at(int(np.argmax(lengths))) if n else ""
+        if name != column and n and blank:
             empty_keys.append(key)
     analysis: dict[str, Any] = {
         "size": n,
@@ -144,7 +166,7 @@ def _analyze(frame: pd.DataFrame, column, normalized: pd.DataFrame, valid: np.nd
         "countDuplicateMobile": int(dup.sum()),
         "lineDuplicateEmail": [],
         "countDuplicateEmail": 0,
-        "validCountryCounter": {str(k): int(v) for k, v in countries},
+        "validCountryCounter": dict(countries),
         "invalidCountryCounter": {},
         "emptyKeys": empty_keys,
         "computedHeaderSize": sizes,
@@ -183,10 +205,10 @@ class CleanResult:
 
     frame: pd.DataFrame
     recipients: pd.DataFrame
-    analysis: dict
+    analysis: dict[str, Any]
     column: str
     charset: str
-    counts: dict = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         c = self.counts
@@ -222,7 +244,7 @@ class CleanResult:
         )
 
 
-def _surrogate_error(frame: pd.DataFrame) -> RecipientListError:
+def _surrogate_error(frame: pd.DataFrame, what: str = "list") -> RecipientListError:
     """The error for a frame holding a lone surrogate (a slow scan: only on that error)."""
     for name in frame.columns:
         for i, value in enumerate(frame[name].tolist()):
@@ -230,17 +252,14 @@ def _surrogate_error(frame: pd.DataFrame) -> RecipientListError:
                 try:
                     value.encode("utf-8")
                 except UnicodeEncodeError as exc:
-                    return RecipientListError(
-                        f"column {str(name)!r}, data line {i + 1} holds {value[exc.start]!r}, half of a "
-                        "UTF-16 surrogate pair, which no list can hold; decode the source with its real charset",
-                        rule=RULE_SURROGATE,
-                        field=str(name),
-                        line=i + 1,
-                    )
-    return RecipientListError(
-        "the list holds a lone UTF-16 surrogate, which no list can hold; decode the source with its real charset",
-        rule=RULE_SURROGATE,
-    )
+                    return _surrogate(value[exc.start], what=what, line=i + 1, field=str(name))
+    return _surrogate("\ud800", what=what)
+
+
+def _surrogate(char: str, *, what: str, line: int | None = None, field: str | None = None) -> RecipientListError:
+    error = surrogate_error(char, error=RecipientListError, what=what, line=line, field=field)
+    assert isinstance(error, RecipientListError)
+    return error
 
 
 def _load(data: Any) -> pd.DataFrame:
@@ -347,17 +366,12 @@ def clean_recipients(
     if blacklist is not None:
         try:
             banned = _blacklist_numbers(blacklist, region)
-        except UnicodeEncodeError:
-            raise RecipientListError(
-                "the blacklist holds a lone UTF-16 surrogate, which no number can hold; "
-                "decode its source with its real charset",
-                rule=RULE_SURROGATE,
-                field="blacklist",
-            ) from None
+        except UnicodeEncodeError as exc:
+            raise _surrogate(str(exc.object[exc.start]), what="blacklist", field="blacklist") from None
         black = valid & norm["mobile_e164"].isin(banned).to_numpy(dtype=bool, na_value=False)
     codes = norm["mobile_issue"].cat.codes.to_numpy().copy()
-    codes[dup] = ISSUE_DTYPE.categories.get_loc("duplicate")
-    codes[black] = ISSUE_DTYPE.categories.get_loc("blacklisted")
+    codes[dup] = ISSUES.index("duplicate")
+    codes[black] = ISSUES.index("blacklisted")
     issue = pd.Categorical.from_codes(codes, dtype=ISSUE_DTYPE)
     frame = source.copy(deep=False)
     for name in ADDED_COLUMNS[:-1]:
@@ -366,7 +380,7 @@ def clean_recipients(
     frame.attrs = dict(source.attrs)
     recipients = frame[codes < 0]
     counts = {"rows": len(frame), "recipients": len(recipients)}
-    counts.update({k: int(v) for k, v in pd.Series(issue).value_counts(sort=False).items()})
+    counts.update({str(k): int(v) for k, v in pd.Series(issue).value_counts(sort=False).items()})
     return CleanResult(
         frame=frame,
         recipients=recipients,

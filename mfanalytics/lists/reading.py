@@ -4,8 +4,10 @@
 
 A list is a CSV file with a header line, separated by ``;`` or ``,`` (or a
 tab), in UTF-8 (with or without BOM), UTF-16 (by its BOM) or Windows-1252.
-Its columns are kept as strings exactly as written (``CP`` keeps its leading
-zero, accents stay accents). The mobile column is the one named ``mobile``,
+Its values are kept as the strings written (``CP`` keeps its leading zero,
+accents stay accents); a column of repeated values is a ``category`` of them.
+The file is read block by block: the frame is about the size of the file or
+less, never several copies of it. The mobile column is the one named ``mobile``,
 ``sms``, ``portable`` or ``gsm`` (any case, surrounding spaces ignored), as
 the API guide says, unless you name it.
 
@@ -25,23 +27,36 @@ Examples
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from mfanalytics.charsets import Charset, detect_charset
-from mfanalytics.errors import RULE_CHARSET, RULE_MIXED_ENCODING, RULE_SURROGATE, RecipientListError
-from mfanalytics.lists.phones import ISSUE_DTYPE
+from mfanalytics.charsets import (
+    Charset,
+    Utf8Stream,
+    checked_charset,
+    decode_blocks,
+    encode_utf8,
+    sniff_separator,
+    where,
+)
+from mfanalytics.errors import RecipientListError
+from mfanalytics.lists.columns import (
+    ADDED_COLUMNS,
+    MOBILE_COLUMN_NAMES,
+    ColumnBuilder,
+    find_mobile_column,
+    from_export,
+)
 
 __all__ = [
     "MAX_COLUMNS",
@@ -54,11 +69,6 @@ __all__ = [
     "read_list",
 ]
 
-#: Column names recognised as the mobile column (compared stripped, lower case).
-MOBILE_COLUMN_NAMES: tuple[str, ...] = ("mobile", "sms", "portable", "gsm")
-_STRING = pd.StringDtype("pyarrow")
-#: The columns clean_recipients adds (an export of a cleaned list is recognised by them).
-ADDED_COLUMNS = ("mobile_e164", "mobile_valid", "mobile_country", "mobile_issue")
 _MAX_LINES_IN_MESSAGE = 10
 
 
@@ -71,99 +81,10 @@ MAX_COLUMNS = 2_000
 MAX_LINE_BYTES = 16 << 20
 #: Largest header line, in characters.
 MAX_HEADER_CHARS = 1 << 20
-_READ_BLOCK = 1 << 22  # bytes read from the file at a time
-_LINE_END = re.compile(r"\r\n|\r|\n")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # A last record appended to every list: if it does not come back as the last
 # row, an unclosed quote swallowed it (and every line before it).
 _END_MARK = "\x00mfanalytics:end-of-list\x00"
-
-
-def _data_line_at(text: str, pos: int) -> int:
-    """1-based data line holding ``text[pos]`` (0: the header), empty lines not counted.
-
-    Counts physical lines, so a quoted field spanning lines shifts it; only
-    used to name the line in an error.
-    """
-    lines = _LINE_END.split(text[:pos].lstrip("\ufeff\r\n"))
-    return sum(1 for line in lines[1:-1] if line) + 1 if len(lines) > 1 else 0
-
-
-def _where(line: int) -> str:
-    return "the header" if line == 0 else f"data line {line}"
-
-
-def _refuse_mixed_encodings(opener: Callable[[], BinaryIO], start: int) -> None:
-    """Refuse a UTF-8 list with a stray byte at ``start`` (the first byte that is not UTF-8)."""
-    with opener() as fh:
-        prefix = fh.read(start + 1)
-    line = _data_line_at(prefix[:start].decode("utf-8", errors="replace"), start)
-    raise RecipientListError(
-        f"the list is UTF-8 but {_where(line)} holds a byte that is not UTF-8 "
-        f"({prefix[start]:#04x} at offset {start}): mixed encodings; fix that line or "
-        "save the whole list again as UTF-8",
-        rule=RULE_MIXED_ENCODING,
-        line=line,
-    )
-
-
-def _text_blocks(opener: Callable[[], BinaryIO], charset: Charset) -> Iterator[str]:
-    """The file's text, decoded block by block (the BOM skipped)."""
-    with opener() as fh:
-        fh.read(charset.bom)
-        decoder = codecs.getincrementaldecoder(charset.codec)()
-        fed = charset.bom
-        while True:
-            block = fh.read(_READ_BLOCK)
-            try:
-                text = decoder.decode(block, final=not block)
-            except UnicodeDecodeError as exc:
-                at = fed - len(decoder.getstate()[0]) + exc.start
-                with opener() as again:
-                    again.seek(at)
-                    byte = again.read(1) or b"\x00"
-                raise RecipientListError(
-                    f"the list is neither UTF-8, UTF-16 nor Windows-1252: byte {byte[0]:#04x} "
-                    f"at offset {at} cannot be decoded; save it as UTF-8 and try again",
-                    rule=RULE_CHARSET,
-                ) from None
-            if text:
-                yield text
-            if not block:
-                return
-            fed += len(block)
-
-
-class _Utf8Stream(io.RawIOBase):
-    """A read-only binary stream of UTF-8 made from text pieces, read as pyarrow asks."""
-
-    def __init__(self, pieces: Iterator[str]) -> None:
-        self._pieces = pieces
-        self._chunk = memoryview(b"")
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        """Fill ``buffer`` whole unless the text ends: pyarrow takes a short read for a block."""
-        filled = 0
-        while filled < len(buffer):
-            if not len(self._chunk):
-                piece = next(self._pieces, None)
-                if piece is None:
-                    break
-                self._chunk = memoryview(piece.encode("utf-8"))
-            n = min(len(buffer) - filled, len(self._chunk))
-            buffer[filled : filled + n] = self._chunk[:n]
-            self._chunk = self._chunk[n:]
-            filled += n
-        return filled
-
-
-def _separator(header_line: str) -> str:
-    counts = {sep: header_line.count(sep) for sep in (";", ",", "\t")}
-    best = max(counts, key=lambda s: counts[s])  # ties: ';' first, as the guide's lists
-    return best if counts[best] else ";"
 
 
 def parse_list(data: bytes | str) -> pd.DataFrame:
@@ -183,8 +104,10 @@ def parse_list(data: bytes | str) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per data line, every column ``string[pyarrow]`` exactly as in
-        the file (quotes removed, nothing trimmed, empty fields are ``""``).
+        One row per data line, every value the string of the file (quotes
+        removed, nothing trimmed, empty fields are ``""``): a column of
+        repeated values (a town, a postcode) is ``category``, the others
+        ``string[pyarrow]`` (the rule: :mod:`mfanalytics.lists.columns`).
         ``attrs["charset"]`` is ``"UTF-8"``, ``"WINDOWS-1252"`` or ``"UTF-16"``
         (``"UTF-8"`` for text), ``attrs["separator"]`` the separator.
         A file written by :func:`mfanalytics.export.to_safe_csv` from a
@@ -218,17 +141,7 @@ def parse_list(data: bytes | str) -> pd.DataFrame:
     ['Éœ']
     """
     if isinstance(data, str):
-        try:
-            payload = data.removeprefix("\ufeff").encode("utf-8")
-        except UnicodeEncodeError as exc:
-            line = _data_line_at(data, exc.start)
-            raise RecipientListError(
-                f"{_where(line)} holds {data[exc.start]!r}, half of a UTF-16 surrogate pair, which no file "
-                "can hold (text decoded with errors='surrogateescape'?); decode the file with its real "
-                "charset, or pass the bytes",
-                rule=RULE_SURROGATE,
-                line=line,
-            ) from None
+        payload = encode_utf8(data, error=RecipientListError, what="list")
         return _parse(lambda: io.BytesIO(payload), Charset("utf-8", "UTF-8"))
     if isinstance(data, (bytes, bytearray, memoryview)):
         data = bytes(data)
@@ -237,6 +150,10 @@ def parse_list(data: bytes | str) -> pd.DataFrame:
         f"parse_list takes bytes or text, not {type(data).__name__}; use read_list for a path",
         rule="input-type",
     )
+
+
+def _text_blocks(opener: Callable[[], IO[bytes]], charset: Charset) -> Iterator[str]:
+    return decode_blocks(opener, charset, error=RecipientListError, what="list")
 
 
 def _head(blocks: Iterator[str]) -> tuple[str, bool]:
@@ -249,15 +166,13 @@ def _head(blocks: Iterator[str]) -> tuple[str, bool]:
     return head, True
 
 
-def _parse(opener: Callable[[], BinaryIO], charset: Charset | None = None) -> pd.DataFrame:
+def _parse(opener: Callable[[], IO[bytes]], charset: Charset | None = None) -> pd.DataFrame:
     """Read a list from ``opener()`` (called once per pass), in blocks: memory about the size of the table."""
     if charset is None:
-        with opener() as fh:
-            charset = detect_charset(iter(lambda: fh.read(_READ_BLOCK), b""))
-        if charset.stray is not None:
-            _refuse_mixed_encodings(opener, charset.stray)
-    blocks = _text_blocks(opener, charset)
-    text, whole = _head(blocks)
+        charset = checked_charset(opener, error=RecipientListError, what="list")
+    first_blocks = _text_blocks(opener, charset)
+    text, whole = _head(first_blocks)
+    blocks: Iterator[str] | None = first_blocks
     if whole and not text.strip():
         raise RecipientListError("the list is empty: no header line", rule="empty-file")
     end = text.find("\n")
@@ -266,7 +181,7 @@ def _parse(opener: Callable[[], BinaryIO], charset: Charset | None = None) -> pd
     if end < 0 and not whole:
         raise _header_too_long()
     first = text if end < 0 else text[:end]
-    sep = _separator(first)
+    sep = sniff_separator(first)
     # a quoted header may span lines; newline="" lets csv see \r, \n and \r\n as line ends
     source = io.StringIO(text, newline="") if '"' in first else [first]
     try:
@@ -330,27 +245,15 @@ def _parse(opener: Callable[[], BinaryIO], charset: Charset | None = None) -> pd
         # list saved without one is 0 rows) and shows a quote left open.
         yield ("" if last.endswith(("\n", "\r")) else "\n") + end_mark
 
-    def stream() -> _Utf8Stream:
+    def stream() -> Utf8Stream:
         nonlocal blocks
         if blocks is None:  # a second read: the block size grew
             blocks = _text_blocks(opener, charset)
             _head(blocks)  # the same first characters, read again
         rest, blocks = blocks, None
-        return _Utf8Stream(pieces(rest))
+        return Utf8Stream(pieces(rest))
 
-    table, bad = _read_csv(stream, names, sep)
-    last = table.num_rows - 1
-    if last < 0 or table.column(0)[last].as_py() != _END_MARK:
-        line = table.num_rows + len(bad)  # the quote opened on the last record read
-        start = table.column(len(names) - 1)[last].as_py() if last >= 0 and not bad else None
-        shown = f" ({start.split(chr(10))[0][:30]!r}...)" if start else ""
-        raise RecipientListError(
-            f"a quote opened on {_where(line)}{shown} is never closed, so every line after it would be "
-            f'read as one field; close the quote (a quote inside a value is written twice: "")',
-            rule="unclosed-quote",
-            line=line,
-        )
-    table = table.slice(0, last)
+    columns, bad = _read_csv(stream, names, sep)
     if bad:
         shown = ", ".join(f"line {n} has {k}" for n, k in bad[:_MAX_LINES_IN_MESSAGE])
         more = f" and {len(bad) - _MAX_LINES_IN_MESSAGE} more" if len(bad) > _MAX_LINES_IN_MESSAGE else ""
@@ -359,39 +262,10 @@ def _parse(opener: Callable[[], BinaryIO], charset: Charset | None = None) -> pd
             rule="field-count",
             line=bad[0][0],
         )
-    frame = table.to_pandas(types_mapper={pa.string(): _STRING, pa.large_string(): _STRING}.get, self_destruct=True)
-    del table
-    frame.columns = header
-    frame = _from_export(frame)
+    frame = from_export(columns.frame(header))
     frame.attrs["charset"] = charset.name
     frame.attrs["separator"] = sep
     return frame
-
-
-def _from_export(frame: pd.DataFrame) -> pd.DataFrame:
-    """A :func:`clean_recipients` frame written by ``to_safe_csv``, as it was.
-
-    Recognised by its last four columns (those :func:`clean_recipients` adds);
-    the apostrophes against formulas are removed, empty cells of the added
-    columns are missing values again and the columns get their types back.
-    Any other list is returned as read.
-    """
-    from mfanalytics.export import restore_formulas, restore_name
-
-    names = [restore_name(str(c)) for c in frame.columns]
-    if tuple(names[-len(ADDED_COLUMNS) :]) != ADDED_COLUMNS:
-        return frame
-    out = pd.DataFrame({i: restore_formulas(frame.iloc[:, i]) for i in range(frame.shape[1])}, index=frame.index)
-    out.columns = names
-    for name in ADDED_COLUMNS:
-        text = out[name].mask(out[name] == "")
-        if name == "mobile_valid":
-            out[name] = text.map({"True": True, "False": False}, na_action="ignore").astype("boolean")
-        elif name == "mobile_issue":
-            out[name] = pd.Categorical(text.astype(object).where(text.notna(), None), dtype=ISSUE_DTYPE)
-        else:
-            out[name] = text
-    return out
 
 
 def _header_too_long() -> RecipientListError:
@@ -403,30 +277,37 @@ def _header_too_long() -> RecipientListError:
     )
 
 
-def _read_csv(stream: Callable[[], Any], names: list[str], sep: str) -> tuple[pa.Table, list[tuple[int, int]]]:
-    """Every field as a string, read from ``stream()``; a line larger than a block is read with a larger one."""
+def _read_csv(stream: Callable[[], Any], names: list[str], sep: str) -> tuple[ColumnBuilder, list[tuple[int, int]]]:
+    """Every field as a string, read from ``stream()`` block by block; a line larger than a block is read
+    with a larger one. The last record must be the end mark (else a quote was left open)."""
     block = min(1 << 20, MAX_LINE_BYTES)
     while True:
         bad: list[tuple[int, int]] = []
 
-        def on_bad_row(row) -> str:
+        def on_bad_row(row: Any, bad: list[tuple[int, int]] = bad) -> str:
             bad.append((row.number - 1 if row.number is not None else -1, row.actual_columns))
             return "skip"
 
         try:
-            table = pacsv.read_csv(
+            reader = pacsv.open_csv(
                 stream(),
                 read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=False, block_size=block),
                 parse_options=pacsv.ParseOptions(
                     delimiter=sep, quote_char='"', newlines_in_values=True, invalid_row_handler=on_bad_row
                 ),
                 convert_options=pacsv.ConvertOptions(
-                    column_types={n: pa.large_string() for n in names},
+                    column_types={n: pa.string() for n in names},
                     strings_can_be_null=False,
                     quoted_strings_can_be_null=False,
                 ),
             )
-            return table, bad
+            columns = ColumnBuilder(len(names))
+            held: pa.RecordBatch | None = None  # one batch behind: the last one holds the end mark
+            for batch in reader:
+                if held is not None:
+                    columns.add(held)
+                held = batch
+            del reader
         except pa.ArrowInvalid as exc:
             if "straddl" in str(exc):
                 if block < MAX_LINE_BYTES:
@@ -441,9 +322,22 @@ def _read_csv(stream: Callable[[], Any], names: list[str], sep: str) -> tuple[pa
                 f"the list cannot be read as CSV ({exc}); export it as CSV, ';' or ',' separated, with a header line",
                 rule="csv",
             ) from None
+        last = held.num_rows - 1 if held is not None else -1
+        if held is None or last < 0 or held.column(0)[last].as_py() != _END_MARK:
+            line = columns.rows + (last + 1) + len(bad)  # the quote opened on the last record read
+            start = held.column(len(names) - 1)[last].as_py() if held is not None and last >= 0 and not bad else None
+            shown = f" ({start.split(chr(10))[0][:30]!r}...)" if start else ""
+            raise RecipientListError(
+                f"a quote opened on {where(line)}{shown} is never closed, so every line after it would be "
+                f'read as one field; close the quote (a quote inside a value is written twice: "")',
+                rule="unclosed-quote",
+                line=line,
+            )
+        columns.add(held.slice(0, last))
+        return columns, bad
 
 
-def read_list(path: str | os.PathLike) -> pd.DataFrame:
+def read_list(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read a recipient list file; see :func:`parse_list`.
 
     The file is read in blocks, twice (once for its charset, once for its
@@ -468,34 +362,10 @@ def read_list(path: str | os.PathLike) -> pd.DataFrame:
             else ""
         )
         raise RecipientListError(f"cannot read the list {str(path)[:80]!r}: {reason}{hint}", rule="file") from None
-    frame = _parse(lambda: open(path, "rb"))
+
+    def opener() -> IO[bytes]:
+        return open(path, "rb")  # called once per pass, closed by the pass
+
+    frame = _parse(opener)
     frame.attrs["name"] = path.stem
     return frame
-
-
-def find_mobile_column(columns: Iterable[str]) -> str:
-    """The mobile column of a header: ``mobile``, ``sms``, ``portable`` or ``gsm``.
-
-    Names are compared stripped and in lower case; the first match in header
-    order wins.
-
-    Raises
-    ------
-    RecipientListError
-        ``rule="mobile-column"`` naming the header that was seen.
-
-    Examples
-    --------
-    >>> find_mobile_column(["Nom", " SMS "])
-    ' SMS '
-    """
-    columns = list(columns)
-    for name in columns:
-        if str(name).strip().lower() in MOBILE_COLUMN_NAMES:
-            return name
-    raise RecipientListError(
-        f"no mobile column: the list needs a column named mobile, sms, portable or gsm "
-        f"(any case), or pass column=; the header is {[str(c) for c in columns]}",
-        rule="mobile-column",
-        field="header",
-    )

@@ -53,9 +53,8 @@ from __future__ import annotations
 import csv
 import json
 import os
-import re
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import IO, Any
 
 import numpy as np
@@ -64,32 +63,30 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from mfanalytics.charsets import detect_charset
-from mfanalytics.errors import RULE_CHARSET, RULE_MIXED_ENCODING, RULE_SURROGATE, ReportFormatError
-from mfanalytics.reports.dates import parse_paris_dates
+from mfanalytics.charsets import (
+    LINE_END_BYTES,
+    charset_error,
+    checked_charset,
+    decode_utf8,
+    encode_utf8,
+    sniff_separator,
+    without_bom,
+)
+from mfanalytics.errors import ReportFormatError
+from mfanalytics.reports.assembly import Job, assemble_frame, typed_values
+from mfanalytics.reports.exports import export_names, from_export
 from mfanalytics.reports.schema import (
-    KINDS,
     REPORT_COLUMNS,
-    campaign_ids,
-    decode_codes,
     map_columns,
     match_column,
     parse_integers,
-    to_categorical,
-    to_datetimes,
-    to_ints,
-    to_list_column,
-    to_strings,
 )
 
 __all__ = ["MAX_COLUMNS", "MAX_LINE_BYTES", "REPORT_COLUMNS", "read_report", "parse_report", "parse_report_json"]
 
 _STRING = pd.StringDtype("pyarrow")
-_STOP = r"^\s*stop\b"
 _ENVELOPE_KEYS = ("rows", "report", "data", "content", "items", "results")
 _SNIFF = 1 << 20
-_PARALLEL_ROWS = 100_000
-_CATEGORICAL = ("ref_list", "status_text")
 #: Limits no real report reaches (the platform sends about 20 columns plus the
 #: list's own): beyond them a report is refused, in well under a second, with
 #: ``rule="column-limit"`` (CSV columns, or distinct keys of the JSON records),
@@ -97,12 +94,11 @@ _CATEGORICAL = ("ref_list", "status_text")
 #: ``"header-size"`` or ``"json-depth"`` (JSON nested deeper than Python can read).
 MAX_COLUMNS = 2_000
 MAX_LINE_BYTES = 16 << 20
-_DETECT_BLOCK = 1 << 22
 
 
 # -- public API --------------------------------------------------------------
 def read_report(
-    path_or_buffer: str | os.PathLike | IO[bytes] | IO[str],
+    path_or_buffer: str | os.PathLike[str] | IO[bytes] | IO[str],
     *,
     campaign_id: int | None = None,
     lang: str = "en",
@@ -159,15 +155,7 @@ def parse_report(
     Timestamp('2025-03-05 09:15:00+0100', tz='Europe/Paris')
     """
     if isinstance(data, str):
-        try:
-            data = data.lstrip("\ufeff").encode("utf-8")
-        except UnicodeEncodeError as exc:
-            line = data.count("\n", 0, exc.start)
-            raise ReportFormatError(
-                f"Data line {line} holds a lone surrogate (half of a character, cut off): the text is damaged.",
-                rule=RULE_SURROGATE,
-                line=line,
-            ) from None
+        data = encode_utf8(data, error=ReportFormatError, what="report")
     elif not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"parse_report takes bytes or str, not {type(data).__name__}; use read_report for files")
     data = bytes(data) if not isinstance(data, bytes) else data
@@ -202,14 +190,11 @@ def parse_report_json(
     [True]
     """
     if isinstance(records, (bytes, bytearray, memoryview, str)):
-        try:
-            text = bytes(records).decode("utf-8-sig") if not isinstance(records, str) else records
-        except UnicodeDecodeError as exc:
-            raise ReportFormatError(
-                f"The JSON report is not UTF-8 (byte {exc.start + 1} is 0x{bytes(records)[exc.start]:02X}); "
-                "JSON is always UTF-8: the answer is damaged or not a report.",
-                rule=RULE_CHARSET,
-            ) from None
+        text = (
+            records
+            if isinstance(records, str)
+            else decode_utf8(bytes(records), error=ReportFormatError, what="JSON report")
+        )
         if not text.strip():
             raise ReportFormatError("The JSON report is empty.", rule="empty")
         try:
@@ -228,9 +213,7 @@ def parse_report_json(
                 rule="json-shape",
             )
         if campaign_id is None:
-            campaign_id = next(
-                (records[k] for k in records if match_column(k) and match_column(k)[0] == "campaign_id"), None
-            )
+            campaign_id = next((records[k] for k in records if (match_column(k) or ("",))[0] == "campaign_id"), None)
         records = records[key]
     if not isinstance(records, list):
         raise ReportFormatError("A JSON report must be a list of records.", rule="json-shape")
@@ -249,21 +232,21 @@ def parse_report_json(
         if isinstance(first, Mapping):
             inner = [v if isinstance(v, Mapping) else {} for v in col]
             _check_keys(inner, f" under {str(name)[:40]!r}", len(frame.columns) + len(columns))
-            inner = pd.DataFrame.from_records(inner, index=frame.index)
-            columns.extend((str(k), inner[k]) for k in inner.columns)
+            spread = pd.DataFrame.from_records(inner, index=frame.index)
+            columns.extend((str(k), spread[k]) for k in spread.columns)
         else:
             columns.append((str(name), col))
     report_cols, extras = map_columns([n for n, _ in columns], required=bool(records))
-    jobs = [
-        (t[0], t[1], lambda col=col, k=t[1], name=name: _json_values(col, k, name))
+    jobs: list[Job] = [
+        (t[0], t[1], partial(_json_values, col, t[1], name))
         for (name, col), t in zip(columns, report_cols)
         if t is not None
     ]
-    jobs += [(out, "list", lambda i=i: _json_values(columns[i][1], "string", columns[i][0])) for i, out in extras]
-    return _assemble(jobs, len(frame), campaign_id=campaign_id, lang=lang)
+    jobs += [(out, "list", partial(_json_values, columns[i][1], "string", columns[i][0])) for i, out in extras]
+    return assemble_frame(jobs, len(frame), campaign_id=campaign_id, lang=lang)
 
 
-def _check_keys(records: list, where: str, already: int = 0) -> None:
+def _check_keys(records: Sequence[Mapping[str, Any]], where: str, already: int = 0) -> None:
     """Refuse records with more distinct keys than MAX_COLUMNS, before building a frame of them."""
     keys = set().union(*records) if records else set()
     if len(keys) + already > MAX_COLUMNS:
@@ -278,12 +261,10 @@ def _from_csv(prefix: bytes, source: Callable[[], Any], *, campaign_id: int | No
     """Sniff BOM, encoding and separator; ``source()`` opens the whole body."""
     if lang not in ("en", "fr"):
         raise ValueError(f"lang must be 'en' or 'fr', not {lang!r}")
-    if prefix.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ReportFormatError("The report is UTF-16; save it as UTF-8 or Windows-1252.", rule=RULE_CHARSET)
-    body = prefix[3:] if prefix.startswith(b"\xef\xbb\xbf") else prefix
+    body = without_bom(prefix)
     if not body.strip():
         raise ReportFormatError("The report is empty: not even a header line.", rule="empty")
-    first_end = re.search(rb"\r\n|\r|\n", body)  # CR-only line ends too (old Mac exports)
+    first_end = LINE_END_BYTES.search(body)
     if first_end is None and len(prefix) >= _SNIFF:
         raise ReportFormatError(
             f"The header line is longer than {_SNIFF:,} bytes: not a report (is the separator right?).",
@@ -293,22 +274,21 @@ def _from_csv(prefix: bytes, source: Callable[[], Any], *, campaign_id: int | No
     header_bytes = body[: first_end.start()] if first_end else body
     if not header_bytes.strip():
         raise ReportFormatError("The first line is empty: a report starts with its header line.", rule="header", line=1)
-    charset = _charset(source)
+    charset = checked_charset(source, error=ReportFormatError, what="report", utf16=False)
     encoding = "utf8" if charset.codec == "utf-8" else charset.codec
     try:
         header_text = header_bytes.decode(charset.codec)
     except UnicodeDecodeError as exc:
-        raise ReportFormatError("The header is neither UTF-8 nor Windows-1252.", rule=RULE_CHARSET, line=1) from exc
-    counts = {sep: header_text.count(sep) for sep in ";,\t"}
-    sep = max(counts, key=lambda s: (counts[s], s == ";"))
-    if counts[sep] >= MAX_COLUMNS:
+        raise charset_error(ReportFormatError, "report", "header is neither UTF-8 nor Windows-1252") from exc
+    sep = sniff_separator(header_text)
+    if header_text.count(sep) >= MAX_COLUMNS:
         raise ReportFormatError(
-            f"The header has {counts[sep] + 1:,} columns; a report has at most {MAX_COLUMNS:,}.",
+            f"The header has {header_text.count(sep) + 1:,} columns; a report has at most {MAX_COLUMNS:,}.",
             rule="column-limit",
             line=1,
         )
     names = next(csv.reader([header_text], delimiter=sep))
-    names, export = _export_names(names)
+    names, export = export_names(names)
     report_cols, extras = ([], []) if export else map_columns(names)
     int_types = {i: t[1] for i, t in enumerate(report_cols) if t is not None and t[1].startswith("int")}
     if first_end is None:  # a header without a line end: no rows
@@ -316,33 +296,14 @@ def _from_csv(prefix: bytes, source: Callable[[], Any], *, campaign_id: int | No
     else:
         table = _read_table(source, len(names), sep, encoding, {} if export else int_types)
     if export:
-        return _from_export(table, names, campaign_id=campaign_id, lang=lang)
-    jobs = [
-        (t[0], t[1], lambda i=i, k=t[1]: _typed(table.column(i), k, names[i]))
+        return from_export(table, names, campaign_id=campaign_id, lang=lang)
+    jobs: list[Job] = [
+        (t[0], t[1], partial(typed_values, table.column(i), t[1], names[i]))
         for i, t in enumerate(report_cols)
         if t is not None
     ]
-    jobs += [(out, "list", lambda i=i: table.column(i)) for i, out in extras]
-    return _assemble(jobs, table.num_rows, campaign_id=campaign_id, lang=lang)
-
-
-def _charset(source: Callable[[], Any]):
-    """The charset of the body (:mod:`mfanalytics.charsets`, as for lists); a mixed file is refused."""
-    reader = source()
-    charset = detect_charset(iter(lambda: reader.read(_DETECT_BLOCK), b""))
-    if charset.name == "UTF-16":
-        raise ReportFormatError("The report is UTF-16; save it as UTF-8 or Windows-1252.", rule=RULE_CHARSET)
-    if charset.stray is not None:
-        reader = source()
-        data = reader.read(charset.stray + 1)
-        line = data.count(b"\n", 0, charset.stray)
-        raise ReportFormatError(
-            f"The report is UTF-8 but data line {line} holds a byte that is not UTF-8 "
-            f"(0x{data[charset.stray]:02X}): mixed encodings; fix or re-export the file.",
-            rule=RULE_MIXED_ENCODING,
-            line=line,
-        )
-    return charset
+    jobs += [(out, "list", partial(table.column, i)) for i, out in extras]
+    return assemble_frame(jobs, table.num_rows, campaign_id=campaign_id, lang=lang)
 
 
 def _read_table(source: Callable[[], Any], ncols: int, sep: str, encoding: str, int_types: dict[int, str]) -> pa.Table:
@@ -378,7 +339,9 @@ def _read_table(source: Callable[[], Any], ncols: int, sep: str, encoding: str, 
                 if "straddl" in str(exc):  # one line spans blocks
                     break
             except UnicodeDecodeError as exc:
-                raise ReportFormatError("The report is neither UTF-8 nor Windows-1252.", rule=RULE_CHARSET) from exc
+                raise charset_error(
+                    ReportFormatError, "report", f"is neither UTF-8 nor Windows-1252 (byte at offset {exc.start:,})"
+                ) from None
         else:
             raise _structure_error(source, names, sep, last)
         if block >= MAX_LINE_BYTES:
@@ -388,89 +351,6 @@ def _read_table(source: Callable[[], Any], ncols: int, sep: str, encoding: str, 
                 rule="line-size",
             )
         block = MAX_LINE_BYTES
-
-
-# -- the toolkit's own exports (mfanalytics.export.to_safe_csv) -----------------
-_DERIVED = ("status", "status_group", "is_final", "is_delivered", "is_stop", "clicks", "clicked", "first_click_at")
-_EXPORT_MARKS = ("mobile", "status_code", *_DERIVED)
-_EXPORT_TRACK = re.compile(r"track_([1-9][0-9]*)_(at|clicks)")
-
-
-def _export_names(names: list[str]) -> tuple[list[str], bool]:
-    """The header of a report frame written by ``to_safe_csv`` (its own column names), restored."""
-    from mfanalytics.export import restore_name
-
-    restored = [restore_name(n) for n in names]
-    keys = set(restored)
-    if all(mark in keys for mark in _EXPORT_MARKS):
-        return restored, True
-    return names, False
-
-
-def _restore_text(arr: Any) -> Any:
-    """Undo the apostrophes that ``to_safe_csv`` put before formulas."""
-    from mfanalytics.export import restore_formulas
-
-    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-    if not len(arr) or not pc.any(pc.fill_null(pc.match_substring(arr, "'"), False)).as_py():
-        return arr
-    restored = restore_formulas(pd.Series(_STRING.__from_arrow__(arr)))
-    return pa.array(restored.array, type=pa.large_string()).cast(pa.string())
-
-
-def _export_dates(arr: Any, field: str) -> tuple[np.ndarray, np.ndarray]:
-    """``DD/MM/YYYY HH:MM:SS``, with an explicit offset where ``to_safe_csv`` wrote one."""
-    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-    long = pc.fill_null(pc.greater(pc.utf8_length(arr), 19), False).to_numpy(zero_copy_only=False)
-    if not long.any():
-        return parse_paris_dates(arr, field)
-    utc, valid = parse_paris_dates(pc.utf8_slice_codeunits(arr, 0, 19), field)
-    rows = np.flatnonzero(long)
-    texts = arr.take(pa.array(rows)).to_pylist()
-    try:
-        stamps = pd.to_datetime(pd.Series(texts), format="%d/%m/%Y %H:%M:%S %z", utc=True)
-    except ValueError:
-        i = int(rows[0])
-        raise ReportFormatError(
-            f"Column {field!r}, data line {i + 1}: {texts[0][:40]!r} is not a date DD/MM/YYYY HH:MM:SS [+HH:MM].",
-            rule="date",
-            field=field,
-            line=i + 1,
-        ) from None
-    utc[rows] = stamps.dt.tz_localize(None).astype("datetime64[s]").to_numpy().astype(np.int64)
-    return utc, valid
-
-
-def _from_export(table: pa.Table, names: list[str], *, campaign_id: int | None, lang: str) -> pd.DataFrame:
-    """A report frame read back from its export: the same columns, dtypes and values.
-
-    The derived columns (status, clicks, ...) are derived again from the
-    columns they come from, as when the report was first read; the labels of
-    ``status`` keep the language they were written in.
-    """
-    jobs = []
-    for i, name in enumerate(names):
-        col = table.column(i)
-        track = _EXPORT_TRACK.fullmatch(name)
-        if name in _DERIVED:
-            continue
-        if name in KINDS or track:
-            kind = KINDS.get(name) or ("date" if track.group(2) == "at" else "int32")
-            if kind == "date":
-                jobs.append((name, kind, lambda col=col, name=name: _export_dates(col, name)))
-            elif kind.startswith("int"):
-                jobs.append((name, kind, lambda col=col, kind=kind, name=name: parse_integers(col, kind, name)))
-            else:
-                jobs.append((name, kind, lambda col=col: _restore_text(col)))
-        else:
-            jobs.append((name, "list", lambda col=col: _restore_text(col)))
-    frame = _assemble(jobs, table.num_rows, campaign_id=campaign_id, lang=lang)
-    written = table.column(names.index("status")).to_pylist()
-    if frame["status"].astype(object).where(frame["status"].notna(), None).tolist() != written:
-        other = _assemble(jobs, table.num_rows, campaign_id=campaign_id, lang="fr" if lang == "en" else "en")
-        if other["status"].astype(object).where(other["status"].notna(), None).tolist() == written:
-            frame = other
-    return frame[[n for n in names if n in frame.columns]]
 
 
 def _structure_error(source: Callable[[], Any], names: list[str], sep: str, exc: Exception | None) -> ReportFormatError:
@@ -502,14 +382,6 @@ def _structure_error(source: Callable[[], Any], names: list[str], sep: str, exc:
     return ReportFormatError(f"The report cannot be read as CSV: {exc}", rule="csv")
 
 
-def _typed(arr: Any, kind: str, field: str) -> Any:
-    if kind == "date":
-        return parse_paris_dates(arr, field)
-    if kind.startswith("int"):
-        return parse_integers(arr, kind, field)
-    return arr
-
-
 # -- JSON values -------------------------------------------------------------
 def _json_values(col: pd.Series, kind: str, field: str) -> Any:
     """One JSON column to what :func:`_typed` returns, via text where needed."""
@@ -538,129 +410,4 @@ def _json_values(col: pd.Series, kind: str, field: str) -> Any:
     text = col.astype(_STRING)
     arr = pa.array(text.array)
     arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
-    return _typed(arr, kind, field)
-
-
-# -- assembly ----------------------------------------------------------------
-def _column(canon: str, kind: str, raw: Any, n: int) -> Any:
-    """The frame's pandas array for a parsed column (``raw`` None: all missing)."""
-    if kind == "list":
-        return to_list_column(raw, n)
-    if kind == "date":
-        return to_datetimes(raw, n)
-    if kind.startswith("int"):
-        return to_ints(raw, n, "I" + kind[1:])
-    if canon in _CATEGORICAL:
-        return to_categorical(raw, n)
-    return to_strings(raw, n)
-
-
-def _assemble(
-    jobs: list[tuple[str, str, Callable[[], Any]]], n: int, *, campaign_id: int | None, lang: str
-) -> pd.DataFrame:
-    """Parse and convert every column (threaded for big reports), then derive the rest.
-
-    ``jobs`` holds ``(name, kind, parse)`` per input column: report columns by
-    their frame name, list columns with kind ``"list"``.
-    """
-
-    def run(canon: str, kind: str, parse: Callable[[], Any]) -> tuple[Any, Any, Any]:
-        raw = parse()
-        converted = _column(canon, kind, raw, n)
-        derived = None  # per-column derived values, computed on the same thread
-        if canon == "status_code":
-            derived = decode_codes(pd.Series(converted, copy=False), lang)
-        elif canon == "reply":
-            derived = _stop_replies(raw, n)
-        elif canon.startswith("track_"):
-            derived = _filled_rows(raw, kind)
-        return raw, converted, derived
-
-    # the longest conversions (dates, then dictionaries) first, so that the threads finish together
-    cost = [
-        0 if kind == "date" else 1 if kind == "list" or name in (*_CATEGORICAL, "status_code") else 2
-        for name, kind, _ in jobs
-    ]
-    order = sorted(range(len(jobs)), key=cost.__getitem__)
-    done = dict(zip([j[0] for j in jobs], _parallel([lambda j=j: run(*j) for j in jobs], n, order)))
-    raw = {name: done[name][0] for name, kind, _ in jobs if kind != "list"}
-    tracks = sorted({int(c.split("_")[1]) for c in raw if c.startswith("track_")})
-
-    def col(canon: str, kind: str) -> Any:
-        return done[canon][1] if canon in done else _column(canon, kind, None, n)
-
-    out: dict[str, Any] = {}
-    out["campaign_id"] = campaign_ids(raw.get("campaign_id"), n, campaign_id)
-    for canon in ("ref_list", "line", "mobile", "status_code", "status_text"):
-        out[canon] = col(canon, KINDS[canon])
-    codes = pd.Series(out["status_code"], copy=False)
-    out.update(done["status_code"][2] if "status_code" in done else decode_codes(codes, lang))
-    out["delivered_at"] = col("delivered_at", "date")
-    out["reply"] = col("reply", "string")
-    stop = out["status_code"].to_numpy(dtype=np.int16, na_value=0) == 17
-    if "reply" in done:
-        stop |= done["reply"][2]
-    out["is_stop"] = pd.arrays.BooleanArray(stop, np.zeros(n, bool))
-    out["preview_at"] = col("preview_at", "date")
-    out["preview_count"] = col("preview_count", "int32")
-    first, any_click = np.full(n, np.iinfo(np.int64).min), np.zeros(n, bool)  # first click: NaT until one
-    for k in tracks:
-        out[f"track_{k}_at"] = col(f"track_{k}_at", "date")
-        out[f"track_{k}_clicks"] = col(f"track_{k}_clicks", "int32")
-        if f"track_{k}_at" in done:  # the earliest click: only the rows with a date
-            rows, at = done[f"track_{k}_at"][2]
-            first[rows] = np.where(any_click[rows], np.minimum(first[rows], at), at)
-            any_click[rows] = True
-    counters = [done[f"track_{k}_clicks"][2] for k in tracks if f"track_{k}_clicks" in done]
-    if tracks:
-        # int32 sums cannot overflow when the counters' maxima add up to an int32
-        wide = sum(int(c.max()) for _, c in counters if c.size) > np.iinfo(np.int32).max
-        clicks = np.zeros(n, np.int64 if wide else np.int32)
-        for rows, c in counters:
-            clicks[rows] += c
-        if wide and clicks.max() > np.iinfo(np.int32).max:
-            raise ReportFormatError("Total clicks overflow a 32-bit counter.", rule="integer", field="clicks")
-        out["clicks"] = pd.arrays.IntegerArray(clicks.astype(np.int32, copy=False), np.zeros(n, bool))
-        out["clicked"] = pd.arrays.BooleanArray((clicks > 0) | any_click, np.zeros(n, bool))
-        out["first_click_at"] = to_datetimes((first, any_click), n)
-    else:
-        out["clicks"] = pd.arrays.IntegerArray(np.zeros(n, np.int32), np.ones(n, bool))
-        out["clicked"] = pd.arrays.BooleanArray(np.zeros(n, bool), np.ones(n, bool))
-        out["first_click_at"] = to_datetimes(None, n)
-    for name, kind, _ in jobs:
-        if kind == "list":
-            out[name] = done[name][1]
-    return pd.DataFrame(out, index=pd.RangeIndex(n), copy=False)
-
-
-def _filled_rows(raw: Any, kind: str) -> tuple[Any, np.ndarray]:
-    """Rows and values of a parsed TRACK column: the dates present, every counter (empty = 0)."""
-    if kind == "date":
-        rows = np.flatnonzero(raw[1])
-        return rows, raw[0][rows]
-    return slice(None), np.asarray(pc.fill_null(raw, 0).to_numpy(zero_copy_only=False))
-
-
-def _stop_replies(reply: Any, n: int) -> np.ndarray:
-    """True where the reply's first word is STOP, in any case."""
-    stop = np.zeros(n, bool)
-    if n and reply.null_count < n:
-        valid = reply.is_valid().to_numpy(zero_copy_only=False)
-        stop[valid] = pc.match_substring_regex(pc.drop_null(reply), _STOP, ignore_case=True).to_numpy(
-            zero_copy_only=False
-        )
-    return stop
-
-
-def _parallel(funcs: list[Any], n: int, first: Sequence[int] = ()) -> list[Any]:
-    """Run column jobs, on threads for big reports (numpy and pyarrow release the GIL).
-
-    The jobs numbered in ``first`` start first. Results come back in job order;
-    the first failing job (in that order) raises.
-    """
-    if n < _PARALLEL_ROWS or len(funcs) < 2:
-        return [f() for f in funcs]
-    order = list(dict.fromkeys([*first, *range(len(funcs))]))
-    with ThreadPoolExecutor(max_workers=min(len(funcs), os.cpu_count() or 1, 4)) as pool:
-        futures = {i: pool.submit(funcs[i]) for i in order}
-        return [futures[i].result() for i in range(len(funcs))]
+    return typed_values(arr, kind, field)

@@ -21,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from mfanalytics.charsets import arrow_strings
 from mfanalytics.errors import ReportFormatError
 from mfanalytics.reports.status_codes import decode_status
 from mfanalytics.times import PARIS_NAME
@@ -156,7 +157,7 @@ _DATETIME = pd.DatetimeTZDtype("s", PARIS)
 
 def to_ints(arr: pa.Array | None, n: int, dtype: str) -> Any:
     """Arrow integers (or None: all missing) to a pandas masked integer array."""
-    pd_dtype = pd.api.types.pandas_dtype(dtype)
+    pd_dtype: Any = pd.api.types.pandas_dtype(dtype)  # a masked integer dtype (Int16, Int32, Int64)
     if arr is None:
         return pd.arrays.IntegerArray(np.zeros(n, pd_dtype.numpy_dtype), np.ones(n, bool))
     return pd_dtype.__from_arrow__(arr)
@@ -166,7 +167,7 @@ def to_strings(arr: Any, n: int) -> Any:
     """Arrow text (or None: all missing) to ``string[pyarrow]``, zero-copy."""
     if arr is None:
         arr = pa.nulls(n, pa.string())
-    return _STRING.__from_arrow__(arr)
+    return arrow_strings(arr)
 
 
 def to_datetimes(parsed: tuple[np.ndarray, np.ndarray] | None, n: int) -> Any:
@@ -279,7 +280,7 @@ def decode_codes(codes: pd.Series, lang: str) -> dict[str, Any]:
     top = int(values.max()) + 1 if len(values) else 0
     table = decode_status(pd.Series(list(range(top)) + [None], dtype="object"), lang=lang)
     idx = np.where(values < 0, top, values)
-    out = {}
+    out: dict[str, Any] = {}
     for col in ("status", "status_group"):
         cat = table[col].array
         out[col] = pd.Categorical.from_codes(cat.codes[idx], dtype=cat.dtype, validate=False)

@@ -146,8 +146,8 @@ def decode_status(codes: Iterable[int] | pd.Series, *, lang: str = "en") -> pd.D
     known = (_CODES[pos] == values) & ~np.isnan(values)
     idx = np.where(known, pos, len(_CODES))
     labels = _LABELS[lang]
-    status = pd.Categorical.from_codes(_label_codes(idx, labels), categories=_unique(labels))
-    group = pd.Categorical.from_codes(_GROUP_CODES[idx], categories=list(STATUS_GROUPS))
+    status = pd.Categorical.from_codes(_label_codes(idx, labels), dtype=pd.CategoricalDtype(_unique(labels)))
+    group = pd.Categorical.from_codes(_GROUP_CODES[idx], dtype=pd.CategoricalDtype(list(STATUS_GROUPS)))
     is_final = pd.array(_FINAL[idx], dtype="boolean")
     is_delivered = pd.array(_DELIVERED[idx], dtype="boolean")
     is_final[~known] = pd.NA
@@ -170,4 +170,5 @@ def _unique(labels: list[str]) -> list[str]:
 def _label_codes(idx: np.ndarray, labels: list[str]) -> np.ndarray:
     uniq = _unique(labels)
     mapping = np.array([uniq.index(label) for label in labels], dtype=np.int16)
-    return mapping[idx]
+    codes: np.ndarray = mapping[idx]
+    return codes

@@ -310,3 +310,14 @@ def test_national_prefix_kept_when_stripping_would_break_a_viable_number():
     values = ["8123456789", "8 912 345 67 89", "8 (800) 555-35-35", "+7 912 345 67 89"]
     assert_same_as_reference(values, "RU")
     assert normalize_mobiles(["8123456789"], region="RU")["mobile_e164"].tolist() == ["+78123456789"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(messy_numbers(), min_size=1, max_size=40), st.integers(1, 5))
+def test_a_categorical_column_and_small_batches_give_the_reference(values, batch):
+    """The fast path works on distinct values (a category's own, or Arrow's dictionary), in batches."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(phones, "_DISTINCT_BATCH", batch)
+        as_category = rows_of(normalize_mobiles(pd.Series(values + values[:3], dtype="category")))
+    for raw, got in zip(values + values[:3], as_category):
+        assert got == reference(raw, "FR"), raw

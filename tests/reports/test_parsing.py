@@ -14,7 +14,6 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -578,10 +577,7 @@ def test_csv_and_json_round_trips(rows, sep, encoding):
     assert values(df["is_stop"]) == stop
     clicks = [(r["TRACK_1_COUNTER"] or 0) + (r["TRACK_2_COUNTER"] or 0) for r in rows]
     assert values(df["clicks"]) == clicks
-    firsts = [
-        min((d for d in (r["TRACK_1"], r["TRACK_2"]) if d is not None), key=_paris, default=None)
-        for r in rows
-    ]
+    firsts = [min((d for d in (r["TRACK_1"], r["TRACK_2"]) if d is not None), key=_paris, default=None) for r in rows]
     assert values(df["first_click_at"]) == [_paris(d) for d in firsts]
     known = {1, 2, 13, 14, 16, 17, 20, 21, 22, 24, 31}
     assert values(df["status_group"].eq("unknown")) == [r["STATUS_CODE"] not in known for r in rows]
@@ -639,50 +635,6 @@ def test_dates_match_zoneinfo(dates):
     assert got == expected
 
 
-def _large_report(n: int) -> str:
-    idx = np.arange(n)
-    days = 1 + idx % 31
-    lines = [
-        f"{i + 1};+336{i:08d};{16 if i % 3 else 17};{d:02d}/03/2025 10:00:00;{'STOP' if i % 5 == 0 else ''};V{i % 7}"
-        for i, d in zip(idx.tolist(), days.tolist())
-    ]
-    return "ID_LINE;INT_MOBILE;STATUS_CODE;DELIVERYDATE;REPLY;VILLE\n" + "\n".join(lines) + "\n"
-
-
-def test_threaded_and_serial_conversions_agree(monkeypatch):
-    import mfanalytics.reports.parsing as reports
-
-    text = _large_report(120_000)
-    threaded = parse_report(text)
-    monkeypatch.setattr(reports, "_PARALLEL_ROWS", 10**9)
-    pd.testing.assert_frame_equal(parse_report(text), threaded)
-    bad = text.replace("+33600110000;16;13/03/2025 10:00:00", "+33600110000;16;13/03/2025 10h00")
-    assert bad != text
-    monkeypatch.setattr(reports, "_PARALLEL_ROWS", 1)
-    with pytest.raises(ReportFormatError) as info:
-        parse_report(bad)
-    assert (info.value.field, info.value.line) == ("DELIVERYDATE", 110_001)
-
-
-def test_large_report_uses_the_same_rules():
-    """Above the threading threshold the result is the same as row by row."""
-    n = 120_000
-    df = parse_report(_large_report(n))
-    assert len(df) == n
-    assert df["line"].iloc[-1] == n
-    # 30/03/2025 is the change to summer time: 10:00 is +02:00 from the 30th on
-    assert values(df["delivered_at"].iloc[27:32]) == [
-        ts("2025-03-28T10:00:00+01:00"),
-        ts("2025-03-29T10:00:00+01:00"),
-        ts("2025-03-30T10:00:00+02:00"),
-        ts("2025-03-31T10:00:00+02:00"),
-        ts("2025-03-01T10:00:00+01:00"),
-    ]
-    assert int(df["is_stop"].sum()) == len(set(range(0, n, 3)) | set(range(0, n, 5)))
-    assert isinstance(df["VILLE"].dtype, pd.CategoricalDtype) and len(df["VILLE"].cat.categories) == 7
-    assert df.memory_usage(deep=True).sum() / n < 150
-
-
 def test_utf8_with_a_stray_byte_is_refused_not_misread():
     body = "INT_MOBILE;STATUS_CODE;NOM\n+33600000001;16;Hélène\n+33600000002;16;".encode() + b"Ren\xe9e\n"
     with pytest.raises(ReportFormatError) as info:
@@ -723,68 +675,3 @@ def test_json_numbers_in_text_columns_keep_their_digits():
     assert values(df["mobile"]) == ["33612345678", "33612345679"]
     assert values(df["CODE_POSTAL"]) == ["75001", NA]
     assert values(df["NOTE"]) == ["2.5", NA]
-
-
-# -- the toolkit reads its own exports back (mfanalytics.export.to_safe_csv) ------
-_RISKY = st.sampled_from(
-    ["=cmd|' /C calc'!A0", "+1+1", "-2", "@x", "'=x", "a,=b", "\tTab", "ok\r=x", "+33612345678", "x;-1"]
-)
-# around the autumn clock change of 2026 (01:00 UTC on 25 October): 02:00-02:59 Paris happens twice
-_INSTANTS = st.datetimes(datetime(2026, 10, 24, 22), datetime(2026, 10, 25, 3)).map(
-    lambda d: pd.Timestamp(d.replace(microsecond=0), tz="UTC").tz_convert(PARIS)
-)
-
-
-@settings(
-    max_examples=60,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
-@given(
-    rows=st.lists(st.tuples(_ROW, st.none() | _TEXT | _RISKY, st.none() | _INSTANTS), max_size=6),
-    lang=st.sampled_from(["en", "fr"]),
-    json_source=st.booleans(),
-)
-def test_an_export_reads_back_to_the_same_frame(tmp_path, rows, lang, json_source):
-    from mfanalytics.export import to_safe_csv
-
-    header = ["ID_LINE", "INT_MOBILE", "STATUS_CODE", "REPLY", "TRACK_1", "TRACK_1_COUNTER", "NOM", "VILLE"]
-    records = [
-        {
-            **{h: (r[h].strftime("%d/%m/%Y %H:%M:%S") if isinstance(r[h], datetime) else r[h]) for h in header},
-            "=NOTE": note,
-        }
-        for r, note, _ in rows
-    ]
-    if json_source or not rows:
-        frame = parse_report_json(records, campaign_id=9, lang=lang)
-    else:
-        text = _write_csv([*header, "=NOTE"], [list(rec.values()) for rec in records], ";")
-        frame = parse_report(text.encode("utf-8"), campaign_id=9, lang=lang)
-    if rows:  # any instant, the second pass of the repeated hour included
-        frame["delivered_at"] = pd.array([NA if d is None else d for _, _, d in rows], dtype=DT)
-    path = to_safe_csv(frame, tmp_path / "export.csv")
-    # the labels of `status` say their language, except in an empty export
-    pd.testing.assert_frame_equal(read_report(path) if rows else read_report(path, lang=lang), frame)
-    pd.testing.assert_frame_equal(parse_report(path.read_bytes(), lang=lang), frame)
-    # the CLI's other format (fetch --out FILE.parquet)
-    frame.to_parquet(tmp_path / "export.parquet", index=False)
-    parquet = pd.read_parquet(tmp_path / "export.parquet")
-    for name in parquet.columns:
-        if isinstance(parquet[name].dtype, pd.DatetimeTZDtype):
-            parquet[name] = parquet[name].dt.as_unit("s")
-    # the same values; Parquet has no unit of seconds (dates come back in ms) and an empty
-    # categorical comes back with object categories
-    pd.testing.assert_frame_equal(parquet, frame, check_dtype=False, check_categorical=False)
-
-
-def test_the_demo_export_reads_back(tmp_path):
-    # `mfanalytics report out/demo/report.csv` said "no INT_MOBILE column"
-    from mfanalytics.export import to_safe_csv
-
-    frame = read_report(DATA / "tracks.csv", campaign_id=1001)
-    frame["PRENOM"] = pd.Series(["=Bob", "Zoé", "O'Neil"][: len(frame)] + ["x"] * max(0, len(frame) - 3), dtype=STR)
-    back = read_report(to_safe_csv(frame, tmp_path / "report.csv"))
-    pd.testing.assert_frame_equal(back, frame)

@@ -1,0 +1,42 @@
+"""lists/numbering.py: phonenumbers' parsing replayed on Arrow arrays, checked against phonenumbers itself."""
+
+from __future__ import annotations
+
+import phonenumbers
+import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mfanalytics.lists.numbering import digits_only, regions_of_international
+
+codes = st.sampled_from(["33", "262", "590", "594", "596", "1", "44", "32", "41", "352", "377", "49", "7", "999", "0"])
+digits = st.text(alphabet="0123456789", min_size=0, max_size=13)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(codes, digits), min_size=1, max_size=30))
+def test_regions_of_international_numbers_are_those_of_phonenumbers(numbers):
+    """Shared country codes (+1, +262, +590, +7) included: where it says settled, phonenumbers agrees."""
+    texts = [cc + rest for cc, rest in numbers]
+    settled, region = regions_of_international(pa.array(texts, pa.string()))
+    for text, ok, got in zip(texts, settled.tolist(), region.to_pylist()):
+        if not ok:
+            continue
+        num = phonenumbers.parse("+" + text, None)
+        expected = phonenumbers.region_code_for_number(num)
+        assert got == expected, text
+
+
+def test_numbers_of_shared_country_codes_are_settled_without_phonenumbers():
+    texts = ["33612345678", "262692123456", "262639123456", "590690123456", "16502530000", "447400123456"]
+    settled, region = regions_of_international(pa.array(texts))
+    assert settled.all()
+    expected = [phonenumbers.region_code_for_number(phonenumbers.parse("+" + t, None)) for t in texts]
+    assert region.to_pylist() == expected
+    assert [expected[i] for i in (0, 1, 3)] == ["FR", "RE", "GP"]  # the shared codes are told apart
+
+
+@given(st.lists(st.one_of(st.none(), st.text(max_size=12)), max_size=20))
+def test_digits_only_keeps_the_ascii_digits(values):
+    got = digits_only(pa.array(values, pa.string())).to_pylist()
+    assert got == ["".join(c for c in (v or "") if "0" <= c <= "9") for v in values]
