@@ -105,6 +105,18 @@ def _lookup(name: str, keys: Iterable[Any]) -> Any:
     return folded[0] if folded else None
 
 
+def _distinct_rows(columns: list[Ints]) -> tuple[Ints, Ints]:
+    """``(inverse, first)``: rows numbered by their distinct combination of codes, and the first row of each."""
+    inverse = columns[0]
+    for codes in columns[1:]:
+        inverse = pd.factorize(inverse * (int(codes.max(initial=0)) + 1) + codes)[0]
+    if len(columns) == 1:
+        inverse = pd.factorize(inverse)[0]  # only the values some row uses
+    first = np.zeros(int(inverse.max(initial=-1)) + 1, dtype=np.int64)
+    first[inverse[::-1]] = np.arange(len(inverse) - 1, -1, -1)
+    return inverse.astype(np.int64), first
+
+
 class Message:
     """An SMS text with the options of ``/campaigns/inject`` that change what is sent.
 
@@ -287,23 +299,21 @@ class Message:
                 head += value
         if columns:
             columns[0] = ([head + u for u in columns[0][0]], columns[0][1])
-            arrays = []
-            chars = None
-            for uniques, codes in columns:
-                distinct = pa.array(uniques, type=pa.large_string())
-                counted = character_counts(distinct).take(codes)
-                chars = counted if chars is None else chars + counted
-                arrays.append(distinct.take(pa.array(codes)))
-            text = (
+            inverse, first = _distinct_rows([codes for _, codes in columns])
+            # each distinct text is built and counted once, then taken for every row that has it
+            arrays = [pa.array(u, type=pa.large_string()).take(pa.array(codes[first])) for u, codes in columns]
+            distinct = (
                 arrays[0]
                 if len(arrays) == 1
                 else pc.binary_join_element_wise(*arrays, pa.scalar("", pa.large_string()))
             )
         else:
-            text = pa.repeat(pa.scalar(head, pa.large_string()), n)
-            chars = character_counts(pa.array([head], pa.large_string())).take(np.zeros(n, dtype=np.int64))
-        assert chars is not None
-        is_gsm, length, segments = counts_of(chars, text, np.ones(n, dtype=bool))
+            inverse, first = np.zeros(n, dtype=np.int64), np.zeros(min(n, 1), dtype=np.int64)
+            distinct = pa.array([head] * len(first), type=pa.large_string())
+        once = np.ones(len(distinct), dtype=bool)
+        gsm_once, length_once, segments_once = counts_of(character_counts(distinct), distinct, once)
+        is_gsm, length, segments = gsm_once[inverse], length_once[inverse], segments_once[inverse]
+        text = distinct.take(pa.array(inverse))
         code6 = ~is_gsm & (not self.allow_ucs2)
         if self._literal_non_gsm:
             err6[:] = f"character(s) outside GSM-7 {''.join(self._literal_non_gsm)!r} in the message text"

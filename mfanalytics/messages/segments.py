@@ -138,35 +138,13 @@ def _rare_bytes(data: npt.NDArray[np.uint8], block: int = 1 << 22) -> Ints:
 
 
 class CharacterCounts(NamedTuple):
-    """What the counts need to know of each text; every field adds up when texts are concatenated."""
+    """What the counts need to know of each text (one array per field, one value per text)."""
 
     code_points: Ints
     outside_gsm: Bools  #: a character outside GSM-7
     extension: Ints  #: GSM-7 extension characters (two septets each)
     astral: Ints  #: characters beyond the BMP (two UTF-16 units each)
     joining: Ints  #: characters that may join a grapheme cluster without starting it
-
-    def take(self, codes: Ints) -> CharacterCounts:
-        """The counts of ``texts[codes]``."""
-        return CharacterCounts(
-            self.code_points[codes],
-            self.outside_gsm[codes],
-            self.extension[codes],
-            self.astral[codes],
-            self.joining[codes],
-        )
-
-    def __add__(self, other: object) -> CharacterCounts:
-        """The counts of the texts concatenated row by row (a tuple's ``+`` would append)."""
-        if not isinstance(other, CharacterCounts):
-            return NotImplemented
-        return CharacterCounts(
-            self.code_points + other.code_points,
-            np.logical_or(self.outside_gsm, other.outside_gsm),
-            self.extension + other.extension,
-            self.astral + other.astral,
-            self.joining + other.joining,
-        )
 
 
 def character_counts(arr: pa.Array) -> CharacterCounts:
