@@ -7,8 +7,10 @@ The property codes are the library's own numbering; the table of property runs i
 Examples
 --------
 >>> from mfanalytics.messages.graphemes import split_graphemes, utf16_units
->>> split_graphemes("e\u0301🇫🇷!")
-['é', '🇫🇷', '!']
+>>> split_graphemes("a🇫🇷👍🏽!")
+['a', '🇫🇷', '👍🏽', '!']
+>>> len(split_graphemes("e\\u0301"))  # a letter and its combining accent
+1
 >>> utf16_units("a😀")
 3
 """

@@ -111,6 +111,8 @@ def _buffers(arr: pa.Array) -> tuple[Ints, npt.NDArray[np.uint8]]:
     """Offsets (from 0) and the UTF-8 bytes of a string array, without copying the bytes."""
     n = len(arr)
     _, off_buf, data_buf = arr.buffers()
+    if n == 0 or off_buf is None:
+        return np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.uint8)
     width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
     offsets = np.frombuffer(off_buf, dtype=width, count=arr.offset + n + 1)[arr.offset :].astype(np.int64)
     if data_buf is None or offsets[-1] == offsets[0]:
