@@ -107,12 +107,18 @@ def _lookup(name: str, keys: Iterable[Any]) -> Any:
 
 def _distinct_rows(columns: list[Ints]) -> tuple[Ints, Ints]:
     """``(inverse, first)``: rows numbered by their distinct combination of codes, and the first row of each."""
-    inverse = columns[0]
+    key = columns[0]
+    size = int(key.max(initial=-1)) + 1
     for codes in columns[1:]:
-        inverse = pd.factorize(inverse * (int(codes.max(initial=0)) + 1) + codes)[0]
-    if len(columns) == 1:
-        inverse = pd.factorize(inverse)[0]  # only the values some row uses
-    first = np.zeros(int(inverse.max(initial=-1)) + 1, dtype=np.int64)
+        width = int(codes.max(initial=-1)) + 1
+        key, size = key * width + codes, size * width
+        if size > 4 * len(key) + 1024:  # too many possible combinations for a table: number those seen
+            key = pd.factorize(key)[0].astype(np.int64)
+            size = int(key.max(initial=-1)) + 1
+    seen = np.zeros(size, dtype=bool)
+    seen[key] = True
+    inverse = (np.cumsum(seen) - 1)[key]
+    first = np.zeros(int(seen.sum()), dtype=np.int64)
     first[inverse[::-1]] = np.arange(len(inverse) - 1, -1, -1)
     return inverse.astype(np.int64), first
 
@@ -339,7 +345,7 @@ class Message:
         counts = counts_frame(is_gsm, length, segments, np.ones(n, dtype=bool), frame.index)
         counts.insert(0, "text", pd.Series(pd.arrays.ArrowStringArray(text), index=frame.index))
         counts["error_code"] = pd.arrays.IntegerArray(code, code == 0)
-        counts["error"] = pd.array(error, dtype="string")
+        counts["error"] = pd.arrays.ArrowStringArray(pa.array(error, type=pa.large_string(), from_pandas=True))
         return counts
 
     def _field_values(
@@ -355,23 +361,27 @@ class Message:
                 err5[~code5] = f"field {name!r} is neither a column of the recipients nor in defaults"
                 code5[:] = True
             return default or ""
-        series = frame[column].astype("string")
-        empty = (series.isna() | (series == "")).to_numpy(dtype=bool, na_value=True)
+        codes, distinct = pd.factorize(frame[column], use_na_sentinel=True)
+        # the column's values as text (the conversion of astype("string")), once per distinct value;
+        # the last one stands for the missing values
+        texts = [*pd.Series(distinct).astype("string").fillna("").tolist(), ""]
+        codes = np.where(codes < 0, len(texts) - 1, codes)
+        empty = np.array([t == "" for t in texts], dtype=bool)
         if default is not None:
-            series = series.mask(empty, default)
+            texts = [default if e else t for t, e in zip(texts, empty)]
         else:
-            err5[empty & ~code5] = f"field {name!r} is empty and has no default"
-            code5 |= empty
-            series = series.fillna("")
-        codes, distinct = pd.factorize(series)
-        uniques = [to_gsm7(u) if self.auto_replace_gsm7 else u for u in distinct.tolist()]
+            missing = empty[codes]
+            err5[missing & ~code5] = f"field {name!r} is empty and has no default"
+            code5 |= missing
+        uniques = [to_gsm7(u) if self.auto_replace_gsm7 else u for u in texts]
         said = [
             f"character(s) outside GSM-7 {''.join(bad)!r} in field {name!r}" if (bad := non_gsm_chars(u)) else None
             for u in uniques
         ]
-        per_row = np.array([*said, None], dtype=object)[codes]  # per distinct value, not per row
-        hit = pd.notna(per_row) & pd.isna(err6)
-        err6[hit] = per_row[hit]
+        hit = np.array([x is not None for x in said], dtype=bool)[codes] & np.equal(
+            err6, np.array(None)
+        )  # the first field says
+        err6[hit] = np.array(said, dtype=object)[codes[hit]]  # per distinct value, not per row
         return uniques, codes.astype(np.int64)
 
     def _limit(self) -> int:
