@@ -80,6 +80,8 @@ __all__ = [
 Bools: TypeAlias = npt.NDArray[np.bool_]
 Ints: TypeAlias = npt.NDArray[np.int64]
 
+_BLOCK = 1 << 16  # Python strings converted to Arrow at a time
+
 #: The most SMS an account may allow per message.
 MAX_SEGMENTS = 6
 
@@ -213,8 +215,9 @@ def counts_of(chars: CharacterCounts, texts: pa.Array, valid: Bools) -> tuple[Bo
     return is_gsm, np.where(valid, length, 0), np.where(valid, segments, 0)
 
 
-def as_arrow(texts: Any) -> pa.Array:
-    """One Arrow string array of the texts (a list, a Series, an Arrow array); errors name the item."""
+def as_arrow(texts: Any, first_line: int = 1) -> pa.Array:
+    """One Arrow string array of the texts (a list, a Series, an Arrow array); errors name the item
+    (numbered from ``first_line``)."""
     if isinstance(texts, (pa.Array, pa.ChunkedArray)):
         arr = texts
     elif isinstance(texts, pd.Series) and isinstance(texts.dtype, (pd.StringDtype, pd.ArrowDtype)):
@@ -224,7 +227,7 @@ def as_arrow(texts: Any) -> pa.Array:
         try:
             arr = pa.array(values, type=pa.large_string(), from_pandas=True)
         except UnicodeEncodeError:
-            line = next(i + 1 for i, v in enumerate(values) if isinstance(v, str) and LONE_SURROGATE.search(v))
+            line = next(i for i, v in enumerate(values, first_line) if isinstance(v, str) and LONE_SURROGATE.search(v))
             raise MessageError(
                 f"text {line} holds a lone surrogate (half of an emoji, cut off): fix the text",
                 rule=RULE_SURROGATE,
@@ -232,7 +235,7 @@ def as_arrow(texts: Any) -> pa.Array:
                 line=line,
             ) from None
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError) as exc:
-            bad = next((i + 1 for i, v in enumerate(values) if not isinstance(v, str) and not pd.isna(v)), None)
+            bad = next((i for i, v in enumerate(values, first_line) if not isinstance(v, str) and not pd.isna(v)), None)
             raise MessageError(
                 f"every text must be a str; item {bad} is not ({exc})", rule="text-type", field="texts", line=bad
             ) from None
@@ -282,7 +285,16 @@ def count_segments(texts: Iterable[str] | pd.Series) -> pd.DataFrame:
     index = texts.index if isinstance(texts, pd.Series) else None
     if isinstance(texts, str):
         texts = [texts]
-    is_gsm, length, segments, valid = count_arrow(as_arrow(texts))
+    if isinstance(texts, (pa.Array, pa.ChunkedArray)) or (
+        isinstance(texts, pd.Series) and isinstance(texts.dtype, (pd.StringDtype, pd.ArrowDtype))
+    ):
+        is_gsm, length, segments, valid = count_arrow(as_arrow(texts))
+    else:  # Python strings: converted and counted a block at a time (the buffers are reused, in cache)
+        values = texts.to_numpy(dtype=object) if isinstance(texts, pd.Series) else list(texts)
+        blocks = [count_arrow(as_arrow(values[i : i + _BLOCK], i + 1)) for i in range(0, len(values), _BLOCK)]
+        is_gsm, length, segments, valid = (
+            (np.concatenate([b[k] for b in blocks]) for k in range(4)) if blocks else count_arrow(as_arrow([]))
+        )
     return counts_frame(is_gsm, length, segments, valid, index)
 
 

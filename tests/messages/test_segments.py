@@ -290,3 +290,20 @@ def test_empty_inputs_and_missing_only():
     frame = count_segments(pd.Series([None, None], dtype="string"))
     assert frame["segments"].isna().all() and frame["encoding"].isna().all()
     assert count_segments([""]).values.tolist() == [["GSM-7", 0, 1]] == [list(reference_count(""))]
+
+
+def test_a_long_list_is_counted_alike_and_its_errors_name_the_right_item():
+    texts = [("a" * (i % 400)) + ("€" if i % 7 == 0 else "") + ("😀" if i % 11 == 0 else "") for i in range(70_000)]
+    listed = count_segments(texts)
+    assert listed.equals(count_segments(pd.Series(texts, dtype="string[pyarrow]")))
+    sample = range(0, 70_000, 997)
+    got = listed.iloc[list(sample)]
+    assert list(zip(got["encoding"].astype(str), got["length"], got["segments"])) == [
+        count_one(texts[i]) for i in sample
+    ]
+    with pytest.raises(MessageError) as err:
+        count_segments([*texts, 12])
+    assert err.value.line == 70_001 and err.value.rule == "text-type"
+    with pytest.raises(MessageError) as err:
+        count_segments([*texts, "a\ud800"])
+    assert err.value.line == 70_001
