@@ -9,8 +9,9 @@ variation selectors, skin tones, flags and ZWJ sequences). Two baselines, in the
 same run:
 
 - ``naive``: the plain loop a user would write (issue 17), a character-set check
-  per message; it is not exact at part boundaries, so its counts are compared
-  only where no boundary can split anything;
+  per message; it is not exact at part boundaries (an escape or an emoji that
+  does not fit moves to the next part): the run prints on how many messages
+  it is wrong;
 - the exact per-message count ``mfanalytics.messages.parts.count_one``, whose
   results must be identical to count_segments' for every message.
 """
