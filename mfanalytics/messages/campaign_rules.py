@@ -20,7 +20,9 @@ Examples
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from mfanalytics.errors import ScheduleError, SenderError, ValidationError
 from mfanalytics.times import PARIS
@@ -166,7 +168,7 @@ def _tiny_error(message: str, rule: str, field: str) -> ValidationError:
     return ValidationError(message, rule=rule, field=field)
 
 
-def _index_of(entry: dict, where: str) -> int:
+def _index_of(entry: dict[str, Any], where: str) -> int:
     index = entry.get("index")
     if isinstance(index, (list, tuple)) and len(index) == 1:  # the guide writes "index": { "0" }
         index = index[0]
@@ -219,7 +221,7 @@ def _check_url(url: object, field: str) -> None:
         )
 
 
-def _check_zip(entry: dict, where: str) -> None:
+def _check_zip(entry: dict[str, Any], where: str) -> None:
     import io
     import zipfile
 
@@ -261,7 +263,7 @@ def _check_zip(entry: dict, where: str) -> None:
         )
 
 
-def _check_preview(entry: dict, where: str, index: int) -> None:
+def _check_preview(entry: dict[str, Any], where: str, index: int) -> None:
     description = [k for k in ("description", "decription") if entry.get(k) not in (None, "")]
     if len(description) == 2 and entry["description"] != entry["decription"]:
         raise _tiny_error(
@@ -317,7 +319,7 @@ def _check_preview(entry: dict, where: str, index: int) -> None:
         )
 
 
-def _check_entry(entry: dict, where: str, index: int) -> dict:
+def _check_entry(entry: dict[str, Any], where: str, index: int) -> dict[str, Any]:
     from mfanalytics.messages.renderers import renderer_of
 
     out = dict(entry)
@@ -374,7 +376,7 @@ def _check_entry(entry: dict, where: str, index: int) -> dict:
     return out
 
 
-def validate_tiny_list(tiny_list: object, *, tracks=()) -> list[dict]:
+def validate_tiny_list(tiny_list: object, *, tracks: Iterable[int] = ()) -> list[dict[str, Any]]:
     """Check a campaign's ``tinyList`` against the guide and the message's links.
 
     Parameters
@@ -417,7 +419,7 @@ def validate_tiny_list(tiny_list: object, *, tracks=()) -> list[dict]:
         tiny_list = [tiny_list]
     if not isinstance(tiny_list, list):
         raise _tiny_error("tinyList must be a list of link objects", "tiny-list-type", "tinyList")
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
     seen: dict[int, int] = {}
     for pos, entry in enumerate(tiny_list):
         where = f"tinyList[{pos}]"

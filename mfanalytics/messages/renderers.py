@@ -78,8 +78,8 @@ class Renderer:
 
     name: str
     syntax: str
-    field: re.Pattern
-    logic: re.Pattern | None = None
+    field: re.Pattern[str]
+    logic: re.Pattern[str] | None = None
     logic_kind: str = ""
     escape: Callable[[str], str] | None = None
     reference: str = ""
@@ -245,10 +245,10 @@ def parse_template(text: str, renderer: str | Renderer = "BASIC") -> Template:
     return Template(r, tuple(pieces), fields, tracks, tuple(logic))
 
 
-_SCANNERS: dict[str, re.Pattern] = {}
+_SCANNERS: dict[str, re.Pattern[str]] = {}
 
 
-def _scanner(pattern: str, name: str) -> re.Pattern:
+def _scanner(pattern: str, name: str) -> re.Pattern[str]:
     if name not in _SCANNERS:
         flags = re.DOTALL if name in ("HANDLEBARS", "EJS", "VELOCITY") else 0
         _SCANNERS[name] = re.compile(pattern, flags)

@@ -1,4 +1,4 @@
-"""Tests of mfanalytics.messages.gsm7 (tables and the scalar reference) and messages.segments (the fast counter).
+"""Tests of mfanalytics.messages.gsm7: the tables, transliteration and the slow scalar reference.
 
 The tables are checked against GSM 03.38 (3GPP TS 23.038, 6.2.1: the default
 alphabet and its extension table), written out here by code point; segment
@@ -7,20 +7,13 @@ sizes against the standard's 160/153 septets and 70/67 UTF-16 units.
 
 from __future__ import annotations
 
-import pyarrow as pa
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from mfanalytics.messages.gsm7 import (
     GSM7_BASIC,
     GSM7_CHARS,
     GSM7_EXTENSION,
     reference_count,
-    split_graphemes,
     transliterate_char,
-    utf16_units,
 )
-from mfanalytics.messages.segments import count_arrow, count_one
 
 # 3GPP TS 23.038, default alphabet: position -> character (a sample across the table)
 TS_23_038 = {
@@ -69,27 +62,6 @@ def test_segment_sizes_of_the_standard():
     assert reference_count("ç" * 134)[2] == 2 and reference_count("ç" * 135)[2] == 3  # 2 x 67
 
 
-def test_graphemes_and_utf16_units():
-    assert split_graphemes("e\u0301") == ["e\u0301"]
-    assert split_graphemes("🇫🇷🇧🇪") == ["🇫🇷", "🇧🇪"]
-    assert split_graphemes("👨‍👩‍👧a") == ["👨‍👩‍👧", "a"]
-    assert utf16_units("😀") == 2 and utf16_units("a€") == 2
-
-
 def test_transliteration_falls_back_to_the_letter_without_its_accent():
     assert transliterate_char("â") == "a" and transliterate_char("ő") == "o"
     assert transliterate_char("é") == "é"  # in GSM-7 already
-
-
-texts = st.text(st.sampled_from("aé€ç😀\r\n🇫🇷\u0301 ^"), max_size=400)
-
-
-@settings(derandomize=True, max_examples=200, deadline=None)
-@given(st.lists(texts, max_size=8))
-def test_the_fast_counter_agrees_with_the_reference(batch):
-    assert [count_one(t) for t in batch] == [reference_count(t) for t in batch]
-    is_gsm, lengths, segments, valid = count_arrow(pa.array([*batch, None], pa.large_string()))
-    assert [(bool(g), int(n), int(k)) for g, n, k in zip(is_gsm[:-1], lengths[:-1], segments[:-1])] == [
-        (e == "GSM-7", n, k) for e, n, k in (reference_count(t) for t in batch)
-    ]
-    assert valid.tolist() == [True] * len(batch) + [False]
