@@ -38,7 +38,7 @@ import pandas as pd
 
 from mfanalytics.analysis.facts import COUNT_COLUMNS, GROUP_POSITION, ReportFacts, send_time_series
 from mfanalytics.errors import ValidationError
-from mfanalytics.reports.status_codes import STATUS_GROUPS, STATUS_TABLE
+from mfanalytics.reports.status_codes import STATUS_TABLE
 
 __all__ = [
     "KEY_DTYPES",
@@ -124,16 +124,21 @@ def _group(t: Any) -> Any:
     """Each row's status group (strangers and NA: ``unknown``)."""
     import ibis
 
+    names = {i: name for name, i in GROUP_POSITION.items()}
+    return _group_position(t).substitute(names, else_=ibis.literal("unknown"))
+
+
+def _group_position(t: Any) -> Any:
+    """Each row's status group as its position in STATUS_GROUPS (strangers and NA: ``unknown``)."""
+    unknown = GROUP_POSITION["unknown"]
     if "status_group" in t.columns:
-        g = t.status_group.cast("string")
-    elif "status_code" in t.columns:
-        table = {int(c): str(r) for c, r in STATUS_TABLE["group"].items()}
-        g = t.status_code.cast("int64").substitute(table, else_=ibis.null("string"))
-    else:
-        raise ValidationError(
-            "the report table has neither 'status_code' nor 'status_group'", rule="missing-column", field="status_code"
-        )
-    return ibis.ifelse(g.isin(list(STATUS_GROUPS)), g, "unknown").fill_null("unknown")
+        return t.status_group.cast("string").substitute(GROUP_POSITION, else_=unknown).cast("int8")
+    if "status_code" in t.columns:
+        table = {int(c): GROUP_POSITION.get(str(r), unknown) for c, r in STATUS_TABLE["group"].items()}
+        return t.status_code.cast("int64").substitute(table, else_=unknown).cast("int8")
+    raise ValidationError(
+        "the report table has neither 'status_code' nor 'status_group'", rule="missing-column", field="status_code"
+    )
 
 
 def _flag(t: Any, col: str) -> Any:
@@ -175,7 +180,7 @@ def _t0(key: Any, first: Any, send_times: Any) -> Any:
 def kpi_rows(t: Any, *, segments: Any = None, send_times: Any = None, keep: Sequence[str] = ()) -> Any:
     """One row per recipient line: the 0/1 indicators of :data:`SUM_COLUMNS` and
     the delays of :data:`TIME_COLUMNS` (the definitions of :mod:`mfanalytics.analysis.kpis`),
-    plus the columns ``keep`` and ``_g`` (status group), ``_t0``, ``_sent``, ``_delivered`` and the
+    plus the columns ``keep`` and ``_g`` (status group position), ``_t0``, ``_sent``, ``_delivered`` and the
     epoch seconds ``_at_delivered_at``, ``_at_first_click_at``, ``_at_preview_at``."""
     import ibis
 
@@ -186,67 +191,72 @@ def kpi_rows(t: Any, *, segments: Any = None, send_times: Any = None, keep: Sequ
             field="segments",
         )
     cols = t.columns
-    g = _group(t)
-    code2 = (t.status_code.cast("int64") == 2).fill_null(False) if "status_code" in cols else ibis.literal(False)
-    key = t.campaign_id.cast("int64").fill_null(_NO_KEY) if "campaign_id" in cols else ibis.literal(_NO_KEY, "int64")
-    base = t.mutate(_g=g, _ck=key)
-    delivered = base._g.isin(["delivered", "delivered_stop"])
-    tracked = t.clicked.notnull() if "clicked" in cols else ibis.literal(False)
+    G = GROUP_POSITION
+
+    def key_of(x: Any) -> Any:
+        if "campaign_id" not in cols:
+            return ibis.literal(_NO_KEY, "int64")
+        return x.campaign_id.cast("int64").fill_null(_NO_KEY)
+
+    def delivered_in(x: Any) -> Any:
+        return _group_position(x).isin([G["delivered"], G["delivered_stop"]])
+
+    # per campaign (from the table itself, so that the engine scans it twice rather than keep a copy)
     trace = _flag(t, "clicked")
     for col in cols:
         if (col.startswith("track_") and col.endswith("_at")) or col in ("first_click_at", "preview_at"):
             trace = trace | t[col].notnull()
         elif (col.startswith("track_") and col.endswith("_clicks")) or col in ("clicks", "preview_count"):
             trace = trace | (t[col].cast("float64").fill_null(0) > 0)
-    base = base.mutate(
-        _delivered=delivered,
-        _trace=trace,
-        _tracked=tracked,
-        _deliv_at=ibis.ifelse(delivered, _epoch(t, "delivered_at"), ibis.null("int64")),
-    )
-    camp = base.group_by("_ck").aggregate(_shown=base._trace.any(), _first=base._deliv_at.min())
+    first = ibis.ifelse(delivered_in(t), _epoch(t, "delivered_at"), ibis.null("int64"))
+    per = t.select(_ck=key_of(t), _tr=trace, _fd=first)
+    camp = per.group_by("_ck").aggregate(_shown=per._tr.any(), _first=per._fd.min())
     if "campaign_id" not in cols or _one_campaign(t):  # one campaign: its TRACK columns are its own
         camp = camp.mutate(_shown=ibis.literal(True))
+    base = t.mutate(_ck=key_of(t), _g=_group_position(t))
     r = base.left_join(camp, "_ck")
-    r = r.mutate(_link=r._tracked & r._shown.fill_null(False), _t0=_t0(r._ck, r._first, send_times))
+    tracked = r.clicked.notnull() if "clicked" in cols else ibis.literal(False)
+    link = tracked & r._shown.fill_null(False)
+    t0 = _t0(r._ck, r._first, send_times)
     if segments is None and "segments" in cols:
         parts = r.segments.cast("int64")
     else:
         parts = ibis.literal(1 if segments is None else int(segments), "int64")
-    gg = r._g
-    sent = ~(gg.isin(["not_sent", "blocked"]) | code2)
+    g = r._g
+    code2 = (r.status_code.cast("int64") == 2).fill_null(False) if "status_code" in cols else ibis.literal(False)
+    sent = ~(g.isin([G["not_sent"], G["blocked"]]) | code2)
+    delivered = g.isin([G["delivered"], G["delivered_stop"]])
     one = ibis.literal(1, "int64")
     zero = ibis.literal(0, "int64")
 
     def n(cond: Any) -> Any:
         return ibis.ifelse(cond, one, zero)
 
-    stop = _flag(t, "is_stop") | (gg == "delivered_stop")
     clicks = r.clicks.cast("int64").fill_null(0) if "clicks" in cols else zero
-    t0 = r._t0.cast("float64")
+    start = t0.cast("float64")
     return r.select(
         *keep,
-        _g=gg,
-        _t0=r._t0,
+        _g=g,
+        _t0=t0,
         _sent=sent,
-        _delivered=r._delivered,
+        _delivered=delivered,
         recipients=one,
         sent=n(sent),
-        delivered=n(r._delivered),
-        pending=n(gg.isin(["pending", "in_flight"])),
-        undelivered=n(gg.isin(["undelivered", "rejected"])),
-        invalid=n(gg == "invalid_number"),
-        blocked=n(gg == "blocked"),
-        not_sent=n(gg == "not_sent"),
-        unknown=n(gg == "unknown"),
-        stops=n(stop),
-        clicked=n(_flag(t, "clicked") & r._link),
-        delivered_with_link=n(r._delivered & r._link),
-        clicks=ibis.ifelse(r._link, clicks, zero),
+        delivered=n(delivered),
+        pending=n(g.isin([G["pending"], G["in_flight"]])),
+        undelivered=n(g.isin([G["undelivered"], G["rejected"]])),
+        invalid=n(g == G["invalid_number"]),
+        blocked=n(g == G["blocked"]),
+        not_sent=n(g == G["not_sent"]),
+        unknown=n(g == G["unknown"]),
+        stops=n(_flag(r, "is_stop") | (g == G["delivered_stop"])),
+        clicked=n(_flag(r, "clicked") & link),
+        delivered_with_link=n(delivered & link),
+        clicks=ibis.ifelse(link, clicks, zero),
         credits=ibis.ifelse(sent, parts, zero),
-        _deliver_s=ibis.ifelse(r._delivered, _epoch(t, "delivered_at").cast("float64") - t0, ibis.null("float64")),
-        _click_s=_epoch(t, "first_click_at").cast("float64") - t0,
-        **{f"_at_{c}": _epoch(t, c) for c in _EVENTS},
+        _deliver_s=ibis.ifelse(delivered, _epoch(r, "delivered_at").cast("float64") - start, ibis.null("float64")),
+        _click_s=_epoch(r, "first_click_at").cast("float64") - start,
+        **{f"_at_{c}": _epoch(r, c) for c in _EVENTS},
     )
 
 
