@@ -270,9 +270,8 @@ def aggregate_table(rows: Any, keys: Sequence[str]) -> tuple[pd.DataFrame, pd.Da
     ``keys``, computed by the engine: the counts frame and the times frame of
     :func:`mfanalytics.analysis.kpis.finish_summary`, sorted by the keys (missing last)."""
     metrics: dict[str, Any] = {c: rows[c].sum() for c in SUM_COLUMNS}
-    for col in TIME_COLUMNS:
-        for q in QUANTILES:
-            metrics[f"{col}@{q}"] = rows[col].quantile(q)
+    for col in TIME_COLUMNS:  # both quantiles from one selection per group
+        metrics[f"{col}@q"] = rows[col].quantile(list(QUANTILES))
     expr = rows.group_by(list(keys)).aggregate(**metrics) if keys else rows.aggregate(**metrics)
     got = _fetch(expr)
     if not keys:
@@ -285,9 +284,11 @@ def aggregate_table(rows: Any, keys: Sequence[str]) -> tuple[pd.DataFrame, pd.Da
                 got[key] = got[key].astype(KEY_DTYPES[key])
         got = got.set_index(list(keys))
     counts = got[list(SUM_COLUMNS)].fillna(0).astype("int64")
-    times = pd.DataFrame(
-        {(col, q): got[f"{col}@{q}"].astype("float64") for col in TIME_COLUMNS for q in QUANTILES}, index=got.index
-    )
+    times = pd.DataFrame(index=got.index)
+    for col in TIME_COLUMNS:
+        values = [v if v is not None and len(v) else [None] * len(QUANTILES) for v in got[f"{col}@q"]]
+        for i, q in enumerate(QUANTILES):
+            times[(col, q)] = pd.Series([v[i] for v in values], index=got.index, dtype="float64")
     return counts, times
 
 
