@@ -25,6 +25,15 @@ back in the engine.
 Local times: Paris hours and days are computed from epoch seconds with the EU
 summer-time rule (from the last Sunday of March to the last Sunday of October,
 01:00 UTC, the rule of France since 1996), in integer arithmetic every engine has.
+
+Examples
+--------
+>>> import ibis
+>>> from mfanalytics.analysis import summarize
+>>> summarize(ibis.memtable(report))[["recipients", "delivery_rate"]]  # DuckDB computes
+             recipients  delivery_rate
+campaign_id
+1001                300           0.88
 """
 
 from __future__ import annotations

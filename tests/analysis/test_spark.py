@@ -2,7 +2,9 @@
 
 One SparkSession for the module (loopback only, no UI, session time zone UTC), reading the
 Hive-partitioned Parquet files of a sandbox period with ``spark.read.parquet``; each KPI on that
-Spark DataFrame must equal, to the last digit, the same KPI of pandas on the report frame.
+Spark DataFrame must equal, to the last digit, the same KPI of pandas on the report frame
+(``summarize`` and ``by_country``: every per-row definition, the prefix join and the joined-back
+table of shared calling codes; the other KPIs are the same Ibis expressions, checked on DuckDB).
 Under ``CI=true`` a missing Java is a failure, never a skip (``.ci/run`` installs
 ``openjdk-17-jre-headless``).
 """
@@ -17,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mfanalytics.analysis import engines, kpis, trends
+from mfanalytics.analysis import engines, kpis
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "data" / "analysis"))
 from archives import sandbox_period, write_archive
@@ -48,6 +50,8 @@ def spark():
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.default.parallelism", "2")
         .config("spark.driver.memory", "1g")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
@@ -72,8 +76,8 @@ def test_the_table_is_spark_s(reports):
 
 @pytest.mark.parametrize(
     "kpi",
-    [kpis.summarize, kpis.by_country, trends.daily_rates],
-    ids=["summarize", "by_country", "daily_rates"],
+    [kpis.summarize, kpis.by_country],
+    ids=["summarize", "by_country"],
 )
 def test_spark_gives_the_frames_of_pandas(kpi, reports, period):
     expected = kpi(period)
