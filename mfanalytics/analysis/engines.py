@@ -73,7 +73,7 @@ TIME_COLUMNS: tuple[str, ...] = ("_deliver_s", "_click_s")
 QUANTILES: tuple[float, ...] = (0.5, 0.9)
 
 #: The pandas dtype of a grouping key, as the report frame holds it.
-KEY_DTYPES: dict[str, str] = {"campaign_id": "Int64", "line": "Int32", "status_code": "Int16", "country": "string"}
+KEY_DTYPES: dict[str, Any] = {"campaign_id": "Int64", "line": "Int32", "status_code": "Int16", "country": "string"}
 
 _EVENTS = ("delivered_at", "first_click_at", "preview_at")
 _NO_KEY = -1  # the campaign key of rows without campaign_id (ids are positive)
@@ -143,7 +143,7 @@ def _group_position(t: Any) -> Any:
     if "status_group" in t.columns:
         return t.status_group.cast("string").substitute(GROUP_POSITION, else_=unknown).cast("int8")
     if "status_code" in t.columns:
-        table = {int(c): GROUP_POSITION.get(str(r), unknown) for c, r in STATUS_TABLE["group"].items()}
+        table = {int(str(c)): GROUP_POSITION.get(str(r), unknown) for c, r in STATUS_TABLE["group"].items()}
         return t.status_code.cast("int64").substitute(table, else_=unknown).cast("int8")
     raise ValidationError(
         "the report table has neither 'status_code' nor 'status_group'", rule="missing-column", field="status_code"
@@ -168,7 +168,7 @@ def _one_campaign(t: Any) -> bool:
         return True
     c = t.campaign_id
     got = t.aggregate(n=c.count(), rows=t.count(), lo=c.min(), hi=c.max()).to_pyarrow().to_pylist()[0]
-    return got["n"] == 0 or (got["n"] == got["rows"] and got["lo"] == got["hi"])
+    return bool(got["n"] == 0 or (got["n"] == got["rows"] and got["lo"] == got["hi"]))
 
 
 def _t0(key: Any, first: Any, send_times: Any) -> Any:
@@ -180,7 +180,9 @@ def _t0(key: Any, first: Any, send_times: Any) -> Any:
         return first
     if isinstance(sent_at, pd.Timestamp):
         return ibis.literal(int(sent_at.timestamp()), "int64")
-    known = {int(k): int(v.timestamp()) for k, v in sent_at.dropna().items() if pd.notna(k)}
+    known = {
+        int(str(k)): int(v.timestamp()) for k, v in sent_at.dropna().items() if str(k) not in ("nan", "<NA>", "None")
+    }
     if not known:
         return first
     return key.substitute(known, else_=ibis.null("int64")).fill_null(first)
@@ -271,7 +273,8 @@ def kpi_rows(t: Any, *, segments: Any = None, send_times: Any = None, keep: Sequ
 
 # -------------------------------------------------------------- aggregates
 def _fetch(expr: Any) -> pd.DataFrame:
-    return expr.to_pyarrow().to_pandas()
+    frame: pd.DataFrame = expr.to_pyarrow().to_pandas()
+    return frame
 
 
 def aggregate_table(rows: Any, keys: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
