@@ -13,7 +13,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev,sandbox]"
+	$(PY) -m pip install --quiet -e ".[dev,sandbox,spark]"
 	@touch $(STAMP)
 
 demo: $(STAMP)

@@ -5,7 +5,11 @@ recipient line, ``status_code``, ``status_group``, ``delivered_at``,
 ``clicked``...) such as :func:`mfanalytics.reports.parse_report` returns, or
 its :class:`~mfanalytics.facts.ReportFacts` (``facts_of(frame)``: the per-row
 facts built once and shared by several calls, as the HTML report does), and
-never loops over rows in Python.
+never loops over rows in Python. They also take an :class:`mfanalytics.Archive`,
+a folder of Parquet report files, an Ibis table or a PySpark DataFrame: the
+engine that holds the rows (DuckDB, Spark) computes the per-group counts and
+quantiles (:mod:`mfanalytics.analysis.engines`), and the same pandas step as
+for a frame makes the published table, so both give the same frame.
 
 Definitions used throughout (also in the HTML report):
 
@@ -78,9 +82,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from mfanalytics.analysis import engines
 from mfanalytics.analysis.advice import ACTIONS, ADVICE, GROUP_LABELS, UNKNOWN_ADVICE
 from mfanalytics.analysis.facts import (
-    COUNT_COLUMNS,
     GROUP_DTYPE,
     ReportFacts,
     check_frame,
@@ -130,11 +134,13 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "click_time_p90",
     "credits",
 )
-_COUNTS = (*COUNT_COLUMNS, "credits")
+_COUNTS = engines.SUM_COLUMNS
 _link_rows = link_rows  # the old name, still read by mfanalytics.periods
 
 
-def _finish(counts: pd.DataFrame, times: pd.DataFrame) -> pd.DataFrame:
+def finish_summary(counts: pd.DataFrame, times: pd.DataFrame) -> pd.DataFrame:
+    """The table of :func:`summarize` from the per-group sums of :data:`engines.SUM_COLUMNS`
+    and the quantiles ``(column, q)`` of :data:`engines.TIME_COLUMNS`, whichever engine computed them."""
     out = counts.astype(np.int64)
     out["delivery_rate"] = ratio(out["delivered"], out["sent"])
     out["stop_rate"] = ratio(out["stops"], out["delivered"])
@@ -159,8 +165,9 @@ def summarize(
 
     Parameters
     ----------
-    report : pandas.DataFrame
-        A report frame.
+    report : pandas.DataFrame, ReportFacts or a source
+        A report frame, or an Archive, Parquet folder, Ibis table or Spark
+        DataFrame (see :mod:`mfanalytics.analysis.engines`).
     by : str, list of str or None
         Column(s) to group by (``"campaign_id"``; ``"ref_list"``; a list
         column such as ``"AGENCE"``). ``None`` gives one row, indexed ``"all"``.
@@ -188,8 +195,11 @@ def summarize(
     >>> summarize(report, by=None, segments=2).loc["all", "credits"]
     np.int64(600)
     """
+    keys = engines.named_keys(by)
+    if engines.is_source(report):
+        rows = engines.keyed_rows(report, keys, segments=segments, send_times=send_times)
+        return finish_summary(*engines.aggregate_table(rows, keys))
     facts = facts_of(report)
-    keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
     require(facts.frame, keys)
     return _summary(facts, tuple(keys), [facts.frame[k] for k in keys], segments, send_times)
 
@@ -215,8 +225,9 @@ def aggregate(
     grouper: Any = groupers if groupers else pd.Series("all", index=ind.index)
     gb = ind.groupby(grouper, dropna=False, observed=True, sort=True)
     counts = gb[list(_COUNTS)].sum()
-    times = gb[["_deliver_s", "_click_s"]].quantile([0.5, 0.9]).unstack() if len(ind) else pd.DataFrame()
-    out = _finish(counts, times)
+    quantiles = list(engines.QUANTILES)
+    times = gb[list(engines.TIME_COLUMNS)].quantile(quantiles).unstack() if len(ind) else pd.DataFrame()
+    out = finish_summary(counts, times)
     if not groupers:
         out.index = pd.Index(["all"] if len(ind) else [], dtype="object")
     if groupers and len(ind) == 0:
@@ -266,10 +277,27 @@ def status_breakdown(report: pd.DataFrame | ReportFacts, *, level: str = "code")
     >>> round(status_breakdown(report, level="group").loc["delivered", "share"], 3)
     np.float64(0.873)
     """
+    if level not in ("code", "group"):
+        raise ValidationError(f"level must be 'code' or 'group', not {level!r}", rule="level", field="level")
+    if engines.is_source(report):
+        return finish_breakdown(engines.status_counts(engines.table_of(report)), level)
     facts = facts_of(report)
-    n = len(facts)
     g = facts.group_index
-    group_counts = np.bincount(g, minlength=len(STATUS_GROUPS)).astype(np.int64)
+    if level == "group":
+        per_group = np.bincount(g, minlength=len(STATUS_GROUPS)).astype(np.int64)
+        counts = pd.DataFrame({"g": np.arange(len(STATUS_GROUPS)), "code": np.nan, "count": per_group})
+    else:
+        frame = pd.DataFrame({"code": pd.array(facts.codes, dtype="Float64"), "g": g})
+        counts = frame.groupby(["g", "code"], dropna=False).size().rename("count").reset_index()
+    return finish_breakdown(counts, level)
+
+
+def finish_breakdown(counts: pd.DataFrame, level: str) -> pd.DataFrame:
+    """The table of :func:`status_breakdown` from the rows per (group position ``g``,
+    status ``code``): columns ``g``, ``code`` (float, NaN when missing), ``count``."""
+    g_all = counts["g"].to_numpy(dtype=np.int64)
+    n = int(counts["count"].sum())
+    group_counts = np.bincount(g_all, weights=counts["count"], minlength=len(STATUS_GROUPS)).astype(np.int64)
     group_share = group_counts / n if n else np.full(len(STATUS_GROUPS), np.nan)
     if level == "group":
         return pd.DataFrame(
@@ -281,15 +309,12 @@ def status_breakdown(report: pd.DataFrame | ReportFacts, *, level: str = "code")
             },
             index=pd.Index(list(STATUS_GROUPS), name="status_group"),
         )
-    if level != "code":
-        raise ValidationError(f"level must be 'code' or 'group', not {level!r}", rule="level", field="level")
-    frame = pd.DataFrame({"code": pd.array(facts.codes, dtype="Float64"), "g": g})
-    counts = frame.groupby(["g", "code"], dropna=False).size().rename("count").reset_index()
+    counts = counts[counts["count"] > 0]
     codes = pd.Index(counts["code"].astype("float64"))
     labels = _code_labels(codes)
     out = pd.DataFrame(
         {
-            "status_code": counts["code"].astype("Int16").to_numpy(),
+            "status_code": pd.array(counts["code"], dtype="Float64").astype("Int16").to_numpy(),
             "status_group": pd.Categorical.from_codes(counts["g"].to_numpy(), dtype=GROUP_DTYPE),
             "label_fr": labels["label_fr"].to_numpy(),
             "label_en": labels["label_en"].to_numpy(),
@@ -419,10 +444,15 @@ def by_country(
     country
     FR              300           0.88
     """
-    facts = facts_of(report)
-    require(facts.frame, ["mobile"])
-    out = _summary(facts, ("<country>",), [facts.country.rename("country")], segments, send_times)
-    out.insert(1, "share", ratio(out["recipients"], pd.Series(len(facts), index=out.index)))
+    if engines.is_source(report):
+        out = summarize(report, by="country", segments=segments, send_times=send_times)
+        total = int(out["recipients"].sum())
+    else:
+        facts = facts_of(report)
+        require(facts.frame, ["mobile"])
+        out = _summary(facts, ("<country>",), [facts.country.rename("country")], segments, send_times)
+        total = len(facts)
+    out.insert(1, "share", ratio(out["recipients"], pd.Series(total, index=out.index)))
     return out.sort_values(["recipients"], ascending=False, kind="stable")
 
 
@@ -444,20 +474,28 @@ def by_hour(report: pd.DataFrame | ReportFacts, *, send_times: Any = None) -> pd
     >>> by_hour(report)["clicks"].unstack("hour").shape  # weekday x hour
     (7, 24)
     """
+    if engines.is_source(report):
+        return finish_hours(engines.hour_counts(engines.table_of(report), send_times=send_times))
     facts = facts_of(report)
-    delivered = facts.delivered
-    full = pd.MultiIndex.from_product([range(7), range(24)], names=["weekday", "hour"])
-    out = pd.DataFrame(index=full)
+    counts = {}
     for name, times, mask in (
         ("sends", facts.t0(send_times), facts.sent),
-        ("deliveries", facts.times("delivered_at"), delivered),
+        ("deliveries", facts.times("delivered_at"), facts.delivered),
         ("clicks", facts.times("first_click_at"), np.ones(len(facts), dtype=bool)),
     ):
         t = times[mask].dropna()
-        counts = (
+        counts[name] = (
             pd.Series(1, index=t.index).groupby([t.dt.day_of_week.rename("weekday"), t.dt.hour.rename("hour")]).sum()
         )
-        out[name] = counts.reindex(full, fill_value=0).astype(np.int64)
+    return finish_hours(counts)
+
+
+def finish_hours(counts: Mapping[str, pd.Series]) -> pd.DataFrame:
+    """The table of :func:`by_hour` from, per name, the rows per (weekday, hour)."""
+    full = pd.MultiIndex.from_product([range(7), range(24)], names=["weekday", "hour"])
+    out = pd.DataFrame(index=full)
+    for name in ("sends", "deliveries", "clicks"):
+        out[name] = counts[name].reindex(full, fill_value=0).astype(np.int64)
     return out
 
 
@@ -514,21 +552,23 @@ def compare_campaigns(reports: Any, **kwargs: Any) -> pd.DataFrame:
     >>> compare_campaigns({"Soldes": r1, "Rentrée": r2})["recipients"].tolist()
     [300, 300]
     """
+    if engines.is_source(reports):
+        return campaign_table(reports, "campaign_id", None, **kwargs)
     frame, key = combine_reports(reports)
     order = [str(k) for k in reports] if key == "campaign" and isinstance(reports, Mapping) else None
     return add_intervals(campaign_table(facts_of(frame), key, order, **kwargs))  # Wilson: <rate>_low, <rate>_high
 
 
 def campaign_table(
-    facts: ReportFacts,
+    facts: ReportFacts | Any,
     key: str,
     order: Sequence[str] | None = None,
     *,
     segments: int | pd.Series | None = None,
     send_times: Any = None,
 ) -> pd.DataFrame:
-    """:func:`compare_campaigns` of the facts of a combined frame, its campaigns in column
-    ``key`` (in the order ``order`` when given)."""
+    """:func:`compare_campaigns` of the facts of a combined frame (or of a source), its
+    campaigns in column ``key`` (in the order ``order`` when given)."""
     kwargs = {"segments": segments, "send_times": send_times}
     out = summarize(facts, by=key, **kwargs)
     if order is not None:

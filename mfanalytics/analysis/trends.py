@@ -3,8 +3,9 @@
 Over several campaigns (e.g. what :meth:`mfanalytics.Client.get_reports`
 returns for a period), :func:`flag_campaigns` marks those delivered well below
 the account's usual rate and :func:`daily_rates` gives the delivery and click
-rates of each Paris day. Both take a report frame and read the KPIs of
-:func:`mfanalytics.analysis.summarize` (same definitions).
+rates of each Paris day. Both take a report frame (or an Archive, an Ibis
+table or a Spark DataFrame, see :mod:`mfanalytics.analysis.engines`) and read
+the KPIs of :func:`mfanalytics.analysis.summarize` (same definitions).
 
 Examples
 --------
@@ -22,21 +23,32 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mfanalytics.analysis.facts import ReportFacts, facts_of, ratio, require
+from mfanalytics.analysis import engines
+from mfanalytics.analysis.facts import TZ, ReportFacts, facts_of, ratio, require
 from mfanalytics.analysis.intervals import add_intervals
 from mfanalytics.analysis.kpis import summarize
 
 __all__ = ["flag_campaigns", "daily_rates"]
 
 
-def _campaign_day(facts: ReportFacts, send_times: Any) -> pd.Series:
-    """Per campaign_id, the Paris day it was sent (send time, first delivery, first event)."""
-    report = facts.frame
+def _campaign_when(report: Any, send_times: Any) -> pd.Series:
+    """Per campaign_id, when it was sent (send time, first delivery, first event), Paris time."""
+    if engines.is_source(report):
+        events = engines.campaign_events(engines.table_of(report), send_times=send_times)
+        secs = events["t0"].fillna(events["first_event"])
+        return pd.to_datetime(secs, unit="s", utc=True).dt.tz_convert(TZ).astype(f"datetime64[s, {TZ}]")
+    facts = facts_of(report)
+    frame = facts.frame
     t0 = facts.t0(send_times)
     events = pd.concat([facts.times(c) for c in ("delivered_at", "first_click_at", "preview_at")], axis=1).min(axis=1)
-    first_event = events.groupby(report["campaign_id"], dropna=False).transform("min") if len(report) else events
+    first_event = events.groupby(frame["campaign_id"], dropna=False).transform("min") if len(frame) else events
     when = t0.fillna(first_event)
-    return when.groupby(report["campaign_id"], dropna=False).min().dt.tz_localize(None).dt.normalize().rename("day")
+    return when.groupby(frame["campaign_id"], dropna=False).min()
+
+
+def campaign_day(when: pd.Series) -> pd.Series:
+    """The Paris day of each campaign's send time (naive, midnight)."""
+    return when.dt.tz_localize(None).dt.normalize().rename("day")
 
 
 def flag_campaigns(
@@ -64,10 +76,11 @@ def flag_campaigns(
     --------
     >>> flagged = flag_campaigns(week)[lambda d: d.flagged]
     """
-    facts = facts_of(report)
-    require(facts.frame, ["campaign_id"])
-    out = summarize(facts, by="campaign_id", send_times=send_times, **kwargs)
-    out.insert(0, "day", _campaign_day(facts, send_times).reindex(out.index))
+    if not engines.is_source(report):
+        report = facts_of(report)
+        require(report.frame, ["campaign_id"])
+    out = summarize(report, by="campaign_id", send_times=send_times, **kwargs)
+    out.insert(0, "day", campaign_day(_campaign_when(report, send_times)).reindex(out.index))
     rates = out["delivery_rate"].dropna()
     usual = float(rates.median()) if len(rates) else np.nan
     spread = 1.4826 * float((rates - usual).abs().median()) if len(rates) else np.nan

@@ -1,0 +1,439 @@
+"""The KPIs where the data lives: the per-row definitions as one Ibis expression.
+
+The functions of :mod:`mfanalytics.analysis.kpis` and
+:mod:`mfanalytics.analysis.trends` take a report frame, or any of these
+*sources*, whose rows they never bring into pandas:
+
+- an :class:`mfanalytics.Archive` (anything with ``reports_path`` and
+  ``duckdb()``): DuckDB reads its Parquet files;
+- a folder of (Hive-partitioned) Parquet report files, as a path;
+- an Ibis table (``ibis.memtable(frame)``, a table of any Ibis backend);
+- a PySpark ``DataFrame`` (``spark.read.parquet(archive.reports_path)``): Spark computes.
+
+The engine computes the per-group counts, sums and quantiles of the indicators
+defined once here (:func:`kpi_rows`); the small aggregated table then goes
+through the same pandas step as a frame's (:func:`mfanalytics.analysis.kpis.finish_summary`
+and its siblings), so both give the same frame, to the last digit.
+
+Country codes: :func:`country_expr` resolves the numbers whose calling code
+belongs to one region with a join on a table of 3-digit prefixes built from
+the ``phonenumbers`` metadata; the other numbers (shared codes such as +1,
++262, +590, unassigned codes, odd strings) are few distinct values that the
+engine lists and :func:`mfanalytics.analysis.kpis.regions` classifies, joined
+back in the engine.
+
+Local times: Paris hours and days are computed from epoch seconds with the EU
+summer-time rule (from the last Sunday of March to the last Sunday of October,
+01:00 UTC, the rule of France since 1996), in integer arithmetic every engine has.
+
+Examples
+--------
+>>> import ibis
+>>> from mfanalytics.analysis import summarize
+>>> summarize(ibis.memtable(report))[["recipients", "delivery_rate"]]  # DuckDB computes
+             recipients  delivery_rate
+campaign_id
+1001                300           0.88
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from mfanalytics.analysis.facts import COUNT_COLUMNS, GROUP_POSITION, ReportFacts, send_time_series
+from mfanalytics.errors import ValidationError
+from mfanalytics.reports.status_codes import STATUS_TABLE
+
+__all__ = [
+    "KEY_DTYPES",
+    "QUANTILES",
+    "SUM_COLUMNS",
+    "TIME_COLUMNS",
+    "aggregate_table",
+    "campaign_events",
+    "country_expr",
+    "hour_counts",
+    "is_source",
+    "keyed_rows",
+    "kpi_rows",
+    "named_keys",
+    "paris_local_seconds",
+    "status_counts",
+    "table_of",
+]
+
+#: The sums and quantiles of every KPI table (the frame's groupby reads them too).
+SUM_COLUMNS: tuple[str, ...] = (*COUNT_COLUMNS, "credits")
+TIME_COLUMNS: tuple[str, ...] = ("_deliver_s", "_click_s")
+QUANTILES: tuple[float, ...] = (0.5, 0.9)
+
+#: The pandas dtype of a grouping key, as the report frame holds it.
+KEY_DTYPES: dict[str, Any] = {"campaign_id": "Int64", "line": "Int32", "status_code": "Int16", "country": "string"}
+
+_EVENTS = ("delivered_at", "first_click_at", "preview_at")
+_NO_KEY = -1  # the campaign key of rows without campaign_id (ids are positive)
+
+
+# ------------------------------------------------------------------ sources
+def is_source(data: Any) -> bool:
+    """Whether ``data`` is an engine source (archive, path, Ibis table, Spark DataFrame), not a frame."""
+    if isinstance(data, (pd.DataFrame, ReportFacts)):
+        return False
+    if hasattr(data, "reports_path") or isinstance(data, (str, Path)):
+        return True
+    module = type(data).__module__
+    return module.startswith(("ibis.", "pyspark.sql"))
+
+
+def table_of(data: Any) -> Any:
+    """The Ibis table of the report rows of a source (see :func:`is_source`)."""
+    import ibis
+
+    if hasattr(data, "reports_path"):
+        return ibis.duckdb.from_connection(data.duckdb()).table("reports")
+    if isinstance(data, (str, Path)):
+        root = Path(data)
+        if (root / "reports").is_dir():
+            root = root / "reports"
+        if not root.exists():
+            raise ValidationError(f"no Parquet files at {str(root)!r}", rule="no-archive", field="path")
+        con = ibis.duckdb.connect()
+        return con.read_parquet(str(root / "**" / "*.parquet"), hive_partitioning=True)
+    module = type(data).__module__
+    if module.startswith("pyspark.sql"):
+        name = f"mfanalytics_reports_{id(data):x}"
+        data.createOrReplaceTempView(name)
+        return ibis.pyspark.connect(data.sparkSession).table(name)
+    if module.startswith("ibis."):
+        return data
+    raise ValidationError(
+        f"expected a report frame, an Archive, a Parquet folder, an Ibis table or a Spark DataFrame, "
+        f"got {type(data).__name__}",
+        rule="not-a-report-frame",
+    )
+
+
+def _require(t: Any, cols: Sequence[str]) -> None:
+    for col in cols:
+        if col not in t.columns:
+            raise ValidationError(
+                f"the report table has no column {col!r}; build it with mfanalytics.reports.parse_report",
+                rule="missing-column",
+                field=col,
+            )
+
+
+# ------------------------------------------------------------ per-row facts
+def _group(t: Any) -> Any:
+    """Each row's status group (strangers and NA: ``unknown``)."""
+    import ibis
+
+    names = {i: name for name, i in GROUP_POSITION.items()}
+    return _group_position(t).substitute(names, else_=ibis.literal("unknown"))
+
+
+def _group_position(t: Any) -> Any:
+    """Each row's status group as its position in STATUS_GROUPS (strangers and NA: ``unknown``)."""
+    unknown = GROUP_POSITION["unknown"]
+    if "status_group" in t.columns:
+        return t.status_group.cast("string").substitute(GROUP_POSITION, else_=unknown).cast("int8")
+    if "status_code" in t.columns:
+        table = {int(str(c)): GROUP_POSITION.get(str(r), unknown) for c, r in STATUS_TABLE["group"].items()}
+        return t.status_code.cast("int64").substitute(table, else_=unknown).cast("int8")
+    raise ValidationError(
+        "the report table has neither 'status_code' nor 'status_group'", rule="missing-column", field="status_code"
+    )
+
+
+def _flag(t: Any, col: str) -> Any:
+    import ibis
+
+    return t[col].cast("boolean").fill_null(False) if col in t.columns else ibis.literal(False)
+
+
+def _epoch(t: Any, col: str) -> Any:
+    import ibis
+
+    return t[col].epoch_seconds().cast("int64") if col in t.columns else ibis.null("int64")
+
+
+def _one_campaign(t: Any) -> bool:
+    """``campaign_id.nunique(dropna=False) <= 1`` over the whole table (one small query)."""
+    if "campaign_id" not in t.columns:
+        return True
+    c = t.campaign_id
+    got = t.aggregate(n=c.count(), rows=t.count(), lo=c.min(), hi=c.max()).to_pyarrow().to_pylist()[0]
+    return bool(got["n"] == 0 or (got["n"] == got["rows"] and got["lo"] == got["hi"]))
+
+
+def _t0(key: Any, first: Any, send_times: Any) -> Any:
+    """The campaign start (epoch seconds): its send time when given, else its first delivery."""
+    import ibis
+
+    sent_at = send_time_series(send_times)
+    if sent_at is None:
+        return first
+    if isinstance(sent_at, pd.Timestamp):
+        return ibis.literal(int(sent_at.timestamp()), "int64")
+    known = {
+        int(str(k)): int(v.timestamp()) for k, v in sent_at.dropna().items() if str(k) not in ("nan", "<NA>", "None")
+    }
+    if not known:
+        return first
+    return key.substitute(known, else_=ibis.null("int64")).fill_null(first)
+
+
+def kpi_rows(t: Any, *, segments: Any = None, send_times: Any = None, keep: Sequence[str] = ()) -> Any:
+    """One row per recipient line: the 0/1 indicators of :data:`SUM_COLUMNS` and
+    the delays of :data:`TIME_COLUMNS` (the definitions of :mod:`mfanalytics.analysis.kpis`),
+    plus the columns ``keep`` and ``_g`` (status group position), ``_t0``, ``_sent``, ``_delivered`` and the
+    epoch seconds ``_at_delivered_at``, ``_at_first_click_at``, ``_at_preview_at``."""
+    import ibis
+
+    if segments is not None and not (isinstance(segments, int) and not isinstance(segments, bool) and segments >= 1):
+        raise ValidationError(
+            "on an archive or a table, segments must be a whole number >= 1 (or a 'segments' column)",
+            rule="segments-type",
+            field="segments",
+        )
+    cols = t.columns
+    G = GROUP_POSITION
+
+    def key_of(x: Any) -> Any:
+        if "campaign_id" not in cols:
+            return ibis.literal(_NO_KEY, "int64")
+        return x.campaign_id.cast("int64").fill_null(_NO_KEY)
+
+    def delivered_in(x: Any) -> Any:
+        return _group_position(x).isin([G["delivered"], G["delivered_stop"]])
+
+    # per campaign (from the table itself, so that the engine scans it twice rather than keep a copy)
+    trace = _flag(t, "clicked")
+    for col in cols:
+        if (col.startswith("track_") and col.endswith("_at")) or col in ("first_click_at", "preview_at"):
+            trace = trace | t[col].notnull()
+        elif (col.startswith("track_") and col.endswith("_clicks")) or col in ("clicks", "preview_count"):
+            trace = trace | (t[col].cast("float64").fill_null(0) > 0)
+    first = ibis.ifelse(delivered_in(t), _epoch(t, "delivered_at"), ibis.null("int64"))
+    per = t.select(_ck=key_of(t), _tr=trace, _fd=first)
+    camp = per.group_by("_ck").aggregate(_shown=per._tr.any(), _first=per._fd.min())
+    if "campaign_id" not in cols or _one_campaign(t):  # one campaign: its TRACK columns are its own
+        camp = camp.mutate(_shown=ibis.literal(True))
+    base = t.mutate(_ck=key_of(t), _g=_group_position(t))
+    r = base.left_join(camp, "_ck")
+    tracked = r.clicked.notnull() if "clicked" in cols else ibis.literal(False)
+    link = tracked & r._shown.fill_null(False)
+    t0 = _t0(r._ck, r._first, send_times)
+    if segments is None and "segments" in cols:
+        parts = r.segments.cast("int64")
+    else:
+        parts = ibis.literal(1 if segments is None else int(segments), "int64")
+    g = r._g
+    code2 = (r.status_code.cast("int64") == 2).fill_null(False) if "status_code" in cols else ibis.literal(False)
+    sent = ~(g.isin([G["not_sent"], G["blocked"]]) | code2)
+    delivered = g.isin([G["delivered"], G["delivered_stop"]])
+    one = ibis.literal(1, "int64")
+    zero = ibis.literal(0, "int64")
+
+    def n(cond: Any) -> Any:
+        return ibis.ifelse(cond, one, zero)
+
+    clicks = r.clicks.cast("int64").fill_null(0) if "clicks" in cols else zero
+    start = t0.cast("float64")
+    return r.select(
+        *keep,
+        _g=g,
+        _t0=t0,
+        _sent=sent,
+        _delivered=delivered,
+        recipients=one,
+        sent=n(sent),
+        delivered=n(delivered),
+        pending=n(g.isin([G["pending"], G["in_flight"]])),
+        undelivered=n(g.isin([G["undelivered"], G["rejected"]])),
+        invalid=n(g == G["invalid_number"]),
+        blocked=n(g == G["blocked"]),
+        not_sent=n(g == G["not_sent"]),
+        unknown=n(g == G["unknown"]),
+        stops=n(_flag(r, "is_stop") | (g == G["delivered_stop"])),
+        clicked=n(_flag(r, "clicked") & link),
+        delivered_with_link=n(delivered & link),
+        clicks=ibis.ifelse(link, clicks, zero),
+        credits=ibis.ifelse(sent, parts, zero),
+        _deliver_s=ibis.ifelse(delivered, _epoch(r, "delivered_at").cast("float64") - start, ibis.null("float64")),
+        _click_s=_epoch(r, "first_click_at").cast("float64") - start,
+        **{f"_at_{c}": _epoch(r, c) for c in _EVENTS},
+    )
+
+
+# -------------------------------------------------------------- aggregates
+def _fetch(expr: Any) -> pd.DataFrame:
+    frame: pd.DataFrame = expr.to_pyarrow().to_pandas()
+    return frame
+
+
+def aggregate_table(rows: Any, keys: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(sums of :data:`SUM_COLUMNS`, quantiles of :data:`TIME_COLUMNS`) per group of
+    ``keys``, computed by the engine: the counts frame and the times frame of
+    :func:`mfanalytics.analysis.kpis.finish_summary`, sorted by the keys (missing last)."""
+    metrics: dict[str, Any] = {c: rows[c].sum() for c in SUM_COLUMNS}
+    for col in TIME_COLUMNS:  # both quantiles from one selection per group
+        metrics[f"{col}@q"] = rows[col].quantile(list(QUANTILES))
+    expr = rows.group_by(list(keys)).aggregate(**metrics) if keys else rows.aggregate(**metrics)
+    got = _fetch(expr)
+    if not keys:
+        got = got[got["recipients"].fillna(0) > 0]
+        got.index = pd.Index(["all"] * len(got), dtype="object")
+    else:
+        got = got.sort_values(list(keys), na_position="last", kind="stable")
+        for key in keys:
+            if key in KEY_DTYPES:
+                got[key] = got[key].astype(KEY_DTYPES[key])
+        got = got.set_index(list(keys))
+    counts = got[list(SUM_COLUMNS)].fillna(0).astype("int64")
+    times = pd.DataFrame(index=got.index)
+    for col in TIME_COLUMNS:
+        values = [v if v is not None and len(v) else [None] * len(QUANTILES) for v in got[f"{col}@q"]]
+        for i, q in enumerate(QUANTILES):
+            times[(col, q)] = pd.Series([v[i] for v in values], index=got.index, dtype="float64")
+    return counts, times
+
+
+def status_counts(t: Any) -> pd.DataFrame:
+    """Rows per (status group position ``g``, status code ``code``): columns g, code, count."""
+    import ibis
+
+    code = t.status_code.cast("float64") if "status_code" in t.columns else ibis.null("float64")
+    r = t.select(_g=_group(t), code=code)
+    got = _fetch(r.group_by(["_g", "code"]).aggregate(count=r.count()))
+    got["g"] = got.pop("_g").map(GROUP_POSITION).astype("int64")
+    return got[["g", "code", "count"]]
+
+
+def _days_from_civil(y: Any) -> Any:
+    """Days from 1970-01-01 to January 1st of year ``y`` (integer arithmetic)."""
+    p = y - 1
+    return 365 * (y - 1970) + (p // 4 - 1969 // 4) - (p // 100 - 1969 // 100) + (p // 400 - 1969 // 400)
+
+
+def _last_sunday(y: Any, month_end_doy: Any) -> Any:
+    """Days since the epoch of the last Sunday on or before day-of-year ``month_end_doy`` (0-based) of ``y``."""
+    d = _days_from_civil(y) + month_end_doy
+    weekday = (d + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
+    return d - (weekday + 1) % 7
+
+
+def paris_local_seconds(epoch: Any) -> Any:
+    """Epoch seconds (UTC) shifted to Paris wall-clock seconds (CET/CEST, EU rule)."""
+    import ibis
+
+    y = epoch // 31_556_952 + 1970  # off by one only around New Year, in winter for either year
+    leap = ibis.ifelse(((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0), 1, 0)
+    start = _last_sunday(y, 89 + leap) * 86400 + 3600  # March 31st: day 89 (+1 in a leap year)
+    end = _last_sunday(y, 303 + leap) * 86400 + 3600  # October 31st: day 303 (+1)
+    return epoch + ibis.ifelse((epoch >= start) & (epoch < end), 7200, 3600)
+
+
+def hour_counts(t: Any, *, send_times: Any = None) -> dict[str, pd.Series]:
+    """Per name (sends, deliveries, clicks), the rows per (weekday, hour) of Paris time."""
+    import ibis
+
+    rows = kpi_rows(t, send_times=send_times, keep=())
+    out = {}
+    for name, when, mask in (
+        ("sends", rows._t0, rows._sent),
+        ("deliveries", rows._at_delivered_at, rows._delivered),
+        ("clicks", rows._at_first_click_at, ibis.literal(True)),
+    ):
+        local = paris_local_seconds(when)
+        picked = rows.filter(mask & when.notnull()).select(
+            weekday=((local // 86400 + 3) % 7).cast("int64"), hour=((local % 86400) // 3600).cast("int64")
+        )
+        got = _fetch(picked.group_by(["weekday", "hour"]).aggregate(n=picked.count()))
+        out[name] = got.set_index(["weekday", "hour"])["n"]
+    return out
+
+
+def campaign_events(t: Any, *, send_times: Any = None) -> pd.DataFrame:
+    """Per campaign_id: its start ``t0`` and its first delivery, click or preview ``first_event``
+    (epoch seconds, NaN when none), for the day of :func:`mfanalytics.analysis.trends.daily_rates`."""
+    _require(t, ["campaign_id"])
+    rows = kpi_rows(t, send_times=send_times, keep=("campaign_id",))
+    got = _fetch(
+        rows.group_by("campaign_id").aggregate(
+            t0=rows._t0.min(), **{f"e{i}": rows[f"_at_{c}"].min() for i, c in enumerate(_EVENTS)}
+        )
+    )
+    got = got.sort_values("campaign_id", na_position="last", kind="stable")
+    got["first_event"] = got[["e0", "e1", "e2"]].astype("float64").min(axis=1)
+    got["campaign_id"] = got["campaign_id"].astype("Int64")
+    return got.set_index("campaign_id")[["t0", "first_event"]].astype("float64")
+
+
+# --------------------------------------------------------------- countries
+@lru_cache(maxsize=1)
+def _prefix_regions() -> pd.DataFrame:
+    """3-digit prefix -> region, for the calling codes of a single region (built once from phonenumbers)."""
+    import phonenumbers
+
+    rows = []
+    for cc, regions in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items():
+        if len(regions) != 1:
+            continue
+        code = str(cc)
+        width = 3 - len(code)
+        rows += [(code + (f"{i:0{width}d}" if width else ""), regions[0]) for i in range(10**width)]
+    return pd.DataFrame(rows, columns=["_p3", "_region"])
+
+
+def _normalized_digits(mobile: Any) -> tuple[Any, Any]:
+    """(digits after the ``+``, simple) as :func:`mfanalytics.analysis.kpis.regions` normalises a number."""
+    import ibis
+
+    u = mobile.cast("string").strip()
+    u = ibis.ifelse(u.startswith("00"), "+" + u.substr(2), u)
+    u = ibis.ifelse(u.startswith("+"), u, "+" + u)
+    digits = u.substr(1)
+    return digits, digits.re_search("^[0-9]{6,17}$").fill_null(False)
+
+
+def country_expr(t: Any) -> Any:
+    """``t`` with a column ``country``: the region of each ``mobile`` as :func:`~mfanalytics.analysis.kpis.regions` gives it."""
+    import ibis
+
+    from mfanalytics.analysis.kpis import regions
+
+    _require(t, ["mobile"])
+    digits, simple = _normalized_digits(t.mobile)
+    prefixes = ibis.memtable(_prefix_regions())
+    base = t.mutate(_p3=ibis.ifelse(simple, digits.substr(0, 3), ibis.null("string")))
+    base = base.left_join(prefixes, "_p3")
+    rest = base.filter(base._region.isnull() & base.mobile.notnull()).select("mobile").distinct()
+    odd = rest.to_pyarrow().column("mobile").to_pandas(types_mapper=pd.ArrowDtype).astype("string")
+    if len(odd):
+        mapping = ibis.memtable(
+            pd.DataFrame({"_m": odd.to_numpy(dtype=object), "_r": regions(odd).to_numpy(dtype=object)})
+        )
+        base = base.left_join(mapping, base.mobile == mapping._m)
+        region = base._region.fill_null(base._r)
+    else:
+        region = base._region
+    return base.mutate(country=region.fill_null("ZZ"))
+
+
+def named_keys(by: str | Sequence[str] | None) -> list[str]:
+    return [] if by is None else ([by] if isinstance(by, str) else list(by))
+
+
+def keyed_rows(data: Any, keys: Sequence[str], *, segments: Any = None, send_times: Any = None) -> Any:
+    """:func:`kpi_rows` of a source, keeping ``keys`` (``country`` computed from ``mobile``)."""
+    t = table_of(data)
+    if "country" in keys and "country" not in t.columns:
+        t = country_expr(t)
+    _require(t, keys)
+    return kpi_rows(t, segments=segments, send_times=send_times, keep=tuple(keys))
