@@ -317,11 +317,17 @@ def _run_fetch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_archive(subparsers) -> None:
+    from mfanalytics.archive.cli import add_archive  # archive sync | info
+
+    add_archive(subparsers)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``mfanalytics``."""
     parser = _Parser(prog="mfanalytics", description="Mediasflow SMS campaigns, from the command line.")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for add in (_add_demo, _add_sandbox, _add_clean, _add_report, _add_fetch):
+    for add in (_add_demo, _add_sandbox, _add_clean, _add_report, _add_fetch, _add_archive):
         add(subparsers)
     return parser
 

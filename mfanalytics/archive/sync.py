@@ -48,7 +48,7 @@ from mfanalytics.errors import ValidationError
 from mfanalytics.reports.lines import LINE_KEY, dedupe_lines
 from mfanalytics.times import instant, paris_wall
 
-__all__ = ["SyncResult", "day_bounds", "paris_days", "sync_archive", "upsert"]
+__all__ = ["SyncResult", "day_bounds", "mask_unshown_links", "paris_days", "sync_archive", "upsert"]
 
 #: Columns whose values change during a line's life (what makes a row "updated").
 _CHANGING = ("status_code", "delivered_at", "reply", "preview_at", "preview_count", "clicks", "first_click_at")
@@ -135,6 +135,36 @@ def _fingerprint(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     if not parts:
         return np.zeros(len(frame), np.uint64)
     return pd.util.hash_pandas_object(pd.concat(parts, axis=1, ignore_index=True), index=False).to_numpy()
+
+
+def mask_unshown_links(frame: pd.DataFrame) -> pd.DataFrame:
+    """The click columns of a campaign that shows no click and no preview become missing.
+
+    The rule of a period report of several campaigns (``fetch_period``): it gives every campaign the
+    TRACK columns of all, so a link nobody clicked cannot be told from no link. The archive holds many
+    campaigns, so it applies the rule to each campaign, whatever else its day held; ``frame()`` then
+    gives what ``get_reports`` gives over any span of two campaigns or more.
+    """
+    if "clicked" not in frame.columns or not len(frame):
+        return frame
+    dates = [c for c in frame.columns if c.startswith("track_") and c.endswith("_at")]
+    dates += [c for c in ("first_click_at", "preview_at") if c in frame.columns]
+    counters = [c for c in frame.columns if c.startswith("track_") and c.endswith("_clicks")]
+    counters += [c for c in ("clicks", "preview_count") if c in frame.columns]
+    trace = frame["clicked"].astype("boolean").fillna(False).to_numpy(dtype=bool).copy()
+    for c in dates:
+        trace |= frame[c].notna().to_numpy(dtype=bool)
+    for c in counters:
+        trace |= pd.to_numeric(frame[c], errors="coerce").fillna(0).to_numpy(dtype="float64") > 0
+    shown = pd.Series(trace).groupby(frame["campaign_id"].to_numpy(), dropna=False).transform("any")
+    unknown = frame["clicked"].notna().to_numpy(dtype=bool) & ~shown.to_numpy(dtype=bool)
+    if not unknown.any():
+        return frame
+    frame = frame.copy()
+    for c in frame.columns:
+        if c in ("clicks", "clicked", "first_click_at") or (c.startswith("track_") and c.endswith("_clicks")):
+            frame[c] = frame[c].mask(unknown)
+    return frame
 
 
 def upsert(old: pd.DataFrame | None, new: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
@@ -235,7 +265,7 @@ def sync_archive(
             path = day_file(archive.reports_path, day)
             merged, added, updated = upsert(read_day(path), fetched)
             if added or updated:
-                write_table(path, to_table(merged))
+                write_table(path, to_table(mask_unshown_links(merged)))
             final = (
                 fetched["is_final"].astype("boolean").fillna(False).to_numpy(dtype=bool)
                 if len(fetched)
