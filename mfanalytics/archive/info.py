@@ -68,6 +68,10 @@ class ArchiveInfo:
         printer.text(str(self))
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
 def archive_info(archive: Any) -> ArchiveInfo:
     """The :class:`ArchiveInfo` of ``archive`` (DuckDB counts over the files; the manifest's windows)."""
     con = archive.duckdb()

@@ -70,8 +70,8 @@ class Archive:
     ...     archive = mfanalytics.Archive(tmp)
     ...     first = archive.sync(sb.client(), "2026-03-01", progress=False)
     ...     again = archive.sync(sb.client(), "2026-03-01", progress=False)
-    ...     (first.rows_added == len(archive.frame()), again.windows_fetched)
-    (True, 0)
+    ...     (first.rows_added == len(archive.frame()), again.windows_fetched == first.windows_in_flight)
+    (True, True)
     """
 
     def __init__(self, path: str | Path) -> None:

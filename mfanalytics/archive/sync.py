@@ -85,11 +85,14 @@ class SyncResult:
     def __repr__(self) -> str:
         span = f"{paris_wall(self.start):%Y-%m-%d %H:%M} to {paris_wall(self.end):%Y-%m-%d %H:%M} (Paris)"
         text = (
-            f"<SyncResult {span}: {self.windows_fetched} windows fetched, "
+            f"<SyncResult {span}: {self.windows_fetched} window{'s' if self.windows_fetched != 1 else ''} fetched, "
             f"{self.rows_added:,} rows added, {self.rows_updated:,} updated"
         )
         if self.windows_in_flight:
-            text += f"; {self.windows_in_flight} windows still in flight ({self.lines_in_flight:,} lines)"
+            text += (
+                f"; {self.windows_in_flight} window{'s' if self.windows_in_flight != 1 else ''} still in flight "
+                f"({self.lines_in_flight:,} line{'s' if self.lines_in_flight != 1 else ''})"
+            )
         return text + ">"
 
 

@@ -257,7 +257,7 @@ def test_the_command_line_syncs_and_tells_what_the_archive_holds(lived, tmp_path
     assert main(["archive", "info", "--path", path]) == 0
     info = capsys.readouterr().out
     fetched = lived.client().get_reports(FIRST, progress=False)
-    assert f"{len(fetched):,} rows of {fetched['campaign_id'].nunique()} campaigns in 1 months" in info
+    assert f"{len(fetched):,} rows of {fetched['campaign_id'].nunique()} campaigns in 1 month" in info
     assert "2026-03" in info and "still in flight" in info
     assert main(["archive", "info", "--path", str(tmp_path / "none")]) == 2
     assert "not an archive" in capsys.readouterr().err
