@@ -7,8 +7,15 @@ sent with plain ``requests`` (tests/sandbox_api.py), not with the package under 
 from __future__ import annotations
 
 import random
+from urllib.parse import urlsplit
 
+import pandas as pd
+import pandas.testing as pdt
+import requests
 from sandbox_api import Api
+
+import mfanalytics
+from mfanalytics.reports.lines import LINE_KEY
 
 START = "2026-03-20T08:00:00Z"  # Paris is UTC+1 until the 29th, then UTC+2: a clock change inside
 LINK = [{"index": 0, "type": "REDIRECT", "urlToRedirect": "https://www.example.com/offre"}]
@@ -64,3 +71,36 @@ def history(sb, days: int, *, seed: int = 0, settle: float = 600.0) -> list[int]
             ids.append(send(api, rng, link=k == 0, in_flight=day >= days - 3))
         sb.advance(86400 - hour if day < days - 1 else settle)
     return ids
+
+
+class CountingSession(requests.Session):
+    """A session that records the path of every request it sends."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paths: list[str] = []
+
+    def request(self, method, url, *args, **kwargs):
+        self.paths.append(urlsplit(url).path)
+        return super().request(method, url, *args, **kwargs)
+
+    def reports(self) -> int:
+        return sum("/campaigns/report" in p for p in self.paths)
+
+
+def counting_client(sb) -> tuple[mfanalytics.Client, CountingSession]:
+    session = CountingSession()
+    client = mfanalytics.Client(sb.url, username="demo", password="demo", session=session, now=lambda: sb.now)
+    return client, session
+
+
+def by_key(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values(list(LINE_KEY), kind="stable").reset_index(drop=True)
+
+
+def assert_same_report(archived: pd.DataFrame, fetched: pd.DataFrame) -> None:
+    """Same columns, the same dtypes exactly (categories included), the same rows."""
+    assert list(archived.columns) == list(fetched.columns)
+    assert archived.dtypes.to_dict() == fetched.dtypes.to_dict()
+    pdt.assert_frame_equal(by_key(archived), by_key(fetched), check_categorical=False)
+    assert not archived.duplicated(list(LINE_KEY)).any()

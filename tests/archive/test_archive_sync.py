@@ -9,56 +9,18 @@ from __future__ import annotations
 
 import json
 import random
-from urllib.parse import urlsplit
 
 import pandas as pd
-import pandas.testing as pdt
 import pyarrow as pa
 import pytest
-import requests
-from archive_history import START, history, send
+from archive_history import START, assert_same_report, counting_client, history, send
 from sandbox_api import Api
 
-import mfanalytics
 from mfanalytics import Archive, ValidationError
-from mfanalytics.reports.lines import LINE_KEY
 from mfanalytics.sandbox.embedded import EmbeddedSandbox
 
 DAYS = 10
 FIRST = "2026-03-20"
-
-
-class CountingSession(requests.Session):
-    """A session that records the path of every request it sends."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.paths: list[str] = []
-
-    def request(self, method, url, *args, **kwargs):
-        self.paths.append(urlsplit(url).path)
-        return super().request(method, url, *args, **kwargs)
-
-    def reports(self) -> int:
-        return sum("/campaigns/report" in p for p in self.paths)
-
-
-def counting_client(sb) -> tuple[mfanalytics.Client, CountingSession]:
-    session = CountingSession()
-    client = mfanalytics.Client(sb.url, username="demo", password="demo", session=session, now=lambda: sb.now)
-    return client, session
-
-
-def by_key(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.sort_values(list(LINE_KEY), kind="stable").reset_index(drop=True)
-
-
-def assert_same_report(archived: pd.DataFrame, fetched: pd.DataFrame) -> None:
-    """Same columns, the same dtypes exactly (categories included), the same rows."""
-    assert list(archived.columns) == list(fetched.columns)
-    assert archived.dtypes.to_dict() == fetched.dtypes.to_dict()
-    pdt.assert_frame_equal(by_key(archived), by_key(fetched), check_categorical=False)
-    assert not archived.duplicated(list(LINE_KEY)).any()
 
 
 @pytest.fixture(scope="module")
