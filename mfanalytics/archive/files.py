@@ -32,6 +32,7 @@ removes it.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import secrets
@@ -130,6 +131,7 @@ def to_table(frame: pd.DataFrame) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
+@functools.lru_cache(maxsize=4)
 def _decoded_dtype(name: str) -> pd.CategoricalDtype:
     return decode_codes(pd.Series([], dtype="Int16"), "en")[name].dtype
 

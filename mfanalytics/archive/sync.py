@@ -18,7 +18,8 @@ How a sync proceeds (:func:`sync_archive`, behind :meth:`Archive.sync <mfanalyti
    copy further in the line's life: later statuses, clicks and replies
    replace earlier ones. The file is replaced atomically
    (:func:`~mfanalytics.archive.files.write_atomic`).
-5. Only then is the window recorded in the manifest (written atomically too).
+5. Only then is the window recorded in the manifest (written atomically too,
+   at most every :data:`SAVE_EVERY` seconds and at the end).
    A sync killed at any point leaves files that are each whole, and a
    manifest that claims nothing the files do not hold: the next sync fetches
    again what was not recorded, and the upsert keeps each line once.
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import time
 from collections.abc import Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -50,6 +52,8 @@ from mfanalytics.times import instant, paris_wall
 
 __all__ = ["SyncResult", "day_bounds", "mask_unshown_links", "paris_days", "sync_archive", "upsert"]
 
+#: Seconds between two saves of the manifest during a sync (a kill loses at most that much to fetch again).
+SAVE_EVERY = 0.5
 #: Columns whose values change during a line's life (what makes a row "updated").
 _CHANGING = ("status_code", "delivered_at", "reply", "preview_at", "preview_count", "clicks", "first_click_at")
 
@@ -288,14 +292,20 @@ def sync_archive(
         workers = max(1, min(int(workers), 8))
         bar = tqdm(total=len(tasks), disable=not progress, desc="archive sync", unit="window")
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mfanalytics-archive")
+        failed: Exception | None = None
+        unsaved, saved_at = 0, time.monotonic()
         try:
             pending = {pool.submit(one, *task) for task in tasks}
-            while pending:
+            while pending and failed is None:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
-                    window, added, updated = future.result()
-                    manifest.add(window)
-                    manifest.save(archive.manifest_path)  # after the day's file: it never claims more
+                    try:
+                        window, added, updated = future.result()
+                    except Exception as exc:  # the days done are recorded, then it is raised
+                        failed = failed or exc
+                        continue
+                    manifest.add(window)  # recorded once its day's file is in place: it never claims more
+                    unsaved += 1
                     result["windows_fetched"] += 1
                     result["rows_added"] += added
                     result["rows_updated"] += updated
@@ -303,9 +313,16 @@ def sync_archive(
                         result["windows_in_flight"] += 1
                         result["lines_in_flight"] += window.in_flight
                     bar.update(1)
+                if unsaved and time.monotonic() - saved_at >= SAVE_EVERY:
+                    manifest.save(archive.manifest_path)  # lagging the files is safe: they are fetched again
+                    unsaved, saved_at = 0, time.monotonic()
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             bar.close()
+        if failed is not None:
+            if unsaved:
+                manifest.save(archive.manifest_path)
+            raise failed
         manifest.syncs.append({"at": iso(now, paris=False), "start": iso(lo), "end": iso(hi), **result})
         manifest.save(archive.manifest_path)
     return SyncResult(lo, hi, **result)
