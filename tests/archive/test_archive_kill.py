@@ -1,7 +1,8 @@
 """The promise: a sync can be killed at any point and nothing is lost or doubled.
 
-A sync runs in a child process against a sandbox served on loopback; the test SIGKILLs it after a
-random delay (seeded), many times. After each kill the archive must be readable (pandas and
+A sync runs in a child process against a sandbox served on loopback; it is SIGKILLed many times
+(seeded): after a random delay, or by itself just before or after a random rename, or in the middle
+of writing a random file (half of its bytes on disk, wherever the archive was writing it). After each kill the archive must be readable (pandas and
 DuckDB), hold each line once, hold only lines the sandbox has, in a state the sandbox gave them,
 and its manifest must claim no day that its files do not hold whole. The next run resumes the
 same archive. A last run completes it: the archive then equals ``get_reports`` of the period.
@@ -37,19 +38,51 @@ import mfanalytics  # imported once: each run is a fork of this process, started
 from mfanalytics.archive.store import Archive
 
 def crash_at(spec):
-    # "replace:K": SIGKILL at the K-th rename, before it; "replaced:K": right after it
+    # "replace:K": SIGKILL at the K-th rename, before it; "replaced:K": right after it;
+    # "parquet:K" / "text:K": in the middle of writing the K-th Parquet file / text file (the manifest),
+    # half of its bytes on disk, wherever the archive was writing it
     if spec == "-":
         return
     kind, k = spec.split(":")
-    count, real = [0], os.replace
-    def replace(a, b):
+    count = [0]
+    def hit():
         count[0] += 1
-        if kind == "replace" and count[0] == int(k):
-            os.kill(os.getpid(), signal.SIGKILL)
-        real(a, b)
-        if kind == "replaced" and count[0] == int(k):
-            os.kill(os.getpid(), signal.SIGKILL)
-    os.replace = replace
+        return count[0] == int(k)
+    def die():
+        os.kill(os.getpid(), signal.SIGKILL)
+    if kind in ("replace", "replaced"):
+        real = os.replace
+        def replace(a, b):
+            now = hit()
+            if now and kind == "replace":
+                die()
+            real(a, b)
+            if now:
+                die()
+        os.replace = replace
+    elif kind == "parquet":
+        import io
+        import pyarrow.parquet as pq
+        real_write = pq.write_table
+        def write_table(table, where, **kwargs):
+            if not hit():
+                return real_write(table, where, **kwargs)
+            buffer = io.BytesIO()
+            real_write(table, buffer, **kwargs)
+            with open(where, "wb") as out:
+                out.write(buffer.getvalue()[: len(buffer.getvalue()) // 2])
+                out.flush()
+            die()
+        pq.write_table = write_table
+    elif kind == "text":
+        import pathlib
+        real_text = pathlib.Path.write_text
+        def write_text(self, data, *args, **kwargs):
+            if not hit():
+                return real_text(self, data, *args, **kwargs)
+            real_text(self, data[: len(data) // 2], *args, **kwargs)
+            die()
+        pathlib.Path.write_text = write_text
 
 for line in sys.stdin:
     path, start, workers, spec = line.split()
@@ -175,10 +208,11 @@ def _truth(client, days: list[str]) -> tuple[pd.DataFrame, dict[str, set]]:
 
 
 def kill_many(tmp_path: Path, *, days: int, kills: int, settle_kills: int, seed: int) -> dict[str, int]:
-    """Half the kills after a random delay, half at a random rename (before or after it)."""
+    """A quarter of the kills after a random delay, the others at a random rename (before or after it)
+    or in the middle of writing a random file."""
     rng = random.Random(seed)
-    figures = {"runs": 0, "killed": 0, "after_a_delay": 0, "before_a_rename": 0, "after_a_rename": 0}
-    figures["left_a_temporary"] = 0
+    figures = {"runs": 0, "killed": 0, "left_a_temporary": 0}
+    figures.update(delay=0, replace=0, replaced=0, parquet=0, text=0)
     with EmbeddedSandbox(seed=seed, start=START, speed=0) as sb:
         history(sb, days, seed=seed)
         client = sb.client()
@@ -196,19 +230,19 @@ def kill_many(tmp_path: Path, *, days: int, kills: int, settle_kills: int, seed:
                 for i in range(4 * n):
                     if killed == n:
                         break
-                    if i % 2:
-                        kind = rng.choice(["replace", "replaced"])
-                        how = {"crash": f"{kind}:{rng.randint(1, 2 * days + 2)}"}
-                    else:
+                    if i % 4 == 0:
                         kind, how = "delay", {"delay": rng.uniform(0, took * 1.1)}
+                    else:
+                        kind = ["replace", "replaced", "parquet", "text"][rng.randrange(4)]
+                        # a sync writes about a file a day but saves its manifest only every 0.5 s
+                        most = 2 if kind == "text" else days + 2
+                        how = {"crash": f"{kind}:{rng.randint(1, most)}"}
                     outcome, _ = runner.run(path, **how)
                     figures["runs"] += 1
                     if outcome == "killed":
                         killed += 1
                         figures["killed"] += 1
-                        figures[
-                            {"delay": "after_a_delay", "replace": "before_a_rename"}.get(kind, "after_a_rename")
-                        ] += 1
+                        figures[kind] += 1
                         figures["left_a_temporary"] += any(path.rglob(".tmp-*"))
                     check_after_kill(path, truths, by_day, sb.now)
                     if outcome == "finished" and wipe:
