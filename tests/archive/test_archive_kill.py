@@ -164,9 +164,14 @@ class Runner:
 
 
 def _state(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame[STATE].astype(object).where(frame[STATE].notna(), None)
-    out["delivered_at"] = out["delivered_at"].map(lambda t: None if t is None else int(t.timestamp()))
-    return out.astype(str)
+    """The state of each line as text, the same whatever else the frame holds."""
+
+    def text(value) -> str:
+        if pd.isna(value):
+            return "NA"
+        return str(int(value.timestamp())) if isinstance(value, pd.Timestamp) else str(value)
+
+    return pd.DataFrame({c: [text(v) for v in frame[c].astype(object)] for c in STATE}, index=frame.index)
 
 
 def check_after_kill(path: Path, truths: list[pd.DataFrame], by_day: dict[str, set], clock) -> None:

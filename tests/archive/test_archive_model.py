@@ -127,7 +127,7 @@ class ArchiveMachine(RuleBasedStateMachine):
 
 TestArchiveMachine = ArchiveMachine.TestCase
 TestArchiveMachine.settings = settings(
-    max_examples=4,
+    max_examples=3,
     stateful_step_count=10,
     derandomize=True,
     deadline=None,
