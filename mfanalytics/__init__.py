@@ -44,6 +44,7 @@ from mfanalytics.analysis.trends import daily_rates, flag_campaigns
 from mfanalytics.api.client import Campaign, Client
 from mfanalytics.api.periods import build_search, split_period
 from mfanalytics.api.transport import RetryPolicy
+from mfanalytics.archive import Archive
 from mfanalytics.connect import connect, is_sandbox
 from mfanalytics.errors import (
     AmbiguousSendError,
@@ -162,6 +163,8 @@ __all__ = [
     "plot_delivery_latency",
     "health_score",
     "cost_breakdown",
+    # archive
+    "Archive",
     # errors
     "MediasflowError",
     "AuthenticationError",

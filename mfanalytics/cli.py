@@ -545,6 +545,12 @@ def _write_frame(frame: pd.DataFrame, out: Path, *, tables: bool = False) -> Pat
     return to_safe_csv(frame, out)
 
 
+def _add_archive(subparsers: Any) -> None:
+    from mfanalytics.archive.cli import add_archive  # archive sync | info
+
+    add_archive(subparsers)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``mfanalytics``."""
     parser = _Parser(
@@ -554,7 +560,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for add in (_add_demo, _add_sandbox, _add_clean, _add_report, _add_fetch):
+    for add in (_add_demo, _add_sandbox, _add_clean, _add_report, _add_fetch, _add_archive):
         add(subparsers)
     return parser
 

@@ -36,6 +36,7 @@ def test_the_four_notebooks_are_there():
         "02_send_test_campaign.ipynb",
         "03_deliverability_report.ipynb",
         "04_clean_recipient_list.ipynb",
+        "05_history.ipynb",
     ]
 
 
@@ -92,6 +93,10 @@ def test_notebook_runs_on_the_sandbox(path, workdir):
         # the explorer's Output widget lives in the saved widget state, not in the cell outputs
         state = json.dumps(nb.metadata.get("widgets", {}))
         assert re.search(r"KPIs \(campaign \d+\): Recipients [1-9]", state), state[:1000]
+    if path.name.startswith("05"):
+        assert re.search(r"rows of \d+ campaigns in [2-9] months", everything), everything[-2000:]
+        assert re.search(r"first sync: \d+ days fetched; second: \d+", everything)
+        assert re.search(r"\d{4}-\d{2} vs \d{4}-\d{2}: [\d,]+ recipients", everything)
     if path.name.startswith("01"):
         assert re.search(r"the newest is \d+\.", everything)
         assert any(
