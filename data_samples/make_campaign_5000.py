@@ -24,27 +24,127 @@ SEED = 5000
 N_ROWS = 5000
 
 PRENOMS = [
-    "Camille", "Léa", "Manon", "Chloé", "Inès", "Jade", "Louise", "Zoé", "Emma", "Hélène", "Amélie", "Cécile",
-    "Noémie", "Maëlle", "Lucas", "Hugo", "Louis", "Gabriel", "Jules", "Arthur", "Raphaël", "Théo", "Mathéo",
-    "François", "Jérôme", "Benoît", "Loïc", "Gaël", "Anaïs", "Océane", "Thomas", "Nicolas", "Julien", "Sophie",
+    "Camille",
+    "Léa",
+    "Manon",
+    "Chloé",
+    "Inès",
+    "Jade",
+    "Louise",
+    "Zoé",
+    "Emma",
+    "Hélène",
+    "Amélie",
+    "Cécile",
+    "Noémie",
+    "Maëlle",
+    "Lucas",
+    "Hugo",
+    "Louis",
+    "Gabriel",
+    "Jules",
+    "Arthur",
+    "Raphaël",
+    "Théo",
+    "Mathéo",
+    "François",
+    "Jérôme",
+    "Benoît",
+    "Loïc",
+    "Gaël",
+    "Anaïs",
+    "Océane",
+    "Thomas",
+    "Nicolas",
+    "Julien",
+    "Sophie",
 ]
 NOMS = [
-    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau", "Simon",
-    "Laurent", "Lefèvre", "Michel", "Garcia", "David", "Bertrand", "Roux", "Vincent", "Fournier", "Morel",
-    "Girard", "André", "Lefebvre", "Mercier", "Dupont", "Lambert", "Bonnet", "François", "Martinez", "Légaré",
-    "Gaillard", "Hoarau", "Payet", "Grondin", "Céleste", "N'Diaye", "Le Gall", "Château",
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefèvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "André",
+    "Lefebvre",
+    "Mercier",
+    "Dupont",
+    "Lambert",
+    "Bonnet",
+    "François",
+    "Martinez",
+    "Légaré",
+    "Gaillard",
+    "Hoarau",
+    "Payet",
+    "Grondin",
+    "Céleste",
+    "N'Diaye",
+    "Le Gall",
+    "Château",
 ]
 VILLES = [
-    ("Paris", "75011"), ("Paris", "75017"), ("Marseille", "13001"), ("Lyon", "69003"), ("Toulouse", "31000"),
-    ("Nice", "06000"), ("Nantes", "44000"), ("Montpellier", "34000"), ("Strasbourg", "67000"),
-    ("Bordeaux", "33000"), ("Lille", "59000"), ("Rennes", "35000"), ("Reims", "51100"), ("Saint-Étienne", "42000"),
-    ("Orléans", "45000"), ("Besançon", "25000"), ("Ajaccio", "20000"), ("Bourg-en-Bresse", "01000"),
-    ("Nîmes", "30000"), ("Évry-Courcouronnes", "91000"),
+    ("Paris", "75011"),
+    ("Paris", "75017"),
+    ("Marseille", "13001"),
+    ("Lyon", "69003"),
+    ("Toulouse", "31000"),
+    ("Nice", "06000"),
+    ("Nantes", "44000"),
+    ("Montpellier", "34000"),
+    ("Strasbourg", "67000"),
+    ("Bordeaux", "33000"),
+    ("Lille", "59000"),
+    ("Rennes", "35000"),
+    ("Reims", "51100"),
+    ("Saint-Étienne", "42000"),
+    ("Orléans", "45000"),
+    ("Besançon", "25000"),
+    ("Ajaccio", "20000"),
+    ("Bourg-en-Bresse", "01000"),
+    ("Nîmes", "30000"),
+    ("Évry-Courcouronnes", "91000"),
 ]
-OVERSEAS = [("Saint-Denis", "97400", "0692", "+262"), ("Saint-Pierre", "97410", "0692", "+262"),
-            ("Pointe-à-Pitre", "97110", "0690", "+590"), ("Fort-de-France", "97200", "0696", "+596")]
-BAD = ["01 42 68 53 00", "04 91 55 11 11", "0800 123 456", "06 12 34", "n/a", "", "inconnu", "07 00 00 00 00",
-       "+33 6 12", "0612345678901", "06 XX XX XX XX", "0", "   ", "05 56 00 00 00", "+999 123 456 789"]
+OVERSEAS = [
+    ("Saint-Denis", "97400", "0692", "+262"),
+    ("Saint-Pierre", "97410", "0692", "+262"),
+    ("Pointe-à-Pitre", "97110", "0690", "+590"),
+    ("Fort-de-France", "97200", "0696", "+596"),
+]
+BAD = [
+    "01 42 68 53 00",
+    "04 91 55 11 11",
+    "0800 123 456",
+    "06 12 34",
+    "n/a",
+    "",
+    "inconnu",
+    "07 00 00 00 00",
+    "+33 6 12",
+    "0612345678901",
+    "06 XX XX XX XX",
+    "0",
+    "   ",
+    "05 56 00 00 00",
+    "+999 123 456 789",
+]
 
 
 def _fmt(national: str, rng: random.Random) -> str:
@@ -84,7 +184,9 @@ def make_rows(seed: int = SEED) -> tuple[list[list[str]], list[str]]:
         if k < 0.93:
             ville, cp = rng.choice(VILLES)
             # French mobile ranges: 06 0-2, 06 4-8, 07 3-9 (06 3x / 06 9x are mostly overseas)
-            prefix = rng.choice(["060", "061", "062", "064", "065", "066", "067", "068", "073", "075", "076", "077", "078"])
+            prefix = rng.choice(
+                ["060", "061", "062", "064", "065", "066", "067", "068", "073", "075", "076", "077", "078"]
+            )
             mobile = _fmt(fresh(prefix), rng)
         elif k < 0.98:
             ville, cp, prefix, cc = rng.choice(OVERSEAS)
@@ -92,8 +194,12 @@ def make_rows(seed: int = SEED) -> tuple[list[list[str]], list[str]]:
             mobile = rng.choice([national, " ".join(national[i : i + 2] for i in range(0, 10, 2)), cc + national[1:]])
         else:
             ville, cp = "Bruxelles", "1000"
-            mobile = "+32 4" + rng.choice("56789") + rng.choice("0123456789") + " " + " ".join(
-                "".join(rng.choice("0123456789") for _ in range(2)) for _ in range(3)
+            mobile = (
+                "+32 4"
+                + rng.choice("56789")
+                + rng.choice("0123456789")
+                + " "
+                + " ".join("".join(rng.choice("0123456789") for _ in range(2)) for _ in range(3))
             )
         rows.append([mobile, rng.choice(PRENOMS), rng.choice(NOMS), ville, cp, ""])
     for bad in BAD:

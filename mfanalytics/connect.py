@@ -73,7 +73,7 @@ def connect(*, seed: int = 0, days: int = 30, speed: float = 60.0, quiet: bool =
     from mfanalytics.sandbox.samples import populate
 
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=days)
-    sb = sandbox(seed=seed, start=start, speed=0).start()
+    sb = sandbox(seed=seed, start=start, speed=0).start()  # type: ignore[operator]  # the module is callable
     try:
         if days > 0:
             populate(sb, days=days, seed=seed)

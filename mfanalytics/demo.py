@@ -196,7 +196,7 @@ def run_demo(
     echo(f"6. Wrote {html} ({html.stat().st_size / 1024:,.0f} KB) and {csv}")
     return {
         "campaign_id": draft.id,
-        "status_counts": {int(k): int(v) for k, v in report["status_code"].value_counts().items()},
+        "status_counts": {int(str(k)): int(v) for k, v in report["status_code"].value_counts().items()},
         "summary": summary.to_dict(),
         "html": html,
         "csv": csv,

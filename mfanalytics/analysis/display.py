@@ -99,9 +99,10 @@ def format_value(value: Any, *, rate: bool = False, lang: str = "en") -> str:
     if isinstance(value, (float, np.floating)):
         if rate:
             return _number(float(value) * 100, 1, lang) + (f"{_NARROW_NBSP}%" if lang == "fr" else " %")
-        if float(value).is_integer() and abs(value) < 1e15:
-            return _number(float(value), 0, lang)
-        return _number(float(value), 2 if abs(value) >= 1 else 3, lang)
+        number = float(value)
+        if number.is_integer() and abs(number) < 1e15:
+            return _number(number, 0, lang)
+        return _number(number, 2 if abs(number) >= 1 else 3, lang)
     return str(value)
 
 
@@ -141,6 +142,5 @@ def styled(frame: pd.DataFrame | pd.Series, *, lang: str = "en") -> Any:
     if rate_rows:
         styler = styler.format(lambda v: format_value(v, rate=True, lang=lang), subset=(rate_rows, slice(None)))
     styler = styler.format_index(lambda v: format_value(v, lang=lang) if not isinstance(v, str) else v, axis=0)
-    return styler.set_properties(**{"white-space": "pre-wrap", "text-align": "right"}).set_table_styles(
-        [{"selector": "td", "props": "max-width: 40em;"}]
-    )
+    css: dict[str, Any] = {"white-space": "pre-wrap", "text-align": "right"}
+    return styler.set_properties(**css).set_table_styles([{"selector": "td", "props": "max-width: 40em;"}])

@@ -210,7 +210,7 @@ def link_rows(report: pd.DataFrame) -> np.ndarray:
     trace |= _any_column(
         report,
         [c for c in counters if c in columns],
-        lambda s: pd.to_numeric(s, errors="coerce").fillna(0).to_numpy(dtype="float64") > 0,
+        lambda s: pd.Series(pd.to_numeric(s, errors="coerce")).fillna(0).to_numpy(dtype="float64") > 0,
     )
     shown = pd.Series(trace, index=report.index).groupby(campaign, dropna=False, observed=True).transform("any")
     return tracked & shown.to_numpy(dtype=bool)

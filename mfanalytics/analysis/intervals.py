@@ -173,7 +173,7 @@ def add_intervals(
             n, d = out[num].astype("float64"), out[den].astype("float64")
             out[rate] = (n / d.where(d > 0)).astype("float64")
         k = pd.to_numeric(out[num], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-        n = pd.to_numeric(out[den], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        n = pd.to_numeric(out[den], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)  # type: ignore[assignment]
         # no interval for a NaN rate (e.g. no link: no click rate), nor for counts that are not a
         # proportion (STOP replies on lines the report does not show delivered: stops > delivered)
         proportion = (k >= 0) & (k <= n) & out[rate].notna().to_numpy()

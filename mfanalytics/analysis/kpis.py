@@ -226,7 +226,11 @@ def aggregate(
     gb = ind.groupby(grouper, dropna=False, observed=True, sort=True)
     counts = gb[list(_COUNTS)].sum()
     quantiles = list(engines.QUANTILES)
-    times = gb[list(engines.TIME_COLUMNS)].quantile(quantiles).unstack() if len(ind) else pd.DataFrame()
+    times: pd.DataFrame = (
+        gb[list(engines.TIME_COLUMNS)].quantile(quantiles).unstack()  # type: ignore[arg-type,assignment]
+        if len(ind)
+        else pd.DataFrame()
+    )
     out = finish_summary(counts, times)
     if not groupers:
         out.index = pd.Index(["all"] if len(ind) else [], dtype="object")
@@ -314,7 +318,7 @@ def finish_breakdown(counts: pd.DataFrame, level: str) -> pd.DataFrame:
     labels = _code_labels(codes)
     out = pd.DataFrame(
         {
-            "status_code": pd.array(counts["code"], dtype="Float64").astype("Int16").to_numpy(),
+            "status_code": pd.Series(counts["code"].to_numpy(), dtype="Float64").astype("Int16").to_numpy(),
             "status_group": pd.Categorical.from_codes(counts["g"].to_numpy(), dtype=GROUP_DTYPE),
             "label_fr": labels["label_fr"].to_numpy(),
             "label_en": labels["label_en"].to_numpy(),
@@ -412,9 +416,9 @@ def regions(mobiles: pd.Series) -> pd.Series:
                 return "ZZ"
 
         region[rest] = [one(v) for v in u[rest].fillna("")]
-    region = region.fillna("ZZ").to_numpy(dtype=object)
+    found = region.fillna("ZZ").to_numpy(dtype=object)
     return pd.Series(
-        np.where(codes < 0, "ZZ", region[np.maximum(codes, 0)] if len(region) else "ZZ"),
+        np.where(codes < 0, "ZZ", found[np.maximum(codes, 0)] if len(found) else "ZZ"),
         index=mobiles.index,
         dtype="string",
     )

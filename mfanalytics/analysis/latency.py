@@ -214,7 +214,7 @@ def delivery_latency(
         groupers = [g.loc[d.index] for g in groupers_of(facts, keys, send_times)]
         groups = d.groupby(groupers, dropna=False, observed=True, sort=True)
     else:
-        groups = d.groupby(pd.Series("all", index=d.index, name="group"))
+        groups = d.groupby(pd.Series("all", index=d.index, name="group"))  # type: ignore[assignment]
     summaries: dict[Any, dict[str, Any]] = {}
     curves: list[pd.DataFrame] = []
     for group_key, part in groups:  # one fit per group, not per row

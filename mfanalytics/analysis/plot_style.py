@@ -215,7 +215,7 @@ def date_axis(ax: Any, lang: str) -> None:
     """Concise date ticks: day/month numerals in French, ``3 Dec`` in English (never day-first numerals)."""
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 
-    locator = AutoDateLocator(minticks=3, maxticks=7)  # type: ignore[no-untyped-call]
+    locator = AutoDateLocator(minticks=3, maxticks=7)
     if lang == "fr":
         formats = ["%Y", "%m/%Y", "%d/%m", "%H:%M", "%H:%M", "%S.%f"]
         zero = ["", "%Y", "%d/%m", "%d/%m", "%H:%M", "%H:%M"]
@@ -224,9 +224,7 @@ def date_axis(ax: Any, lang: str) -> None:
         formats = ["%Y", "%b", "%d %b", "%H:%M", "%H:%M", "%S.%f"]
         zero = ["", "%Y", "%b", "%d %b", "%H:%M", "%H:%M"]
         offset = ["", "%Y", "%b %Y", "%d %b %Y", "%d %b %Y", "%d %b %Y %H:%M"]
-    formatter = ConciseDateFormatter(  # type: ignore[no-untyped-call]
-        locator, formats=formats, zero_formats=zero, offset_formats=offset
-    )
+    formatter = ConciseDateFormatter(locator, formats=formats, zero_formats=zero, offset_formats=offset)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(formatter)
 

@@ -532,7 +532,7 @@ def plot_daily_rates(
         from matplotlib.dates import DateFormatter
 
         ax.set_xticks(days)
-        ax.xaxis.set_major_formatter(DateFormatter("%d/%m" if lang == "fr" else "%d %b"))  # type: ignore[no-untyped-call]
+        ax.xaxis.set_major_formatter(DateFormatter("%d/%m" if lang == "fr" else "%d %b"))
         ax.tick_params(axis="x", labelrotation=45 if len(days) > 5 else 0)
     else:
         date_axis(ax, lang)

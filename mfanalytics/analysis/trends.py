@@ -36,12 +36,15 @@ def _campaign_when(report: Any, send_times: Any) -> pd.Series:
     if engines.is_source(report):
         events = engines.campaign_events(engines.table_of(report), send_times=send_times)
         secs = events["t0"].fillna(events["first_event"])
-        return pd.to_datetime(secs, unit="s", utc=True).dt.tz_convert(TZ).astype(f"datetime64[s, {TZ}]")
+        when: pd.Series = pd.to_datetime(secs, unit="s", utc=True).dt.tz_convert(TZ)
+        return when.astype(pd.DatetimeTZDtype("s", TZ))
     facts = facts_of(report)
     frame = facts.frame
     t0 = facts.t0(send_times)
-    events = pd.concat([facts.times(c) for c in ("delivered_at", "first_click_at", "preview_at")], axis=1).min(axis=1)
-    first_event = events.groupby(frame["campaign_id"], dropna=False).transform("min") if len(frame) else events
+    first: pd.Series = pd.concat(
+        [facts.times(c) for c in ("delivered_at", "first_click_at", "preview_at")], axis=1
+    ).min(axis=1)
+    first_event = first.groupby(frame["campaign_id"], dropna=False).transform("min") if len(frame) else first
     when = t0.fillna(first_event)
     return when.groupby(frame["campaign_id"], dropna=False).min()
 

@@ -133,7 +133,9 @@ def to_table(frame: pd.DataFrame) -> pa.Table:
 
 @functools.lru_cache(maxsize=4)
 def _decoded_dtype(name: str) -> pd.CategoricalDtype:
-    return decode_codes(pd.Series([], dtype="Int16"), "en")[name].dtype
+    dtype = decode_codes(pd.Series([], dtype="Int16"), "en")[name].dtype
+    assert isinstance(dtype, pd.CategoricalDtype)
+    return dtype
 
 
 def to_frame(table: pa.Table) -> pd.DataFrame:
@@ -152,7 +154,7 @@ def to_frame(table: pa.Table) -> pd.DataFrame:
             target = "Int" + str(arrow_type(name).bit_width)
             out[name] = to_ints(arr.cast(arrow_type(name)), n, target)
         elif name in _BOOLS:
-            out[name] = pd.BooleanDtype().__from_arrow__(arr.cast(pa.bool_()))
+            out[name] = pd.BooleanDtype().__from_arrow__(arr.cast(pa.bool_()))  # type: ignore[attr-defined]
         elif _is_date(name):
             secs = arr.cast(pa.timestamp("s", tz="UTC")).cast(pa.int64())  # whole seconds: exact
             valid = secs.is_valid().to_numpy(zero_copy_only=False)

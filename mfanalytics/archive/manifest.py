@@ -114,7 +114,11 @@ class Manifest:
             "syncs": self.syncs[-_KEEP_SYNCS:],
         }
         text = json.dumps(data, ensure_ascii=False, indent=1)
-        write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+        def write(tmp: Path) -> None:
+            tmp.write_text(text, encoding="utf-8")
+
+        write_atomic(path, write)
 
     # -- coverage -----------------------------------------------------------
     def coverage(self, day: date) -> list[tuple[datetime, datetime, bool]]:

@@ -263,7 +263,7 @@ def sync_archive(
             bodies: list[dict[str, Any]] = []
 
             def recorded(path: str, params: Mapping[str, str]) -> bytes:
-                body = get_bytes(path, params)
+                body = bytes(get_bytes(path, params))
                 digest = hashlib.sha256(body).hexdigest()
                 bodies.append({"from": params["from"], "to": params["to"], "sha256": digest, "bytes": len(body)})
                 return body

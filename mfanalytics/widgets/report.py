@@ -66,7 +66,7 @@ def _fmt(value: Any, kind: str) -> str:
     return f"{float(value):.1%}" if kind == "pct" else f"{int(value):,}"
 
 
-class ReportExplorer(w.VBox):  # type: ignore[misc]  # (ipywidgets has no type hints)
+class ReportExplorer(w.VBox):  # (ipywidgets has no type hints)
     """Explore a campaign's report, or every campaign of a period, in JupyterLab.
 
     Parameters

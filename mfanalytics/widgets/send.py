@@ -76,7 +76,7 @@ def _wrap() -> w.Layout:
     return w.Layout(flex_flow="row wrap", max_width="100%")
 
 
-class SendForm(w.VBox):  # type: ignore[misc]  # (ipywidgets has no type hints)
+class SendForm(w.VBox):  # (ipywidgets has no type hints)
     """A form to send a test campaign, for JupyterLab.
 
     Parameters

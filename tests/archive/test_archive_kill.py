@@ -117,7 +117,7 @@ class Runner:
     """A child process that has imported mfanalytics and forks one sync per :meth:`run`."""
 
     def __init__(self, sb, log: Path) -> None:
-        self.log = open(log, "wb")  # noqa: SIM115 - closed by close(), with the process
+        self.log = open(log, "wb")
         self.log_path = log
         self.proc = subprocess.Popen(
             [sys.executable, "-c", ZYGOTE], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, env=_env(sb)

@@ -70,7 +70,7 @@ def voila(live_sb, tmp_path):
         MEDIASFLOW_PASSWORD=PASSWORD,
         JUPYTER_PLATFORM_DIRS="1",
     )
-    log = open(tmp_path / "voila.log", "wb")  # noqa: SIM115 - closed after the server stops
+    log = open(tmp_path / "voila.log", "wb")
     proc = subprocess.Popen(
         [
             str(voila_bin),
