@@ -20,6 +20,9 @@ demo: $(STAMP)
 	$(BIN)/mfanalytics demo --out out/demo
 
 test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(PY) -m pytest -q -p no:cacheprovider -m "not slow" --timeout=900
 
 bench: $(STAMP)

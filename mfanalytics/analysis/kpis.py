@@ -80,7 +80,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from mfanalytics.analysis import engines
 from mfanalytics.analysis.advice import ACTIONS, ADVICE, GROUP_LABELS, UNKNOWN_ADVICE
@@ -88,6 +87,7 @@ from mfanalytics.analysis.facts import (
     GROUP_DTYPE,
     ReportFacts,
     check_frame,
+    countries,
     facts_of,
     link_rows,
     ratio,
@@ -95,7 +95,6 @@ from mfanalytics.analysis.facts import (
 )
 from mfanalytics.analysis.intervals import add_intervals
 from mfanalytics.errors import ValidationError
-from mfanalytics.lists.phones import regions_of_international
 from mfanalytics.reports.status_codes import STATUS_GROUPS, STATUS_TABLE
 
 __all__ = [
@@ -380,48 +379,9 @@ def failure_reasons(report: pd.DataFrame | ReportFacts) -> pd.DataFrame:
 
 
 def regions(mobiles: pd.Series) -> pd.Series:
-    """ISO region of each number ("ZZ" when unknown), once per distinct value."""
-    import phonenumbers
-
-    codes, uniques = pd.factorize(mobiles.astype("string"), use_na_sentinel=True)
-    u = pd.Series(uniques, dtype="string").str.strip()
-    u = u.str.replace(r"^00", "+", regex=True)
-    u = u.where(u.str.startswith("+"), "+" + u)
-    digits = u.str.slice(1)
-    region = pd.Series(pd.NA, index=u.index, dtype="string")
-    simple = digits.str.fullmatch(r"[0-9]{6,17}").fillna(False)
-    # Country calling codes are prefix-free: a number's code is its only 1-3 digit prefix in the table.
-    for width in (1, 2, 3):
-        single = {
-            str(cc): r[0]
-            for cc, r in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items()
-            if len(str(cc)) == width and len(r) == 1
-        }
-        hit = simple & region.isna() & digits.str.slice(0, width).isin(list(single))
-        region = region.mask(hit, digits.str.slice(0, width).map(single))
-    shared = simple & region.isna()
-    if shared.any():  # shared codes (+1, +7, +44, +262...): the vectorised replay of phonenumbers
-        settled, found = regions_of_international(pa.array(digits[shared].to_numpy(dtype=object), pa.string()))
-        found = pd.Series(found.to_numpy(zero_copy_only=False), index=digits.index[shared], dtype="object").fillna("ZZ")
-        done = shared.copy()
-        done[shared] = settled
-        region = region.mask(done, found[settled].reindex(region.index))
-    rest = region.isna()
-    if rest.any():  # odd strings (and numbers the replay leaves): ask phonenumbers
-
-        def one(value: str) -> str:
-            try:
-                return phonenumbers.region_code_for_number(phonenumbers.parse(value)) or "ZZ"
-            except phonenumbers.NumberParseException:
-                return "ZZ"
-
-        region[rest] = [one(v) for v in u[rest].fillna("")]
-    found = region.fillna("ZZ").to_numpy(dtype=object)
-    return pd.Series(
-        np.where(codes < 0, "ZZ", found[np.maximum(codes, 0)] if len(found) else "ZZ"),
-        index=mobiles.index,
-        dtype="string",
-    )
+    """ISO region of each number ("ZZ" when unknown): :func:`mfanalytics.analysis.facts.countries`,
+    in Arrow kernels (the shared codes +1, +7, +262... by the vectorised replay of phonenumbers)."""
+    return countries(mobiles)
 
 
 def by_country(
@@ -557,7 +517,7 @@ def compare_campaigns(reports: Any, **kwargs: Any) -> pd.DataFrame:
     [300, 300]
     """
     if engines.is_source(reports):
-        return campaign_table(reports, "campaign_id", None, **kwargs)
+        return add_intervals(campaign_table(reports, "campaign_id", None, **kwargs))
     frame, key = combine_reports(reports)
     order = [str(k) for k in reports] if key == "campaign" and isinstance(reports, Mapping) else None
     return add_intervals(campaign_table(facts_of(frame), key, order, **kwargs))  # Wilson: <rate>_low, <rate>_high

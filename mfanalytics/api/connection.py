@@ -127,17 +127,24 @@ class Connection:
         self.login()
         return True
 
-    def _ensure_login(self) -> None:
+    def ensure_login(self) -> None:
+        """Log in now if there is no token yet (before requests run in parallel threads)."""
         if self._token is None:
             self.login()
 
+
     def _call(self, method: str, path: str, *, retry: SendSafety = SendSafety.SAFE, **kwargs: Any) -> requests.Response:
         """One request with the token; a 401 renews it once inside the transport's loop."""
-        self._ensure_login()
+        self.ensure_login()
         return self._transport.request(
             method, path, retry=retry, auth=self._authorization, on_unauthorized=self._renew, **kwargs
         )
 
-    def _get_bytes(self, path: str, params: Mapping[str, str]) -> bytes:
-        """The body of a GET whose answer carries a digest (reports), checked against it."""
+    def get_bytes(self, path: str, params: Mapping[str, str]) -> bytes:
+        """The body of a GET whose answer carries a digest (reports), checked against it.
+
+        The seam of period fetching (:func:`~mfanalytics.api.periods.fetch_period`) and of
+        :meth:`mfanalytics.Archive.sync`: login, retries of the transport, digest check.
+        """
         return self._call("GET", path, params=dict(params), verify_digest=True).content
+

@@ -59,10 +59,10 @@ class Routes(Connection):
         if format == "csv":
             if details is not None:
                 params["details"] = ";".join(as_list(details))
-            body = self._get_bytes(f"/campaigns/report/{int(campaign_id)}", params)
+            body = self.get_bytes(f"/campaigns/report/{int(campaign_id)}", params)
             return reports.parse_report(body, campaign_id=int(campaign_id))
         if format == "json":
-            body = self._get_bytes(f"/campaigns/reportjson/{int(campaign_id)}", params)
+            body = self.get_bytes(f"/campaigns/reportjson/{int(campaign_id)}", params)
             frame: pd.DataFrame = reports.parse_report_json(body, campaign_id=int(campaign_id))
             return frame
         raise ValidationError("format must be 'csv' or 'json'.", rule="format", field="format")
@@ -130,9 +130,9 @@ class Routes(Connection):
             params["keyField"] = ";".join(as_list(key_field))
         if end is None:  # one clock for every default: the client's (the sandbox's simulated one on a sandbox)
             end = end_of_minute(self.now())
-        self._ensure_login()  # once, before the windows are fetched in parallel
+        self.ensure_login()  # once, before the windows are fetched in parallel
         return fetch_period(
-            self._get_bytes, start, end, params=params, format=format, workers=workers, progress=progress
+            self.get_bytes, start, end, params=params, format=format, workers=workers, progress=progress
         )
 
     # -- blacklist and lists ----------------------------------------------

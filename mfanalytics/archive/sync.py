@@ -245,7 +245,7 @@ def sync_archive(
     result = {"windows_fetched": 0, "rows_added": 0, "rows_updated": 0, "windows_in_flight": 0, "lines_in_flight": 0}
     if hi <= lo:
         return SyncResult(lo, max(lo, hi), **result)
-    get_bytes = client._get_bytes  # the client's GET (login, retries, digest check): fetch_period's seam
+    get_bytes = client.get_bytes  # the client's GET (login, retries, digest check): fetch_period's seam
     with _locked(archive.path):
         remove_temporaries(archive.path)
         manifest = Manifest.load(archive.manifest_path)
@@ -255,7 +255,7 @@ def sync_archive(
             todo = manifest.needed(day, max(lo, d0), min(hi, d1))
             if todo is not None:
                 tasks.append((day, *todo))
-        ensure_login = getattr(client, "_ensure_login", None)
+        ensure_login = getattr(client, "ensure_login", None)
         if tasks and ensure_login is not None:
             ensure_login()  # once, before the windows are fetched in parallel (as get_reports does)
 

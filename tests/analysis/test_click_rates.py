@@ -52,7 +52,7 @@ def test_the_fixture_has_clicks_on_the_linked_campaign_and_no_track_column_on_th
     assert not [col for col in own[plain].columns if col.startswith("track_")]
     assert own[plain]["clicked"].isna().all()
     # what the period report sends for the campaign without a link: the TRACK columns of the other, empty and 0
-    body = c._get_bytes("/campaigns/report/", {"from": "2026-03-01"})
+    body = c.get_bytes("/campaigns/report/", {"from": "2026-03-01"})
     raw = reports.parse_report(body)
     rows = raw[raw["campaign_id"] == plain]
     assert rows["track_1_at"].isna().all() and (rows["track_1_clicks"] == 0).all()

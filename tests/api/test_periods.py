@@ -182,5 +182,5 @@ def test_the_api_itself_refuses_more_than_seven_days(month):
     sb, _ = month
     client = flaky_client(sb)
     with pytest.raises(errors.InvalidRequestError) as info:
-        client._get_bytes("/campaigns/reportjson/", {"from": "2026-02-01", "to": "2026-02-20"})
+        client.get_bytes("/campaigns/reportjson/", {"from": "2026-02-01", "to": "2026-02-20"})
     assert info.value.status == 400 and "7" in str(info.value)

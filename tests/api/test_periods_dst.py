@@ -41,7 +41,7 @@ def test_autumn_sends_in_the_repeated_hour_are_in_the_period_fetched_at_0140_utc
         sb.set_clock("2026-10-25T01:40:00Z")
         assert sorted(c.get_reports("2026-10-24", progress=False)["campaign_id"]) == sent
         end = end_of_minute(c.now())
-        assert sorted(fetch_period(c._get_bytes, "2026-10-24", end, progress=False)["campaign_id"]) == sent
+        assert sorted(fetch_period(c.get_bytes, "2026-10-24", end, progress=False)["campaign_id"]) == sent
 
 
 @pytest.mark.parametrize("change", CHANGES, ids=["29-march", "25-october"])

@@ -56,7 +56,7 @@ def test_overlapping_windows_give_each_line_once(two_lists):
     _sb, c, _lists, _direct = two_lists
     window = c.get_reports("2026-03-01", progress=False)
     for fmt in ("json", "csv"):
-        body = c._get_bytes("/campaigns/reportjson/" if fmt == "json" else "/campaigns/report/", {"from": "2026-03-01"})
+        body = c.get_bytes("/campaigns/reportjson/" if fmt == "json" else "/campaigns/report/", {"from": "2026-03-01"})
         frame = reports.parse_report_json(body) if fmt == "json" else reports.parse_report(body)
         joined = dedupe_lines([frame, frame.iloc[2:], frame])
         assert _lines(joined) == _lines(window)
