@@ -550,7 +550,7 @@ def deliverability_report(
     ]
     # health score, rates with intervals, latency curves, cost (mfanalytics.analysis.report_sections)
     stats = statistics_sections(facts, lang=lang, key=key, message=message, price_per_sms=price_per_sms, **opts)
-    sections[1:1] = [Section(f"statistics-{i + 1}", None, fragment) for i, fragment in enumerate(stats)]
+    sections[1:1] = stats
     doc = page(title, " · ".join(sub), [s for s in sections if s is not None], lang=lang, footer=t["footer"])
     if path is None:
         return doc
