@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -194,6 +195,14 @@ def _ci(low: Any, high: Any, lang: str) -> str:
     return f"({fmt_pct(low, lang).rstrip('%').rstrip()}–{fmt_pct(high, lang).rstrip('%').rstrip()})"
 
 
+def _ordered(frame: pd.DataFrame, order: list[str] | None) -> pd.DataFrame:
+    """``frame``'s rows in ``order`` (their keys as text), when ``order`` names exactly those rows."""
+    keys = [str(k) for k in frame.index]
+    if not order or sorted(keys) != sorted(order):
+        return frame.copy()
+    return frame.iloc[[keys.index(k) for k in order]].copy()
+
+
 def _key_fmt(t: dict[str, str]) -> Any:
     return lambda k: e(t["all"]) if k == "all" else e(k)
 
@@ -246,7 +255,10 @@ def _moved(table_: pd.DataFrame, t: dict[str, Any], lang: str) -> list[str]:
 def _health(health: HealthScore, overall: HealthScore, t: dict[str, Any], lang: str, keyed: bool) -> Section:
     rows = health.table.copy()
     rows["why"] = [_lost(r, t, lang) for _, r in rows.iterrows()]
-    rows["range"] = ["–" if pd.isna(r.score) else f"{r.score_low:.0f}–{r.score_high:.0f}" for r in rows.itertuples()]
+    rows["range"] = [
+        "–" if pd.isna(score) else f"{low:.0f}–{high:.0f}"
+        for score, low, high in zip(rows["score"], rows["score_low"], rows["score_high"], strict=True)
+    ]
     cols: list[Column] = [
         ("score", t["score"], lambda v: "–" if pd.isna(v) else f"<b>{v:.0f}</b>", True),
         ("range", t["range"], e, True),
@@ -347,10 +359,17 @@ def _latency(lat: DeliveryLatency, pooled: DeliveryLatency, t: dict[str, Any], l
 
 # ------------------------------------------------------------------ cost
 def _cost(
-    facts: ReportFacts, key: str | None, t: dict[str, Any], lang: str, message: Any, price: Any, segments: Any
+    facts: ReportFacts,
+    key: str | None,
+    t: dict[str, Any],
+    lang: str,
+    message: Any,
+    price: Any,
+    segments: Any,
+    order: list[str] | None,
 ) -> Section:
     cost = cost_breakdown(facts, message=message, price_per_sms=price, by=key, segments=segments)
-    rows = cost.table.copy()
+    rows = _ordered(cost.table, order)
     spread = cost.segments.reindex(rows.index)
     rows["_segments"] = [
         "–" if pd.isna(lo) else str(int(lo)) if lo == hi else f"{int(lo)}–{int(hi)}"
@@ -394,6 +413,7 @@ def statistics_sections(
     segments: Any = None,
     message: Any = None,
     price_per_sms: float | None = None,
+    order: list[str] | None = None,
 ) -> list[Section]:
     """The sections of the health score, the rates with intervals, the latency and the cost.
 
@@ -409,6 +429,9 @@ def statistics_sections(
         As in :func:`mfanalytics.summarize`.
     message, price_per_sms
         As in :func:`mfanalytics.cost_breakdown`.
+    order : list of str, optional
+        The order of the campaigns' rows (named campaigns: the order they were given in);
+        default: sorted.
 
     Returns
     -------
@@ -421,14 +444,17 @@ def statistics_sections(
     if key is not None and key not in facts.columns:
         key = None
     counts = group_counts(facts, key, send_times=send_times) if key else add_intervals(aggregate(facts, []))
+    counts = _ordered(counts, order)
     if not len(counts) or int(counts["sent"].sum()) == 0:
         return []
     health = health_score(facts, by=key, send_times=send_times)
+    health = replace(health, table=_ordered(health.table, order))
     overall = health_score(facts, by=None, send_times=send_times) if key and len(health.table) > 1 else health
     sections = [_health(health, overall, t, lang, key is not None), _rates(counts, t, lang)]
     if int(counts["delivered"].sum()) > 0:
         lat = delivery_latency(facts, by=key, send_times=send_times)
+        lat = replace(lat, summary=_ordered(lat.summary, order))
         pooled = delivery_latency(facts, by=None, send_times=send_times) if len(lat.summary) > MAX_CURVES else lat
         sections.append(_latency(lat, pooled, t, lang))
-    sections.append(_cost(facts, key, t, lang, message, price_per_sms, segments))
+    sections.append(_cost(facts, key, t, lang, message, price_per_sms, segments, order))
     return sections

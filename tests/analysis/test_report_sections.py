@@ -96,3 +96,12 @@ def test_many_campaigns_draw_one_pooled_curve():
     latency = next(s for s in statistics_sections(frame, lang="en") if s.key == "latency")
     assert f"pools the {MAX_CURVES + 2} campaigns into one curve" in latency.body
     assert latency.body.count('<td class="key"') == MAX_CURVES + 2  # the table keeps every campaign
+
+
+def test_named_campaigns_keep_the_order_they_were_given_in():
+    report = period()["report"]
+    named = {"Zeta": report[report["campaign_id"] == 1001], "Alpha": report[report["campaign_id"] == 1002]}
+    text = deliverability_report(named, lang="en")
+    for key in ("health", "rates", "latency", "cost"):
+        keys = re.findall(r'<td class="key" data-label="Campaign">([^<]*)</td>', _section(text, key))
+        assert keys == ["Zeta", "Alpha"], (key, keys)
