@@ -549,8 +549,10 @@ def deliverability_report(
         _replies(r, max_replies),
     ]
     # health score, rates with intervals, latency curves, cost (mfanalytics.analysis.report_sections)
-    stats = statistics_sections(facts, lang=lang, key=key, message=message, price_per_sms=price_per_sms, **opts)
-    sections[1:1] = [Section(f"statistics-{i + 1}", None, fragment) for i, fragment in enumerate(stats)]
+    stats = statistics_sections(
+        facts, lang=lang, key=key, message=message, price_per_sms=price_per_sms, order=order, **opts
+    )
+    sections[1:1] = stats
     doc = page(title, " · ".join(sub), [s for s in sections if s is not None], lang=lang, footer=t["footer"])
     if path is None:
         return doc

@@ -94,7 +94,7 @@ def test_the_html_headline_gives_the_rate_of_messages_with_a_link_and_says_so(pe
     expected = analysis.summarize(own[linked]).loc[linked, "click_rate"]
     for lang, base in (("en", "of delivered with a link"), ("fr", "des délivrés avec lien")):
         page = mfanalytics.deliverability_report(periods["json"], lang=lang)
-        shown = re.search(r'data-kpi="click_rate">([^<]*)<', page).group(1)
+        shown = re.search(r'data-kpi="click_rate"[^>]*>([^<]*)<', page).group(1)
         assert shown == fmt_pct(expected, lang)
         assert base in page
     assert "of sent" in mfanalytics.deliverability_report(periods["json"], lang="en")
@@ -166,7 +166,7 @@ def test_the_comparison_plot_draws_no_click_bar_for_a_campaign_without_a_link(pe
     _sb, _c, linked, plain, own, periods = period_pair
     ax = Figure().add_subplot()
     mfanalytics.plot_campaign_comparison(periods["json"], lang="en", ax=ax)
-    heights = [p.get_height() for p in ax.patches]  # delivery bars of both campaigns, then click bars
+    heights = [p.get_width() for p in ax.patches]  # horizontal bars: delivery of both campaigns, then clicks
     expected = analysis.summarize(own[linked]).loc[linked, "click_rate"]
     order = sorted([linked, plain])
     assert heights[2 + order.index(linked)] == pytest.approx(expected)

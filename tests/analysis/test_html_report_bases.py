@@ -101,6 +101,7 @@ def check_page(text: str, frame: pd.DataFrame, lang: str, group_by: str | None =
     total = kpis.summarize(frame, by=None).iloc[0]
     tables = {
         "campaigns": kpis.summarize(frame, by="campaign_id"),
+        "rates": kpis.summarize(frame, by="campaign_id"),  # the rates with their intervals (report_sections)
         "countries": kpis.by_country(frame),
         "by-column": kpis.summarize(frame, by=group_by) if group_by else None,
     }
