@@ -1,0 +1,286 @@
+"""The sending window of marketing SMS, in each recipient's own time, and who was reached outside it.
+
+:class:`SendingWindow` (default :data:`STRICT_WINDOW`: Monday to Saturday,
+08:00-20:00, no public holidays), the time zone of each French territory
+(:data:`TERRITORY_ZONES`), their public holidays (the ``holidays`` package),
+:func:`next_allowed` and :func:`received_outside_window`. The rules and their
+sources are in :mod:`mfanalytics.messages.compliance`.
+
+Examples
+--------
+>>> from datetime import datetime
+>>> from mfanalytics.times import PARIS
+>>> next_allowed(datetime(2026, 12, 25, 10, tzinfo=PARIS)).astimezone(PARIS).isoformat()
+'2026-12-26T08:00:00+01:00'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from mfanalytics.errors import ValidationError
+
+__all__ = [
+    "SendingWindow",
+    "STRICT_WINDOW",
+    "TERRITORY_ZONES",
+    "DAYS_EN",
+    "holidays_of",
+    "alsace_moselle_holidays",
+    "zones_of_foreign",
+    "local_check",
+    "next_allowed",
+    "received_outside_window",
+]
+
+#: The time zone of each French territory (ISO region of the number).
+TERRITORY_ZONES: dict[str, str] = {
+    "FR": "Europe/Paris",
+    "MC": "Europe/Monaco",
+    "RE": "Indian/Reunion",
+    "YT": "Indian/Mayotte",
+    "GP": "America/Guadeloupe",
+    "MQ": "America/Martinique",
+    "BL": "America/St_Barthelemy",
+    "MF": "America/Marigot",
+    "GF": "America/Cayenne",
+    "PM": "America/Miquelon",
+    "NC": "Pacific/Noumea",
+    "PF": "Pacific/Tahiti",
+    "WF": "Pacific/Wallis",
+}
+DAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True)
+class SendingWindow:
+    """When marketing SMS may reach a recipient, in their local time.
+
+    Parameters
+    ----------
+    days : tuple of int
+        Allowed weekdays, Monday = 0. Default Monday to Saturday.
+    start, end : datetime.time
+        Allowed from ``start`` (included) to ``end`` (excluded).
+    holidays : bool
+        Whether public holidays are excluded.
+
+    Examples
+    --------
+    >>> from datetime import time
+    >>> SendingWindow(days=(0, 1, 2, 3, 4), start=time(9), end=time(19)).describe()
+    'Monday to Friday, 09:00-19:00, no public holidays'
+    """
+
+    days: tuple[int, ...] = (0, 1, 2, 3, 4, 5)
+    start: time = time(8)
+    end: time = time(20)
+    holidays: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.days or any(d not in range(7) for d in self.days):
+            raise ValidationError(
+                f"window days must be weekdays 0 (Monday) to 6 (Sunday), got {self.days!r}",
+                rule="window",
+                field="days",
+            )
+        if not self.start < self.end:
+            raise ValidationError(
+                f"the window must start before it ends ({self.start:%H:%M} to {self.end:%H:%M})",
+                rule="window",
+                field="start",
+            )
+
+    def describe(self) -> str:
+        """The window in words."""
+        days = sorted(set(self.days))
+        if days == list(range(days[0], days[-1] + 1)) and len(days) > 2:
+            when = f"{DAYS_EN[days[0]]} to {DAYS_EN[days[-1]]}"
+        else:
+            when = ", ".join(DAYS_EN[d] for d in days)
+        text = f"{when}, {self.start:%H:%M}-{self.end:%H:%M}"
+        return text + (", no public holidays" if self.holidays else "")
+
+
+STRICT_WINDOW = SendingWindow()
+
+
+#: Monday to Saturday, 08:00-20:00, no public holidays: the strictest window the aggregators publish.
+STRICT_WINDOW = SendingWindow()
+
+
+@cache
+def holidays_of(region: str, year: int) -> Mapping[date, str] | None:
+    import holidays
+
+    try:
+        return holidays.country_holidays(region, years=year)
+    except NotImplementedError:
+        return None
+
+
+@cache
+def alsace_moselle_holidays(year: int) -> dict[date, str]:
+    import holidays
+
+    national = holidays.country_holidays("FR", years=year)
+    local = holidays.country_holidays("FR", subdiv="57", years=year)
+    return {d: name for d, name in local.items() if d not in national}
+
+
+def zones_of_foreign(numbers: Iterable[str]) -> set[str]:
+    import phonenumbers
+    from phonenumbers import timezone as pn_timezone
+
+    zones: set[str] = set()
+    for number in numbers:
+        try:
+            parsed = phonenumbers.parse(number)
+        except phonenumbers.NumberParseException:
+            continue
+        zones.update(z for z in pn_timezone.time_zones_for_number(parsed) if z != "Etc/Unknown")
+    return zones
+
+
+def local_check(moment: datetime, zone: str, region: str | None, window: SendingWindow) -> tuple[str | None, str]:
+    """(rule broken or None, local description) for one zone."""
+    local = moment.astimezone(ZoneInfo(zone))
+    text = f"{DAYS_EN[local.weekday()]} {local:%d %b %Y %H:%M} ({zone})"
+    holiday = None
+    if window.holidays and region is not None:
+        table = holidays_of(region, local.year)
+        holiday = table.get(local.date()) if table is not None else None
+    if holiday is not None:
+        return "sending-day", f"{text}, {holiday}"
+    if local.weekday() not in window.days:
+        return "sending-day", text
+    if not window.start <= local.time().replace(tzinfo=None) < window.end:
+        return "sending-hours", text
+    return None, text
+
+
+def received_outside_window(
+    report: pd.DataFrame,
+    *,
+    campaign_types: Mapping[int, str] | None = None,
+    window: SendingWindow = STRICT_WINDOW,
+    regions: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Recipients of marketing campaigns who received them outside the window.
+
+    "Received" is the delivery time of the report (``delivered_at``), in the
+    recipient's local time (see the module docstring).
+
+    Parameters
+    ----------
+    report : DataFrame
+        A report frame.
+    campaign_types : mapping of campaign id to "MKG" or "NOTIFICATION", optional
+        Campaigns missing from it are marketing, the API's default type.
+    window : SendingWindow
+        The allowed window.
+    regions : Series, optional
+        The ISO region of each row's number, when already known (aligned on
+        the report's index); computed with
+        :func:`~mfanalytics.lists.phones.normalize_mobiles` otherwise.
+
+    Returns
+    -------
+    DataFrame
+        Per marketing campaign (index ``campaign_id``): ``delivered``,
+        ``outside_window`` (recipients, any reason), ``outside_hours`` and
+        ``on_closed_day`` (Sundays, other days outside ``window.days`` and
+        public holidays).
+
+    Examples
+    --------
+    >>> import mfanalytics
+    >>> import warnings
+    >>> with mfanalytics.sandbox(seed=0, start="2026-12-05T20:30:00Z") as sb, warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")  # the send is at 21:30 in Paris: compliance="warn" sends with a warning
+    ...     c = sb.client()
+    ...     cid = c.send_campaign("Promo STOP 36184", recipients=["0612345601", "0612345602"], compliance="warn").id
+    ...     sb.advance(3600)
+    ...     received_outside_window(c.get_report(cid))["outside_window"].tolist()
+    [2]
+    """
+    columns = ["delivered", "outside_window", "outside_hours", "on_closed_day"]
+    types = {int(k): str(v).upper() for k, v in (campaign_types or {}).items()}
+    if report.empty:
+        return pd.DataFrame(columns=columns, index=pd.Index([], name="campaign_id"), dtype="int64")
+    campaign = report["campaign_id"].astype("Int64")
+    marketing = ~campaign.map(lambda c: types.get(int(c), "MKG") != "MKG" if pd.notna(c) else False).astype(bool)
+    rows = report[marketing & report["delivered_at"].notna()]
+    if rows.empty:
+        empty = pd.Index(sorted(campaign[marketing].dropna().unique()), name="campaign_id")
+        return pd.DataFrame(0, columns=columns, index=empty, dtype="int64")
+    if regions is None:
+        from mfanalytics.lists.phones import normalize_mobiles
+
+        regions = normalize_mobiles(rows["mobile"])["mobile_country"]
+    territory = regions.reindex(rows.index).astype("string").fillna("ZZ").to_numpy(dtype=object)
+    at = rows["delivered_at"].dt.tz_convert(UTC)
+    hours = pd.Series(False, index=rows.index)
+    closed = pd.Series(False, index=rows.index)
+    for place in pd.unique(territory):
+        zone = TERRITORY_ZONES.get(str(place), "Europe/Paris" if place == "ZZ" else None)
+        mask = territory == place
+        if zone is None:
+            zones = sorted(zones_of_foreign(rows.loc[mask, "mobile"].dropna().unique()))
+            zone = zones[0] if zones else "Europe/Paris"
+        local = at[mask].dt.tz_convert(zone)
+        day_closed = ~local.dt.day_of_week.isin(window.days)
+        if window.holidays and place != "ZZ":
+            stamp = local.dt.year * 10_000 + local.dt.month * 100 + local.dt.day
+            closed_days = [
+                d.year * 10_000 + d.month * 100 + d.day
+                for y in local.dt.year.unique()
+                for d in (holidays_of(str(place), int(y)) or {})
+            ]
+            day_closed |= stamp.isin(closed_days)
+        clock = local.dt.hour * 60 + local.dt.minute
+        start = window.start.hour * 60 + window.start.minute
+        end = window.end.hour * 60 + window.end.minute
+        closed[mask] = day_closed.to_numpy()
+        hours[mask] = (~day_closed & ((clock < start) | (clock >= end))).to_numpy()
+    key = rows["campaign_id"].astype("Int64")
+    out = pd.DataFrame(
+        {
+            "delivered": key.groupby(key).size(),
+            "outside_hours": hours.groupby(key).sum(),
+            "on_closed_day": closed.groupby(key).sum(),
+        }
+    )
+    out["outside_window"] = out["outside_hours"] + out["on_closed_day"]
+    out.index.name = "campaign_id"
+    return out[columns].astype("int64")
+
+
+def next_allowed(moment: datetime, *, zone: str = "Europe/Paris", window: SendingWindow = STRICT_WINDOW) -> datetime:
+    """The first instant at or after ``moment`` inside ``window`` in ``zone``.
+
+    Examples
+    --------
+    >>> from mfanalytics.times import PARIS
+    >>> next_allowed(datetime(2026, 12, 6, 10, tzinfo=PARIS)).astimezone(PARIS).isoformat()
+    '2026-12-07T08:00:00+01:00'
+    """
+    tz = ZoneInfo(zone)
+    region = next((r for r, z in TERRITORY_ZONES.items() if z == zone), None)
+    local = moment.astimezone(tz)
+    for _ in range(370 * 2):
+        rule, _where = local_check(local, zone, region, window)
+        if rule is None:
+            return local
+        if rule == "sending-hours" and local.time().replace(tzinfo=None) < window.start:
+            local = local.replace(hour=window.start.hour, minute=window.start.minute, second=0, microsecond=0)
+        else:
+            nxt = (local + timedelta(days=1)).date()
+            local = datetime.combine(nxt, window.start, tzinfo=tz)
+    raise ValidationError("no allowed time within two years", rule="window", field="window")
