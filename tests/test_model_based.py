@@ -867,6 +867,12 @@ class ClientAndSandbox(RuleBasedStateMachine):
             moment = now - timedelta(hours=int(start[1:-1]))
             moment = moment.replace(second=0, microsecond=0)
             start_arg, lo = moment, moment.timestamp()
+        # Without an end the fetch covers every send made so far, this very instant's included: the guide's
+        # ``from`` is "requête effectuée sur tous les envois effectués depuis le" (section 2.4), and a send made
+        # at ``now`` is one of them (the client asks up to the end of the minute, ``end_of_minute``). An explicit
+        # end is exclusive, ``[start, end)``. The oracle once read the default as ``[lo, now)`` too, and called a
+        # line sent at a whole-minute ``now`` a row from elsewhere (``make soak``, rows; the replay below).
+        closed = end == "default"
         if end == "default":
             end_arg, hi = None, now.timestamp()
         elif end == "now":
@@ -901,11 +907,12 @@ class ClientAndSandbox(RuleBasedStateMachine):
             rows = self._rows(campaign)
             if status is not None:
                 rows = {k: v for k, v in rows.items() if v in status}
-            if lo <= t < hi:
+            if lo <= t < hi or (closed and t == hi):
                 required.update(rows)
             elif _floor_minute(lo) <= t < _ceil_minute(hi):  # the API's from/to are whole minutes
                 optional.update(rows)
-        self._compare(_key_rows(frame), required, optional, what + f" covering [{_utc(lo)}, {_utc(hi)})")
+        covering = f" covering [{_utc(lo)}, {_utc(hi)}{']' if closed else ')'}"
+        self._compare(_key_rows(frame), required, optional, what + covering)
 
     # -- credentials and other hosts -------------------------------------------------------------------
     @precondition(lambda self: "secrets" in self.checks)  # the other hosts do not touch the sandbox
@@ -1084,3 +1091,17 @@ def test_client_and_sandbox_keep_every_promise(world, family):
 def test_client_and_sandbox_keep_every_promise_soak(world, family):
     """The long profile (``make soak``): 100 examples of 50 steps per family, derandomised."""
     _run(world, family, "model-soak", bounded=False)
+
+
+def test_rows_replay_a_line_sent_at_the_whole_minute_of_a_default_end_fetch_is_required(world):
+    """The ``make soak`` rows failure, shrunk to three steps: at 09:00:00 sharp a send, then a fetch with
+    no end at the same instant; the line is one of "tous les envois effectués depuis" ``from``."""
+    state = type("Replay_rows", (ClientAndSandbox,), {"world": world, "checks": frozenset(["rows"])})()
+    try:
+        state.begin(start="2026-03-02T09:00:00Z")
+        state.send_to_recipients(how="send_now", people=["0612345603"], schedule=None)
+        assert [c.injected_at for c in state._truth().values()] == [state.sb.now.timestamp()]
+        state.period_report(end="default", fmt="csv", later=0, start="-3h", status=None, workers=1)
+        state.period_report(end="now", fmt="json", later=0, start="-3h", status=None, workers=1)
+    finally:
+        state.teardown()
