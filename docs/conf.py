@@ -32,7 +32,13 @@ source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-n
 autosummary_generate = True
 autosummary_imported_members = True
 autodoc_typehints = "none"  # numpydoc's Parameters sections say it in words
-autodoc_default_options = {"members": True, "member-order": "bysource"}
+# Client's routes live in mixins (mfanalytics.api.routes, connection): inherited members are shown,
+# but not those of the standard library's and ipywidgets' base classes
+autodoc_default_options = {
+    "members": True,
+    "member-order": "bysource",
+    "inherited-members": "BaseException, Exception, UserWarning, Warning, dict, list, object, VBox, Box, DOMWidget, Widget",
+}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_validation_checks: set[str] = set()

@@ -186,6 +186,7 @@ def test_lab_flow_send_from_the_form_then_read_it_in_notebook_01(workdir, monkey
         form = SendForm(client)
         form.recipients.value = "06 12 34 56 78\n07 81 22 33 44"
         form.message.value = "Test depuis le formulaire"
+        form.type_select.value = "NOTIFICATION"  # a test message at any hour: not marketing
         form.validate_button.click()
         form.send_button.click()
         assert form.campaign_id is not None, [o["data"]["text/plain"] for o in form.output.outputs]

@@ -348,6 +348,7 @@ class Client(Routes):
         import warnings
 
         from mfanalytics.errors import ComplianceWarning
+        from mfanalytics.messages import campaign_rules
         from mfanalytics.messages.compliance import check_compliance, compliance_error
 
         mode = self.compliance if compliance is None else compliance
@@ -355,6 +356,8 @@ class Client(Routes):
             raise ValidationError(
                 f"compliance must be 'error' or 'warn', got {mode!r}", rule="compliance-mode", field="compliance"
             )
+        if options.get("schedule_on") is not None:  # a malformed time fails as the payload would say it
+            campaign_rules.validate_schedule(options["schedule_on"], now=self.now())
         findings = check_compliance(
             msg,
             type_select=options.get("type_select") or "MKG",

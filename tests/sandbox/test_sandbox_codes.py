@@ -111,7 +111,7 @@ def test_the_send_form_shows_inprogress_and_injecting(sb):
     client = sb.client()
     form = SendForm(client, max_recipients=20_000)
     form.recipients.value = "\n".join(f"06{n:08d}" for n in range(12_000_000, 12_010_000))
-    form.message.value = "Promo"
+    form.message.value = "Promo STOP 36184"  # a marketing message with its STOP mention, on a Monday at 10:00
     draft = form.validate()
     assert draft.status == "INPROGRESS" and "INPROGRESS (being processed" in form.status.value
     sb.advance(1)

@@ -40,13 +40,21 @@ PASSWORD = "pw-Browser-93"
 
 @pytest.fixture
 def live_sb():
-    """A sandbox whose clock starts now (the notebook looks at the last 7 days), account lab."""
+    """A sandbox whose clock starts at the latest Tuesday, 10:00 in Paris, that is not a public holiday
+    (within the last 7 days the notebook looks at; inside the marketing sending window), account lab."""
+    from datetime import UTC, datetime, timedelta
+
+    import holidays
+
     from mfanalytics.sandbox.embedded import EmbeddedSandbox
 
-    with EmbeddedSandbox(seed=0, users={"lab": PASSWORD}, speed=0) as sandbox:
+    start = datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0)
+    while start.weekday() != 1 or start > datetime.now(UTC) or start.date() in holidays.France(years=start.year):
+        start -= timedelta(days=1)
+    with EmbeddedSandbox(seed=0, users={"lab": PASSWORD}, speed=0, start=start) as sandbox:
         client = sandbox.client(username="lab", password=PASSWORD)
         magic = [f"+336399800{code}" for code in (16, 21, 20, 29)]
-        client.send_campaign("Bonjour", recipients=magic)  # the explorer's campaign
+        client.send_campaign("Bonjour STOP 36184", recipients=magic)  # the explorer's campaign
         sandbox.advance(3600)
         client.close()
         yield sandbox
@@ -155,7 +163,7 @@ def test_send_a_test_campaign_from_the_form_in_chromium(voila, live_sb):
             page.get_by_text("Sandbox: no real SMS is sent").wait_for()
             page.get_by_placeholder("One mobile number per line").fill("06 12 34 56 78\n07 81 22 33 44\n12")
             message = page.get_by_placeholder("Bonjour ${PRENOM}, ...")
-            text = "Bonjour, voici un test de la boutique."
+            text = "Bonjour, voici un test de la boutique. STOP 36184"
             message.fill(text)
             length = int(mfanalytics.count_segments([text]).iloc[0]["length"])
             page.get_by_text(f"{length} / 160 · GSM-7 · 1 SMS").wait_for()  # the live counter
@@ -166,6 +174,7 @@ def test_send_a_test_campaign_from_the_form_in_chromium(voila, live_sb):
             page.locator("button", has_text=re.compile(r"^\s*Validate\s*$")).click()
             page.get_by_text("What the platform counted at validation").wait_for()
             page.get_by_text("Valid numbers (to be sent)").wait_for()  # in words, not countValid
+            page.get_by_text("French sending rules: nothing to report").wait_for()  # STOP mention, a Tuesday at 10:00
             send.click()  # waits until it is enabled
             said = page.get_by_text(re.compile(r"Campaign \d+ sent")).first
             said.wait_for()
