@@ -32,6 +32,15 @@ _words = in_send_form_words
 class SendActions(w.VBox):  # (ipywidgets has no type hints)
     """The actions of :class:`~mfanalytics.widgets.send.SendForm` (its base): validate, send, cancel, watch."""
 
+    # set by SendForm.__init__
+    draft: Any
+    campaign: Any
+    _validated: tuple[Any, ...] | None
+    _sent: tuple[Any, ...] | None
+    watcher: Poller | None
+    _watch: CampaignWatch | None
+    live_status: str | None
+
     def _campaign_options(self) -> dict[str, Any]:
         return {
             "sender": self.sender.value.strip() or None,
