@@ -77,16 +77,16 @@ def test_no_module_takes_an_underscore_name_from_a_sibling():
     assert KNOWN - found == set(), "gone: remove it from KNOWN"
 
 
-#: Lanes whose every module is held to the size limit (the others join as they are split).
-SIZED_LANES = ("api", "sandbox")
 MAX_LINES = 500
+#: Modules still over the limit, each with the work that splits it.
+OVER_FOR_NOW = {"messages/compliance.py"}  # being split in its own branch (issue 13)
 
 
-def test_modules_of_the_sized_lanes_stay_under_the_limit():
+def test_every_module_of_the_package_stays_under_the_limit():
     over = {
         path.relative_to(PACKAGE).as_posix(): n
-        for lane in SIZED_LANES
-        for path in sorted((PACKAGE / lane).rglob("*.py"))
+        for path in sorted(PACKAGE.rglob("*.py"))
         if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
-    assert over == {}, f"split these modules (over {MAX_LINES} lines)"
+    assert set(over) - OVER_FOR_NOW == set(), f"split these modules (over {MAX_LINES} lines): {over}"
+    assert OVER_FOR_NOW - set(over) == set(), "split now: remove it from OVER_FOR_NOW"

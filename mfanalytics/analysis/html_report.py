@@ -36,130 +36,14 @@ from mfanalytics.analysis.advice import GROUP_LABELS
 from mfanalytics.analysis.facts import ReportFacts, facts_of, require
 from mfanalytics.analysis.html_parts import FIGSIZE, Column, Section, duration, e, figure, page, table
 from mfanalytics.analysis.html_window import window_section
+from mfanalytics.analysis.html_words import REPORT_WORDS
 from mfanalytics.analysis.plot_style import GROUP_COLORS, country_label, fmt_date, fmt_int, fmt_pct
 from mfanalytics.analysis.report_sections import statistics_sections
 from mfanalytics.errors import ValidationError
 
 __all__ = ["deliverability_report"]
 
-_T: dict[str, dict[str, str]] = {
-    "fr": {
-        "title": "Rapport de délivrabilité",
-        "campaign_title": "Rapport de délivrabilité – campagne {}",
-        "campaigns": "{} campagne(s)",
-        "period": "du {} au {}",
-        "day": "le {}",
-        "recipients": "Destinataires",
-        "sent": "Envoyés",
-        "delivered": "Délivrés",
-        "delivery_rate": "Taux de délivrabilité",
-        "delivery_rate_col": "Taux de délivrabilité (des envoyés)",
-        "clicked": "Cliqueurs",
-        "click_rate": "Taux de clic",
-        "click_rate_col": "Taux de clic (des délivrés avec lien)",
-        "stops": "STOP",
-        "stop_rate": "Taux de STOP",
-        "stop_rate_col": "Taux de STOP (des délivrés)",
-        "credits": "Crédits",
-        "deliver_time": "Délai médian de livraison",
-        "pending": "En attente",
-        "failed": "Échecs",
-        "plots": "Graphiques",
-        "per_campaign": "Par campagne",
-        "campaign": "Campagne",
-        "flagged": "Sous le taux habituel",
-        "failures": "Causes de non-délivrance et actions",
-        "code": "Code",
-        "status": "Statut",
-        "count": "Nombre",
-        "share": "Part des échecs",
-        "share_all": "Part des destinataires",
-        "action": "Action",
-        "advice": "Conseil",
-        "no_failure": "Aucun échec.",
-        "codes": "Statuts détaillés",
-        "group": "Groupe",
-        "countries": "Par pays",
-        "country": "Pays",
-        "by": "Par {}",
-        "replies": "Réponses reçues",
-        "reply": "Réponse",
-        "no_reply": "Aucune réponse.",
-        "yes": "oui",
-        "definitions": (
-            "Envoyés : lignes parties de la plateforme (hors non envoyés, blacklist et numéros mal "
-            "formatés). Taux de délivrabilité = délivrés / envoyés ; taux de clic = cliqueurs / "
-            "délivrés des campagnes avec un lien (une campagne sans lien n'a pas de taux de clic) ; taux de STOP = STOP / délivrés. Délais mesurés depuis l'envoi de la "
-            "campagne, sinon depuis sa première livraison. Crédits : segments des lignes envoyées "
-            "(1 par ligne sauf indication)."
-        ),
-        "footer": "Généré par mfanalytics à partir des rapports Mediasflow.",
-        "of_recipients": "des {} destinataires",
-        "of_sent": "des {} envoyés",
-        "of_delivered": "des {} délivrés",
-        "of_delivered_link": "des {} délivrés avec lien",
-        "stop_count": "STOP",
-        "codes_col": "Codes",
-    },
-    "en": {
-        "title": "Deliverability report",
-        "campaign_title": "Deliverability report – campaign {}",
-        "campaigns": "{} campaign(s)",
-        "period": "from {} to {}",
-        "day": "on {}",
-        "recipients": "Recipients",
-        "sent": "Sent",
-        "delivered": "Delivered",
-        "delivery_rate": "Delivery rate",
-        "delivery_rate_col": "Delivery rate (of sent)",
-        "clicked": "Clickers",
-        "click_rate": "Click rate",
-        "click_rate_col": "Click rate (of delivered with a link)",
-        "stops": "STOP",
-        "stop_rate": "STOP rate",
-        "stop_rate_col": "STOP rate (of delivered)",
-        "credits": "Credits",
-        "deliver_time": "Median time to deliver",
-        "pending": "Pending",
-        "failed": "Failures",
-        "plots": "Plots",
-        "per_campaign": "Per campaign",
-        "campaign": "Campaign",
-        "flagged": "Below the usual rate",
-        "failures": "Why messages were not delivered, and what to do",
-        "code": "Code",
-        "status": "Status",
-        "count": "Count",
-        "share": "Share of failures",
-        "share_all": "Share of recipients",
-        "action": "Action",
-        "advice": "Advice",
-        "no_failure": "No failure.",
-        "codes": "Status codes",
-        "group": "Group",
-        "countries": "By country",
-        "country": "Country",
-        "by": "By {}",
-        "replies": "Replies received",
-        "reply": "Reply",
-        "no_reply": "No reply.",
-        "yes": "yes",
-        "definitions": (
-            "Sent: rows that left the platform (not the not-sent, blacklisted or badly formatted "
-            "ones). Delivery rate = delivered / sent; click rate = clickers / delivered messages "
-            "with a link (a campaign without a link has no click rate); STOP "
-            "rate = STOP / delivered. Delays from the campaign's send time, else from its first "
-            "delivery. Credits: segments of the sent rows (1 per row unless given)."
-        ),
-        "footer": "Generated by mfanalytics from Mediasflow reports.",
-        "of_recipients": "of {} recipients",
-        "of_sent": "of {} sent",
-        "of_delivered": "of {} delivered",
-        "of_delivered_link": "of {} delivered with a link",
-        "stop_count": "STOP",
-        "codes_col": "Codes",
-    },
-}
+_T = REPORT_WORDS
 
 
 # ------------------------------------------------------------------ helpers

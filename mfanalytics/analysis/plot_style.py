@@ -32,6 +32,8 @@ import pandas as pd
 from mfanalytics.errors import ValidationError
 
 __all__ = [
+    "get_ax",
+    "no_data",
     "GROUP_COLORS",
     "FUNNEL_COLORS",
     "RATE_COLORS",
@@ -245,3 +247,30 @@ def fit_tick_labels(ax: Any, labels: Sequence[str], *, axis: str = "y", largest:
     else:
         ax.set_xticks(range(len(labels)), shown, fontsize=size)
     return float(size)
+
+
+def get_ax(ax: Any) -> Any:
+    """``ax``, or the current Axes of matplotlib when None."""
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        ax = plt.gca()
+    return ax
+
+
+def no_data(ax: Any, t: dict[str, Any], title: str, message: str | None = None) -> Any:
+    """Draw "no data" (or ``message``) on ``ax``, without ticks, titled ``title``; return ``ax``."""
+    ax.text(
+        0.5,
+        0.5,
+        message or t["no_data"],
+        ha="center",
+        va="center",
+        transform=ax.transAxes,
+        fontsize=12,
+        color="#616161",
+    )
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title)
+    return ax

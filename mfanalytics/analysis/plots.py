@@ -22,30 +22,31 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from mfanalytics.analysis import kpis as analysis
-from mfanalytics.analysis import trends
+from mfanalytics.analysis.campaign_plots import plot_campaign_comparison, plot_daily_rates  # re-exported
 from mfanalytics.analysis.facts import ReportFacts, facts_of
+from mfanalytics.analysis.plot_style import FLAG_COLOR as FLAG_COLOR  # re-exported
 from mfanalytics.analysis.plot_style import (
-    FLAG_COLOR,
     FUNNEL_COLORS,
     GROUP_COLORS,
     LABEL_SIZE,
-    RATE_COLORS,
     count_axis,
     date_axis,
-    fit_tick_labels,
     fmt_int,
     fmt_pct,
+    get_ax,
+    no_data,
     percent_axis,
-    shorten,
     text_for,
 )
+from mfanalytics.analysis.plot_style import RATE_COLORS as RATE_COLORS  # re-exported
+from mfanalytics.analysis.plot_style import fit_tick_labels as fit_tick_labels  # re-exported
+from mfanalytics.analysis.plot_style import shorten as shorten  # re-exported
 from mfanalytics.errors import ValidationError
 
 __all__ = [
@@ -61,31 +62,6 @@ __all__ = [
 ]
 
 _text = text_for
-
-
-def _get_ax(ax: Any) -> Any:
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        ax = plt.gca()
-    return ax
-
-
-def _no_data(ax: Any, t: dict[str, Any], title: str, message: str | None = None) -> Any:
-    ax.text(
-        0.5,
-        0.5,
-        message or t["no_data"],
-        ha="center",
-        va="center",
-        transform=ax.transAxes,
-        fontsize=12,
-        color="#616161",
-    )
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_title(title)
-    return ax
 
 
 def plot_status_breakdown(
@@ -125,9 +101,9 @@ def plot_status_breakdown(
     >>> ax = plot_status_breakdown(report, lang="en")
     """
     t = _text(lang)
-    ax = _get_ax(ax)
+    ax = get_ax(ax)
     if len(data) == 0:
-        return _no_data(ax, t, t["status_title"])
+        return no_data(ax, t, t["status_title"])
     table = analysis.status_breakdown(data, level="group")
     if hide_empty:
         table = table[table["count"] > 0]
@@ -165,9 +141,9 @@ def plot_funnel(data: pd.DataFrame | ReportFacts, *, lang: str = "fr", ax: Any =
     >>> ax = plot_funnel(report)
     """
     t = _text(lang)
-    ax = _get_ax(ax)
+    ax = get_ax(ax)
     if len(data) == 0:
-        return _no_data(ax, t, t["funnel_title"])
+        return no_data(ax, t, t["funnel_title"])
     s = analysis.summarize(data, by=None).iloc[0]
     values = [int(s["recipients"]), int(s["sent"]), int(s["delivered"]), int(s["clicked"])]
     rates = [
@@ -259,10 +235,10 @@ def plot_deliveries_over_time(
     >>> ax = plot_deliveries_over_time(report, relative=True, normalize=True)
     """
     t = _text(lang)
-    ax = _get_ax(ax)
+    ax = get_ax(ax)
     facts = facts_of(data) if len(data) else None
     if facts is None or not facts.delivered.any():
-        return _no_data(ax, t, t["cum_title"])
+        return no_data(ax, t, t["cum_title"])
     frame, ind, delivered = facts.frame, facts.indicators, facts.delivered
     at = facts.times("delivered_at")
     x = (at - facts.t0(send_times)).dt.total_seconds() / 60 if relative else at.dt.tz_localize(None)
@@ -328,12 +304,12 @@ def plot_click_timeline(data: pd.DataFrame | ReportFacts, *, lang: str = "fr", a
     >>> ax = plot_click_timeline(report, lang="en")  # one line per link
     """
     t = _text(lang)
-    ax = _get_ax(ax)
+    ax = get_ax(ax)
     facts = facts_of(data)
     links = [(n, facts.times(f"track_{n}_at").dropna()) for n in _track_numbers(facts.frame)]
     links = [(n, times) for n, times in links if len(times)]
     if not links:
-        return _no_data(ax, t, t["click_title"])
+        return no_data(ax, t, t["click_title"])
     for n, times in links:
         _cumulative_step(ax, times.dt.tz_localize(None), 1.0, t["link"].format(n), **kwargs)
     ax.legend(fontsize=LABEL_SIZE - 1, loc="lower right")
@@ -389,15 +365,15 @@ def plot_click_heatmap(
     title = {"clicks": t["heat_title"], "deliveries": t["heat_deliveries"], "sends": t["heat_sends"]}
     if value not in title:
         raise ValidationError(f"value must be one of {sorted(title)}, not {value!r}", rule="value", field="value")
-    ax = _get_ax(ax)
+    ax = get_ax(ax)
     cells = hour_grid(data, value, send_times) if len(data) else None
     if cells is None or cells.sum() == 0:
-        return _no_data(ax, t, title[value])
+        return no_data(ax, t, title[value])
     filled = np.argwhere(cells > 0)
     if len(filled) == 1:
         day, hour = filled[0]
         message = t["one_slot"].format(t["weekdays"][day], int(hour), fmt_int(cells[day, hour], lang))
-        return _no_data(ax, t, title[value], message)
+        return no_data(ax, t, title[value], message)
     kwargs.setdefault("cmap", "Blues")
     image = ax.imshow(cells, aspect="auto", interpolation="nearest", **kwargs)
     ax.set_yticks(range(7), list(t["weekdays"]))
@@ -407,134 +383,4 @@ def plot_click_heatmap(
     bar = ax.figure.colorbar(image, ax=ax, shrink=0.85)
     count_axis(bar.ax.yaxis, lang)
     ax.set_title(title[value])
-    return ax
-
-
-def plot_campaign_comparison(
-    data: Any,
-    *,
-    metrics: Sequence[str] = ("delivery_rate", "click_rate"),
-    lang: str = "fr",
-    ax: Any = None,
-    **kwargs: Any,
-) -> Any:
-    """Grouped horizontal bars of rates per campaign, the campaigns top to bottom.
-
-    Campaign names are on the y axis, cut to 28 characters, in a font small
-    enough for the Axes' height that two names never overlap (with very many
-    campaigns, only every k-th name is written).
-
-    Parameters
-    ----------
-    data : DataFrame, list or dict of DataFrame
-        What :func:`mfanalytics.analysis.compare_campaigns` takes, or its result.
-    metrics : sequence of str
-        Rate columns of :func:`~mfanalytics.analysis.summarize`
-        (``delivery_rate``, ``click_rate``, ``stop_rate``).
-
-    Examples
-    --------
-    >>> ax = plot_campaign_comparison({"Soldes": r1, "Rentrée": r2})
-    """
-    t = _text(lang)
-    for m in metrics:
-        if m not in ("delivery_rate", "click_rate", "stop_rate"):
-            raise ValidationError(f"unknown metric {m!r}", rule="metric", field="metrics")
-    ax = _get_ax(ax)
-    if isinstance(data, pd.DataFrame) and "delivery_rate" in data.columns and "status_code" not in data.columns:
-        table = data
-    elif isinstance(data, pd.DataFrame) and len(data) == 0:
-        table = data.iloc[:0]
-    else:
-        table = analysis.compare_campaigns(data)
-    if len(table) == 0:
-        return _no_data(ax, t, t["cmp_title"])
-    y = np.arange(len(table))
-    height = 0.8 / len(metrics)
-    for i, m in enumerate(metrics):
-        color = RATE_COLORS.get(m, GROUP_COLORS["delivered_stop"])
-        # a rate that does not exist (no link: no click rate) draws no bar, not a bar at 0
-        ax.barh(
-            y + (i - (len(metrics) - 1) / 2) * height,
-            table[m].to_numpy(dtype=float, na_value=np.nan),
-            height,
-            label=t[m],
-            color=color,
-            **kwargs,
-        )
-    ax.set_ylim(len(table) - 0.5, -0.5)  # first campaign on top
-    fit_tick_labels(ax, [shorten(str(k)) for k in table.index])
-    ax.set_xlim(0, 1.0)
-    ax.set_xticks(np.linspace(0, 1, 5))
-    percent_axis(ax.xaxis, lang)
-    ax.set_ylabel(t["campaign"])
-    ax.set_xlabel(t["rate"])
-    ax.legend(fontsize=LABEL_SIZE - 1, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(metrics), frameon=False)
-    ax.set_title(t["cmp_title"], pad=28)
-    return ax
-
-
-def plot_daily_rates(
-    data: pd.DataFrame | ReportFacts,
-    *,
-    send_times: Any = None,
-    lang: str = "fr",
-    ax: Any = None,
-    **kwargs: Any,
-) -> Any:
-    """Daily delivery and click rates over a period; days with a flagged campaign marked.
-
-    Parameters
-    ----------
-    data : pandas.DataFrame
-        A report frame spanning several campaigns (e.g. from ``get_reports``)
-        or the result of :func:`mfanalytics.trends.daily_rates`.
-
-    Examples
-    --------
-    >>> ax = plot_daily_rates(week, lang="en")
-    """
-    t = _text(lang)
-    ax = _get_ax(ax)
-    daily: pd.DataFrame | None
-    if (
-        isinstance(data, pd.DataFrame)
-        and {"flagged", "delivery_rate"} <= set(data.columns)
-        and "status_code" not in data
-    ):
-        daily = data
-    else:
-        daily = trends.daily_rates(data, send_times=send_times) if len(data) else None
-    if daily is None or len(daily) == 0:
-        return _no_data(ax, t, t["daily_title"])
-    days = daily.index.to_numpy()
-    for m in ("delivery_rate", "click_rate"):
-        ax.plot(days, daily[m].to_numpy(dtype=float), marker="o", label=t[m], color=RATE_COLORS[m], **kwargs)
-    bad = daily["flagged"].to_numpy() > 0
-    if bad.any():
-        ax.scatter(
-            days[bad],
-            daily["delivery_rate"].to_numpy(dtype=float)[bad],
-            s=160,
-            facecolors="none",
-            edgecolors=FLAG_COLOR,
-            linewidths=2,
-            label=t["flagged"],
-            zorder=3,
-        )
-    ax.set_ylim(0, 1.0)
-    ax.set_yticks(np.linspace(0, 1, 5))
-    percent_axis(ax.yaxis, lang)
-    ax.set_xlabel(t["day"])
-    ax.set_ylabel(t["rate"])
-    ax.legend(fontsize=LABEL_SIZE - 1, loc="best")
-    if len(days) <= 16:
-        from matplotlib.dates import DateFormatter
-
-        ax.set_xticks(days)
-        ax.xaxis.set_major_formatter(DateFormatter("%d/%m" if lang == "fr" else "%d %b"))
-        ax.tick_params(axis="x", labelrotation=45 if len(days) > 5 else 0)
-    else:
-        date_axis(ax, lang)
-    ax.set_title(t["daily_title"])
     return ax
