@@ -204,7 +204,8 @@ def _ordered(frame: pd.DataFrame, order: list[str] | None) -> pd.DataFrame:
 
 
 def _key_fmt(t: dict[str, str]) -> Any:
-    return lambda k: e(t["all"]) if k == "all" else e(k)
+    # a report read from a file may have no campaign id: its one group is shown as a dash
+    return lambda k: "–" if k is pd.NA or (isinstance(k, float) and k != k) else e(t["all"]) if k == "all" else e(k)
 
 
 # ------------------------------------------------------------------ health

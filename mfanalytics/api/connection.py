@@ -132,7 +132,6 @@ class Connection:
         if self._token is None:
             self.login()
 
-
     def _call(self, method: str, path: str, *, retry: SendSafety = SendSafety.SAFE, **kwargs: Any) -> requests.Response:
         """One request with the token; a 401 renews it once inside the transport's loop."""
         self.ensure_login()
@@ -147,4 +146,3 @@ class Connection:
         :meth:`mfanalytics.Archive.sync`: login, retries of the transport, digest check.
         """
         return self._call("GET", path, params=dict(params), verify_digest=True).content
-
