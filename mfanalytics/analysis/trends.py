@@ -1,4 +1,4 @@
-"""The period view: campaigns of a span side by side, day by day.
+"""Trends over a span of campaigns: the outliers flagged, the rates day by day.
 
 Over several campaigns (e.g. what :meth:`mfanalytics.Client.get_reports`
 returns for a period), :func:`flag_campaigns` marks those delivered well below
