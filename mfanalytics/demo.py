@@ -11,9 +11,11 @@ report, print the figures, and write a shareable HTML report and a CSV.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from mfanalytics.times import PARIS
 
 __all__ = ["DEMO_MESSAGE", "run_demo", "status_lines"]
 
@@ -73,6 +75,20 @@ def status_lines(report: Any) -> list[tuple[str, str, int]]:
 
 def _default(name: str) -> Path:
     return Path("data_samples") / name
+
+
+def _first_allowed(text: str, recipients: Any, after: datetime) -> datetime:
+    """The first half hour from ``after`` at which :func:`check_compliance` finds no error for ``recipients``."""
+    from mfanalytics.errors import ValidationError
+    from mfanalytics.messages.compliance import check_compliance
+
+    moment = after.replace(second=0, microsecond=0)
+    moment += timedelta(minutes=(30 - moment.minute % 30) % 30)  # the next whole half hour
+    for _ in range(14 * 48):  # two weeks of half hours
+        if check_compliance(text, schedule_on=moment, recipients=recipients, sender="MaBoutique").ok:
+            return moment
+        moment += timedelta(minutes=30)
+    raise ValidationError("no time in two weeks lets this campaign reach every recipient", rule="sending-hours")
 
 
 def run_demo(
@@ -138,7 +154,12 @@ def run_demo(
         f"   {estimate.sendable:,} recipients, {estimate.credits:,} credits (parts per recipient: {estimate.segments})"
     )
 
-    start = datetime.now(UTC).replace(second=0, microsecond=0)
+    start = _first_allowed(DEMO_MESSAGE, cleaned, datetime.now(UTC).replace(second=0, microsecond=0))
+    echo(
+        f"   French sending rules (STOP mention, Monday to Saturday 08:00-20:00 in each recipient's time, "
+        f"holidays): the first time they allow it for every recipient is {start.astimezone(PARIS):%a %d %b %Y %H:%M} "
+        "Paris; the sandbox's clock starts there"
+    )
     with sandbox(seed=seed, start=start) as sb:
         echo(f"3. Sending on the local sandbox (no real SMS): {sb.root}")
         client = sb.client()
