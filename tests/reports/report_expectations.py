@@ -3,9 +3,12 @@ of DESIGN.md, written here by hand (not imported from the package), shared by th
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
+from hypothesis import strategies as st
 
 from mfanalytics.reports.status_codes import STATUS_GROUPS
 
@@ -138,3 +141,55 @@ def expect_main(df: pd.DataFrame, campaign_id=NA) -> None:
     assert df["PRENOM"].dtype == STR and df["NOM"].dtype == STR
     assert isinstance(df["VILLE"].dtype, pd.CategoricalDtype)
     assert isinstance(df.index, pd.RangeIndex)
+
+
+# -- hypothesis strategies and a tiny CSV writer, for the round trips ----------------
+PARIS_TZ = ZoneInfo(PARIS)
+TEXT = st.text(alphabet="abcXYZ019 ;,\"\néèçœ€'=+-@", min_size=1, max_size=12)
+
+
+def exists_once(naive: datetime) -> bool:
+    a, b = naive.replace(tzinfo=PARIS_TZ, fold=0), naive.replace(tzinfo=PARIS_TZ, fold=1)
+    back = a.astimezone(ZoneInfo("UTC")).astimezone(PARIS_TZ).replace(tzinfo=None)
+    return a.utcoffset() == b.utcoffset() and back == naive
+
+
+DATES = (
+    st.datetimes(datetime(2000, 1, 1), datetime(2040, 12, 31))
+    .map(lambda d: d.replace(microsecond=0))
+    .filter(exists_once)
+)
+REPORT_ROW = st.fixed_dictionaries(
+    {
+        "ID_LINE": st.integers(1, 2_000_000),
+        "INT_MOBILE": st.from_regex(r"\+33[67][0-9]{8}", fullmatch=True),
+        "STATUS_CODE": st.sampled_from([1, 2, 13, 14, 16, 17, 20, 21, 22, 24, 31, 99, 0, 1234]),
+        "DELIVERYDATE": st.none() | DATES,
+        "REPLY": st.none() | TEXT | st.sampled_from(["STOP", "stop merci", "Stop!", "stopper"]),
+        "TRACK_1": st.none() | DATES,
+        "TRACK_1_COUNTER": st.none() | st.integers(0, 50),
+        "TRACK_2": st.none() | DATES,
+        "TRACK_2_COUNTER": st.none() | st.integers(0, 50),
+        "NOM": st.none() | TEXT,
+        "VILLE": st.none() | st.sampled_from(["Paris", "Lyon", "Besançon"]),
+    }
+)
+
+
+def cell(value, sep: str) -> str:
+    """A tiny CSV writer for the test: quote when needed, double quotes."""
+    if value is None:
+        return ""
+    text = value.strftime("%d/%m/%Y %H:%M:%S") if isinstance(value, datetime) else str(value)
+    if any(c in text for c in (sep, '"', "\n", "\r")):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def write_csv(header: list[str], rows: list[list], sep: str) -> str:
+    lines = [sep.join(header)] + [sep.join(cell(v, sep) for v in row) for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def paris(naive: datetime | None):
+    return NA if naive is None else pd.Timestamp(naive.replace(tzinfo=PARIS_TZ)).tz_convert(PARIS)

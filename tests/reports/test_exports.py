@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
@@ -13,61 +12,13 @@ from report_expectations import (  # the expected schema, written by hand
     DT,
     NA,
     PARIS,
+    REPORT_ROW,
     STR,
+    TEXT,
+    write_csv,
 )
 
 from mfanalytics.reports.parsing import parse_report, parse_report_json, read_report
-
-_TZ = ZoneInfo(PARIS)
-_TEXT = st.text(alphabet="abcXYZ019 ;,\"\néèçœ€'=+-@", min_size=1, max_size=12)
-
-
-def _exists_once(naive: datetime) -> bool:
-    a, b = naive.replace(tzinfo=_TZ, fold=0), naive.replace(tzinfo=_TZ, fold=1)
-    back = a.astimezone(ZoneInfo("UTC")).astimezone(_TZ).replace(tzinfo=None)
-    return a.utcoffset() == b.utcoffset() and back == naive
-
-
-_DATES = (
-    st.datetimes(datetime(2000, 1, 1), datetime(2040, 12, 31))
-    .map(lambda d: d.replace(microsecond=0))
-    .filter(_exists_once)
-)
-_ROW = st.fixed_dictionaries(
-    {
-        "ID_LINE": st.integers(1, 2_000_000),
-        "INT_MOBILE": st.from_regex(r"\+33[67][0-9]{8}", fullmatch=True),
-        "STATUS_CODE": st.sampled_from([1, 2, 13, 14, 16, 17, 20, 21, 22, 24, 31, 99, 0, 1234]),
-        "DELIVERYDATE": st.none() | _DATES,
-        "REPLY": st.none() | _TEXT | st.sampled_from(["STOP", "stop merci", "Stop!", "stopper"]),
-        "TRACK_1": st.none() | _DATES,
-        "TRACK_1_COUNTER": st.none() | st.integers(0, 50),
-        "TRACK_2": st.none() | _DATES,
-        "TRACK_2_COUNTER": st.none() | st.integers(0, 50),
-        "NOM": st.none() | _TEXT,
-        "VILLE": st.none() | st.sampled_from(["Paris", "Lyon", "Besançon"]),
-    }
-)
-
-
-def _cell(value, sep: str) -> str:
-    """A tiny CSV writer for the test: quote when needed, double quotes."""
-    if value is None:
-        return ""
-    text = value.strftime("%d/%m/%Y %H:%M:%S") if isinstance(value, datetime) else str(value)
-    if any(c in text for c in (sep, '"', "\n", "\r")):
-        return '"' + text.replace('"', '""') + '"'
-    return text
-
-
-def _write_csv(header: list[str], rows: list[list], sep: str) -> str:
-    lines = [sep.join(header)] + [sep.join(_cell(v, sep) for v in row) for row in rows]
-    return "\n".join(lines) + "\n"
-
-
-def _paris(naive: datetime | None):
-    return NA if naive is None else pd.Timestamp(naive.replace(tzinfo=_TZ)).tz_convert(PARIS)
-
 
 # -- the toolkit reads its own exports back (mfanalytics.export.to_safe_csv) ------
 _RISKY = st.sampled_from(
@@ -87,7 +38,7 @@ _INSTANTS = st.datetimes(datetime(2026, 10, 24, 22), datetime(2026, 10, 25, 3)).
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(
-    rows=st.lists(st.tuples(_ROW, st.none() | _TEXT | _RISKY, st.none() | _INSTANTS), max_size=6),
+    rows=st.lists(st.tuples(REPORT_ROW, st.none() | TEXT | _RISKY, st.none() | _INSTANTS), max_size=6),
     lang=st.sampled_from(["en", "fr"]),
     json_source=st.booleans(),
 )
@@ -105,7 +56,7 @@ def test_an_export_reads_back_to_the_same_frame(tmp_path, rows, lang, json_sourc
     if json_source or not rows:
         frame = parse_report_json(records, campaign_id=9, lang=lang)
     else:
-        text = _write_csv([*header, "=NOTE"], [list(rec.values()) for rec in records], ";")
+        text = write_csv([*header, "=NOTE"], [list(rec.values()) for rec in records], ";")
         frame = parse_report(text.encode("utf-8"), campaign_id=9, lang=lang)
     if rows:  # any instant, the second pass of the repeated hour included
         frame["delivered_at"] = pd.array([NA if d is None else d for _, _, d in rows], dtype=DT)

@@ -19,16 +19,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from report_expectations import (  # the expected schema, written by hand
     DATA,
+    DATES,
     DT,
     FIXED,
     NA,
     PARIS,
+    PARIS_TZ,
+    REPORT_ROW,
     STR,
     TAIL,
     check_dtypes,
     expect_main,
+    paris,
     ts,
     values,
+    write_csv,
 )
 
 from mfanalytics.errors import ReportFormatError, ValidationError
@@ -362,60 +367,11 @@ def test_stop_detection_first_word_any_case():
 
 
 # -- round trips (hypothesis) ----------------------------------------------------------
-_TZ = ZoneInfo(PARIS)
-_TEXT = st.text(alphabet="abcXYZ019 ;,\"\néèçœ€'=+-@", min_size=1, max_size=12)
-
-
-def _exists_once(naive: datetime) -> bool:
-    a, b = naive.replace(tzinfo=_TZ, fold=0), naive.replace(tzinfo=_TZ, fold=1)
-    back = a.astimezone(ZoneInfo("UTC")).astimezone(_TZ).replace(tzinfo=None)
-    return a.utcoffset() == b.utcoffset() and back == naive
-
-
-_DATES = (
-    st.datetimes(datetime(2000, 1, 1), datetime(2040, 12, 31))
-    .map(lambda d: d.replace(microsecond=0))
-    .filter(_exists_once)
-)
-_ROW = st.fixed_dictionaries(
-    {
-        "ID_LINE": st.integers(1, 2_000_000),
-        "INT_MOBILE": st.from_regex(r"\+33[67][0-9]{8}", fullmatch=True),
-        "STATUS_CODE": st.sampled_from([1, 2, 13, 14, 16, 17, 20, 21, 22, 24, 31, 99, 0, 1234]),
-        "DELIVERYDATE": st.none() | _DATES,
-        "REPLY": st.none() | _TEXT | st.sampled_from(["STOP", "stop merci", "Stop!", "stopper"]),
-        "TRACK_1": st.none() | _DATES,
-        "TRACK_1_COUNTER": st.none() | st.integers(0, 50),
-        "TRACK_2": st.none() | _DATES,
-        "TRACK_2_COUNTER": st.none() | st.integers(0, 50),
-        "NOM": st.none() | _TEXT,
-        "VILLE": st.none() | st.sampled_from(["Paris", "Lyon", "Besançon"]),
-    }
-)
-
-
-def _cell(value, sep: str) -> str:
-    """A tiny CSV writer for the test: quote when needed, double quotes."""
-    if value is None:
-        return ""
-    text = value.strftime("%d/%m/%Y %H:%M:%S") if isinstance(value, datetime) else str(value)
-    if any(c in text for c in (sep, '"', "\n", "\r")):
-        return '"' + text.replace('"', '""') + '"'
-    return text
-
-
-def _write_csv(header: list[str], rows: list[list], sep: str) -> str:
-    lines = [sep.join(header)] + [sep.join(_cell(v, sep) for v in row) for row in rows]
-    return "\n".join(lines) + "\n"
-
-
-def _paris(naive: datetime | None):
-    return NA if naive is None else pd.Timestamp(naive.replace(tzinfo=_TZ)).tz_convert(PARIS)
 
 
 @settings(max_examples=40, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    rows=st.lists(_ROW, min_size=0, max_size=6),
+    rows=st.lists(REPORT_ROW, min_size=0, max_size=6),
     sep=st.sampled_from([";", ","]),
     encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
 )
@@ -434,7 +390,7 @@ def test_csv_and_json_round_trips(rows, sep, encoding):
         "VILLE",
     ]
     table = [[r[h] for h in header] for r in rows]
-    from_csv = parse_report(_write_csv(header, table, sep).encode(encoding), campaign_id=9)
+    from_csv = parse_report(write_csv(header, table, sep).encode(encoding), campaign_id=9)
     records = [
         {h: (v.strftime("%d/%m/%Y %H:%M:%S") if isinstance(v, datetime) else v) for h, v in zip(header, row)}
         for row in table
@@ -449,7 +405,7 @@ def test_csv_and_json_round_trips(rows, sep, encoding):
     df = from_csv
     assert values(df["mobile"]) == [r["INT_MOBILE"] for r in rows]
     assert values(df["line"]) == [r["ID_LINE"] for r in rows]
-    assert values(df["delivered_at"]) == [_paris(r["DELIVERYDATE"]) for r in rows]
+    assert values(df["delivered_at"]) == [paris(r["DELIVERYDATE"]) for r in rows]
     assert values(df["reply"]) == [NA if r["REPLY"] is None else r["REPLY"] for r in rows]
     assert values(df["NOM"]) == [NA if r["NOM"] is None else r["NOM"] for r in rows]
     stop = [
@@ -458,8 +414,8 @@ def test_csv_and_json_round_trips(rows, sep, encoding):
     assert values(df["is_stop"]) == stop
     clicks = [(r["TRACK_1_COUNTER"] or 0) + (r["TRACK_2_COUNTER"] or 0) for r in rows]
     assert values(df["clicks"]) == clicks
-    firsts = [min((d for d in (r["TRACK_1"], r["TRACK_2"]) if d is not None), key=_paris, default=None) for r in rows]
-    assert values(df["first_click_at"]) == [_paris(d) for d in firsts]
+    firsts = [min((d for d in (r["TRACK_1"], r["TRACK_2"]) if d is not None), key=paris, default=None) for r in rows]
+    assert values(df["first_click_at"]) == [paris(d) for d in firsts]
     known = {1, 2, 13, 14, 16, 17, 20, 21, 22, 24, 31}
     assert values(df["status_group"].eq("unknown")) == [r["STATUS_CODE"] not in known for r in rows]
 
@@ -502,16 +458,16 @@ def test_csv_and_json_round_trips(rows, sep, encoding):
                 for v in rec
             ]
         )
-    again = parse_report(_write_csv(back_header, back_rows, ";"))
+    again = parse_report(write_csv(back_header, back_rows, ";"))
     pd.testing.assert_frame_equal(again, df)
 
 
 @settings(max_examples=40, deadline=None, derandomize=True, database=None)
-@given(st.lists(_DATES, min_size=1, max_size=20))
+@given(st.lists(DATES, min_size=1, max_size=20))
 def test_dates_match_zoneinfo(dates):
     body = "".join(f"+33600000001;16;{d:%d/%m/%Y %H:%M:%S}\n" for d in dates)
     df = parse_report("INT_MOBILE;STATUS_CODE;DELIVERYDATE\n" + body)
-    expected = [d.replace(tzinfo=_TZ).astimezone(ZoneInfo("UTC")).replace(tzinfo=None) for d in dates]
+    expected = [d.replace(tzinfo=PARIS_TZ).astimezone(ZoneInfo("UTC")).replace(tzinfo=None) for d in dates]
     got = [t.tz_convert("UTC").tz_localize(None).to_pydatetime() for t in df["delivered_at"]]
     assert got == expected
 
