@@ -248,7 +248,8 @@ def _free_port() -> int:
 def _serve(db: str, port: int) -> subprocess.Popen:
     exe = os.path.join(os.path.dirname(sys.executable), "mfanalytics")
     proc = subprocess.Popen(
-        [exe, "sandbox", "--host", "127.0.0.1", "--port", str(port), "--db", db, "--speed", "0", "--start", START],
+        [exe, "sandbox", "--host", "127.0.0.1", "--port", str(port), "--db", db, "--speed", "0", "--start", START]
+        + ["--samples", "0"],  # only the campaigns of this test (the CLI starts with sample ones by default)
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

@@ -25,7 +25,9 @@ def _free_port() -> int:
 def _start(*args: str):
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mfanalytics.cli", "sandbox", "--port", str(port), *args],
+        # no sample history unless a test asks for it: building 30 days of campaigns takes a while
+        [sys.executable, "-m", "mfanalytics.cli", "sandbox", "--port", str(port), *args]
+        + ([] if "--samples" in args else ["--samples", "0"]),
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
