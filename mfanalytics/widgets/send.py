@@ -214,7 +214,6 @@ class SendForm(SendActions):  # a VBox (ipywidgets has no type hints)
                 self.renderer,
                 w.HBox([self.scheduled, self.schedule], layout=_wrap()),
                 self.sample_size,
-                w.HBox([self.scheduled, self.schedule]),
                 self.schedule_info,
                 self.preview,
                 self.compliance,

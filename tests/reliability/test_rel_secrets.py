@@ -188,7 +188,7 @@ def test_a_saved_notebook_holds_no_secret(vault, tmp_path, figures):
     cells = [
         "%xmode Verbose\nimport mfanalytics, logging\nlogging.basicConfig(level=logging.DEBUG)\nclient = mfanalytics.connect()\nclient",
         "print(client, repr(client))",
-        "campaign = client.send_campaign('Bonjour', recipients=['0612345678'])\ncampaign",
+        "campaign = client.send_campaign('Code 1234', recipients=['0612345678'], type_select='NOTIFICATION')\ncampaign",
         "from mfanalytics.widgets.send import SendForm\nform = SendForm(client)\nform",
         "client.get_report(999999)",  # an error, shown with its traceback and (Verbose) every frame's locals
         "vars(client)",

@@ -67,3 +67,14 @@ def test_a_notification_is_not_held_to_the_marketing_rules():
         form.validate()
         assert "a notification" in form.compliance.findings_html.value
         assert not form.send_button.disabled
+
+
+def test_every_input_of_the_form_is_shown_once():
+    with mfanalytics.sandbox(seed=0, start=TUESDAY_10) as sb:
+        form = SendForm(sb.client(), watch=None)
+        seen, stack = [], [form]
+        while stack:
+            node = stack.pop()
+            seen.append(id(node))
+            stack.extend(getattr(node, "children", ()))
+        assert len(seen) == len(set(seen))  # a widget twice in the tree is shown twice on the page
