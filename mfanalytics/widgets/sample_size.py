@@ -57,7 +57,10 @@ class SampleSizePanel(w.VBox):
         )
         self.power = w.Dropdown(options=[("80 %", 0.8), ("90 %", 0.9)], value=0.8, description="Power", style=style)
         self.result = w.HTML()
-        super().__init__(children=[self.title, w.HBox([self.baseline, self.lift, self.power]), self.result])
+        for widget in (self.baseline, self.lift, self.power):  # each fits a 390 px phone
+            widget.layout = w.Layout(width="auto", max_width="100%")
+        row = w.HBox([self.baseline, self.lift, self.power], layout=w.Layout(flex_flow="row wrap", max_width="100%"))
+        super().__init__(children=[self.title, row, self.result])
         for widget in (self.baseline, self.lift, self.power):
             widget.observe(lambda _: self.update(), names="value")
         self.update()
