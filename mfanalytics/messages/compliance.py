@@ -168,9 +168,13 @@ def _recipient_regions(recipients: Any, region: str) -> tuple[pd.Series, pd.Seri
         )
     else:
         items = list(recipients)
-        values = pd.Series(
-            [str(x.get("mobile", "")) if isinstance(x, Mapping) else str(x) for x in items], dtype="string"
-        )
+        if items and all(isinstance(x, Mapping) for x in items):  # dicts: the mobile column found by name
+            from mfanalytics.lists.reading import find_mobile_column
+
+            frame = pd.DataFrame(items)
+            values = frame[find_mobile_column(frame.columns)].astype("string")
+        else:
+            values = pd.Series([str(x) for x in items], dtype="string")
     parsed = normalize_mobiles(values, region=region)
     valid = parsed["mobile_valid"].fillna(False).astype(bool)
     return parsed.loc[valid, "mobile_e164"].astype("string"), parsed.loc[valid, "mobile_country"].astype("string")

@@ -154,6 +154,9 @@ def test_recipients_in_every_shape():
     for shape in (frame, frame["mobile"], [{"mobile": METRO}, {"mobile": TERRITORIES["RE"][0]}], cleaned):
         (finding,) = check_compliance(STOP, schedule_on=moment, recipients=shape)
         assert finding.regions == ("RE",) and finding.recipients == 1
+    # dicts name their mobile column as a list file would ("Portable"), never silently unchecked
+    (finding,) = check_compliance(STOP, schedule_on=moment, recipients=[{"Portable": TERRITORIES["RE"][0]}])
+    assert finding.regions == ("RE",) and finding.recipients == 1
     with pytest.raises(ValidationError) as err:
         check_compliance(STOP, schedule_on=moment, recipients="0612345678")
     assert err.value.rule == "recipients-type"
