@@ -537,6 +537,20 @@ def _ceil_minute(t: float) -> float:
     return t if t % 60 == 0 else t - t % 60 + 60
 
 
+def _outside_the_repeated_hour(t: float, direction: int) -> float:
+    """``t`` moved minute by minute (``direction`` -1 earlier, +1 later) until the Paris clock shows it once.
+
+    The documented rule of ``split_period``: the API reads bare Paris times, so a bound in October's
+    repeated hour is sent as the edge of that hour (a start as 01:59, an end as 03:00), and the fetch
+    may return the sends of up to an hour beyond the bound asked for.
+    """
+    while True:
+        wall = datetime.fromtimestamp(t, tz=PARIS).replace(tzinfo=None)
+        if wall.replace(tzinfo=PARIS, fold=0).utcoffset() == wall.replace(tzinfo=PARIS, fold=1).utcoffset():
+            return t
+        t += 60 * direction
+
+
 def _paris_midnight(day) -> float:
     return datetime(day.year, day.month, day.day, tzinfo=PARIS).timestamp()
 
@@ -900,6 +914,8 @@ class ClientAndSandbox(RuleBasedStateMachine):
         if frame is None or "rows" not in self.checks:
             return
         required, optional = {}, {}
+        wide_lo = _outside_the_repeated_hour(_floor_minute(lo), -1)
+        wide_hi = _outside_the_repeated_hour(_ceil_minute(hi), +1)
         for campaign in self._truth().values():
             if campaign.injected_at is None:
                 continue
@@ -909,7 +925,7 @@ class ClientAndSandbox(RuleBasedStateMachine):
                 rows = {k: v for k, v in rows.items() if v in status}
             if lo <= t < hi or (closed and t == hi):
                 required.update(rows)
-            elif _floor_minute(lo) <= t < _ceil_minute(hi):  # the API's from/to are whole minutes
+            elif wide_lo <= t < wide_hi:  # whole minutes, out of the repeated hour (split_period)
                 optional.update(rows)
         covering = f" covering [{_utc(lo)}, {_utc(hi)}{']' if closed else ')'}"
         self._compare(_key_rows(frame), required, optional, what + covering)
@@ -1105,3 +1121,29 @@ def test_rows_replay_a_line_sent_at_the_whole_minute_of_a_default_end_fetch_is_r
         state.period_report(end="now", fmt="json", later=0, start="-3h", status=None, workers=1)
     finally:
         state.teardown()
+
+
+def test_rows_replay_an_end_in_the_repeated_hour_may_return_the_sends_up_to_its_edge(world):
+    """The ``make soak`` rows failure (session 4), shrunk: at 00:50:00Z on 25 October 2026 (02:50 CEST, a
+    time the Paris clock shows twice) a send, then a fetch ending ``now``. The end is sent as 03:00, the
+    edge of the repeated hour (split_period's rule: never an ambiguous bound, never a lost row), so the
+    line sent at the end is returned; the oracle once called it a row from elsewhere. A line sent an hour
+    and a half later, clear of the repeated hour, is still not allowed."""
+    state = type("Replay_fold", (ClientAndSandbox,), {"world": world, "checks": frozenset(["rows"])})()
+    try:
+        state.begin(start="2026-03-02T09:00:00Z")
+        state.move_clock(move="2026-10-25T00:50:00Z")
+        state.send_to_recipients(how="send_campaign", people=["0612345602"], schedule=None)
+        state.period_report(end="now", fmt="csv", later=0, start="today", status=None, workers=1)
+        state.period_report(end="now", fmt="json", later=0, start="today", status=None, workers=1)
+    finally:
+        state.teardown()
+    assert _outside_the_repeated_hour(datetime(2026, 10, 25, 0, 50, tzinfo=UTC).timestamp(), +1) == (
+        datetime(2026, 10, 25, 2, 0, tzinfo=UTC).timestamp()
+    )
+    assert _outside_the_repeated_hour(datetime(2026, 10, 25, 1, 30, tzinfo=UTC).timestamp(), -1) == (
+        datetime(2026, 10, 24, 23, 59, tzinfo=UTC).timestamp()
+    )
+    assert _outside_the_repeated_hour(datetime(2026, 10, 25, 3, 0, tzinfo=UTC).timestamp(), +1) == (
+        datetime(2026, 10, 25, 3, 0, tzinfo=UTC).timestamp()
+    )

@@ -91,7 +91,13 @@ class Routes(Connection):
         ----------
         start, end : date, datetime or str
             Paris time; a date alone for ``end`` includes that day; ``end``
-            defaults to now.
+            defaults to now (the end of its minute). The API takes whole
+            minutes on the Paris clock, so the bounds are rounded outwards to
+            the minute, and a bound in October's repeated hour (02:00-02:59,
+            shown twice) is moved to its edge (see
+            :func:`~mfanalytics.api.periods.split_period`): the frame then
+            holds every send of ``[start, end)`` and may hold sends of up to
+            an hour beyond a bound there. No row is ever lost to the clock.
         status : iterable of int, optional
         types : iterable of str, optional
             Media, e.g. ``["SMS"]``.
