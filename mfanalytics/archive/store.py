@@ -107,7 +107,10 @@ class Archive:
         ----------
         client : Client
             Its clock (``client.now()``) bounds the span: the archive holds
-            only whole minutes that have passed.
+            only whole minutes that have passed, so a campaign sent in the
+            current minute comes with the next sync (``SyncResult.end`` says
+            where this one stopped; ``archive.frame()`` then equals
+            ``client.get_reports(start, result.end)``).
         start, end : date, datetime or str
             Paris time of sending, as :meth:`Client.get_reports
             <mfanalytics.Client.get_reports>` reads them; ``end`` defaults to

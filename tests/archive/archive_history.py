@@ -7,6 +7,7 @@ sent with plain ``requests`` (tests/sandbox_api.py), not with the package under 
 from __future__ import annotations
 
 import random
+import threading
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -79,13 +80,21 @@ class CountingSession(requests.Session):
     def __init__(self) -> None:
         super().__init__()
         self.paths: list[str] = []
+        self.codes: list[int | None] = []
+        self.lock = threading.Lock()  # the archive's workers share the session
 
     def request(self, method, url, *args, **kwargs):
-        self.paths.append(urlsplit(url).path)
-        return super().request(method, url, *args, **kwargs)
+        with self.lock:
+            at = len(self.paths)
+            self.paths.append(urlsplit(url).path)
+            self.codes.append(None)
+        response = super().request(method, url, *args, **kwargs)
+        self.codes[at] = response.status_code
+        return response
 
-    def reports(self) -> int:
-        return sum("/campaigns/report" in p for p in self.paths)
+    def reports(self, *, answered: bool = False) -> int:
+        """Report requests sent; ``answered``: only those not refused with a 401 (an expired token)."""
+        return sum("/campaigns/report" in p and not (answered and c == 401) for p, c in zip(self.paths, self.codes))
 
 
 def counting_client(sb) -> tuple[mfanalytics.Client, CountingSession]:
