@@ -15,27 +15,18 @@ import socket
 import pandas as pd
 import phonenumbers
 import pytest
+from cli_helpers import cli_fixtures, one_line_error
 
 from mfanalytics.cli import main
-from mfanalytics.sandbox.embedded import EmbeddedSandbox
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-ENV = ("MEDIASFLOW_BASE_URL", "MEDIASFLOW_USERNAME", "MEDIASFLOW_PASSWORD", "MEDIASFLOW_TOKEN")
 SECRET = "Sup3r-s3cret-pw!"  # a wrong password: must never be echoed
-START = "2026-03-02T09:00:00Z"
 # Guide section 3: the codes that mean "delivered" (16/21 Délivré, 17 Délivré + STOP demandé)
 DELIVERED = {16, 21, 17}
 
 
 def _read_csv(path) -> pd.DataFrame:
     return pd.read_csv(path, sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False)
-
-
-def _one_line_error(err: str) -> None:
-    assert "Traceback" not in err
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert lines[0].startswith("mfanalytics ")
 
 
 def _summary(out: str) -> dict[str, float]:
@@ -52,12 +43,6 @@ def _summary(out: str) -> dict[str, float]:
     for k, v in zip(header[1:], values[1:]):
         parsed[k] = float(v[:-2]) / 100 if v.endswith(" %") else float(v.replace(",", "")) if v != "–" else float("nan")
     return parsed
-
-
-@pytest.fixture(autouse=True)
-def _no_credentials(monkeypatch):
-    for key in ENV:
-        monkeypatch.delenv(key, raising=False)
 
 
 # -- no command ----------------------------------------------------------------
@@ -151,7 +136,7 @@ def test_clean_user_errors_exit_2_with_one_line(args, messy, tmp_path, capsys):
     nomobile.write_text("nom;ville\nA;Paris\n", encoding="utf-8")
     argv = [a.format(tmp=tmp_path, src=src, garbage=garbage, nomobile=nomobile) for a in args]
     assert main(argv) == 2
-    _one_line_error(capsys.readouterr().err)
+    one_line_error(capsys.readouterr().err)
     assert not (tmp_path / "o.csv").exists()
 
 
@@ -160,7 +145,7 @@ def test_clean_output_path_under_a_file_exits_2_with_one_line(messy, tmp_path, c
     src, _ = messy
     code = main(["clean", str(src), "--out", str(src / "ok.csv")])
     assert code == 2
-    _one_line_error(capsys.readouterr().err)
+    one_line_error(capsys.readouterr().err)
 
 
 # -- report FILE ---------------------------------------------------------------
@@ -193,7 +178,7 @@ def test_report_unreadable_source_exits_2(kind, tmp_path, capsys):
     else:
         source = tmp_path / "missing-report.csv"
     assert main(["report", str(source), "--out", str(tmp_path / "x.html")]) == 2
-    _one_line_error(capsys.readouterr().err)
+    one_line_error(capsys.readouterr().err)
     assert not (tmp_path / "x.html").exists()
 
 
@@ -202,24 +187,8 @@ def test_report_unreadable_source_exits_2(kind, tmp_path, capsys):
 MAGIC = {"+33639980016": 16, "+33639980017": 17, "+33639980020": 20}
 
 
-@pytest.fixture(scope="module")
-def served():
-    with EmbeddedSandbox(seed=0, start=START) as sb:
-        client = sb.client()
-        people = [{"mobile": "0" + m[3:], "PRENOM": p} for m, p in zip(MAGIC, ("Ana", "=Bob", "Cy"))]
-        campaign = client.send_campaign("Bonjour ${PRENOM}", recipients=people)
-        sb.advance(3600)
-        client.close()
-        yield sb, campaign.id
-
-
-@pytest.fixture
-def env(served, monkeypatch):
-    sb, cid = served
-    monkeypatch.setenv("MEDIASFLOW_BASE_URL", sb.url)
-    monkeypatch.setenv("MEDIASFLOW_USERNAME", "demo")
-    monkeypatch.setenv("MEDIASFLOW_PASSWORD", "demo")
-    return sb, cid
+PEOPLE = [{"mobile": "0" + m[3:], "PRENOM": p} for m, p in zip(MAGIC, ("Ana", "=Bob", "Cy"))]
+_no_credentials, served, env = cli_fixtures(PEOPLE)
 
 
 def test_report_by_campaign_id(env, tmp_path, capsys):
@@ -237,7 +206,7 @@ def test_report_by_campaign_id(env, tmp_path, capsys):
 def test_report_unknown_campaign_exits_2(env, tmp_path, capsys):
     assert main(["report", "987654", "--out", str(tmp_path / "x.html")]) == 2
     captured = capsys.readouterr()
-    _one_line_error(captured.err)
+    one_line_error(captured.err)
     assert "987654" in captured.err
     assert not (tmp_path / "x.html").exists()
 
@@ -266,7 +235,7 @@ def test_invalid_token_exits_2_without_echoing_it(served, monkeypatch, tmp_path,
     assert main(["report", str(cid), "--out", str(tmp_path / "x.html")]) == 2
     captured = capsys.readouterr()
     assert token not in captured.out + captured.err
-    _one_line_error(captured.err)
+    one_line_error(captured.err)
 
 
 @pytest.mark.parametrize(
@@ -279,7 +248,7 @@ def test_invalid_token_exits_2_without_echoing_it(served, monkeypatch, tmp_path,
 def test_missing_credentials_exit_2(argv, tmp_path, capsys):
     assert main([a.format(tmp=tmp_path) for a in argv]) == 2
     captured = capsys.readouterr()
-    _one_line_error(captured.err)
+    one_line_error(captured.err)
     assert "MEDIASFLOW_" in captured.err
 
 
@@ -302,7 +271,7 @@ def test_unreachable_server_exits_2(monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("MEDIASFLOW_BASE_URL", f"http://127.0.0.1:{port}/api/v1")
     monkeypatch.setenv("MEDIASFLOW_TOKEN", "tok")
     assert main(["report", "12", "--out", str(tmp_path / "x.html")]) == 2
-    _one_line_error(capsys.readouterr().err)
+    one_line_error(capsys.readouterr().err)
 
 
 def test_fetch_to_csv(env, tmp_path, capsys):
@@ -350,7 +319,7 @@ def test_fetch_outside_the_campaign_period_is_empty(env, tmp_path, capsys):
 )
 def test_fetch_user_errors_exit_2(argv, env, tmp_path, capsys):
     assert main([a.format(tmp=tmp_path) for a in argv]) == 2
-    _one_line_error(capsys.readouterr().err)
+    one_line_error(capsys.readouterr().err)
     assert not list(tmp_path.iterdir())
 
 
@@ -427,7 +396,7 @@ def test_every_command_with_a_bad_argument_exits_2_with_one_line(argv, tmp_path,
     wide.write_text(";".join(f"c{i}" for i in range(30_000)) + "\n" + ";" * 29_999 + "\n", encoding="utf-8")
     assert main([a.format(tmp=tmp_path, wide=wide) for a in argv]) == 2
     captured = capsys.readouterr()
-    _one_line_error(captured.err)
+    one_line_error(captured.err)
     assert [p.name for p in tmp_path.iterdir()] == ["inputs"]
 
 

@@ -21,50 +21,18 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pandas as pd
 import pytest
+from cli_helpers import START, cli_fixtures, one_line_error
 
 import mfanalytics
 from mfanalytics.cli import build_parser, main
-from mfanalytics.sandbox.embedded import EmbeddedSandbox
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-ENV = ("MEDIASFLOW_BASE_URL", "MEDIASFLOW_USERNAME", "MEDIASFLOW_PASSWORD", "MEDIASFLOW_TOKEN")
 COMMA = ROOT / "tests" / "data" / "reports" / "comma.csv"
-START = "2026-03-02T09:00:00Z"
 UNREACHABLE = "http://127.0.0.1:9/api/v1"
 
 
-def _one_line(err: str) -> str:
-    assert "Traceback" not in err
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert lines[0].startswith("mfanalytics ")
-    return lines[0]
-
-
-@pytest.fixture(autouse=True)
-def _no_credentials(monkeypatch):
-    for key in ENV:
-        monkeypatch.delenv(key, raising=False)
-
-
-@pytest.fixture(scope="module")
-def served():
-    with EmbeddedSandbox(seed=0, start=START) as sb:
-        client = sb.client()
-        people = [{"mobile": m, "PRENOM": p} for m, p in (("0639980016", "=Ana"), ("0639980020", "Bob"))]
-        campaign = client.send_campaign("Bonjour ${PRENOM}", recipients=people)
-        sb.advance(3600)
-        client.close()
-        yield sb, campaign.id
-
-
-@pytest.fixture
-def env(served, monkeypatch):
-    sb, cid = served
-    monkeypatch.setenv("MEDIASFLOW_BASE_URL", sb.url)
-    monkeypatch.setenv("MEDIASFLOW_USERNAME", "demo")
-    monkeypatch.setenv("MEDIASFLOW_PASSWORD", "demo")
-    return sb, cid
+PEOPLE = [{"mobile": m, "PRENOM": p} for m, p in (("0639980016", "=Ana"), ("0639980020", "Bob"))]
+_no_credentials, served, env = cli_fixtures(PEOPLE)
 
 
 # -- KPIs for people -------------------------------------------------------------
@@ -95,7 +63,7 @@ def test_clean_prints_counts_and_lines_for_people(tmp_path, capsys):
 def test_report_of_a_missing_file_says_it_does_not_exist(tmp_path, capsys):
     missing = tmp_path / "missing.csv"
     assert main(["report", str(missing), "--out", str(tmp_path / "r.html")]) == 2
-    line = _one_line(capsys.readouterr().err)
+    line = one_line_error(capsys.readouterr().err)
     assert f"{missing}: the file does not exist" in line
 
 
@@ -104,7 +72,7 @@ def test_fetch_from_a_day_that_does_not_exist(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("MEDIASFLOW_BASE_URL", UNREACHABLE)
     monkeypatch.setenv("MEDIASFLOW_TOKEN", "tok")
     assert main(["fetch", "--from", "2026-11-31", "--out", str(tmp_path / "x.csv")]) == 2
-    line = _one_line(capsys.readouterr().err)
+    line = one_line_error(capsys.readouterr().err)
     assert "'2026-11-31'" in line and "does not exist" in line
     assert f"has {calendar.monthrange(2026, 11)[1]} days" in line  # 30
     assert "connection" not in line.lower()
@@ -115,7 +83,7 @@ def test_fetch_to_before_from_quotes_the_dates_typed(tmp_path, capsys, monkeypat
     monkeypatch.setenv("MEDIASFLOW_TOKEN", "tok")
     argv = ["fetch", "--from", "2026-11-20", "--to", "2026-11-02 08:30", "--out", str(tmp_path / "x.csv")]
     assert main(argv) == 2
-    line = _one_line(capsys.readouterr().err)
+    line = one_line_error(capsys.readouterr().err)
     assert "'2026-11-02 08:30'" in line and "'2026-11-20'" in line
     assert not list(tmp_path.iterdir())
 
@@ -128,16 +96,16 @@ def test_fetch_checks_out_before_downloading(kind, tmp_path, capsys, monkeypatch
     (tmp_path / "adir.csv").mkdir()
     out = tmp_path / "afile" / "x.csv" if kind == "under-a-file" else tmp_path / "adir.csv"
     assert main(["fetch", "--from", "2026-03-01", "--out", str(out)]) == 2
-    line = _one_line(capsys.readouterr().err)
+    line = one_line_error(capsys.readouterr().err)
     assert "cannot read or write" in line and str(out.parent if kind == "under-a-file" else out) in line
     assert "connection" not in line.lower()
 
 
 # -- sandbox -------------------------------------------------------------------------
-def test_sandbox_db_in_a_missing_folder_is_one_line(capsys):
+def test_sandbox_db_in_a_missing_folder_isone_line_error(capsys):
     assert main(["sandbox", "--db", "/missing/dir/x.db", "--port", "0", "--samples", "0"]) == 2
     captured = capsys.readouterr()
-    assert "/missing/dir does not exist" in _one_line(captured.err)
+    assert "/missing/dir does not exist" in one_line_error(captured.err)
     assert captured.out == ""
 
 
@@ -148,7 +116,7 @@ def test_sandbox_on_a_port_in_use_does_not_say_it_serves(capsys):
         port = taken.getsockname()[1]
         assert main(["sandbox", "--port", str(port), "--samples", "0", "--speed", "0"]) == 2
     captured = capsys.readouterr()
-    assert f"127.0.0.1:{port}" in _one_line(captured.err)
+    assert f"127.0.0.1:{port}" in one_line_error(captured.err)
     assert "serv" not in captured.out and "http://" not in captured.out
 
 

@@ -192,16 +192,18 @@ def _any_column(report: pd.DataFrame, names: Sequence[str], test: Any) -> np.nda
     return out
 
 
-def link_rows(report: pd.DataFrame) -> np.ndarray:
+def link_rows(report: pd.DataFrame, *, per_campaign: bool = False) -> np.ndarray:
     """Rows of campaigns whose message had a link, as far as the frame shows
-    (the "link" of :mod:`mfanalytics.analysis`)."""
+    (the "link" of :mod:`mfanalytics.analysis`). A frame of one campaign is its
+    own report, whose TRACK columns are its own, unless ``per_campaign``: then
+    each campaign is judged by its rows even alone (the archive's day files)."""
     if "clicked" not in report.columns:
         return np.zeros(len(report), dtype=bool)
     tracked = report["clicked"].notna().to_numpy(dtype=bool)
     if "campaign_id" not in report.columns or not tracked.any():
         return tracked
     campaign = report["campaign_id"]
-    if campaign.nunique(dropna=False) <= 1:  # one campaign: its TRACK columns are its own
+    if not per_campaign and campaign.nunique(dropna=False) <= 1:  # one campaign: its TRACK columns are its own
         return tracked
     columns = list(report.columns)
     dates = [c for c in columns if c.startswith("track_") and c.endswith("_at")] + ["first_click_at", "preview_at"]

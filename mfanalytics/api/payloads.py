@@ -19,43 +19,15 @@ from __future__ import annotations
 
 import os
 import pathlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
 from mfanalytics.errors import RULE_SURROGATE, ValidationError
+from mfanalytics.lists.recipients import recipients_frame
 
 __all__ = ["recipient_payload", "list_bytes"]
-
-
-def _frame_of(recipients: Any, region: str) -> tuple[pd.DataFrame, str]:
-    """A DataFrame of recipients and the name of its mobile column."""
-    from mfanalytics.lists.reading import find_mobile_column
-
-    if hasattr(recipients, "recipients") and hasattr(recipients, "column"):
-        frame = recipients.recipients
-        own = [c for c in frame.columns if not str(c).startswith("mobile_")]
-        out = frame[own].copy()
-        out[recipients.column] = frame["mobile_e164"]
-        return out, recipients.column
-    if isinstance(recipients, pd.DataFrame):
-        return recipients, find_mobile_column(recipients.columns)
-    if isinstance(recipients, (str, bytes)) or not isinstance(recipients, Iterable):
-        raise ValidationError(
-            "recipients must be a list of numbers, a list of dicts, a DataFrame or a clean_recipients result.",
-            rule="recipients-type",
-            field="recipients",
-        )
-    items = list(recipients)
-    if all(isinstance(x, (str, int)) for x in items):
-        return pd.DataFrame({"mobile": [str(x) for x in items]}, dtype="string"), "mobile"
-    if all(isinstance(x, Mapping) for x in items):
-        frame = pd.DataFrame(items)
-        return frame, find_mobile_column(frame.columns)
-    raise ValidationError(
-        "recipients mixes numbers and dicts; give one kind.", rule="recipients-type", field="recipients"
-    )
 
 
 def recipient_payload(recipients: Any, *, region: str = "FR") -> list[dict[str, Any]]:
@@ -64,7 +36,7 @@ def recipient_payload(recipients: Any, *, region: str = "FR") -> list[dict[str, 
     example 2.1.2. Empty values travel as empty strings so that
     ``defaultForHeader`` applies."""
     try:
-        frame, column = _frame_of(recipients, region)
+        frame, column = recipients_frame(recipients)
     except UnicodeEncodeError:
         rows = (
             recipients
@@ -93,7 +65,7 @@ def list_bytes(data: Any) -> bytes:
     if isinstance(data, bytes):
         return data
     if hasattr(data, "recipients") and hasattr(data, "column"):
-        frame, _ = _frame_of(data, "FR")
+        frame, _ = recipients_frame(data)
         return _csv_bytes(frame)
     if isinstance(data, pd.DataFrame):
         return _csv_bytes(data)

@@ -4,7 +4,8 @@ The API refuses a period report longer than 7 days (guide, section 2.4).
 :func:`split_period` cuts a span into windows that it accepts, and
 :func:`fetch_period` fetches them with a few workers, shows a progress bar,
 and returns one report frame, each recipient line once
-(:func:`~mfanalytics.reports.lines.dedupe_lines`, which every caller that joins report frames uses). :func:`build_search`
+(:func:`~mfanalytics.reports.lines.dedupe_lines`, which every caller that joins report frames uses), the click
+columns of campaigns without a link missing (:func:`mask_unshown_links`). :func:`build_search`
 writes the FIQL ``search`` parameter from keyword arguments.
 """
 
@@ -14,7 +15,7 @@ import itertools
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -29,6 +30,7 @@ __all__ = [
     "dedupe_lines",
     "end_of_minute",
     "fetch_period",
+    "mask_unshown_links",
     "split_period",
 ]
 
@@ -242,19 +244,56 @@ def fetch_period(
         frames = list(
             tqdm(pool.map(one, windows), total=len(windows), disable=not show, desc="period report", unit="window")
         )
-    return _untracked_as_unknown(dedupe_lines(frames))
+    return mask_unshown_links(dedupe_lines(frames))
 
 
-def _untracked_as_unknown(frame: pd.DataFrame) -> pd.DataFrame:
-    """A period report carries the TRACK columns of all its campaigns, empty
-    and 0 for those whose message had no link: their click columns become
-    missing (no link, no click rate), as in their own campaign report. See
-    :mod:`mfanalytics.analysis.kpis` ("link") for how a link is recognised."""
-    from mfanalytics.analysis.facts import link_rows as _link_rows
+def mask_unshown_links(frame: pd.DataFrame, *, scope: Literal["period", "campaign"] = "period") -> pd.DataFrame:
+    """The click columns of a campaign that shows no click and no preview, made missing.
 
+    A period report gives every campaign the TRACK columns of all, empty and
+    0 for those whose message had no link; a link nobody clicked or previewed
+    yet cannot be told from no link. So the click columns (``clicks``,
+    ``clicked``, ``first_click_at``, ``track_N_clicks``) of those campaigns
+    become missing (no link, no click rate), as in their own campaign report.
+    What shows a link is :func:`~mfanalytics.analysis.facts.link_rows`'s rule
+    (the "link" of :mod:`mfanalytics.analysis.kpis`).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A report frame.
+    scope : {"period", "campaign"}
+        ``"period"`` (:func:`fetch_period`): the frame is one period report;
+        one of a single campaign is that campaign's own report, whose TRACK
+        columns are its own, and stays as it is. ``"campaign"`` (the
+        archive, whose day files are read together later): each campaign is
+        judged by its own rows, even alone in the frame, so that
+        ``Archive.frame`` gives what ``get_reports`` gives over any span of
+        two campaigns or more.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frame`` itself when nothing is masked, else a copy.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"campaign_id": [1, 2], "clicked": pd.array([True, False], dtype="boolean"),
+    ...                       "clicks": pd.array([1, 0], dtype="Int32")})
+    >>> mask_unshown_links(frame)["clicks"].tolist()
+    [1, <NA>]
+    >>> alone = frame[frame["campaign_id"] == 2]
+    >>> mask_unshown_links(alone)["clicks"].tolist(), mask_unshown_links(alone, scope="campaign")["clicks"].tolist()
+    ([0], [<NA>])
+    """
+    from mfanalytics.analysis.facts import link_rows
+
+    if scope not in ("period", "campaign"):
+        raise ValidationError("scope must be 'period' or 'campaign'.", rule="mask-scope", field="scope")
     if "clicked" not in frame.columns or not len(frame):
         return frame
-    unknown = frame["clicked"].notna().to_numpy(dtype=bool) & ~_link_rows(frame)
+    unknown = frame["clicked"].notna().to_numpy(dtype=bool) & ~link_rows(frame, per_campaign=scope == "campaign")
     if not unknown.any():
         return frame
     frame = frame.copy()

@@ -16,7 +16,10 @@ How a sync proceeds (:func:`sync_archive`, behind :meth:`Archive.sync <mfanalyti
 4. The rows are upserted into the day's file by line key (campaign, list,
    line) with :func:`~mfanalytics.reports.lines.dedupe_lines`, which keeps the
    copy further in the line's life: later statuses, clicks and replies
-   replace earlier ones. The file is replaced atomically
+   replace earlier ones. A campaign of the day that shows no click and no
+   preview has its click columns missing, judged on its own rows
+   (:func:`~mfanalytics.api.periods.mask_unshown_links`, ``scope="campaign"``).
+   The file is replaced atomically
    (:func:`~mfanalytics.archive.files.write_atomic`).
 5. Only then is the window recorded in the manifest (written atomically too,
    at most every :data:`SAVE_EVERY` seconds and at the end).
@@ -50,7 +53,7 @@ from mfanalytics.errors import ValidationError
 from mfanalytics.reports.lines import LINE_KEY, dedupe_lines
 from mfanalytics.times import instant, paris_wall
 
-__all__ = ["SyncResult", "day_bounds", "mask_unshown_links", "paris_days", "sync_archive", "upsert"]
+__all__ = ["SyncResult", "day_bounds", "paris_days", "sync_archive", "upsert"]
 
 #: Seconds between two saves of the manifest during a sync (a kill loses at most that much to fetch again).
 SAVE_EVERY = 0.5
@@ -144,36 +147,6 @@ def _fingerprint(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return pd.util.hash_pandas_object(pd.concat(parts, axis=1, ignore_index=True), index=False).to_numpy()
 
 
-def mask_unshown_links(frame: pd.DataFrame) -> pd.DataFrame:
-    """The click columns of a campaign that shows no click and no preview become missing.
-
-    The rule of a period report of several campaigns (``fetch_period``): it gives every campaign the
-    TRACK columns of all, so a link nobody clicked cannot be told from no link. The archive holds many
-    campaigns, so it applies the rule to each campaign, whatever else its day held; ``frame()`` then
-    gives what ``get_reports`` gives over any span of two campaigns or more.
-    """
-    if "clicked" not in frame.columns or not len(frame):
-        return frame
-    dates = [c for c in frame.columns if c.startswith("track_") and c.endswith("_at")]
-    dates += [c for c in ("first_click_at", "preview_at") if c in frame.columns]
-    counters = [c for c in frame.columns if c.startswith("track_") and c.endswith("_clicks")]
-    counters += [c for c in ("clicks", "preview_count") if c in frame.columns]
-    trace = frame["clicked"].astype("boolean").fillna(False).to_numpy(dtype=bool).copy()
-    for c in dates:
-        trace |= frame[c].notna().to_numpy(dtype=bool)
-    for c in counters:
-        trace |= pd.to_numeric(frame[c], errors="coerce").fillna(0).to_numpy(dtype="float64") > 0
-    shown = pd.Series(trace).groupby(frame["campaign_id"].to_numpy(), dropna=False).transform("any")
-    unknown = frame["clicked"].notna().to_numpy(dtype=bool) & ~shown.to_numpy(dtype=bool)
-    if not unknown.any():
-        return frame
-    frame = frame.copy()
-    for c in frame.columns:
-        if c in ("clicks", "clicked", "first_click_at") or (c.startswith("track_") and c.endswith("_clicks")):
-            frame[c] = frame[c].mask(unknown)
-    return frame
-
-
 def upsert(old: pd.DataFrame | None, new: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
     """``old`` with the lines of ``new`` added or replaced: ``(merged, added, updated)``."""
     if old is None or not len(old):
@@ -238,7 +211,7 @@ def sync_archive(
     """Bring ``archive`` up to date for ``[start, end)`` from ``client``: see the module's text."""
     from tqdm.auto import tqdm
 
-    from mfanalytics.api.periods import fetch_period
+    from mfanalytics.api.periods import fetch_period, mask_unshown_links
 
     now = client.now()
     lo, hi = _span(start, end, now)
@@ -272,7 +245,7 @@ def sync_archive(
             path = day_file(archive.reports_path, day)
             merged, added, updated = upsert(read_day(path), fetched)
             if added or updated:
-                write_table(path, to_table(mask_unshown_links(merged)))
+                write_table(path, to_table(mask_unshown_links(merged, scope="campaign")))
             final = (
                 fetched["is_final"].astype("boolean").fillna(False).to_numpy(dtype=bool)
                 if len(fetched)

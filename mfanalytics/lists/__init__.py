@@ -2,7 +2,9 @@
 
 :mod:`~mfanalytics.lists.reading` (``read_list``, ``parse_list``),
 :mod:`~mfanalytics.lists.cleaning` (``clean_recipients``, the upload
-analysis) and :mod:`~mfanalytics.lists.phones` (mobile numbers to E.164).
+analysis), :mod:`~mfanalytics.lists.phones` (mobile numbers to E.164) and
+:mod:`~mfanalytics.lists.recipients` (the recipients of a send, in any shape,
+as one frame: ``recipients_frame``).
 The names of the former module ``mfanalytics.recipients`` are here.
 """
 
@@ -17,6 +19,7 @@ from mfanalytics.lists.reading import (
     parse_list,
     read_list,
 )
+from mfanalytics.lists.recipients import recipients_frame
 
 __all__ = [
     "MAX_COLUMNS",
@@ -30,4 +33,5 @@ __all__ = [
     "find_mobile_column",
     "parse_list",
     "read_list",
+    "recipients_frame",
 ]

@@ -50,7 +50,6 @@ Examples
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
@@ -148,34 +147,10 @@ class Findings(list[Finding]):
 
 
 def _recipient_regions(recipients: Any, region: str) -> tuple[pd.Series, pd.Series]:
-    """(E.164 number, ISO region or <NA>) of each valid recipient."""
-    from mfanalytics.lists.phones import normalize_mobiles
+    """(E.164 number, ISO region or <NA>) of each valid recipient, read as the request body reads them."""
+    from mfanalytics.lists.recipients import recipient_numbers
 
-    if hasattr(recipients, "recipients") and hasattr(recipients, "column"):  # a clean_recipients result
-        frame = recipients.recipients
-        return frame["mobile_e164"].astype("string"), frame["mobile_country"].astype("string")
-    if isinstance(recipients, pd.DataFrame):
-        from mfanalytics.lists.reading import find_mobile_column
-
-        values = recipients[find_mobile_column(recipients.columns)]
-    elif isinstance(recipients, pd.Series):
-        values = recipients
-    elif isinstance(recipients, (str, bytes)) or not isinstance(recipients, Iterable):
-        raise ValidationError(
-            "recipients must be a list of numbers, a list of dicts, a DataFrame or a clean_recipients result.",
-            rule="recipients-type",
-            field="recipients",
-        )
-    else:
-        items = list(recipients)
-        if items and all(isinstance(x, Mapping) for x in items):  # dicts: the mobile column found by name
-            from mfanalytics.lists.reading import find_mobile_column
-
-            frame = pd.DataFrame(items)
-            values = frame[find_mobile_column(frame.columns)].astype("string")
-        else:
-            values = pd.Series([str(x) for x in items], dtype="string")
-    parsed = normalize_mobiles(values, region=region)
+    parsed = recipient_numbers(recipients, region=region)
     valid = parsed["mobile_valid"].fillna(False).astype(bool)
     return parsed.loc[valid, "mobile_e164"].astype("string"), parsed.loc[valid, "mobile_country"].astype("string")
 
@@ -221,9 +196,12 @@ def check_compliance(
         ``send_campaign``. None means now (``now``, or the machine's clock).
     sender : str, optional
         The sender name, checked against the guide's rule.
-    recipients : list of str, list of dict, DataFrame or CleanResult, optional
-        Whose local time counts. When None, the recipients are taken to be in
-        metropolitan France, and a warning says so.
+    recipients : list of str, list of dict, Series, DataFrame or CleanResult, optional
+        Whose local time counts, read as the request body reads them
+        (:func:`~mfanalytics.lists.recipients.recipients_frame`: a list that
+        mixes numbers and dicts is refused, ``rule="recipients-type"``). When
+        None, the recipients are taken to be in metropolitan France, and a
+        warning says so.
     window : SendingWindow
         The allowed window; :data:`STRICT_WINDOW` by default.
     now : datetime, optional

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from mfanalytics import errors
 from mfanalytics.api.client import Client
-from mfanalytics.api.periods import build_search, split_period
+from mfanalytics.api.periods import build_search, mask_unshown_links, split_period
 from mfanalytics.api.transport import RetryPolicy
 
 FMT = "%Y-%m-%d %H:%M"
@@ -184,3 +184,68 @@ def test_the_api_itself_refuses_more_than_seven_days(month):
     with pytest.raises(errors.InvalidRequestError) as info:
         client.get_bytes("/campaigns/reportjson/", {"from": "2026-02-01", "to": "2026-02-20"})
     assert info.value.status == 400 and "7" in str(info.value)
+
+
+# -- the click columns of a campaign without a link: one rule, two scopes --------------------------
+CLICK_COLUMNS = ["clicks", "clicked", "first_click_at", "track_1_clicks"]
+AT = pd.Timestamp("2026-03-02 10:00", tz=PARIS)
+AT_DTYPE = pd.DatetimeTZDtype("ns", PARIS)
+
+
+@st.composite
+def report_rows(draw) -> pd.DataFrame:
+    """Rows of a few campaigns, each row with or without a trace of its link (a click, a date, a counter)."""
+    rows = draw(
+        st.lists(
+            st.tuples(st.integers(1, 4), st.sampled_from(["none", "untracked", "click", "preview", "counter"])),
+            min_size=1,
+            max_size=12,
+        )
+    )
+    clicked = [None if kind == "untracked" else kind == "click" for _, kind in rows]
+    return pd.DataFrame(
+        {
+            "campaign_id": pd.array([c for c, _ in rows], dtype="Int64"),
+            "clicked": pd.array(clicked, dtype="boolean"),
+            "clicks": pd.array([int(kind == "click") for _, kind in rows], dtype="Int32"),
+            "first_click_at": pd.Series([AT if kind == "click" else pd.NaT for _, kind in rows], dtype=AT_DTYPE),
+            "track_1_clicks": pd.array([int(kind in ("click", "counter")) for _, kind in rows], dtype="Int32"),
+            "preview_at": pd.Series([AT if kind == "preview" else pd.NaT for _, kind in rows], dtype=AT_DTYPE),
+        }
+    )
+
+
+def masked_by_hand(frame: pd.DataFrame) -> list[bool]:
+    """Per row: its campaign's rows show no click, click date, counter or preview (row by row, plain Python)."""
+    shown = {}
+    for row in frame.itertuples():
+        trace = bool(row.clicked is True or row.clicks > 0 or row.track_1_clicks > 0) or not (
+            pd.isna(row.first_click_at) and pd.isna(row.preview_at)
+        )
+        shown[row.campaign_id] = shown.get(row.campaign_id, False) or trace
+    return [not pd.isna(row.clicked) and not shown[row.campaign_id] for row in frame.itertuples()]
+
+
+@given(report_rows())
+def test_per_campaign_the_click_columns_of_a_campaign_that_shows_no_link_are_missing(frame):
+    by_hand = masked_by_hand(frame)
+    out = mask_unshown_links(frame, scope="campaign")
+    for column in CLICK_COLUMNS:
+        assert out[column].isna().tolist() == [m or pd.isna(v) for m, v in zip(by_hand, frame[column])], column
+    pd.testing.assert_frame_equal(out.drop(columns=CLICK_COLUMNS), frame.drop(columns=CLICK_COLUMNS))
+    # each campaign on its own rows: the frame cut into its campaigns gives the same
+    parts = [mask_unshown_links(part, scope="campaign") for _, part in frame.groupby("campaign_id", sort=False)]
+    pd.testing.assert_frame_equal(pd.concat(parts).loc[frame.index], out)
+    # a period report of two campaigns or more applies the same rule; one of a single campaign is its own report
+    period = mask_unshown_links(frame)
+    if frame["campaign_id"].nunique() > 1:
+        pd.testing.assert_frame_equal(period, out)
+    else:
+        assert period is frame
+
+
+def test_the_scope_is_named():
+    frame = pd.DataFrame({"campaign_id": [1], "clicked": pd.array([False], dtype="boolean")})
+    with pytest.raises(errors.ValidationError) as info:
+        mask_unshown_links(frame, scope="day")
+    assert (info.value.rule, info.value.field) == ("mask-scope", "scope")

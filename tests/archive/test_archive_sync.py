@@ -13,7 +13,7 @@ import random
 import pandas as pd
 import pyarrow as pa
 import pytest
-from archive_history import START, assert_same_report, counting_client, history, send
+from archive_history import LINK, START, assert_same_report, counting_client, history, send
 from sandbox_api import Api
 
 from mfanalytics import Archive, ValidationError
@@ -138,6 +138,40 @@ def test_a_campaign_sent_after_a_sync_is_added_by_the_next_one(tmp_path):
         assert result.rows_added == 25
         assert_same_report(archive.frame(), client.get_reports(FIRST, progress=False))
         assert archive.frame()["campaign_id"].nunique() == 2
+
+
+def test_a_link_nobody_clicked_is_masked_alike_by_the_archive_and_by_get_reports(tmp_path):
+    """One rule, two scopes: a period report masks per campaign when it holds several, the archive always."""
+    with EmbeddedSandbox(seed=7, start=START, speed=0) as sb:
+        api, rng = Api(sb), random.Random(7)
+        quiet = {  # delivered or not, never a click nor a preview (magic numbers +33 6 39 98 00 CC)
+            "msg": "Nos offres ${track_1} STOP 36184",
+            "tinyList": LINK,
+            "listRecipient": [{"mobile": f"06399800{cc}"} for cc in (16, 21, 20, 13)],
+            "startNow": True,
+        }
+        r = api.post("/campaigns/inject", json=quiet)
+        assert r.status_code == 200, r.text
+        unclicked = int(r.json()["id"])
+        sb.advance(86400)
+        api.login()
+        clicked = send(api, rng, n=20)
+        send(api, rng, n=15, link=False)
+        sb.advance(3600)
+        client = sb.client()
+        own = client.get_report(unclicked)
+        assert own["clicked"].notna().all() and not own["clicked"].any()  # its own report: a link, 0 clicks
+        archive = Archive(tmp_path / "arch")
+        archive.sync(client, FIRST, progress=False)
+        fetched = client.get_reports(FIRST, progress=False)
+        assert_same_report(archive.frame(FIRST), fetched)
+        rows = fetched["campaign_id"] == unclicked
+        assert fetched.loc[rows, ["clicks", "clicked", "first_click_at"]].isna().all().all()
+        assert fetched.loc[fetched["campaign_id"] == clicked, "clicked"].any()
+        # alone in a period report it is its own report; the archive judged it on its own rows all the same
+        alone = client.get_reports(FIRST, "2026-03-20", progress=False)
+        assert set(alone["campaign_id"]) == {unclicked} and alone["clicked"].notna().all()
+        assert archive.frame(FIRST, "2026-03-20")["clicked"].isna().all()
 
 
 def test_frame_reads_only_the_months_in_range_and_the_columns_asked_for(lived, tmp_path):
