@@ -11,7 +11,10 @@ run:
   date columns), once;
 
 and prints the ratio read_report / raw pyarrow (goal <= 1.5), the speedup over
-the naive way, and the bytes per row of the frame (goal <= 150). Then the same
+the naive way, the bytes per row of the frame (goal <= 150), and the peak
+memory above baseline per row of each reader, each in a fresh process (peak
+resident memory, reset after a warm-up read, minus the resident memory before
+the read; it includes what the allocators keep, so it is noisy). Then the same
 for the *realistic* variant (issue 17): the list also has two free-text
 columns whose every value is unique, a full name (``NOM_COMPLET``, about 20
 characters) and a postal address (``ADRESSE``, about 35).
@@ -22,6 +25,7 @@ Usage: ``.venv/bin/python benchmarks/bench_read_report.py [n_rows]``
 from __future__ import annotations
 
 import gc
+import subprocess
 import sys
 import tempfile
 import time
@@ -156,6 +160,36 @@ def _naive(path: Path) -> pd.DataFrame:
     return df
 
 
+_PEAK = """
+import gc, io, sys
+sys.path.insert(0, {root!r})
+import pyarrow.csv as pcsv
+from mfanalytics.reports.parsing import read_report
+def status(key):
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) * 1024 for line in f if line.startswith(key))
+with open({path!r}, "rb") as f:
+    head = f.read(1 << 16).rsplit(b"\\n", 1)[0] + b"\\n"
+read_report(io.BytesIO(head)); pcsv.read_csv(io.BytesIO(head), parse_options=pcsv.ParseOptions(delimiter=";"))
+gc.collect()
+with open("/proc/self/clear_refs", "w") as f:
+    f.write("5")  # the peak so far forgotten
+base = status("VmRSS")
+if {which!r} == "ours":
+    out = read_report({path!r})
+else:
+    out = pcsv.read_csv({path!r}, parse_options=pcsv.ParseOptions(delimiter=";"))
+print(status("VmHWM") - base)
+"""
+
+
+def _peak_per_row(path: Path, which: str, n_rows: int) -> float:
+    """Peak resident memory above baseline, per row, of one read in a fresh process (Linux)."""
+    code = _PEAK.format(root=str(Path(__file__).resolve().parents[1]), path=str(path), which=which)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip()) / n_rows
+
+
 def run(n_rows: int, realistic: bool) -> dict[str, float]:
     """Time and measure one variant; returns its figures."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -178,13 +212,19 @@ def run(n_rows: int, realistic: bool) -> dict[str, float]:
         _naive(path)
         naive_s = time.perf_counter() - t0
         bpr = df.memory_usage(deep=True).sum() / len(df)
+        del df, results
+        peak = {which: _peak_per_row(path, which, n_rows) for which in ("raw", "ours")}
         print(f"raw pyarrow.csv.read_csv (best of 3): {raw_s:.3f} s")
         print(f"read_report              (best of 3): {ours_s:.3f} s")
         print(f"naive pandas + strptime  (once):      {naive_s:.3f} s")
         print(f"ratio read_report / raw pyarrow: {ours_s / raw_s:.2f}  (goal <= 1.5)")
         print(f"speedup vs naive pandas:         {naive_s / ours_s:.1f}x")
         print(f"memory: {bpr:.1f} bytes per row  (goal <= 150)")
-        return {"ratio": ours_s / raw_s, "bytes_per_row": bpr}
+        print(
+            f"peak memory above baseline: read_report {peak['ours']:.0f} B/row, raw pyarrow {peak['raw']:.0f} B/row "
+            f"(ratio {peak['ours'] / peak['raw']:.2f})"
+        )
+        return {"ratio": ours_s / raw_s, "bytes_per_row": bpr, "peak_per_row": peak["ours"]}
 
 
 def main(n_rows: int = 1_000_000) -> None:

@@ -216,7 +216,9 @@ def detect_charset(data: bytes | Iterable[bytes]) -> Charset:
         tail = block[-2:]
         if cp1252 and not ascii_only and not french:
             cp1252 = _CP1252_UNDEFINED.search(block) is None
-        if invalid is None:
+        if invalid is None and french and _valid_utf8_block(decoder, block):
+            pass  # only the validity of the rest matters now: checked by Arrow, the decoder left as it would be
+        elif invalid is None:
             try:
                 text = decoder.decode(block)
             except UnicodeDecodeError as exc:
@@ -247,6 +249,34 @@ def detect_charset(data: bytes | Iterable[bytes]) -> Charset:
     if non_ascii and not french and implausible and cp1252:
         return Charset("cp1252", "WINDOWS-1252", bom)
     return Charset("utf-8", "UTF-8", bom)
+
+
+def _valid_utf8_block(decoder: Any, block: bytes) -> bool:
+    """True when ``decoder.decode(block)`` would succeed; then leaves ``decoder`` as that call would.
+
+    Arrow validates the bytes (much faster than decoding them to text); on False the decoder is
+    untouched, so that decoding the block shows where it fails.
+    """
+    data = decoder.getstate()[0] + block
+    if len(data) >= 1 << 31:
+        return False
+    cut = len(data)
+    for back in range(1, min(3, len(data)) + 1):  # a sequence cut by the end of the block stays buffered
+        byte = data[-back]
+        if byte >= 0xC0:
+            cut = len(data) - back if back < (2 if byte < 0xE0 else 3 if byte < 0xF0 else 4) else cut
+            break
+        if byte < 0x80:
+            break
+    rest = data[cut:]
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(rest)
+        offsets = pa.py_buffer(bytes(4) + cut.to_bytes(4, "little"))
+        pa.Array.from_buffers(pa.string(), 1, [None, offsets, pa.py_buffer(data)]).validate(full=True)
+    except (UnicodeDecodeError, pa.ArrowInvalid):
+        return False
+    decoder.setstate((rest, 0))
+    return True
 
 
 def _check(window: str, lo: int, hi: int) -> bool:

@@ -67,3 +67,26 @@ def test_utf16_is_a_list_but_not_a_report():
 def test_the_data_line_of_a_byte_and_of_a_character_agree(lines, end):
     text = end.join(["H", *lines, "x"])
     assert data_line_before(text[:-1].encode()) == data_line_at(text, len(text) - 1)
+
+
+_PIECES = st.sampled_from(
+    [b"a", b"\xc3\xa9", b"\xe2\x82\xac", b"\xf0\x9f\x98\x80", b"\xc3", b"\xe2\x82", b"\xa9", b"\xff", b"\xed\xa0\x80"]
+    + [b"\xe0\x80\xaf", b"\xf4\x90\x80\x80", b"\xc0\xaf", b"\x00"]
+)
+
+
+@given(st.lists(st.lists(_PIECES, max_size=8).map(b"".join), min_size=1, max_size=5))
+def test_the_fast_utf8_check_of_a_block_agrees_with_pythons_decoder(blocks):
+    import codecs
+
+    from mfanalytics.charsets import _valid_utf8_block
+
+    fast, slow = codecs.getincrementaldecoder("utf-8")(), codecs.getincrementaldecoder("utf-8")()
+    for block in blocks:
+        try:
+            slow.decode(block)
+        except UnicodeDecodeError:
+            assert not _valid_utf8_block(fast, block)
+            return
+        assert _valid_utf8_block(fast, block)
+        assert fast.getstate() == slow.getstate()

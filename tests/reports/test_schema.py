@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from mfanalytics.errors import ReportFormatError
 from mfanalytics.reports.dates import parse_paris_dates
-from mfanalytics.reports.schema import map_columns, match_column, parse_integers
+from mfanalytics.reports.schema import map_columns, match_column, parse_integers, to_list_column
 
 
 def test_the_guides_column_names_and_their_spellings():
@@ -67,3 +67,37 @@ def test_a_date_that_is_not_one_is_an_error_naming_its_line(bad):
     with pytest.raises(ReportFormatError) as info:
         parse_paris_dates(pa.array(["01/03/2025 10:00:00", None, bad]), "delivered_at")
     assert (info.value.rule, info.value.field, info.value.line) == ("date", "delivered_at", 3)
+
+
+_TEXTS = st.one_of(
+    st.none(),
+    st.text(max_size=3),
+    st.text(alphabet="ab é", min_size=6, max_size=30),  # long values that differ in a few bytes only
+    st.sampled_from(["Jean Dupont", "12 rue des Lilas 75001 Paris", "12 rue des Lilas 75002 Paris", ""]),
+)
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(st.lists(st.lists(_TEXTS, max_size=12), min_size=1, max_size=4), st.integers(0, 3))
+def test_a_list_column_is_a_category_exactly_when_its_values_repeat_twice_on_average(chunks, cut):
+    values = [v for chunk in chunks for v in chunk]
+    arr = pa.chunked_array([pa.array(c, pa.string()) for c in chunks], pa.string())
+    arr = arr.slice(min(cut, len(values)))  # a slice starts inside a buffer, as the CSV reader's chunks do
+    values = values[min(cut, len(values)) :]
+    present = [v for v in values if v is not None]
+    out = pd.Series(to_list_column(arr, len(values)))
+    # the oracle: Python's own set of the values
+    expected = "category" if present and len(set(present)) <= 0.5 * len(present) else "string"
+    assert str(out.dtype) == expected
+    assert out.astype(object).where(out.notna(), None).tolist() == values
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(st.lists(_TEXTS, max_size=40), st.integers(0, 5))
+def test_the_distinct_count_that_skips_the_dictionary_never_exceeds_the_true_one(values, cut):
+    from mfanalytics.reports.schema import _distinct_at_least
+
+    arr = pa.array(values, pa.string()).slice(cut)
+    assert _distinct_at_least(arr) <= len({v for v in values[cut:] if v is not None})
+    unique = pa.array([f"{v}-{i}" for i, v in enumerate(values)], pa.string())
+    assert _distinct_at_least(unique) >= 0.5 * len(values)  # distinct values are (nearly all) seen as such
