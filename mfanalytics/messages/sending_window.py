@@ -280,15 +280,19 @@ def received_outside_window(
         from mfanalytics.lists.phones import normalize_mobiles
 
         regions = normalize_mobiles(rows["mobile"])["mobile_country"]
-    territory = regions.reindex(rows.index).astype("string").fillna("ZZ").to_numpy(dtype=object)
+    # aligned on the rows: by position when the regions are indexed as the report (the usual case)
+    same = regions.index is report.index or regions.index.equals(report.index)
+    region_of_row = regions[keep] if same and len(regions) == len(report) else regions.reindex(rows.index)
+    # one code per territory (in the order they appear), compared as integers rather than as strings
+    territory, places = pd.factorize(region_of_row.astype("string").fillna("ZZ").to_numpy(dtype=object))
     at = rows["delivered_at"].dt.tz_convert(UTC)
     hours = np.zeros(len(rows), dtype=bool)
     closed = np.zeros(len(rows), dtype=bool)
     start = window.start.hour * 60 + window.start.minute
     end = window.end.hour * 60 + window.end.minute
-    for place in pd.unique(territory):
+    for i, place in enumerate(places):
         zone = TERRITORY_ZONES.get(str(place), "Europe/Paris" if place == "ZZ" else None)
-        mask = territory == place
+        mask = territory == i
         if zone is None:
             zones = sorted(zones_of_foreign(rows.loc[mask, "mobile"].dropna().unique()))
             zone = zones[0] if zones else "Europe/Paris"
