@@ -173,7 +173,7 @@ def zones_of_foreign(numbers: Iterable[str]) -> set[str]:
     from phonenumbers import PhoneNumberType
     from phonenumbers.tzdata import TIMEZONE_LONGEST_PREFIX
 
-    from mfanalytics.lists.numbering import _classify, _fast_parse
+    from mfanalytics.lists.numbering import types_of_international
 
     values = pa.array([str(n) for n in numbers], pa.string())
     plain = pc.fill_null(pc.match_substring_regex(values, r"^\+[0-9]{3,17}$"), False).to_numpy(zero_copy_only=False)
@@ -181,9 +181,7 @@ def zones_of_foreign(numbers: Iterable[str]) -> set[str]:
     for number in values.filter(pa.array(~plain)).to_pylist():
         zones |= _zones_of_one(number)
     digits = pc.utf8_slice_codeunits(values.filter(pa.array(plain)), 1)
-    settled, cc, nsn = _fast_parse(digits, np.ones(len(digits), dtype=bool), "FR")
-    ok, _, typ = _classify(np.where(settled, cc, 0), nsn)
-    settled &= ok
+    settled, cc, nsn, typ = types_of_international(digits)
     for number in pc.binary_join_element_wise("+", digits.filter(pa.array(~settled)), "").to_pylist():
         zones |= _zones_of_one(number)  # what the replay does not settle: phonenumbers itself
     cc, typ = cc[settled], typ[settled]
