@@ -1,10 +1,9 @@
 """Benchmark ``deliverability_report`` on a 1,000,000-row report frame.
 
-Builds a deterministic report frame (vectorised; the schema of DESIGN.md as
-``tests/data/analysis/report_frames.make_report`` builds it): 8 campaigns over
-8 days, the status mix of a real campaign, deliveries, clicks on two links,
-replies, a list column, and numbers of France, Belgium, Switzerland, Canada and
-the overseas departments (+262, +590, +594, +596, +269).
+Builds a deterministic report frame with ``tests/data/analysis/report_frames.large_report``
+(vectorised, the builder of the tests' frames): 8 campaigns over 8 days, the status mix of a real
+campaign, deliveries, clicks on two links, replies, a list column, and numbers of France, Belgium,
+Switzerland, Canada and the overseas departments (+262, +590, +594, +596, +269).
 
 Then, in this process:
 
@@ -18,7 +17,9 @@ Then, in this process:
   ``deliverability_report`` and of ``summarize`` alone;
 - times each without tracing (best of 3, wall clock and this process's CPU time: the CPU ratio
   is the steadier one on a shared machine);
-- times the figures (drawing and PNG) and the countries inside one report;
+- times each stage inside one report (CPU time of this process: the figures, drawing and PNG; the
+  countries; the sending-rules section; the statistics sections and, inside them, the
+  Kaplan–Meier fits, the health scores and the cost; the per-campaign section...);
 - runs the report again with ``facts.countries`` (Arrow kernels) where ``kpis.regions`` stands,
   and checks that the HTML is identical;
 
@@ -37,128 +38,11 @@ import time
 import tracemalloc
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "data" / "analysis"))
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from mfanalytics.reports.status_codes import STATUS_GROUPS, decode_status
-
-TZ = "Europe/Paris"
-_MIX = {
-    16: 0.80,
-    21: 0.05,
-    17: 0.01,
-    20: 0.03,
-    22: 0.01,
-    31: 0.01,
-    29: 0.02,
-    2: 0.01,
-    13: 0.005,
-    27: 0.005,
-    14: 0.01,
-    15: 0.005,
-    4: 0.01,
-    8: 0.005,
-    24: 0.005,
-    1: 0.005,
-    99: 0.005,
-}
-# prefix -> share of the numbers; the overseas ones share their code with other regions
-_PREFIXES = {
-    "+336": 0.70,
-    "+337": 0.15,
-    "+32470": 0.02,
-    "+4176": 0.02,
-    "+1416555": 0.01,
-    "+262692": 0.03,
-    "+262639": 0.01,
-    "+590690": 0.02,
-    "+596696": 0.015,
-    "+594694": 0.01,
-    "+269639": 0.005,
-}
-_NUMBER_LENGTH = {
-    "+336": 12,
-    "+337": 12,
-    "+32470": 12,
-    "+4176": 12,
-    "+1416555": 12,
-    "+262692": 13,
-    "+262639": 13,
-    "+590690": 13,
-    "+596696": 13,
-    "+594694": 13,
-    "+269639": 11,
-}
-
-
-def make_frame(n: int, *, seed: int = 2026, campaigns: int = 8) -> pd.DataFrame:
-    """A realistic report frame of ``n`` rows, built without a per-row loop."""
-    rng = np.random.default_rng(seed)
-    campaign = np.sort(rng.integers(0, campaigns, n))
-    start = pd.Timestamp("2026-03-02 09:00:00", tz=TZ)
-    sent_at = start + pd.to_timedelta(np.arange(campaigns) * 86400 + rng.integers(0, 8, campaigns) * 3600, unit="s")
-    codes_all = np.array(list(_MIX), dtype=np.int16)
-    p = np.array(list(_MIX.values()))
-    code = rng.choice(codes_all, size=n, p=p / p.sum())
-    decoded = decode_status(pd.Series(pd.array(code, dtype="Int16")), lang="fr")
-    prefixes = np.array(list(_PREFIXES))
-    pk = rng.choice(len(prefixes), size=n, p=np.array(list(_PREFIXES.values())) / sum(_PREFIXES.values()))
-    body = pd.Series(rng.integers(0, 10**7, n)).astype(str).str.zfill(7)
-    mobile = pd.Series(pd.NA, index=range(n), dtype="string")
-    for i, prefix in enumerate(prefixes):  # one slice per prefix, numbers of the right length
-        sel = pk == i
-        mobile[sel] = prefix + body[sel].str.slice(0, _NUMBER_LENGTH[prefix] - len(prefix))
-    frame = pd.DataFrame(
-        {
-            "campaign_id": pd.array(1000 + campaign, dtype="Int64"),
-            "ref_list": pd.array(np.char.add("liste_", (1000 + campaign).astype(str)), dtype="string"),
-            "line": pd.array(np.arange(1, n + 1), dtype="Int64"),
-            "mobile": mobile.array,
-            "status_code": pd.array(code, dtype="Int16"),
-            "status_text": pd.array(decoded["status"].astype("object").to_numpy(), dtype="string"),
-            "status": decoded["status"].array,
-            "status_group": pd.Categorical(decoded["status_group"].astype("object"), categories=list(STATUS_GROUPS)),
-            "is_final": decoded["is_final"].array,
-            "is_delivered": decoded["is_delivered"].array,
-        }
-    )
-    t0 = pd.Series(sent_at[campaign])
-    has_dlr = np.isin(code, [16, 21, 17, 20, 22, 29, 13, 27])
-    delivered_at = t0 + pd.to_timedelta(rng.exponential(120, n).astype(np.int64) + 1, unit="s")
-    frame["delivered_at"] = delivered_at.where(has_dlr).astype(f"datetime64[ns, {TZ}]").array
-    ok = np.isin(code, [16, 21, 17])
-    reply = np.where(
-        code == 17,
-        "STOP",
-        np.where(
-            ok & (rng.random(n) < 0.02), np.array(["Merci !", "Oui & non", "stop", "STOP"])[rng.integers(0, 4, n)], None
-        ),
-    )
-    frame["reply"] = pd.array(reply, dtype="string")
-    frame["is_stop"] = pd.array(
-        (frame["reply"].fillna("").str.strip().str.upper() == "STOP").to_numpy(bool), dtype="boolean"
-    )
-    frame["preview_at"] = pd.Series(pd.NaT, index=frame.index, dtype=f"datetime64[ns, {TZ}]").array
-    frame["preview_count"] = pd.array(np.zeros(n, dtype=np.int32), dtype="Int32")
-    total = np.zeros(n, dtype=np.int64)
-    firsts = []
-    linked = campaign % 4 != 3  # a quarter of the campaigns have no link
-    for k, (share, scale) in enumerate(((0.15, 90), (0.05, 300)), start=1):
-        hit = ok & linked & (rng.random(n) < share)
-        at = (delivered_at + pd.to_timedelta(rng.exponential(scale * 60, n).astype(np.int64) + 60, unit="s")).where(hit)
-        clicks = np.where(hit, rng.integers(1, 4, n), 0)
-        frame[f"track_{k}_at"] = at.astype(f"datetime64[ns, {TZ}]").array
-        frame[f"track_{k}_clicks"] = pd.array(clicks.astype(np.int32), dtype="Int32")
-        total += clicks
-        firsts.append(at)
-    frame["clicks"] = pd.array(total.astype(np.int32), dtype="Int32")
-    frame["clicked"] = pd.array(total > 0, dtype="boolean")
-    frame["first_click_at"] = pd.concat(firsts, axis=1).min(axis=1).astype(f"datetime64[ns, {TZ}]").array
-    frame["AGENCE"] = pd.array(np.array(["Paris", "Lyon", "Nantes"])[np.arange(n) % 3], dtype="string")
-    return frame
-
+from report_frames import large_report  # noqa: E402  (the one builder of the tests' report frames)
 
 BUILDERS = (
     "check_frame",
@@ -255,32 +139,54 @@ def timed(fn, repeat: int = 3) -> float:
     return best
 
 
-def stage_times(fn) -> dict[str, float]:
-    """Wall time spent in the figures (drawing + PNG) and in the countries, in one run of ``fn``."""
-    from mfanalytics.analysis import facts as facts_module
-    from mfanalytics.analysis import html_parts, html_report
-    from mfanalytics.analysis import kpis as analysis
+#: (module, function, stage): the stages timed inside one report (nested ones are inside others)
+STAGES = (
+    ("mfanalytics.analysis.html_report", "figure", "figures (main)"),
+    ("mfanalytics.analysis.report_sections", "figure", "figures (statistics)"),
+    ("mfanalytics.analysis.kpis", "regions", "countries"),
+    ("mfanalytics.analysis.html_report", "window_section", "sending rules (the countries included)"),
+    ("mfanalytics.analysis.html_report", "statistics_sections", "statistics sections"),
+    ("mfanalytics.analysis.report_sections", "delivery_latencies", "  of which Kaplan-Meier"),
+    ("mfanalytics.analysis.report_sections", "health_score", "  of which health scores"),
+    ("mfanalytics.analysis.report_sections", "cost_breakdown", "  of which cost"),
+    ("mfanalytics.analysis.html_report", "_campaigns", "per-campaign section"),
+    ("mfanalytics.analysis.html_report", "_by_column", "by-column section"),
+    ("mfanalytics.analysis.html_report", "_countries", "countries section"),
+    ("mfanalytics.analysis.html_report", "_failures", "failures section"),
+    ("mfanalytics.analysis.html_report", "_status_codes", "status codes section"),
+)
 
+
+def stage_times(fn) -> dict[str, float]:
+    """CPU seconds of this process spent in each stage of :data:`STAGES`, in one run of ``fn``
+    (a stage that calls another includes it: the countries are built inside the sending rules)."""
     spent: collections.Counter = collections.Counter()
 
     def timer(name, f):
         @functools.wraps(f)
         def timed_call(*args, **kwargs):
-            t = time.perf_counter()
+            t = time.process_time()
             try:
                 return f(*args, **kwargs)
             finally:
-                spent[name] += time.perf_counter() - t
+                spent[name] += time.process_time() - t
 
         return timed_call
 
-    saved = (html_report.figure, analysis.regions, facts_module.countries)
-    html_report.figure = timer("figures", html_parts.figure)
-    analysis.regions = timer("countries", saved[1])
+    saved = []
+    for module, attr, name in STAGES:
+        mod = sys.modules[module]
+        if hasattr(mod, attr):
+            saved.append((mod, attr, getattr(mod, attr)))
+            setattr(mod, attr, timer(name, getattr(mod, attr)))
     try:
+        gc.collect()
+        t = time.process_time()
         fn()
+        spent["whole report"] = time.process_time() - t
     finally:
-        html_report.figure, analysis.regions, facts_module.countries = saved
+        for mod, attr, f in reversed(saved):
+            setattr(mod, attr, f)
     return dict(spent)
 
 
@@ -290,7 +196,7 @@ def main(n: int) -> None:
     from mfanalytics.analysis.html_report import deliverability_report
 
     t = time.perf_counter()
-    frame = make_frame(n)
+    frame = large_report(n)
     print(
         f"frame: {len(frame):,} rows, {frame['campaign_id'].nunique()} campaigns, "
         f"{frame.memory_usage(deep=True).sum() / 2**20:.0f} MiB, built in {time.perf_counter() - t:.1f} s"
@@ -315,7 +221,11 @@ def main(n: int) -> None:
         f"deliverability_report: {time_report:.2f} s, peak {mem_report:.0f} MiB above the frame, "
         f"{len(html_text):,} characters of HTML, {html_text.count('<img')} figures"
     )
-    print("  of which: " + ", ".join(f"{k} {v:.2f} s" for k, v in sorted(stages.items())))
+    print("  stages (CPU time of one report): ")
+    for _, _, name in STAGES:
+        if name in stages:
+            print(f"    {name:38s} {stages[name]:5.2f} s")
+    print(f"    {'whole report':38s} {stages['whole report']:5.2f} s")
     print(f"summarize:             {time_summary:.2f} s, peak {mem_summary:.0f} MiB above the frame")
     cpu_ratio = CPU[id(report)] / CPU[id(summary)]
     print(

@@ -32,7 +32,7 @@ import pandas as pd
 
 from mfanalytics.analysis.facts import ReportFacts, facts_of, require
 from mfanalytics.analysis.intervals import RATES, add_intervals
-from mfanalytics.analysis.kpis import aggregate
+from mfanalytics.analysis.kpis import aggregate, summarize
 from mfanalytics.errors import ValidationError
 
 __all__ = ["compare_rates", "group_counts", "groupers_of", "sample_size", "PAIR_COLUMNS"]
@@ -84,6 +84,9 @@ def group_counts(
     """The KPI counts and rates of :func:`mfanalytics.summarize` per group of ``by``
     (see :func:`groupers_of`), with the Wilson intervals of every rate."""
     facts = facts_of(report)
+    keys = [by] if isinstance(by, str) else list(by)
+    if keys and all(k in facts.columns for k in keys):  # columns of the frame: summarize's table, kept in the facts
+        return add_intervals(summarize(facts, by=keys, send_times=send_times))
     return add_intervals(aggregate(facts, groupers_of(facts, by, send_times), None, send_times))
 
 

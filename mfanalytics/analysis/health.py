@@ -55,7 +55,7 @@ import pandas as pd
 from mfanalytics.analysis.comparisons import groupers_of
 from mfanalytics.analysis.facts import GROUP_POSITION, ReportFacts, facts_of
 from mfanalytics.analysis.intervals import wilson_interval
-from mfanalytics.analysis.latency import delivery_latency
+from mfanalytics.analysis.latency import DeliveryLatency, delivery_latency
 from mfanalytics.errors import ValidationError
 
 __all__ = ["HealthScore", "SUBSCORES", "health_score", "share_score", "latency_score"]
@@ -182,6 +182,7 @@ def health_score(
     by: str | Sequence[str] | None = "campaign_id",
     send_times: Any = None,
     alpha: float = 0.05,
+    latency: DeliveryLatency | None = None,
 ) -> HealthScore:
     """A 0–100 health score per group, from the published subscores of :data:`SUBSCORES`.
 
@@ -196,6 +197,10 @@ def health_score(
         As in :func:`mfanalytics.summarize` (the latency's origin).
     alpha : float
         1 - the confidence of the intervals.
+    latency : DeliveryLatency, optional
+        :func:`~mfanalytics.analysis.latency.delivery_latency` of the same report, ``by``,
+        ``send_times`` and ``alpha``, when the caller already has it (the HTML report draws it too);
+        computed here otherwise.
 
     Returns
     -------
@@ -227,15 +232,16 @@ def health_score(
     else:
         groupers = groupers_of(facts, by, send_times)
     table = counts.groupby(groupers, dropna=False, observed=True, sort=True).sum()
-    latency = delivery_latency(facts, by=None if by is None else by, send_times=send_times, alpha=alpha).summary
-    latency = latency.reindex(table.index)
+    if latency is None:
+        latency = delivery_latency(facts, by=by, send_times=send_times, alpha=alpha)
+    medians = latency.summary.reindex(table.index)
     weights, scores, lows, highs = {}, {}, {}, {}
     for s in SUBSCORES.values():
         if s.name == "latency":
             base = table["sent"].to_numpy(dtype="float64")
-            value = latency["median"].dt.total_seconds().to_numpy(dtype="float64")
-            v_low = latency["median_low"].dt.total_seconds().to_numpy(dtype="float64")
-            v_high = latency["median_high"].dt.total_seconds().to_numpy(dtype="float64")
+            value = medians["median"].dt.total_seconds().to_numpy(dtype="float64")
+            v_low = medians["median_low"].dt.total_seconds().to_numpy(dtype="float64")
+            v_high = medians["median_high"].dt.total_seconds().to_numpy(dtype="float64")
             score = np.where(np.isnan(value), 0.0, latency_score(value, s.good, s.bad))
             # slower end of the interval -> lower score; an unbounded end scores 0
             s_low = np.where(np.isnan(v_high), 0.0, latency_score(v_high, s.good, s.bad))

@@ -37,6 +37,8 @@ __all__ = ["CSS", "FIGSIZE", "Column", "Section", "e", "duration", "figure", "pa
 FIGSIZE: tuple[float, float] = (4.8, 3.3)
 _DPI = 140
 _RC = {
+    "figure.autolayout": False,  # (so that set_layout_engine(None) leaves no engine)
+    "figure.constrained_layout.use": False,
     "font.size": 10.0,
     "axes.titlesize": 11.0,
     "axes.labelsize": 10.0,
@@ -195,6 +197,9 @@ def figure(
         ax = fig.add_subplot()
         draw(data, ax=ax, lang=lang, **kwargs)
         fig.tight_layout(pad=0.6)
+        # tight_layout leaves a placeholder engine, for which savefig would lay out (draw) the whole
+        # figure once more before drawing it: the layout is done, so no engine (the PNG is the same)
+        fig.set_layout_engine(None)
         buf = io.BytesIO()
         fig.savefig(buf, format="png", pil_kwargs={"compress_level": 3})
     b64 = base64.b64encode(buf.getvalue()).decode("ascii")

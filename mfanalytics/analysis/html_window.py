@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from mfanalytics.analysis.facts import ReportFacts, countries
+from mfanalytics.analysis.facts import ReportFacts
 from mfanalytics.analysis.html_parts import Section, e, table
 from mfanalytics.analysis.plot_style import fmt_int
 from mfanalytics.messages.compliance import STRICT_WINDOW, SendingWindow, received_outside_window
@@ -62,9 +62,8 @@ def window_section(
     frame = facts.frame
     if not {"campaign_id", "mobile", "delivered_at"} <= set(frame.columns) or not len(frame):
         return None
-    out = received_outside_window(
-        frame, campaign_types=campaign_types, window=window, regions=countries(frame["mobile"])
-    )
+    # the countries of the facts: computed once for the whole report (the countries section reads them too)
+    out = received_outside_window(frame, campaign_types=campaign_types, window=window, regions=facts.country)
     n = int(out["delivered"].sum())
     if not n:
         return None

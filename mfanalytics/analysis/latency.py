@@ -45,7 +45,7 @@ import pandas as pd
 from mfanalytics.analysis.facts import ReportFacts, facts_of
 from mfanalytics.errors import ValidationError
 
-__all__ = ["DeliveryLatency", "delivery_latency", "latency_durations", "km_fit"]
+__all__ = ["DeliveryLatency", "delivery_latency", "delivery_latencies", "latency_durations", "km_fit"]
 
 _SUMMARY = ("sent", "delivered", "censored", "median", "median_low", "median_high", "p90", "p90_low", "p90_high")
 
@@ -94,7 +94,12 @@ def latency_durations(
     >>> bool((d["duration_s"] >= 0).all())
     True
     """
-    facts = facts_of(report)
+    durations, kept = _durations(facts_of(report), send_times, as_of, censor)
+    return durations[kept]
+
+
+def _durations(facts: ReportFacts, send_times: Any, as_of: Any, censor: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """Every row's duration and event, and which rows :func:`latency_durations` keeps."""
     frame = facts.frame
     t0 = facts.t0(send_times)
     at = facts.times("delivered_at")
@@ -111,7 +116,7 @@ def latency_durations(
     when = at.where(own, last)
     seconds = (when - t0).dt.total_seconds().to_numpy(dtype="float64", na_value=np.nan)
     out = pd.DataFrame({"duration_s": np.maximum(seconds, 0.0), "delivered": delivered}, index=frame.index)
-    return out[facts.sent & np.isfinite(seconds)]
+    return out, facts.sent & np.isfinite(seconds)
 
 
 def km_fit(durations: np.ndarray, delivered: np.ndarray) -> Any:
@@ -205,13 +210,40 @@ def delivery_latency(
     >>> bool(lat.curves.groupby("group")["delivered_share"].is_monotonic_increasing.all())
     True
     """
+    return delivery_latencies(report, [by], send_times=send_times, as_of=as_of, censor=censor, alpha=alpha)[0]
+
+
+def delivery_latencies(
+    report: pd.DataFrame | ReportFacts,
+    bys: Sequence[str | Sequence[str] | None],
+    *,
+    send_times: Any = None,
+    as_of: Any = None,
+    censor: str = "report",
+    alpha: float = 0.05,
+) -> list[DeliveryLatency]:
+    """:func:`delivery_latency` for each grouping of ``bys``, the durations measured once for all.
+
+    Examples
+    --------
+    >>> per_campaign, pooled = delivery_latencies(week, ["campaign_id", None])
+    >>> list(pooled.summary.index)
+    ['all']
+    """
     from mfanalytics.analysis.comparisons import groupers_of
 
     facts = facts_of(report)
-    d = latency_durations(facts, send_times=send_times, as_of=as_of, censor=censor)
+    durations, kept = _durations(facts, send_times, as_of, censor)
+    d = durations[kept]
+    return [_latency_of(facts, d, kept, by, send_times, alpha, groupers_of) for by in bys]
+
+
+def _latency_of(
+    facts: ReportFacts, d: pd.DataFrame, kept: np.ndarray, by: Any, send_times: Any, alpha: float, groupers_of: Any
+) -> DeliveryLatency:
     keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
     if keys:
-        groupers = [g.loc[d.index] for g in groupers_of(facts, keys, send_times)]
+        groupers = [g[kept] for g in groupers_of(facts, keys, send_times)]  # the rows of d, in order
         groups = d.groupby(groupers, dropna=False, observed=True, sort=True)
     else:
         groups = d.groupby(pd.Series("all", index=d.index, name="group"))  # type: ignore[assignment]

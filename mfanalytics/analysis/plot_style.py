@@ -44,6 +44,7 @@ __all__ = [
     "fmt_int",
     "fmt_pct",
     "fmt_date",
+    "fmt_day",
     "country_label",
     "count_axis",
     "percent_axis",
@@ -184,6 +185,21 @@ def fmt_date(value: Any, lang: str = "fr") -> str:
         return "–"
     ts = pd.Timestamp(value)
     return f"{ts.day} {_MONTHS['en' if lang == 'en' else 'fr'][ts.month - 1]} {ts.year}"
+
+
+def fmt_day(value: Any, lang: str = "fr") -> str:
+    """A day as a tick label, as :func:`date_axis` and ``plot_daily_rates`` write days: ``02/03`` (fr,
+    day first), ``02 Mar`` (en, the month in words); NaT as a dash.
+
+    Examples
+    --------
+    >>> fmt_day(pd.Timestamp("2026-03-02"), "fr"), fmt_day(pd.Timestamp("2026-03-02"), "en")
+    ('02/03', '02 Mar')
+    """
+    if pd.isna(value):
+        return "–"
+    ts = pd.Timestamp(value)
+    return f"{ts.day:02d}/{ts.month:02d}" if lang != "en" else f"{ts.day:02d} {_MONTHS['en'][ts.month - 1]}"
 
 
 def country_label(code: Any, lang: str = "fr") -> str:

@@ -34,7 +34,7 @@ from mfanalytics.analysis.health import SUBSCORES, HealthScore, health_score
 from mfanalytics.analysis.html_parts import FIGSIZE, Column, Section, duration, e, figure, table
 from mfanalytics.analysis.intervals import add_intervals
 from mfanalytics.analysis.kpis import aggregate
-from mfanalytics.analysis.latency import DeliveryLatency, delivery_latency
+from mfanalytics.analysis.latency import DeliveryLatency, delivery_latencies
 from mfanalytics.analysis.plot_style import TEXT, fmt_int, fmt_pct, percent_axis
 from mfanalytics.analysis.stat_plots import plot_delivery_latency, plot_rates
 
@@ -448,14 +448,17 @@ def statistics_sections(
     counts = _ordered(counts, order)
     if not len(counts) or int(counts["sent"].sum()) == 0:
         return []
-    health = health_score(facts, by=key, send_times=send_times)
+    several = key is not None and len(counts) > 1
+    # the Kaplan–Meier fits, per campaign and pooled, made once (the durations measured once): the
+    # health scores read their medians, the latency section draws them
+    fits = delivery_latencies(facts, [key, None] if several else [key], send_times=send_times)
+    lat, pooled = fits[0], fits[-1]
+    health = health_score(facts, by=key, send_times=send_times, latency=lat)
     health = replace(health, table=_ordered(health.table, order))
-    overall = health_score(facts, by=None, send_times=send_times) if key and len(health.table) > 1 else health
+    overall = health_score(facts, by=None, send_times=send_times, latency=pooled) if several else health
     sections = [_health(health, overall, t, lang, key is not None), _rates(counts, t, lang)]
     if int(counts["delivered"].sum()) > 0:
-        lat = delivery_latency(facts, by=key, send_times=send_times)
         lat = replace(lat, summary=_ordered(lat.summary, order))
-        pooled = delivery_latency(facts, by=None, send_times=send_times) if len(lat.summary) > MAX_CURVES else lat
         sections.append(_latency(lat, pooled, t, lang))
     sections.append(_cost(facts, key, t, lang, message, price_per_sms, segments, order))
     return sections

@@ -23,6 +23,7 @@ import pandas as pd
 from mfanalytics.analysis.facts import ReportFacts
 from mfanalytics.analysis.intervals import RATES, add_intervals
 from mfanalytics.analysis.latency import DeliveryLatency, delivery_latency
+from mfanalytics.analysis.plot_style import fmt_day
 from mfanalytics.errors import ValidationError
 
 __all__ = ["plot_rates", "plot_delivery_latency"]
@@ -129,9 +130,7 @@ def plot_rates(
     high = np.clip(table[f"{rate}_high"].to_numpy(dtype="float64") - value, 0, None)
     style = {"fmt": "o", "capsize": 3, "color": "#1565c0", "ecolor": "#90a4ae", "elinewidth": 2} | kwargs
     ax.errorbar(value, y, xerr=np.vstack([low, high]), **style)
-    labels = [
-        k.strftime("%d/%m" if lang == "fr" else "%m-%d") if isinstance(k, pd.Timestamp) else str(k) for k in table.index
-    ]
+    labels = [fmt_day(k, lang) if isinstance(k, pd.Timestamp) else str(k) for k in table.index]
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     from matplotlib.ticker import PercentFormatter

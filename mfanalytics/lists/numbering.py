@@ -34,6 +34,7 @@ __all__ = [
     "may_be_mobile_in",
     "regions_of_international",
     "replay",
+    "types_of_international",
 ]
 
 #: Codes into ``ISSUES`` (:mod:`mfanalytics.lists.phones`); -1 = a valid mobile.
@@ -351,6 +352,17 @@ def regions_of_international(digits: pa.Array) -> tuple[np.ndarray, pa.Array]:
     settled, cc, nsn = _fast_parse(digits, np.ones(len(digits), dtype=bool), "FR")
     ok, region, _ = _classify(np.where(settled, cc, 0), nsn)
     return settled & ok, region
+
+
+def types_of_international(digits: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Array, np.ndarray]:
+    """Country code, national significant number and type of international numbers, vectorised.
+
+    ``digits`` as for :func:`regions_of_international`. Returns ``settled`` (the others must be
+    asked to phonenumbers), ``cc``, ``nsn`` and ``typ`` (``phonenumbers.number_type`` codes).
+    """
+    settled, cc, nsn = _fast_parse(digits, np.ones(len(digits), dtype=bool), "FR")
+    ok, _, typ = _classify(np.where(settled, cc, 0), nsn)
+    return settled & ok, cc, nsn, typ
 
 
 def replay(

@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 
 from mfanalytics.errors import ValidationError
@@ -134,17 +135,67 @@ def alsace_moselle_holidays(year: int) -> dict[date, str]:
     return {d: name for d, name in local.items() if d not in national}
 
 
-def zones_of_foreign(numbers: Iterable[str]) -> set[str]:
+def _zones_of_one(number: str) -> set[str]:
+    """The time zones of one number, as phonenumbers gives them (none when it cannot be parsed)."""
     import phonenumbers
     from phonenumbers import timezone as pn_timezone
 
+    try:
+        parsed = phonenumbers.parse(number)
+    except phonenumbers.NumberParseException:
+        return set()
+    return {z for z in pn_timezone.time_zones_for_number(parsed) if z != "Etc/Unknown"}
+
+
+def _zones_of_prefix(digits: str, *, country_level: bool = False) -> tuple[str, ...]:
+    """``phonenumbers.timezone``'s longest-prefix lookup of the E.164 digits of a geographical number,
+    or (``country_level``) of a country code, as ``_country_level_time_zones_for_number`` reads it."""
+    from phonenumbers.tzdata import TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX
+
+    for width in range(TIMEZONE_LONGEST_PREFIX, 0, -1):
+        found = TIMEZONE_DATA.get(digits[: width + 1 if country_level else width])
+        if found is not None:
+            return tuple(found)
+    return ()
+
+
+def zones_of_foreign(numbers: Iterable[str]) -> set[str]:
+    """Every time zone phonenumbers gives the numbers (``time_zones_for_number(parse(number))``).
+
+    The numbers of the plain shape ``+`` and digits are parsed and typed by the vectorised replay of
+    phonenumbers (:mod:`mfanalytics.lists.numbering`); a number's zones only depend on its type
+    and on the first digits of its E.164 form, so phonenumbers' zone table is read once per
+    distinct prefix, not once per number. Other shapes are asked to phonenumbers, one by one.
+    """
+    import phonenumbers
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from phonenumbers import PhoneNumberType
+    from phonenumbers.tzdata import TIMEZONE_LONGEST_PREFIX
+
+    from mfanalytics.lists.numbering import types_of_international
+
+    values = pa.array([str(n) for n in numbers], pa.string())
+    plain = pc.fill_null(pc.match_substring_regex(values, r"^\+[0-9]{3,17}$"), False).to_numpy(zero_copy_only=False)
     zones: set[str] = set()
-    for number in numbers:
-        try:
-            parsed = phonenumbers.parse(number)
-        except phonenumbers.NumberParseException:
+    for number in values.filter(pa.array(~plain)).to_pylist():
+        zones |= _zones_of_one(number)
+    digits = pc.utf8_slice_codeunits(values.filter(pa.array(plain)), 1)
+    settled, cc, nsn, typ = types_of_international(digits)
+    for number in pc.binary_join_element_wise("+", digits.filter(pa.array(~settled)), "").to_pylist():
+        zones |= _zones_of_one(number)  # what the replay does not settle: phonenumbers itself
+    cc, typ = cc[settled], typ[settled]
+    e164 = pc.binary_join_element_wise(pa.array(cc.astype(str)), nsn.filter(pa.array(settled)), "")
+    head = pc.utf8_slice_codeunits(e164, 0, TIMEZONE_LONGEST_PREFIX).to_numpy(zero_copy_only=False)
+    for t, c in {(int(t), int(c)) for t, c in zip(typ, cc, strict=True)}:
+        if t == PhoneNumberType.UNKNOWN:
             continue
-        zones.update(z for z in pn_timezone.time_zones_for_number(parsed) if z != "Etc/Unknown")
+        if not phonenumbers.is_number_type_geographical(t, c):
+            zones.update(_zones_of_prefix(str(c), country_level=True))
+            continue
+        for prefix in np.unique(head[(typ == t) & (cc == c)]):
+            zones.update(_zones_of_prefix(str(prefix)))
+    zones.discard("Etc/Unknown")
     return zones
 
 
@@ -215,46 +266,50 @@ def received_outside_window(
     if report.empty:
         return pd.DataFrame(columns=columns, index=pd.Index([], name="campaign_id"), dtype="int64")
     campaign = report["campaign_id"].astype("Int64")
-    marketing = ~campaign.map(lambda c: types.get(int(c), "MKG") != "MKG" if pd.notna(c) else False).astype(bool)
-    rows = report[marketing & report["delivered_at"].notna()]
-    if rows.empty:
+    # one look-up per campaign, not per row (a row without a campaign id is marketing)
+    others = [c for c in campaign.dropna().unique() if types.get(int(c), "MKG") != "MKG"]
+    marketing = ~campaign.isin(others).to_numpy(dtype=bool, na_value=False)
+    keep = marketing & report["delivered_at"].notna().to_numpy(dtype=bool)
+    if not keep.any():
         empty = pd.Index(sorted(campaign[marketing].dropna().unique()), name="campaign_id")
         return pd.DataFrame(0, columns=columns, index=empty, dtype="int64")
+    rows = report[["campaign_id", "mobile", "delivered_at"]][keep]  # the three columns read, not the whole frame
     if regions is None:
         from mfanalytics.lists.phones import normalize_mobiles
 
         regions = normalize_mobiles(rows["mobile"])["mobile_country"]
-    territory = regions.reindex(rows.index).astype("string").fillna("ZZ").to_numpy(dtype=object)
+    # aligned on the rows: by position when the regions are indexed as the report (the usual case)
+    same = regions.index is report.index or regions.index.equals(report.index)
+    region_of_row = regions[keep] if same and len(regions) == len(report) else regions.reindex(rows.index)
+    # one code per territory (in the order they appear), compared as integers rather than as strings
+    territory, places = pd.factorize(region_of_row.astype("string").fillna("ZZ").to_numpy(dtype=object))
     at = rows["delivered_at"].dt.tz_convert(UTC)
-    hours = pd.Series(False, index=rows.index)
-    closed = pd.Series(False, index=rows.index)
-    for place in pd.unique(territory):
+    hours = np.zeros(len(rows), dtype=bool)
+    closed = np.zeros(len(rows), dtype=bool)
+    start = window.start.hour * 60 + window.start.minute
+    end = window.end.hour * 60 + window.end.minute
+    for i, place in enumerate(places):
         zone = TERRITORY_ZONES.get(str(place), "Europe/Paris" if place == "ZZ" else None)
-        mask = territory == place
+        mask = territory == i
         if zone is None:
             zones = sorted(zones_of_foreign(rows.loc[mask, "mobile"].dropna().unique()))
             zone = zones[0] if zones else "Europe/Paris"
-        local = at[mask].dt.tz_convert(zone)
-        day_closed = ~local.dt.day_of_week.isin(window.days)
+        # the local wall clock as integers: days since 1970-01-01 (a Thursday) and minutes of the day
+        wall = at[mask].dt.tz_convert(zone).dt.tz_localize(None).to_numpy().astype("datetime64[m]").view(np.int64)
+        day, clock = np.divmod(wall, 24 * 60)
+        day_closed = ~np.isin((day + 3) % 7, window.days)
         if window.holidays and place != "ZZ":
-            stamp = local.dt.year * 10_000 + local.dt.month * 100 + local.dt.day
-            closed_days = [
-                d.year * 10_000 + d.month * 100 + d.day
-                for y in local.dt.year.unique()
-                for d in (holidays_of(str(place), int(y)) or {})
-            ]
-            day_closed |= stamp.isin(closed_days)
-        clock = local.dt.hour * 60 + local.dt.minute
-        start = window.start.hour * 60 + window.start.minute
-        end = window.end.hour * 60 + window.end.minute
-        closed[mask] = day_closed.to_numpy()
-        hours[mask] = (~day_closed & ((clock < start) | (clock >= end))).to_numpy()
+            years = np.unique(day.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970)
+            closed_days = [(d - date(1970, 1, 1)).days for y in years for d in (holidays_of(str(place), int(y)) or {})]
+            day_closed |= np.isin(day, closed_days)
+        closed[mask] = day_closed
+        hours[mask] = ~day_closed & ((clock < start) | (clock >= end))
     key = rows["campaign_id"].astype("Int64")
     out = pd.DataFrame(
         {
             "delivered": key.groupby(key).size(),
-            "outside_hours": hours.groupby(key).sum(),
-            "on_closed_day": closed.groupby(key).sum(),
+            "outside_hours": pd.Series(hours, index=rows.index).groupby(key).sum(),
+            "on_closed_day": pd.Series(closed, index=rows.index).groupby(key).sum(),
         }
     )
     out["outside_window"] = out["outside_hours"] + out["on_closed_day"]

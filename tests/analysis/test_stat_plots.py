@@ -56,3 +56,16 @@ def test_plot_delivery_latency_draws_the_km_steps():
     assert not ax.collections  # 4 curves: no band unless asked
     banded = plot_delivery_latency(period()["report"], ax=_ax(), band=True)
     assert len(banded.get_lines()) == 1 and banded.collections
+
+
+def test_plot_rates_writes_days_as_the_other_plots_do():
+    # a table per day (as trends.daily_rates gives): day first, "02/03" in French, "02 Mar" in English,
+    # as plot_daily_rates writes its ticks; never the month-first "03-02"
+    import pandas as pd
+
+    days = pd.DatetimeIndex(["2026-03-02", "2026-03-13"], name="day")
+    table = pd.DataFrame({"delivery_rate": [0.9, 0.8], "delivered": [90, 80], "sent": [100, 100]}, index=days)
+    fr = [t.get_text() for t in plot_rates(table, ax=_ax()).get_yticklabels()]
+    en = [t.get_text() for t in plot_rates(table, lang="en", ax=_ax()).get_yticklabels()]
+    assert fr == ["02/03", "13/03"]
+    assert en == ["02 Mar", "13 Mar"]

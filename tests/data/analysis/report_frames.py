@@ -22,6 +22,76 @@ def _ts(values, n):
     return s.dt.tz_localize(TZ).astype(f"datetime64[ns, {TZ}]")
 
 
+def report_frame(
+    code,
+    *,
+    campaign,
+    mobile,
+    delivered_at: pd.Series,
+    reply,
+    tracks: list[tuple[pd.Series, np.ndarray]],
+    ref_list=None,
+    preview_at: pd.Series | None = None,
+    preview_count=None,
+    list_columns: dict | None = None,
+) -> pd.DataFrame:
+    """The report frame of DESIGN.md from its columns (vectorised): the one builder of the test and
+    benchmark frames.
+
+    ``code``: status codes (None for none); ``campaign``, ``mobile``, ``reply``, ``ref_list``,
+    ``preview_count``: one value a row; ``delivered_at``, ``preview_at``: Paris times (NaT for none);
+    ``tracks``: per link, its click times and click counts. The decoded status columns, ``is_stop``
+    (a STOP reply or code 17), ``clicks``, ``clicked`` and ``first_click_at`` are derived here.
+    """
+    codes = pd.array(code, dtype="Int16")
+    n = len(codes)
+    decoded = decode_status(pd.Series(codes, dtype="Int16"), lang="fr")
+    frame = pd.DataFrame(
+        {
+            "campaign_id": pd.array(campaign, dtype="Int64"),
+            "ref_list": pd.array(["liste.csv"] * n if ref_list is None else ref_list, dtype="string"),
+            "line": pd.array(np.arange(1, n + 1), dtype="Int64"),
+            "mobile": pd.array(mobile, dtype="string"),
+            "status_code": codes,
+            "status_text": pd.array(decoded["status"].astype("object").to_numpy(), dtype="string"),
+            "status": decoded["status"].array,
+            "status_group": pd.Categorical(decoded["status_group"].astype("object"), categories=list(STATUS_GROUPS)),
+            "is_final": decoded["is_final"].array,
+            "is_delivered": decoded["is_delivered"].array,
+        }
+    )
+    frame["delivered_at"] = _paris(delivered_at).array
+    frame["reply"] = pd.array(reply, dtype="string")
+    frame["is_stop"] = pd.array(
+        (frame["reply"].fillna("").str.strip().str.upper() == "STOP").to_numpy(bool)
+        | (codes == 17).fillna(False).to_numpy(bool),
+        dtype="boolean",
+    )
+    frame["preview_at"] = _paris(_ts(None, n) if preview_at is None else preview_at).array
+    frame["preview_count"] = pd.array(
+        np.zeros(n, dtype=np.int32) if preview_count is None else preview_count, dtype="Int32"
+    )
+    total = np.zeros(n, dtype=np.int64)
+    firsts = []
+    for k, (at, clicks) in enumerate(tracks, start=1):
+        counts = pd.array(clicks, dtype="Int32")
+        frame[f"track_{k}_at"] = _paris(at).array
+        frame[f"track_{k}_clicks"] = counts
+        total += counts.to_numpy(dtype=np.int64, na_value=0)
+        firsts.append(pd.Series(at).reset_index(drop=True))
+    frame["clicks"] = pd.array(total.astype(np.int32), dtype="Int32")
+    frame["clicked"] = pd.array(total > 0, dtype="boolean")
+    first = pd.concat(firsts, axis=1).min(axis=1) if firsts else _ts(None, n)
+    frame["first_click_at"] = _paris(first).array
+    for name, values in (list_columns or {}).items():
+        frame[name] = pd.array(values, dtype="string")
+    return frame
+
+
+def _paris(times: pd.Series) -> pd.Series:
+    return pd.Series(times).astype(f"datetime64[ns, {TZ}]")
+
+
 def make_report(rows: list[dict], *, n_tracks: int = 1, list_columns: tuple[str, ...] = ()) -> pd.DataFrame:
     """Build a report frame from short row dicts.
 
@@ -34,49 +104,18 @@ def make_report(rows: list[dict], *, n_tracks: int = 1, list_columns: tuple[str,
     def col(key, default=None):
         return [r.get(key, default) for r in rows]
 
-    codes = pd.array(col("code"), dtype="Int16")
-    decoded = decode_status(pd.Series(codes, dtype="Int16"), lang="fr")
-    frame = pd.DataFrame(
-        {
-            "campaign_id": pd.array(col("campaign", 1), dtype="Int64"),
-            "ref_list": pd.array(col("ref_list", "liste.csv"), dtype="string"),
-            "line": pd.array(list(range(1, n + 1)), dtype="Int64"),
-            "mobile": pd.array(
-                [r.get("mobile", f"+336{10000000 + i:08d}") for i, r in enumerate(rows)], dtype="string"
-            ),
-            "status_code": codes,
-            "status_text": pd.array(decoded["status"].astype("object").tolist(), dtype="string"),
-            "status": decoded["status"].array,
-            "status_group": pd.Categorical(decoded["status_group"].astype("object"), categories=list(STATUS_GROUPS)),
-            "is_final": decoded["is_final"].array,
-            "is_delivered": decoded["is_delivered"].array,
-        }
+    return report_frame(
+        col("code"),
+        campaign=col("campaign", 1),
+        ref_list=col("ref_list", "liste.csv"),
+        mobile=[r.get("mobile", f"+336{10000000 + i:08d}") for i, r in enumerate(rows)],
+        delivered_at=_ts(col("delivered_at"), n),
+        reply=col("reply"),
+        preview_at=_ts(col("preview_at"), n),
+        preview_count=col("preview_count", 0),
+        tracks=[(_ts(col(f"track_{k}_at"), n), col(f"track_{k}_clicks", 0)) for k in range(1, n_tracks + 1)],
+        list_columns={c: col(c) for c in list_columns},
     )
-    frame["delivered_at"] = _ts(col("delivered_at"), n).array
-    frame["reply"] = pd.array(col("reply"), dtype="string")
-    reply = frame["reply"].fillna("")
-    frame["is_stop"] = pd.array(
-        (reply.str.strip().str.upper() == "STOP").to_numpy() | (codes == 17).fillna(False).to_numpy(bool),
-        dtype="boolean",
-    )
-    frame["preview_at"] = _ts(col("preview_at"), n).array
-    frame["preview_count"] = pd.array(col("preview_count", 0), dtype="Int32")
-    total = np.zeros(n, dtype=np.int64)
-    firsts = []
-    for k in range(1, n_tracks + 1):
-        at = _ts(col(f"track_{k}_at"), n)
-        clicks = pd.array(col(f"track_{k}_clicks", 0), dtype="Int32")
-        frame[f"track_{k}_at"] = at.array
-        frame[f"track_{k}_clicks"] = clicks
-        total += clicks.to_numpy(dtype=np.int64, na_value=0)
-        firsts.append(at)
-    frame["clicks"] = pd.array(total, dtype="Int32")
-    frame["clicked"] = pd.array(total > 0, dtype="boolean")
-    first = pd.concat(firsts, axis=1).min(axis=1) if firsts else _ts(None, n)
-    frame["first_click_at"] = first.astype(f"datetime64[ns, {TZ}]").array
-    for c in list_columns:
-        frame[c] = pd.array(col(c), dtype="string")
-    return frame
 
 
 # status code mix of a realistic campaign (code -> weight)
@@ -152,6 +191,75 @@ def realistic_report(
             r["AGENCE"] = ["Paris", "Lyon", "<b>Nantes</b>"][i % 3]
             rows.append(r)
     return make_report(rows, n_tracks=2, list_columns=("AGENCE",))
+
+
+# prefix -> share of the numbers of large_report; the overseas ones share their code with other regions
+_PREFIXES = {
+    "+336": 0.70,
+    "+337": 0.15,
+    "+32470": 0.02,
+    "+4176": 0.02,
+    "+1416555": 0.01,
+    "+262692": 0.03,
+    "+262639": 0.01,
+    "+590690": 0.02,
+    "+596696": 0.015,
+    "+594694": 0.01,
+    "+269639": 0.005,
+}
+_NUMBER_LENGTH = {"+269639": 11, "+262692": 13, "+262639": 13, "+590690": 13, "+596696": 13, "+594694": 13}
+
+
+def large_report(n: int, *, seed: int = 2026, campaigns: int = 8) -> pd.DataFrame:
+    """A realistic report frame of ``n`` rows, built without a per-row loop (the benchmarks' frame).
+
+    ``campaigns`` campaigns over as many days, the status mix of :func:`realistic_report`,
+    deliveries, clicks on two links (a quarter of the campaigns have none), replies, a list column
+    ``AGENCE``, and numbers of France, Belgium, Switzerland, Canada and the overseas departments
+    (+262, +590, +594, +596, +269).
+    """
+    rng = np.random.default_rng(seed)
+    campaign = np.sort(rng.integers(0, campaigns, n))
+    start = pd.Timestamp("2026-03-02 09:00:00", tz=TZ)
+    sent_at = start + pd.to_timedelta(np.arange(campaigns) * 86400 + rng.integers(0, 8, campaigns) * 3600, unit="s")
+    codes_all = np.array(list(_MIX), dtype=np.int16)
+    p = np.array(list(_MIX.values()))
+    code = rng.choice(codes_all, size=n, p=p / p.sum())
+    prefixes = np.array(list(_PREFIXES))
+    pk = rng.choice(len(prefixes), size=n, p=np.array(list(_PREFIXES.values())) / sum(_PREFIXES.values()))
+    body = pd.Series(rng.integers(0, 10**7, n)).astype(str).str.zfill(7)
+    mobile = pd.Series(pd.NA, index=range(n), dtype="string")
+    for i, prefix in enumerate(prefixes):  # one slice per prefix, numbers of the right length
+        sel = pk == i
+        mobile[sel] = prefix + body[sel].str.slice(0, _NUMBER_LENGTH.get(prefix, 12) - len(prefix))
+    t0 = pd.Series(sent_at[campaign])
+    has_dlr = np.isin(code, [16, 21, 17, 20, 22, 29, 13, 27])
+    delivered_at = t0 + pd.to_timedelta(rng.exponential(120, n).astype(np.int64) + 1, unit="s")
+    ok = np.isin(code, [16, 21, 17])
+    reply = np.where(
+        code == 17,
+        "STOP",
+        np.where(
+            ok & (rng.random(n) < 0.02), np.array(["Merci !", "Oui & non", "stop", "STOP"])[rng.integers(0, 4, n)], None
+        ),
+    )
+    tracks = []
+    linked = campaign % 4 != 3  # a quarter of the campaigns have no link
+    for share, scale in ((0.15, 90), (0.05, 300)):
+        hit = ok & linked & (rng.random(n) < share)
+        at = (delivered_at + pd.to_timedelta(rng.exponential(scale * 60, n).astype(np.int64) + 60, unit="s")).where(hit)
+        tracks.append((at, np.where(hit, rng.integers(1, 4, n), 0).astype(np.int32)))
+    ids = 1000 + campaign
+    return report_frame(
+        code,
+        campaign=ids,
+        ref_list=np.char.add("liste_", ids.astype(str)),
+        mobile=mobile.array,
+        delivered_at=delivered_at.where(has_dlr),
+        reply=reply,
+        tracks=tracks,
+        list_columns={"AGENCE": np.array(["Paris", "Lyon", "Nantes"])[np.arange(n) % 3]},
+    )
 
 
 def to_csv(frame: pd.DataFrame, list_columns: tuple[str, ...] = ("AGENCE",)) -> str:

@@ -1,0 +1,121 @@
+"""``zones_of_foreign`` (vectorised) against phonenumbers itself, number by number (the oracle)."""
+
+from __future__ import annotations
+
+import phonenumbers
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from phonenumbers import PhoneNumberFormat, PhoneNumberType
+from phonenumbers import timezone as pn_timezone
+
+from mfanalytics.messages.sending_window import zones_of_foreign
+
+
+def _oracle(numbers: list[str]) -> set[str]:
+    zones: set[str] = set()
+    for number in numbers:
+        try:
+            parsed = phonenumbers.parse(number)
+        except phonenumbers.NumberParseException:
+            continue
+        zones.update(z for z in pn_timezone.time_zones_for_number(parsed) if z != "Etc/Unknown")
+    return zones
+
+
+_TYPES = (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE, PhoneNumberType.TOLL_FREE, PhoneNumberType.VOIP)
+#: phonenumbers' example numbers of every region and type, as E.164
+_EXAMPLES = sorted(
+    {
+        phonenumbers.format_number(ex, PhoneNumberFormat.E164)
+        for region in phonenumbers.SUPPORTED_REGIONS
+        for kind in _TYPES
+        if (ex := phonenumbers.example_number_for_type(region, kind)) is not None
+    }
+)
+
+
+def test_every_example_number_has_the_zones_phonenumbers_gives_it():
+    for number in _EXAMPLES:
+        assert zones_of_foreign([number]) == _oracle([number]), number
+    assert zones_of_foreign(_EXAMPLES) == _oracle(_EXAMPLES)
+
+
+_number = st.builds(
+    lambda example, i, digit, cut, extra, junk: (
+        junk + (example[:i] + digit + example[i + 1 :])[: len(example) - cut] + extra
+    ),
+    st.sampled_from(_EXAMPLES),
+    st.integers(1, 12),
+    st.sampled_from("0123456789"),
+    st.integers(0, 2),
+    st.sampled_from(["", "0", "12"]),
+    st.sampled_from(["", "", "", " ", "00", "tel:"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_number, min_size=1, max_size=6))
+def test_property_changed_numbers_have_the_zones_phonenumbers_gives_them(numbers):
+    assert zones_of_foreign(numbers) == _oracle(numbers)
+
+
+def test_no_number_no_zone():
+    assert zones_of_foreign([]) == set()
+    assert zones_of_foreign(["hello", "+269639123"]) == _oracle(["hello", "+269639123"])
+
+
+# -- received_outside_window (whole columns) against each row's own wall clock ----------
+_MOBILES = {
+    "FR": "+33612345678",
+    "RE": "+262692123456",
+    "GP": "+590690123456",
+    "BE": "+32470123456",
+    "CA": "+14165550123",
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(sorted(_MOBILES)),
+            st.integers(0, 2 * 365 * 24 * 60),  # minutes from 2026-01-01 (Paris), two years of holidays
+            st.integers(1, 3),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_property_each_row_is_judged_by_its_own_local_wall_clock(rows):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    import holidays
+    import pandas as pd
+
+    from mfanalytics.messages.sending_window import received_outside_window
+
+    paris = ZoneInfo("Europe/Paris")
+    start = datetime(2026, 1, 1, tzinfo=paris)
+    moments = [start + timedelta(minutes=m) for _, m, _ in rows]
+    report = pd.DataFrame(
+        {
+            "campaign_id": pd.array([c for _, _, c in rows], dtype="Int64"),
+            "mobile": [_MOBILES[r] for r, _, _ in rows],
+            "delivered_at": pd.to_datetime([m.astimezone(ZoneInfo("UTC")) for m in moments]).tz_convert(paris),
+        }
+    )
+    out = received_outside_window(report)
+    zones = {"FR": "Europe/Paris", "RE": "Indian/Reunion", "GP": "America/Guadeloupe", "BE": "Europe/Brussels"}
+    zones["CA"] = "America/Toronto"
+    expected: dict[int, list[int]] = {}
+    for (region, _, campaign), moment in zip(rows, moments, strict=True):
+        local = moment.astimezone(ZoneInfo(zones[region]))
+        closed = local.weekday() == 6 or local.date() in holidays.country_holidays(region, years=local.year)
+        late = not closed and not (8 <= local.hour < 20)
+        counts = expected.setdefault(campaign, [0, 0, 0, 0])
+        counts[0] += 1
+        counts[1] += closed or late
+        counts[2] += late
+        counts[3] += closed
+    assert {int(k): v.tolist() for k, v in out.iterrows()} == expected
