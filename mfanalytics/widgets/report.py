@@ -41,7 +41,15 @@ from mfanalytics.widgets.common import WIDE as _WIDE
 from mfanalytics.widgets.common import error as _error
 from mfanalytics.widgets.common import out as _out
 from mfanalytics.widgets.common import span as _span
-from mfanalytics.widgets.report_cost import LABEL_PRICE, cost_html, cost_text, credits_tile, parse_price
+from mfanalytics.widgets.report_cost import (
+    COST_CLASS,
+    COST_CSS,
+    LABEL_PRICE,
+    cost_html,
+    cost_text,
+    credits_tile,
+    parse_price,
+)
 
 __all__ = ["ReportExplorer"]
 
@@ -135,12 +143,13 @@ class ReportExplorer(w.VBox):  # (ipywidgets has no type hints)
         self.start = w.DatePicker(description="From", value=today - timedelta(days=30), style=_WIDE)
         self.end = w.DatePicker(description="To", value=today, style=_WIDE)
         self.period_info = w.HTML()
-        self.style = w.HTML(FORM_CSS, layout=w.Layout(height="0px"))  # the form fits a phone
+        self.style = w.HTML(FORM_CSS + COST_CSS, layout=w.Layout(height="0px"))  # the form fits a phone
         self.load_button = w.Button(description="Load", button_style="primary", icon="download")
         self.progress = w.IntProgress(value=0, min=0, max=1, description="Loading", bar_style="info", style=_WIDE)
         self.kpis = w.HTML()
         self.price = w.Text(description=LABEL_PRICE, placeholder="e.g. 0.045", style=_WIDE)
         self.cost = w.HTML()
+        self.cost.add_class(COST_CLASS)
         self.message_campaign = w.Dropdown(options=[], description="Message of campaign", style=_WIDE)
         self.message_text = w.Text(description="Text", placeholder="Bonjour ${PRENOM}, ...", style=_WIDE)
         self.message_button = w.Button(description="Use this message", icon="check")

@@ -26,10 +26,19 @@ from mfanalytics.analysis.cost import CampaignCosts
 from mfanalytics.errors import ValidationError
 from mfanalytics.widgets.common import BAD, NOTE
 
-__all__ = ["LABEL_PRICE", "parse_price", "cost_html", "cost_text", "credits_tile"]
+__all__ = ["LABEL_PRICE", "COST_CLASS", "COST_CSS", "parse_price", "cost_html", "cost_text", "credits_tile"]
 
 #: The label of the price input (the words errors use).
 LABEL_PRICE = "Price per SMS"
+#: The class of the cost panel, and its CSS: the panel is as wide as the page, never as wide as its
+#: table (a flex item is as wide as its content unless told otherwise); the table scrolls sideways.
+COST_CLASS = "mf-cost"
+COST_CSS = (
+    "<style>"
+    f".{COST_CLASS} {{width: 100%; min-width: 0; max-width: 100%}}"
+    f".{COST_CLASS} .widget-html-content {{min-width: 0; max-width: 100%; flex: 1 1 auto}}"
+    "</style>"
+)
 _PER = (("delivered", "delivered"), ("click", "click"), ("stop", "STOP"))
 _BASIS = {
     "exact": "each recipient's message",
@@ -75,10 +84,25 @@ def _mark(basis: str) -> str:
     return {"lower bound": "≥ ", "estimate": "≈ "}.get(basis, "")
 
 
-def _row(label: str, row: pd.Series, priced: bool, *, bold: bool = False) -> list[str]:
+#: The cells: figures on one line (the box scrolls sideways on a phone), the campaign column stays in view.
+_CELL = "padding:2px 6px;white-space:nowrap;overflow-wrap:normal;text-align:{align}"
+_FIRST = ";position:sticky;left:0;background:var(--jp-layout-color0, #fff)"
+#: Headers wrap between words only ("Cost per / delivered").
+_HEAD = "padding:2px 6px;white-space:normal;overflow-wrap:normal;word-break:keep-all;vertical-align:bottom;text-align:{align}"
+
+
+def _decimals(price: float | None) -> int:
+    """Decimals of a typed price (0.045: 3), at least 2."""
+    if price is None:
+        return 2
+    said = f"{price:.6f}".rstrip("0")
+    return max(2, len(said.split(".")[1]) if "." in said else 0)
+
+
+def _row(label: str, row: pd.Series, priced: bool, digits: int, *, bold: bool = False, note: str = "") -> str:
     basis = str(row["basis"])
     known = basis != "unknown"
-    cells = [label, _int(row["posted"])]
+    cells = [html.escape(label) + (f" <br><small>{html.escape(note)}</small>" if note else ""), _int(row["posted"])]
     if "segments_min" in row:  # (the total has no spread of its own)
         lo, hi = row["segments_min"], row["segments_max"]
         cells.append("–" if pd.isna(lo) else f"{int(lo)}" if lo == hi else f"{int(lo)}–{int(hi)}")
@@ -86,58 +110,73 @@ def _row(label: str, row: pd.Series, priced: bool, *, bold: bool = False) -> lis
         cells.append("")
     cells.append(_mark(basis) + _int(row["credits"]) if known else "unknown")
     if priced:
-        cells.append(_mark(basis) + _num(row["cost"], 2) if known else "–")
-    per = "cost_per_" if priced else "credits_per_"
-    cells += [_mark(basis) + _num(row[f"{per}{what}"], 3 if priced else 2) if known else "–" for what, _ in _PER]
+        cells.append(_mark(basis) + _num(row["cost"], digits) if known else "–")
+    per, per_digits = ("cost_per_", max(3, digits)) if priced else ("credits_per_", 2)
+    cells += [_mark(basis) + _num(row[f"{per}{what}"], per_digits) if known else "–" for what, _ in _PER]
     fields = str(row.get("missing_fields") or "")
     cells.append(_BASIS.get(basis, basis).format(fields=fields or "merge fields"))
     tag = "th" if bold else "td"
-    return [
-        f"<{tag} style='text-align:{'left' if i in (0, len(cells) - 1) else 'right'};padding:2px 6px'>"
-        f"{html.escape(c)}</{tag}>"
-        for i, c in enumerate(cells)
-    ]
+    last = len(cells) - 1
+    return (
+        "<tr>"
+        + "".join(
+            f"<{tag} style='{_CELL.format(align='left' if i in (0, last) else 'right')}{_FIRST if i == 0 else ''}"
+            + (";white-space:normal;min-width:7em" if i == 0 and note else "")  # the total's label wraps on a phone
+            + "'>"
+            f"{c if i == 0 else html.escape(c)}</{tag}>"
+            for i, c in enumerate(cells)
+        )
+        + "</tr>"
+    )
 
 
-def _total_label(costs: CampaignCosts) -> str:
+def _total_label(costs: CampaignCosts) -> tuple[str, str]:
     n = int(costs.total["campaigns"])
-    label = f"Total, {n} campaign{'s' if n != 1 else ''}"
-    if costs.excluded:
-        k = len(costs.excluded)
-        label += f" (excluding {k} unknown)"
-    return label
+    note = f"(excluding {len(costs.excluded)} unknown)" if costs.excluded else ""
+    return f"Total, {n} campaign{'s' if n != 1 else ''}", note
 
 
 def cost_html(costs: CampaignCosts, *, title: str = "Cost") -> str:
     """The explorer's cost panel: a table per campaign and in total, and what its figures rest on."""
     priced = costs.price_per_sms is not None
+    digits = _decimals(costs.price_per_sms)
     what = "cost" if priced else "credits"
     head = ["Campaign", "Posted", "SMS each", "Credits"] + (["Cost"] if priced else [])
     head += [f"{what.capitalize()} per {word}" for _, word in _PER] + ["Counted from"]
-    rows = [_row(str(cid), r, priced) for cid, r in costs.table.iterrows()]
+    rows = [_row(str(cid), r, priced, digits) for cid, r in costs.table.iterrows()]
     if len(costs.table) > 1 or costs.excluded:
-        rows.append(_row(_total_label(costs), costs.total, priced, bold=True))
-    th = "".join(f"<th style='text-align:right;padding:2px 6px'>{html.escape(h)}</th>" for h in head)
-    body = "".join(f"<tr>{''.join(r)}</tr>" for r in rows)
-    notes = []
+        label, note = _total_label(costs)
+        rows.append(_row(label, costs.total, priced, digits, bold=True, note=note))
+    last = len(head) - 1
+    th = "".join(
+        f"<th style='{_HEAD.format(align='left' if i in (0, last) else 'right')}{_FIRST if i == 0 else ''}'>"
+        f"{html.escape(h)}</th>"
+        for i, h in enumerate(head)
+    )
+    body = "".join(rows)
+    notes: list[tuple[str, str]] = []  # (what, its style)
     if priced:
-        notes.append(f"At {costs.price_per_sms:g} per SMS (one credit per SMS part).")
+        notes.append((f"At {costs.price_per_sms:g} per SMS (one credit per SMS part).", NOTE))
     else:
-        notes.append(f"Credits: SMS parts, per recipient posted. Type a {LABEL_PRICE} to see the cost.")
+        notes.append((f"Credits: SMS parts, per recipient posted. Type a {LABEL_PRICE} to see the cost.", NOTE))
     if costs.excluded:
         ids = ", ".join(str(c) for c in costs.excluded)
         posted = int(costs.total["excluded_posted"])
-        notes.append(
+        unknown = (
             f"Credits unknown for campaign{'s' if len(costs.excluded) > 1 else ''} {ids} ({posted:,} "
             f"recipient{'s' if posted != 1 else ''} posted): a report carries no message text. The total leaves "
             f"{'them' if len(costs.excluded) > 1 else 'it'} out. Type the message below, or give the campaign as "
             "the API answered its send: explorer.add_campaigns(campaign)."
         )
+        notes.append((unknown, BAD))
     if (costs.table["basis"] == "lower bound").any():
-        notes.append("≥: the report lacks merge fields of the message; they are counted empty, so at least this.")
+        notes.append(
+            ("≥: the report lacks merge fields of the message; they are counted empty, so at least this.", NOTE)
+        )
     if (costs.table["basis"] == "estimate").any():
-        notes.append("≈: the message uses renderer logic that is not evaluated; an estimate.")
-    said = "".join(f"<div style='{NOTE if i == 0 else BAD}'>{html.escape(n)}</div>" for i, n in enumerate(notes))
+        notes.append(("≈: the message uses renderer logic that is not evaluated; an estimate.", NOTE))
+    said = "<div data-cost='notes'>" + "".join(f"<div style='{style}'>{html.escape(n)}</div>" for n, style in notes)
+    said += "</div>"
     return (
         f"<b>{html.escape(title)}</b>"
         "<div style='overflow-x:auto;max-width:100%'>"
