@@ -151,7 +151,7 @@ class ReportExplorer(w.VBox):  # (ipywidgets has no type hints)
         self.cost = w.HTML()
         self.cost.add_class(COST_CLASS)
         self.message_campaign = w.Dropdown(options=[], description="Message of campaign", style=_WIDE)
-        self.message_text = w.Text(description="Text", placeholder="Bonjour ${PRENOM}, ...", style=_WIDE)
+        self.message_text = w.Text(description="Text", placeholder="The message as sent", style=_WIDE)
         self.message_button = w.Button(description="Use this message", icon="check")
         self.message_row = w.HBox([self.message_campaign, self.message_text, self.message_button], layout=_wrap())
         self.message_row.layout.display = "none"
