@@ -30,7 +30,7 @@ import ipywidgets as w
 import pandas as pd
 
 import mfanalytics
-from mfanalytics.analysis.cost import CampaignCosts, campaign_costs, messages_by_campaign
+from mfanalytics.analysis.campaign_costs import CampaignCosts, campaign_costs, messages_by_campaign
 from mfanalytics.export import to_safe_csv
 from mfanalytics.reports.lines import dedupe_lines
 from mfanalytics.times import PARIS
@@ -100,7 +100,7 @@ class ReportExplorer(w.VBox):  # (ipywidgets has no type hints)
         The campaigns' messages, for their credits: the answers of
         ``client.send_campaign`` / ``prepare_campaign`` (one or several), or a
         mapping of campaign id to message text (see
-        :func:`mfanalytics.analysis.cost.messages_by_campaign`).
+        :func:`mfanalytics.analysis.campaign_costs.messages_by_campaign`).
 
     Attributes
     ----------
@@ -115,7 +115,7 @@ class ReportExplorer(w.VBox):  # (ipywidgets has no type hints)
         the message of a campaign whose credits are unknown.
     costs : CampaignCosts or None
         The credits of the selection, per campaign and in total
-        (:func:`mfanalytics.analysis.cost.campaign_costs`).
+        (:func:`mfanalytics.analysis.campaign_costs.campaign_costs`).
     output : ipywidgets.Output
         KPIs, plots, the first rows, the paths written and any error.
     """

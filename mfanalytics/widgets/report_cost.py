@@ -2,7 +2,7 @@
 
 A period report carries no message text, and a line's credits are the segments
 of *its* message after personalisation
-(:func:`mfanalytics.analysis.cost.campaign_costs`). The explorer shows, per
+(:func:`mfanalytics.analysis.campaign_costs.campaign_costs`). The explorer shows, per
 campaign and in total, the credits, what they bought (per delivered message,
 per click, per STOP) and, with a price per SMS, the cost. A campaign whose
 message is not known says so: its credits are unknown, never 0, and the total
@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from mfanalytics.analysis.cost import CampaignCosts
+from mfanalytics.analysis.campaign_costs import CampaignCosts
 from mfanalytics.errors import ValidationError
 from mfanalytics.widgets.common import BAD, NOTE
 

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 import mfanalytics
-from mfanalytics.analysis.cost import campaign_costs, cost_breakdown, message_of, messages_by_campaign
+from mfanalytics.analysis.campaign_costs import campaign_costs, messages_by_campaign
+from mfanalytics.analysis.cost import cost_breakdown, message_of
 from mfanalytics.errors import ValidationError
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "data" / "analysis"))
