@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import mfanalytics
 from mfanalytics.analysis.campaign_costs import campaign_costs, messages_by_campaign
@@ -196,3 +198,29 @@ def test_campaigns_are_read_from_answers_or_a_mapping():
     assert (err.value.rule, err.value.field) == ("campaign-answer", "campaigns")
     with pytest.raises(ValidationError):
         messages_by_campaign({5: 42})  # not a message
+
+
+_CHARS = st.sampled_from(list("abcXYZ 019,.!?€[]^{}éèàçÇœ«»ü😀\u00a0"))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    prefix=st.text(_CHARS, max_size=200),
+    values=st.lists(st.text(_CHARS, max_size=120), min_size=1, max_size=6),
+    default=st.text(_CHARS, max_size=40),
+    auto=st.booleans(),
+)
+def test_a_report_without_the_merge_column_never_counts_more(prefix, values, default, auto):
+    """Whatever the text, the values and the default: counted without the column, the credits are at most
+    those counted from each recipient's value (a lower bound), and the campaign says 'lower bound'."""
+    message = {
+        "message": prefix + "${PRENOM}",
+        "allowUCS2": True,
+        "autoREPLACETOGSM7": auto,
+        "defaultForHeader": {"PRENOM": default} if default else {},
+    }
+    frame = make_report([{"code": 16, "PRENOM": v} for v in values], list_columns=("PRENOM",))
+    exact = campaign_costs(frame, {1: message}).table.loc[1]
+    lower = campaign_costs(frame.drop(columns=["PRENOM"]), {1: message}).table.loc[1]
+    assert exact["basis"] == "exact" and lower["basis"] == "lower bound"
+    assert lower["credits"] <= exact["credits"]
