@@ -191,7 +191,7 @@ def cost_text(costs: CampaignCosts) -> str:
     mark = _mark(str(t["basis"]))
     parts = [f"{mark}{_int(t['credits'])} credits over {int(t['campaigns'])} campaign(s)"]
     if costs.price_per_sms is not None:
-        parts.append(f"cost {mark}{_num(t['cost'], 2)}")
+        parts.append(f"cost {mark}{_num(t['cost'], _decimals(costs.price_per_sms))}")
     for what, word in _PER:
         key = ("cost_per_" if costs.price_per_sms is not None else "credits_per_") + what
         parts.append(f"{mark}{_num(t[key], 3)} per {word}")
