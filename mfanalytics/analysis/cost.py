@@ -39,7 +39,7 @@ from mfanalytics.analysis.facts import ReportFacts, facts_of, require, segments_
 from mfanalytics.errors import ValidationError
 from mfanalytics.messages.message import Message, non_gsm_chars, to_gsm7
 
-__all__ = ["CostBreakdown", "cost_breakdown", "message_of"]
+__all__ = ["CostBreakdown", "cost_breakdown", "message_of", "missing_fields"]
 
 _MAX_SEGMENTS = 6  # render counts every text; the account's limit does not change what was billed
 
@@ -58,7 +58,12 @@ class CostBreakdown:
         price) and ``cost_per_delivered`` / ``_click`` / ``_stop`` (NaN without
         a price, or with nothing to divide by), ``credits_gsm7`` (what
         :func:`mfanalytics.to_gsm7` on the text and the merge values would
-        cost) and ``credits_saved``.
+        cost) and ``credits_saved``; ``posted_no_message`` (posted recipients
+        whose segments came from ``segments=``, not from a message),
+        ``posted_lower_bound`` (posted recipients of a message whose merge
+        fields the report does not hold: counted with those fields empty, so
+        their credits are a lower bound) and ``posted_estimate`` (a message
+        with renderer logic, see :attr:`mfanalytics.Message.is_estimate`).
     segments : pandas.DataFrame
         Per group, posted recipients by number of segments (columns 1, 2, ...)
         plus ``min``, ``median``, ``max``.
@@ -69,7 +74,8 @@ class CostBreakdown:
         it; the same character when it has no GSM-7 look-alike).
     per_row : pandas.DataFrame
         Per line of the report: ``posted``, ``segments``, ``credits``,
-        ``encoding``, ``segments_gsm7``.
+        ``encoding``, ``segments_gsm7`` and ``basis`` (``"message"``, ``"lower bound"``,
+        ``"estimate"`` or ``"no message"``: where the segments come from).
     price_per_sms : float or None
     """
 
@@ -131,20 +137,53 @@ def _per_campaign(message: Any, frame: pd.DataFrame) -> dict[Any, Message] | Non
     return {None: message_of(message)}
 
 
+def missing_fields(message: Message, columns: Any) -> list[str]:
+    """The merge fields of ``message`` that are not columns of a report (looked up as
+    :meth:`Message.render` looks them up: exact name, then case-insensitively).
+
+    Examples
+    --------
+    >>> missing_fields(Message("Bonjour ${PRENOM} ${NOM}"), ["prenom", "mobile"])
+    ['NOM']
+    """
+    names = [str(c) for c in columns]
+    folded = {n.casefold() for n in names}
+    return [f for f in message.fields if f not in names and f.casefold() not in folded]
+
+
+def _lower_bound(message: Message, missing: list[str]) -> Message:
+    """``message`` with no default for the ``missing`` fields: they render empty, the shortest text the
+    platform could have sent (a recipient's value, or the default for an empty one, only adds characters)."""
+    gone = {f.casefold() for f in missing}
+    return Message(
+        message.text,
+        allow_ucs2=message.allow_ucs2,
+        auto_replace_gsm7=message.auto_replace_gsm7,
+        auto_replace_emoji=message.auto_replace_emoji,
+        renderer=message.renderer,
+        defaults={k: v for k, v in message.defaults.items() if k.casefold() not in gone},
+    )
+
+
 def _rendered(messages: dict[Any, Message], frame: pd.DataFrame) -> pd.DataFrame:
-    """Per row: text, encoding, segments, segments_gsm7 (NA for rows of a campaign without a message)."""
+    """Per row: text, encoding, segments, segments_gsm7 (NA for rows of a campaign without a message), basis."""
     out = pd.DataFrame(
         {
             "text": pd.Series(pd.NA, index=frame.index, dtype="string"),
             "encoding": pd.Series(pd.NA, index=frame.index, dtype="string"),
             "segments": pd.Series(pd.NA, index=frame.index, dtype="Int64"),
             "segments_gsm7": pd.Series(pd.NA, index=frame.index, dtype="Int64"),
+            "basis": pd.Series("no message", index=frame.index, dtype="object"),
         }
     )
     for key, msg in messages.items():  # one render per campaign, vectorised over its rows
         rows = frame if key is None else frame[frame["campaign_id"].astype("string") == str(key)]
         if not len(rows):
             continue
+        missing = missing_fields(msg, rows.columns)
+        if missing:
+            msg = _lower_bound(msg, missing)
+        out.loc[rows.index, "basis"] = "estimate" if msg.is_estimate else "lower bound" if missing else "message"
         done = msg.render(rows, max_segments=_MAX_SEGMENTS)
         twin = _gsm7_twin(msg).render(rows, max_segments=_MAX_SEGMENTS)
         out.loc[rows.index, "text"] = done["text"].astype("string")
@@ -226,11 +265,12 @@ def cost_breakdown(
     if messages is None:
         seg = fallback.astype("float64")
         seg7, text, encoding = seg.copy(), pd.Series(pd.NA, index=frame.index, dtype="string"), None
+        basis = pd.Series("no message", index=frame.index, dtype="object")
     else:
         r = _rendered(messages, frame)
         seg = r["segments"].astype("Float64").fillna(pd.Series(fallback, index=frame.index)).to_numpy(dtype="float64")
         seg7 = r["segments_gsm7"].astype("Float64").fillna(pd.Series(seg, index=frame.index)).to_numpy("float64")
-        text, encoding = r["text"], r["encoding"]
+        text, encoding, basis = r["text"], r["encoding"], r["basis"]
     per_row = pd.DataFrame(
         {
             "posted": posted,
@@ -238,6 +278,7 @@ def cost_breakdown(
             "credits": (seg * posted).astype(np.int64),
             "encoding": encoding if encoding is not None else pd.Series(pd.NA, index=frame.index, dtype="string"),
             "segments_gsm7": seg7.astype(np.int64),
+            "basis": basis.astype("category"),
         },
         index=frame.index,
     )
@@ -251,6 +292,10 @@ def cost_breakdown(
             "delivered": ind["delivered"].astype(np.int64),
             "clicked": ind["clicked"].astype(np.int64),
             "stops": ind["stops"].astype(np.int64),
+            **{
+                f"posted_{name.replace(' ', '_')}": (posted & (basis == name).to_numpy(dtype=bool)).astype(np.int64)
+                for name in ("no message", "lower bound", "estimate")
+            },
         },
         index=frame.index,
     )

@@ -1,10 +1,20 @@
 """``ReportExplorer``: load a campaign's report (or a period's) and look at it.
 
 A campaign id, or a period of any length (fetched in the API's 7-day windows
-with a progress bar); then the KPIs, a status filter, the plots of
-:mod:`mfanalytics.plots`, the first rows, and three exports: a CSV that
-spreadsheets open safely (formulas neutralised), an Excel workbook (rows,
-KPIs, failures) and the self-contained HTML deliverability report.
+with a progress bar); then the KPIs, what the campaigns cost (credits per
+campaign and in total, per delivered message, per click and per STOP, and the
+cost at a price per SMS: :mod:`mfanalytics.widgets.report_cost`), a status
+filter, the plots of :mod:`mfanalytics.plots`, the first rows, and three
+exports: a CSV that spreadsheets open safely (formulas neutralised), an Excel
+workbook (rows, KPIs, failures) and the self-contained HTML deliverability
+report.
+
+A report carries no message text, and the credits of a line are the segments
+of its message after personalisation: the explorer takes each campaign's
+message from the API's answer when it was sent (``campaigns=``,
+:meth:`ReportExplorer.add_campaigns`) or as typed in the form. The API has no
+route that returns a past campaign's message (guide, section 2): a campaign
+without one says its credits are unknown, and the total says it leaves it out.
 """
 
 from __future__ import annotations
@@ -20,15 +30,26 @@ import ipywidgets as w
 import pandas as pd
 
 import mfanalytics
+from mfanalytics.analysis.campaign_costs import CampaignCosts, campaign_costs, messages_by_campaign
 from mfanalytics.export import to_safe_csv
 from mfanalytics.reports.lines import dedupe_lines
 from mfanalytics.times import PARIS
-from mfanalytics.widgets.common import FORM_CLASS, FORM_CSS, day_text
+from mfanalytics.widgets.common import BAD as _BAD
+from mfanalytics.widgets.common import FORM_CLASS, FORM_CSS, day_text, in_form_words
 from mfanalytics.widgets.common import GOOD as _GOOD
 from mfanalytics.widgets.common import WIDE as _WIDE
 from mfanalytics.widgets.common import error as _error
 from mfanalytics.widgets.common import out as _out
 from mfanalytics.widgets.common import span as _span
+from mfanalytics.widgets.report_cost import (
+    COST_CLASS,
+    COST_CSS,
+    LABEL_PRICE,
+    cost_html,
+    cost_text,
+    credits_tile,
+    parse_price,
+)
 
 __all__ = ["ReportExplorer"]
 
@@ -41,7 +62,6 @@ _KPIS = (
     ("clicked", "Clicked", "int"),
     ("click_rate", "Click rate", "pct"),
     ("stops", "STOP", "int"),
-    ("credits", "Credits", "int"),
 )
 #: What each rate is a share of (the definitions of :mod:`mfanalytics.analysis`).
 _BASES = {"delivery_rate": "of sent", "click_rate": "of delivered with a link"}
@@ -76,6 +96,11 @@ class ReportExplorer(w.VBox):  # (ipywidgets has no type hints)
         Language of the plots and of the HTML report.
     out_dir : str or Path
         Where the exports are written.
+    campaigns : optional
+        The campaigns' messages, for their credits: the answers of
+        ``client.send_campaign`` / ``prepare_campaign`` (one or several), or a
+        mapping of campaign id to message text (see
+        :func:`mfanalytics.analysis.campaign_costs.messages_by_campaign`).
 
     Attributes
     ----------
@@ -83,15 +108,27 @@ class ReportExplorer(w.VBox):  # (ipywidgets has no type hints)
         The parts of the form (set ``.value``, ``.click()`` from code).
     report : pandas.DataFrame or None
         The report frame loaded; :attr:`filtered` is its rows of the chosen statuses.
+    messages : dict
+        Campaign id -> message known to the explorer (text, Message or campaign answer).
+    price, cost, message_campaign, message_text, message_button
+        The price per SMS (empty: credits only), the cost panel, and the row to type
+        the message of a campaign whose credits are unknown.
+    costs : CampaignCosts or None
+        The credits of the selection, per campaign and in total
+        (:func:`mfanalytics.analysis.campaign_costs.campaign_costs`).
     output : ipywidgets.Output
         KPIs, plots, the first rows, the paths written and any error.
     """
 
-    def __init__(self, client: Any, *, lang: str = "fr", out_dir: str | Path = "out/reports") -> None:
+    def __init__(
+        self, client: Any, *, lang: str = "fr", out_dir: str | Path = "out/reports", campaigns: Any = None
+    ) -> None:
         self.client = client
         self.lang = lang
         self.out_dir = Path(out_dir)
         self.report: pd.DataFrame | None = None
+        self.messages: dict[int, Any] = messages_by_campaign(campaigns)
+        self.costs: CampaignCosts | None = None
         self.label = ""
         today = self._today()
         self.source = w.ToggleButtons(
@@ -106,10 +143,18 @@ class ReportExplorer(w.VBox):  # (ipywidgets has no type hints)
         self.start = w.DatePicker(description="From", value=today - timedelta(days=30), style=_WIDE)
         self.end = w.DatePicker(description="To", value=today, style=_WIDE)
         self.period_info = w.HTML()
-        self.style = w.HTML(FORM_CSS, layout=w.Layout(height="0px"))  # the form fits a phone
+        self.style = w.HTML(FORM_CSS + COST_CSS, layout=w.Layout(height="0px"))  # the form fits a phone
         self.load_button = w.Button(description="Load", button_style="primary", icon="download")
         self.progress = w.IntProgress(value=0, min=0, max=1, description="Loading", bar_style="info", style=_WIDE)
         self.kpis = w.HTML()
+        self.price = w.Text(description=LABEL_PRICE, placeholder="e.g. 0.045", style=_WIDE)
+        self.cost = w.HTML()
+        self.cost.add_class(COST_CLASS)
+        self.message_campaign = w.Dropdown(options=[], description="Message of campaign", style=_WIDE)
+        self.message_text = w.Text(description="Text", placeholder="The message as sent", style=_WIDE)
+        self.message_button = w.Button(description="Use this message", icon="check")
+        self.message_row = w.HBox([self.message_campaign, self.message_text, self.message_button], layout=_wrap())
+        self.message_row.layout.display = "none"
         self.status_filter = w.SelectMultiple(options=[], description="Statuses", rows=6, style=_WIDE)
         self.rows = w.IntSlider(value=10, min=5, max=100, step=5, description="Rows shown", style=_WIDE)
         #: The figure of the last plots shown (matplotlib), or None.
@@ -138,6 +183,9 @@ class ReportExplorer(w.VBox):  # (ipywidgets has no type hints)
                 self.period_info,
                 w.HBox([self.load_button, self.progress], layout=_wrap()),
                 self.kpis,
+                w.HBox([self.price], layout=_wrap()),
+                self.cost,
+                self.message_row,
                 w.HBox([self.status_filter, self.rows], layout=_wrap()),
                 w.HBox([self.export_csv_button, self.export_excel_button, self.export_html_button], layout=_wrap()),
                 self.output,
@@ -149,6 +197,8 @@ class ReportExplorer(w.VBox):  # (ipywidgets has no type hints)
         self.end.observe(lambda _: self._show_period(), names="value")
         self.status_filter.observe(self._filter_changed, names="value")
         self.rows.observe(lambda _: self.show(), names="value")
+        self.price.observe(lambda _: self.show_cost(), names="value")
+        self.message_button.on_click(lambda _: self._use_typed_message())
         self.load_button.on_click(lambda _: self.load())
         self.export_csv_button.on_click(lambda _: self.export_csv())
         self.export_excel_button.on_click(lambda _: self.export_excel())
@@ -180,7 +230,8 @@ class ReportExplorer(w.VBox):  # (ipywidgets has no type hints)
     def load(self) -> pd.DataFrame | None:
         """Fetch the report of the campaign or of the period; returns it (None on an error, shown)."""
         self.output.outputs = ()
-        self.kpis.value = ""
+        self.kpis.value = self.cost.value = ""
+        self.message_row.layout.display = "none"
         self.progress.value, self.progress.bar_style = 0, "info"
         frame: pd.DataFrame
         try:
@@ -246,6 +297,10 @@ class ReportExplorer(w.VBox):  # (ipywidgets has no type hints)
         row = kpis.iloc[0] if len(kpis) else pd.Series(dtype="float64")
         cells = [(label, _fmt(row.get(key), kind)) for key, label, kind in _KPIS]
         bases = [_BASES.get(key, "") for key, _, _ in _KPIS]
+        said = self.show_cost()
+        credits, note = credits_tile(self.costs)  # from each campaign's message, not 1 SMS per line
+        cells.append(("Credits", html.escape(credits)))
+        bases.append(note)
         campaigns = frame["campaign_id"].nunique() if len(frame) else 0
         tiles = "".join(  # tiles that wrap: a phone shows them on several lines
             "<div style='padding:2px 8px;text-align:center;min-width:6em'>"
@@ -260,11 +315,52 @@ class ReportExplorer(w.VBox):  # (ipywidgets has no type hints)
         )
         text = ", ".join(f"{k} {v}" + (f" ({b})" if b else "") for (k, v), b in zip(cells, bases))
         _out(self.output, f"KPIs ({self.label}): {text}")
+        if said:
+            _out(self.output, said)
         if len(frame):
             self._plots(frame, campaigns)
         head = frame.head(self.rows.value)
         table = head.to_html(max_cols=16, escape=True, index=False)
         _out(self.output, head.to_string(max_cols=12), f"<div style='overflow-x:auto;max-width:100%'>{table}</div>")
+
+    def show_cost(self) -> str:
+        """Count the credits of the selection per campaign and show them; returns them in words."""
+        frame = self.filtered
+        if frame is None:
+            return ""
+        try:
+            price = parse_price(self.price.value)
+            self.costs = campaign_costs(frame, self.messages, price_per_sms=price)
+        except Exception as exc:  # a price that is not a number, a message that is not one: said here
+            self.costs = None
+            said = in_form_words(exc, fields={"price_per_sms": LABEL_PRICE, "campaigns": "Message of campaign"})
+            self.cost.value = f"<div style='{_BAD}'>{html.escape(said)}</div>"
+            return ""
+        shown = len(frame) < len(self.report) if self.report is not None else False
+        self.cost.value = cost_html(self.costs, title="Cost of the rows shown" if shown else "Cost")
+        chosen = self.message_campaign.value
+        self.message_campaign.options = [(str(c), c) for c in self.costs.excluded]
+        if self.costs.excluded:  # (ipywidgets selects nothing when options change)
+            self.message_campaign.value = chosen if chosen in self.costs.excluded else self.costs.excluded[0]
+        self.message_row.layout.display = None if self.costs.excluded else "none"
+        return cost_text(self.costs)
+
+    def add_campaigns(self, campaigns: Any) -> None:
+        """Give the messages of campaigns (answers of ``send_campaign``, or id -> text) and count again."""
+        self.messages.update(messages_by_campaign(campaigns))
+        self.show()
+
+    def _use_typed_message(self) -> None:
+        cid, text = self.message_campaign.value, self.message_text.value
+        if cid is None or not text.strip():
+            self.cost.value += f"<div style='{_BAD}'>Choose a campaign and type its message.</div>"
+            return
+        try:
+            self.add_campaigns({cid: text})
+        except Exception as exc:
+            _error(self.output, exc)
+            return
+        self.message_text.value = ""
 
     def _plots(self, frame: pd.DataFrame, campaigns: int) -> None:
         from matplotlib.figure import Figure  # no pyplot: no global state, no backend to pick

@@ -28,6 +28,23 @@ from mfanalytics.widgets.common import BAD, NOTE
 __all__ = ["SampleSizePanel"]
 
 
+def _percent(share: float, digits: int = 0) -> str:
+    """``0.8`` -> ``"80 %"``: a space before the sign, as the panel's labels write it."""
+    return f"{share * 100:.{digits}f} %"
+
+
+def _article(number: str) -> str:
+    """``"an"`` before a percentage said with a vowel first (8, 11, 18, 80-89), else ``"a"``.
+
+    Examples
+    --------
+    >>> [f"{_article(n)} {n} %" for n in ("80", "90", "11", "18.5", "8", "1")]
+    ['an 80 %', 'a 90 %', 'an 11 %', 'an 18.5 %', 'an 8 %', 'a 1 %']
+    """
+    whole = number.split(".")[0]
+    return "an" if whole.startswith("8") or whole in ("11", "18") else "a"
+
+
 class SampleSizePanel(w.VBox):
     """The sample size of an A/B test: baseline rate and lift in, recipients per arm out.
 
@@ -76,9 +93,10 @@ class SampleSizePanel(w.VBox):
             return None
         self.per_arm = n
         target = base * (1 + lift)
+        chance = _percent(self.power.value)
         self.result.value = (
-            f"<span style='{NOTE}'>From {base:.2%} to {target:.2%}: <b>{n:,} recipients per arm</b> "
-            f"({2 * n:,} in all) for a {self.power.value:.0%} chance of a significant difference at 5 %. "
-            "Fewer, and a real difference may look like chance.</span>"
+            f"<span style='{NOTE}'>From {_percent(base, 2)} to {_percent(target, 2)}: "
+            f"<b>{n:,} recipients per arm</b> ({2 * n:,} in all) for {_article(chance)} {chance} chance "
+            "of a significant difference at 5 %. Fewer, and a real difference may look like chance.</span>"
         )
         return n

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import mfanalytics
+from mfanalytics.analysis.campaign_costs import campaign_costs, messages_by_campaign
 from mfanalytics.analysis.cost import cost_breakdown, message_of
 from mfanalytics.errors import ValidationError
 
@@ -77,3 +82,145 @@ def test_sandbox_credits_are_the_platform_credit_count():
     assert (cost.table.loc[b, "credits_saved"] > 0).all()  # « » cost UCS-2 for the long names
     assert set(cost.ucs2["char"]) == {"«", "»"} and set(cost.ucs2["gsm7"]) == {'"'}
     assert cost.segments["max"].max() > 1 and cost.segments["min"].min() == 1
+
+
+# ---------------------------------------------------------------- campaign_costs: a period, on the sandbox
+ORACLE = json.loads((Path(__file__).parents[1] / "data" / "segments_oracle.json").read_text("utf-8"))["messages"]
+#: Texts of Twilio's calculator that a list cell and a literal message carry unchanged, 1 to 4 SMS.
+TEXTS = [
+    m
+    for m in ORACLE
+    if m["text"]
+    and "$" not in m["text"]
+    and m["text"] == m["text"].strip()
+    and not any(ord(c) < 32 for c in m["text"])
+    and m["segments"] <= 4
+]
+#: Magic numbers of the sandbox: +33 6 39 98 01 NN is delivered (and clicks every link), 00 17 replies STOP.
+DELIVERED = [f"06399801{n:02d}" for n in range(100)]
+STOP = "0639980017"
+
+
+@pytest.fixture(scope="module")
+def sent_period():
+    """Four campaigns on a sandbox over loopback, their answers and the period report:
+    ``literal`` (one oracle text, 5 delivered + 1 STOP), ``merged`` (``${TXT}``, each recipient an oracle
+    text), ``linked`` (a tracked link, hand-counted) and ``forgotten`` (its answer is not given)."""
+    from datetime import timedelta
+
+    literal = next(m for m in TEXTS if m["encoding"] == "UCS-2" and m["segments"] == 3)
+    merged = [m for m in TEXTS if m["text"] != literal["text"]][::9][:40]
+    with mfanalytics.sandbox(seed=5, start="2026-03-03T09:00:00Z") as sb:
+        sb.add_user("analyst", "analyst-pass", max_segments=4)
+        client = sb.client("analyst", "analyst-pass", max_segments=4)
+        send = lambda text, people, **kw: client.send_campaign(  # noqa: E731
+            text, recipients=people, type_select="NOTIFICATION", allow_ucs2=True, **kw
+        )
+        answers = {
+            "literal": send(literal["text"], [*DELIVERED[:5], STOP]),
+            "merged": send("${TXT}", [{"mobile": n, "TXT": m["text"]} for n, m in zip(DELIVERED, merged)]),
+            "linked": send(
+                "Offre : ${track_1}",
+                DELIVERED[:8],
+                tiny_list=[
+                    {
+                        "type": "REDIRECT",
+                        "index": 0,
+                        "host": "1mf.eu",
+                        "associateToDomain": "1mf.eu",
+                        "urlToRedirect": "https://example.com/",
+                    }
+                ],
+            ),
+            "forgotten": send("Bonjour, à demain", DELIVERED[:3]),
+        }
+        sb.advance(6 * 3600)
+        report = client.get_reports(sb.now - timedelta(days=1), progress=False)
+        client.close()
+    return {"answers": answers, "report": report, "literal": literal, "merged": merged}
+
+
+def test_period_credits_are_twilio_segments_times_posted(sent_period):
+    """Twilio's calculator (tests/data/segments_oracle.json), not our counter, gives the segments."""
+    a, report = sent_period["answers"], sent_period["report"]
+    given = [a["literal"], a["merged"], a["linked"]]
+    costs = campaign_costs(report, given, price_per_sms=0.05)
+    t = costs.table
+    lit, mer, lnk = (a[k].id for k in ("literal", "merged", "linked"))
+    assert t.loc[lit, "credits"] == 6 * sent_period["literal"]["segments"] == 18
+    assert t.loc[mer, "credits"] == sum(m["segments"] for m in sent_period["merged"])
+    assert t.loc[lnk, "credits"] == 8  # 'Offre : ' + a 22-character link: 30 GSM-7 characters, 1 SMS each
+    for answer in given:  # and the platform's own count (the sandbox's creditCount)
+        assert t.loc[answer.id, "credits"] == answer["creditCount"], answer.id
+    assert t.loc[[lit, mer, lnk], "basis"].tolist() == ["exact"] * 3
+    assert (t.loc[mer, "segments_min"], t.loc[mer, "segments_max"]) == (
+        1,
+        max(m["segments"] for m in sent_period["merged"]),
+    )
+    # what the credits bought
+    assert t.loc[lit, "stops"] == 1 and t.loc[lit, "credits_per_stop"] == 18
+    assert t.loc[lit, "delivered"] == 6  # the STOP reply came from a delivered SMS (code 17)
+    assert t.loc[lit, "credits_per_delivered"] == pytest.approx(18 / 6)
+    assert t.loc[lnk, "clicked"] == 8 and t.loc[lnk, "cost_per_click"] == pytest.approx(0.05)
+    assert pd.isna(t.loc[mer, "credits_per_click"])  # no link, no click: nothing to divide by
+    # the forgotten campaign: unknown, not 0, and left out of the total, which says so
+    f = a["forgotten"].id
+    assert t.loc[f, "basis"] == "unknown" and pd.isna(t.loc[f, "credits"]) and pd.isna(t.loc[f, "cost"])
+    assert t.loc[f, "posted"] == 3
+    assert costs.excluded == [f] and costs.total["excluded_posted"] == 3
+    known = t.loc[[lit, mer, lnk]]
+    assert costs.total["credits"] == known["credits"].sum() and costs.total["campaigns"] == 3
+    assert costs.total["delivered"] == known["delivered"].sum()  # the same campaigns on both sides
+    assert costs.total["cost_per_delivered"] == pytest.approx(0.05 * known["credits"].sum() / known["delivered"].sum())
+    assert not costs.lower_bound
+
+
+def test_merge_fields_missing_from_the_report_give_a_lower_bound(sent_period):
+    a = sent_period["answers"]
+    report = sent_period["report"].drop(columns=["TXT"])
+    costs = campaign_costs(report, {a["merged"].id: a["merged"], a["literal"].id: a["literal"]["message"]})
+    row = costs.table.loc[a["merged"].id]
+    assert row["basis"] == "lower bound" and row["missing_fields"] == "TXT"
+    assert row["credits"] == 40 <= sum(m["segments"] for m in sent_period["merged"])  # empty: 1 SMS each
+    assert costs.lower_bound and costs.total["basis"] == "lower bound"
+    assert costs.table.loc[a["literal"].id, "basis"] == "exact"  # a text alone, no field: exact
+    assert sorted(costs.excluded) == sorted([a["linked"].id, a["forgotten"].id])
+
+
+def test_campaigns_are_read_from_answers_or_a_mapping():
+    assert messages_by_campaign({"id": 3, "message": "x"}) == {3: {"id": 3, "message": "x"}}
+    assert messages_by_campaign({" 4 ": "Salut"}) == {4: "Salut"}
+    with pytest.raises(ValidationError) as err:
+        messages_by_campaign({"abc": "Salut"})
+    assert (err.value.rule, err.value.field) == ("campaign-id", "campaigns")
+    with pytest.raises(ValidationError) as err:
+        messages_by_campaign(["Salut"])
+    assert (err.value.rule, err.value.field) == ("campaign-answer", "campaigns")
+    with pytest.raises(ValidationError):
+        messages_by_campaign({5: 42})  # not a message
+
+
+_CHARS = st.sampled_from(list("abcXYZ 019,.!?€[]^{}éèàçÇœ«»ü😀\u00a0"))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    prefix=st.text(_CHARS, max_size=200),
+    values=st.lists(st.text(_CHARS, max_size=120), min_size=1, max_size=6),
+    default=st.text(_CHARS, max_size=40),
+    auto=st.booleans(),
+)
+def test_a_report_without_the_merge_column_never_counts_more(prefix, values, default, auto):
+    """Whatever the text, the values and the default: counted without the column, the credits are at most
+    those counted from each recipient's value (a lower bound), and the campaign says 'lower bound'."""
+    message = {
+        "message": prefix + "${PRENOM}",
+        "allowUCS2": True,
+        "autoREPLACETOGSM7": auto,
+        "defaultForHeader": {"PRENOM": default} if default else {},
+    }
+    frame = make_report([{"code": 16, "PRENOM": v} for v in values], list_columns=("PRENOM",))
+    exact = campaign_costs(frame, {1: message}).table.loc[1]
+    lower = campaign_costs(frame.drop(columns=["PRENOM"]), {1: message}).table.loc[1]
+    assert exact["basis"] == "exact" and lower["basis"] == "lower bound"
+    assert lower["credits"] <= exact["credits"]

@@ -31,3 +31,12 @@ def test_the_send_form_shows_it():
         form = mfanalytics.SendForm(sb.client())
         assert form.sample_size in form.children
         assert form.sample_size.per_arm == mfanalytics.sample_size(0.03, 0.20)
+
+
+def test_the_sentence_reads_right():
+    """'an 80 % chance' (not 'a 80%'), 'a 90 % chance'; percentages written as on the panel's labels ('80 %')."""
+    panel = SampleSizePanel(baseline=3.0, lift=20.0)
+    assert "From 3.00 % to 3.60 %:" in panel.result.value
+    assert "for an 80 % chance of a significant difference at 5 %." in panel.result.value
+    panel.power.value = 0.9
+    assert "for a 90 % chance" in panel.result.value
