@@ -174,7 +174,7 @@ def campaign_report_file(
         del table
         size = sink.tell()
         sink.seek(0)
-        digest = hashlib.file_digest(sink, "sha256").hexdigest()  # type: ignore[arg-type]  # a binary file
+        digest = hashlib.file_digest(sink, "sha256").hexdigest()
         sink.seek(0)
     except BaseException:
         sink.close()
