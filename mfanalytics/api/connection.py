@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any, NoReturn, Self
+from typing import Any, BinaryIO, NoReturn, Self
 
 import requests
 
@@ -146,3 +146,11 @@ class Connection:
         :meth:`mfanalytics.Archive.sync`: login, retries of the transport, digest check.
         """
         return self._call("GET", path, params=dict(params), verify_digest=True).content
+
+    def get_into(self, path: str, params: Mapping[str, str], sink: BinaryIO) -> None:
+        """:meth:`get_bytes` with the body written to ``sink`` as it arrives, never held whole.
+
+        ``sink`` is a seekable binary file: a repeat of the request empties it first. The digest is
+        checked on what was written; on a failure ``sink`` may hold part of a body.
+        """
+        self._call("GET", path, params=dict(params), verify_digest=True, sink=sink)

@@ -7,8 +7,11 @@ of a period, the blacklist and list uploads (guide 2.2 to 2.9).
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterable
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -21,6 +24,16 @@ from mfanalytics.api.transport import DIGEST_HEADER, sha256_hex
 from mfanalytics.errors import ValidationError
 
 __all__ = ["Routes"]
+
+
+def _report_params(status: Iterable[int] | None, details: Iterable[str] | None) -> dict[str, str]:
+    """The query of ``/campaigns/report/{id}`` and ``/reportjson/{id}``."""
+    params: dict[str, str] = {}
+    if status is not None:
+        params["status"] = ",".join(str(int(s)) for s in as_list(status))
+    if details is not None:
+        params["details"] = ";".join(as_list(details))
+    return params
 
 
 class Routes(Connection):
@@ -50,22 +63,73 @@ class Routes(Connection):
         -------
         pandas.DataFrame
             The report frame (see :mod:`mfanalytics.reports.parsing`).
+
+        Notes
+        -----
+        The CSV body goes to a temporary file as it arrives, which
+        :func:`mfanalytics.read_report` then reads (see :meth:`download_report`):
+        a report of millions of lines is never held whole in memory as bytes.
         """
         from mfanalytics.reports import parsing as reports
 
-        params: dict[str, str] = {}
-        if status is not None:
-            params["status"] = ",".join(str(int(s)) for s in as_list(status))
         if format == "csv":
-            if details is not None:
-                params["details"] = ";".join(as_list(details))
-            body = self.get_bytes(f"/campaigns/report/{int(campaign_id)}", params)
-            return reports.parse_report(body, campaign_id=int(campaign_id))
+            with tempfile.TemporaryDirectory(prefix="mfanalytics-report-", ignore_cleanup_errors=True) as folder:
+                path = self.download_report(campaign_id, Path(folder) / "report.csv", status=status, details=details)
+                return reports.read_report(path, campaign_id=int(campaign_id))
         if format == "json":
-            body = self.get_bytes(f"/campaigns/reportjson/{int(campaign_id)}", params)
+            body = self.get_bytes(f"/campaigns/reportjson/{int(campaign_id)}", _report_params(status, None))
             frame: pd.DataFrame = reports.parse_report_json(body, campaign_id=int(campaign_id))
             return frame
         raise ValidationError("format must be 'csv' or 'json'.", rule="format", field="format")
+
+    def download_report(
+        self,
+        campaign_id: int,
+        path: str | os.PathLike[str],
+        *,
+        status: Iterable[int] | None = None,
+        details: Iterable[str] | None = None,
+    ) -> Path:
+        """Save the CSV report of one campaign to ``path``, as the platform sends it.
+
+        The body is written as it arrives (never held whole in memory) to
+        ``path`` + ``.part``, checked against its SHA-256 digest, then renamed
+        to ``path``: a failed download leaves no file behind.
+        :func:`mfanalytics.read_report` reads the file.
+
+        Parameters
+        ----------
+        campaign_id : int
+        path : str or path-like
+            The file to write (replaced if it exists).
+        status, details
+            As :meth:`get_report`.
+
+        Returns
+        -------
+        pathlib.Path
+            ``path``.
+
+        Examples
+        --------
+        >>> import mfanalytics, pathlib, tempfile
+        >>> with mfanalytics.sandbox(seed=0, start="2026-03-03T09:00:00Z") as sb, tempfile.TemporaryDirectory() as tmp:
+        ...     client = sb.client()
+        ...     sent = client.send_campaign("Votre code : 1234", recipients=["0612345678"], type_select="NOTIFICATION")
+        ...     sb.advance(3600)
+        ...     saved = client.download_report(sent.id, pathlib.Path(tmp) / "report.csv")
+        ...     mfanalytics.read_report(saved)["status_group"].tolist()
+        ['delivered']
+        """
+        target = Path(path)
+        part = target.with_name(target.name + ".part")
+        try:
+            with open(part, "wb") as sink:
+                self.get_into(f"/campaigns/report/{int(campaign_id)}", _report_params(status, details), sink)
+            os.replace(part, target)
+        finally:
+            part.unlink(missing_ok=True)
+        return target
 
     def get_reports(
         self,

@@ -25,7 +25,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 import requests
@@ -141,6 +141,7 @@ class Transport:
         auth: Callable[[], Mapping[str, str]] | None,
         secret_body: Callable[[], Mapping[str, Any]] | None,
         kwargs: Mapping[str, Any],
+        sink: BinaryIO | None = None,
     ) -> requests.Response | Failure:
         """Send once, read the whole answer before the deadline: the answer or what went wrong; never raises a
         library exception.
@@ -148,8 +149,12 @@ class Transport:
         The one call where secrets exist in clear: ``auth()`` and
         ``secret_body()`` run here, and their values are dropped (in
         ``finally``) before this returns, so no frame kept by a traceback
-        holds them.
+        holds them. With ``sink``, a 2xx body is written to it (emptied first: a repeat starts it
+        again) rather than read into the answer (see :func:`~mfanalytics.api.wire.read_body`).
         """
+        if sink is not None:
+            sink.seek(0)
+            sink.truncate()
         sent_headers: dict[str, str] = dict(headers or {})
         extra: dict[str, Any] = {}
         response: requests.Response | None = None
@@ -173,7 +178,7 @@ class Transport:
                 )
                 sent_headers.clear()
                 extra.clear()
-                read_body(response, watchdog)
+                read_body(response, watchdog, sink)
             except Deadline:
                 failure = DEADLINE
             except Exception as exc:
@@ -214,6 +219,7 @@ class Transport:
         on_unauthorized: Callable[[AuthenticationError], bool] | None = None,
         verify_digest: bool = False,
         hint: str = "",
+        sink: BinaryIO | None = None,
         **kwargs: Any,
     ) -> requests.Response:
         """Send one logical request, repeating it per ``retry``; raise on failure.
@@ -239,6 +245,10 @@ class Transport:
             Check the body against ``X-Content-SHA256``.
         hint : str
             Appended to an :class:`AmbiguousSendError` (how to check this request).
+        sink : binary file, optional
+            Where the body of the 2xx answer goes, chunk by chunk, instead of ``response.content``
+            (a large report is never held whole); seekable: each attempt empties it first. The
+            digest is checked on what was written.
         **kwargs
             Passed to :meth:`requests.Session.request` (``json``, ``data``,
             ``files``, ``params``).
@@ -262,7 +272,7 @@ class Transport:
         renewed = False
         while True:
             started = time.perf_counter()
-            outcome = self._attempt(method, url, headers, auth, secret_body, kwargs)
+            outcome = self._attempt(method, url, headers, auth, secret_body, kwargs, sink)
             elapsed = time.perf_counter() - started
             if isinstance(outcome, Failure):
                 failure = outcome
@@ -376,7 +386,10 @@ class Transport:
     @staticmethod
     def _digest_matches(response: requests.Response) -> bool:
         expected = response.headers.get(DIGEST_HEADER)
-        return not expected or sha256_hex(response.content) == expected.strip().lower()
+        if not expected:
+            return True
+        actual = getattr(response, "body_sha256", None) or sha256_hex(response.content)
+        return bool(actual == expected.strip().lower())
 
 
 def __getattr__(name: str) -> Any:

@@ -13,10 +13,11 @@ between reads, is under the deadline).
 from __future__ import annotations
 
 import contextvars
+import hashlib
 import socket
 import threading
 import time
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 import requests
@@ -197,26 +198,43 @@ def guard_session(session: requests.Session, base_url: str) -> None:
     session.mount(f"{parts.scheme}://{parts.netloc}/", guarded)
 
 
-def read_body(response: requests.Response, watchdog: Watchdog) -> None:
+def read_body(response: requests.Response, watchdog: Watchdog, sink: BinaryIO | None = None) -> None:
     """Read the whole body into ``response``, or raise :class:`Deadline` once ``watchdog``'s deadline
-    passes (its socket is shut down then, so a trickling body ends at the deadline)."""
+    passes (its socket is shut down then, so a trickling body ends at the deadline).
+
+    With ``sink``, the body of a 2xx answer is written to it chunk by chunk instead (it is never held
+    whole), ``response.content`` is then empty and ``response.body_sha256`` holds the hex SHA-256 of
+    what was written; the body of any other answer (an error's JSON) is read into ``response`` as without.
+    """
     raw = response.raw
     if raw is None or response._content_consumed:
         # an injected session (the test seam) may answer with the body already read
+        if sink is not None and response.ok:
+            body = response.content or b""
+            sink.write(body)
+            response.body_sha256 = hashlib.sha256(body).hexdigest()  # type: ignore[attr-defined]
+            response._content = b""
         return
     read = getattr(raw, "read1", None) or raw.read
     chunks: list[bytes] = []
+    digest = hashlib.sha256() if sink is not None and response.ok else None
     while True:
         if watchdog.expired():
             raise Deadline
         chunk = read(_CHUNK, decode_content=True)
         if not chunk:
             break
-        chunks.append(chunk)
+        if digest is not None:
+            sink.write(chunk)  # type: ignore[union-attr]  # digest is set only with a sink
+            digest.update(chunk)
+        else:
+            chunks.append(chunk)
     if watchdog.fired:  # the end of the stream was the watchdog's shutdown, not the server's
         raise Deadline
     response._content = b"".join(chunks)
     response._content_consumed = True
+    if digest is not None:
+        response.body_sha256 = digest.hexdigest()  # type: ignore[attr-defined]  # the streamed body's digest
     release = getattr(raw, "release_conn", None)
     if release is not None:
         release()

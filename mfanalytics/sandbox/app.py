@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, BinaryIO
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
@@ -33,6 +33,15 @@ from mfanalytics.sandbox.state import Conflict, Forbidden, NotFound, SandboxStat
 __all__ = ["create_app", "DIGEST_HEADER", "LOOPBACK"]
 
 API = "/api/v1"
+_CHUNK = 1 << 20
+
+
+def _chunks(sink: BinaryIO) -> Iterator[bytes]:
+    """The content of ``sink`` in chunks; closes it (which deletes a temporary file) at the end, or when
+    the answer is abandoned."""
+    with sink:
+        while chunk := sink.read(_CHUNK):
+            yield chunk
 
 
 def create_app(state: SandboxState, *, faults: bool = True) -> ASGIApp:
@@ -196,8 +205,16 @@ def create_app(state: SandboxState, *, faults: bool = True) -> ASGIApp:
         """One campaign's report as CSV (``;``, UTF-8)."""
         account = authenticate(request)
         only_query(request, "status", "details")
-        body = await run_in_threadpool(views.campaign_report, state, account, campaign_id, status, details, "csv")
-        return _send(body, "text/csv; charset=utf-8", f"report_{campaign_id}.csv")
+        sink, size, digest = await run_in_threadpool(
+            views.campaign_report_file, state, account, campaign_id, status, details
+        )
+        headers = {
+            DIGEST_HEADER: digest,
+            "Content-Length": str(size),
+            "Content-Disposition": f'attachment; filename="report_{campaign_id}.csv"',
+        }
+        # streamed from its file: a report of millions of lines is never one bytes object here
+        return StreamingResponse(_chunks(sink), media_type="text/csv; charset=utf-8", headers=headers)
 
     @app.get(API + "/campaigns/reportjson/{campaign_id}", tags=["reports"])
     async def report_json(

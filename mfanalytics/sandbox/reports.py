@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -40,6 +40,7 @@ __all__ = [
     "paris_arrow",
     "paris_strings",
     "to_csv_bytes",
+    "write_csv",
     "to_json_bytes",
     "parse_period",
     "parse_fiql",
@@ -246,16 +247,32 @@ def _select_fields(campaign: SimCampaign, details: list[str] | None, strict: boo
 
 def to_csv_bytes(table: pa.Table) -> bytes:
     """The report as ``;``-separated UTF-8 CSV; empty cells for nulls."""
-    names = list(table.column_names)
-    if any(re.search(r'[;"\r\n]', name) for name in names):
-        return _pandas_csv(table)
     buffer = io.BytesIO()
-    buffer.write((";".join(names) + "\n").encode("utf-8"))
-    try:
-        pacsv.write_csv(table, buffer, pacsv.WriteOptions(delimiter=";", quoting_style="none", include_header=False))
-    except pa.ArrowInvalid:  # a value holds ; " or a newline: quote as needed
-        return _pandas_csv(table)
+    write_csv(table, buffer)
     return buffer.getvalue()
+
+
+def write_csv(table: pa.Table, sink: BinaryIO) -> None:
+    """Write :func:`to_csv_bytes`'s bytes to the seekable binary file ``sink``, batch by batch.
+
+    Examples
+    --------
+    >>> sink = io.BytesIO()
+    >>> write_csv(pa.table({"INT_MOBILE": ["+33612345678"], "REPLY": ["a;b"]}), sink)
+    >>> sink.getvalue()
+    b'INT_MOBILE;REPLY\\r\\n+33612345678;"a;b"\\r\\n'
+    """
+    names = list(table.column_names)
+    start = sink.tell()
+    if not any(re.search(r'[;"\r\n]', name) for name in names):
+        sink.write((";".join(names) + "\n").encode("utf-8"))
+        try:
+            pacsv.write_csv(table, sink, pacsv.WriteOptions(delimiter=";", quoting_style="none", include_header=False))
+            return
+        except pa.ArrowInvalid:  # a value holds ; " or a newline: quote as needed
+            sink.seek(start)
+            sink.truncate()
+    sink.write(_pandas_csv(table))
 
 
 def _pandas_csv(table: pa.Table) -> bytes:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import tempfile
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,15 @@ from mfanalytics.sandbox.campaign import SimCampaign, flag, make_message, normal
 from mfanalytics.sandbox.clock import format_utc
 from mfanalytics.sandbox.state import Conflict, SandboxState, guide_date
 
-__all__ = ["campaign_answer", "campaign_state", "campaign_report", "period_report", "upload_list", "short_link"]
+__all__ = [
+    "campaign_answer",
+    "campaign_state",
+    "campaign_report",
+    "campaign_report_file",
+    "period_report",
+    "upload_list",
+    "short_link",
+]
 
 _B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -148,18 +157,45 @@ def campaign_report(
     state: SandboxState, account: Account, campaign_id: int, status: str | None, details: str | None, fmt: str
 ) -> bytes:
     """Body of ``/campaigns/report/{id}`` (``fmt="csv"``) or ``/reportjson/{id}``."""
+    table = _campaign_table(state, account, campaign_id, status, details)
+    return reports.to_csv_bytes(table) if fmt == "csv" else reports.to_json_bytes(table)
+
+
+def campaign_report_file(
+    state: SandboxState, account: Account, campaign_id: int, status: str | None, details: str | None
+) -> tuple[BinaryIO, int, str]:
+    """The CSV body of ``/campaigns/report/{id}`` (the bytes of :func:`campaign_report`) in an anonymous
+    temporary file, deleted when closed, rewound: ``(file, size in bytes, hex SHA-256)``. The body is
+    never held whole in memory."""
+    table = _campaign_table(state, account, campaign_id, status, details)
+    sink = tempfile.TemporaryFile()  # noqa: SIM115  # handed on open: the answer closes it
+    try:
+        reports.write_csv(table, sink)
+        del table
+        size = sink.tell()
+        sink.seek(0)
+        digest = hashlib.file_digest(sink, "sha256").hexdigest()
+        sink.seek(0)
+    except BaseException:
+        sink.close()
+        raise
+    return sink, size, digest
+
+
+def _campaign_table(
+    state: SandboxState, account: Account, campaign_id: int, status: str | None, details: str | None
+) -> pa.Table:
     state.tick()
     campaign = state.get_campaign(campaign_id, account)
     with state.lock:
         if campaign.injected_at is None:
             raise Conflict(f"campaign {campaign.id} is {campaign.status}: it has no report before it is injected")
-        table = reports.report_table(
+        return reports.report_table(
             campaign,
             state.now(),
             status=reports.parse_status_filter(status),
             details=[d for d in (details or "").split(";") if d.strip()] or None,
         )
-    return reports.to_csv_bytes(table) if fmt == "csv" else reports.to_json_bytes(table)
 
 
 def period_report(
