@@ -30,6 +30,7 @@ __all__ = [
     "EMPTY_RE2",
     "as_bool",
     "assemble",
+    "digits_and_plus",
     "digits_only",
     "may_be_mobile_in",
     "regions_of_international",
@@ -142,7 +143,13 @@ def _strip_national_prefix(values: pa.Array, md: PhoneMetadata) -> pa.Array:
 
 
 def _type_of(nsn: pa.Array, md: PhoneMetadata) -> np.ndarray:
-    """``_number_type_helper`` on every national significant number."""
+    """``_number_type_helper`` on every national significant number, mobiles as ``MOBILE``.
+
+    Both types phonenumbers calls a mobile (:data:`MOBILE_TYPES`) come out as
+    ``MOBILE``: what a caller asks is whether a number is a mobile, another valid
+    type or ``UNKNOWN``, so the fixed-line pattern is run only on the valid numbers
+    that are not mobiles.
+    """
     n = len(nsn)
     out = np.full(n, int(_UNKNOWN), dtype=np.int16)
     lengths = pc.utf8_length(nsn).to_numpy(zero_copy_only=False)
@@ -162,14 +169,16 @@ def _type_of(nsn: pa.Array, md: PhoneMetadata) -> np.ndarray:
                 out[idx[hit]] = typ
                 left &= ~hit
             todo[idx[~left]] = False
-    fixed = todo & _fullmatch(nsn, md.fixed_line, lengths)
     if md.same_mobile_and_fixed_line_pattern:
-        out[fixed] = PhoneNumberType.FIXED_LINE_OR_MOBILE
+        mobile = todo & _fullmatch(nsn, md.fixed_line, lengths)
+        out[mobile] = PhoneNumberType.MOBILE
         return out
     mobile = todo & _fullmatch(nsn, md.mobile, lengths)
-    out[fixed & mobile] = PhoneNumberType.FIXED_LINE_OR_MOBILE
-    out[fixed & ~mobile] = PhoneNumberType.FIXED_LINE
-    out[~fixed & mobile] = PhoneNumberType.MOBILE
+    out[mobile] = PhoneNumberType.MOBILE
+    rest = np.flatnonzero(todo & ~mobile)
+    if len(rest):
+        fixed = _fullmatch(nsn.take(pa.array(rest)), md.fixed_line, lengths[rest])
+        out[rest[fixed]] = PhoneNumberType.FIXED_LINE
     return out
 
 
@@ -277,10 +286,15 @@ _KNOWN_CODES = pa.array([str(c) for c in phonenumbers.COUNTRY_CODE_TO_REGION_COD
 
 def digits_only(arr: pa.Array) -> pa.Array:
     """The ASCII digits of each string (bytes 0-9 kept, everything else dropped)."""
+    return digits_and_plus(arr)[0]
+
+
+def digits_and_plus(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """:func:`digits_only`, and whether each string holds a ``+``, in one scan of the bytes."""
     arr = arr.cast(pa.string())
     n = len(arr)
     if n == 0:
-        return arr
+        return arr, np.zeros(0, dtype=bool)
     if arr.null_count:
         arr = pc.fill_null(arr, "")
     bufs = arr.buffers()
@@ -289,7 +303,10 @@ def digits_only(arr: pa.Array) -> pa.Array:
     chunk = data[offsets[0] : offsets[-1]]
     kept = np.flatnonzero((chunk >= 48) & (chunk <= 57))
     new_offsets = np.searchsorted(kept, offsets - offsets[0]).astype(np.int32)
-    return pa.StringArray.from_buffers(n, pa.py_buffer(new_offsets), pa.py_buffer(chunk[kept].tobytes()))
+    plus = np.zeros(n, dtype=bool)
+    plus[np.searchsorted(offsets - offsets[0], np.flatnonzero(chunk == 43), side="right") - 1] = True
+    digits = pa.StringArray.from_buffers(n, pa.py_buffer(new_offsets), pa.py_buffer(chunk[kept].tobytes()))
+    return digits, plus
 
 
 def as_bool(arr: pa.Array) -> np.ndarray:
@@ -327,13 +344,15 @@ def _classify(cc: np.ndarray, nsn: pa.Array) -> tuple[np.ndarray, pa.Array, np.n
             md = _known(r)
             if md.leading_digits is not None:
                 hit = todo & as_bool(pc.match_substring_regex(sub, f"^(?:{md.leading_digits})"))
+                types = None
             else:
-                hit = todo & (_type_of(sub, md) != _UNKNOWN)
+                types = _type_of(sub, md)
+                hit = todo & (types != _UNKNOWN)
             if hit.any():
                 rsel = sel[hit]
                 rwhere.append(rsel)
                 rpieces.append(pa.array([r], pa.string()).take(pa.array(np.zeros(len(rsel), dtype=np.int64))))
-                typ[rsel] = _type_of(sub.filter(pa.array(hit)), md)
+                typ[rsel] = _type_of(sub.filter(pa.array(hit)), md) if types is None else types[hit]
             todo &= ~hit
     return settled, assemble(n, rwhere, rpieces), typ
 
@@ -354,14 +373,15 @@ def regions_of_international(digits: pa.Array) -> tuple[np.ndarray, pa.Array]:
 
 
 def replay(
-    values: pa.Array, digits: pa.Array, region: str
+    values: pa.Array, digits: pa.Array, region: str, plus: np.ndarray | None = None
 ) -> tuple[np.ndarray, pa.Array, np.ndarray, pa.Array, np.ndarray]:
-    """Fast path on simple-shaped values.
+    """Fast path on simple-shaped values (``plus``: whether each holds a ``+``, if known).
 
     Returns settled (bool), e164 (pa), mobile (bool), country (pa), issue (int8).
     """
     n = len(values)
-    plus = as_bool(pc.match_substring(values, "+"))
+    if plus is None:
+        plus = as_bool(pc.match_substring(values, "+"))
     settled, cc, nsn = _fast_parse(digits, plus, region)
     ok, reg, typ = _classify(np.where(settled, cc, 0), nsn)
     settled &= ok

@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -60,6 +61,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from phonenumbers import NumberParseException, PhoneNumberFormat
 
+from mfanalytics.charsets import arrow_strings
 from mfanalytics.lists.numbering import (
     EMPTY,
     EMPTY_RE2,
@@ -69,13 +71,22 @@ from mfanalytics.lists.numbering import (
     SIMPLE_RE2,
     as_bool,
     assemble,
-    digits_only,
+    digits_and_plus,
     may_be_mobile_in,
     regions_of_international,
     replay,
 )
 
-__all__ = ["ISSUES", "ISSUE_DTYPE", "OVERSEAS_REGIONS", "normalize_mobiles", "regions_of_international", "to_e164"]
+__all__ = [
+    "ISSUES",
+    "ISSUE_DTYPE",
+    "OVERSEAS_REGIONS",
+    "Normalized",
+    "normalize_mobiles",
+    "normalized",
+    "regions_of_international",
+    "to_e164",
+]
 
 #: The values of ``mobile_issue``, in this order.
 ISSUES: tuple[str, ...] = ("empty", "invalid", "not_mobile", "duplicate", "blacklisted")
@@ -86,6 +97,7 @@ OVERSEAS_REGIONS: tuple[str, ...] = ("GP", "MQ", "GF", "RE", "YT")
 
 _STRING = pd.StringDtype("pyarrow")
 _DISTINCT_BATCH = 1 << 18  # distinct values normalised at a time
+_ROW_CHUNK = 1 << 18  # rows of a column read at a time
 _EMPTY_RE = re.compile("[ \t\n\r\f\v]*")
 
 
@@ -154,17 +166,23 @@ def _normalize_distinct(uniques: pa.Array, region: str) -> tuple[pa.Array, np.nd
     arr = uniques
     issue = np.full(n, INVALID, dtype=np.int8)
     mobile = np.zeros(n, dtype=bool)
-    empty = as_bool(pc.match_substring_regex(arr, EMPTY_RE2))
-    issue[empty] = EMPTY
-    simple = ~empty & as_bool(pc.match_substring_regex(arr, SIMPLE_RE2))
-    simple &= pc.utf8_length(arr).to_numpy(zero_copy_only=False) <= 200
+    simple = as_bool(pc.match_substring_regex(arr, SIMPLE_RE2))
+    # Empty (only ASCII whitespace): no digit if simple, else holding \n \r \f or \v; checked on those only.
+    simple &= pc.binary_length(arr).to_numpy(zero_copy_only=False) <= 200  # simple: ASCII, bytes = characters
     s_idx = np.flatnonzero(simple)
+    sub = arr.take(pa.array(s_idx))
+    dig, plus = digits_and_plus(sub)
+    maybe = np.flatnonzero(~simple)
+    maybe = np.sort(np.concatenate([maybe, s_idx[pc.binary_length(dig).to_numpy(zero_copy_only=False) == 0]]))
+    empty = np.zeros(n, dtype=bool)
+    empty[maybe] = as_bool(pc.match_substring_regex(arr.take(pa.array(maybe)), EMPTY_RE2))
+    issue[empty] = EMPTY
     done = empty.copy()
+    keep = ~empty[s_idx]
+    s_idx, sub, dig, plus = s_idx[keep], sub.filter(pa.array(keep)), dig.filter(pa.array(keep)), plus[keep]
     where, e_pieces, c_pieces = [], [], []
     if len(s_idx):
-        sub = arr.take(pa.array(s_idx))
-        dig = digits_only(sub)
-        ok, e, m, c, i = replay(sub, dig, region)
+        ok, e, m, c, i = replay(sub, dig, region, plus)
         if region == "FR":
             # The overseas rule, on 10 ASCII digits starting with 0 that are not FR mobiles.
             cand = ok & ~m
@@ -180,7 +198,7 @@ def _normalize_distinct(uniques: pa.Array, region: str) -> tuple[pa.Array, np.nd
                 if not len(tried):
                     continue
                 t = pa.array(tried)
-                r_ok, r_e, r_m, r_c, _ = replay(sub.take(t), dig.take(t), other)
+                r_ok, r_e, r_m, r_c, _ = replay(sub.take(t), dig.take(t), other, plus[tried])
                 ok[tried[~r_ok]] = False  # cannot replay: reference for the whole value
                 win = r_ok & r_m
                 w = pa.array(win)
@@ -216,24 +234,115 @@ def _normalize_distinct(uniques: pa.Array, region: str) -> tuple[pa.Array, np.nd
 
 
 def _distinct(series: pd.Series) -> tuple[np.ndarray, pa.Array]:
-    """The codes of a column's values (-1: missing) and its distinct values, each handled once.
+    """The codes of a categorical column's values (-1: missing) and its categories as Arrow strings."""
+    categories = series.cat.categories
+    text = categories if isinstance(categories.dtype, pd.StringDtype) else categories.astype(_STRING)
+    uniq = pa.array(text.array, type=pa.large_string()).cast(pa.string())
+    return series.cat.codes.to_numpy(), uniq
 
-    A categorical column (a list read by :func:`~mfanalytics.lists.reading.read_list`) has them
-    already; another is dictionary-encoded by Arrow.
+
+@dataclass
+class Normalized:
+    """:func:`normalize_mobiles` of a column, compact: its strings kept per row chunk as Arrow ``string``.
+
+    What :func:`mfanalytics.lists.cleaning.clean_recipients` works on before it builds its frame
+    (pandas holds strings with 64-bit offsets: :meth:`frame` converts one chunk at a time).
+
+    Attributes
+    ----------
+    e164, country : list of pyarrow.StringArray
+        ``mobile_e164`` and ``mobile_country``, one array per row chunk, in order.
+    valid : numpy.ndarray
+        ``mobile_valid`` (bool, one per row).
+    issue : numpy.ndarray
+        ``mobile_issue`` as codes into :data:`ISSUES` (int8, -1 for a valid mobile).
     """
+
+    e164: list[pa.Array]
+    country: list[pa.Array]
+    valid: np.ndarray
+    issue: np.ndarray
+
+    def frame(self, index: pd.Index, issue: np.ndarray | None = None) -> pd.DataFrame:
+        """The four columns as a frame; the string chunks are released as they are converted.
+
+        ``issue`` replaces the issue codes (``clean_recipients`` adds duplicates and blacklisted numbers).
+        """
+        e164 = _large_strings(self.e164)
+        country = _large_strings(self.country)
+        codes = self.issue if issue is None else issue
+        return pd.DataFrame(
+            {
+                "mobile_e164": e164,
+                "mobile_valid": pd.array(self.valid, dtype="boolean"),
+                "mobile_country": country,
+                "mobile_issue": pd.Categorical.from_codes(codes, dtype=ISSUE_DTYPE),
+            },
+            index=index,
+            copy=False,
+        )
+
+
+def _large_strings(chunks: list[pa.Array]) -> pd.api.extensions.ExtensionArray:
+    """``string[pyarrow]`` of Arrow string chunks, emptying the list one chunk at a time."""
+    large = []
+    while chunks:
+        large.append(chunks.pop(0).cast(pa.large_string()))
+    return arrow_strings(pa.chunked_array(large, pa.large_string()))
+
+
+def _results(uniq: pa.Array, region: str) -> tuple[pa.Array, np.ndarray, pa.Array, np.ndarray]:
+    """:func:`_normalize_distinct` of distinct values, in batches, plus a last slot for a missing value."""
+    parts = [
+        _normalize_distinct(uniq.slice(at, _DISTINCT_BATCH), region) for at in range(0, len(uniq), _DISTINCT_BATCH)
+    ]
+    null = pa.nulls(1, pa.string())
+    e164 = pa.concat_arrays([p[0] for p in parts] + [null])
+    country = pa.concat_arrays([p[2] for p in parts] + [null])
+    mobile = np.concatenate([p[1] for p in parts] + [np.zeros(1, dtype=bool)])
+    issue = np.concatenate([p[3] for p in parts] + [np.full(1, EMPTY, dtype=np.int8)])
+    return e164, mobile, country, issue
+
+
+def normalized(series: pd.Series, region: str = "FR") -> Normalized:
+    """:func:`normalize_mobiles` of a Series as :class:`Normalized`, one chunk of rows at a time.
+
+    A categorical column is normalised on its categories, each once. Another is read in chunks
+    of rows, each dictionary-encoded by Arrow, so that what is held beside the column is the
+    compact result, never a copy of the column or of all its distinct values.
+    """
+    region = region.upper()
+    n = len(series)
+    valid = np.zeros(n, dtype=bool)
+    issue = np.zeros(n, dtype=np.int8)
+    e164s: list[pa.Array] = []
+    countries: list[pa.Array] = []
     if isinstance(series.dtype, pd.CategoricalDtype):
-        categories = series.cat.categories
-        text = categories if isinstance(categories.dtype, pd.StringDtype) else categories.astype(_STRING)
-        uniq = pa.array(text.array, type=pa.large_string()).cast(pa.string())
-        return series.cat.codes.to_numpy(), uniq
+        codes, uniq = _distinct(series)
+        e164, mobile, country, issues = _results(uniq, region)
+        for at in range(0, n, _ROW_CHUNK):
+            part = codes[at : at + _ROW_CHUNK]
+            take = np.where(part < 0, len(uniq), part)
+            e164s.append(e164.take(pa.array(take)))
+            countries.append(country.take(pa.array(take)))
+            valid[at : at + len(take)] = mobile[take]
+            issue[at : at + len(take)] = issues[take]
+        return Normalized(e164s, countries, valid, issue)
     if not isinstance(series.dtype, pd.StringDtype):
         series = series.astype(_STRING)
-    arr = pa.array(series.array)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks() if arr.num_chunks else pa.array([], pa.string())
-    encoded = pc.dictionary_encode(arr)
-    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
-    return codes, encoded.dictionary.cast(pa.string())
+    column = pa.array(series.array)
+    if isinstance(column, pa.Array):
+        column = pa.chunked_array([column])
+    for at in range(0, n, _ROW_CHUNK):
+        chunk = column.slice(at, _ROW_CHUNK).combine_chunks()
+        encoded = pc.dictionary_encode(chunk)
+        take = pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy(zero_copy_only=False)
+        e164, mobile, country, issues = _results(encoded.dictionary.cast(pa.string()), region)
+        e164s.append(e164.take(pa.array(take)))
+        countries.append(country.take(pa.array(take)))
+        valid[at : at + len(take)] = mobile[take]
+        issue[at : at + len(take)] = issues[take]
+    return Normalized(e164s, countries, valid, issue)
 
 
 def normalize_mobiles(values: Iterable[str] | pd.Series, *, region: str = "FR") -> pd.DataFrame:
@@ -264,37 +373,8 @@ def normalize_mobiles(values: Iterable[str] | pd.Series, *, region: str = "FR") 
     3           <NA>         False           <NA>        empty
     4           <NA>         False           <NA>      invalid
     """
-    region = region.upper()
     if isinstance(values, pd.Series):
         series = values
     else:
         series = pd.Series(list(values), dtype=object)
-    index = series.index
-    codes, uniq = _distinct(series)
-    parts = [
-        _normalize_distinct(uniq.slice(at, _DISTINCT_BATCH), region) for at in range(0, len(uniq), _DISTINCT_BATCH)
-    ]
-    if parts:  # in batches: the fast path's intermediate columns stay the size of a batch
-        e164 = pa.concat_arrays([p[0] for p in parts])
-        country = pa.concat_arrays([p[2] for p in parts])
-        mobile = np.concatenate([p[1] for p in parts])
-        issue = np.concatenate([p[3] for p in parts])
-    else:
-        e164, mobile, country, issue = _normalize_distinct(uniq, region)
-    del parts
-    # Missing values take the extra slot at the end.
-    take = pa.array(np.where(codes < 0, len(uniq), codes))
-    null = pa.nulls(1, pa.string())
-    e164 = pa.concat_arrays([e164, null]).take(take)
-    country = pa.concat_arrays([country, null]).take(take)
-    mobile = np.append(mobile, False)[take.to_numpy()]
-    issue = np.append(issue, np.int8(EMPTY))[take.to_numpy()]
-    return pd.DataFrame(
-        {
-            "mobile_e164": pd.array(e164, dtype=_STRING),
-            "mobile_valid": pd.array(mobile, dtype="boolean"),
-            "mobile_country": pd.array(country, dtype=_STRING),
-            "mobile_issue": pd.Categorical.from_codes(issue, dtype=ISSUE_DTYPE),
-        },
-        index=index,
-    )
+    return normalized(series, region).frame(series.index)
