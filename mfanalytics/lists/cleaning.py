@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import html
 import os
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -27,9 +26,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from mfanalytics.charsets import arrow_strings, surrogate_error
+from mfanalytics.charsets import surrogate_error
 from mfanalytics.errors import RecipientListError
-from mfanalytics.lists.phones import ISSUES, Normalized, normalize_mobiles
+from mfanalytics.lists.phones import ISSUES, Normalized, compact, normalize_mobiles
 from mfanalytics.lists.phones import normalized as normalized_column
 from mfanalytics.lists.reading import find_mobile_column, parse_list, read_list
 
@@ -129,61 +128,27 @@ def analyze_list(
         if normalized is None:
             norm = normalized_column(frame[column], region)
         else:
-            norm = _compact(normalized)
-        dup = _duplicates(norm.e164, norm.valid)
-        return _analyze(frame, column, _country_counts(norm.country), norm.valid, dup)
+            norm = compact(normalized)
+        dup = _duplicates(norm)
+        return _analyze(frame, column, _country_counts(norm), norm.valid, dup)
     except UnicodeEncodeError:
         raise _surrogate_error(frame) from None
 
 
-def _compact(frame: pd.DataFrame) -> Normalized:
-    """A :func:`normalize_mobiles` frame as :class:`~mfanalytics.lists.phones.Normalized` (no copy)."""
-
-    def chunks(name: str) -> list[pa.Array]:
-        arr = pa.array(frame[name].array)
-        return list(arr.chunks) if isinstance(arr, pa.ChunkedArray) else [arr]
-
-    valid = frame["mobile_valid"].to_numpy(dtype=bool, na_value=False)
-    issue = frame["mobile_issue"].cat.codes.to_numpy()
-    return Normalized(chunks("mobile_e164"), chunks("mobile_country"), valid, issue)
-
-
-def _keys(e164: list[pa.Array], valid: np.ndarray) -> list[np.ndarray] | None:
-    """Per chunk, the E.164 digits of each valid mobile as an int64 (-1 elsewhere); None if one is too long.
-
-    A valid E.164 number is "+" and at most 15 digits: the integer key is exact.
-    """
-    keys, at = [], 0
-    for chunk in e164:
-        ok = valid[at : at + len(chunk)]
-        key = np.full(len(chunk), -1, dtype=np.int64)
-        digits = pc.utf8_slice_codeunits(chunk.filter(pa.array(ok)), 1)
-        if len(digits) and pc.max(pc.utf8_length(digits)).as_py() > 18:
-            return None
-        key[ok] = digits.cast(pa.int64()).to_numpy()
-        keys.append(key)
-        at += len(chunk)
-    return keys
-
-
-def _duplicates(e164: list[pa.Array], valid: np.ndarray) -> np.ndarray:
+def _duplicates(norm: Normalized) -> np.ndarray:
     """Valid mobiles equal to an earlier valid one.
 
-    Keyed by integers, and in buckets of keys (by their low bits) on a long list, so that
-    the hash table is the size of a bucket: equal numbers fall in the same bucket, in row order.
+    Keyed by their integer (a valid E.164 number has at most 15 digits), in buckets of keys
+    (by their low bits) on a long list, so that the hash table is the size of a bucket: equal
+    numbers fall in the same bucket, in row order.
     """
+    valid = norm.valid
     dup = np.zeros(len(valid), dtype=bool)
-    keys = _keys(e164, valid)
-    if keys is None:  # not int64-safe: hash the strings
-        text = pa.chunked_array(e164, pa.string()) if e164 else pa.chunked_array([], pa.string())
-        codes = pd.factorize(pd.Series(arrow_strings(text.cast(pa.large_string()))), use_na_sentinel=True)[0]
-        dup[valid] = pd.Series(codes[valid]).duplicated(keep="first").to_numpy()
-        return dup
     buckets = 1 << max(0, int(np.ceil(np.log2(max(1, int(valid.sum())) / _BUCKET_ROWS))))
     for b in range(buckets):
         rows, values, at = [], [], 0
-        for key in keys:
-            hit = np.flatnonzero((key >= 0) & ((key & (buckets - 1)) == b))
+        for key in norm.keys:
+            hit = np.flatnonzero(valid[at : at + len(key)] & ((key & (buckets - 1)) == b))
             rows.append(hit + at)
             values.append(key[hit])
             at += len(key)
@@ -204,14 +169,11 @@ def _bincount(values: np.ndarray) -> np.ndarray:
     return counts
 
 
-def _country_counts(country: list[pa.Array]) -> dict[str, int]:
+def _country_counts(norm: Normalized) -> dict[str, int]:
     """Valid mobiles by country (a country is set for valid mobiles only)."""
-    counted: Counter[str] = Counter()
-    for chunk in country:
-        for item in pc.value_counts(chunk).to_pylist():
-            if item["values"] is not None:
-                counted[item["values"]] += item["counts"]
-    return dict(counted)
+    counts = _bincount((norm.country + 1).astype(np.uint16))
+    names = norm.regions.to_pylist()
+    return {names[i - 1]: int(c) for i, c in enumerate(counts) if i and c}
 
 
 def _analyze(
@@ -391,6 +353,13 @@ def _blacklist_numbers(blacklist: Any, region: str) -> pd.Series:
     return normalize_mobiles(values, region=region)["mobile_e164"].dropna()
 
 
+def _blacklist_keys(blacklist: Any, region: str) -> np.ndarray:
+    """The integer keys of the blacklist's numbers (those that can be a valid mobile's)."""
+    keys = normalized_column(_blacklist_numbers(blacklist, region), region).keys
+    banned = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
+    return np.unique(banned[banned >= 0])
+
+
 def clean_recipients(
     data: Any,
     *,
@@ -445,24 +414,24 @@ def clean_recipients(
     try:
         norm = normalized_column(source[column], region)
         valid = norm.valid
-        dup = _duplicates(norm.e164, valid)
-        analysis = _analyze(source, column, _country_counts(norm.country), valid, dup)
+        dup = _duplicates(norm)
+        analysis = _analyze(source, column, _country_counts(norm), valid, dup)
     except UnicodeEncodeError:
         raise _surrogate_error(source) from None
     codes = norm.issue
     codes[dup] = ISSUES.index("duplicate")
     if blacklist is not None:
         try:
-            banned = pa.array(_blacklist_numbers(blacklist, region).array).cast(pa.string())
+            banned = _blacklist_keys(blacklist, region)
         except UnicodeEncodeError as exc:
             raise _surrogate(str(exc.object[exc.start]), what="blacklist", field="blacklist") from None
         at = 0
-        for chunk in norm.e164:
-            black = valid[at : at + len(chunk)] & pc.is_in(chunk, value_set=banned).to_numpy(zero_copy_only=False)
-            codes[at : at + len(chunk)][black] = ISSUES.index("blacklisted")
-            at += len(chunk)
+        for key in norm.keys:
+            black = valid[at : at + len(key)] & np.isin(key, banned)
+            codes[at : at + len(key)][black] = ISSUES.index("blacklisted")
+            at += len(key)
     frame = source.copy(deep=False)
-    for name, values in norm.frame(source.index).items():  # the compact chunks released as converted
+    for name, values in norm.frame(source.index).items():
         frame[name] = values.array
     frame.attrs = dict(source.attrs)
     tally = _bincount((codes + 1).astype(np.uint8))

@@ -51,7 +51,7 @@ mobile_issue    category          ``empty`` (missing, or only ASCII whitespace),
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,6 +82,7 @@ __all__ = [
     "ISSUE_DTYPE",
     "OVERSEAS_REGIONS",
     "Normalized",
+    "compact",
     "normalize_mobiles",
     "normalized",
     "regions_of_international",
@@ -243,65 +244,148 @@ def _distinct(series: pd.Series) -> tuple[np.ndarray, pa.Array]:
 
 @dataclass
 class Normalized:
-    """:func:`normalize_mobiles` of a column, compact: its strings kept per row chunk as Arrow ``string``.
+    """:func:`normalize_mobiles` of a column, compact: numbers as integers, countries as codes.
 
-    What :func:`mfanalytics.lists.cleaning.clean_recipients` works on before it builds its frame
-    (pandas holds strings with 64-bit offsets: :meth:`frame` converts one chunk at a time).
+    What :func:`mfanalytics.lists.cleaning.clean_recipients` works on before it builds its frame:
+    8 bytes a row for the number and 2 for its country, where pandas' strings take 20 and 10
+    (:meth:`frame` writes those one chunk of rows at a time).
 
     Attributes
     ----------
-    e164, country : list of pyarrow.StringArray
-        ``mobile_e164`` and ``mobile_country``, one array per row chunk, in order.
+    keys : list of numpy.ndarray
+        The digits of ``mobile_e164`` as an int64 (an E.164 number's first digit is never 0,
+        so ``"+" + str(key)`` is the string); -1 where it is missing, or longer than 18
+        digits (those are in ``long``). One array per chunk of ``_ROW_CHUNK`` rows, so that
+        :meth:`frame` releases each once written.
+    long : dict
+        Row -> ``mobile_e164`` of the few numbers (never valid) longer than 18 digits.
+    country : numpy.ndarray
+        ``mobile_country`` as codes into ``regions`` (int16, -1: missing).
+    regions : pyarrow.StringArray
+        The region codes ``country`` points to.
     valid : numpy.ndarray
-        ``mobile_valid`` (bool, one per row).
+        ``mobile_valid`` (bool).
     issue : numpy.ndarray
         ``mobile_issue`` as codes into :data:`ISSUES` (int8, -1 for a valid mobile).
     """
 
-    e164: list[pa.Array]
-    country: list[pa.Array]
+    keys: list[np.ndarray]
+    long: dict[int, str]
+    country: np.ndarray
+    regions: pa.Array
     valid: np.ndarray
     issue: np.ndarray
 
-    def frame(self, index: pd.Index, issue: np.ndarray | None = None) -> pd.DataFrame:
-        """The four columns as a frame; the string chunks are released as they are converted.
+    def e164_chunks(self) -> Iterator[pa.Array]:
+        """``mobile_e164`` as Arrow ``large_string`` arrays, in order; ``keys`` is emptied as they are made."""
+        at, large = 0, pa.large_string()
+        while self.keys:
+            key = self.keys.pop(0)
+            digits = pa.array(key, mask=key < 0).cast(large)
+            text = pc.binary_join_element_wise(pa.scalar("+", large), digits, pa.scalar("", large))
+            long = {i - at: v for i, v in self.long.items() if at <= i < at + len(key)}
+            if long:
+                rows = np.fromiter(long, dtype=np.int64)
+                text = _scatter(text, rows, pa.array(list(long.values()), large))
+            at += len(key)
+            yield text
 
-        ``issue`` replaces the issue codes (``clean_recipients`` adds duplicates and blacklisted numbers).
-        """
-        e164 = _large_strings(self.e164)
-        country = _large_strings(self.country)
-        codes = self.issue if issue is None else issue
+    def country_chunks(self) -> Iterator[pa.Array]:
+        """``mobile_country`` as Arrow ``large_string`` arrays, like :meth:`e164_chunks`."""
+        regions = self.regions.cast(pa.large_string())
+        for at in range(0, len(self.country), _ROW_CHUNK):
+            code = self.country[at : at + _ROW_CHUNK]
+            yield regions.take(pa.array(code, mask=code < 0))
+
+    def frame(self, index: pd.Index) -> pd.DataFrame:
+        """The four columns as a frame (pandas ``string[pyarrow]`` holds 64-bit offsets)."""
+        e164 = arrow_strings(pa.chunked_array(list(self.e164_chunks()), pa.large_string()))
+        country = arrow_strings(pa.chunked_array(list(self.country_chunks()), pa.large_string()))
         return pd.DataFrame(
             {
                 "mobile_e164": e164,
-                "mobile_valid": pd.array(self.valid, dtype="boolean"),
+                "mobile_valid": pd.arrays.BooleanArray(self.valid, np.zeros(len(self.valid), dtype=bool)),
                 "mobile_country": country,
-                "mobile_issue": pd.Categorical.from_codes(codes, dtype=ISSUE_DTYPE),
+                "mobile_issue": pd.Categorical.from_codes(self.issue, dtype=ISSUE_DTYPE),
             },
             index=index,
             copy=False,
         )
 
 
-def _large_strings(chunks: list[pa.Array]) -> pd.api.extensions.ExtensionArray:
-    """``string[pyarrow]`` of Arrow string chunks, emptying the list one chunk at a time."""
-    large = []
-    while chunks:
-        large.append(chunks.pop(0).cast(pa.large_string()))
-    return arrow_strings(pa.chunked_array(large, pa.large_string()))
+def _scatter(target: pa.Array, rows: np.ndarray, values: pa.Array) -> pa.Array:
+    """``target`` with ``target[rows] = values`` (a few rows)."""
+    index = np.arange(len(target) + len(rows))
+    index[rows] = len(target) + np.arange(len(rows))
+    return pa.concat_arrays([target, values]).take(pa.array(index[: len(target)]))
 
 
-def _results(uniq: pa.Array, region: str) -> tuple[pa.Array, np.ndarray, pa.Array, np.ndarray]:
-    """:func:`_normalize_distinct` of distinct values, in batches, plus a last slot for a missing value."""
-    parts = [
-        _normalize_distinct(uniq.slice(at, _DISTINCT_BATCH), region) for at in range(0, len(uniq), _DISTINCT_BATCH)
-    ]
-    null = pa.nulls(1, pa.string())
-    e164 = pa.concat_arrays([p[0] for p in parts] + [null])
-    country = pa.concat_arrays([p[2] for p in parts] + [null])
-    mobile = np.concatenate([p[1] for p in parts] + [np.zeros(1, dtype=bool)])
-    issue = np.concatenate([p[3] for p in parts] + [np.full(1, EMPTY, dtype=np.int8)])
-    return e164, mobile, country, issue
+#: Region codes a valid mobile can have (``region_code_for_number``), extended if one is not there.
+_REGIONS = pa.array(sorted(set(phonenumbers.SUPPORTED_REGIONS) | {"001", phonenumbers.UNKNOWN_REGION}), pa.string())
+
+
+class _Compact:
+    """Builds a :class:`Normalized` from the results of distinct values, one chunk of rows at a time."""
+
+    def __init__(self, n: int) -> None:
+        self.keys: list[np.ndarray] = []
+        self.country = np.full(n, -1, dtype=np.int16)
+        self.valid = np.zeros(n, dtype=bool)
+        self.issue = np.zeros(n, dtype=np.int8)
+        self.long: dict[int, str] = {}
+        self.regions = _REGIONS
+        self._long: dict[int, str] = {}  # of the distinct values being put
+
+    def results(self, uniq: pa.Array, region: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Key, country code, validity and issue of each distinct value, plus a last slot for a missing one."""
+        parts = [
+            _normalize_distinct(uniq.slice(at, _DISTINCT_BATCH), region) for at in range(0, len(uniq), _DISTINCT_BATCH)
+        ]
+        e164 = pa.concat_arrays([p[0] for p in parts] + [pa.nulls(1, pa.string())])
+        country = pa.concat_arrays([p[2] for p in parts] + [pa.nulls(1, pa.string())])
+        key, self._long, codes = self.encode(e164, country)
+        mobile = np.concatenate([p[1] for p in parts] + [np.zeros(1, dtype=bool)])
+        issue = np.concatenate([p[3] for p in parts] + [np.full(1, EMPTY, dtype=np.int8)])
+        return key, codes, mobile, issue
+
+    def encode(self, e164: pa.Array, country: pa.Array) -> tuple[np.ndarray, dict[int, str], np.ndarray]:
+        """E.164 strings as keys (and the long ones), countries as codes (``regions`` grows if need be)."""
+        e164, country = e164.cast(pa.string()), country.cast(pa.string())
+        digits = pc.utf8_slice_codeunits(e164, 1)
+        fits = pc.fill_null(pc.less_equal(pc.utf8_length(digits), 18), False)
+        key = pc.fill_null(pc.if_else(fits, digits, None).cast(pa.int64()), -1).to_numpy(zero_copy_only=False)
+        long = {int(i): e164[int(i)].as_py() for i in np.flatnonzero(~as_bool(fits) & as_bool(e164.is_valid()))}
+        code = pc.index_in(country, value_set=self.regions)
+        if pc.sum(pc.and_(country.is_valid(), code.is_null())).as_py():
+            self.regions = pa.concat_arrays([self.regions, pc.unique(country.drop_null())])
+            code = pc.index_in(country, value_set=self.regions)
+        return key, long, pc.fill_null(code, -1).to_numpy(zero_copy_only=False).astype(np.int16)
+
+    def put(self, at: int, take: np.ndarray, results: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]) -> None:
+        """Rows ``at:at+len(take)`` are the distinct values ``take`` (the last slot: missing)."""
+        key, codes, mobile, issue = results
+        stop = at + len(take)
+        self.keys.append(key[take])
+        self.country[at:stop] = codes[take]
+        self.valid[at:stop], self.issue[at:stop] = mobile[take], issue[take]
+        if self._long:
+            for row in np.flatnonzero(np.isin(take, np.fromiter(self._long, dtype=np.int64))):
+                self.long[at + int(row)] = self._long[int(take[row])]
+
+    def done(self) -> Normalized:
+        return Normalized(self.keys, self.long, self.country, self.regions, self.valid, self.issue)
+
+
+def compact(frame: pd.DataFrame) -> Normalized:
+    """A :func:`normalize_mobiles` frame as :class:`Normalized`."""
+    out = _Compact(len(frame))
+    e164 = pa.chunked_array(pa.array(frame["mobile_e164"].array)).combine_chunks()
+    country = pa.chunked_array(pa.array(frame["mobile_country"].array)).combine_chunks()
+    key, out.long, out.country = out.encode(e164, country)
+    out.keys = [key[at : at + _ROW_CHUNK].copy() for at in range(0, len(key), _ROW_CHUNK)]
+    out.valid = frame["mobile_valid"].to_numpy(dtype=bool, na_value=False)
+    out.issue = frame["mobile_issue"].cat.codes.to_numpy().astype(np.int8)
+    return out.done()
 
 
 def normalized(series: pd.Series, region: str = "FR") -> Normalized:
@@ -313,36 +397,24 @@ def normalized(series: pd.Series, region: str = "FR") -> Normalized:
     """
     region = region.upper()
     n = len(series)
-    valid = np.zeros(n, dtype=bool)
-    issue = np.zeros(n, dtype=np.int8)
-    e164s: list[pa.Array] = []
-    countries: list[pa.Array] = []
+    out = _Compact(n)
     if isinstance(series.dtype, pd.CategoricalDtype):
         codes, uniq = _distinct(series)
-        e164, mobile, country, issues = _results(uniq, region)
+        results = out.results(uniq, region)
         for at in range(0, n, _ROW_CHUNK):
             part = codes[at : at + _ROW_CHUNK]
-            take = np.where(part < 0, len(uniq), part)
-            e164s.append(e164.take(pa.array(take)))
-            countries.append(country.take(pa.array(take)))
-            valid[at : at + len(take)] = mobile[take]
-            issue[at : at + len(take)] = issues[take]
-        return Normalized(e164s, countries, valid, issue)
+            out.put(at, np.where(part < 0, len(uniq), part), results)
+        return out.done()
     if not isinstance(series.dtype, pd.StringDtype):
         series = series.astype(_STRING)
     column = pa.array(series.array)
     if isinstance(column, pa.Array):
         column = pa.chunked_array([column])
     for at in range(0, n, _ROW_CHUNK):
-        chunk = column.slice(at, _ROW_CHUNK).combine_chunks()
-        encoded = pc.dictionary_encode(chunk)
+        encoded = pc.dictionary_encode(column.slice(at, _ROW_CHUNK).combine_chunks())
         take = pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy(zero_copy_only=False)
-        e164, mobile, country, issues = _results(encoded.dictionary.cast(pa.string()), region)
-        e164s.append(e164.take(pa.array(take)))
-        countries.append(country.take(pa.array(take)))
-        valid[at : at + len(take)] = mobile[take]
-        issue[at : at + len(take)] = issues[take]
-    return Normalized(e164s, countries, valid, issue)
+        out.put(at, take.astype(np.int64), out.results(encoded.dictionary.cast(pa.string()), region))
+    return out.done()
 
 
 def normalize_mobiles(values: Iterable[str] | pd.Series, *, region: str = "FR") -> pd.DataFrame:
