@@ -18,6 +18,7 @@ import html
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -27,12 +28,15 @@ import pyarrow.compute as pc
 
 from mfanalytics.charsets import surrogate_error
 from mfanalytics.errors import RecipientListError
-from mfanalytics.lists.phones import ISSUE_DTYPE, ISSUES, normalize_mobiles
-from mfanalytics.lists.reading import ADDED_COLUMNS, find_mobile_column, parse_list, read_list
+from mfanalytics.lists.phones import ISSUES, Normalized, compact, normalize_mobiles
+from mfanalytics.lists.phones import normalized as normalized_column
+from mfanalytics.lists.reading import find_mobile_column, parse_list, read_list
 
 __all__ = ["CleanResult", "analyze_list", "clean_recipients"]
 
 _STRING = pd.StringDtype("pyarrow")
+_ROWS = 1 << 18  # rows measured or keyed at a time
+_BUCKET_ROWS = 1 << 19  # valid numbers de-duplicated at a time (a bucket of their keys)
 
 
 def _as_text(series: pd.Series | pd.Index) -> pd.Series:
@@ -44,19 +48,30 @@ def _as_text(series: pd.Series | pd.Index) -> pd.Series:
 def _column_facts(series: pd.Series, blanks: bool = True) -> tuple[np.ndarray, Callable[[int], str], bool]:
     """A column's lengths in characters (missing: 0), its value at a row as text, whether one is blank.
 
-    A categorical column is measured on its categories (each distinct value once). With
+    A categorical column is measured on its categories (each distinct value once), another one
+    Arrow chunk at a time, so that what is held beside the column is its int32 lengths. With
     ``blanks=False`` (the mobile column) blank values are not looked for.
     """
     if isinstance(series.dtype, pd.CategoricalDtype):
         text = _as_text(series.cat.categories)
         codes = series.cat.codes.to_numpy()
-        cat_len = np.append(text.str.len().fillna(0).to_numpy(dtype=np.int64), 0)  # code -1: missing, 0
+        cat_len = np.append(text.str.len().fillna(0).to_numpy(dtype=np.int32), np.int32(0))  # code -1: missing, 0
         blank = np.flatnonzero((text.str.strip() == "").to_numpy(dtype=bool, na_value=True))
         has_blank = bool((codes < 0).any() or np.isin(codes, blank).any())
         return cat_len[codes], lambda i: str(text.iloc[codes[i]]) if codes[i] >= 0 else str(pd.NA), has_blank
     text = _as_text(series)
-    lengths = text.str.len().fillna(0).to_numpy(dtype=np.int64)
-    has_blank = blanks and bool((text.isna() | (text.str.strip() == "")).any())
+    column = pa.array(text.array)
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    lengths = np.zeros(len(text), dtype=np.int32)
+    has_blank, at = False, 0
+    for chunk in chunks:
+        for start in range(0, len(chunk), _ROWS):
+            part = chunk.slice(start, _ROWS)
+            lengths[at : at + len(part)] = pc.fill_null(pc.utf8_length(part), 0).to_numpy(zero_copy_only=False)
+            at += len(part)
+            if blanks and not has_blank:
+                trimmed = pc.utf8_length(pc.utf8_trim_whitespace(part))
+                has_blank = bool(part.null_count) or bool(pc.any(pc.equal(trimmed, 0)).as_py())
     return lengths, lambda i: str(text.iloc[i]), has_blank
 
 
@@ -111,42 +126,70 @@ def analyze_list(
     column = find_mobile_column(frame.columns) if column is None else column
     try:
         if normalized is None:
-            normalized = normalize_mobiles(frame[column], region=region)
-        valid, dup = _valid_and_duplicates(normalized)
-        return _analyze(frame, column, normalized, valid, dup)
+            norm = normalized_column(frame[column], region)
+        else:
+            norm = compact(normalized)
+        dup = _duplicates(norm)
+        return _analyze(frame, column, _country_counts(norm), norm.valid, dup)
     except UnicodeEncodeError:
         raise _surrogate_error(frame) from None
 
 
-def _valid_and_duplicates(normalized: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Valid mobiles, and those equal to an earlier valid one (duplicates)."""
-    valid = normalized["mobile_valid"].to_numpy(dtype=bool, na_value=False)
-    e164 = pa.array(normalized["mobile_e164"].array).cast(pa.string())
-    digits = pc.utf8_slice_codeunits(e164.filter(pa.array(valid)), 1)
-    if len(digits) and pc.max(pc.utf8_length(digits)).as_py() > 18:  # not int64-safe: hash strings
-        codes = pd.factorize(normalized["mobile_e164"], use_na_sentinel=True)[0][valid]
-    else:  # a valid E.164 number is "+" and at most 15 digits: an integer key is exact
-        codes = digits.cast(pa.int64()).to_numpy()
+def _duplicates(norm: Normalized) -> np.ndarray:
+    """Valid mobiles equal to an earlier valid one.
+
+    Keyed by their integer (a valid E.164 number has at most 15 digits), in buckets of keys
+    (by their low bits) on a long list, so that the hash table is the size of a bucket: equal
+    numbers fall in the same bucket, in row order.
+    """
+    valid = norm.valid
     dup = np.zeros(len(valid), dtype=bool)
-    dup[valid] = pd.Series(codes).duplicated(keep="first").to_numpy()
-    return valid, dup
+    buckets = 1 << max(0, int(np.ceil(np.log2(max(1, int(valid.sum())) / _BUCKET_ROWS))))
+    for b in range(buckets):
+        rows, values, at = [], [], 0
+        for key in norm.keys:
+            hit = np.flatnonzero(valid[at : at + len(key)] & ((key & (buckets - 1)) == b))
+            rows.append(hit + at)
+            values.append(key[hit])
+            at += len(key)
+        where = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        found = pd.Series(np.concatenate(values) if values else where).duplicated(keep="first").to_numpy()
+        dup[where[found]] = True
+    return dup
+
+
+def _bincount(values: np.ndarray) -> np.ndarray:
+    """``np.bincount`` a slice at a time (it converts its input to int64: a copy of the slice only)."""
+    counts = np.zeros(0, dtype=np.int64)
+    for at in range(0, len(values), _ROWS):
+        part = np.bincount(values[at : at + _ROWS])
+        if len(part) > len(counts):
+            counts = np.pad(counts, (0, len(part) - len(counts)))
+        counts[: len(part)] += part
+    return counts
+
+
+def _country_counts(norm: Normalized) -> dict[str, int]:
+    """Valid mobiles by country (a country is set for valid mobiles only)."""
+    counts = _bincount((norm.country + 1).astype(np.uint16))
+    names = norm.regions.to_pylist()
+    return {names[i - 1]: int(c) for i, c in enumerate(counts) if i and c}
 
 
 def _analyze(
-    frame: pd.DataFrame, column: str, normalized: pd.DataFrame, valid: np.ndarray, dup: np.ndarray
+    frame: pd.DataFrame, column: str, counted: dict[str, int], valid: np.ndarray, dup: np.ndarray
 ) -> dict[str, Any]:
-    counted = normalized["mobile_country"][valid].value_counts(sort=False)
     countries = sorted(((str(k), int(v)) for k, v in counted.items()), key=lambda kv: (-kv[1], kv[0]))
     n = len(frame)
     header = [str(c) for c in frame.columns]
     sizes: dict[str, dict[str, int]] = {}
     longest: dict[str, str] = {}
     empty_keys: list[str] = []
-    line_len = np.zeros(n, dtype=np.int64)
+    line_len = np.zeros(n, dtype=np.int32)
     for name, key in zip(frame.columns, header):
         lengths, value_at, blank = _column_facts(frame[name], blanks=name != column)
         line_len += lengths
-        counts = np.bincount(lengths) if n else np.zeros(0, dtype=np.int64)
+        counts = _bincount(lengths)
         sizes[key] = {str(k): int(c) for k, c in enumerate(counts) if c}
         longest[key] = value_at(int(np.argmax(lengths))) if n else ""
         if name != column and n and blank:
@@ -191,7 +234,9 @@ class CleanResult:
         ``mobile_issue`` (categories ``empty``, ``invalid``, ``not_mobile``,
         ``duplicate``, ``blacklisted``; NA for a row to send).
     recipients : pandas.DataFrame
-        The rows to send: valid mobiles, first occurrence, not blacklisted.
+        The rows to send: valid mobiles, first occurrence, not blacklisted
+        (selected from ``frame`` when first read, so that cleaning a long list
+        holds one frame, not two).
     analysis : dict
         :func:`analyze_list` of the list (guide section 2.9.1).
     column : str
@@ -204,11 +249,14 @@ class CleanResult:
     """
 
     frame: pd.DataFrame
-    recipients: pd.DataFrame
     analysis: dict[str, Any]
     column: str
     charset: str
     counts: dict[str, int] = field(default_factory=dict)
+
+    @cached_property
+    def recipients(self) -> pd.DataFrame:
+        return self.frame[self.frame["mobile_issue"].isna().to_numpy()]
 
     def __repr__(self) -> str:
         c = self.counts
@@ -305,6 +353,13 @@ def _blacklist_numbers(blacklist: Any, region: str) -> pd.Series:
     return normalize_mobiles(values, region=region)["mobile_e164"].dropna()
 
 
+def _blacklist_keys(blacklist: Any, region: str) -> np.ndarray:
+    """The integer keys of the blacklist's numbers (those that can be a valid mobile's)."""
+    keys = normalized_column(_blacklist_numbers(blacklist, region), region).keys
+    banned = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
+    return np.unique(banned[banned >= 0])
+
+
 def clean_recipients(
     data: Any,
     *,
@@ -357,33 +412,34 @@ def clean_recipients(
         )
     region = region.upper()
     try:
-        norm = normalize_mobiles(source[column], region=region)
-        valid, dup = _valid_and_duplicates(norm)
-        analysis = _analyze(source, column, norm, valid, dup)
+        norm = normalized_column(source[column], region)
+        valid = norm.valid
+        dup = _duplicates(norm)
+        analysis = _analyze(source, column, _country_counts(norm), valid, dup)
     except UnicodeEncodeError:
         raise _surrogate_error(source) from None
-    black = np.zeros(len(norm), dtype=bool)
+    codes = norm.issue
+    codes[dup] = ISSUES.index("duplicate")
     if blacklist is not None:
         try:
-            banned = _blacklist_numbers(blacklist, region)
+            banned = _blacklist_keys(blacklist, region)
         except UnicodeEncodeError as exc:
             raise _surrogate(str(exc.object[exc.start]), what="blacklist", field="blacklist") from None
-        black = valid & norm["mobile_e164"].isin(banned).to_numpy(dtype=bool, na_value=False)
-    codes = norm["mobile_issue"].cat.codes.to_numpy().copy()
-    codes[dup] = ISSUES.index("duplicate")
-    codes[black] = ISSUES.index("blacklisted")
-    issue = pd.Categorical.from_codes(codes, dtype=ISSUE_DTYPE)
+        at = 0
+        for key in norm.keys:
+            black = valid[at : at + len(key)] & np.isin(key, banned)
+            codes[at : at + len(key)][black] = ISSUES.index("blacklisted")
+            at += len(key)
     frame = source.copy(deep=False)
-    for name in ADDED_COLUMNS[:-1]:
-        frame[name] = norm[name].array
-    frame["mobile_issue"] = issue
+    for name, values in norm.frame(source.index).items():
+        frame[name] = values.array
     frame.attrs = dict(source.attrs)
-    recipients = frame[codes < 0]
-    counts = {"rows": len(frame), "recipients": len(recipients)}
-    counts.update({str(k): int(v) for k, v in pd.Series(issue).value_counts(sort=False).items()})
+    tally = _bincount((codes + 1).astype(np.uint8))
+    tally = np.pad(tally, (0, len(ISSUES) + 1 - len(tally)))
+    counts = {"rows": len(frame), "recipients": int(tally[0])}
+    counts.update({name: int(c) for name, c in zip(ISSUES, tally[1:])})
     return CleanResult(
         frame=frame,
-        recipients=recipients,
         analysis=analysis,
         column=str(column),
         charset=source.attrs.get("charset", ""),

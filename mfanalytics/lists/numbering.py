@@ -30,6 +30,7 @@ __all__ = [
     "EMPTY_RE2",
     "as_bool",
     "assemble",
+    "digits_and_plus",
     "digits_only",
     "may_be_mobile_in",
     "regions_of_international",
@@ -143,7 +144,13 @@ def _strip_national_prefix(values: pa.Array, md: PhoneMetadata) -> pa.Array:
 
 
 def _type_of(nsn: pa.Array, md: PhoneMetadata) -> np.ndarray:
-    """``_number_type_helper`` on every national significant number."""
+    """``_number_type_helper`` on every national significant number, mobiles as ``MOBILE``.
+
+    Both types phonenumbers calls a mobile (:data:`MOBILE_TYPES`) come out as
+    ``MOBILE``: what a caller asks is whether a number is a mobile, another valid
+    type or ``UNKNOWN``, so the fixed-line pattern is run only on the valid numbers
+    that are not mobiles.
+    """
     n = len(nsn)
     out = np.full(n, int(_UNKNOWN), dtype=np.int16)
     lengths = pc.utf8_length(nsn).to_numpy(zero_copy_only=False)
@@ -163,24 +170,78 @@ def _type_of(nsn: pa.Array, md: PhoneMetadata) -> np.ndarray:
                 out[idx[hit]] = typ
                 left &= ~hit
             todo[idx[~left]] = False
-    fixed = todo & _fullmatch(nsn, md.fixed_line, lengths)
     if md.same_mobile_and_fixed_line_pattern:
-        out[fixed] = PhoneNumberType.FIXED_LINE_OR_MOBILE
+        mobile = todo & _fullmatch(nsn, md.fixed_line, lengths)
+        out[mobile] = PhoneNumberType.MOBILE
         return out
     mobile = todo & _fullmatch(nsn, md.mobile, lengths)
-    out[fixed & mobile] = PhoneNumberType.FIXED_LINE_OR_MOBILE
-    out[fixed & ~mobile] = PhoneNumberType.FIXED_LINE
-    out[~fixed & mobile] = PhoneNumberType.MOBILE
+    out[mobile] = PhoneNumberType.MOBILE
+    rest = np.flatnonzero(todo & ~mobile)
+    if len(rest):
+        fixed = _fullmatch(nsn.take(pa.array(rest)), md.fixed_line, lengths[rest])
+        out[rest[fixed]] = PhoneNumberType.FIXED_LINE
     return out
 
 
 # --------------------------------------------------------------------------- fast path
+class _Digits:
+    """The bytes of a digit string array (ASCII digits only), read with numpy: a byte at a position, a suffix."""
+
+    def __init__(self, digits: pa.Array) -> None:
+        digits = digits.cast(pa.string())
+        n = len(digits)
+        bufs = digits.buffers()
+        offsets = np.frombuffer(bufs[1], dtype=np.int32)[digits.offset : digits.offset + n + 1].astype(np.int64)
+        data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, dtype=np.uint8)
+        self.data = np.append(data[offsets[0] : offsets[-1]], np.uint8(0))  # a 0 byte: reads past the end
+        self.start = offsets[:-1] - offsets[0]
+        self.length = np.diff(offsets)
+
+    def at(self, pos: np.ndarray | int, rows: np.ndarray | None = None) -> np.ndarray:
+        """The digit (0-9) at ``pos`` in each string (of ``rows``), -1 past its end."""
+        start = self.start if rows is None else self.start[rows]
+        length = self.length if rows is None else self.length[rows]
+        inside = np.asarray(pos) < length
+        byte = self.data[np.where(inside, start + pos, len(self.data) - 1)]
+        return np.where(inside, byte.astype(np.int16) - 48, -1)
+
+    def starts_with(self, prefix: str) -> np.ndarray:
+        """Whether each string starts with the digits ``prefix``."""
+        out = self.length >= len(prefix)
+        for k, ch in enumerate(prefix):
+            out &= self.at(k) == int(ch)
+        return out
+
+    def suffixes(self, rows: np.ndarray | None, skip: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
+        """The strings of ``rows`` (all: None) without their first ``skip`` digits, null where not ``valid``."""
+        start = self.start if rows is None else self.start[rows]
+        length = self.length if rows is None else self.length[rows]
+        size = np.maximum(length - skip, 0)
+        if valid is not None:
+            size[~valid] = 0
+        offsets = np.zeros(len(size) + 1, dtype=np.int64)
+        np.cumsum(size, out=offsets[1:])
+        index = np.repeat(start + skip - offsets[:-1], size) + np.arange(offsets[-1])
+        bitmap = None if valid is None else pa.py_buffer(np.packbits(valid, bitorder="little"))
+        return pa.StringArray.from_buffers(
+            len(size), pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(self.data[index].tobytes()), bitmap
+        )
+
+
+_KNOWN = np.zeros(1000, dtype=bool)
+_KNOWN[[c for c in phonenumbers.COUNTRY_CODE_TO_REGION_CODE if 0 <= c < 1000]] = True
+
+
 def _fast_parse(digits: pa.Array, plus: np.ndarray, region: str) -> tuple[np.ndarray, np.ndarray, pa.Array]:
     """Replay ``phonenumbers.parse`` on digit strings of the simple shape.
 
     Returns ``settled`` (bool per value), ``cc`` (int country code per value)
     and ``nsn`` (national significant number, pa string array, null where not
-    settled). Values not settled must go to the reference.
+    settled). Values not settled must go to the reference. Every step removes
+    leading digits, so the national number is a suffix of the digits: the
+    steps count how many (IDD, country code, national prefix) with numpy on
+    the bytes, the patterns run on Arrow strings, and the suffixes are cut
+    once at the end.
     """
     n = len(digits)
     settled = np.zeros(n, dtype=bool)
@@ -189,76 +250,59 @@ def _fast_parse(digits: pa.Array, plus: np.ndarray, region: str) -> tuple[np.nda
     idd = (md.international_prefix or "") if md is not None else ""
     if md is None or n == 0 or not _simple_metadata(region) or not idd.isdigit():
         return settled, cc, pa.nulls(n, pa.string())
-    dlen = pc.utf8_length(digits).to_numpy(zero_copy_only=False)
-    first_zero = as_bool(pc.starts_with(digits, "0"))
-    after_idd = pc.utf8_slice_codeunits(digits, len(idd))
-    zero_after_idd = as_bool(pc.starts_with(after_idd, "0"))
-    starts_idd = as_bool(pc.starts_with(digits, idd))
+    d = _Digits(digits)
+    dlen = d.length
+    first_zero = d.at(0) == 0
+    starts_idd = d.starts_with(idd)
+    zero_after_idd = d.at(len(idd)) == 0
     # Shapes we replay: at least 3 digits (viable), no '+0' / IDD+'0' corner.
     base = (dlen >= 3) & (dlen <= 60)
     intl = base & ((plus & ~first_zero) | (~plus & starts_idd & ~zero_after_idd & (dlen > len(idd))))
-    intl_body = pc.if_else(pa.array(plus), digits, after_idd)
     national = base & ~plus & ~starts_idd
-    # International: the first 1-3 digits that are a known country code.
-    klen = np.zeros(n, dtype=np.int8)
-    at = np.flatnonzero(intl)  # only the international rows: their first three digits, sliced once
-    head = pc.utf8_slice_codeunits(intl_body.take(pa.array(at)), 0, 3) if len(at) else pa.array([], pa.string())
-    left = np.ones(len(at), dtype=bool)
+    skip = np.zeros(n, dtype=np.int64)  # leading digits removed so far
+    # International: the first 1-3 digits (after the + or the IDD) that are a known country code.
+    at = np.flatnonzero(intl)
+    off = np.where(plus[at], 0, len(idd))
+    klen = np.zeros(len(at), dtype=np.int64)
+    value = np.zeros(len(at), dtype=np.int64)
+    code = np.zeros(len(at), dtype=np.int64)
     for k in (1, 2, 3):
-        pre = pc.utf8_slice_codeunits(head, 0, k) if k < 3 else head
-        known = as_bool(pc.is_in(pre, value_set=_KNOWN_CODES)) & left
-        if known.any():
-            rows = at[known]
-            cc[rows] = pre.filter(pa.array(known)).cast(pa.int64()).to_numpy()
-            klen[rows] = k
-            left &= ~known
-    groups = [np.flatnonzero(klen == k) for k in (1, 2, 3)]
-    rest = assemble(
-        n, groups, [pc.utf8_slice_codeunits(intl_body.take(pa.array(g)), k) for k, g in zip((1, 2, 3), groups)]
-    )
+        digit = d.at(off + k - 1, at)
+        value = value * 10 + np.maximum(digit, 0)
+        hit = (klen == 0) & (digit >= 0) & _KNOWN[np.where(digit >= 0, value, 0) % 1000]
+        klen[hit], code[hit] = k, value[hit]
+    found_intl = at[klen > 0]
+    cc[found_intl] = code[klen > 0]
+    skip[found_intl] = (off + klen)[klen > 0]
     # National, with the country-code-without-plus rule of _maybe_extract_country_code.
     cc_str = str(md.country_code)
-    with_cc = national & as_bool(pc.starts_with(digits, cc_str))
-    take_cc = np.zeros(n, dtype=bool)
-    potential = pc.utf8_slice_codeunits(digits, len(cc_str))
-    if with_cc.any():
-        w = np.flatnonzero(with_cc)
-        d_w = digits.take(pa.array(w))
-        pot_w = _strip_national_prefix(potential.take(pa.array(w)), md)
+    w = np.flatnonzero(national & d.starts_with(cc_str))
+    if len(w):
+        d_w = d.suffixes(w, np.zeros(len(w), dtype=np.int64))
+        pot_w = _strip_national_prefix(d.suffixes(w, np.full(len(w), len(cc_str))), md)
         take_w = (~_pattern_match(d_w, md.general_desc) & _pattern_match(pot_w, md.general_desc)) | (
             _test_length(d_w, md) == _TOO_LONG
         )
-        take_cc[w] = take_w
-        potential = _scatter(potential, w, pot_w)
-    rest = pc.if_else(pa.array(national), pc.if_else(pa.array(take_cc), potential, digits), rest)
+        skip[w[take_w]] = dlen[w[take_w]] - pc.utf8_length(pot_w.filter(pa.array(take_w))).to_numpy()
     cc[national] = int(md.country_code or 0)
-    found = national | (klen > 0)
+    found = national | (cc > 0) & intl
     # Strip the national prefix with the metadata of the number's main region.
-    pieces, where = [], []
     for c in np.unique(cc[found]):
         sel = np.flatnonzero(found & (cc == c))
         main = phonenumbers.region_code_for_country_code(int(c))
         if main in (phonenumbers.UNKNOWN_REGION, "001") or not _simple_metadata(main):
             continue
         mdc = _known(main)
-        cand = rest.take(pa.array(sel))
+        cand = d.suffixes(sel, skip[sel])
+        clen = pc.utf8_length(cand).to_numpy(zero_copy_only=False)
         stripped = _strip_national_prefix(cand, mdc)
+        slen = pc.utf8_length(stripped).to_numpy(zero_copy_only=False)
         use = ~np.isin(_test_length(stripped, mdc), (_TOO_SHORT, _LOCAL, _INVALID_LEN))
-        final = pc.if_else(pa.array(use), stripped, cand)
-        flen = pc.utf8_length(final).to_numpy(zero_copy_only=False)
-        ok = (pc.utf8_length(cand).to_numpy(zero_copy_only=False) >= 2) & (flen <= 17)
-        pieces.append(final.filter(pa.array(ok)))
-        where.append(sel[ok])
+        flen = np.where(use, slen, clen)
+        ok = (clen >= 2) & (flen <= 17)
+        skip[sel] += np.where(use, clen - slen, 0)
         settled[sel[ok]] = True
-    nsn = assemble(n, where, pieces)
-    return settled, cc, nsn
-
-
-def _scatter(target: pa.Array, idx: np.ndarray, values: pa.Array) -> pa.Array:
-    """``target`` with ``target[idx] = values``."""
-    keep = np.ones(len(target), dtype=bool)
-    keep[idx] = False
-    return assemble(len(target), [np.flatnonzero(keep), idx], [target.filter(pa.array(keep)), values])
+    return settled, cc, d.suffixes(None, skip, settled)
 
 
 def assemble(n: int, where: list[np.ndarray], pieces: list[pa.Array]) -> pa.Array:
@@ -273,15 +317,17 @@ def assemble(n: int, where: list[np.ndarray], pieces: list[pa.Array]) -> pa.Arra
     return values.take(pa.array(inverse))
 
 
-_KNOWN_CODES = pa.array([str(c) for c in phonenumbers.COUNTRY_CODE_TO_REGION_CODE], pa.string())
-
-
 def digits_only(arr: pa.Array) -> pa.Array:
     """The ASCII digits of each string (bytes 0-9 kept, everything else dropped)."""
+    return digits_and_plus(arr)[0]
+
+
+def digits_and_plus(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """:func:`digits_only`, and whether each string holds a ``+``, in one scan of the bytes."""
     arr = arr.cast(pa.string())
     n = len(arr)
     if n == 0:
-        return arr
+        return arr, np.zeros(0, dtype=bool)
     if arr.null_count:
         arr = pc.fill_null(arr, "")
     bufs = arr.buffers()
@@ -290,7 +336,10 @@ def digits_only(arr: pa.Array) -> pa.Array:
     chunk = data[offsets[0] : offsets[-1]]
     kept = np.flatnonzero((chunk >= 48) & (chunk <= 57))
     new_offsets = np.searchsorted(kept, offsets - offsets[0]).astype(np.int32)
-    return pa.StringArray.from_buffers(n, pa.py_buffer(new_offsets), pa.py_buffer(chunk[kept].tobytes()))
+    plus = np.zeros(n, dtype=bool)
+    plus[np.searchsorted(offsets - offsets[0], np.flatnonzero(chunk == 43), side="right") - 1] = True
+    digits = pa.StringArray.from_buffers(n, pa.py_buffer(new_offsets), pa.py_buffer(chunk[kept].tobytes()))
+    return digits, plus
 
 
 def as_bool(arr: pa.Array) -> np.ndarray:
@@ -328,13 +377,15 @@ def _classify(cc: np.ndarray, nsn: pa.Array) -> tuple[np.ndarray, pa.Array, np.n
             md = _known(r)
             if md.leading_digits is not None:
                 hit = todo & as_bool(pc.match_substring_regex(sub, f"^(?:{md.leading_digits})"))
+                types = None
             else:
-                hit = todo & (_type_of(sub, md) != _UNKNOWN)
+                types = _type_of(sub, md)
+                hit = todo & (types != _UNKNOWN)
             if hit.any():
                 rsel = sel[hit]
                 rwhere.append(rsel)
                 rpieces.append(pa.array([r], pa.string()).take(pa.array(np.zeros(len(rsel), dtype=np.int64))))
-                typ[rsel] = _type_of(sub.filter(pa.array(hit)), md)
+                typ[rsel] = _type_of(sub.filter(pa.array(hit)), md) if types is None else types[hit]
             todo &= ~hit
     return settled, assemble(n, rwhere, rpieces), typ
 
@@ -366,14 +417,15 @@ def types_of_international(digits: pa.Array) -> tuple[np.ndarray, np.ndarray, pa
 
 
 def replay(
-    values: pa.Array, digits: pa.Array, region: str
+    values: pa.Array, digits: pa.Array, region: str, plus: np.ndarray | None = None
 ) -> tuple[np.ndarray, pa.Array, np.ndarray, pa.Array, np.ndarray]:
-    """Fast path on simple-shaped values.
+    """Fast path on simple-shaped values (``plus``: whether each holds a ``+``, if known).
 
     Returns settled (bool), e164 (pa), mobile (bool), country (pa), issue (int8).
     """
     n = len(values)
-    plus = as_bool(pc.match_substring(values, "+"))
+    if plus is None:
+        plus = as_bool(pc.match_substring(values, "+"))
     settled, cc, nsn = _fast_parse(digits, plus, region)
     ok, reg, typ = _classify(np.where(settled, cc, 0), nsn)
     settled &= ok

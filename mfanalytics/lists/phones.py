@@ -51,7 +51,8 @@ mobile_issue    category          ``empty`` (missing, or only ASCII whitespace),
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -60,6 +61,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from phonenumbers import NumberParseException, PhoneNumberFormat
 
+from mfanalytics.charsets import arrow_strings
 from mfanalytics.lists.numbering import (
     EMPTY,
     EMPTY_RE2,
@@ -69,13 +71,23 @@ from mfanalytics.lists.numbering import (
     SIMPLE_RE2,
     as_bool,
     assemble,
-    digits_only,
+    digits_and_plus,
     may_be_mobile_in,
     regions_of_international,
     replay,
 )
 
-__all__ = ["ISSUES", "ISSUE_DTYPE", "OVERSEAS_REGIONS", "normalize_mobiles", "regions_of_international", "to_e164"]
+__all__ = [
+    "ISSUES",
+    "ISSUE_DTYPE",
+    "OVERSEAS_REGIONS",
+    "Normalized",
+    "compact",
+    "normalize_mobiles",
+    "normalized",
+    "regions_of_international",
+    "to_e164",
+]
 
 #: The values of ``mobile_issue``, in this order.
 ISSUES: tuple[str, ...] = ("empty", "invalid", "not_mobile", "duplicate", "blacklisted")
@@ -86,6 +98,7 @@ OVERSEAS_REGIONS: tuple[str, ...] = ("GP", "MQ", "GF", "RE", "YT")
 
 _STRING = pd.StringDtype("pyarrow")
 _DISTINCT_BATCH = 1 << 18  # distinct values normalised at a time
+_ROW_CHUNK = 1 << 18  # rows of a column read at a time
 _EMPTY_RE = re.compile("[ \t\n\r\f\v]*")
 
 
@@ -154,17 +167,23 @@ def _normalize_distinct(uniques: pa.Array, region: str) -> tuple[pa.Array, np.nd
     arr = uniques
     issue = np.full(n, INVALID, dtype=np.int8)
     mobile = np.zeros(n, dtype=bool)
-    empty = as_bool(pc.match_substring_regex(arr, EMPTY_RE2))
-    issue[empty] = EMPTY
-    simple = ~empty & as_bool(pc.match_substring_regex(arr, SIMPLE_RE2))
-    simple &= pc.utf8_length(arr).to_numpy(zero_copy_only=False) <= 200
+    simple = as_bool(pc.match_substring_regex(arr, SIMPLE_RE2))
+    # Empty (only ASCII whitespace): no digit if simple, else holding \n \r \f or \v; checked on those only.
+    simple &= pc.binary_length(arr).to_numpy(zero_copy_only=False) <= 200  # simple: ASCII, bytes = characters
     s_idx = np.flatnonzero(simple)
+    sub = arr.take(pa.array(s_idx))
+    dig, plus = digits_and_plus(sub)
+    maybe = np.flatnonzero(~simple)
+    maybe = np.sort(np.concatenate([maybe, s_idx[pc.binary_length(dig).to_numpy(zero_copy_only=False) == 0]]))
+    empty = np.zeros(n, dtype=bool)
+    empty[maybe] = as_bool(pc.match_substring_regex(arr.take(pa.array(maybe)), EMPTY_RE2))
+    issue[empty] = EMPTY
     done = empty.copy()
+    keep = ~empty[s_idx]
+    s_idx, sub, dig, plus = s_idx[keep], sub.filter(pa.array(keep)), dig.filter(pa.array(keep)), plus[keep]
     where, e_pieces, c_pieces = [], [], []
     if len(s_idx):
-        sub = arr.take(pa.array(s_idx))
-        dig = digits_only(sub)
-        ok, e, m, c, i = replay(sub, dig, region)
+        ok, e, m, c, i = replay(sub, dig, region, plus)
         if region == "FR":
             # The overseas rule, on 10 ASCII digits starting with 0 that are not FR mobiles.
             cand = ok & ~m
@@ -180,7 +199,7 @@ def _normalize_distinct(uniques: pa.Array, region: str) -> tuple[pa.Array, np.nd
                 if not len(tried):
                     continue
                 t = pa.array(tried)
-                r_ok, r_e, r_m, r_c, _ = replay(sub.take(t), dig.take(t), other)
+                r_ok, r_e, r_m, r_c, _ = replay(sub.take(t), dig.take(t), other, plus[tried])
                 ok[tried[~r_ok]] = False  # cannot replay: reference for the whole value
                 win = r_ok & r_m
                 w = pa.array(win)
@@ -216,24 +235,186 @@ def _normalize_distinct(uniques: pa.Array, region: str) -> tuple[pa.Array, np.nd
 
 
 def _distinct(series: pd.Series) -> tuple[np.ndarray, pa.Array]:
-    """The codes of a column's values (-1: missing) and its distinct values, each handled once.
+    """The codes of a categorical column's values (-1: missing) and its categories as Arrow strings."""
+    categories = series.cat.categories
+    text = categories if isinstance(categories.dtype, pd.StringDtype) else categories.astype(_STRING)
+    uniq = pa.array(text.array, type=pa.large_string()).cast(pa.string())
+    return series.cat.codes.to_numpy(), uniq
 
-    A categorical column (a list read by :func:`~mfanalytics.lists.reading.read_list`) has them
-    already; another is dictionary-encoded by Arrow.
+
+@dataclass
+class Normalized:
+    """:func:`normalize_mobiles` of a column, compact: numbers as integers, countries as codes.
+
+    What :func:`mfanalytics.lists.cleaning.clean_recipients` works on before it builds its frame:
+    8 bytes a row for the number and 2 for its country, where pandas' strings take 20 and 10
+    (:meth:`frame` writes those one chunk of rows at a time).
+
+    Attributes
+    ----------
+    keys : list of numpy.ndarray
+        The digits of ``mobile_e164`` as an int64 (an E.164 number's first digit is never 0,
+        so ``"+" + str(key)`` is the string); -1 where it is missing, or longer than 18
+        digits (those are in ``long``). One array per chunk of ``_ROW_CHUNK`` rows, so that
+        :meth:`frame` releases each once written.
+    long : dict
+        Row -> ``mobile_e164`` of the few numbers (never valid) longer than 18 digits.
+    country : numpy.ndarray
+        ``mobile_country`` as codes into ``regions`` (int16, -1: missing).
+    regions : pyarrow.StringArray
+        The region codes ``country`` points to.
+    valid : numpy.ndarray
+        ``mobile_valid`` (bool).
+    issue : numpy.ndarray
+        ``mobile_issue`` as codes into :data:`ISSUES` (int8, -1 for a valid mobile).
     """
+
+    keys: list[np.ndarray]
+    long: dict[int, str]
+    country: np.ndarray
+    regions: pa.Array
+    valid: np.ndarray
+    issue: np.ndarray
+
+    def e164_chunks(self) -> Iterator[pa.Array]:
+        """``mobile_e164`` as Arrow ``large_string`` arrays, in order; ``keys`` is emptied as they are made."""
+        at, large = 0, pa.large_string()
+        while self.keys:
+            key = self.keys.pop(0)
+            digits = pa.array(key, mask=key < 0).cast(large)
+            text = pc.binary_join_element_wise(pa.scalar("+", large), digits, pa.scalar("", large))
+            long = {i - at: v for i, v in self.long.items() if at <= i < at + len(key)}
+            if long:
+                rows = np.fromiter(long, dtype=np.int64)
+                text = _scatter(text, rows, pa.array(list(long.values()), large))
+            at += len(key)
+            yield text
+
+    def country_chunks(self) -> Iterator[pa.Array]:
+        """``mobile_country`` as Arrow ``large_string`` arrays, like :meth:`e164_chunks`."""
+        regions = self.regions.cast(pa.large_string())
+        for at in range(0, len(self.country), _ROW_CHUNK):
+            code = self.country[at : at + _ROW_CHUNK]
+            yield regions.take(pa.array(code, mask=code < 0))
+
+    def frame(self, index: pd.Index) -> pd.DataFrame:
+        """The four columns as a frame (pandas ``string[pyarrow]`` holds 64-bit offsets)."""
+        e164 = arrow_strings(pa.chunked_array(list(self.e164_chunks()), pa.large_string()))
+        country = arrow_strings(pa.chunked_array(list(self.country_chunks()), pa.large_string()))
+        return pd.DataFrame(
+            {
+                "mobile_e164": e164,
+                "mobile_valid": pd.arrays.BooleanArray(self.valid, np.zeros(len(self.valid), dtype=bool)),
+                "mobile_country": country,
+                "mobile_issue": pd.Categorical.from_codes(self.issue, dtype=ISSUE_DTYPE),
+            },
+            index=index,
+            copy=False,
+        )
+
+
+def _scatter(target: pa.Array, rows: np.ndarray, values: pa.Array) -> pa.Array:
+    """``target`` with ``target[rows] = values`` (a few rows)."""
+    index = np.arange(len(target) + len(rows))
+    index[rows] = len(target) + np.arange(len(rows))
+    return pa.concat_arrays([target, values]).take(pa.array(index[: len(target)]))
+
+
+#: Region codes a valid mobile can have (``region_code_for_number``), extended if one is not there.
+_REGIONS = pa.array(sorted(set(phonenumbers.SUPPORTED_REGIONS) | {"001", phonenumbers.UNKNOWN_REGION}), pa.string())
+
+
+class _Compact:
+    """Builds a :class:`Normalized` from the results of distinct values, one chunk of rows at a time."""
+
+    def __init__(self, n: int) -> None:
+        self.keys: list[np.ndarray] = []
+        self.country = np.full(n, -1, dtype=np.int16)
+        self.valid = np.zeros(n, dtype=bool)
+        self.issue = np.zeros(n, dtype=np.int8)
+        self.long: dict[int, str] = {}
+        self.regions = _REGIONS
+        self._long: dict[int, str] = {}  # of the distinct values being put
+
+    def results(self, uniq: pa.Array, region: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Key, country code, validity and issue of each distinct value, plus a last slot for a missing one."""
+        parts = [
+            _normalize_distinct(uniq.slice(at, _DISTINCT_BATCH), region) for at in range(0, len(uniq), _DISTINCT_BATCH)
+        ]
+        e164 = pa.concat_arrays([p[0] for p in parts] + [pa.nulls(1, pa.string())])
+        country = pa.concat_arrays([p[2] for p in parts] + [pa.nulls(1, pa.string())])
+        key, self._long, codes = self.encode(e164, country)
+        mobile = np.concatenate([p[1] for p in parts] + [np.zeros(1, dtype=bool)])
+        issue = np.concatenate([p[3] for p in parts] + [np.full(1, EMPTY, dtype=np.int8)])
+        return key, codes, mobile, issue
+
+    def encode(self, e164: pa.Array, country: pa.Array) -> tuple[np.ndarray, dict[int, str], np.ndarray]:
+        """E.164 strings as keys (and the long ones), countries as codes (``regions`` grows if need be)."""
+        e164, country = e164.cast(pa.string()), country.cast(pa.string())
+        digits = pc.utf8_slice_codeunits(e164, 1)
+        fits = pc.fill_null(pc.less_equal(pc.utf8_length(digits), 18), False)
+        key = pc.fill_null(pc.if_else(fits, digits, None).cast(pa.int64()), -1).to_numpy(zero_copy_only=False)
+        long = {int(i): e164[int(i)].as_py() for i in np.flatnonzero(~as_bool(fits) & as_bool(e164.is_valid()))}
+        code = pc.index_in(country, value_set=self.regions)
+        if pc.sum(pc.and_(country.is_valid(), code.is_null())).as_py():
+            self.regions = pa.concat_arrays([self.regions, pc.unique(country.drop_null())])
+            code = pc.index_in(country, value_set=self.regions)
+        return key, long, pc.fill_null(code, -1).to_numpy(zero_copy_only=False).astype(np.int16)
+
+    def put(self, at: int, take: np.ndarray, results: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]) -> None:
+        """Rows ``at:at+len(take)`` are the distinct values ``take`` (the last slot: missing)."""
+        key, codes, mobile, issue = results
+        stop = at + len(take)
+        self.keys.append(key[take])
+        self.country[at:stop] = codes[take]
+        self.valid[at:stop], self.issue[at:stop] = mobile[take], issue[take]
+        if self._long:
+            for row in np.flatnonzero(np.isin(take, np.fromiter(self._long, dtype=np.int64))):
+                self.long[at + int(row)] = self._long[int(take[row])]
+
+    def done(self) -> Normalized:
+        return Normalized(self.keys, self.long, self.country, self.regions, self.valid, self.issue)
+
+
+def compact(frame: pd.DataFrame) -> Normalized:
+    """A :func:`normalize_mobiles` frame as :class:`Normalized`."""
+    out = _Compact(len(frame))
+    e164 = pa.chunked_array(pa.array(frame["mobile_e164"].array)).combine_chunks()
+    country = pa.chunked_array(pa.array(frame["mobile_country"].array)).combine_chunks()
+    key, out.long, out.country = out.encode(e164, country)
+    out.keys = [key[at : at + _ROW_CHUNK].copy() for at in range(0, len(key), _ROW_CHUNK)]
+    out.valid = frame["mobile_valid"].to_numpy(dtype=bool, na_value=False)
+    out.issue = frame["mobile_issue"].cat.codes.to_numpy().astype(np.int8)
+    return out.done()
+
+
+def normalized(series: pd.Series, region: str = "FR") -> Normalized:
+    """:func:`normalize_mobiles` of a Series as :class:`Normalized`, one chunk of rows at a time.
+
+    A categorical column is normalised on its categories, each once. Another is read in chunks
+    of rows, each dictionary-encoded by Arrow, so that what is held beside the column is the
+    compact result, never a copy of the column or of all its distinct values.
+    """
+    region = region.upper()
+    n = len(series)
+    out = _Compact(n)
     if isinstance(series.dtype, pd.CategoricalDtype):
-        categories = series.cat.categories
-        text = categories if isinstance(categories.dtype, pd.StringDtype) else categories.astype(_STRING)
-        uniq = pa.array(text.array, type=pa.large_string()).cast(pa.string())
-        return series.cat.codes.to_numpy(), uniq
+        codes, uniq = _distinct(series)
+        results = out.results(uniq, region)
+        for at in range(0, n, _ROW_CHUNK):
+            part = codes[at : at + _ROW_CHUNK]
+            out.put(at, np.where(part < 0, len(uniq), part), results)
+        return out.done()
     if not isinstance(series.dtype, pd.StringDtype):
         series = series.astype(_STRING)
-    arr = pa.array(series.array)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks() if arr.num_chunks else pa.array([], pa.string())
-    encoded = pc.dictionary_encode(arr)
-    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
-    return codes, encoded.dictionary.cast(pa.string())
+    column = pa.array(series.array)
+    if isinstance(column, pa.Array):
+        column = pa.chunked_array([column])
+    for at in range(0, n, _ROW_CHUNK):
+        encoded = pc.dictionary_encode(column.slice(at, _ROW_CHUNK).combine_chunks())
+        take = pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy(zero_copy_only=False)
+        out.put(at, take.astype(np.int64), out.results(encoded.dictionary.cast(pa.string()), region))
+    return out.done()
 
 
 def normalize_mobiles(values: Iterable[str] | pd.Series, *, region: str = "FR") -> pd.DataFrame:
@@ -264,37 +445,8 @@ def normalize_mobiles(values: Iterable[str] | pd.Series, *, region: str = "FR") 
     3           <NA>         False           <NA>        empty
     4           <NA>         False           <NA>      invalid
     """
-    region = region.upper()
     if isinstance(values, pd.Series):
         series = values
     else:
         series = pd.Series(list(values), dtype=object)
-    index = series.index
-    codes, uniq = _distinct(series)
-    parts = [
-        _normalize_distinct(uniq.slice(at, _DISTINCT_BATCH), region) for at in range(0, len(uniq), _DISTINCT_BATCH)
-    ]
-    if parts:  # in batches: the fast path's intermediate columns stay the size of a batch
-        e164 = pa.concat_arrays([p[0] for p in parts])
-        country = pa.concat_arrays([p[2] for p in parts])
-        mobile = np.concatenate([p[1] for p in parts])
-        issue = np.concatenate([p[3] for p in parts])
-    else:
-        e164, mobile, country, issue = _normalize_distinct(uniq, region)
-    del parts
-    # Missing values take the extra slot at the end.
-    take = pa.array(np.where(codes < 0, len(uniq), codes))
-    null = pa.nulls(1, pa.string())
-    e164 = pa.concat_arrays([e164, null]).take(take)
-    country = pa.concat_arrays([country, null]).take(take)
-    mobile = np.append(mobile, False)[take.to_numpy()]
-    issue = np.append(issue, np.int8(EMPTY))[take.to_numpy()]
-    return pd.DataFrame(
-        {
-            "mobile_e164": pd.array(e164, dtype=_STRING),
-            "mobile_valid": pd.array(mobile, dtype="boolean"),
-            "mobile_country": pd.array(country, dtype=_STRING),
-            "mobile_issue": pd.Categorical.from_codes(issue, dtype=ISSUE_DTYPE),
-        },
-        index=index,
-    )
+    return normalized(series, region).frame(series.index)

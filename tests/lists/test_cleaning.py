@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -130,3 +131,51 @@ def test_error_is_a_validation_error_with_rule():
     with pytest.raises(ValidationError) as info:
         find_mobile_column(["a", "b"])
     assert "[mobile-column" in str(info.value)
+
+
+# ------------------------------------------------------------------ in chunks
+def _messy_list(n: int, seed: int = 17) -> pd.DataFrame:
+    """Numbers in several formats, repeated (duplicates across chunks), a few empty, invalid and foreign."""
+    rng = np.random.default_rng(seed)
+    base = [f"06{d:08d}" for d in rng.integers(0, 10**8, n // 3)]
+    forms = ["{}", "+33{}", "{} ", "0033{}"]
+    values = []
+    for i in range(n):
+        raw = base[int(rng.integers(0, len(base)))]
+        values.append(forms[i % 4].format(raw[1:] if i % 4 in (1, 3) else raw))
+    for i in rng.integers(0, n, n // 20):
+        values[int(i)] = str(rng.choice(["", " ", "n/a", "0142685300", "+32470123456", "0692123456", "abc"]))
+    return pd.DataFrame({"NOM": [f"n{i % 7}" for i in range(n)], "mobile": pd.array(values, dtype="string")})
+
+
+@pytest.mark.parametrize("categorical", [False, True])
+def test_chunks_and_buckets_give_the_frame_and_analysis_of_one_pass(monkeypatch, categorical):
+    """Rows read in chunks and duplicates keyed in buckets: the same frame, analysis and counts as in one pass."""
+    import mfanalytics.lists.cleaning as cleaning
+    import mfanalytics.lists.phones as phones
+
+    data = _messy_list(3_000)
+    if categorical:
+        data["mobile"] = data["mobile"].astype("category")
+    whole = clean_recipients(data, blacklist=["+33600000001", data["mobile"].iloc[5]])
+    monkeypatch.setattr(phones, "_ROW_CHUNK", 257)
+    monkeypatch.setattr(cleaning, "_ROWS", 101)
+    monkeypatch.setattr(cleaning, "_BUCKET_ROWS", 64)
+    parts = clean_recipients(data, blacklist=["+33600000001", data["mobile"].iloc[5]])
+    pd.testing.assert_frame_equal(parts.frame, whole.frame)
+    pd.testing.assert_frame_equal(parts.recipients, whole.recipients)
+    assert parts.analysis == whole.analysis
+    assert parts.counts == whole.counts
+    # The oracle of duplicates: pandas on the whole E.164 column, first occurrence kept.
+    valid = whole.frame["mobile_valid"].to_numpy(dtype=bool)
+    e164 = whole.frame["mobile_e164"][valid]
+    expected = e164.index[e164.duplicated(keep="first")] + 1
+    assert parts.analysis["lineDuplicateMobile"] == [str(i) for i in expected]
+    assert parts.counts["duplicate"] + parts.counts["blacklisted"] >= 1
+
+
+def test_recipients_are_the_rows_to_send_selected_once():
+    result = clean_recipients(_messy_list(300))
+    assert result.recipients is result.recipients
+    pd.testing.assert_frame_equal(result.recipients, result.frame[result.frame["mobile_issue"].isna()])
+    assert len(result.recipients) == result.counts["recipients"]
