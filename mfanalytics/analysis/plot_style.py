@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from mfanalytics.errors import ValidationError
@@ -229,9 +230,22 @@ def percent_axis(axis: Any, lang: str = "fr") -> None:
     axis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt_pct(v, lang, digits=0)))
 
 
+#: Narrowest span of a time axis (matplotlib date units, days): one hour.
+MIN_TIME_SPAN = 1 / 24
+
+
 def date_axis(ax: Any, lang: str) -> None:
-    """Concise date ticks: day/month numerals in French, ``3 Dec`` in English (never day-first numerals)."""
+    """Concise date ticks: day/month numerals in French, ``3 Dec`` in English (never day-first numerals).
+
+    Data that spans less than :data:`MIN_TIME_SPAN` (every line delivered in the same second) is shown
+    over the hour around it: matplotlib would widen a zero-width date range to two years either side.
+    """
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+    lo, hi = ax.dataLim.intervalx
+    if np.isfinite(lo) and np.isfinite(hi) and 0 <= hi - lo < MIN_TIME_SPAN:
+        middle = (lo + hi) / 2
+        ax.set_xlim(middle - MIN_TIME_SPAN / 2, middle + MIN_TIME_SPAN / 2)
 
     locator = AutoDateLocator(minticks=3, maxticks=7)
     if lang == "fr":

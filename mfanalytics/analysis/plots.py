@@ -195,6 +195,8 @@ def _cumulative_step(ax: Any, times: pd.Series, scale: float, label: str | None,
     if len(x) > 2000:  # a cumulative curve: 2000 evenly spaced points look the same, draw much faster
         keep = np.unique(np.linspace(0, len(x) - 1, 2000).astype(np.int64))
         x, y = x[keep], y[keep]
+    if len(x):  # from 0 at the first event: a count before anything happened is none
+        x, y = np.concatenate([x[:1], x]), np.concatenate([[0.0], y])
     return ax.step(x, y, where="post", label=label, **kwargs)[0]
 
 

@@ -139,9 +139,9 @@ def test_deliveries_over_time(known, ax):
 def test_deliveries_over_time_relative_normalized(known, ax):
     plots.plot_deliveries_over_time(known, relative=True, normalize=True, lang="en", ax=ax)
     first = ax.get_lines()[0]
-    # campaign 1: deliveries 0, 1, 2, 4 minutes after the first; 4 of 7 sent
-    assert list(first.get_xdata()) == [0, 1, 2, 4]
-    assert first.get_ydata()[-1] == pytest.approx(4 / 7)
+    # campaign 1: deliveries 0, 1, 2, 4 minutes after the first; 4 of 7 sent; the curve starts from 0
+    assert list(first.get_xdata()) == [0, 0, 1, 2, 4]
+    assert list(first.get_ydata()) == pytest.approx([0, 1 / 7, 2 / 7, 3 / 7, 4 / 7])
     assert ax.get_xlabel() == "Minutes since sending"
 
 

@@ -190,3 +190,20 @@ def test_funnel_labels_inside_bars_contrast_with_them(big):
                 assert ratio >= 4.0, (text.get_text(), ratio)  # WCAG: 4.5 for body text, 3 for large text
                 inside += 1
     assert inside >= 2
+
+
+@pytest.mark.parametrize("fn", [plots.plot_deliveries_over_time, plots.plot_click_timeline])
+def test_a_time_axis_over_one_instant_shows_that_hour_not_four_years(fn):
+    """Every line delivered (and clicked) in the same second: matplotlib widens a zero-width date range
+    to two years either side, and the period view showed 2024-2028 with one vertical line (seen in
+    Chromium, session 4). The axis shows the hour around the instant, its ticks clock times."""
+    rows = [
+        {"code": 16, "delivered_at": "2026-03-03 14:59:00", "track_1_at": "2026-03-03 14:59:00", "track_1_clicks": 1}
+        for _ in range(5)
+    ]
+    _, ax = drawn(fn, make_report(rows), lang="en")
+    lo, hi = ax.get_xlim()  # matplotlib date units: days
+    assert 0 < (hi - lo) * 24 <= 2, f"the x axis spans {(hi - lo) * 24:.1f} hours"
+    instant = matplotlib.dates.date2num(pd.Timestamp("2026-03-03 14:59:00"))
+    assert lo < instant < hi
+    assert all(re.fullmatch(r"\d\d:\d\d", t) for t in _ticks(ax.get_xticklabels()))
