@@ -143,13 +143,14 @@ def _strip_national_prefix(values: pa.Array, md: PhoneMetadata) -> pa.Array:
     return pc.if_else(pa.array(keep), values, stripped)
 
 
-def _type_of(nsn: pa.Array, md: PhoneMetadata) -> np.ndarray:
+def _type_of(nsn: pa.Array, md: PhoneMetadata, *, exact: bool = False) -> np.ndarray:
     """``_number_type_helper`` on every national significant number, mobiles as ``MOBILE``.
 
     Both types phonenumbers calls a mobile (:data:`MOBILE_TYPES`) come out as
-    ``MOBILE``: what a caller asks is whether a number is a mobile, another valid
+    ``MOBILE``: what cleaning asks is whether a number is a mobile, another valid
     type or ``UNKNOWN``, so the fixed-line pattern is run only on the valid numbers
-    that are not mobiles.
+    that are not mobiles. ``exact``: phonenumbers' own type, ``FIXED_LINE_OR_MOBILE``
+    told from ``MOBILE`` (what its time zones depend on).
     """
     n = len(nsn)
     out = np.full(n, int(_UNKNOWN), dtype=np.int16)
@@ -170,6 +171,16 @@ def _type_of(nsn: pa.Array, md: PhoneMetadata) -> np.ndarray:
                 out[idx[hit]] = typ
                 left &= ~hit
             todo[idx[~left]] = False
+    if exact:  # phonenumbers' order: the fixed-line pattern first, then the mobile one
+        fixed = todo & _fullmatch(nsn, md.fixed_line, lengths)
+        if md.same_mobile_and_fixed_line_pattern:
+            out[fixed] = PhoneNumberType.FIXED_LINE_OR_MOBILE
+            return out
+        mobile = todo & _fullmatch(nsn, md.mobile, lengths)
+        out[fixed & mobile] = PhoneNumberType.FIXED_LINE_OR_MOBILE
+        out[fixed & ~mobile] = PhoneNumberType.FIXED_LINE
+        out[~fixed & mobile] = PhoneNumberType.MOBILE
+        return out
     if md.same_mobile_and_fixed_line_pattern:
         mobile = todo & _fullmatch(nsn, md.fixed_line, lengths)
         out[mobile] = PhoneNumberType.MOBILE
@@ -348,11 +359,11 @@ def as_bool(arr: pa.Array) -> np.ndarray:
     return out
 
 
-def _classify(cc: np.ndarray, nsn: pa.Array) -> tuple[np.ndarray, pa.Array, np.ndarray]:
+def _classify(cc: np.ndarray, nsn: pa.Array, *, exact: bool = False) -> tuple[np.ndarray, pa.Array, np.ndarray]:
     """Region and type of (country code, nsn), as phonenumbers does.
 
     Returns ``settled``, ``region`` (pa string array, null when none) and
-    ``typ`` (PhoneNumberType codes).
+    ``typ`` (PhoneNumberType codes; mobiles as ``MOBILE`` unless ``exact``, see :func:`_type_of`).
     """
     n = len(cc)
     typ = np.full(n, int(_UNKNOWN), dtype=np.int16)
@@ -368,7 +379,7 @@ def _classify(cc: np.ndarray, nsn: pa.Array) -> tuple[np.ndarray, pa.Array, np.n
         if len(regions) == 1:
             rwhere.append(sel)
             rpieces.append(pa.array([regions[0]] * 1, pa.string()).take(pa.array(np.zeros(len(sel), dtype=np.int64))))
-            typ[sel] = _type_of(sub, _known(regions[0]))
+            typ[sel] = _type_of(sub, _known(regions[0]), exact=exact)
             continue
         todo = np.ones(len(sel), dtype=bool)
         for r in regions:
@@ -379,13 +390,13 @@ def _classify(cc: np.ndarray, nsn: pa.Array) -> tuple[np.ndarray, pa.Array, np.n
                 hit = todo & as_bool(pc.match_substring_regex(sub, f"^(?:{md.leading_digits})"))
                 types = None
             else:
-                types = _type_of(sub, md)
+                types = _type_of(sub, md, exact=exact)
                 hit = todo & (types != _UNKNOWN)
             if hit.any():
                 rsel = sel[hit]
                 rwhere.append(rsel)
                 rpieces.append(pa.array([r], pa.string()).take(pa.array(np.zeros(len(rsel), dtype=np.int64))))
-                typ[rsel] = _type_of(sub.filter(pa.array(hit)), md) if types is None else types[hit]
+                typ[rsel] = _type_of(sub.filter(pa.array(hit)), md, exact=exact) if types is None else types[hit]
             todo &= ~hit
     return settled, assemble(n, rwhere, rpieces), typ
 
@@ -409,10 +420,11 @@ def types_of_international(digits: pa.Array) -> tuple[np.ndarray, np.ndarray, pa
     """Country code, national significant number and type of international numbers, vectorised.
 
     ``digits`` as for :func:`regions_of_international`. Returns ``settled`` (the others must be
-    asked to phonenumbers), ``cc``, ``nsn`` and ``typ`` (``phonenumbers.number_type`` codes).
+    asked to phonenumbers), ``cc``, ``nsn`` and ``typ`` (``phonenumbers.number_type`` codes, exactly:
+    ``FIXED_LINE_OR_MOBILE`` is not ``MOBILE``).
     """
     settled, cc, nsn = _fast_parse(digits, np.ones(len(digits), dtype=bool), "FR")
-    ok, _, typ = _classify(np.where(settled, cc, 0), nsn)
+    ok, _, typ = _classify(np.where(settled, cc, 0), nsn, exact=True)
     return settled & ok, cc, nsn, typ
 
 

@@ -40,3 +40,33 @@ def test_numbers_of_shared_country_codes_are_settled_without_phonenumbers():
 def test_digits_only_keeps_the_ascii_digits(values):
     got = digits_only(pa.array(values, pa.string())).to_pylist()
     assert got == ["".join(c for c in (v or "") if "0" <= c <= "9") for v in values]
+
+
+def test_types_of_international_are_phonenumbers_own_types_on_every_example_number():
+    """phonenumbers is the oracle: its example number of every type in every region, typed as
+    ``number_type`` types it. ``FIXED_LINE_OR_MOBILE`` stays itself (a US number's time zone is its
+    area code's only for that type: a merge once made it ``MOBILE``, and the sending window then saw
+    every NANP zone)."""
+    import phonenumbers
+    import pyarrow as pa
+    from phonenumbers import PhoneNumberType
+
+    from mfanalytics.lists.numbering import types_of_international
+
+    examples = []
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for typ in range(12):
+            number = phonenumbers.example_number_for_type(region, typ)
+            if number is not None:
+                examples.append(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    examples = sorted(set(examples))
+    assert len(examples) > 900
+    settled, _, _, typ = types_of_international(pa.array([e[1:] for e in examples]))
+    assert settled.mean() > 0.9  # what is not settled goes to phonenumbers itself
+    kinds = set()
+    for e164, ok, got in zip(examples, settled, typ, strict=True):
+        if ok:
+            expected = phonenumbers.number_type(phonenumbers.parse(e164))
+            assert got == expected, (e164, got, expected)
+            kinds.add(int(expected))
+    assert {PhoneNumberType.FIXED_LINE_OR_MOBILE, PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE} <= kinds
