@@ -11,9 +11,11 @@ same archive. A last run completes it: the archive then equals ``get_reports`` o
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import random
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -228,8 +230,21 @@ def kill_many(tmp_path: Path, *, days: int, kills: int, settle_kills: int, seed:
             _, took = runner.run(tmp_path / "measure")  # how long one whole sync takes here
             path = tmp_path / "archive"
 
-            def round_(n: int, truths: list[pd.DataFrame], by_day: dict[str, set], *, wipe: bool) -> None:
-                """Runs until ``n`` were killed mid-run (a run may finish before its kill)."""
+            fresh = itertools.count()
+
+            def round_(
+                n: int,
+                truths: list[pd.DataFrame],
+                by_day: dict[str, set],
+                *,
+                start: Path | None,
+                files: int,
+                took: float,
+            ) -> None:
+                """Runs until ``n`` were killed mid-run (a run may finish before its kill). After a run that
+                finished, the next ones interrupt the same work again: a fresh archive (``start`` None), or
+                a copy of the archive ``start``. A sync writes about ``files`` day files, and saves its
+                manifest once or twice (every 0.5 s and at the end): the crash points are drawn among those."""
                 nonlocal path
                 killed = 0
                 for i in range(4 * n):
@@ -239,8 +254,7 @@ def kill_many(tmp_path: Path, *, days: int, kills: int, settle_kills: int, seed:
                         kind, how = "delay", {"delay": rng.uniform(0, took * 1.1)}
                     else:
                         kind = ["replace", "replaced", "parquet", "text"][rng.randrange(4)]
-                        # a sync writes about a file a day but saves its manifest only every 0.5 s
-                        most = 2 if kind == "text" else days + 2
+                        most = {"text": 2, "parquet": files}.get(kind, files + 1)  # renames: the files, the manifest
                         how = {"crash": f"{kind}:{rng.randint(1, most)}"}
                     outcome, _ = runner.run(path, **how)
                     figures["runs"] += 1
@@ -250,10 +264,12 @@ def kill_many(tmp_path: Path, *, days: int, kills: int, settle_kills: int, seed:
                         figures[kind] += 1
                         figures["left_a_temporary"] += any(path.rglob(".tmp-*"))
                     check_after_kill(path, truths, by_day, sb.now)
-                    if outcome == "finished" and wipe:
-                        path = tmp_path / f"archive{i}"  # a fresh archive: the next kills interrupt a full sync
+                    if outcome == "finished":
+                        path = tmp_path / f"run{next(fresh)}"
+                        if start is not None:
+                            shutil.copytree(start, path)
 
-            round_(kills, [truth], by_day, wipe=True)
+            round_(kills, [truth], by_day, start=None, files=days + 1, took=took)
             assert runner.run(path)[0] == "finished"
             final = mfanalytics.Archive(path).frame(FIRST)
             assert final.dtypes.to_dict() == truth.dtypes.to_dict()
@@ -262,7 +278,16 @@ def kill_many(tmp_path: Path, *, days: int, kills: int, settle_kills: int, seed:
             sb.advance(2 * 3600)
             later, by_day = _truth(client, day_names)
             assert not _state(later).equals(_state(truth))
-            round_(settle_kills, [truth, later], by_day, wipe=False)
+            # the settled archive, kept: each kill of this round interrupts the sync of the days in flight
+            settled = tmp_path / "settled"
+            shutil.copytree(path, settled)
+            unsettled = {day for day, *_ in Manifest.load(mfanalytics.Archive(settled).manifest_path).in_flight()}
+            assert unsettled, "no day in flight: this round would have nothing to interrupt"
+            shutil.copytree(settled, tmp_path / "measure-settle")
+            _, took_settle = runner.run(tmp_path / "measure-settle")
+            path = tmp_path / "settling"
+            shutil.copytree(settled, path)
+            round_(settle_kills, [truth, later], by_day, start=settled, files=len(unsettled), took=took_settle)
             assert runner.run(path)[0] == "finished"
         finally:
             runner.close()
