@@ -143,8 +143,17 @@ class Runner:
         let finish. Returns ``("killed" | "finished", seconds from ready to the end)``."""
         self.proc.stdin.write(f"{path} {FIRST} {workers} {crash}\n".encode())
         self.proc.stdin.flush()
-        pid = int(self._line(60).split()[1])
-        ready = self._line(60)
+        # the runner writes "PID n" after the fork and the child "READY" once connected: either may come
+        # first (a loaded machine runs the child before its parent), then the runner's "EXIT code"
+        early = []
+        while True:
+            line = self._line(60)
+            assert line is not None, "the runner said nothing for 60 s: " + self.log_path.read_text(errors="replace")
+            if line.startswith("PID "):
+                pid = int(line.split()[1])
+                break
+            early.append(line)
+        ready = early[0] if early else self._line(60)
         t0 = time.monotonic()
         if ready == "READY":
             ended = self._line(delay) if delay is not None else self._line(120)
@@ -316,3 +325,24 @@ def test_parse_iso_reads_what_the_manifest_writes():
 
     moment = pd.Timestamp("2026-03-29T01:30:00Z").to_pydatetime()
     assert parse_iso(iso(moment)) == moment == parse_iso(iso(moment, paris=False))
+
+
+def test_the_runner_takes_ready_before_pid(tmp_path, monkeypatch):
+    """The child may say READY before its parent says PID (a loaded machine once ran it first, and the
+    test read "READY" as the pid: ``make test``, session 4). The parent here waits a second to say PID."""
+    slow_parent = ZYGOTE.replace("import os, signal, sys", "import os, signal, sys, time").replace(
+        '    os.write(1, f"PID {pid}\\n".encode())', '    time.sleep(1.0)\n    os.write(1, f"PID {pid}\\n".encode())'
+    )
+    assert slow_parent.count("time.sleep(1.0)") == 1
+    monkeypatch.setattr(sys.modules[__name__], "ZYGOTE", slow_parent)
+    with EmbeddedSandbox(seed=3, start=START, speed=0) as sb:
+        history(sb, 2, seed=3)
+        runner = Runner(sb, tmp_path / "runner.log")
+        try:
+            outcome, _ = runner.run(tmp_path / "archive")
+        finally:
+            runner.close()
+        assert outcome == "finished"
+        assert len(mfanalytics.Archive(tmp_path / "archive").frame()) == len(
+            sb.client().get_reports(FIRST, progress=False)
+        )
