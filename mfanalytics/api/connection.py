@@ -150,7 +150,8 @@ class Connection:
     def get_into(self, path: str, params: Mapping[str, str], sink: BinaryIO) -> None:
         """:meth:`get_bytes` with the body written to ``sink`` as it arrives, never held whole.
 
-        ``sink`` is a seekable binary file: a repeat of the request empties it first. The digest is
-        checked on what was written; on a failure ``sink`` may hold part of a body.
+        ``sink`` is a seekable binary file: the body is written from where it stands (what it held
+        before stays), and a repeat of the request goes back there first. The digest is checked on
+        what was written; on a failure ``sink`` may hold part of a body after that point.
         """
         self._call("GET", path, params=dict(params), verify_digest=True, sink=sink)

@@ -142,6 +142,7 @@ class Transport:
         secret_body: Callable[[], Mapping[str, Any]] | None,
         kwargs: Mapping[str, Any],
         sink: BinaryIO | None = None,
+        sink_start: int = 0,
     ) -> requests.Response | Failure:
         """Send once, read the whole answer before the deadline: the answer or what went wrong; never raises a
         library exception.
@@ -149,11 +150,12 @@ class Transport:
         The one call where secrets exist in clear: ``auth()`` and
         ``secret_body()`` run here, and their values are dropped (in
         ``finally``) before this returns, so no frame kept by a traceback
-        holds them. With ``sink``, a 2xx body is written to it (emptied first: a repeat starts it
-        again) rather than read into the answer (see :func:`~mfanalytics.api.wire.read_body`).
+        holds them. With ``sink``, a 2xx body is written to it from ``sink_start`` (where the request
+        began: a repeat writes over what an earlier attempt wrote, and keeps what the file held before)
+        rather than read into the answer (see :func:`~mfanalytics.api.wire.read_body`).
         """
         if sink is not None:
-            sink.seek(0)
+            sink.seek(sink_start)
             sink.truncate()
         sent_headers: dict[str, str] = dict(headers or {})
         extra: dict[str, Any] = {}
@@ -247,8 +249,9 @@ class Transport:
             Appended to an :class:`AmbiguousSendError` (how to check this request).
         sink : binary file, optional
             Where the body of the 2xx answer goes, chunk by chunk, instead of ``response.content``
-            (a large report is never held whole); seekable: each attempt empties it first. The
-            digest is checked on what was written.
+            (a large report is never held whole); seekable: the body is written from where the
+            file stood, and each repeat goes back there first. The digest is checked on what was
+            written.
         **kwargs
             Passed to :meth:`requests.Session.request` (``json``, ``data``,
             ``files``, ``params``).
@@ -270,9 +273,10 @@ class Transport:
         retries = 0
         reached = False  # an earlier attempt may have reached the server
         renewed = False
+        sink_start = sink.tell() if sink is not None else 0
         while True:
             started = time.perf_counter()
-            outcome = self._attempt(method, url, headers, auth, secret_body, kwargs, sink)
+            outcome = self._attempt(method, url, headers, auth, secret_body, kwargs, sink, sink_start)
             elapsed = time.perf_counter() - started
             if isinstance(outcome, Failure):
                 failure = outcome

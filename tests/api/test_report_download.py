@@ -96,3 +96,30 @@ def test_the_streamed_body_is_never_kept_on_the_answer_but_an_error_body_is(tmp_
     ):
         _client(srv.url).download_report(7, tmp_path / "gone.csv")
     assert not (tmp_path / "gone.csv").exists() and not (tmp_path / "gone.csv.part").exists()
+
+
+def test_get_into_writes_after_what_the_file_held_and_a_repeat_restarts_only_its_own_part():
+    """``get_into`` appends to a sink: two reports in one file both stay, and a repeat after a cut body
+    goes back to where this request began, not to the start of the file (the review of session 4 found
+    every attempt, the first included, emptied the whole sink)."""
+    import io
+
+    with mfanalytics.sandbox(seed=1, start="2026-03-03T09:00:00Z") as sb:
+        client = sb.client(policy=mfanalytics.RetryPolicy(sleep=lambda s: None))
+        ids = [
+            client.send_campaign(
+                "Votre code : 1234",
+                recipients=[f"06123456{i:02d}" for i in range(k, k + 30)],
+                type_select="NOTIFICATION",
+            ).id
+            for k in (0, 40)
+        ]
+        sb.advance(3600)
+        bodies = [client.get_bytes(f"/campaigns/report/{i}", {}) for i in ids]
+        sink = io.BytesIO()
+        sink.write(b"# two reports\n")
+        client.get_into(f"/campaigns/report/{ids[0]}", {}, sink)
+        sb.set_faults(rate=1.0, kinds=["truncated"], methods=["GET"], after_processing=True, count=1)
+        client.get_into(f"/campaigns/report/{ids[1]}", {}, sink)
+        assert sb.state.faults.injected == 1  # the second report's first attempt was cut halfway
+        assert sink.getvalue() == b"# two reports\n" + bodies[0] + bodies[1]
