@@ -101,12 +101,16 @@ class CampaignCosts:
         The campaigns left out of :attr:`total` (message unknown) and
         ``excluded_posted``, their posted recipients, in :attr:`total`.
     price_per_sms : float or None
+    unattributed : int
+        Lines posted with no campaign id (their message is unknown): left out
+        of :attr:`total` too, and counted in ``excluded_posted``.
     """
 
     table: pd.DataFrame
     total: pd.Series
     excluded: list[int]
     price_per_sms: float | None
+    unattributed: int = 0
 
     @property
     def lower_bound(self) -> bool:
@@ -199,9 +203,14 @@ def campaign_costs(
     total["campaigns"] = len(counted)
     total["excluded_posted"] = int(out.loc[unknown, "posted"].sum())
     total["basis"] = next((b for b in ("estimate", "lower bound") if (counted["basis"] == b).any()), "exact")
-    na_group = int(ids.isna().sum())
-    if na_group:  # lines without a campaign id: their campaign, hence their message, is unknown
-        total["excluded_posted"] += int(cost.table.loc[cost.table.index.isna(), "posted"].sum())
+    unattributed = 0
+    if int(ids.isna().sum()):  # lines without a campaign id: their campaign, hence their message, is unknown
+        unattributed = int(cost.table.loc[cost.table.index.isna(), "posted"].sum())
+        total["excluded_posted"] += unattributed
     return CampaignCosts(
-        table=out, total=total, excluded=[int(c) for c in out.index[unknown]], price_per_sms=price_per_sms
+        table=out,
+        total=total,
+        excluded=[int(c) for c in out.index[unknown]],
+        price_per_sms=price_per_sms,
+        unattributed=unattributed,
     )

@@ -130,9 +130,18 @@ def _row(label: str, row: pd.Series, priced: bool, digits: int, *, bold: bool = 
     )
 
 
+def _left_out(costs: CampaignCosts) -> list[str]:
+    """What the total leaves out, in words: unknown campaigns, lines without a campaign."""
+    out = [f"{len(costs.excluded)} unknown"] if costs.excluded else []
+    if costs.unattributed:
+        out.append(f"{costs.unattributed:,} line{'s' if costs.unattributed != 1 else ''} without a campaign")
+    return out
+
+
 def _total_label(costs: CampaignCosts) -> tuple[str, str]:
     n = int(costs.total["campaigns"])
-    note = f"(excluding {len(costs.excluded)} unknown)" if costs.excluded else ""
+    left = _left_out(costs)
+    note = f"(excluding {' and '.join(left)})" if left else ""
     return f"Total, {n} campaign{'s' if n != 1 else ''}", note
 
 
@@ -144,7 +153,7 @@ def cost_html(costs: CampaignCosts, *, title: str = "Cost") -> str:
     head = ["Campaign", "Posted", "SMS each", "Credits"] + (["Cost"] if priced else [])
     head += [f"{what.capitalize()} per {word}" for _, word in _PER] + ["Counted from"]
     rows = [_row(str(cid), r, priced, digits) for cid, r in costs.table.iterrows()]
-    if len(costs.table) > 1 or costs.excluded:
+    if len(costs.table) > 1 or costs.excluded or costs.unattributed:
         label, note = _total_label(costs)
         rows.append(_row(label, costs.total, priced, digits, bold=True, note=note))
     last = len(head) - 1
@@ -169,6 +178,16 @@ def cost_html(costs: CampaignCosts, *, title: str = "Cost") -> str:
             "the API answered its send: explorer.add_campaigns(campaign)."
         )
         notes.append((unknown, BAD))
+    if costs.unattributed:
+        n = costs.unattributed
+        notes.append(
+            (
+                f"{n:,} recipient line{'s' if n != 1 else ''} carr{'y' if n != 1 else 'ies'} no campaign id: "
+                f"{'their' if n != 1 else 'its'} message is unknown, and the total leaves "
+                f"{'them' if n != 1 else 'it'} out.",
+                BAD,
+            )
+        )
     if (costs.table["basis"] == "lower bound").any():
         notes.append(
             ("≥: the report lacks merge fields of the message; they are counted empty, so at least this.", NOTE)
@@ -197,6 +216,8 @@ def cost_text(costs: CampaignCosts) -> str:
         parts.append(f"{mark}{_num(t[key], 3)} per {word}")
     if costs.excluded:
         parts.append("excluding campaign(s) " + ", ".join(map(str, costs.excluded)) + " (message unknown)")
+    if costs.unattributed:
+        parts.append(f"excluding {costs.unattributed:,} line(s) without a campaign id")
     return "Cost: " + ", ".join(parts)
 
 
@@ -206,8 +227,10 @@ def credits_tile(costs: CampaignCosts | None) -> tuple[str, str]:
         return "–", ""
     t = costs.total
     if not int(t["campaigns"]):
-        return "–", "message unknown" if costs.excluded else ""
+        return "–", "message unknown" if costs.excluded or costs.unattributed else ""
     value = _mark(str(t["basis"])) + _int(t["credits"])
-    if costs.excluded:
-        return value, f"excl. {len(costs.excluded)} unknown"
+    if costs.excluded or costs.unattributed:
+        left = [f"{len(costs.excluded)} unknown"] if costs.excluded else []
+        left += [f"{costs.unattributed:,} line{'s' if costs.unattributed != 1 else ''}"] if costs.unattributed else []
+        return value, "excl. " + " and ".join(left)
     return value, "at least" if t["basis"] == "lower bound" else ""

@@ -189,3 +189,25 @@ def test_the_campaign_view_counts_its_credits_too(period, tmp_path):
     explorer.load()
     assert _tile(explorer, "Credits") == "18"
     assert list(Cells(explorer.cost.value).table()) == [str(lit.id)]  # one campaign: no total row
+
+
+def test_lines_without_a_campaign_id_are_said_left_out_everywhere(period):
+    """A line with no campaign id has no message: its credits are unknown, and the total, the text line
+    and the Credits tile say they leave it out (the review of session 4: they said nothing)."""
+    from mfanalytics.analysis.campaign_costs import campaign_costs
+    from mfanalytics.widgets.report_cost import cost_html, cost_text, credits_tile
+
+    lit = period["literal"]
+    report = period["client"].get_reports((period["sb"].now - timedelta(days=2)).date(), progress=False)
+    report = report[report["campaign_id"] == lit.id].reset_index(drop=True)
+    report["campaign_id"] = report["campaign_id"].astype("Int64")
+    report.loc[:1, "campaign_id"] = None  # 2 of the 6 lines lose their campaign
+    costs = campaign_costs(report, [lit])
+    assert costs.unattributed == 2 and costs.excluded == []
+    assert int(costs.total["posted"]) == 4 and int(costs.total["credits"]) == 4 * LITERAL["segments"]
+    rows = Cells(cost_html(costs)).table()
+    label = next(k for k in rows if k.startswith("Total"))
+    assert label == "Total, 1 campaign (excluding 2 lines without a campaign)"
+    assert "2 recipient lines carry no campaign id" in html.unescape(cost_html(costs))
+    assert "excluding 2 line(s) without a campaign id" in cost_text(costs)
+    assert credits_tile(costs) == (str(4 * LITERAL["segments"]), "excl. 2 lines")
