@@ -236,7 +236,8 @@ class CleanResult:
     recipients : pandas.DataFrame
         The rows to send: valid mobiles, first occurrence, not blacklisted
         (selected from ``frame`` when first read, so that cleaning a long list
-        holds one frame, not two).
+        holds one frame, not two; then kept: an edit of ``frame`` made after
+        that first read does not change it, one made before does).
     analysis : dict
         :func:`analyze_list` of the list (guide section 2.9.1).
     column : str

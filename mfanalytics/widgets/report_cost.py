@@ -180,14 +180,12 @@ def cost_html(costs: CampaignCosts, *, title: str = "Cost") -> str:
         notes.append((unknown, BAD))
     if costs.unattributed:
         n = costs.unattributed
-        notes.append(
-            (
-                f"{n:,} recipient line{'s' if n != 1 else ''} carr{'y' if n != 1 else 'ies'} no campaign id: "
-                f"{'their' if n != 1 else 'its'} message is unknown, and the total leaves "
-                f"{'them' if n != 1 else 'it'} out.",
-                BAD,
-            )
+        lines = (
+            f"{n:,} recipient line{'s' if n != 1 else ''} carr{'y' if n != 1 else 'ies'} no campaign id: "
+            f"{'their' if n != 1 else 'its'} message is unknown, and the total leaves "
+            f"{'them' if n != 1 else 'it'} out."
         )
+        notes.append((lines, BAD))
     if (costs.table["basis"] == "lower bound").any():
         notes.append(
             ("≥: the report lacks merge fields of the message; they are counted empty, so at least this.", NOTE)
