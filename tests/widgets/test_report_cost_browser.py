@@ -10,16 +10,15 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
-import requests
-from browser import CHROMIUM_ARGS  # the one browser gate of the suite
+from browser import (
+    CHROMIUM_ARGS,  # the one browser gate of the suite
+    serve_voila,
+)
 from browser import chromium as _chromium
-from test_widgets_browser import LAYOUT_PROBLEMS, _free_port
+from test_widgets_browser import LAYOUT_PROBLEMS
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -67,11 +66,6 @@ def period_sb(tmp_path):
 @pytest.fixture
 def voila(period_sb, tmp_path):
     """Voilà serving the notebook of CELLS, its kernel pointed at the sandbox."""
-    voila_bin = Path(sys.executable).with_name("voila")
-    if not voila_bin.exists():
-        (pytest.fail if os.environ.get("CI", "").lower() == "true" else pytest.skip)(
-            "voila is not installed (pip install -e '.[dev]'); the browser test of the explorer needs it"
-        )
     cells = [
         {"cell_type": "code", "metadata": {}, "source": src, "outputs": [], "execution_count": None} for src in CELLS
     ]
@@ -82,7 +76,6 @@ def voila(period_sb, tmp_path):
         "nbformat_minor": 5,
     }
     (tmp_path / "period_cost.ipynb").write_text(json.dumps(notebook), "utf-8")
-    port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEDIASFLOW_")}
     env.update(
         MEDIASFLOW_BASE_URL=period_sb[0].url,
@@ -91,37 +84,8 @@ def voila(period_sb, tmp_path):
         JUPYTER_PLATFORM_DIRS="1",
         PYTHONPATH=str(ROOT),
     )
-    log = open(tmp_path / "voila.log", "wb")
-    proc = subprocess.Popen(
-        [str(voila_bin), "period_cost.ipynb", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"],
-        cwd=tmp_path,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail("voila exited: " + (tmp_path / "voila.log").read_text(errors="replace")[-3000:])
-            try:
-                if requests.get(url + "api", timeout=1).status_code < 500:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("voila did not start: " + (tmp_path / "voila.log").read_text(errors="replace")[-3000:])
-            time.sleep(0.3)
+    with serve_voila("period_cost.ipynb", tmp_path, env) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 @pytest.mark.browser

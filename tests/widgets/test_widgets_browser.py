@@ -11,15 +11,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
-import requests
-from browser import CHROMIUM_ARGS  # the one browser gate of the suite
+from browser import (
+    CHROMIUM_ARGS,  # the one browser gate of the suite
+    serve_voila,
+)
 from browser import chromium as _chromium
 
 import mfanalytics
@@ -27,12 +25,6 @@ import mfanalytics
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "02_send_test_campaign.ipynb"
 ARTIFACTS = ROOT / "test-artifacts"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 PASSWORD = "pw-Browser-93"
@@ -63,14 +55,8 @@ def live_sb():
 @pytest.fixture
 def voila(live_sb, tmp_path):
     """Voilà serving a copy of notebook 02, its kernel pointed at the sandbox ``sb``."""
-    voila_bin = Path(sys.executable).with_name("voila")
-    if not voila_bin.exists():
-        (pytest.fail if os.environ.get("CI", "").lower() == "true" else pytest.skip)(
-            "voila is not installed (pip install -e '.[dev]'); the browser test of the form needs it"
-        )
     shutil.copy(NOTEBOOK, tmp_path / NOTEBOOK.name)
     (tmp_path / "data_samples").symlink_to(ROOT / "data_samples")
-    port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEDIASFLOW_")}
     env.update(
         MEDIASFLOW_BASE_URL=live_sb.url,
@@ -78,44 +64,8 @@ def voila(live_sb, tmp_path):
         MEDIASFLOW_PASSWORD=PASSWORD,
         JUPYTER_PLATFORM_DIRS="1",
     )
-    log = open(tmp_path / "voila.log", "wb")
-    proc = subprocess.Popen(
-        [
-            str(voila_bin),
-            NOTEBOOK.name,
-            "--no-browser",
-            f"--port={port}",
-            "--Voila.ip=127.0.0.1",
-            "--ServerApp.open_browser=False",
-        ],
-        cwd=tmp_path,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail("voila exited: " + (tmp_path / "voila.log").read_text(errors="replace")[-3000:])
-            try:
-                if requests.get(url + "api", timeout=1).status_code < 500:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("voila did not start: " + (tmp_path / "voila.log").read_text(errors="replace")[-3000:])
-            time.sleep(0.3)
+    with serve_voila(NOTEBOOK.name, tmp_path, env, extra=("--ServerApp.open_browser=False",)) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 # What a page must never do: be wider than the window, or cut a label, a button or a placeholder.
