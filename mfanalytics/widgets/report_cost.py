@@ -130,11 +130,12 @@ def _row(label: str, row: pd.Series, priced: bool, digits: int, *, bold: bool = 
     )
 
 
-def _left_out(costs: CampaignCosts) -> list[str]:
-    """What the total leaves out, in words: unknown campaigns, lines without a campaign."""
+def _left_out(costs: CampaignCosts, *, short: bool = False) -> list[str]:
+    """What the total leaves out, in words: unknown campaigns, lines without a campaign (``short``: the tile's)."""
     out = [f"{len(costs.excluded)} unknown"] if costs.excluded else []
     if costs.unattributed:
-        out.append(f"{costs.unattributed:,} line{'s' if costs.unattributed != 1 else ''} without a campaign")
+        n = costs.unattributed
+        out.append(f"{n:,} line{'s' if n != 1 else ''}" + ("" if short else " without a campaign"))
     return out
 
 
@@ -227,8 +228,6 @@ def credits_tile(costs: CampaignCosts | None) -> tuple[str, str]:
     if not int(t["campaigns"]):
         return "–", "message unknown" if costs.excluded or costs.unattributed else ""
     value = _mark(str(t["basis"])) + _int(t["credits"])
-    if costs.excluded or costs.unattributed:
-        left = [f"{len(costs.excluded)} unknown"] if costs.excluded else []
-        left += [f"{costs.unattributed:,} line{'s' if costs.unattributed != 1 else ''}"] if costs.unattributed else []
+    if left := _left_out(costs, short=True):
         return value, "excl. " + " and ".join(left)
     return value, "at least" if t["basis"] == "lower bound" else ""
