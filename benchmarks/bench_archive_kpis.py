@@ -1,7 +1,8 @@
 """Benchmark ``summarize(archive)`` in DuckDB against ``archive.frame()`` + ``summarize`` in pandas.
 
-Synthesises an archive of report rows directly as Hive-partitioned Parquet with pyarrow
-(``reports/month=YYYY-MM/campaign-N.parquet``; campaigns of 100,000 rows over 12 months, the
+Synthesises an archive of report rows directly as Hive-partitioned Parquet with pyarrow, in the
+archive's own layout (``reports/month=YYYY-MM/YYYY-MM-DD.parquet``, one campaign of 100,000 rows
+a day from 6 January 2025, so that ``Archive.frame()`` reads every file), with the
 columns and dtypes of the report frame: the status mix of real campaigns, delivery dates,
 clicks on a link for two campaigns out of three, STOP replies, French and overseas numbers),
 under /tmp, deleted afterwards. Then, each in its own subprocess (time and peak RSS from
@@ -39,6 +40,7 @@ import pyarrow.parquet as pq
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 PER_CAMPAIGN = 100_000
+_FIRST_DAY = np.datetime64("2025-01-06", "D")
 TZ = "Europe/Paris"
 _MIX = {16: 0.80, 21: 0.05, 17: 0.01, 20: 0.03, 22: 0.01, 31: 0.01, 29: 0.02, 2: 0.01, 13: 0.005, 27: 0.005}
 _MIX.update({14: 0.01, 15: 0.005, 4: 0.01, 8: 0.005, 24: 0.005, 1: 0.005, 99: 0.005})
@@ -71,7 +73,7 @@ def campaign_table(c: int, rng: np.random.Generator) -> pa.Table:
     which = order[pos]
     final = known["is_final"].fillna(False).to_numpy(dtype=bool)[which]
     ok = np.isin(code, [16, 21, 17])
-    t0 = int(np.datetime64("2025-01-06T08:00:00", "s").astype(np.int64)) + c * 86400 * 365 // 500
+    t0 = int((_FIRST_DAY + np.timedelta64(c, "D")).astype("datetime64[s]").astype(np.int64)) + 7 * 3600  # 08:00 Paris
     has_dlr = np.isin(code, [16, 21, 17, 20, 22, 29, 13, 27])
     delivered = t0 + rng.exponential(120, n).astype(np.int64) + 1
     linked = c % 3 != 2
@@ -120,10 +122,10 @@ def write_archive(root: Path, rows: int) -> float:
     start = time.perf_counter()
     rng = np.random.default_rng(2026)
     for c in range(rows // PER_CAMPAIGN):
-        month = f"2025-{1 + c * 12 // max(1, rows // PER_CAMPAIGN):02d}"
-        folder = root / "reports" / f"month={month}"
+        day = str(_FIRST_DAY + np.timedelta64(c, "D"))
+        folder = root / "reports" / f"month={day[:7]}"
         folder.mkdir(parents=True, exist_ok=True)
-        pq.write_table(campaign_table(c, rng), folder / f"campaign-{c}.parquet")
+        pq.write_table(campaign_table(c, rng), folder / f"{day}.parquet")
     return time.perf_counter() - start
 
 

@@ -157,9 +157,39 @@ def _flag(t: Any, col: str) -> Any:
 
 
 def _epoch(t: Any, col: str) -> Any:
+    """Epoch seconds of a time column (NULL when missing): on DuckDB, ``EPOCH`` of the
+    zone-aware value itself, not of its cast to a local time, which costs an ICU
+    conversion per row (0.55 s a column at 10M rows, most of the query)."""
     import ibis
 
-    return t[col].epoch_seconds().cast("int64") if col in t.columns else ibis.null("int64")
+    if col not in t.columns:
+        return ibis.null("int64")
+    x = t[col]
+    if x.type().is_timestamp() and x.type().timezone is not None and _backend(t) == "duckdb":
+        return _duckdb_epoch(x).cast("int64")
+    return x.epoch_seconds().cast("int64")
+
+
+def _backend(t: Any) -> str:
+    try:
+        return str(t.get_backend().name)
+    except Exception:  # an unbound expression: the default backend, DuckDB
+        return "duckdb"
+
+
+@lru_cache(maxsize=1)
+def _epoch_builtin() -> Any:
+    import ibis
+    import ibis.expr.datatypes as dt
+
+    def epoch(x: Any) -> Any:
+        """DuckDB's EPOCH: seconds since 1970-01-01 00:00 UTC."""
+
+    return ibis.udf.scalar.builtin(epoch, name="epoch", signature=((dt.Timestamp(timezone="UTC"),), dt.float64))
+
+
+def _duckdb_epoch(x: Any) -> Any:
+    return _epoch_builtin()(x)
 
 
 def _one_campaign(t: Any) -> bool:
