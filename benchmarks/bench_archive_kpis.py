@@ -9,14 +9,14 @@ under /tmp, deleted afterwards. Then, each in its own subprocess (time and peak 
 ``resource.getrusage(RUSAGE_SELF).ru_maxrss``):
 
 - ``duckdb``: ``summarize(archive)``, the rows never leave DuckDB (2 threads);
-- ``pandas``: ``archive.frame()`` then ``summarize(frame)``, the naive route, run only on the
-  sizes that fit in about 8 GB (``--pandas-max``); larger sizes are extrapolated linearly from
-  the largest measured and said so.
+- ``pandas``: ``archive.frame()`` then ``summarize(frame)``, the naive route, on the sizes up to
+  ``--pandas-max``. A route whose resident memory passes ``--limit-gib`` (20 GiB of this 24 GiB
+  machine by default) is killed and said to break there, with the memory and time it had reached.
 
 At the sizes where both run, the two tables must be equal to the last digit.
 
-Usage: ``.venv/bin/python benchmarks/bench_archive_kpis.py [rows ...] [--pandas-max N]``
-(default sizes: 10,000,000 and 50,000,000; pandas up to 10,000,000).
+Usage: ``.venv/bin/python benchmarks/bench_archive_kpis.py [rows ...] [--pandas-max N] [--limit-gib G]``
+(default sizes: 10,000,000 and 50,000,000; pandas at both).
 """
 
 from __future__ import annotations
@@ -48,8 +48,9 @@ _PREFIXES = {"+336": (0.70, 8), "+337": (0.20, 8), "+262692": (0.05, 6), "+59069
 
 
 # --------------------------------------------------------------- the archive
-def _dictionary(values: np.ndarray, categories: list[str]) -> pa.DictionaryArray:
-    return pa.DictionaryArray.from_arrays(pa.array(values, pa.int8()), pa.array(categories, pa.string()))
+def _dictionary(values: np.ndarray, categories: list[str]) -> pa.Array:
+    """Strings from their codes, stored as the archive stores its category columns (plain strings)."""
+    return pa.array(categories, pa.string()).take(pa.array(values, pa.int32()))
 
 
 def _times(secs: np.ndarray, valid: np.ndarray) -> pa.Array:
@@ -97,10 +98,7 @@ def campaign_table(c: int, rng: np.random.Generator) -> pa.Table:
             "status_code": pa.array(code),
             "status_text": _dictionary(which.astype(np.int8), texts),
             "status": _dictionary(which.astype(np.int8), labels),
-            "status_group": pa.DictionaryArray.from_arrays(
-                pa.array(np.array([STATUS_GROUPS.index(g) for g in groups])[which], pa.int8()),
-                pa.array(list(STATUS_GROUPS)),
-            ),
+            "status_group": _dictionary(np.array([STATUS_GROUPS.index(g) for g in groups])[which], list(STATUS_GROUPS)),
             "is_final": pa.array(final),
             "is_delivered": pa.array(ok),
             "delivered_at": _times(delivered, has_dlr),
@@ -186,16 +184,42 @@ def measure(route: str, path: str, out: str) -> None:
     print(json.dumps({"seconds": seconds, "load": load, "peak_mib": peak, "groups": len(table)}))
 
 
-def run(route: str, path: Path, out: Path) -> dict:
-    got = subprocess.run(
-        [sys.executable, __file__, "--measure", route, str(path), str(out)], capture_output=True, text=True, check=False
+def _rss_mib(pid: int) -> float:
+    """The resident memory of a process now (``VmRSS`` of /proc), 0 when it has ended."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def run(route: str, path: Path, out: Path, limit_mib: float) -> dict:
+    """Run one route in a child process, killed if its resident memory passes ``limit_mib``
+    (so that a route that does not fit says where it broke instead of swapping or taking
+    the machine down): its seconds and peak RSS, or what stopped it."""
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--measure", route, str(path), str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    if got.returncode:
-        return {"error": (got.stderr.strip().splitlines() or ["killed"])[-1], "code": got.returncode}
-    return json.loads(got.stdout.strip().splitlines()[-1])
+    start, peak = time.perf_counter(), 0.0
+    while child.poll() is None:
+        peak = max(peak, _rss_mib(child.pid))
+        if peak > limit_mib:
+            child.kill()
+            child.wait()
+            return {"error": f"killed at {peak:,.0f} MiB of RSS after {time.perf_counter() - start:.0f} s", "code": -9}
+        time.sleep(0.05)
+    stdout, stderr = child.communicate()
+    if child.returncode:
+        return {"error": (stderr.strip().splitlines() or ["killed"])[-1], "code": child.returncode}
+    return json.loads(stdout.strip().splitlines()[-1])
 
 
-def main(sizes: list[int], pandas_max: int) -> None:
+def main(sizes: list[int], pandas_max: int, limit_mib: float) -> None:
     import pandas as pd
 
     work = Path(tempfile.mkdtemp(prefix="mfanalytics-bench-archive-", dir="/tmp"))
@@ -209,9 +233,9 @@ def main(sizes: list[int], pandas_max: int) -> None:
                 f"== {rows:,} rows: written in {took:.0f} s, {size / 2**20:,.0f} MiB of Parquet ({size / rows:.1f} B/row)"
             )
             res = measured.setdefault(rows, {})
-            res["duckdb"] = run("duckdb", path, work / "duckdb.pkl")
+            res["duckdb"] = run("duckdb", path, work / "duckdb.pkl", limit_mib)
             if rows <= pandas_max:
-                res["pandas"] = run("pandas", path, work / "pandas.pkl")
+                res["pandas"] = run("pandas", path, work / "pandas.pkl", limit_mib)
                 if "error" not in res["pandas"] and "error" not in res["duckdb"]:
                     a, b = pd.read_pickle(work / "duckdb.pkl"), pd.read_pickle(work / "pandas.pkl")
                     pd.testing.assert_frame_equal(a, b, check_exact=True)
@@ -225,22 +249,19 @@ def main(sizes: list[int], pandas_max: int) -> None:
             if res.get("equal"):
                 print("   the two tables are equal to the last digit")
             shutil.rmtree(path)
-        pandas_sizes = [n for n in measured if "seconds" in measured[n].get("pandas", {})]
-        if pandas_sizes:
-            base = max(pandas_sizes)
-            p = measured[base]["pandas"]
-            for rows in sorted(measured):
-                d = measured[rows].get("duckdb", {})
-                if "seconds" not in d:
-                    continue
-                if rows in pandas_sizes:
-                    pt, pm, how = measured[rows]["pandas"]["seconds"], measured[rows]["pandas"]["peak_mib"], "measured"
-                else:
-                    pt, pm = p["seconds"] * rows / base, p["peak_mib"] * rows / base
-                    how = f"extrapolated linearly from {base:,} rows, not run"
+        for rows in sorted(measured):
+            d, p = measured[rows].get("duckdb", {}), measured[rows].get("pandas", {})
+            if "seconds" not in d:
+                continue
+            if "seconds" in p:
                 print(
-                    f"ratio at {rows:,} rows (pandas {how}): DuckDB {pt / d['seconds']:.1f}x faster, "
-                    f"peak RSS {d['peak_mib']:,.0f} MiB vs {pm:,.0f} MiB ({pm / d['peak_mib']:.1f}x)"
+                    f"ratio at {rows:,} rows: DuckDB {p['seconds'] / d['seconds']:.1f}x faster than the pandas route, "
+                    f"peak RSS {d['peak_mib']:,.0f} MiB vs {p['peak_mib']:,.0f} MiB ({p['peak_mib'] / d['peak_mib']:.1f}x)"
+                )
+            elif "error" in p:
+                print(
+                    f"at {rows:,} rows the pandas route does not fit ({p['error']}); "
+                    f"DuckDB: {d['seconds']:.1f} s, peak RSS {d['peak_mib']:,.0f} MiB"
                 )
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -252,6 +273,9 @@ if __name__ == "__main__":
         sys.exit(0)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("rows", nargs="*", type=int, default=[10_000_000, 50_000_000])
-    parser.add_argument("--pandas-max", type=int, default=10_000_000, help="largest size run through pandas")
+    parser.add_argument("--pandas-max", type=int, default=50_000_000, help="largest size run through pandas")
+    parser.add_argument(
+        "--limit-gib", type=float, default=20.0, help="a route is stopped when its RSS passes this (default 20 GiB)"
+    )
     args = parser.parse_args()
-    main(args.rows, args.pandas_max)
+    main(args.rows, args.pandas_max, args.limit_gib * 1024)

@@ -147,9 +147,9 @@ def to_frame(table: pa.Table) -> pd.DataFrame:
     out: dict[str, Any] = {}
     for name in table.column_names:
         col = table.column(name)
+        if pa.types.is_dictionary(col.type):  # each chunk by itself: their dictionaries may not combine
+            col = col.cast(pa.string())
         arr = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
-        if pa.types.is_dictionary(arr.type):
-            arr = arr.cast(pa.string())
         if name in _INTS or (_TRACK.match(name) and name.endswith("_clicks")):
             target = "Int" + str(arrow_type(name).bit_width)
             out[name] = to_ints(arr.cast(arrow_type(name)), n, target)

@@ -185,7 +185,7 @@ class Archive:
         import pyarrow.parquet as pq
 
         files = self.files(start, end)
-        schema = pa.unify_schemas([pq.read_schema(f) for f in files]) if files else None
+        schema = pa.unify_schemas([_plain(pq.read_schema(f)) for f in files]) if files else None
         names = list(schema.names) if schema is not None else []
         if columns is None:
             wanted = column_order(names or _empty_columns())
@@ -268,3 +268,12 @@ def _empty_columns() -> list[str]:
     from mfanalytics.reports.schema import fixed_columns
 
     return fixed_columns([])
+
+
+def _plain(schema: Any) -> Any:
+    """``schema`` with its dictionary fields as their values' type: day files written by other
+    tools may hold dictionaries whose index types differ, or that do not combine into one."""
+    import pyarrow as pa
+
+    fields = [f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f for f in schema]
+    return pa.schema(fields, metadata=schema.metadata)

@@ -257,3 +257,31 @@ def test_the_command_line_syncs_and_tells_what_the_archive_holds(lived, tmp_path
     assert "2026-03" in info and "still in flight" in info
     assert main(["archive", "info", "--path", str(tmp_path / "none")]) == 2
     assert "not an archive" in capsys.readouterr().err
+
+
+def test_frame_reads_day_files_whose_dictionaries_do_not_combine(tmp_path):
+    """A year of day files, each with its own list name, written as dictionaries with 8-bit
+    or 16-bit indices (pyarrow's choice for a few values, as other writers make them): 200 list names do
+    not fit one 8-bit dictionary, and Archive.frame() must still read every row, not fail with
+    "These dictionaries cannot be combined" (found by the 50M-row benchmark)."""
+    import pyarrow.parquet as pq
+
+    days = pd.date_range("2025-01-06", periods=200, freq="D")
+    for i, day in enumerate(days):
+        folder = tmp_path / "reports" / f"month={day:%Y-%m}"
+        folder.mkdir(parents=True, exist_ok=True)
+        width = pa.int8() if i % 2 else pa.int16()  # and their index types differ from file to file
+        names = pa.DictionaryArray.from_arrays(pa.array([0, 0], width), pa.array([f"liste-{i}.csv"]))
+        table = pa.table(
+            {
+                "campaign_id": pa.array([1000 + i] * 2, pa.int64()),
+                "ref_list": names,
+                "line": pa.array([1, 2], pa.int32()),
+                "status_code": pa.array([16, 21], pa.int16()),
+            }
+        )
+        pq.write_table(table, folder / f"{day:%Y-%m-%d}.parquet")
+    frame = Archive(tmp_path).frame(columns=["campaign_id", "ref_list", "line", "status_code"])
+    assert len(frame) == 400
+    assert frame["ref_list"].nunique() == 200
+    assert list(frame["ref_list"].iloc[[0, -1]]) == ["liste-0.csv", "liste-199.csv"]
