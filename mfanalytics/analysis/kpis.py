@@ -87,7 +87,6 @@ from mfanalytics.analysis.facts import (
     check_frame,
     countries,
     facts_of,
-    link_rows,
     ratio,
     require,
 )
@@ -131,7 +130,6 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "credits",
 )
 _COUNTS = engines.SUM_COLUMNS
-_link_rows = link_rows  # the old name, still read by mfanalytics.periods
 
 
 def finish_summary(counts: pd.DataFrame, times: pd.DataFrame) -> pd.DataFrame:
