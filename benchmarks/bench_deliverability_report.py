@@ -46,12 +46,9 @@ from report_frames import large_report  # noqa: E402  (the one builder of the te
 
 BUILDERS = (
     "check_frame",
-    "group_index",
     "codes",
     "times",
-    "link_rows",
-    "campaign_t0",
-    "indicators",
+    "kpi_table",
     "regions",
     "summarize",
     "aggregate",

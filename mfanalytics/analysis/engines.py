@@ -40,12 +40,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from mfanalytics.analysis.facts import COUNT_COLUMNS, GROUP_POSITION, ReportFacts, send_time_series
+from mfanalytics.analysis.engine_sources import ROW, frame_table, is_source, table_of
+from mfanalytics.analysis.engine_sources import require_columns as _require
+from mfanalytics.analysis.facts import COUNT_COLUMNS, GROUP_POSITION, send_time_series
 from mfanalytics.errors import ValidationError
 from mfanalytics.reports.status_codes import STATUS_TABLE
 
@@ -61,6 +63,7 @@ __all__ = [
     "is_source",
     "keyed_rows",
     "kpi_rows",
+    "link_mask",
     "named_keys",
     "paris_local_seconds",
     "status_counts",
@@ -77,55 +80,6 @@ KEY_DTYPES: dict[str, Any] = {"campaign_id": "Int64", "line": "Int32", "status_c
 
 _EVENTS = ("delivered_at", "first_click_at", "preview_at")
 _NO_KEY = -1  # the campaign key of rows without campaign_id (ids are positive)
-
-
-# ------------------------------------------------------------------ sources
-def is_source(data: Any) -> bool:
-    """Whether ``data`` is an engine source (archive, path, Ibis table, Spark DataFrame), not a frame."""
-    if isinstance(data, (pd.DataFrame, ReportFacts)):
-        return False
-    if hasattr(data, "reports_path") or isinstance(data, (str, Path)):
-        return True
-    module = type(data).__module__
-    return module.startswith(("ibis.", "pyspark.sql"))
-
-
-def table_of(data: Any) -> Any:
-    """The Ibis table of the report rows of a source (see :func:`is_source`)."""
-    import ibis
-
-    if hasattr(data, "reports_path"):
-        return ibis.duckdb.from_connection(data.duckdb()).table("reports")
-    if isinstance(data, (str, Path)):
-        root = Path(data)
-        if (root / "reports").is_dir():
-            root = root / "reports"
-        if not root.exists():
-            raise ValidationError(f"no Parquet files at {str(root)!r}", rule="no-archive", field="path")
-        con = ibis.duckdb.connect()
-        return con.read_parquet(str(root / "**" / "*.parquet"), hive_partitioning=True)
-    module = type(data).__module__
-    if module.startswith("pyspark.sql"):
-        name = f"mfanalytics_reports_{id(data):x}"
-        data.createOrReplaceTempView(name)
-        return ibis.pyspark.connect(data.sparkSession).table(name)
-    if module.startswith("ibis."):
-        return data
-    raise ValidationError(
-        f"expected a report frame, an Archive, a Parquet folder, an Ibis table or a Spark DataFrame, "
-        f"got {type(data).__name__}",
-        rule="not-a-report-frame",
-    )
-
-
-def _require(t: Any, cols: Sequence[str]) -> None:
-    for col in cols:
-        if col not in t.columns:
-            raise ValidationError(
-                f"the report table has no column {col!r}; build it with mfanalytics.reports.parse_report",
-                rule="missing-column",
-                field=col,
-            )
 
 
 # ------------------------------------------------------------ per-row facts
@@ -201,6 +155,64 @@ def _one_campaign(t: Any) -> bool:
     return bool(got["n"] == 0 or (got["n"] == got["rows"] and got["lo"] == got["hi"]))
 
 
+def _campaign_key(x: Any) -> Any:
+    import ibis
+
+    if "campaign_id" not in x.columns:
+        return ibis.literal(_NO_KEY, "int64")
+    return x.campaign_id.cast("int64").fill_null(_NO_KEY)
+
+
+def _with_link(t: Any, *, per_campaign: bool = False, kpis: bool = True) -> Any:
+    """``t`` with its campaign key ``_ck`` and ``_link``, the rule of :func:`link_mask`; with ``kpis``
+    also its status group ``_g`` and its campaign's first delivery ``_first`` (epoch seconds)."""
+    import ibis
+
+    cols = t.columns
+    G = GROUP_POSITION
+    # per campaign (from the table itself, so that the engine scans it twice rather than keep a copy)
+    trace = _flag(t, "clicked")
+    for col in cols:
+        if (col.startswith("track_") and col.endswith("_at")) or col in ("first_click_at", "preview_at"):
+            trace = trace | t[col].notnull()
+        elif (col.startswith("track_") and col.endswith("_clicks")) or col in ("clicks", "preview_count"):
+            trace = trace | (t[col].cast("float64").fill_null(0) > 0)
+    first = {}
+    if kpis:
+        delivered = _group_position(t).isin([G["delivered"], G["delivered_stop"]])
+        first["_fd"] = ibis.ifelse(delivered, _epoch(t, "delivered_at"), ibis.null("int64"))
+    per = t.select(_ck=_campaign_key(t), _tr=trace, **first)
+    metrics = {"_shown": per._tr.any(), **({"_first": per._fd.min()} if kpis else {})}
+    camp = per.group_by("_ck").aggregate(**metrics)
+    if "campaign_id" not in cols or (not per_campaign and _one_campaign(t)):
+        camp = camp.mutate(_shown=ibis.literal(True))  # one campaign: its TRACK columns are its own
+    base = t.mutate(_ck=_campaign_key(t), _g=_group_position(t)) if kpis else t.mutate(_ck=_campaign_key(t))
+    r = base.left_join(camp, "_ck")
+    tracked = r.clicked.notnull() if "clicked" in cols else ibis.literal(False)
+    return r.mutate(_link=tracked & r._shown.fill_null(False))
+
+
+def link_mask(data: Any, *, per_campaign: bool = False) -> Any:
+    """The rows of campaigns whose message had a link, as far as the rows show (the "link" of
+    :mod:`mfanalytics.analysis.kpis`): ``clicked`` is not missing, and the campaign shows a
+    click date, a click counter above 0 or a preview on some row. A table of one campaign is
+    its own report, whose TRACK columns are its own, unless ``per_campaign``: then each
+    campaign is judged by its rows even alone (the archive's day files).
+
+    ``data`` is a report frame (a numpy bool array is returned, one value per row) or an Ibis
+    table (the table with a boolean column ``_link`` is returned).
+    """
+    if not isinstance(data, pd.DataFrame):
+        return _with_link(data, per_campaign=per_campaign, kpis=False)
+    out = np.zeros(len(data), dtype=bool)
+    if "clicked" not in data.columns or not len(data):
+        return out
+    with frame_table(data) as t:
+        got = _with_link(t, per_campaign=per_campaign, kpis=False).select(ROW, "_link").to_pyarrow()
+    out[got[ROW].to_numpy()] = got["_link"].to_numpy()
+    return out
+
+
 def _t0(key: Any, first: Any, send_times: Any) -> Any:
     """The campaign start (epoch seconds): its send time when given, else its first delivery."""
     import ibis
@@ -221,7 +233,8 @@ def _t0(key: Any, first: Any, send_times: Any) -> Any:
 def kpi_rows(t: Any, *, segments: Any = None, send_times: Any = None, keep: Sequence[str] = ()) -> Any:
     """One row per recipient line: the 0/1 indicators of :data:`SUM_COLUMNS` and
     the delays of :data:`TIME_COLUMNS` (the definitions of :mod:`mfanalytics.analysis.kpis`),
-    plus the columns ``keep`` and ``_g`` (status group position), ``_t0``, ``_sent``, ``_delivered`` and the
+    plus the columns ``keep`` and ``_g`` (status group position), ``_t0``, ``_sent``, ``_delivered``, ``_link``
+    (:func:`link_mask`) and the
     epoch seconds ``_at_delivered_at``, ``_at_first_click_at``, ``_at_preview_at``."""
     import ibis
 
@@ -233,31 +246,8 @@ def kpi_rows(t: Any, *, segments: Any = None, send_times: Any = None, keep: Sequ
         )
     cols = t.columns
     G = GROUP_POSITION
-
-    def key_of(x: Any) -> Any:
-        if "campaign_id" not in cols:
-            return ibis.literal(_NO_KEY, "int64")
-        return x.campaign_id.cast("int64").fill_null(_NO_KEY)
-
-    def delivered_in(x: Any) -> Any:
-        return _group_position(x).isin([G["delivered"], G["delivered_stop"]])
-
-    # per campaign (from the table itself, so that the engine scans it twice rather than keep a copy)
-    trace = _flag(t, "clicked")
-    for col in cols:
-        if (col.startswith("track_") and col.endswith("_at")) or col in ("first_click_at", "preview_at"):
-            trace = trace | t[col].notnull()
-        elif (col.startswith("track_") and col.endswith("_clicks")) or col in ("clicks", "preview_count"):
-            trace = trace | (t[col].cast("float64").fill_null(0) > 0)
-    first = ibis.ifelse(delivered_in(t), _epoch(t, "delivered_at"), ibis.null("int64"))
-    per = t.select(_ck=key_of(t), _tr=trace, _fd=first)
-    camp = per.group_by("_ck").aggregate(_shown=per._tr.any(), _first=per._fd.min())
-    if "campaign_id" not in cols or _one_campaign(t):  # one campaign: its TRACK columns are its own
-        camp = camp.mutate(_shown=ibis.literal(True))
-    base = t.mutate(_ck=key_of(t), _g=_group_position(t))
-    r = base.left_join(camp, "_ck")
-    tracked = r.clicked.notnull() if "clicked" in cols else ibis.literal(False)
-    link = tracked & r._shown.fill_null(False)
+    r = _with_link(t)
+    link = r._link
     t0 = _t0(r._ck, r._first, send_times)
     if segments is None and "segments" in cols:
         parts = r.segments.cast("int64")
@@ -281,6 +271,7 @@ def kpi_rows(t: Any, *, segments: Any = None, send_times: Any = None, keep: Sequ
         _t0=t0,
         _sent=sent,
         _delivered=delivered,
+        _link=link,
         recipients=one,
         sent=n(sent),
         delivered=n(delivered),

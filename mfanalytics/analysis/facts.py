@@ -8,6 +8,11 @@ computed the first time it is asked for and kept, so that a whole
 deliverability report (KPIs, plots, trends, countries) makes one pass over the
 rows, as seaborn builds its plot data once and draws every layer from it.
 
+The KPI facts of the rows (status groups, indicators, link, campaign starts,
+delays, credits) are not defined here: :func:`kpi_table` runs the one
+definition of the KPIs, :func:`mfanalytics.analysis.engines.kpi_rows`, with
+DuckDB over an Arrow table of the frame's columns, as over an archive.
+
 Every public function of :mod:`mfanalytics.analysis`, :mod:`mfanalytics.plots`
 and :mod:`mfanalytics.trends` takes either a report frame (its facts are then
 built for that call) or a :class:`ReportFacts` (built with :func:`facts_of`
@@ -31,7 +36,7 @@ import pandas as pd
 
 from mfanalytics.analysis.number_countries import countries  # re-exported
 from mfanalytics.errors import ValidationError
-from mfanalytics.reports.status_codes import STATUS_GROUPS, decode_status
+from mfanalytics.reports.status_codes import STATUS_GROUPS
 
 __all__ = [
     "COUNT_COLUMNS",
@@ -39,15 +44,11 @@ __all__ = [
     "GROUP_POSITION",
     "ReportFacts",
     "TZ",
-    "campaign_t0",
     "check_frame",
     "codes",
     "countries",
     "facts_of",
-    "flags",
-    "group_index",
-    "indicators",
-    "link_rows",
+    "kpi_table",
     "ratio",
     "require",
     "segments_of",
@@ -60,6 +61,18 @@ GROUP_DTYPE = pd.CategoricalDtype(list(STATUS_GROUPS))
 #: Position of each status group in STATUS_GROUPS.
 GROUP_POSITION: dict[str, int] = {name: i for i, name in enumerate(STATUS_GROUPS)}
 _G = GROUP_POSITION
+
+#: The dtype of each fact of :func:`kpi_table` (others: int8 0/1 indicators).
+_KINDS: dict[str, Any] = {
+    "_g": np.int64,
+    "_t0": np.float64,
+    "_link": np.bool_,
+    "clicks": np.int64,
+    "credits": np.int64,
+    "_deliver_s": np.float64,
+    "_click_s": np.float64,
+}
+_ANY = object()  # an option value not asked for: any of the kept ones does
 
 #: The count columns of the indicators, in the order of ``summarize``.
 COUNT_COLUMNS: tuple[str, ...] = (
@@ -113,31 +126,11 @@ def check_frame(report: Any, required: Sequence[str] = ()) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------- per-row builders
-def group_index(report: pd.DataFrame) -> np.ndarray:
-    """Position of each row's status group in STATUS_GROUPS (unknown for NA)."""
-    if "status_group" in report.columns:
-        group = report["status_group"]
-    else:
-        group = decode_status(report["status_code"])["status_group"]
-    if not isinstance(group.dtype, pd.CategoricalDtype):
-        group = group.astype("object").astype(GROUP_DTYPE)
-    # map the frame's categories onto STATUS_GROUPS positions; NA (code -1) and strangers -> unknown
-    lookup = np.array([_G.get(str(c), _G["unknown"]) for c in group.cat.categories] + [_G["unknown"]], dtype=np.int64)
-    return lookup[group.cat.codes.to_numpy()]
-
-
 def codes(report: pd.DataFrame) -> np.ndarray:
     """The status codes as float64 (NaN when missing)."""
     if "status_code" not in report.columns:
         return np.full(len(report), np.nan)
     return pd.to_numeric(report["status_code"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-
-
-def flags(report: pd.DataFrame, col: str) -> np.ndarray:
-    """A boolean column as a numpy bool array (missing column or value: False)."""
-    if col not in report.columns:
-        return np.zeros(len(report), dtype=bool)
-    return report[col].astype("boolean").fillna(False).to_numpy(dtype=bool)
 
 
 def times(report: pd.DataFrame, col: str) -> pd.Series:
@@ -185,96 +178,37 @@ def send_time_series(send_times: Any) -> pd.Series | pd.Timestamp | None:
     return ts.tz_localize(TZ) if ts.tz is None else ts.tz_convert(TZ)
 
 
-def _any_column(report: pd.DataFrame, names: Sequence[str], test: Any) -> np.ndarray:
-    out = np.zeros(len(report), dtype=bool)
-    for name in names:
-        out |= np.asarray(test(report[name]), dtype=bool)
-    return out
+def kpi_table(facts: ReportFacts, segments: Any = None, send_times: Any = None) -> dict[str, np.ndarray]:
+    """The per-row facts of a report frame from the one definition of the KPIs,
+    :func:`mfanalytics.analysis.engines.kpi_rows`, which DuckDB runs over an Arrow table
+    of the columns it reads (the rows put back in order by their position):
+    ``_g`` (status group position), ``_t0`` (campaign start, epoch seconds, NaN when
+    unknown), ``_link``, the columns of :data:`COUNT_COLUMNS`, ``credits``, ``_deliver_s`` and ``_click_s``.
 
-
-def link_rows(report: pd.DataFrame, *, per_campaign: bool = False) -> np.ndarray:
-    """Rows of campaigns whose message had a link, as far as the frame shows
-    (the "link" of :mod:`mfanalytics.analysis`). A frame of one campaign is its
-    own report, whose TRACK columns are its own, unless ``per_campaign``: then
-    each campaign is judged by its rows even alone (the archive's day files)."""
-    if "clicked" not in report.columns:
-        return np.zeros(len(report), dtype=bool)
-    tracked = report["clicked"].notna().to_numpy(dtype=bool)
-    if "campaign_id" not in report.columns or not tracked.any():
-        return tracked
-    campaign = report["campaign_id"]
-    if not per_campaign and campaign.nunique(dropna=False) <= 1:  # one campaign: its TRACK columns are its own
-        return tracked
-    columns = list(report.columns)
-    dates = [c for c in columns if c.startswith("track_") and c.endswith("_at")] + ["first_click_at", "preview_at"]
-    counters = [c for c in columns if c.startswith("track_") and c.endswith("_clicks")] + ["clicks", "preview_count"]
-    trace = flags(report, "clicked").copy()  # (may be a view of the frame: never changed in place)
-    trace |= _any_column(report, [c for c in dates if c in columns], lambda s: s.notna().to_numpy(dtype=bool))
-    trace |= _any_column(
-        report,
-        [c for c in counters if c in columns],
-        lambda s: pd.Series(pd.to_numeric(s, errors="coerce")).fillna(0).to_numpy(dtype="float64") > 0,
-    )
-    shown = pd.Series(trace, index=report.index).groupby(campaign, dropna=False, observed=True).transform("any")
-    return tracked & shown.to_numpy(dtype=bool)
-
-
-def campaign_t0(report: Any, delivered: np.ndarray | None = None, send_times: Any = None) -> pd.Series:
-    """Per row, its campaign's send time when known, else its first delivery.
-
-    ``report`` is a frame or a :class:`ReportFacts` (whose delivery times are
-    then reused); ``delivered`` defaults to the delivered rows.
+    The engine counts time in whole epoch seconds, as it does over an archive.
     """
-    facts = report if isinstance(report, ReportFacts) else ReportFacts(report)
-    frame = facts.frame
-    if delivered is None:
-        delivered = facts.delivered
-    at = facts.times("delivered_at").where(delivered)
-    if "campaign_id" in frame.columns:
-        key = frame["campaign_id"]
-        first = at.groupby(key, dropna=False).transform("min") if len(frame) else at
-    else:
-        key = pd.Series(0, index=frame.index)
-        first = pd.Series(at.min(), index=frame.index, dtype=at.dtype)
-    sent_at = send_time_series(send_times)
-    if sent_at is None:
-        return first
-    if isinstance(sent_at, pd.Timestamp):
-        return pd.Series(sent_at, index=frame.index, dtype=at.dtype)
-    mapped = key.map(sent_at).astype(at.dtype)
-    return mapped.fillna(first)
+    from mfanalytics.analysis import engines
 
-
-def indicators(facts: ReportFacts) -> pd.DataFrame:
-    """One row per recipient, one 0/1 (or count) column per KPI of :data:`COUNT_COLUMNS`."""
-    report, g, code = facts.frame, facts.group_index, facts.codes
-    not_sent, blocked = g == _G["not_sent"], g == _G["blocked"]
-    sent = ~(not_sent | blocked | (code == 2))
-    delivered = (g == _G["delivered"]) | (g == _G["delivered_stop"])
-    clicks = (
-        pd.to_numeric(report["clicks"], errors="coerce").fillna(0).to_numpy(dtype=np.int64)
-        if "clicks" in report.columns
-        else np.zeros(len(report), dtype=np.int64)
-    )
-    link = facts.link
-    return pd.DataFrame(
-        {
-            "recipients": np.ones(len(report), dtype=np.int8),
-            "sent": sent.astype(np.int8),
-            "delivered": delivered.astype(np.int8),
-            "pending": ((g == _G["pending"]) | (g == _G["in_flight"])).astype(np.int8),
-            "undelivered": ((g == _G["undelivered"]) | (g == _G["rejected"])).astype(np.int8),
-            "invalid": (g == _G["invalid_number"]).astype(np.int8),
-            "blocked": blocked.astype(np.int8),
-            "not_sent": not_sent.astype(np.int8),
-            "unknown": (g == _G["unknown"]).astype(np.int8),
-            "stops": (flags(report, "is_stop") | (g == _G["delivered_stop"])).astype(np.int8),
-            "clicked": (flags(report, "clicked") & link).astype(np.int8),
-            "delivered_with_link": (delivered & link).astype(np.int8),
-            "clicks": np.where(link, clicks, 0),
-        },
-        index=report.index,
-    )
+    frame, n = facts.frame, len(facts.frame)
+    parts = segments_of(frame, segments)  # checked here, with the rules of a frame
+    extra = {}
+    if isinstance(segments, pd.Series) or (segments is None and "segments" in frame.columns):
+        extra, segments = {"segments": parts}, None
+    names = ["_g", "_t0", "_link", *engines.SUM_COLUMNS, *engines.TIME_COLUMNS]
+    with engines.frame_table(frame, at=facts.times, extra=extra) as table:  # Paris times, kept in the facts
+        rows = engines.kpi_rows(table, segments=segments, send_times=send_times, keep=(engines.ROW,))
+        got = rows.select(engines.ROW, *names).to_pyarrow()
+    at = got[engines.ROW].to_numpy()
+    out: dict[str, np.ndarray] = {}
+    for name in names:
+        kind = _KINDS.get(name, np.int8)
+        column = got[name].combine_chunks()
+        if kind is np.float64:
+            column = column.cast("float64")
+        values = np.empty(n, dtype=kind)
+        values[at] = column.to_numpy(zero_copy_only=False).astype(kind, copy=False)
+        out[name] = values
+    return out
 
 
 def ratio(num: pd.Series, den: pd.Series) -> pd.Series:
@@ -299,6 +233,9 @@ class _ByIdentity:
     def put(self, key: tuple[Any, ...], value: Any) -> Any:
         self._items.append((key, value))
         return value
+
+    def items(self) -> list[tuple[tuple[Any, ...], Any]]:
+        return list(self._items)
 
 
 class ReportFacts:
@@ -331,9 +268,8 @@ class ReportFacts:
     def __init__(self, report: pd.DataFrame) -> None:
         self.frame = check_frame(report)
         self._times: dict[str, pd.Series] = {}
+        self._rows = _ByIdentity()
         self._t0 = _ByIdentity()
-        self._delays = _ByIdentity()
-        self._credits = _ByIdentity()
         self.summaries = _ByIdentity()  # used by mfanalytics.analysis.summarize
 
     def __len__(self) -> int:
@@ -343,9 +279,19 @@ class ReportFacts:
         return f"<ReportFacts of {len(self.frame)} rows, built: {sorted(self._built())}>"
 
     def _built(self) -> set[str]:
-        return {k for k in ("group_index", "codes", "link", "indicators", "country") if k in self.__dict__} | {
-            f"times[{c}]" for c in self._times
-        }
+        return (
+            {k for k in ("codes", "indicators", "country") if k in self.__dict__}
+            | {f"times[{c}]" for c in self._times}
+            | {f"rows{k}" for k, _ in self._rows.items()}
+        )
+
+    def rows(self, segments: Any = _ANY, send_times: Any = _ANY) -> dict[str, np.ndarray]:
+        """The facts of :func:`kpi_table` for these option values (one not given: any kept one)."""
+        for (seg, sent_at), got in self._rows.items():
+            if (segments is _ANY or seg is segments) and (send_times is _ANY or sent_at is send_times):
+                return dict(got)
+        key = (None if segments is _ANY else segments, None if send_times is _ANY else send_times)
+        return dict(self._rows.put(key, kpi_table(self, *key)))
 
     @property
     def index(self) -> pd.Index:
@@ -358,7 +304,7 @@ class ReportFacts:
     @cached_property
     def group_index(self) -> np.ndarray:
         """Position of each row's group in STATUS_GROUPS."""
-        return group_index(self.frame)
+        return self.rows()["_g"]
 
     @cached_property
     def codes(self) -> np.ndarray:
@@ -367,21 +313,22 @@ class ReportFacts:
 
     @cached_property
     def link(self) -> np.ndarray:
-        """Rows of campaigns with a link."""
-        return link_rows(self.frame)
+        """Rows of campaigns with a link (:func:`mfanalytics.analysis.engines.link_mask`)."""
+        return self.rows()["_link"]
 
     @cached_property
     def indicators(self) -> pd.DataFrame:
         """The 0/1 KPI columns (:data:`COUNT_COLUMNS`), one row per recipient."""
-        return indicators(self)
+        rows = self.rows()
+        return pd.DataFrame({c: rows[c] for c in COUNT_COLUMNS}, index=self.frame.index)
 
     @cached_property
     def delivered(self) -> np.ndarray:
-        return self.indicators["delivered"].to_numpy(dtype=bool)
+        return self.rows()["delivered"].astype(bool)
 
     @cached_property
     def sent(self) -> np.ndarray:
-        return self.indicators["sent"].to_numpy(dtype=bool)
+        return self.rows()["sent"].astype(bool)
 
     @cached_property
     def country(self) -> pd.Series:
@@ -398,40 +345,31 @@ class ReportFacts:
         return self._times[col]
 
     def t0(self, send_times: Any = None) -> pd.Series:
-        """Per row, its campaign's send time (``send_times=``), else its first delivery."""
+        """Per row, its campaign's send time (``send_times=``), else its first delivery (Paris times)."""
         got = self._t0.get((send_times,))
         if got is None:
-            got = self._t0.put((send_times,), campaign_t0(self, self.delivered, send_times))
+            secs = self.rows(send_times=send_times)["_t0"]
+            known = ~np.isnan(secs)
+            ns = np.where(known, secs, 0).astype(np.int64) * 1_000_000_000
+            at = pd.DatetimeIndex(np.where(known, ns, np.iinfo(np.int64).min).view("M8[ns]"), tz="UTC")
+            dtype = self.times("delivered_at").dtype
+            got = self._t0.put((send_times,), pd.Series(at.tz_convert(TZ), index=self.frame.index).astype(dtype))
         return got
 
     def delays(self, send_times: Any = None) -> tuple[np.ndarray, np.ndarray]:
         """Seconds from the campaign start to delivery (delivered rows) and to the first click."""
-        got = self._delays.get((send_times,))
-        if got is None:
-            t0 = self.t0(send_times)
-            deliver = (self.times("delivered_at") - t0).dt.total_seconds().where(self.delivered)
-            click = (self.times("first_click_at") - t0).dt.total_seconds()
-            got = self._delays.put(
-                (send_times,),
-                (deliver.to_numpy(dtype="float64", na_value=np.nan), click.to_numpy(dtype="float64", na_value=np.nan)),
-            )
-        return got
+        rows = self.rows(send_times=send_times)
+        return rows["_deliver_s"], rows["_click_s"]
 
     def credits(self, segments: int | pd.Series | None = None) -> np.ndarray:
         """Segments of the sent rows (0 for rows not sent)."""
-        got = self._credits.get((segments,))
-        if got is None:
-            got = self._credits.put((segments,), segments_of(self.frame, segments) * self.sent)
-        return got
+        return self.rows(segments=segments)["credits"]
 
     def kpi_rows(self, segments: Any = None, send_times: Any = None) -> pd.DataFrame:
         """The indicators plus ``credits``, ``_deliver_s`` and ``_click_s`` (one row per recipient)."""
-        deliver_s, click_s = self.delays(send_times)
-        out = self.indicators.copy(deep=False)
-        out["credits"] = self.credits(segments)
-        out["_deliver_s"] = deliver_s
-        out["_click_s"] = click_s
-        return out
+        rows = self.rows(segments, send_times)
+        names = (*COUNT_COLUMNS, "credits", "_deliver_s", "_click_s")
+        return pd.DataFrame({c: rows[c] for c in names}, index=self.frame.index)
 
 
 def facts_of(data: Any) -> ReportFacts:

@@ -87,7 +87,6 @@ from mfanalytics.analysis.facts import (
     check_frame,
     countries,
     facts_of,
-    link_rows,
     ratio,
     require,
 )
@@ -131,7 +130,6 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "credits",
 )
 _COUNTS = engines.SUM_COLUMNS
-_link_rows = link_rows  # the old name, still read by mfanalytics.periods
 
 
 def finish_summary(counts: pd.DataFrame, times: pd.DataFrame) -> pd.DataFrame:
@@ -144,8 +142,9 @@ def finish_summary(counts: pd.DataFrame, times: pd.DataFrame) -> pd.DataFrame:
     out["click_rate"] = ratio(out["clicked"], out["delivered_with_link"])
     for name, col in (("deliver_time", "_deliver_s"), ("click_time", "_click_s")):
         for suffix, q in (("median", 0.5), ("p90", 0.9)):
-            secs = times[(col, q)] if len(times) else pd.Series(np.nan, index=out.index)
-            out[f"{name}_{suffix}"] = pd.to_timedelta(secs.round(3), unit="s").astype("timedelta64[ns]")
+            # by position: times has the groups of counts, in their order (a NA key would not align)
+            secs = times[(col, q)].to_numpy(dtype="float64") if len(times) else np.full(len(out), np.nan)
+            out[f"{name}_{suffix}"] = pd.to_timedelta(np.round(secs, 3), unit="s").astype("timedelta64[ns]")
     return out[list(SUMMARY_COLUMNS)]
 
 
@@ -221,12 +220,11 @@ def aggregate(
     grouper: Any = groupers if groupers else pd.Series("all", index=ind.index)
     gb = ind.groupby(grouper, dropna=False, observed=True, sort=True)
     counts = gb[list(_COUNTS)].sum()
-    quantiles = list(engines.QUANTILES)
-    times: pd.DataFrame = (
-        gb[list(engines.TIME_COLUMNS)].quantile(quantiles).unstack()  # type: ignore[arg-type,assignment]
-        if len(ind)
-        else pd.DataFrame()
-    )
+    times = pd.DataFrame(index=counts.index)
+    for q in engines.QUANTILES if len(ind) else ():  # one at a time: unstack loses the groups with a NA key
+        at = gb[list(engines.TIME_COLUMNS)].quantile(q)
+        for col in engines.TIME_COLUMNS:
+            times[(col, q)] = at[col].to_numpy()  # the groups of counts, in their order
     out = finish_summary(counts, times)
     if not groupers:
         out.index = pd.Index(["all"] if len(ind) else [], dtype="object")

@@ -255,7 +255,7 @@ def mask_unshown_links(frame: pd.DataFrame, *, scope: Literal["period", "campaig
     yet cannot be told from no link. So the click columns (``clicks``,
     ``clicked``, ``first_click_at``, ``track_N_clicks``) of those campaigns
     become missing (no link, no click rate), as in their own campaign report.
-    What shows a link is :func:`~mfanalytics.analysis.facts.link_rows`'s rule
+    What shows a link is :func:`~mfanalytics.analysis.engines.link_mask`'s rule
     (the "link" of :mod:`mfanalytics.analysis.kpis`).
 
     Parameters
@@ -287,13 +287,13 @@ def mask_unshown_links(frame: pd.DataFrame, *, scope: Literal["period", "campaig
     >>> mask_unshown_links(alone)["clicks"].tolist(), mask_unshown_links(alone, scope="campaign")["clicks"].tolist()
     ([0], [<NA>])
     """
-    from mfanalytics.analysis.facts import link_rows
+    from mfanalytics.analysis.engines import link_mask
 
     if scope not in ("period", "campaign"):
         raise ValidationError("scope must be 'period' or 'campaign'.", rule="mask-scope", field="scope")
     if "clicked" not in frame.columns or not len(frame):
         return frame
-    unknown = frame["clicked"].notna().to_numpy(dtype=bool) & ~link_rows(frame, per_campaign=scope == "campaign")
+    unknown = frame["clicked"].notna().to_numpy(dtype=bool) & ~link_mask(frame, per_campaign=scope == "campaign")
     if not unknown.any():
         return frame
     frame = frame.copy()
