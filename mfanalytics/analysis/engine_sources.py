@@ -103,8 +103,8 @@ def _arrow(frame: pd.DataFrame, col: str, at: Any) -> Any:
     elif col in _FLAGS:
         s = s.astype("boolean")
     elif col == "status_group":
-        if not isinstance(s.dtype, pd.CategoricalDtype):
-            s = s.astype("object").astype("category")
+        if not isinstance(s.dtype, (pd.CategoricalDtype, pd.StringDtype)):
+            s = s.astype("string")  # (strings go to Arrow as they are: a category costs a hash of every row)
     else:
         s = pd.to_numeric(s, errors="coerce")
     array = pa.array(s, from_pandas=True)
