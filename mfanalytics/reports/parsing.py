@@ -65,6 +65,8 @@ import pyarrow.csv as pacsv
 
 from mfanalytics.charsets import (
     LINE_END_BYTES,
+    Charset,
+    charset_checked_early,
     charset_error,
     checked_charset,
     decode_utf8,
@@ -274,7 +276,27 @@ def _from_csv(prefix: bytes, source: Callable[[], Any], *, campaign_id: int | No
     header_bytes = body[: first_end.start()] if first_end else body
     if not header_bytes.strip():
         raise ReportFormatError("The first line is empty: a report starts with its header line.", rule="header", line=1)
-    charset = checked_charset(source, error=ReportFormatError, what="report", utf16=False)
+    # A quote in the header could make the reader skip more than its first line: then the file is checked whole.
+    early = b'"' not in header_bytes
+    charset, whole = charset_checked_early(source, error=ReportFormatError, what="report", utf16=False, early=early)
+    try:
+        return _csv_frame(charset, header_bytes, first_end is None, source, campaign_id=campaign_id, lang=lang)
+    except Exception:
+        if not whole:  # the rest of the file was left to Arrow's UTF-8 reading: a mixed file is refused as before
+            checked_charset(source, error=ReportFormatError, what="report", utf16=False)
+        raise
+
+
+def _csv_frame(
+    charset: Charset,
+    header_bytes: bytes,
+    header_only: bool,
+    source: Callable[[], Any],
+    *,
+    campaign_id: int | None,
+    lang: str,
+) -> pd.DataFrame:
+    """The frame of a CSV report whose charset is known (UTF-8 fields are validated by Arrow as read)."""
     encoding = "utf8" if charset.codec == "utf-8" else charset.codec
     try:
         header_text = header_bytes.decode(charset.codec)
@@ -291,7 +313,7 @@ def _from_csv(prefix: bytes, source: Callable[[], Any], *, campaign_id: int | No
     names, export = export_names(names)
     report_cols, extras = ([], []) if export else map_columns(names)
     int_types = {i: t[1] for i, t in enumerate(report_cols) if t is not None and t[1].startswith("int")}
-    if first_end is None:  # a header without a line end: no rows
+    if header_only:  # a header without a line end: no rows
         table = pa.table({f"c{i}": pa.array([], pa.string()) for i in range(len(names))})
     else:
         table = _read_table(source, len(names), sep, encoding, {} if export else int_types)

@@ -512,3 +512,29 @@ def test_json_numbers_in_text_columns_keep_their_digits():
     assert values(df["mobile"]) == ["33612345678", "33612345679"]
     assert values(df["CODE_POSTAL"]) == ["75001", NA]
     assert values(df["NOTE"]) == ["2.5", NA]
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        b"Ren\xe9e",  # a list column
+        b"1\xe96",  # an integer column (STATUS_CODE)
+        b"05/03/2025 10:00:0\xe9",  # a date column
+        b"\xc3",  # a sequence cut by the end of the file
+    ],
+)
+def test_a_stray_byte_past_the_first_block_is_refused_as_mixed(cell):
+    # the first block settles UTF-8 (an accent): the stray byte, megabytes on, is found all the same
+    rows = b"".join(b"+336%08d;16;05/03/2025 10:00:00;H\xc3\xa9l\xc3\xa8ne\n" % i for i in range(60_000))
+
+    def report(last: bytes) -> bytes:
+        fields = [b"+33600000001", b"16", b"05/03/2025 10:00:00", b"Ren\xc3\xa9e"]
+        fields[{b"1\xe96": 1, b"05/03/2025 10:00:0\xe9": 2}.get(last, 3)] = last
+        return b"INT_MOBILE;STATUS_CODE;DELIVERYDATE;NOM\n" + rows + b";".join(fields) + b"\n" * (last != b"\xc3")
+
+    assert len(report(cell)) > 2 << 20
+    with pytest.raises(ReportFormatError) as info:
+        parse_report(report(cell))
+    assert (info.value.rule, info.value.line) == ("mixed-encoding", 60_001)
+    good = parse_report(report(b"Ren\xc3\xa9e"))
+    assert len(good) == 60_001 and good["NOM"].iloc[-1] == "Renée"
