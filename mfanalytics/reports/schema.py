@@ -184,9 +184,16 @@ def to_categorical(arr: Any, n: int, *, max_share: float | None = None) -> Any:
 
     With ``max_share``, a column with more distinct values than ``max_share``
     times its non-null values stays text (``string[pyarrow]``).
+
+    ``arr`` may be text, or dictionaries of text as the CSV reader makes them
+    (each chunk's dictionary holds the values of the chunk in the order of
+    their first row, and nothing else): the categories are the distinct values
+    in the order of their first row, as for text.
     """
     if arr is None:
         return pd.Categorical.from_codes(np.full(n, -1, np.int8), categories=pd.Index([], dtype="str"))
+    if pa.types.is_dictionary(arr.type):
+        return _from_dictionaries(arr, n, max_share)
     if max_share is not None and _surely_text(arr, max_share):
         return to_strings(arr, n)  # surely more distinct values than that: no dictionary to build
     if isinstance(arr, pa.ChunkedArray):
@@ -195,10 +202,26 @@ def to_categorical(arr: Any, n: int, *, max_share: float | None = None) -> Any:
     size = len(enc.dictionary)
     if max_share is not None and not (size and size <= max_share * (len(arr) - arr.null_count)):
         return to_strings(arr, n)
-    codes = (pc.fill_null(enc.indices, -1) if enc.null_count else enc.indices).to_numpy(zero_copy_only=False)
+    return _categorical(enc.indices, enc.dictionary)
+
+
+def _categorical(indices: pa.Array | pa.ChunkedArray, dictionary: pa.Array) -> Any:
+    """A pandas Categorical of Arrow indices (nulls: missing) into ``dictionary``, with the smallest codes."""
+    size = len(dictionary)
+    codes = (pc.fill_null(indices, -1) if indices.null_count else indices).to_numpy(zero_copy_only=False)
     width = np.int8 if size < 127 else np.int16 if size < 32767 else np.int32
-    cats = pd.Index(enc.dictionary.to_pylist(), dtype="str")
+    cats = pd.Index(dictionary.to_pylist(), dtype="str")
     return pd.Categorical.from_codes(codes.astype(width), dtype=pd.CategoricalDtype(cats), validate=False)
+
+
+def _from_dictionaries(arr: pa.Array | pa.ChunkedArray, n: int, max_share: float | None) -> Any:
+    """:func:`to_categorical` of dictionary-encoded text: the chunks' dictionaries unified, no hashing of rows."""
+    chunks = arr.unify_dictionaries().chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    dictionary = chunks[0].dictionary if chunks else pa.array([], arr.type.value_type)
+    size = len(dictionary)
+    if max_share is not None and not (size and size <= max_share * (len(arr) - arr.null_count)):
+        return to_strings(arr.cast(pa.string()), n)
+    return _categorical(pa.chunked_array([c.indices for c in chunks], arr.type.index_type), dictionary)
 
 
 # keeps the low 8 * k bytes of a word, k = 0..8
@@ -288,7 +311,7 @@ def to_list_column(arr: Any, n: int) -> Any:
     """Category when each value is used twice on average, else string."""
     if not isinstance(arr, (pa.Array, pa.ChunkedArray)):
         arr = pa.array(arr)
-    if arr.type != pa.string():
+    if arr.type != pa.string() and arr.type != pa.dictionary(pa.int32(), pa.string()):
         arr = arr.cast(pa.string())
     return to_categorical(arr, n, max_share=0.5)
 
