@@ -190,6 +190,21 @@ def _peak_per_row(path: Path, which: str, n_rows: int) -> float:
     return int(out.stdout.strip()) / n_rows
 
 
+def _bytes_by_kind(df: pd.DataFrame) -> dict[str, float]:
+    """Bytes per row of the frame by dtype, the text of the string columns apart from their offsets
+    (pandas keeps ``string[pyarrow]`` as ``large_string``: 8 bytes of offset per row and column)."""
+    usage = df.memory_usage(deep=True, index=False) / len(df)
+    out: dict[str, float] = {}
+    for col in df.columns:
+        kind = "datetime" if isinstance(df[col].dtype, pd.DatetimeTZDtype) else str(df[col].dtype)
+        out[kind] = out.get(kind, 0.0) + float(usage[col])
+        if kind == "string":
+            chunks = pa.chunked_array(df[col].array._pa_array).chunks  # type: ignore[attr-defined]
+            text = sum(c.buffers()[2].size for c in chunks if c.buffers()[2] is not None) / len(df)
+            out["(string text)"] = out.get("(string text)", 0.0) + text
+    return out
+
+
 def run(n_rows: int, realistic: bool) -> dict[str, float]:
     """Time and measure one variant; returns its figures."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -212,6 +227,7 @@ def run(n_rows: int, realistic: bool) -> dict[str, float]:
         _naive(path)
         naive_s = time.perf_counter() - t0
         bpr = df.memory_usage(deep=True).sum() / len(df)
+        where = _bytes_by_kind(df)
         del df, results
         peak = {which: _peak_per_row(path, which, n_rows) for which in ("raw", "ours")}
         print(f"raw pyarrow.csv.read_csv (best of 3): {raw_s:.3f} s")
@@ -220,6 +236,7 @@ def run(n_rows: int, realistic: bool) -> dict[str, float]:
         print(f"ratio read_report / raw pyarrow: {ours_s / raw_s:.2f}  (goal <= 1.5)")
         print(f"speedup vs naive pandas:         {naive_s / ours_s:.1f}x")
         print(f"memory: {bpr:.1f} bytes per row  (goal <= 150)")
+        print("  by kind, bytes per row: " + ", ".join(f"{k} {v:.1f}" for k, v in where.items()))
         print(
             f"peak memory above baseline: read_report {peak['ours']:.0f} B/row, raw pyarrow {peak['raw']:.0f} B/row "
             f"(ratio {peak['ours'] / peak['raw']:.2f})"

@@ -103,6 +103,7 @@ __all__ = [
     "SEPARATORS",
     "Utf8Stream",
     "charset_error",
+    "charset_checked_early",
     "checked_charset",
     "data_line_at",
     "data_line_before",
@@ -183,6 +184,17 @@ def detect_charset(data: bytes | Iterable[bytes]) -> Charset:
     -------
     Charset
     """
+    return _detect(data, early=False)[0]
+
+
+def _detect(data: bytes | Iterable[bytes], *, early: bool) -> tuple[Charset, bool]:
+    """:func:`detect_charset`, and whether it read the whole file.
+
+    With ``early``, it stops after the block holding the first UTF-8 French
+    accent when no byte before it was invalid: the charset is then UTF-8
+    unless a later byte is not UTF-8 (the file is then mixed), which the
+    caller is left to find.
+    """
     blocks = iter(_blocks(data))
     first = next(blocks, b"")
     while len(first) < 4:  # the BOM tests need the first bytes
@@ -191,13 +203,13 @@ def detect_charset(data: bytes | Iterable[bytes]) -> Charset:
             break
         first += more
     if first.startswith(b"\xff\xfe"):
-        return Charset("utf-16-le", "UTF-16", 2)
+        return Charset("utf-16-le", "UTF-16", 2), True
     if first.startswith(b"\xfe\xff"):
-        return Charset("utf-16-be", "UTF-16", 2)
+        return Charset("utf-16-be", "UTF-16", 2), True
     if len(first) >= 4 and first[1] == 0 and first[3] == 0 and first[0] != 0:
-        return Charset("utf-16-le", "UTF-16")
+        return Charset("utf-16-le", "UTF-16"), True
     if len(first) >= 4 and first[0] == 0 and first[2] == 0 and first[1] != 0:
-        return Charset("utf-16-be", "UTF-16")
+        return Charset("utf-16-be", "UTF-16"), True
     bom = 3 if first.startswith(b"\xef\xbb\xbf") else 0
     decoder = codecs.getincrementaldecoder("utf-8")()
     fed = 0  # bytes given to the decoder (after the BOM)
@@ -233,22 +245,24 @@ def detect_charset(data: bytes | Iterable[bytes]) -> Charset:
                 lo = max(len(carry) - 1, 0)
         fed += len(block)
         if invalid is not None and french:
-            return Charset("utf-8", "UTF-8", bom, stray=invalid)
+            return Charset("utf-8", "UTF-8", bom, stray=invalid), True
         block = next(blocks, None)
+        if early and french and block is not None:  # UTF-8 or mixed, whatever else the file holds
+            return Charset("utf-8", "UTF-8", bom), False
     if invalid is None:
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             invalid = fed - len(decoder.getstate()[0]) + bom
             if french:
-                return Charset("utf-8", "UTF-8", bom, stray=invalid)
+                return Charset("utf-8", "UTF-8", bom, stray=invalid), True
     if invalid is not None:
-        return Charset("cp1252", "WINDOWS-1252")  # a UTF-8 accent would have made it mixed
+        return Charset("cp1252", "WINDOWS-1252"), True  # a UTF-8 accent would have made it mixed
     if non_ascii and not french and not implausible:
         implausible = _check(carry, lo, len(carry))
     if non_ascii and not french and implausible and cp1252:
-        return Charset("cp1252", "WINDOWS-1252", bom)
-    return Charset("utf-8", "UTF-8", bom)
+        return Charset("cp1252", "WINDOWS-1252", bom), True
+    return Charset("utf-8", "UTF-8", bom), True
 
 
 def _valid_utf8_block(decoder: Any, block: bytes) -> bool:
@@ -409,8 +423,23 @@ def checked_charset(opener: Opener, *, error: ErrorClass, what: str, utf16: bool
     ``opener()`` opens the file (it is called again to show the stray byte).
     With ``utf16=False`` a UTF-16 file is ``rule="charset"`` too.
     """
+    return charset_checked_early(opener, error=error, what=what, utf16=utf16, early=False)[0]
+
+
+def charset_checked_early(
+    opener: Opener, *, error: ErrorClass, what: str, utf16: bool = True, early: bool = True
+) -> tuple[Charset, bool]:
+    """:func:`checked_charset`, and whether the whole file was checked.
+
+    With ``early``, the check may stop after the block that holds the first
+    UTF-8 French accent (no invalid byte before it): the charset is then
+    UTF-8 *provided the rest of the file is valid UTF-8*, and the second value
+    is False. A caller that has the rest validated (Arrow's UTF-8 reading of
+    every field does it) calls :func:`checked_charset` when that fails, to
+    refuse a mixed file as it would have been refused at once.
+    """
     with opener() as fh:
-        charset = detect_charset(iter(lambda: fh.read(_BLOCK), b""))
+        charset, whole = _detect(iter(lambda: fh.read(_BLOCK), b""), early=early)
     if charset.name == "UTF-16" and not utf16:
         raise charset_error(error, what, f"is UTF-16 (a {what} is UTF-8 or Windows-1252)")
     if charset.stray is not None:
@@ -424,7 +453,7 @@ def checked_charset(opener: Opener, *, error: ErrorClass, what: str, utf16: bool
             rule=RULE_MIXED_ENCODING,
             line=line,
         )
-    return charset
+    return charset, whole
 
 
 def decode_blocks(opener: Opener, charset: Charset, *, error: ErrorClass, what: str) -> Iterator[str]:

@@ -53,7 +53,7 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from functools import partial
 from typing import IO, Any
 
@@ -65,6 +65,8 @@ import pyarrow.csv as pacsv
 
 from mfanalytics.charsets import (
     LINE_END_BYTES,
+    Charset,
+    charset_checked_early,
     charset_error,
     checked_charset,
     decode_utf8,
@@ -85,6 +87,7 @@ from mfanalytics.reports.schema import (
 __all__ = ["MAX_COLUMNS", "MAX_LINE_BYTES", "REPORT_COLUMNS", "read_report", "parse_report", "parse_report_json"]
 
 _STRING = pd.StringDtype("pyarrow")
+_CATEGORICAL = ("ref_list", "status_text")
 _ENVELOPE_KEYS = ("rows", "report", "data", "content", "items", "results")
 _SNIFF = 1 << 20
 #: Limits no real report reaches (the platform sends about 20 columns plus the
@@ -274,8 +277,30 @@ def _from_csv(prefix: bytes, source: Callable[[], Any], *, campaign_id: int | No
     header_bytes = body[: first_end.start()] if first_end else body
     if not header_bytes.strip():
         raise ReportFormatError("The first line is empty: a report starts with its header line.", rule="header", line=1)
-    charset = checked_charset(source, error=ReportFormatError, what="report", utf16=False)
+    # A quote in the header could make the reader skip more than its first line: then the file is checked whole.
+    early = b'"' not in header_bytes
+    charset, whole = charset_checked_early(source, error=ReportFormatError, what="report", utf16=False, early=early)
+    try:
+        return _csv_frame(charset, body, source, campaign_id=campaign_id, lang=lang)
+    except Exception:
+        if not whole:  # the rest of the file was left to Arrow's UTF-8 reading: a mixed file is refused as before
+            checked_charset(source, error=ReportFormatError, what="report", utf16=False)
+        raise
+
+
+def _csv_frame(
+    charset: Charset,
+    body: bytes,
+    source: Callable[[], Any],
+    *,
+    campaign_id: int | None,
+    lang: str,
+) -> pd.DataFrame:
+    """The frame of a CSV report whose charset is known (UTF-8 fields are validated by Arrow as read);
+    ``body`` is the start of the file, its BOM left out."""
     encoding = "utf8" if charset.codec == "utf-8" else charset.codec
+    first_end = LINE_END_BYTES.search(body)
+    header_bytes = body[: first_end.start()] if first_end else body
     try:
         header_text = header_bytes.decode(charset.codec)
     except UnicodeDecodeError as exc:
@@ -291,10 +316,14 @@ def _from_csv(prefix: bytes, source: Callable[[], Any], *, campaign_id: int | No
     names, export = export_names(names)
     report_cols, extras = ([], []) if export else map_columns(names)
     int_types = {i: t[1] for i, t in enumerate(report_cols) if t is not None and t[1].startswith("int")}
+    # columns that the reader dictionary-encodes as it goes: the report's categories, and the list
+    # columns that repeat values at the start of the file (the frame's rule is still applied after)
+    dicts = {i for i, t in enumerate(report_cols) if t is not None and t[0] in _CATEGORICAL}
+    dicts |= _repeating(body, len(names), sep, encoding, [i for i, _ in extras]) if extras else set()
     if first_end is None:  # a header without a line end: no rows
         table = pa.table({f"c{i}": pa.array([], pa.string()) for i in range(len(names))})
     else:
-        table = _read_table(source, len(names), sep, encoding, {} if export else int_types)
+        table = _read_table(source, len(names), sep, encoding, {} if export else int_types, set() if export else dicts)
     if export:
         return from_export(table, names, campaign_id=campaign_id, lang=lang)
     jobs: list[Job] = [
@@ -306,8 +335,47 @@ def _from_csv(prefix: bytes, source: Callable[[], Any], *, campaign_id: int | No
     return assemble_frame(jobs, table.num_rows, campaign_id=campaign_id, lang=lang)
 
 
-def _read_table(source: Callable[[], Any], ncols: int, sep: str, encoding: str, int_types: dict[int, str]) -> pa.Table:
-    """Read the CSV body: integer columns typed by the reader, the rest as text.
+def _repeating(body: bytes, ncols: int, sep: str, encoding: str, columns: list[int]) -> set[int]:
+    """The ``columns`` whose values repeat in the first lines of the file (:data:`_SNIFF` bytes).
+
+    A guess, made to read them as dictionaries: a column of which at most 90 % of the values are
+    distinct in those lines is most likely a category (the frame's rule is applied to the whole
+    column after); none when those lines cannot be read.
+    """
+    end = max(body.rfind(b"\n"), body.rfind(b"\r"))
+    names = [f"c{i}" for i in range(ncols)]
+    try:
+        sample = pacsv.read_csv(
+            pa.BufferReader(body[: end + 1]),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=encoding, use_threads=False),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={names[i]: pa.string() for i in columns},
+                include_columns=[names[i] for i in columns],
+                null_values=[""],
+                strings_can_be_null=True,
+            ),
+        )
+    except (pa.ArrowException, ValueError):  # a guess: the reading proper reports what is wrong
+        return set()
+    out = set()
+    for i in columns:
+        col = sample.column(names[i])
+        if int(pc.count_distinct(col).as_py()) <= 0.9 * (len(col) - col.null_count):
+            out.add(i)
+    return out
+
+
+def _read_table(
+    source: Callable[[], Any],
+    ncols: int,
+    sep: str,
+    encoding: str,
+    int_types: dict[int, str],
+    dictionaries: Collection[int] = (),
+) -> pa.Table:
+    """Read the CSV body: integer columns typed by the reader, the ``dictionaries`` columns as
+    dictionaries of text, the rest as text.
 
     On failure, retries with quoted newlines allowed, then with every column
     as text so that the value parsers can name the column and line of a bad
@@ -316,6 +384,7 @@ def _read_table(source: Callable[[], Any], ncols: int, sep: str, encoding: str, 
     """
     names = [f"c{i}" for i in range(ncols)]
     typed = {n: pa.string() for n in names}
+    typed.update({names[i]: pa.dictionary(pa.int32(), pa.string()) for i in dictionaries})
     typed.update({names[i]: getattr(pa, kind)() for i, kind in int_types.items()})
     text = {n: pa.string() for n in names}
     attempts = [(typed, False), (typed, True), (text, True)]

@@ -512,3 +512,60 @@ def test_json_numbers_in_text_columns_keep_their_digits():
     assert values(df["mobile"]) == ["33612345678", "33612345679"]
     assert values(df["CODE_POSTAL"]) == ["75001", NA]
     assert values(df["NOTE"]) == ["2.5", NA]
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        b"Ren\xe9e",  # a list column
+        b"1\xe96",  # an integer column (STATUS_CODE)
+        b"05/03/2025 10:00:0\xe9",  # a date column
+        b"\xc3",  # a sequence cut by the end of the file
+    ],
+)
+def test_a_stray_byte_past_the_first_block_is_refused_as_mixed(cell):
+    # the first block settles UTF-8 (an accent): the stray byte, megabytes on, is found all the same
+    rows = b"".join(b"+336%08d;16;05/03/2025 10:00:00;H\xc3\xa9l\xc3\xa8ne\n" % i for i in range(60_000))
+
+    def report(last: bytes) -> bytes:
+        fields = [b"+33600000001", b"16", b"05/03/2025 10:00:00", b"Ren\xc3\xa9e"]
+        fields[{b"1\xe96": 1, b"05/03/2025 10:00:0\xe9": 2}.get(last, 3)] = last
+        return b"INT_MOBILE;STATUS_CODE;DELIVERYDATE;NOM\n" + rows + b";".join(fields) + b"\n" * (last != b"\xc3")
+
+    assert len(report(cell)) > 2 << 20
+    with pytest.raises(ReportFormatError) as info:
+        parse_report(report(cell))
+    assert (info.value.rule, info.value.line) == ("mixed-encoding", 60_001)
+    good = parse_report(report(b"Ren\xc3\xa9e"))
+    assert len(good) == 60_001 and good["NOM"].iloc[-1] == "Renée"
+
+
+def test_list_columns_read_as_dictionaries_follow_the_frame_rule():
+    # over three reader blocks: REF_LIST, STATUS_TEXT and the list columns that repeat in the first lines
+    # are read as dictionaries; categories come in the order of first use, text stays text
+    n = 60_000
+    rows = [
+        ";".join(
+            [
+                f"+336{i:08d}",
+                "16",
+                ["Délivré", "Envoyé", "Non délivré"][(i // 7) % 3] if i % 11 else "",
+                f"liste{i // 25_000}",
+                "même" if i < 5_000 else f"u{i}",  # repeats at the start, then every value is new
+                f"v{(i * 7919) % 20_000}é" if i % 4 else "",  # a category whose values first show up late
+                f"w{i % 40_000}",  # each value once or twice: more distinct values than half: text
+            ]
+        )
+        for i in range(n)
+    ]
+    body = "INT_MOBILE;STATUS_CODE;STATUS_TEXT;REF_LIST;A;B;C\n" + "\n".join(rows) + "\n"
+    assert len(body.encode()) > 2 << 20
+    df = parse_report(body)
+    check_dtypes(df)
+    assert [str(df[c].dtype) for c in "ABC"] == [STR, "category", STR]
+    for col, source in (("status_text", 2), ("ref_list", 3), ("A", 4), ("B", 5), ("C", 6)):
+        expected = [r.split(";")[source] or NA for r in rows]
+        assert values(df[col].astype(object)) == expected, col
+        if df[col].dtype == "category":
+            assert list(df[col].cat.categories) == list(dict.fromkeys(v for v in expected if v is not NA)), col
+    assert df["B"].cat.codes.dtype == "int16" and df["ref_list"].cat.codes.dtype == "int8"
