@@ -163,7 +163,7 @@ def _campaign_key(x: Any) -> Any:
     return x.campaign_id.cast("int64").fill_null(_NO_KEY)
 
 
-def _with_link(t: Any, *, per_campaign: bool = False, kpis: bool = True) -> Any:
+def _with_link(t: Any, *, per_campaign: bool = False, kpis: bool = True, one_campaign: bool | None = None) -> Any:
     """``t`` with its campaign key ``_ck`` and ``_link``, the rule of :func:`link_mask`; with ``kpis``
     also its status group ``_g`` and its campaign's first delivery ``_first`` (epoch seconds)."""
     import ibis
@@ -184,7 +184,8 @@ def _with_link(t: Any, *, per_campaign: bool = False, kpis: bool = True) -> Any:
     per = t.select(_ck=_campaign_key(t), _tr=trace, **first)
     metrics = {"_shown": per._tr.any(), **({"_first": per._fd.min()} if kpis else {})}
     camp = per.group_by("_ck").aggregate(**metrics)
-    if "campaign_id" not in cols or (not per_campaign and _one_campaign(t)):
+    alone = _one_campaign(t) if one_campaign is None and not per_campaign else bool(one_campaign)
+    if "campaign_id" not in cols or (not per_campaign and alone):
         camp = camp.mutate(_shown=ibis.literal(True))  # one campaign: its TRACK columns are its own
     base = t.mutate(_ck=_campaign_key(t), _g=_group_position(t)) if kpis else t.mutate(_ck=_campaign_key(t))
     r = base.left_join(camp, "_ck")
@@ -230,12 +231,15 @@ def _t0(key: Any, first: Any, send_times: Any) -> Any:
     return key.substitute(known, else_=ibis.null("int64")).fill_null(first)
 
 
-def kpi_rows(t: Any, *, segments: Any = None, send_times: Any = None, keep: Sequence[str] = ()) -> Any:
+def kpi_rows(
+    t: Any, *, segments: Any = None, send_times: Any = None, keep: Sequence[str] = (), one_campaign: bool | None = None
+) -> Any:
     """One row per recipient line: the 0/1 indicators of :data:`SUM_COLUMNS` and
     the delays of :data:`TIME_COLUMNS` (the definitions of :mod:`mfanalytics.analysis.kpis`),
     plus the columns ``keep`` and ``_g`` (status group position), ``_t0``, ``_sent``, ``_delivered``, ``_link``
     (:func:`link_mask`) and the
-    epoch seconds ``_at_delivered_at``, ``_at_first_click_at``, ``_at_preview_at``."""
+    epoch seconds ``_at_delivered_at``, ``_at_first_click_at``, ``_at_preview_at``.
+    ``one_campaign``: whether the table holds one campaign, when the caller knows (else a query asks)."""
     import ibis
 
     if segments is not None and not (isinstance(segments, int) and not isinstance(segments, bool) and segments >= 1):
@@ -246,7 +250,7 @@ def kpi_rows(t: Any, *, segments: Any = None, send_times: Any = None, keep: Sequ
         )
     cols = t.columns
     G = GROUP_POSITION
-    r = _with_link(t)
+    r = _with_link(t, one_campaign=one_campaign)
     link = r._link
     t0 = _t0(r._ck, r._first, send_times)
     if segments is None and "segments" in cols:

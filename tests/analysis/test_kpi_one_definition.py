@@ -198,3 +198,43 @@ def test_frames_are_computed_from_several_threads_at_once():
     for summary, link in got:
         pd.testing.assert_frame_equal(summary, expected, check_exact=True)
         assert link.all()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(first=report_frames(), second=report_frames())
+def test_the_kept_query_of_a_table_shape_gives_what_a_query_built_for_the_frame_gives(first, second):
+    """kpi_table keeps the compiled query per table shape and options. Two frames of one shape (one
+    or several campaigns, linked or not) in either order give what a query built afresh for each
+    gives: nothing of one frame leaks into the other's query."""
+    from mfanalytics.analysis import facts as facts_module
+
+    def fresh(frame):
+        facts_module._QUERIES.clear()
+        return kpis.summarize(frame, by=None), kpis.summarize(frame)
+
+    alone = [fresh(first), fresh(second)]
+    facts_module._QUERIES.clear()
+    for frame, (total, per_campaign) in zip([first, second, first], [*alone, alone[0]]):
+        pd.testing.assert_frame_equal(kpis.summarize(frame, by=None), total, check_exact=True)
+        pd.testing.assert_frame_equal(kpis.summarize(frame), per_campaign, check_exact=True)
+
+
+def test_a_kept_query_of_several_campaigns_is_not_used_for_one_campaign_of_the_same_columns():
+    """A frame of one campaign is its own report (its TRACK columns are its own: a link even with
+    no click), a frame of several is judged campaign by campaign: the kept query of the second
+    must not serve the first, though their columns are the same."""
+    from mfanalytics.analysis import facts as facts_module
+
+    rows = [
+        {"campaign": LINKED, "code": 16, "delivered_at": "2026-03-30 10:00:00", "track_1_at": "2026-03-30 11:00:00"},
+        {"campaign": LINKED, "code": 16, "delivered_at": "2026-03-30 10:01:00"},
+        {"campaign": UNLINKED, "code": 16, "delivered_at": "2026-03-30 10:02:00"},
+        {"campaign": UNLINKED, "code": 16, "delivered_at": "2026-03-30 10:03:00"},
+    ]
+    several = make_report(rows)
+    several["track_1_clicks"] = pd.array([1, 0, 0, 0], dtype="Int32")
+    several["clicked"] = pd.array([True, False, False, False], dtype="boolean")
+    alone = several[several["campaign_id"] == UNLINKED].reset_index(drop=True)
+    facts_module._QUERIES.clear()
+    assert kpis.summarize(several).loc[UNLINKED, "delivered_with_link"] == 0  # no trace of a link among several
+    assert kpis.summarize(alone).loc[UNLINKED, "delivered_with_link"] == 2  # alone: its TRACK columns are its own
