@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mfanalytics.analysis.facts import ReportFacts, times
+from mfanalytics.analysis.facts import ReportFacts, require, times
 from mfanalytics.errors import ValidationError
 
 __all__ = ["ROW", "frame_table", "is_source", "kpi_columns", "require_columns", "table_of"]
@@ -75,13 +75,7 @@ def table_of(data: Any) -> Any:
 
 def require_columns(t: Any, cols: Sequence[str]) -> None:
     """Raise :class:`ValidationError` (rule ``missing-column``) for a column the table lacks."""
-    for col in cols:
-        if col not in t.columns:
-            raise ValidationError(
-                f"the report table has no column {col!r}; build it with mfanalytics.reports.parse_report",
-                rule="missing-column",
-                field=col,
-            )
+    require(t, cols, what="table")
 
 
 def kpi_columns(columns: Sequence[str]) -> list[str]:

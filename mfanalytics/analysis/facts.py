@@ -93,12 +93,13 @@ COUNT_COLUMNS: tuple[str, ...] = (
 
 
 # ------------------------------------------------------------ frame checks
-def require(report: pd.DataFrame, required: Sequence[str]) -> None:
-    """Raise :class:`ValidationError` (rule ``missing-column``) for a missing column."""
+def require(report: Any, required: Sequence[str], *, what: str = "frame") -> None:
+    """Raise :class:`ValidationError` (rule ``missing-column``) for a missing column of the report
+    ``what`` (a frame, or an engine's table)."""
     for col in required:
         if col not in report.columns:
             raise ValidationError(
-                f"the report frame has no column {col!r}; build it with mfanalytics.reports.parse_report",
+                f"the report {what} has no column {col!r}; build it with mfanalytics.reports.parse_report",
                 rule="missing-column",
                 field=col,
             )
