@@ -9,9 +9,9 @@ What both readers share is here, with one rule and one rule name each:
 - text that holds a lone surrogate (:func:`encode_utf8`, ``rule="surrogate"``);
 - the separator of the header line (:func:`sniff_separator`: the most frequent
   of ``;``, ``,`` and tab, ties broken in that order, ``;`` when there is none);
-- text decoded block by block and handed to pyarrow as UTF-8
-  (:func:`decode_blocks`, :class:`Utf8Stream`), so that a file of any size is
-  read in constant memory beside its table.
+- text decoded block by block (:func:`decode_blocks`), which the list reader
+  hands to pyarrow as UTF-8 (:class:`mfanalytics.lists.reading.Utf8Stream`), so
+  that a file of any size is read in constant memory beside its table.
 
 The rule names are the constants of :mod:`mfanalytics.errors`. Line numbers
 are 1-based *data* lines (the first line after the header is 1, the header is
@@ -83,7 +83,6 @@ Examples
 from __future__ import annotations
 
 import codecs
-import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -101,7 +100,6 @@ __all__ = [
     "LINE_END",
     "LINE_END_BYTES",
     "SEPARATORS",
-    "Utf8Stream",
     "charset_error",
     "charset_checked_early",
     "checked_charset",
@@ -480,37 +478,6 @@ def decode_blocks(opener: Opener, charset: Charset, *, error: ErrorClass, what: 
             if not data:
                 return
             fed += len(data)
-
-
-class Utf8Stream(io.RawIOBase):
-    """A read-only binary stream of UTF-8 made from text pieces, read as pyarrow asks.
-
-    Each piece is encoded when it is reached and released once read: the
-    stream holds one piece at a time.
-    """
-
-    def __init__(self, pieces: Iterator[str]) -> None:
-        self._pieces = pieces
-        self._chunk = memoryview(b"")
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        """Fill ``buffer`` whole unless the text ends: pyarrow takes a short read for a block."""
-        filled = 0
-        size = len(buffer)
-        while filled < size:
-            if not len(self._chunk):
-                piece = next(self._pieces, None)
-                if piece is None:
-                    break
-                self._chunk = memoryview(piece.encode("utf-8"))
-            n = min(size - filled, len(self._chunk))
-            buffer[filled : filled + n] = self._chunk[:n]
-            self._chunk = self._chunk[n:]
-            filled += n
-        return filled
 
 
 def arrow_strings(values: pa.Array | pa.ChunkedArray) -> pd.api.extensions.ExtensionArray:

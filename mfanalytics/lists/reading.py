@@ -42,7 +42,6 @@ import pyarrow.csv as pacsv
 
 from mfanalytics.charsets import (
     Charset,
-    Utf8Stream,
     checked_charset,
     decode_blocks,
     encode_utf8,
@@ -85,6 +84,37 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # A last record appended to every list: if it does not come back as the last
 # row, an unclosed quote swallowed it (and every line before it).
 _END_MARK = "\x00mfanalytics:end-of-list\x00"
+
+
+class Utf8Stream(io.RawIOBase):
+    """A read-only binary stream of UTF-8 made from text pieces, read as pyarrow asks.
+
+    Each piece is encoded when it is reached and released once read: the
+    stream holds one piece at a time.
+    """
+
+    def __init__(self, pieces: Iterator[str]) -> None:
+        self._pieces = pieces
+        self._chunk = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        """Fill ``buffer`` whole unless the text ends: pyarrow takes a short read for a block."""
+        filled = 0
+        size = len(buffer)
+        while filled < size:
+            if not len(self._chunk):
+                piece = next(self._pieces, None)
+                if piece is None:
+                    break
+                self._chunk = memoryview(piece.encode("utf-8"))
+            n = min(size - filled, len(self._chunk))
+            buffer[filled : filled + n] = self._chunk[:n]
+            self._chunk = self._chunk[n:]
+            filled += n
+        return filled
 
 
 def parse_list(data: bytes | str) -> pd.DataFrame:
