@@ -25,7 +25,7 @@ import pandas as pd
 from mfanalytics.analysis.facts import ReportFacts, require, times
 from mfanalytics.errors import ValidationError
 
-__all__ = ["ROW", "frame_table", "is_source", "kpi_columns", "require_columns", "table_of"]
+__all__ = ["ROW", "frame_table", "is_source", "kpi_columns", "registered", "require_columns", "table_of"]
 
 #: The row position column of :func:`frame_table`.
 ROW = "_row"
@@ -121,6 +121,19 @@ def _connection() -> Any:
 
 
 @contextmanager
+def registered(table: Any, prefix: str = "mfanalytics_table") -> Iterator[Any]:
+    """The DuckDB table (Ibis) of the Arrow table ``table``, scanned in place on this thread's
+    connection while the ``with`` block lasts, under a new name that starts with ``prefix``."""
+    con = _connection()
+    name = f"{prefix}_{next(_NAMES)}"
+    con.con.register(name, table)
+    try:
+        yield con.table(name)
+    finally:
+        con.con.unregister(name)
+
+
+@contextmanager
 def frame_table(frame: pd.DataFrame, *, at: Any = None, extra: dict[str, Any] | None = None) -> Iterator[Any]:
     """The DuckDB table (Ibis) of the columns of ``frame`` the KPIs read, plus :data:`ROW`,
     each row's position, and the columns ``extra`` (arrays aligned with the rows), while
@@ -134,10 +147,5 @@ def frame_table(frame: pd.DataFrame, *, at: Any = None, extra: dict[str, Any] | 
     arrays = {c: _arrow(frame, c, at) for c in kpi_columns(list(frame.columns))}
     arrays.update({k: pa.array(v, from_pandas=True) for k, v in (extra or {}).items()})
     arrays[ROW] = pa.array(np.arange(len(frame), dtype=np.int64))
-    con = _connection()
-    name = f"mfanalytics_frame_{next(_NAMES)}"
-    con.con.register(name, pa.table(arrays))
-    try:
-        yield con.table(name)
-    finally:
-        con.con.unregister(name)
+    with registered(pa.table(arrays), "mfanalytics_frame") as table:
+        yield table

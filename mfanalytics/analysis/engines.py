@@ -58,6 +58,8 @@ __all__ = [
     "TIME_COLUMNS",
     "aggregate_table",
     "campaign_events",
+    "campaign_facts",
+    "campaign_query",
     "country_expr",
     "hour_counts",
     "is_source",
@@ -146,15 +148,6 @@ def _duckdb_epoch(x: Any) -> Any:
     return _epoch_builtin()(x)
 
 
-def _one_campaign(t: Any) -> bool:
-    """``campaign_id.nunique(dropna=False) <= 1`` over the whole table (one small query)."""
-    if "campaign_id" not in t.columns:
-        return True
-    c = t.campaign_id
-    got = t.aggregate(n=c.count(), rows=t.count(), lo=c.min(), hi=c.max()).to_pyarrow().to_pylist()[0]
-    return bool(got["n"] == 0 or (got["n"] == got["rows"] and got["lo"] == got["hi"]))
-
-
 def _campaign_key(x: Any) -> Any:
     import ibis
 
@@ -163,33 +156,80 @@ def _campaign_key(x: Any) -> Any:
     return x.campaign_id.cast("int64").fill_null(_NO_KEY)
 
 
-def _with_link(t: Any, *, per_campaign: bool = False, kpis: bool = True, one_campaign: bool | None = None) -> Any:
-    """``t`` with its campaign key ``_ck`` and ``_link``, the rule of :func:`link_mask`; with ``kpis``
-    also its status group ``_g`` and its campaign's first delivery ``_first`` (epoch seconds)."""
+def campaign_query(t: Any, *, kpis: bool = True) -> Any:
+    """One row per campaign key ``_ck`` of ``t`` (its ``campaign_id``, -1 for none): ``_shown``,
+    whether some row shows a click date, a click counter above 0 or a preview; with ``kpis``
+    also ``_first``, the campaign's first delivery (epoch seconds).
+
+    :func:`campaign_facts` runs it and applies the one-campaign rule; the per-row query then
+    joins the small table it returns instead of aggregating the rows again inside its own
+    plan (which made DuckDB scan and join the whole table twice in one pipeline: 3.4 s
+    against 2.1 s for both queries at 10M rows)."""
     import ibis
 
-    cols = t.columns
-    G = GROUP_POSITION
-    # per campaign (from the table itself, so that the engine scans it twice rather than keep a copy)
-    trace = _flag(t, "clicked")
-    for col in cols:
+    key = _campaign_key(t)
+    # each trace aggregated on its own column (any of the rows' ORs costs a pass of 7 expressions)
+    traces = [t.clicked.cast("boolean").any()] if "clicked" in t.columns else []
+    for col in t.columns:
         if (col.startswith("track_") and col.endswith("_at")) or col in ("first_click_at", "preview_at"):
-            trace = trace | t[col].notnull()
+            traces.append(t[col].count() > 0)
         elif (col.startswith("track_") and col.endswith("_clicks")) or col in ("clicks", "preview_count"):
-            trace = trace | (t[col].cast("float64").fill_null(0) > 0)
-    first = {}
-    if kpis:
-        delivered = _group_position(t).isin([G["delivered"], G["delivered_stop"]])
-        first["_fd"] = ibis.ifelse(delivered, _epoch(t, "delivered_at"), ibis.null("int64"))
-    per = t.select(_ck=_campaign_key(t), _tr=trace, **first)
-    metrics = {"_shown": per._tr.any(), **({"_first": per._fd.min()} if kpis else {})}
-    camp = per.group_by("_ck").aggregate(**metrics)
-    alone = _one_campaign(t) if one_campaign is None and not per_campaign else bool(one_campaign)
-    if "campaign_id" not in cols or (not per_campaign and alone):
-        camp = camp.mutate(_shown=ibis.literal(True))  # one campaign: its TRACK columns are its own
+            x = t[col]
+            traces.append(x.max() > 0 if x.type().is_numeric() else (x.cast("float64").fill_null(0) > 0).any())
+    metrics: dict[str, Any] = {f"_s{i}": shown for i, shown in enumerate(traces)}
+    timed = kpis and "delivered_at" in t.columns
+    if timed:  # the first delivery: the epoch of the earliest time (the same second as the earliest epoch)
+        metrics["delivered_at"] = t.delivered_at.min(where=_delivered(t))
+    got = t.group_by(_ck=key).aggregate(_n=t.count(), **metrics)
+    shown = ibis.literal(False)
+    for i in range(len(traces)):
+        shown = shown | got[f"_s{i}"].fill_null(False)
+    first = {"_first": _epoch(got, "delivered_at") if timed else ibis.null("int64")} if kpis else {}
+    return got.select("_ck", _shown=shown, **first)
+
+
+def _delivered(t: Any) -> Any:
+    """Whether each row is in the group delivered or delivered_stop (``_group_position`` in 0, 1)."""
+    G = GROUP_POSITION
+    if "status_group" in t.columns:
+        names = [name for name, i in G.items() if i in (G["delivered"], G["delivered_stop"])]
+        return t.status_group.cast("string").isin(names).fill_null(False)
+    return _group_position(t).isin([G["delivered"], G["delivered_stop"]])
+
+
+def campaign_facts(got: Any, columns: Sequence[str], *, per_campaign: bool = False) -> Any:
+    """The Arrow table of :func:`campaign_query` as :func:`link_mask` reads it: a table of one
+    campaign (one key) is its own report, whose TRACK columns are its own (``_shown`` true),
+    unless ``per_campaign``; so is a table without ``campaign_id``."""
+    import pyarrow as pa
+
+    kinds = {"_ck": pa.int64(), "_shown": pa.bool_(), "_first": pa.int64()}
+    got = got.cast(pa.schema([(f.name, kinds[f.name]) for f in got.schema]))  # the same, whichever engine answered
+    if "campaign_id" not in columns or (not per_campaign and got.num_rows <= 1):
+        got = got.set_column(got.schema.get_field_index("_shown"), "_shown", pa.array([True] * got.num_rows))
+    return got
+
+
+def _campaigns(t: Any, *, per_campaign: bool, kpis: bool) -> Any:
+    """The Ibis table of :func:`campaign_facts` of ``t`` (run now, on ``t``'s engine)."""
+    import ibis
+
+    return ibis.memtable(
+        campaign_facts(campaign_query(t, kpis=kpis).to_pyarrow(), t.columns, per_campaign=per_campaign)
+    )
+
+
+def _with_link(t: Any, campaigns: Any = None, *, per_campaign: bool = False, kpis: bool = True) -> Any:
+    """``t`` with its campaign key ``_ck`` and ``_link``, the rule of :func:`link_mask`; with ``kpis``
+    also its status group ``_g`` and its campaign's first delivery ``_first`` (epoch seconds).
+    ``campaigns``: the Ibis table of :func:`campaign_facts` when the caller has it."""
+    import ibis
+
+    if campaigns is None:
+        campaigns = _campaigns(t, per_campaign=per_campaign, kpis=kpis)
     base = t.mutate(_ck=_campaign_key(t), _g=_group_position(t)) if kpis else t.mutate(_ck=_campaign_key(t))
-    r = base.left_join(camp, "_ck")
-    tracked = r.clicked.notnull() if "clicked" in cols else ibis.literal(False)
+    r = base.left_join(campaigns, "_ck")
+    tracked = r.clicked.notnull() if "clicked" in t.columns else ibis.literal(False)
     return r.mutate(_link=tracked & r._shown.fill_null(False))
 
 
@@ -232,14 +272,15 @@ def _t0(key: Any, first: Any, send_times: Any) -> Any:
 
 
 def kpi_rows(
-    t: Any, *, segments: Any = None, send_times: Any = None, keep: Sequence[str] = (), one_campaign: bool | None = None
+    t: Any, *, segments: Any = None, send_times: Any = None, keep: Sequence[str] = (), campaigns: Any = None
 ) -> Any:
     """One row per recipient line: the 0/1 indicators of :data:`SUM_COLUMNS` and
     the delays of :data:`TIME_COLUMNS` (the definitions of :mod:`mfanalytics.analysis.kpis`),
     plus the columns ``keep`` and ``_g`` (status group position), ``_t0``, ``_sent``, ``_delivered``, ``_link``
     (:func:`link_mask`) and the
     epoch seconds ``_at_delivered_at``, ``_at_first_click_at``, ``_at_preview_at``.
-    ``one_campaign``: whether the table holds one campaign, when the caller knows (else a query asks)."""
+    ``campaigns``: the Ibis table of :func:`campaign_facts` of ``t``, when the caller has it
+    (else :func:`campaign_query` runs now)."""
     import ibis
 
     if segments is not None and not (isinstance(segments, int) and not isinstance(segments, bool) and segments >= 1):
@@ -250,7 +291,7 @@ def kpi_rows(
         )
     cols = t.columns
     G = GROUP_POSITION
-    r = _with_link(t, one_campaign=one_campaign)
+    r = _with_link(t, campaigns)
     link = r._link
     t0 = _t0(r._ck, r._first, send_times)
     if segments is None and "segments" in cols:
@@ -264,8 +305,8 @@ def kpi_rows(
     one = ibis.literal(1, "int64")
     zero = ibis.literal(0, "int64")
 
-    def n(cond: Any) -> Any:
-        return ibis.ifelse(cond, one, zero)
+    def n(cond: Any) -> Any:  # 1 or 0 (the conditions are never NULL): a cast costs less than a CASE
+        return cond.cast("int8")  # and 1 byte a row, not 8, between the engine's operators
 
     clicks = r.clicks.cast("int64").fill_null(0) if "clicks" in cols else zero
     start = t0.cast("float64")

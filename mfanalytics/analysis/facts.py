@@ -181,15 +181,25 @@ def send_time_series(send_times: Any) -> pd.Series | pd.Timestamp | None:
 
 _QUERIES: dict[Any, str] = {}  # the SQL of kpi_table per table shape and options
 _TABLE = "{mfanalytics_frame}"  # where the frame's table name goes in a kept query
+_CAMPAIGNS = "{mfanalytics_campaigns}"  # and the name of its campaigns' table
 
 
-def _one_campaign(frame: pd.DataFrame) -> bool:
-    """Whether the frame holds one campaign (or none): the engines' ``_one_campaign``, asked of pandas."""
-    if "campaign_id" not in frame.columns:
-        return True
-    ids = pd.to_numeric(frame["campaign_id"], errors="coerce")
-    known = ids.dropna()
-    return bool(len(known) == 0 or (len(known) == len(ids) and known.min() == known.max()))
+def _kept(key: Any, table: Any, build: Any, campaigns: Any = None) -> Any:
+    """The DuckDB relation of the Ibis expression ``build()`` over ``table`` (and ``campaigns``),
+    whose SQL is kept under ``key`` (None: not kept) with the tables' names left out."""
+    import ibis
+
+    names = {_TABLE: table.get_name(), **({_CAMPAIGNS: campaigns.get_name()} if campaigns is not None else {})}
+    sql = _QUERIES.get(key) if key is not None else None
+    if sql is None:
+        sql = str(ibis.to_sql(build(), dialect="duckdb"))
+        for hole, name in names.items():
+            sql = sql.replace(name, hole)
+        if key is not None and len(_QUERIES) < 64:
+            _QUERIES[key] = sql
+    for hole, name in names.items():
+        sql = sql.replace(hole, name)
+    return table.get_backend().con.sql(sql)
 
 
 def kpi_table(facts: ReportFacts, segments: Any = None, send_times: Any = None) -> dict[str, np.ndarray]:
@@ -201,9 +211,8 @@ def kpi_table(facts: ReportFacts, segments: Any = None, send_times: Any = None) 
 
     The engine counts time in whole epoch seconds, as it does over an archive.
     """
-    import ibis
-
     from mfanalytics.analysis import engines
+    from mfanalytics.analysis.engine_sources import registered
 
     frame, n = facts.frame, len(facts.frame)
     parts = segments_of(frame, segments)  # checked here, with the rules of a frame
@@ -211,23 +220,23 @@ def kpi_table(facts: ReportFacts, segments: Any = None, send_times: Any = None) 
     if isinstance(segments, pd.Series) or (segments is None and "segments" in frame.columns):
         extra, segments = {"segments": parts}, None
     names = ["_g", "_t0", "_link", *engines.SUM_COLUMNS, *engines.TIME_COLUMNS]
-    one = _one_campaign(frame)
     with engines.frame_table(frame, at=facts.times, extra=extra) as table:  # Paris times, kept in the facts
-        name = table.get_name()
-        # The query depends on the table's columns and types and on the options only: built and
+        # The queries depend on the table's columns and types and on the options only: built and
         # compiled by Ibis once per shape (most of the cost of a small frame), run on each frame.
-        key = (tuple(table.schema().items()), segments, one) if send_times is None else None
-        sql = _QUERIES.get(key) if key is not None else None
-        if sql is None:
-            rows = engines.kpi_rows(
-                table, segments=segments, send_times=send_times, keep=(engines.ROW,), one_campaign=one
-            )
-            small = {c: rows[c].cast("int8") for c in names if c not in _KINDS or c == "_g"}  # 1 byte, not 8, out
-            expr = rows.select(engines.ROW, *(small.get(c, rows[c]).name(c) for c in names))
-            sql = str(ibis.to_sql(expr, dialect="duckdb")).replace(name, _TABLE)
-            if key is not None and len(_QUERIES) < 64:
-                _QUERIES[key] = sql
-        got = table.get_backend().con.sql(sql.replace(_TABLE, name)).to_arrow_table()
+        shape = tuple(table.schema().items())
+        camp = _kept(("campaigns", shape), table, lambda: engines.campaign_query(table))
+        got_camp = engines.campaign_facts(camp.to_arrow_table(), table.columns)
+        with registered(got_camp, "mfanalytics_campaigns") as campaigns:
+
+            def build() -> Any:
+                rows = engines.kpi_rows(
+                    table, segments=segments, send_times=send_times, keep=(engines.ROW,), campaigns=campaigns
+                )
+                small = {c: rows[c].cast("int8") for c in names if c not in _KINDS or c == "_g"}  # 1 byte, not 8
+                return rows.select(engines.ROW, *(small.get(c, rows[c]).name(c) for c in names))
+
+            key = ("rows", shape, segments) if send_times is None else None
+            got = _kept(key, table, build, campaigns).to_arrow_table()
     at = got[engines.ROW].to_numpy()
     out: dict[str, np.ndarray] = {}
     for name in names:
