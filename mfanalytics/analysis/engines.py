@@ -40,6 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -52,6 +53,7 @@ from mfanalytics.errors import ValidationError
 from mfanalytics.reports.status_codes import STATUS_TABLE
 
 __all__ = [
+    "CAMPAIGN_FACTS_VERSION",
     "KEY_DTYPES",
     "QUANTILES",
     "SUM_COLUMNS",
@@ -68,6 +70,7 @@ __all__ = [
     "link_mask",
     "named_keys",
     "paris_local_seconds",
+    "source_campaigns",
     "status_counts",
     "table_of",
 ]
@@ -82,6 +85,9 @@ KEY_DTYPES: dict[str, Any] = {"campaign_id": "Int64", "line": "Int32", "status_c
 
 _EVENTS = ("delivered_at", "first_click_at", "preview_at")
 _NO_KEY = -1  # the campaign key of rows without campaign_id (ids are positive)
+#: The definition of :func:`campaign_query`, as the archive's day files keep its answer
+#: (:mod:`mfanalytics.archive.campaigns`): change it with the query, and facts kept before are not used.
+CAMPAIGN_FACTS_VERSION = 1
 
 
 # ------------------------------------------------------------ per-row facts
@@ -208,6 +214,21 @@ def campaign_facts(got: Any, columns: Sequence[str], *, per_campaign: bool = Fal
     if "campaign_id" not in columns or (not per_campaign and got.num_rows <= 1):
         got = got.set_column(got.schema.get_field_index("_shown"), "_shown", pa.array([True] * got.num_rows))
     return got
+
+
+def source_campaigns(data: Any, t: Any) -> Any:
+    """The Ibis table of :func:`campaign_facts` of a source whose rows are ``t``, when it keeps
+    them (an :class:`mfanalytics.Archive` whose day files all keep them:
+    :func:`mfanalytics.archive.campaigns.kept_campaign_facts`), else None: the query runs."""
+    import ibis
+
+    reports = getattr(data, "reports_path", None)
+    if reports is None or not hasattr(data, "duckdb"):
+        return None
+    from mfanalytics.archive.campaigns import kept_campaign_facts
+
+    kept = kept_campaign_facts(Path(reports))
+    return None if kept is None else ibis.memtable(campaign_facts(kept, t.columns))
 
 
 def _campaigns(t: Any, *, per_campaign: bool, kpis: bool) -> Any:
@@ -405,11 +426,12 @@ def paris_local_seconds(epoch: Any) -> Any:
     return epoch + ibis.ifelse((epoch >= start) & (epoch < end), 7200, 3600)
 
 
-def hour_counts(t: Any, *, send_times: Any = None) -> dict[str, pd.Series]:
+def hour_counts(data: Any, *, send_times: Any = None) -> dict[str, pd.Series]:
     """Per name (sends, deliveries, clicks), the rows per (weekday, hour) of Paris time."""
     import ibis
 
-    rows = kpi_rows(t, send_times=send_times, keep=())
+    t = table_of(data)
+    rows = kpi_rows(t, send_times=send_times, keep=(), campaigns=source_campaigns(data, t))
     out = {}
     for name, when, mask in (
         ("sends", rows._t0, rows._sent),
@@ -425,11 +447,12 @@ def hour_counts(t: Any, *, send_times: Any = None) -> dict[str, pd.Series]:
     return out
 
 
-def campaign_events(t: Any, *, send_times: Any = None) -> pd.DataFrame:
+def campaign_events(data: Any, *, send_times: Any = None) -> pd.DataFrame:
     """Per campaign_id: its start ``t0`` and its first delivery, click or preview ``first_event``
     (epoch seconds, NaN when none), for the day of :func:`mfanalytics.analysis.trends.daily_rates`."""
+    t = table_of(data)
     _require(t, ["campaign_id"])
-    rows = kpi_rows(t, send_times=send_times, keep=("campaign_id",))
+    rows = kpi_rows(t, send_times=send_times, keep=("campaign_id",), campaigns=source_campaigns(data, t))
     got = _fetch(
         rows.group_by("campaign_id").aggregate(
             t0=rows._t0.min(), **{f"e{i}": rows[f"_at_{c}"].min() for i, c in enumerate(_EVENTS)}
@@ -499,7 +522,8 @@ def named_keys(by: str | Sequence[str] | None) -> list[str]:
 def keyed_rows(data: Any, keys: Sequence[str], *, segments: Any = None, send_times: Any = None) -> Any:
     """:func:`kpi_rows` of a source, keeping ``keys`` (``country`` computed from ``mobile``)."""
     t = table_of(data)
+    campaigns = source_campaigns(data, t)
     if "country" in keys and "country" not in t.columns:
         t = country_expr(t)
     _require(t, keys)
-    return kpi_rows(t, segments=segments, send_times=send_times, keep=tuple(keys))
+    return kpi_rows(t, segments=segments, send_times=send_times, keep=tuple(keys), campaigns=campaigns)

@@ -299,7 +299,7 @@ def by_hour(report: pd.DataFrame | ReportFacts, *, send_times: Any = None) -> pd
     (7, 24)
     """
     if engines.is_source(report):
-        return finish_hours(engines.hour_counts(engines.table_of(report), send_times=send_times))
+        return finish_hours(engines.hour_counts(report, send_times=send_times))
     facts = facts_of(report)
     counts = {}
     for name, times, mask in (

@@ -34,7 +34,7 @@ __all__ = ["flag_campaigns", "daily_rates"]
 def _campaign_when(report: Any, send_times: Any) -> pd.Series:
     """Per campaign_id, when it was sent (send time, first delivery, first event), Paris time."""
     if engines.is_source(report):
-        events = engines.campaign_events(engines.table_of(report), send_times=send_times)
+        events = engines.campaign_events(report, send_times=send_times)
         secs = events["t0"].fillna(events["first_event"])
         when: pd.Series = pd.to_datetime(secs, unit="s", utc=True).dt.tz_convert(TZ)
         return when.astype(pd.DatetimeTZDtype("s", TZ))

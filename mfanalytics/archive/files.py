@@ -228,7 +228,11 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
 
 
 def write_table(path: Path, table: pa.Table) -> None:
-    """One day's table, zstd-compressed, atomically."""
+    """One day's table, zstd-compressed, atomically, with its campaigns' facts in its footer
+    (:mod:`mfanalytics.archive.campaigns`)."""
+    from mfanalytics.archive.campaigns import with_campaign_facts
+
+    table = with_campaign_facts(table)
     write_atomic(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import ibis
@@ -19,9 +20,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mfanalytics import Archive
 from mfanalytics.analysis import engines, kpis
 from mfanalytics.analysis.facts import ReportFacts
 from mfanalytics.api.periods import mask_unshown_links
+from mfanalytics.archive.campaigns import kept_campaign_facts
+from mfanalytics.archive.files import day_file, to_table, write_table
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "data" / "analysis"))
 from archives import write_archive
@@ -64,24 +68,39 @@ def _archived(frame: pd.DataFrame, path: Path):
     return write_archive(frame, path)
 
 
-def _routes(frame: pd.DataFrame, fn) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _day_files(frame: pd.DataFrame, path: Path, parts: int) -> Archive:
+    """``frame`` as an Archive's day files, written by the archive's own writer (each keeps its
+    campaigns' facts), its rows cut into ``parts`` files, so that a campaign spans several."""
+    for i, rows in enumerate(np.array_split(np.arange(len(frame)), parts)):
+        write_table(day_file(path / "reports", date(2026, 3, 28 + i)), to_table(frame.iloc[rows]))
+    return Archive(path)
+
+
+def _routes(frame: pd.DataFrame, fn, parts: int = 1) -> tuple[pd.DataFrame, ...]:
     with tempfile.TemporaryDirectory() as tmp:
-        archive = fn(_archived(frame, Path(tmp)))
-    return fn(frame), fn(ibis.memtable(frame)), archive
+        archive = fn(_archived(frame, Path(tmp) / "folder"))
+        days = _day_files(frame, Path(tmp) / "days", parts)
+        assert kept_campaign_facts(days.reports_path) is not None  # the facts the files keep are used
+        kept = fn(days)
+    return fn(frame), fn(ibis.memtable(frame)), archive, kept
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(report_frames(), st.sampled_from(["campaigns", "all", "codes", "sent at"]))
-def test_a_frame_its_memtable_and_its_archive_give_the_same_summary(frame, case):
+@given(report_frames(), st.sampled_from(["campaigns", "all", "codes", "sent at"]), st.integers(1, 3))
+def test_a_frame_its_memtable_and_its_archive_give_the_same_summary(frame, case, parts):
+    """Four routes: the frame, an Ibis memtable, Parquet files written by another tool (the engine
+    asks each campaign's facts of the rows) and an Archive's day files (it combines the facts each
+    file keeps, the rows cut into ``parts`` files)."""
     fn = {
         "campaigns": kpis.summarize,
         "all": lambda d: kpis.summarize(d, by=None, segments=2),
         "codes": lambda d: kpis.summarize(d, by=["campaign_id", "status_code"]),
         "sent at": lambda d: kpis.summarize(d, send_times={LINKED: "2026-03-28 02:30:00", 3: "2026-03-29 01:00:00"}),
     }[case]
-    expected, memtable, archive = _routes(frame, fn)
+    expected, memtable, archive, kept = _routes(frame, fn, parts)
     pd.testing.assert_frame_equal(memtable, expected, check_exact=True)
     pd.testing.assert_frame_equal(archive, expected, check_exact=True)
+    pd.testing.assert_frame_equal(kept, expected, check_exact=True)
 
 
 def _delays_by_hand(frame: pd.DataFrame, send_times: dict | None = None) -> pd.DataFrame:

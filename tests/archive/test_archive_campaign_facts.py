@@ -1,0 +1,113 @@
+"""The campaigns' facts a synced archive keeps in each day file, and the KPIs computed with them.
+
+The oracles: the engine's own campaigns query (``engines.campaign_query``) run by DuckDB over the
+archive's view, and every KPI on ``archive.frame()`` (pandas' frame of the same rows), to the
+last digit. A day file rewritten by another tool, without the facts or with facts of another
+definition, must not be trusted: the engine then reads the rows.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from functools import partial
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from archive_history import START, history
+
+from mfanalytics import Archive
+from mfanalytics.analysis import engines, kpis, trends
+from mfanalytics.archive import campaigns
+from mfanalytics.sandbox.embedded import EmbeddedSandbox
+
+KPIS = {
+    "summarize": kpis.summarize,
+    "summarize all": partial(kpis.summarize, by=None, segments=2),
+    "codes": kpis.status_breakdown,
+    "countries": kpis.by_country,
+    "hours": kpis.by_hour,
+    "campaigns": kpis.compare_campaigns,
+    "days": trends.daily_rates,
+}
+
+
+@pytest.fixture(scope="module")
+def synced(tmp_path_factory):
+    """An archive synced from 6 days of the sandbox's campaigns, some lines still in flight."""
+    path = tmp_path_factory.mktemp("facts") / "arch"
+    with EmbeddedSandbox(seed=11, start=START, speed=0) as sb:
+        history(sb, 6, seed=11)
+        Archive(path).sync(sb.client(), "2026-03-20", progress=False)
+    return path
+
+
+@pytest.fixture
+def archive(synced, tmp_path):
+    shutil.copytree(synced, tmp_path / "arch")
+    return Archive(tmp_path / "arch")
+
+
+def _by_query(archive: Archive) -> pd.DataFrame:
+    t = engines.table_of(archive)
+    return engines.campaign_query(t).to_pyarrow().to_pandas().sort_values("_ck", ignore_index=True)
+
+
+def test_each_day_file_keeps_the_facts_the_query_finds_over_the_whole_archive(archive):
+    files = sorted(archive.reports_path.glob("month=*/*.parquet"))
+    assert len(files) >= 3  # several day files, campaigns of several days
+    kept = campaigns.kept_campaign_facts(archive.reports_path)
+    assert kept is not None
+    got = kept.to_pandas().sort_values("_ck", ignore_index=True)
+    want = _by_query(archive)
+    assert len(want) >= 6 and want["_shown"].any() and not want["_shown"].all()  # with and without links
+    pd.testing.assert_frame_equal(got, want[got.columns.tolist()], check_dtype=False, check_exact=True)
+
+
+@pytest.mark.parametrize("name", list(KPIS))
+def test_the_kpis_with_the_kept_facts_are_those_of_the_archive_frame(name, archive, monkeypatch):
+    expected = KPIS[name](archive.frame())
+    assert len(expected)
+
+    def never(*args, **kwargs):
+        raise AssertionError("the campaigns query ran although every day file keeps its answer")
+
+    monkeypatch.setattr(engines, "campaign_query", never)
+    pd.testing.assert_frame_equal(KPIS[name](archive), expected, check_exact=True)
+
+
+def _rewrite(path, metadata):
+    """The day file at ``path`` written again by another tool, with ``metadata`` as its own."""
+    table = pq.read_table(path)
+    pq.write_table(table.replace_schema_metadata(metadata), path)
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [None, {campaigns.KEY: json.dumps({"version": -1, "rows": []}).encode()}, {campaigns.KEY: b"{not json"}],
+    ids=["none", "another definition", "unreadable"],
+)
+def test_a_day_file_without_facts_of_this_definition_makes_the_engine_read_the_rows(archive, metadata):
+    expected = {name: kpi(archive.frame()) for name, kpi in KPIS.items()}
+    first = sorted(archive.reports_path.glob("month=*/*.parquet"))[0]
+    _rewrite(first, metadata)
+    assert campaigns.kept_campaign_facts(archive.reports_path) is None
+    for name, kpi in KPIS.items():
+        pd.testing.assert_frame_equal(kpi(archive), expected[name], check_exact=True)
+
+
+def test_facts_that_lie_would_change_the_answer(archive):
+    """The kept facts are what the engine uses: the same rows with a campaign's facts changed
+    (no link shown where one was) lose its click columns, so the checks above are not vacuous."""
+    before = kpis.summarize(archive)
+    linked = int(before.index[before["delivered_with_link"] > 0][0])
+    for path in sorted(archive.reports_path.glob("month=*/*.parquet")):
+        table = pq.read_table(path)
+        facts = json.loads(table.schema.metadata[campaigns.KEY])
+        facts["rows"] = [[ck, shown and ck != linked, first] for ck, shown, first in facts["rows"]]
+        pq.write_table(table.replace_schema_metadata({campaigns.KEY: json.dumps(facts).encode()}), path)
+    after = kpis.summarize(archive)
+    assert after.loc[linked, "delivered_with_link"] == 0 and after.loc[linked, "clicked"] == 0
+    assert pd.isna(after.loc[linked, "click_rate"])
+    assert after.drop(index=linked).equals(before.drop(index=linked))
