@@ -4,7 +4,7 @@ The KPIs of :mod:`mfanalytics.analysis.engines` start with one small query over 
 the rows, :func:`~mfanalytics.analysis.engines.campaign_query`: per campaign, whether
 some row shows a click date, a click counter or a preview (``_shown``), and its first
 delivery (``_first``). Over an archive that query reads ten columns of every row
-(2.2 s of the 8.6 s of ``summarize`` at 50M rows). Each day file the archive writes
+(2.2 s at 50M rows, alone, about a quarter of ``summarize``). Each day file the archive writes
 therefore keeps that query's answer over its own rows in its Parquet key-value
 metadata (key ``mfanalytics.campaigns``), in the same file and the same atomic rename
 as the rows: a file can never hold rows and facts from two different writes. The
