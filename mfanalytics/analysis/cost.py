@@ -283,26 +283,28 @@ def cost_breakdown(
         index=frame.index,
     )
     ind = facts.indicators
+    # the 0/1 columns in 1 byte a row (pandas sums them in int64): 56 MB less per million rows
     rows = pd.DataFrame(
         {
-            "recipients": 1,
-            "posted": posted.astype(np.int64),
+            "recipients": np.ones(len(frame), dtype=np.int8),
+            "posted": posted.astype(np.int8),
             "credits": per_row["credits"],
             "credits_gsm7": (seg7 * posted).astype(np.int64),
-            "delivered": ind["delivered"].astype(np.int64),
-            "clicked": ind["clicked"].astype(np.int64),
-            "stops": ind["stops"].astype(np.int64),
+            "delivered": ind["delivered"].astype(np.int8),
+            "clicked": ind["clicked"].astype(np.int8),
+            "stops": ind["stops"].astype(np.int8),
             **{
-                f"posted_{name.replace(' ', '_')}": (posted & (basis == name).to_numpy(dtype=bool)).astype(np.int64)
+                f"posted_{name.replace(' ', '_')}": (posted & (basis == name).to_numpy(dtype=bool)).astype(np.int8)
                 for name in ("no message", "lower bound", "estimate")
             },
         },
         index=frame.index,
+        copy=False,
     )
     if by is not None:
         require(frame, [by])
     key = frame[by] if by is not None else pd.Series("all", index=frame.index, name="group")
-    table = rows.groupby(key, dropna=False, sort=True).sum()
+    table = rows.groupby(key, dropna=False, sort=True).sum().astype(np.int64)
     table["credits_saved"] = table["credits"] - table["credits_gsm7"]
     table.insert(3, "segments_mean", table["credits"] / table["posted"].where(table["posted"] > 0))
     price = np.nan if price_per_sms is None else float(price_per_sms)
