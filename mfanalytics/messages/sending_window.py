@@ -282,7 +282,8 @@ def received_outside_window(
     same = regions.index is report.index or regions.index.equals(report.index)
     region_of_row = regions[keep] if same and len(regions) == len(report) else regions.reindex(rows.index)
     # one code per territory (in the order they appear), compared as integers rather than as strings
-    territory, places = pd.factorize(region_of_row.astype("string").fillna("ZZ").to_numpy(dtype=object))
+    # (factorized as strings: an object array would hold a Python string per row, ~60 MB a million)
+    territory, places = pd.factorize(region_of_row.astype("string").fillna("ZZ"))
     at = rows["delivered_at"].dt.tz_convert(UTC)
     hours = np.zeros(len(rows), dtype=bool)
     closed = np.zeros(len(rows), dtype=bool)
