@@ -23,7 +23,7 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(PY) -m pytest -q -p no:cacheprovider -m "not slow" --timeout=900
+	$(PY) -m pytest -q -p no:cacheprovider -m "not slow" --timeout=900 --durations=30
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

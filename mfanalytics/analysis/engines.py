@@ -15,7 +15,7 @@ defined once here (:func:`kpi_rows`); the small aggregated table then goes
 through the same pandas step as a frame's (:func:`mfanalytics.analysis.kpis.finish_summary`
 and its siblings), so both give the same frame, to the last digit.
 
-Country codes: :func:`country_expr` resolves the numbers whose calling code
+Country codes (:mod:`mfanalytics.analysis.engine_countries`): :func:`country_expr` resolves the numbers whose calling code
 belongs to one region with a join on a table of 3-digit prefixes built from
 the ``phonenumbers`` metadata; the other numbers (shared codes such as +1,
 +262, +590, unassigned codes, odd strings) are few distinct values that the
@@ -40,12 +40,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from mfanalytics.analysis.engine_countries import country_expr
 from mfanalytics.analysis.engine_sources import ROW, frame_table, is_source, table_of
 from mfanalytics.analysis.engine_sources import require_columns as _require
 from mfanalytics.analysis.facts import COUNT_COLUMNS, GROUP_POSITION, send_time_series
@@ -219,17 +219,13 @@ def campaign_facts(got: Any, columns: Sequence[str], *, per_campaign: bool = Fal
 
 
 def source_campaigns(data: Any, t: Any) -> Any:
-    """The Ibis table of :func:`campaign_facts` of a source whose rows are ``t``, when it keeps
-    them (an :class:`mfanalytics.Archive` whose day files all keep them:
-    :func:`mfanalytics.archive.campaigns.kept_campaign_facts`), else None: the query runs."""
+    """The Ibis table of :func:`campaign_facts` of a source whose rows are ``t``, when the source
+    keeps them (an :class:`mfanalytics.Archive` whose day files all keep them:
+    ``kept_campaign_facts()``), else None: the query runs."""
     import ibis
 
-    reports = getattr(data, "reports_path", None)
-    if reports is None or not hasattr(data, "duckdb"):
-        return None
-    from mfanalytics.archive.campaigns import kept_campaign_facts
-
-    kept = kept_campaign_facts(Path(reports))
+    kept_by = getattr(data, "kept_campaign_facts", None)
+    kept = kept_by() if callable(kept_by) else None
     return None if kept is None else ibis.memtable(campaign_facts(kept, t.columns))
 
 
@@ -464,57 +460,6 @@ def campaign_events(data: Any, *, send_times: Any = None) -> pd.DataFrame:
     got["first_event"] = got[["e0", "e1", "e2"]].astype("float64").min(axis=1)
     got["campaign_id"] = got["campaign_id"].astype("Int64")
     return got.set_index("campaign_id")[["t0", "first_event"]].astype("float64")
-
-
-# --------------------------------------------------------------- countries
-@lru_cache(maxsize=1)
-def _prefix_regions() -> pd.DataFrame:
-    """3-digit prefix -> region, for the calling codes of a single region (built once from phonenumbers)."""
-    import phonenumbers
-
-    rows = []
-    for cc, regions in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items():
-        if len(regions) != 1:
-            continue
-        code = str(cc)
-        width = 3 - len(code)
-        rows += [(code + (f"{i:0{width}d}" if width else ""), regions[0]) for i in range(10**width)]
-    return pd.DataFrame(rows, columns=["_p3", "_region"])
-
-
-def _normalized_digits(mobile: Any) -> tuple[Any, Any]:
-    """(digits after the ``+``, simple) as :func:`mfanalytics.analysis.kpis.regions` normalises a number."""
-    import ibis
-
-    u = mobile.cast("string").strip()
-    u = ibis.ifelse(u.startswith("00"), "+" + u.substr(2), u)
-    u = ibis.ifelse(u.startswith("+"), u, "+" + u)
-    digits = u.substr(1)
-    return digits, digits.re_search("^[0-9]{6,17}$").fill_null(False)
-
-
-def country_expr(t: Any) -> Any:
-    """``t`` with a column ``country``: the region of each ``mobile`` as :func:`~mfanalytics.analysis.kpis.regions` gives it."""
-    import ibis
-
-    from mfanalytics.analysis.kpis import regions
-
-    _require(t, ["mobile"])
-    digits, simple = _normalized_digits(t.mobile)
-    prefixes = ibis.memtable(_prefix_regions())
-    base = t.mutate(_p3=ibis.ifelse(simple, digits.substr(0, 3), ibis.null("string")))
-    base = base.left_join(prefixes, "_p3")
-    rest = base.filter(base._region.isnull() & base.mobile.notnull()).select("mobile").distinct()
-    odd = rest.to_pyarrow().column("mobile").to_pandas(types_mapper=pd.ArrowDtype).astype("string")
-    if len(odd):
-        mapping = ibis.memtable(
-            pd.DataFrame({"_m": odd.to_numpy(dtype=object), "_r": regions(odd).to_numpy(dtype=object)})
-        )
-        base = base.left_join(mapping, base.mobile == mapping._m)
-        region = base._region.fill_null(base._r)
-    else:
-        region = base._region
-    return base.mutate(country=region.fill_null("ZZ"))
 
 
 def named_keys(by: str | Sequence[str] | None) -> list[str]:

@@ -256,6 +256,14 @@ class Archive:
             con.execute("CREATE OR REPLACE VIEW reports AS SELECT * FROM mfanalytics_archive_empty")
         return con
 
+    def kept_campaign_facts(self) -> Any:
+        """Each campaign's facts (``_ck``, ``_shown``, ``_first``) as the day files keep them in
+        their footers, combined: the answer of the KPIs' campaigns query over every row, without
+        reading the rows; None when a file keeps none (:mod:`mfanalytics.archive.campaigns`)."""
+        from mfanalytics.archive.campaigns import kept_campaign_facts
+
+        return kept_campaign_facts(self.reports_path)
+
     def info(self) -> Any:
         """What the archive holds: months, rows, campaigns, the last sync, what is in flight
         (:class:`~mfanalytics.archive.info.ArchiveInfo`)."""
