@@ -29,7 +29,6 @@ __all__ = ["KEY", "kept_campaign_facts", "with_campaign_facts"]
 
 #: The key of the facts in a day file's Parquet metadata.
 KEY = b"mfanalytics.campaigns"
-_TYPES = {"_ck": pa.int64(), "_shown": pa.bool_(), "_first": pa.int64()}
 
 
 def with_campaign_facts(table: pa.Table) -> pa.Table:
@@ -40,7 +39,7 @@ def with_campaign_facts(table: pa.Table) -> pa.Table:
 
     with registered(table, "mfanalytics_day") as t:
         got = engines.campaign_query(t).to_pyarrow()
-    got = got.cast(pa.schema([(name, _TYPES[name]) for name in got.column_names]))
+    got = got.cast(engines.campaign_schema(got.column_names))
     facts = {
         "version": engines.CAMPAIGN_FACTS_VERSION,
         "rows": [[r["_ck"], r["_shown"], r["_first"]] for r in got.to_pylist()],
@@ -68,7 +67,7 @@ def kept_campaign_facts(reports: Path) -> pa.Table | None:
     """The facts kept by the day files under ``reports`` (``month=*/*.parquet``, the files of
     :meth:`mfanalytics.Archive.duckdb`'s view), combined: one row per campaign key, columns
     ``_ck``, ``_shown``, ``_first``; ``None`` when a file keeps none of this definition (or no file is there)."""
-    from mfanalytics.analysis.engines import CAMPAIGN_FACTS_VERSION
+    from mfanalytics.analysis.engines import CAMPAIGN_FACTS_VERSION, campaign_schema
 
     files = sorted(Path(reports).glob("month=*/*.parquet"))
     if not files:
@@ -82,9 +81,10 @@ def kept_campaign_facts(reports: Path) -> pa.Table | None:
         if got is None:
             return None
         rows += got
+    schema = campaign_schema()
     try:
-        table = pa.table({name: pa.array([r[i] for r in rows], kind) for i, (name, kind) in enumerate(_TYPES.items())})
+        table = pa.table({f.name: pa.array([r[i] for r in rows], f.type) for i, f in enumerate(schema)})
     except (pa.ArrowException, IndexError, TypeError):
         return None
     combined = table.group_by("_ck").aggregate([("_shown", "any"), ("_first", "min")])
-    return combined.rename_columns({"_shown_any": "_shown", "_first_min": "_first"}).select(list(_TYPES))
+    return combined.rename_columns({"_shown_any": "_shown", "_first_min": "_first"}).select(schema.names)
