@@ -25,7 +25,17 @@ import pandas as pd
 from mfanalytics.analysis.facts import ReportFacts, require, times
 from mfanalytics.errors import ValidationError
 
-__all__ = ["ROW", "frame_table", "is_source", "kpi_columns", "registered", "require_columns", "table_of"]
+__all__ = [
+    "ROW",
+    "frame_arrow",
+    "frame_table",
+    "is_source",
+    "kpi_columns",
+    "registered",
+    "registered_name",
+    "require_columns",
+    "table_of",
+]
 
 #: The row position column of :func:`frame_table`.
 ROW = "_row"
@@ -121,23 +131,33 @@ def _connection() -> Any:
 
 
 @contextmanager
-def registered(table: Any, prefix: str = "mfanalytics_table") -> Iterator[Any]:
-    """The DuckDB table (Ibis) of the Arrow table ``table``, scanned in place on this thread's
-    connection while the ``with`` block lasts, under a new name that starts with ``prefix``."""
+def registered_name(table: Any, prefix: str = "mfanalytics_table") -> Iterator[tuple[Any, str]]:
+    """(this thread's DuckDB connection (Ibis), a new name that starts with ``prefix``) under which
+    the Arrow table ``table`` is scanned in place while the ``with`` block lasts.
+
+    No Ibis table is made (``con.table(name)`` asks DuckDB for the schema): a caller whose
+    SQL is already compiled runs it on ``con.con`` as it is.
+    """
     con = _connection()
     name = f"{prefix}_{next(_NAMES)}"
     con.con.register(name, table)
     try:
-        yield con.table(name)
+        yield con, name
     finally:
         con.con.unregister(name)
 
 
 @contextmanager
-def frame_table(frame: pd.DataFrame, *, at: Any = None, extra: dict[str, Any] | None = None) -> Iterator[Any]:
-    """The DuckDB table (Ibis) of the columns of ``frame`` the KPIs read, plus :data:`ROW`,
-    each row's position, and the columns ``extra`` (arrays aligned with the rows), while
-    the ``with`` block lasts: an Arrow table DuckDB scans in place, on this thread's connection.
+def registered(table: Any, prefix: str = "mfanalytics_table") -> Iterator[Any]:
+    """The DuckDB table (Ibis) of the Arrow table ``table``, scanned in place on this thread's
+    connection while the ``with`` block lasts, under a new name that starts with ``prefix``."""
+    with registered_name(table, prefix) as (con, name):
+        yield con.table(name)
+
+
+def frame_arrow(frame: pd.DataFrame, *, at: Any = None, extra: dict[str, Any] | None = None) -> Any:
+    """The Arrow table of the columns of ``frame`` the KPIs read, plus :data:`ROW`, each
+    row's position, and the columns ``extra`` (arrays aligned with the rows).
 
     ``at(col)`` gives a time column as Paris times (default: :func:`mfanalytics.analysis.facts.times`).
     """
@@ -147,5 +167,12 @@ def frame_table(frame: pd.DataFrame, *, at: Any = None, extra: dict[str, Any] | 
     arrays = {c: _arrow(frame, c, at) for c in kpi_columns(list(frame.columns))}
     arrays.update({k: pa.array(v, from_pandas=True) for k, v in (extra or {}).items()})
     arrays[ROW] = pa.array(np.arange(len(frame), dtype=np.int64))
-    with registered(pa.table(arrays), "mfanalytics_frame") as table:
+    return pa.table(arrays)
+
+
+@contextmanager
+def frame_table(frame: pd.DataFrame, *, at: Any = None, extra: dict[str, Any] | None = None) -> Iterator[Any]:
+    """The DuckDB table (Ibis) of :func:`frame_arrow` while the ``with`` block lasts: an Arrow
+    table DuckDB scans in place, on this thread's connection."""
+    with registered(frame_arrow(frame, at=at, extra=extra), "mfanalytics_frame") as table:
         yield table

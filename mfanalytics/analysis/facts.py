@@ -184,12 +184,12 @@ _TABLE = "{mfanalytics_frame}"  # where the frame's table name goes in a kept qu
 _CAMPAIGNS = "{mfanalytics_campaigns}"  # and the name of its campaigns' table
 
 
-def _kept(key: Any, table: Any, build: Any, campaigns: Any = None) -> Any:
-    """The DuckDB relation of the Ibis expression ``build()`` over ``table`` (and ``campaigns``),
-    whose SQL is kept under ``key`` (None: not kept) with the tables' names left out."""
+def _kept(key: Any, con: Any, names: Mapping[str, str], build: Any) -> Any:
+    """The DuckDB relation, on the Ibis connection ``con``, of the Ibis expression ``build()``,
+    whose SQL is kept under ``key`` (None: not kept) with the tables' names (``names``: the
+    hole of each, its name now) left out: a kept query needs no Ibis at all."""
     import ibis
 
-    names = {_TABLE: table.get_name(), **({_CAMPAIGNS: campaigns.get_name()} if campaigns is not None else {})}
     sql = _QUERIES.get(key) if key is not None else None
     if sql is None:
         sql = str(ibis.to_sql(build(), dialect="duckdb"))
@@ -199,7 +199,7 @@ def _kept(key: Any, table: Any, build: Any, campaigns: Any = None) -> Any:
             _QUERIES[key] = sql
     for hole, name in names.items():
         sql = sql.replace(hole, name)
-    return table.get_backend().con.sql(sql)
+    return con.con.sql(sql)
 
 
 def kpi_table(facts: ReportFacts, segments: Any = None, send_times: Any = None) -> dict[str, np.ndarray]:
@@ -212,7 +212,7 @@ def kpi_table(facts: ReportFacts, segments: Any = None, send_times: Any = None) 
     The engine counts time in whole epoch seconds, as it does over an archive.
     """
     from mfanalytics.analysis import engines
-    from mfanalytics.analysis.engine_sources import registered
+    from mfanalytics.analysis.engine_sources import frame_arrow, registered_name
 
     frame, n = facts.frame, len(facts.frame)
     parts = segments_of(frame, segments)  # checked here, with the rules of a frame
@@ -220,23 +220,30 @@ def kpi_table(facts: ReportFacts, segments: Any = None, send_times: Any = None) 
     if isinstance(segments, pd.Series) or (segments is None and "segments" in frame.columns):
         extra, segments = {"segments": parts}, None
     names = ["_g", "_t0", "_link", *engines.SUM_COLUMNS, *engines.TIME_COLUMNS]
-    with engines.frame_table(frame, at=facts.times, extra=extra) as table:  # Paris times, kept in the facts
-        # The queries depend on the table's columns and types and on the options only: built and
-        # compiled by Ibis once per shape (most of the cost of a small frame), run on each frame.
-        shape = tuple(table.schema().items())
-        camp = _kept(("campaigns", shape), table, lambda: engines.campaign_query(table))
-        got_camp = engines.campaign_facts(camp.to_arrow_table(), table.columns)
-        with registered(got_camp, "mfanalytics_campaigns") as campaigns:
+    arrow = frame_arrow(frame, at=facts.times, extra=extra)  # Paris times, kept in the facts
+    # The queries depend on the table's columns and types and on the options only: built and
+    # compiled by Ibis once per shape (most of the cost of a small frame), then run on each
+    # frame's table as SQL, without making an Ibis table of it.
+    shape = tuple((field.name, str(field.type)) for field in arrow.schema)
+    with registered_name(arrow, "mfanalytics_frame") as (con, table):
+        holes = {_TABLE: table}
+        camp = _kept(("campaigns", shape), con, holes, lambda: engines.campaign_query(con.table(table)))
+        got_camp = engines.campaign_facts(camp.to_arrow_table(), arrow.column_names)
+        with registered_name(got_camp, "mfanalytics_campaigns") as (_, campaigns):
 
             def build() -> Any:
                 rows = engines.kpi_rows(
-                    table, segments=segments, send_times=send_times, keep=(engines.ROW,), campaigns=campaigns
+                    con.table(table),
+                    segments=segments,
+                    send_times=send_times,
+                    keep=(engines.ROW,),
+                    campaigns=con.table(campaigns),
                 )
                 small = {c: rows[c].cast("int8") for c in names if c not in _KINDS or c == "_g"}  # 1 byte, not 8
                 return rows.select(engines.ROW, *(small.get(c, rows[c]).name(c) for c in names))
 
             key = ("rows", shape, segments) if send_times is None else None
-            got = _kept(key, table, build, campaigns).to_arrow_table()
+            got = _kept(key, con, {**holes, _CAMPAIGNS: campaigns}, build).to_arrow_table()
     at = got[engines.ROW].to_numpy()
     out: dict[str, np.ndarray] = {}
     for name in names:
