@@ -12,12 +12,13 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,7 @@ __all__ = [
     "frame_table",
     "is_source",
     "kpi_columns",
+    "on_snapshot",
     "registered",
     "registered_name",
     "require_columns",
@@ -53,6 +55,25 @@ def is_source(data: Any) -> bool:
         return True
     module = type(data).__module__
     return module.startswith(("ibis.", "pyspark.sql"))
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def on_snapshot(func: F) -> F:
+    """``func(data, ...)`` run on a snapshot of ``data`` when it is a source that can give one
+    (an Archive's ``pinned()``: its day files held as they are now), so that every query
+    ``func`` makes sees the same rows, whatever a sync renames meanwhile."""
+
+    @functools.wraps(func)
+    def run(data: Any, *args: Any, **kwargs: Any) -> Any:
+        pinned = getattr(data, "pinned", None) if is_source(data) else None
+        if not callable(pinned):
+            return func(data, *args, **kwargs)
+        with pinned() as snapshot:
+            return func(snapshot, *args, **kwargs)
+
+    return cast(F, run)
 
 
 def table_of(data: Any) -> Any:

@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from mfanalytics.analysis.engine_countries import country_expr
-from mfanalytics.analysis.engine_sources import ROW, frame_table, is_source, table_of
+from mfanalytics.analysis.engine_sources import ROW, frame_table, is_source, on_snapshot, table_of
 from mfanalytics.analysis.engine_sources import require_columns as _require
 from mfanalytics.analysis.facts import COUNT_COLUMNS, GROUP_POSITION, send_time_series
 from mfanalytics.errors import ValidationError
@@ -66,6 +66,7 @@ __all__ = [
     "country_expr",
     "hour_counts",
     "is_source",
+    "on_snapshot",
     "keyed_rows",
     "kpi_rows",
     "link_mask",

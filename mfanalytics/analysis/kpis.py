@@ -149,6 +149,7 @@ def finish_summary(counts: pd.DataFrame, times: pd.DataFrame) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------ public API
+@engines.on_snapshot
 def summarize(
     report: pd.DataFrame | ReportFacts,
     *,
@@ -244,6 +245,7 @@ def regions(mobiles: pd.Series) -> pd.Series:
     return countries(mobiles)
 
 
+@engines.on_snapshot
 def by_country(
     report: pd.DataFrame | ReportFacts, *, segments: int | pd.Series | None = None, send_times: Any = None
 ) -> pd.DataFrame:
@@ -280,6 +282,7 @@ def by_country(
     return out.sort_values(["recipients"], ascending=False, kind="stable")
 
 
+@engines.on_snapshot
 def by_hour(report: pd.DataFrame | ReportFacts, *, send_times: Any = None) -> pd.DataFrame:
     """Sends, deliveries and clicks by day of week and hour of day (Paris time).
 
@@ -351,6 +354,7 @@ def combine_reports(reports: Any) -> tuple[pd.DataFrame | ReportFacts, str]:
     return pd.concat(frames, ignore_index=True), key
 
 
+@engines.on_snapshot
 def compare_campaigns(reports: Any, **kwargs: Any) -> pd.DataFrame:
     """:func:`summarize` side by side for several campaigns.
 

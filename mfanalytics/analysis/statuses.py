@@ -36,6 +36,7 @@ def _code_labels(codes: pd.Index) -> pd.DataFrame:
     )
 
 
+@engines.on_snapshot
 def status_breakdown(report: pd.DataFrame | ReportFacts, *, level: str = "code") -> pd.DataFrame:
     """Counts and shares per status code or per status group.
 
@@ -110,6 +111,7 @@ def finish_breakdown(counts: pd.DataFrame, level: str) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+@engines.on_snapshot
 def failure_reasons(report: pd.DataFrame | ReportFacts) -> pd.DataFrame:
     """The codes behind every non-delivery, ranked, with what to do about each.
 

@@ -54,6 +54,7 @@ def campaign_day(when: pd.Series) -> pd.Series:
     return when.dt.tz_localize(None).dt.normalize().rename("day")
 
 
+@engines.on_snapshot
 def flag_campaigns(
     report: pd.DataFrame | ReportFacts, *, send_times: Any = None, min_drop: float = 0.05, k: float = 3.0, **kwargs: Any
 ) -> pd.DataFrame:
@@ -97,6 +98,7 @@ def flag_campaigns(
     return out
 
 
+@engines.on_snapshot
 def daily_rates(report: pd.DataFrame | ReportFacts, *, send_times: Any = None, **kwargs: Any) -> pd.DataFrame:
     """Daily delivery and click rates over a period (e.g. a ``get_reports`` span).
 

@@ -256,6 +256,23 @@ class Archive:
             con.execute("CREATE OR REPLACE VIEW reports AS SELECT * FROM mfanalytics_archive_empty")
         return con
 
+    def pinned(self) -> Any:
+        """A context manager giving this archive as it is now, for as long as the ``with`` block
+        lasts, whatever a sync renames meanwhile: an archive over hard links to the day files
+        (:mod:`mfanalytics.archive.pins`). The KPIs on an archive read through one, so that all their
+        reads see one version of each file.
+
+        Examples
+        --------
+        >>> import tempfile, mfanalytics
+        >>> with tempfile.TemporaryDirectory() as tmp, mfanalytics.Archive(tmp).pinned() as now:
+        ...     len(now.frame())
+        0
+        """
+        from mfanalytics.archive.pins import pinned
+
+        return pinned(self)
+
     def kept_campaign_facts(self) -> Any:
         """Each campaign's facts (``_ck``, ``_shown``, ``_first``) as the day files keep them in
         their footers, combined: the answer of the KPIs' campaigns query over every row, without

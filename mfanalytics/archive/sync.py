@@ -212,6 +212,7 @@ def sync_archive(
     from tqdm.auto import tqdm
 
     from mfanalytics.api.periods import fetch_period, mask_unshown_links
+    from mfanalytics.archive.pins import remove_stale_pins  # (pins import the Archive, which imports this)
 
     now = client.now()
     lo, hi = _span(start, end, now)
@@ -221,6 +222,7 @@ def sync_archive(
     get_bytes = client.get_bytes  # the client's GET (login, retries, digest check): fetch_period's seam
     with _locked(archive.path):
         remove_temporaries(archive.path)
+        remove_stale_pins(archive.path)
         manifest = Manifest.load(archive.manifest_path)
         tasks = []
         for day in paris_days(lo, hi):

@@ -111,3 +111,97 @@ def test_facts_that_lie_would_change_the_answer(archive):
     assert after.loc[linked, "delivered_with_link"] == 0 and after.loc[linked, "clicked"] == 0
     assert pd.isna(after.loc[linked, "click_rate"])
     assert after.drop(index=linked).equals(before.drop(index=linked))
+
+
+def _earlier(path, minutes=24 * 60):
+    """The day file at ``path`` written again as a sync writes it, every delivery ``minutes`` earlier:
+    its campaigns' first deliveries move, so facts of the old file with rows of the new one are wrong."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from mfanalytics.archive import files
+
+    table = pq.read_table(path)
+    at = table.schema.get_field_index("delivered_at")
+    shifted = pc.subtract(table["delivered_at"], pa.scalar(minutes * 60_000_000, pa.duration("us")))
+    files.write_table(path, table.set_column(at, "delivered_at", shifted.cast(table.schema.field(at).type)))
+
+
+#: The KPIs that read the kept facts, or make several queries (status_breakdown makes one, which
+#: reads each file once).
+RACED = {**{k: v for k, v in KPIS.items() if k != "codes"}, "flags": trends.flag_campaigns}
+
+
+@pytest.mark.parametrize("name", list(RACED))
+def test_a_sync_renaming_a_day_file_during_the_kpis_does_not_mix_two_versions_of_it(name, archive, monkeypatch):
+    """A sync replaced a day file after the KPIs read the facts the files keep and before they
+    scanned the rows. The answer is the archive as it was when the KPIs began, to the last digit
+    (before the fix: the old file's first deliveries with the new file's rows, neither state)."""
+    before = RACED[name](archive.frame())
+    path = sorted(archive.reports_path.glob("month=*/*.parquet"))[0]
+    kept, writes = campaigns.kept_campaign_facts, []
+
+    def then_a_sync_writes(reports):
+        got = kept(reports)
+        if not writes:
+            writes.append(path)
+            _earlier(path)
+        return got
+
+    monkeypatch.setattr(campaigns, "kept_campaign_facts", then_a_sync_writes)
+    got = RACED[name](archive)
+    assert writes, "the KPIs never read the kept facts"
+    after = RACED[name](archive.frame())
+    assert not after.equals(before), "the rewrite changed nothing: the test would be vacuous"
+    pd.testing.assert_frame_equal(got, before, check_exact=True)
+    pd.testing.assert_frame_equal(RACED[name](archive), after, check_exact=True)  # the next call sees the new file
+    assert not (archive.path / ".pins").exists() or not any((archive.path / ".pins").iterdir())
+
+
+def test_a_pin_holds_the_files_as_they_were_and_leaves_nothing_behind(archive):
+    path = sorted(archive.reports_path.glob("month=*/*.parquet"))[0]
+    before, frame = pq.read_table(path), archive.frame()
+    with archive.pinned() as now:
+        assert now.reports_path != archive.reports_path and "pinned" in repr(now)
+        with now.pinned() as again:  # a pin is its own: no pin of a pin
+            assert again is now
+        _earlier(path)
+        assert not pq.read_table(path).equals(before)
+        assert pq.read_table(now.reports_path / path.parent.name / path.name).equals(before)
+        pd.testing.assert_frame_equal(now.frame(), frame, check_exact=True)
+        assert not archive.frame().equals(frame)
+        with pytest.raises(ValueError, match="pinned"):
+            now.sync(None, "2026-03-20")
+    assert list((archive.path / ".pins").iterdir()) == []
+
+
+def test_where_links_cannot_be_made_the_kpis_read_the_archive_itself(archive, monkeypatch):
+    import os
+
+    expected = kpis.summarize(archive.frame())
+
+    def no_links(src, dst):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    with archive.pinned() as now:
+        assert now is archive
+    pd.testing.assert_frame_equal(kpis.summarize(archive), expected, check_exact=True)
+    assert not (archive.path / ".pins").exists() or list((archive.path / ".pins").iterdir()) == []
+
+
+def test_a_sync_removes_the_pins_a_killed_process_left_and_keeps_fresh_ones(archive):
+    import os
+    import time
+
+    from mfanalytics.archive import pins
+
+    old, fresh = archive.path / ".pins" / "1-old", archive.path / ".pins" / "2-fresh"
+    for pin in (old, fresh):
+        (pin / "reports" / "month=2026-03").mkdir(parents=True)
+    (old / "reports" / "month=2026-03" / "x.parquet").write_bytes(b"")
+    a_day_ago = time.time() - pins.STALE - 60
+    os.utime(old, (a_day_ago, a_day_ago))
+    with EmbeddedSandbox(seed=11, start=START, speed=0) as sb:
+        archive.sync(sb.client(), "2026-03-20", progress=False)
+    assert not old.exists() and fresh.exists()
