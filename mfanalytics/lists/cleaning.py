@@ -205,7 +205,8 @@ def _analyze(
         "invalidNumberEMAIL": 0,
         "invalidLineList": (np.flatnonzero(~valid) + 1).tolist(),
         "globalInvalidLine": 0,
-        "lineDuplicateMobile": [str(i) for i in (np.flatnonzero(dup) + 1).tolist()],
+        # strings, like the guide's; made by Arrow, so that no list of ints is held beside them
+        "lineDuplicateMobile": pa.array(np.flatnonzero(dup) + 1).cast(pa.string()).to_pylist(),
         "countDuplicateMobile": int(dup.sum()),
         "lineDuplicateEmail": [],
         "countDuplicateEmail": 0,
