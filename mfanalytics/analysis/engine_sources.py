@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import itertools
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -65,13 +66,18 @@ def on_snapshot(func: F) -> F:
     (an Archive's ``pinned()``: its day files held as they are now), so that every query
     ``func`` makes sees the same rows, whatever a sync renames meanwhile."""
 
+    first = next(iter(inspect.signature(func).parameters))  # ``report``, also given by keyword
+
     @functools.wraps(func)
-    def run(data: Any, *args: Any, **kwargs: Any) -> Any:
+    def run(*args: Any, **kwargs: Any) -> Any:
+        data = args[0] if args else kwargs.get(first)
         pinned = getattr(data, "pinned", None) if is_source(data) else None
         if not callable(pinned):
-            return func(data, *args, **kwargs)
+            return func(*args, **kwargs)
         with pinned() as snapshot:
-            return func(snapshot, *args, **kwargs)
+            if args:
+                return func(snapshot, *args[1:], **kwargs)
+            return func(**{**kwargs, first: snapshot})
 
     return cast(F, run)
 

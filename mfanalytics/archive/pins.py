@@ -9,10 +9,17 @@ first delivery after a delivery, so a negative delay). Some KPIs (``compare_camp
 
 A pin is a folder ``<archive>/.pins/<pid>-<random>/reports/month=YYYY-MM/`` holding a
 hard link to every day file. A sync's rename replaces the name in ``reports/``, not the
-file a link holds, so every read through the pin sees one version of each file. Links
-copy nothing and take no space. The pin is removed when the KPIs end; a sync removes
-the pins older than :data:`STALE` that a killed process left behind. ``.pins`` is a
-hidden folder beside ``reports/``: neither the archive's view nor Spark reads it.
+file a link holds, so every read through the pin sees the same version of each file
+(the files are linked one after the other: a sync may have renamed one day and not yet
+the next, and the pin holds each day whole, which is what the KPIs need). Links copy
+nothing and take no space. The pin is removed when the KPIs end, also on an exception or
+an interrupt; a sync removes the pins older than :data:`STALE` that a killed process
+left behind. A pin used after its end (or removed under it) raises instead of reading
+an empty archive. ``.pins`` is a hidden folder beside ``reports/``: neither the
+archive's view nor Spark reads it.
+
+Only an :class:`~mfanalytics.archive.store.Archive` is pinned: a folder given as a path (or an
+Ibis table of ``archive.duckdb()``) is read as it is at each query.
 
 Where links cannot be made (a read-only archive, a file system without hard links),
 the KPIs read the archive itself, as before pins: then a sync writing it at the same
@@ -42,7 +49,8 @@ STALE = 24 * 3600.0
 
 
 def _link_all(reports: Path, root: Path) -> bool:
-    """Hard links under ``root / "reports"`` to the day files of ``reports``; False when links cannot be made."""
+    """Hard links under ``root / "reports"`` to the day files of ``reports``; False when links
+    cannot be made. Nothing is left behind when it fails or is interrupted (Ctrl-C)."""
     try:
         for src in sorted(reports.glob("month=*/*.parquet")):
             dst = root / "reports" / src.parent.name / src.name
@@ -55,6 +63,9 @@ def _link_all(reports: Path, root: Path) -> bool:
     except OSError:  # read-only, no hard links (EPERM, ENOTSUP, EXDEV...): read the archive itself
         shutil.rmtree(root, ignore_errors=True)
         return False
+    except BaseException:
+        shutil.rmtree(root, ignore_errors=True)
+        raise
     return True
 
 
@@ -62,8 +73,24 @@ class PinnedArchive(Archive):
     """An archive over the hard links of a pin: read-only, and its own pin."""
 
     def __init__(self, root: Path, of: Archive) -> None:
+        self.closed = False
         super().__init__(root)
         self.pinned_from = of
+        self.manifest_path = of.manifest_path  # read (info), never written: a pin does not sync
+
+    @property
+    def reports_path(self) -> Path:  # every read of the files goes through it
+        if self.closed or not self._reports.is_dir():
+            raise ValidationError(
+                f"{self!r} is used after its `with` block ended (or its pin was removed): "
+                "read the archive itself, or pin it again",
+                rule="archive-pin-closed",
+            )
+        return self._reports
+
+    @reports_path.setter
+    def reports_path(self, value: Path) -> None:
+        self._reports = value
 
     def __repr__(self) -> str:
         return f"<mfanalytics.Archive {str(self.pinned_from.path)!r}, pinned>"
@@ -84,12 +111,14 @@ def pinned(archive: Any) -> Iterator[Any]:
     """A :class:`PinnedArchive` over hard links to ``archive``'s day files as they are now,
     for the ``with`` block (``archive`` itself when links cannot be made); removed after."""
     root = archive.path / PINS / f"{os.getpid()}-{secrets.token_hex(6)}"
-    if not _link_all(archive.reports_path, root):
-        yield archive
+    if not archive.reports_path.is_dir() or not _link_all(archive.reports_path, root):
+        yield archive  # nothing to hold (no folder: no .pins made there either), or links cannot be made
         return
+    pin = PinnedArchive(root, archive)
     try:
-        yield PinnedArchive(root, archive)
+        yield pin
     finally:
+        pin.closed = True
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -105,5 +134,5 @@ def remove_stale_pins(path: Path, *, older_than: float = STALE) -> int:
                 continue
             if old:
                 shutil.rmtree(pin, ignore_errors=True)
-                removed += 1
+                removed += not pin.exists()
     return removed

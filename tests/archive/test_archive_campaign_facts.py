@@ -205,3 +205,63 @@ def test_a_sync_removes_the_pins_a_killed_process_left_and_keeps_fresh_ones(arch
     with EmbeddedSandbox(seed=11, start=START, speed=0) as sb:
         archive.sync(sb.client(), "2026-03-20", progress=False)
     assert not old.exists() and fresh.exists()
+
+
+@pytest.mark.parametrize("kpi", ["summarize", "codes", "days", "campaigns"])
+def test_the_report_given_by_keyword_is_read_through_a_pin_like_a_positional_one(archive, monkeypatch, kpi):
+    import inspect
+
+    from mfanalytics.archive import pins
+
+    func = KPIS[kpi]
+    name = next(iter(inspect.signature(func).parameters))  # report (reports for compare_campaigns)
+    made = []
+    real = pins.pinned
+    monkeypatch.setattr(pins, "pinned", lambda a: made.append(a) or real(a))
+    pd.testing.assert_frame_equal(func(**{name: archive}), func(archive), check_exact=True)
+    assert len(made) == 2
+    frame = archive.frame()
+    pd.testing.assert_frame_equal(func(**{name: frame}), func(frame), check_exact=True)
+
+
+def test_a_pin_used_after_its_block_or_removed_under_it_says_so_instead_of_reading_nothing(archive):
+    import os
+
+    from mfanalytics.archive import pins
+
+    with archive.pinned() as now:
+        pass
+    with pytest.raises(ValueError, match="after its `with` block") as closed:
+        kpis.summarize(now)
+    assert closed.value.rule == "archive-pin-closed"
+    with archive.pinned() as now:
+        rows = len(now.frame())
+        assert rows and now.info().last_sync == archive.info().last_sync  # the archive's manifest
+        old = os.stat(now.path).st_mtime - pins.STALE - 1
+        os.utime(now.path, (old, old))
+        assert pins.remove_stale_pins(archive.path) == 1
+        with pytest.raises(ValueError, match="pin was removed"):
+            now.frame()
+
+
+def test_an_interrupt_while_pinning_leaves_no_pin(archive, monkeypatch):
+    import os
+
+    real, calls = os.link, []
+
+    def link(src, dst):
+        calls.append(src)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        real(src, dst)
+
+    monkeypatch.setattr(os, "link", link)
+    with pytest.raises(KeyboardInterrupt):
+        kpis.summarize(archive)
+    assert len(calls) == 3 and list((archive.path / ".pins").iterdir()) == []
+
+
+def test_a_kpi_on_an_archive_path_that_holds_nothing_makes_no_folder(tmp_path):
+    missing = Archive(tmp_path / "no-such-archive")
+    assert len(kpis.summarize(missing)) == 0
+    assert not missing.path.exists()
