@@ -344,7 +344,7 @@ class SandboxState:
         campaign.stops_applied = dt
         if due.any():
             rows = campaign.sent_index[due]
-            items = campaign.frame["__e164"].to_numpy(dtype=object)[rows]
+            items = campaign.frame["__e164"].iloc[rows].to_numpy(dtype=object)  # the few due, not all 5M as objects
             times = injected_at + tstop[due].astype(np.float64)
             self._add_blacklist_rows(
                 items=items,
