@@ -111,11 +111,15 @@ def magic_e164(raw: Iterable[Any] | np.ndarray) -> np.ndarray:
     return np.asarray(out.where(national.notna(), None), dtype=object)
 
 
-def _magic_parts(e164: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(block AB, code CD) of magic numbers as int arrays, -1 elsewhere."""
+def _magic_parts(e164: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(block AB, code CD) of magic numbers as int arrays, -1 elsewhere (``e164``: strings, or a
+    pandas string Series, read as it is)."""
     import pandas as pd
 
-    s = pd.Series(e164, dtype="string")
+    if isinstance(e164, pd.Series) and isinstance(e164.dtype, pd.StringDtype):
+        s = e164.reset_index(drop=True)
+    else:
+        s = pd.Series(e164, dtype="string")
     is_magic = s.str.startswith(MAGIC_PREFIX).fillna(False).to_numpy(bool) & (s.str.len() == 12).fillna(False).to_numpy(
         bool
     )
@@ -129,7 +133,7 @@ def _magic_parts(e164: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def simulate(
-    e164: np.ndarray,
+    e164: Any,
     *,
     seed: int,
     campaign_id: int,
@@ -140,7 +144,7 @@ def simulate(
 
     Parameters
     ----------
-    e164 : array of str
+    e164 : array of str, or pandas string Series
         The sendable recipients' numbers, in send order.
     seed, campaign_id : int
         Seed the generator, so a campaign replays identically.
@@ -197,7 +201,7 @@ def simulate(
         clicks[f"nclick_{k}"] = np.where(hit, rng.geometric(0.7, n), 0).astype(np.int32)
 
     # magic numbers override the draws
-    ab, cd = _magic_parts(np.asarray(e164, dtype=object))
+    ab, cd = _magic_parts(e164)
     m0, m1 = ab == 0, ab == 1
     if m0.any() or m1.any():
         magic = m0 | m1
