@@ -34,6 +34,36 @@ def _random_numbers(n, seed=0):
     return np.array([f"+3361{x:07d}" for x in rng.integers(0, 10**7, n)], dtype=object)
 
 
+# -- a long campaign is simulated in blocks --------------------------------------
+def test_a_campaign_longer_than_a_block_is_simulated_in_blocks_that_keep_every_row_in_its_place(monkeypatch):
+    import pandas as pd
+
+    numbers = _random_numbers(300, seed=3)
+    numbers[[70, 200, 299]] = ["+33639980016", "+33639980029", "+33639980117"]  # magic, in later blocks
+    whole = _sim(numbers, seed=5, cid=9)
+    monkeypatch.setattr(engine, "_BLOCK", 64)
+    blocks = _sim(numbers, seed=5, cid=9)
+    assert {k: (v.dtype, len(v)) for k, v in blocks.items()} == {k: (v.dtype, len(v)) for k, v in whole.items()}
+    for key, value in _sim(numbers, seed=5, cid=9).items():  # replays identically
+        np.testing.assert_array_equal(value, blocks[key])
+    series = engine.simulate(pd.Series(numbers, dtype="string"), seed=5, campaign_id=9, n_tracks=2, preview=True)
+    for key, value in series.items():  # the campaign's Arrow strings give the same draws
+        np.testing.assert_array_equal(value, blocks[key])
+    # each row is handed over at its own place in the campaign's send order, not its block's
+    send = np.arange(300) / engine.THROUGHPUT
+    assert (blocks["t9"] >= send.astype(np.float32)).all()
+    assert (blocks["tfinal"] >= blocks["t9"]).all()
+    # the magic numbers of later blocks keep their documented timelines
+    lone = {cc: _sim([number]) for cc, number in ((16, "+33639980016"), (29, "+33639980029"), (17, "+33639980117"))}
+    for row, cc in ((70, 16), (200, 29), (299, 17)):
+        for t in (0.5, 1.5, 2.5, 3.5, 29.9, 30.0, 10**6):
+            assert engine.current_codes(blocks, t)[row] == engine.current_codes(lone[cc], t)[0], (row, t)
+    # a campaign of one block draws what it drew before there were blocks
+    monkeypatch.setattr(engine, "_BLOCK", 300)
+    for key, value in _sim(numbers, seed=5, cid=9).items():
+        np.testing.assert_array_equal(value, whole[key])
+
+
 # -- magic numbers: the documented timeline -------------------------------------
 @pytest.mark.parametrize("cc", sorted(engine.MAGIC_FINAL_CODES - {12, 17, 22, 23, 31}))
 def test_magic_final_code_at_30_seconds(cc):
