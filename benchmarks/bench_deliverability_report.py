@@ -20,8 +20,6 @@ Then, in this process:
 - times each stage inside one report (CPU time of this process: the figures, drawing and PNG; the
   countries; the sending-rules section; the statistics sections and, inside them, the
   Kaplan–Meier fits, the health scores and the cost; the per-campaign section...);
-- runs the report again with ``facts.countries`` (Arrow kernels) where ``kpis.regions`` stands,
-  and checks that the HTML is identical;
 
 and prints the ratios report / summarize (goal: 3x).
 
@@ -188,7 +186,6 @@ def stage_times(fn) -> dict[str, float]:
 
 
 def main(n: int) -> None:
-    from mfanalytics.analysis import facts as facts_module
     from mfanalytics.analysis import kpis as analysis
     from mfanalytics.analysis.html_report import deliverability_report
 
@@ -228,19 +225,6 @@ def main(n: int) -> None:
     print(
         f"ratio report / summarize: time {time_report / time_summary:.1f}x (CPU time {cpu_ratio:.1f}x; goal <= 3x), "
         f"peak memory {mem_report / max(mem_summary, 1e-9):.1f}x"
-    )
-    # the countries in Arrow kernels (facts.countries) where kpis.regions stands: same page, less time
-    original = analysis.regions
-    analysis.regions = facts_module.countries
-    try:
-        fast_text = report()
-        time_fast = timed(report)
-    finally:
-        analysis.regions = original
-    same = "identical HTML" if fast_text == html_text else "DIFFERENT HTML"
-    print(
-        f"with facts.countries for the countries: {time_fast:.2f} s, ratio {time_fast / time_summary:.1f}x "
-        f"summarize (CPU time {CPU[id(report)] / CPU[id(summary)]:.1f}x; {same})"
     )
 
 
