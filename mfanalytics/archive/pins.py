@@ -1,4 +1,4 @@
-"""Pins: the archive's day files as they are at one moment, held by hard links while the KPIs read them.
+"""Pins: the archive's day files held by hard links while the KPIs read them, one version of each.
 
 The KPIs of an archive read it twice: each day file's footer (the campaigns' facts of
 :mod:`mfanalytics.archive.campaigns`, or the campaigns' query), then its rows. A sync
