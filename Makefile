@@ -20,7 +20,7 @@ demo: $(STAMP)
 	$(BIN)/mfanalytics demo --out out/demo
 
 # The suite runs on two workers (pytest-xdist), each test file on one of them, in its order:
-# module fixtures (a sandbox, a synced archive) are made once; 18.5 min on one core, 12.7 on two.
+# module fixtures (a sandbox, a synced archive) are made once; 18.5 min on one core, 11.8 to 13.1 on two.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
