@@ -25,6 +25,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from mfanalytics.archive.files import DAY_FILES
+
 __all__ = ["KEY", "kept_campaign_facts", "with_campaign_facts"]
 
 #: The key of the facts in a day file's Parquet metadata.
@@ -69,7 +71,7 @@ def kept_campaign_facts(reports: Path) -> pa.Table | None:
     ``_ck``, ``_shown``, ``_first``; ``None`` when a file keeps none of this definition (or no file is there)."""
     from mfanalytics.analysis.engines import CAMPAIGN_FACTS_VERSION, campaign_schema
 
-    files = sorted(Path(reports).glob("month=*/*.parquet"))
+    files = sorted(Path(reports).glob(DAY_FILES))
     if not files:
         return None
     rows: list[list[Any]] = []

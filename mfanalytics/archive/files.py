@@ -60,6 +60,7 @@ from mfanalytics.reports.schema import (
 
 __all__ = [
     "DAY_FILE",
+    "DAY_FILES",
     "TEMP_PREFIX",
     "arrow_type",
     "column_order",
@@ -75,6 +76,9 @@ __all__ = [
 
 #: Name of a day's file in its month folder: ``2026-03-05.parquet``.
 DAY_FILE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\.parquet$")
+#: The glob of every day file under ``reports/``, as the archive's readers list them (the DuckDB
+#: view, the footers of the campaigns' facts, a pin): temporary files do not match it.
+DAY_FILES = "month=*/*.parquet"
 #: Temporary files start with this (hidden: DuckDB globs, Spark and pyarrow skip them).
 TEMP_PREFIX = ".tmp-"
 

@@ -37,6 +37,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from mfanalytics.archive.files import DAY_FILES
 from mfanalytics.archive.store import Archive
 from mfanalytics.errors import ValidationError
 
@@ -52,7 +53,7 @@ def _link_all(reports: Path, root: Path) -> bool:
     """Hard links under ``root / "reports"`` to the day files of ``reports``; False when links
     cannot be made. Nothing is left behind when it fails or is interrupted (Ctrl-C)."""
     try:
-        for src in sorted(reports.glob("month=*/*.parquet")):
+        for src in sorted(reports.glob(DAY_FILES)):
             dst = root / "reports" / src.parent.name / src.name
             dst.parent.mkdir(parents=True, exist_ok=True)
             try:

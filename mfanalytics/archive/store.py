@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from mfanalytics.archive.files import arrow_type, column_order, day_of_file, to_frame
+from mfanalytics.archive.files import DAY_FILES, arrow_type, column_order, day_of_file, to_frame
 from mfanalytics.archive.sync import SyncResult, sync_archive
 from mfanalytics.errors import ValidationError
 from mfanalytics.times import instant, paris_wall
@@ -241,8 +241,8 @@ class Archive:
 
         con = connection if connection is not None else duckdb.connect()
         con.execute("SET TimeZone = 'Europe/Paris'")
-        if any(self.reports_path.glob("month=*/*.parquet")):
-            glob = str(self.reports_path / "month=*" / "*.parquet").replace("'", "''")
+        if any(self.reports_path.glob(DAY_FILES)):
+            glob = str(self.reports_path / DAY_FILES).replace("'", "''")
             con.execute(
                 f"CREATE OR REPLACE VIEW reports AS SELECT * FROM read_parquet('{glob}', hive_partitioning = 1, "
                 "union_by_name = 1, hive_types = {'month': VARCHAR})"
