@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from mfanalytics.analysis.facts import ReportFacts, facts_of, require, segments_of
 from mfanalytics.errors import ValidationError
@@ -41,6 +42,8 @@ from mfanalytics.messages.message import Message, non_gsm_chars, to_gsm7
 
 __all__ = ["CostBreakdown", "cost_breakdown", "message_of", "missing_fields"]
 
+#: where a row's segments come from (``per_row["basis"]``)
+_BASES = ("message", "lower bound", "estimate", "no message")
 _MAX_SEGMENTS = 6  # render counts every text; the account's limit does not change what was billed
 
 
@@ -193,6 +196,56 @@ def _rendered(messages: dict[Any, Message], frame: pd.DataFrame) -> pd.DataFrame
     return out
 
 
+def _sums(codes: np.ndarray, values: np.ndarray | None, n_groups: int) -> np.ndarray:
+    """Per group code, the sum of ``values`` (0/1 or whole numbers; None counts the rows), exact in int64."""
+    if values is None:
+        return np.bincount(codes, minlength=n_groups).astype(np.int64)
+    if values.dtype == bool:
+        return np.bincount(codes[values], minlength=n_groups).astype(np.int64)
+    values = np.asarray(values, dtype=np.int64)
+    if len(values) and int(np.abs(values).max()) * len(values) < 2**53:  # float64 sums exact below 2**53
+        return np.bincount(codes, weights=values, minlength=n_groups).astype(np.int64)
+    out = np.zeros(n_groups, dtype=np.int64)
+    np.add.at(out, codes, values)
+    return out
+
+
+#: the largest segment count counted in a histogram (larger ones: pandas' value_counts)
+_HISTOGRAM_SEGMENTS = 1024
+
+
+def _spread(codes: np.ndarray, groups: pd.Index, seg: np.ndarray, posted: np.ndarray, key: pd.Series) -> pd.DataFrame:
+    """Per group with a posted row: posted recipients by number of segments (columns 1, 2, ...), then
+    ``min``, ``median``, ``max`` of the segments, from one histogram of (group, segments)."""
+    seg_posted, code_posted = seg[posted], codes[posted]
+    if not len(seg_posted) or int(seg_posted.max()) > _HISTOGRAM_SEGMENTS or int(seg_posted.min()) < 0:
+        return _spread_by_groupby(pd.Series(seg, index=key.index)[posted], key[posted])
+    width = int(seg_posted.max()) + 1
+    hist = np.bincount(code_posted * width + seg_posted, minlength=len(groups) * width).reshape(len(groups), width)
+    n = hist.sum(axis=1)
+    kept = n > 0  # a group with no posted row has no line here (as in a groupby of the posted rows)
+    hist, n = hist[kept], n[kept]
+    values = np.flatnonzero(hist.any(axis=0))  # the segment counts seen
+    cum = hist.cumsum(axis=1)
+
+    def at_rank(rank: np.ndarray) -> np.ndarray:  # the segments of the recipient at this rank (0-based)
+        return (cum <= rank[:, None]).sum(axis=1)
+
+    out = pd.DataFrame({int(v): hist[:, v].astype(np.int64) for v in values}, index=groups[kept])
+    out["min"] = (hist > 0).argmax(axis=1).astype(np.int64)
+    out["median"] = (at_rank((n - 1) // 2) + at_rank(n // 2)) / 2  # the mean of the two middle values, as pandas
+    out["max"] = (width - 1 - (hist[:, ::-1] > 0).argmax(axis=1)).astype(np.int64)
+    return out
+
+
+def _spread_by_groupby(seg_posted: pd.Series, key: pd.Series) -> pd.DataFrame:
+    """:func:`_spread` with pandas' groupby (segment counts too large for a histogram, or no posted row)."""
+    spread = seg_posted.groupby(key, dropna=False, sort=True).value_counts().unstack(fill_value=0)
+    spread = spread.reindex(columns=sorted(spread.columns)).astype(np.int64) if len(spread) else spread
+    stats = seg_posted.groupby(key, dropna=False, sort=True).agg(["min", "median", "max"])
+    return spread.join(stats) if len(spread) else stats
+
+
 def _ucs2_chars(text: pd.Series, posted: np.ndarray) -> pd.DataFrame:
     columns = ["char", "name", "recipients", "gsm7"]
     text = text[posted & text.notna().to_numpy(dtype=bool)]
@@ -262,49 +315,56 @@ def cost_breakdown(
     posted = facts.sent
     messages = _per_campaign(message, frame)
     fallback = segments_of(frame, segments)
+    n = len(frame)
     if messages is None:
         seg = fallback.astype("float64")
-        seg7, text, encoding = seg.copy(), pd.Series(pd.NA, index=frame.index, dtype="string"), None
-        basis = pd.Series("no message", index=frame.index, dtype="object")
+        seg7, encoding = seg.copy(), None
+        text = pd.Series(pd.array(pa.nulls(n, pa.large_string()), dtype="string"), index=frame.index)
+        basis = np.full(n, _BASES.index("no message"), dtype=np.int8)
     else:
         r = _rendered(messages, frame)
         seg = r["segments"].astype("Float64").fillna(pd.Series(fallback, index=frame.index)).to_numpy(dtype="float64")
         seg7 = r["segments_gsm7"].astype("Float64").fillna(pd.Series(seg, index=frame.index)).to_numpy("float64")
-        text, encoding, basis = r["text"], r["encoding"], r["basis"]
+        text, encoding = r["text"], r["encoding"]
+        basis = pd.Categorical(r["basis"], categories=_BASES).codes.astype(np.int8)
+    present = np.flatnonzero(np.bincount(basis, minlength=len(_BASES)))  # the categories, as astype would name them
+    names = sorted(_BASES[i] for i in present)
+    renumber = np.zeros(len(_BASES), dtype=np.int8)
+    renumber[present] = [names.index(_BASES[i]) for i in present]
     per_row = pd.DataFrame(
         {
             "posted": posted,
             "segments": seg.astype(np.int64),
             "credits": (seg * posted).astype(np.int64),
-            "encoding": encoding if encoding is not None else pd.Series(pd.NA, index=frame.index, dtype="string"),
+            "encoding": encoding
+            if encoding is not None
+            else pd.Series(pd.array(pa.nulls(n, pa.large_string()), dtype="string"), index=frame.index),
             "segments_gsm7": seg7.astype(np.int64),
-            "basis": basis.astype("category"),
+            "basis": pd.Categorical.from_codes(renumber[basis], categories=names),
         },
         index=frame.index,
     )
     ind = facts.indicators
-    # the 0/1 columns in 1 byte a row (pandas sums them in int64): 56 MB less per million rows
-    rows = pd.DataFrame(
-        {
-            "recipients": np.ones(len(frame), dtype=np.int8),
-            "posted": posted.astype(np.int8),
-            "credits": per_row["credits"],
-            "credits_gsm7": (seg7 * posted).astype(np.int64),
-            "delivered": ind["delivered"].astype(np.int8),
-            "clicked": ind["clicked"].astype(np.int8),
-            "stops": ind["stops"].astype(np.int8),
-            **{
-                f"posted_{name.replace(' ', '_')}": (posted & (basis == name).to_numpy(dtype=bool)).astype(np.int8)
-                for name in ("no message", "lower bound", "estimate")
-            },
+    counted = {  # summed per group, each in one bincount
+        "recipients": None,
+        "posted": posted,
+        "credits": per_row["credits"].to_numpy(),
+        "credits_gsm7": (seg7 * posted).astype(np.int64),
+        "delivered": ind["delivered"],
+        "clicked": ind["clicked"],
+        "stops": ind["stops"],
+        **{
+            f"posted_{name.replace(' ', '_')}": posted & (basis == _BASES.index(name))
+            for name in ("no message", "lower bound", "estimate")
         },
-        index=frame.index,
-        copy=False,
-    )
+    }
     if by is not None:
         require(frame, [by])
     key = frame[by] if by is not None else pd.Series("all", index=frame.index, name="group")
-    table = rows.groupby(key, dropna=False, sort=True).sum().astype(np.int64)
+    # the groups as groupby(key, dropna=False, sort=True) makes them: sorted, a missing key last
+    codes, uniques = pd.factorize(key, sort=True, use_na_sentinel=False)
+    groups = pd.Index(uniques, name=key.name)
+    table = pd.DataFrame({c: _sums(codes, v, len(groups)) for c, v in counted.items()}, index=groups)
     table["credits_saved"] = table["credits"] - table["credits_gsm7"]
     table.insert(3, "segments_mean", table["credits"] / table["posted"].where(table["posted"] > 0))
     price = np.nan if price_per_sms is None else float(price_per_sms)
@@ -313,13 +373,9 @@ def cost_breakdown(
         den = table[col].where(table[col] > 0).astype("float64")
         table[f"credits_per_{what}"] = table["credits"] / den
         table[f"cost_per_{what}"] = table["cost"] / den
-    seg_posted = pd.Series(per_row["segments"].to_numpy(), index=frame.index)[posted]
-    spread = seg_posted.groupby(key[posted], dropna=False, sort=True).value_counts().unstack(fill_value=0)
-    spread = spread.reindex(columns=sorted(spread.columns)).astype(np.int64) if len(spread) else spread
-    stats = seg_posted.groupby(key[posted], dropna=False, sort=True).agg(["min", "median", "max"])
     return CostBreakdown(
         table=table,
-        segments=spread.join(stats) if len(spread) else stats,
+        segments=_spread(codes, groups, per_row["segments"].to_numpy(), posted, key),
         ucs2=_ucs2_chars(text, posted),
         per_row=per_row,
         price_per_sms=price_per_sms,

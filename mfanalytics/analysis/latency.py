@@ -120,12 +120,41 @@ def _durations(facts: ReportFacts, send_times: Any, as_of: Any, censor: str) -> 
 
 
 def km_fit(durations: np.ndarray, delivered: np.ndarray) -> Any:
-    """``statsmodels.duration.survfunc.SurvfuncRight(durations, delivered)`` (no warning)."""
+    """``statsmodels.duration.survfunc.SurvfuncRight(durations, delivered)`` (no warning).
+
+    The rows are given to statsmodels sorted by time (:func:`_by_time`): the fit is the same to
+    the last bit, since it only counts rows per time, and its own sort runs several times faster
+    on sorted rows.
+    """
     from statsmodels.duration.survfunc import SurvfuncRight
 
+    time, status = _by_time(np.asarray(durations, dtype="float64"), np.asarray(delivered, dtype="float64"))
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
-        return SurvfuncRight(np.asarray(durations, dtype="float64"), np.asarray(delivered, dtype="float64"))
+        return SurvfuncRight(time, status)
+
+
+#: below this many rows, statsmodels sorts them itself (sorting first gains nothing)
+_SORT_FROM = 20_000
+
+
+def _by_time(time: np.ndarray, status: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The (time, status) rows sorted by time then status, in O(n) for whole seconds.
+
+    A Kaplan–Meier fit depends only on how many rows end at each time and how many of them are
+    events, so reordering the rows does not change it. Durations in whole seconds (the report's
+    times are to the second) up to a few times the number of rows are counted per
+    ``2 * time + status`` and rebuilt in order. Other rows are returned as they are.
+    """
+    n = len(time)
+    if n < _SORT_FROM or not np.isin(status, (0.0, 1.0)).all():
+        return time, status
+    top = np.max(time) if n else 0.0
+    if not (np.isfinite(top) and top <= 4 * n + 1_000_000 and np.min(time) >= 0 and (time == np.floor(time)).all()):
+        return time, status
+    counts = np.bincount(time.astype(np.int64) * 2 + status.astype(np.int64))
+    key = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+    return (key >> 1).astype(np.float64), (key & 1).astype(np.float64)
 
 
 def _td(seconds: float) -> float:

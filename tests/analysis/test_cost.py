@@ -224,3 +224,67 @@ def test_a_report_without_the_merge_column_never_counts_more(prefix, values, def
     lower = campaign_costs(frame.drop(columns=["PRENOM"]), {1: message}).table.loc[1]
     assert exact["basis"] == "exact" and lower["basis"] == "lower bound"
     assert lower["credits"] <= exact["credits"]
+
+
+_CODES = [16, 16, 16, 20, 14, 21, 2, None]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([1, 2, 3]),
+            st.sampled_from(_CODES),
+            st.one_of(st.integers(1, 8), st.integers(1, 5000)),
+            st.booleans(),
+        ),
+        min_size=0,
+        max_size=40,
+    ),
+    st.sampled_from(["campaign_id", None]),
+)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_the_tables_equal_pandas_groupby_of_the_rows(rows, by):
+    """The per-campaign sums and the spread of segments (histograms of group x segments, with a
+    fallback past 1024 segments) against pandas' own groupby sum, value_counts and median over
+    the rows, whatever the mix of campaigns, statuses, segments and clicks."""
+    frame = make_report(
+        [
+            {"campaign": c, "code": code, "delivered_at": "2026-03-02 10:00:00" if code == 16 else None}
+            | ({"track_1_at": "2026-03-02 10:05:00", "track_1_clicks": 1} if clicked and code == 16 else {})
+            for c, code, _, clicked in rows
+        ]
+    )
+    segments = pd.Series([s for _, _, s, _ in rows], index=frame.index, dtype="int64")
+    cost = cost_breakdown(frame, by=by, segments=segments)
+    key = frame["campaign_id"] if by else pd.Series("all", index=frame.index, name="group")
+    facts = mfanalytics.analysis.facts.facts_of(frame)
+    posted = np.asarray(facts.sent, dtype=bool)
+    ind = facts.indicators
+    want = (
+        pd.DataFrame(
+            {
+                "recipients": 1,
+                "posted": posted.astype(int),
+                "credits": segments.to_numpy() * posted,
+                "delivered": np.asarray(ind["delivered"], dtype=int),
+                "clicked": np.asarray(ind["clicked"], dtype=int),
+                "stops": np.asarray(ind["stops"], dtype=int),
+            },
+            index=frame.index,
+        )
+        .groupby(key, dropna=False, sort=True)
+        .sum()
+    )
+    got = cost.table[want.columns]
+    pd.testing.assert_frame_equal(got, want.astype(np.int64), check_index_type=True)
+    assert (cost.table["posted_no_message"] == cost.table["posted"]).all()
+    assert (cost.table[["posted_lower_bound", "posted_estimate"]] == 0).all().all()
+    seg_posted = segments[posted]
+    if not len(seg_posted):
+        assert cost.segments.empty
+        return
+    counts = seg_posted.groupby(key[posted], dropna=False, sort=True).value_counts().unstack(fill_value=0)
+    stats = seg_posted.groupby(key[posted], dropna=False, sort=True).agg(["min", "median", "max"])
+    want_spread = counts.reindex(columns=sorted(counts.columns)).astype(np.int64).join(stats)
+    pd.testing.assert_frame_equal(cost.segments, want_spread, check_names=True, check_column_type=False)
+    assert list(cost.segments.columns) == list(want_spread.columns)

@@ -107,3 +107,45 @@ def test_sandbox_curve_levels_off_at_the_delivery_rate_per_campaign():
     assert ((lat.summary["median_low"].dt.total_seconds() <= medians) & (medians > 0)).all()
     # the KPI's median delay ignores the censored lines: it is the median of the delivered ones only, never later
     assert (summary["deliver_time_median"].to_numpy() <= lat.summary["median"].to_numpy()).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.one_of(st.integers(0, 400), st.floats(0, 400, allow_nan=False)), st.booleans()),
+        min_size=1,
+        max_size=300,
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_sorting_the_rows_first_leaves_the_fit_and_every_figure_of_it_unchanged(sample, rnd):
+    """km_fit hands statsmodels the rows sorted by time (rebuilt from counts for whole seconds):
+    every array of the fit, its quantiles and their intervals and the simultaneous band are equal,
+    to the last bit, to statsmodels' own fit of the rows in their given order."""
+    from mfanalytics.analysis import latency
+
+    sample = list(sample)
+    rnd.shuffle(sample)
+    durations = np.array([float(t) for t, _ in sample])
+    events = np.array([e for _, e in sample], dtype=float)
+    old, latency._SORT_FROM = latency._SORT_FROM, 0  # sort even these few rows
+    try:
+        got = km_fit(durations, events)
+    finally:
+        latency._SORT_FROM = old
+    want = SurvfuncRight(durations, events)
+    for attr in ("surv_times", "surv_prob", "surv_prob_se", "n_risk", "n_events"):
+        assert np.array_equal(getattr(got, attr), getattr(want, attr), equal_nan=True), attr
+    if not events.any():
+        return
+    with np.errstate(all="ignore"):
+        for p in (0.5, 0.9):
+            assert np.array_equal(got.quantile(p - 1e-12), want.quantile(p - 1e-12), equal_nan=True)
+            assert np.array_equal(got.quantile_ci(p), want.quantile_ci(p), equal_nan=True)
+        try:
+            band = want.simultaneous_cb(transform="arcsin")
+        except (ValueError, ZeroDivisionError, FloatingPointError):
+            with pytest.raises((ValueError, ZeroDivisionError, FloatingPointError)):
+                got.simultaneous_cb(transform="arcsin")
+        else:
+            assert np.array_equal(got.simultaneous_cb(transform="arcsin"), band, equal_nan=True)
