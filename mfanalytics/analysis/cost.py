@@ -340,7 +340,9 @@ def cost_breakdown(
             if encoding is not None
             else pd.Series(pd.array(pa.nulls(n, pa.large_string()), dtype="string"), index=frame.index),
             "segments_gsm7": seg7.astype(np.int64),
-            "basis": pd.Categorical.from_codes(renumber[basis], categories=names),
+            "basis": pd.Categorical.from_codes(
+                renumber[basis], categories=pd.Index(names, dtype="str" if names else "object")
+            ),
         },
         index=frame.index,
     )

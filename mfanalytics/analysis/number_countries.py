@@ -12,8 +12,11 @@ Examples
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 __all__ = ["countries", "single_region_codes"]
 
@@ -30,6 +33,19 @@ def single_region_codes(width: int) -> tuple[list[str], list[str]]:
     return [k for k, _ in pairs], [v for _, v in pairs]
 
 
+@cache
+def _three_digit_regions() -> tuple[pa.Array, list[str | None]]:
+    """Every string of three digits, and the region of the single-region country code it starts
+    with (None: a code shared by several regions, or no code). Country codes are prefix free, so
+    at most one of a number's first one, two or three digits is a code."""
+    of: dict[str, str] = {}
+    for width in (1, 2, 3):
+        keys, regions = single_region_codes(width)
+        of.update(zip(keys, regions, strict=True))
+    three = [f"{i:03d}" for i in range(1000)]
+    return pa.array(three, pa.string()), [of.get(k[:1]) or of.get(k[:2]) or of.get(k) for k in three]
+
+
 def countries(mobiles: pd.Series) -> pd.Series:
     """ISO region of each number (``"ZZ"`` when unknown), as :func:`mfanalytics.analysis.kpis.regions`
     gives it, in Arrow kernels over the rows.
@@ -40,7 +56,6 @@ def countries(mobiles: pd.Series) -> pd.Series:
     shape (letters, too short) are asked to phonenumbers, once per distinct value.
     """
     import phonenumbers
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     from mfanalytics.lists.phones import regions_of_international
@@ -49,18 +64,21 @@ def countries(mobiles: pd.Series) -> pd.Series:
     if isinstance(raw, pa.ChunkedArray):
         raw = raw.combine_chunks()
     n = len(raw)
-    text = pc.replace_substring_regex(pc.utf8_trim_whitespace(raw), "^00", "+")
+    text = pc.utf8_trim_whitespace(raw)
+    zeros = pc.fill_null(pc.starts_with(text, "00"), False)  # 00 33...: +33...
+    if pc.any(zeros).as_py():
+        text = pc.if_else(zeros, pc.binary_join_element_wise("+", pc.utf8_slice_codeunits(text, 2), ""), text)
     plus = pc.fill_null(pc.starts_with(text, "+"), False)
     digits = pc.if_else(plus, pc.utf8_slice_codeunits(text, 1), text)
-    simple = pc.fill_null(pc.match_substring_regex(digits, "^[0-9]{6,17}$"), False)
-    region = pa.nulls(n, pa.string())
-    for width in (1, 2, 3):  # prefix free: at most one width matches
-        keys, values = single_region_codes(width)
-        if not keys:
-            continue
-        prefix = pc.utf8_slice_codeunits(digits, 0, width)
-        found = pa.array(values, pa.string()).take(pc.index_in(prefix, pa.array(keys, pa.string())))
-        region = pc.coalesce(region, pc.if_else(simple, found, pa.nulls(n, pa.string())))
+    # ^[0-9]{6,17}$ without a regex: ASCII digits only (not empty), 6 to 17 of them
+    size = pc.binary_length(digits)
+    simple = pc.fill_null(
+        pc.and_(pc.ascii_is_decimal(digits), pc.and_(pc.greater_equal(size, 6), pc.less_equal(size, 17))), False
+    )
+    # the region of each single-region country code, read off the first three digits in one look-up
+    keys, values = _three_digit_regions()
+    found = pa.array(values, pa.string()).take(pc.index_in(pc.utf8_slice_codeunits(digits, 0, 3), keys))
+    region = pc.if_else(simple, found, pa.nulls(n, pa.string()))
     shared = pc.and_(simple, pc.is_null(region))
     if pc.any(shared).as_py():  # shared codes: the vectorised replay
         where = np.flatnonzero(shared.to_numpy(zero_copy_only=False))

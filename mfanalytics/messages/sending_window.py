@@ -216,6 +216,42 @@ def local_check(moment: datetime, zone: str, region: str | None, window: Sending
     return None, text
 
 
+#: the widest span of minutes counted with one table (about 32 years); wider: sorted
+_SPAN_MINUTES = 1 << 24
+
+
+def _distinct(minutes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of ``minutes`` (sorted) and each row's position among them, in
+    O(rows + span) when the span is at most :data:`_SPAN_MINUTES` (``np.unique`` sorts)."""
+    if not len(minutes):
+        return minutes, np.zeros(0, dtype=np.intp)
+    lo, hi = int(minutes.min()), int(minutes.max())
+    if hi - lo >= _SPAN_MINUTES:
+        return np.unique(minutes, return_inverse=True)
+    offset = minutes - lo
+    present = np.zeros(hi - lo + 1, dtype=bool)
+    present[offset] = True
+    rank = np.cumsum(present, dtype=np.intp) - 1
+    return np.flatnonzero(present).astype(np.int64) + lo, rank[offset]
+
+
+def _verdicts(minutes: np.ndarray, zone: str, region: str | None, window: SendingWindow) -> np.ndarray:
+    """For UTC minutes since the epoch, in ``zone`` (holidays of ``region``): 0 inside ``window``,
+    1 outside its hours, 2 on a closed day (outside ``window.days``, or a public holiday)."""
+    local = pd.DatetimeIndex(minutes.astype("datetime64[m]")).tz_localize(UTC).tz_convert(zone).tz_localize(None)
+    # the local wall clock as integers: days since 1970-01-01 (a Thursday) and minutes of the day
+    day, clock = np.divmod(local.to_numpy().astype("datetime64[m]").view(np.int64), 24 * 60)
+    closed = ~np.isin((day + 3) % 7, window.days)
+    if window.holidays and region is not None:
+        years = np.unique(day.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970)
+        closed_days = [(d - date(1970, 1, 1)).days for y in years for d in (holidays_of(region, int(y)) or {})]
+        closed |= np.isin(day, closed_days)
+    start = window.start.hour * 60 + window.start.minute
+    end = window.end.hour * 60 + window.end.minute
+    late = (clock < start) | (clock >= end)
+    return np.where(closed, 2, np.where(late, 1, 0)).astype(np.int8)
+
+
 def received_outside_window(
     report: pd.DataFrame,
     *,
@@ -284,27 +320,25 @@ def received_outside_window(
     # one code per territory (in the order they appear), compared as integers rather than as strings
     # (factorized as strings: an object array would hold a Python string per row, ~60 MB a million)
     territory, places = pd.factorize(region_of_row.astype("string").fillna("ZZ"))
-    at = rows["delivered_at"].dt.tz_convert(UTC)
-    hours = np.zeros(len(rows), dtype=bool)
-    closed = np.zeros(len(rows), dtype=bool)
-    start = window.start.hour * 60 + window.start.minute
-    end = window.end.hour * 60 + window.end.minute
+    # each row's minute (UTC): the rules are judged once per distinct minute and territory, and each
+    # row takes its verdict (every zone's offset is a whole number of minutes, so the local minute
+    # of the row is the local minute of its UTC minute)
+    utc = rows["delivered_at"].dt.tz_convert(UTC).dt.tz_localize(None).to_numpy()
+    minute, inverse = _distinct(utc.astype("datetime64[m]").view(np.int64))
+    verdict = np.zeros(len(rows), dtype=np.int8)  # 0 inside the window, 1 after hours, 2 closed day
     for i, place in enumerate(places):
         zone = TERRITORY_ZONES.get(str(place), "Europe/Paris" if place == "ZZ" else None)
-        mask = territory == i
+        mask = territory == i if len(places) > 1 else slice(None)
         if zone is None:
-            zones = sorted(zones_of_foreign(rows.loc[mask, "mobile"].dropna().unique()))
+            zones = sorted(zones_of_foreign(rows["mobile"][mask].dropna().unique()))
             zone = zones[0] if zones else "Europe/Paris"
-        # the local wall clock as integers: days since 1970-01-01 (a Thursday) and minutes of the day
-        wall = at[mask].dt.tz_convert(zone).dt.tz_localize(None).to_numpy().astype("datetime64[m]").view(np.int64)
-        day, clock = np.divmod(wall, 24 * 60)
-        day_closed = ~np.isin((day + 3) % 7, window.days)
-        if window.holidays and place != "ZZ":
-            years = np.unique(day.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970)
-            closed_days = [(d - date(1970, 1, 1)).days for y in years for d in (holidays_of(str(place), int(y)) or {})]
-            day_closed |= np.isin(day, closed_days)
-        closed[mask] = day_closed
-        hours[mask] = ~day_closed & ((clock < start) | (clock >= end))
+        seen = inverse[mask]
+        used = np.zeros(len(minute), dtype=bool)
+        used[seen] = True  # judge only the minutes this territory's rows fall in
+        judged = np.zeros(len(minute), dtype=np.int8)
+        judged[used] = _verdicts(minute[used], zone, None if place == "ZZ" else str(place), window)
+        verdict[mask] = judged[seen]
+    hours, closed = verdict == 1, verdict == 2
     key = rows["campaign_id"].astype("Int64")
     out = pd.DataFrame(
         {

@@ -278,6 +278,8 @@ def test_the_tables_equal_pandas_groupby_of_the_rows(rows, by):
     got = cost.table[want.columns]
     pd.testing.assert_frame_equal(got, want.astype(np.int64), check_index_type=True)
     assert (cost.table["posted_no_message"] == cost.table["posted"]).all()
+    basis = pd.Series("no message", index=frame.index, dtype="object").astype("category")
+    pd.testing.assert_series_equal(cost.per_row["basis"], basis, check_names=False)
     assert (cost.table[["posted_lower_bound", "posted_estimate"]] == 0).all().all()
     seg_posted = segments[posted]
     if not len(seg_posted):

@@ -15,6 +15,16 @@ from mfanalytics.analysis.kpis import regions
 # single-region codes, shared ones (+1, +7, +262, +590, +44) and odd shapes
 PREFIXES = ["33", "32", "41", "49", "262", "590", "594", "596", "269", "1", "7", "44", "212", "999", "0"]
 ODD = [" +33612345678 ", "0033612345678", "+1 415 555 0100", "abc", "", "12", "+", "++33612345678", "+33-6-12"]
+ODD += [
+    "\t0032470123456\n",
+    "00",
+    "0000",
+    "+33٦12345678",
+    "+３３612345678",
+    "33612345678",
+    "+336123",
+    "+33612345678901234",
+]
 
 
 def oracle(value) -> str:
@@ -30,8 +40,8 @@ def oracle(value) -> str:
 
 
 numbers = st.one_of(
-    st.tuples(st.sampled_from(PREFIXES), st.text("0123456789", min_size=4, max_size=12)).map(
-        lambda p: "+" + "".join(p)
+    st.tuples(st.sampled_from(["+", "00", ""]), st.sampled_from(PREFIXES), st.text("0123456789", max_size=16)).map(
+        "".join
     ),
     st.sampled_from(ODD),
     st.none(),

@@ -79,7 +79,13 @@ _MOBILES = {
     st.lists(
         st.tuples(
             st.sampled_from(sorted(_MOBILES)),
-            st.integers(0, 2 * 365 * 24 * 60),  # minutes from 2026-01-01 (Paris), two years of holidays
+            st.one_of(  # seconds from 2026-01-01 (Paris), two years of holidays
+                st.integers(0, 2 * 365 * 24 * 3600),
+                # a few seconds either side of 08:00 and 20:00 in Paris, on any day of the two years
+                st.tuples(st.integers(0, 729), st.sampled_from([8, 20]), st.integers(-90, 90)).map(
+                    lambda d: d[0] * 86400 + d[1] * 3600 + d[2]
+                ),
+            ),
             st.integers(1, 3),
         ),
         min_size=1,
@@ -87,6 +93,7 @@ _MOBILES = {
     )
 )
 def test_property_each_row_is_judged_by_its_own_local_wall_clock(rows):
+    """To the second, either side of the window's edges too."""
     from datetime import datetime, timedelta
     from zoneinfo import ZoneInfo
 
@@ -97,7 +104,7 @@ def test_property_each_row_is_judged_by_its_own_local_wall_clock(rows):
 
     paris = ZoneInfo("Europe/Paris")
     start = datetime(2026, 1, 1, tzinfo=paris)
-    moments = [start + timedelta(minutes=m) for _, m, _ in rows]
+    moments = [start + timedelta(seconds=m) for _, m, _ in rows]
     report = pd.DataFrame(
         {
             "campaign_id": pd.array([c for _, _, c in rows], dtype="Int64"),
@@ -119,3 +126,18 @@ def test_property_each_row_is_judged_by_its_own_local_wall_clock(rows):
         counts[2] += late
         counts[3] += closed
     assert {int(k): v.tolist() for k, v in out.iterrows()} == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(-(2**40), 2**40), max_size=50), st.integers(0, 3), st.integers(0, 2**30))
+def test_distinct_minutes_are_numpy_unique(values, spread, base):
+    """The table of distinct minutes (and the sorted fallback for wide spans) is np.unique's."""
+    import numpy as np
+
+    from mfanalytics.messages import sending_window
+
+    minutes = np.array([base + v // 10 ** (12 - 3 * spread) for v in values], dtype=np.int64)
+    got, where = sending_window._distinct(minutes)
+    want, inverse = np.unique(minutes, return_inverse=True)
+    assert np.array_equal(got, want) and np.array_equal(where, inverse)
+    assert np.array_equal(got[where], minutes)
