@@ -40,13 +40,28 @@ def _campaign_when(report: Any, send_times: Any) -> pd.Series:
         return when.astype(pd.DatetimeTZDtype("s", TZ))
     facts = facts_of(report)
     frame = facts.frame
-    t0 = facts.t0(send_times)
-    first: pd.Series = pd.concat(
-        [facts.times(c) for c in ("delivered_at", "first_click_at", "preview_at")], axis=1
-    ).min(axis=1)
-    first_event = first.groupby(frame["campaign_id"], dropna=False).transform("min") if len(frame) else first
-    when = t0.fillna(first_event)
-    return when.groupby(frame["campaign_id"], dropna=False).min()
+    dtype = facts.times("delivered_at").dtype
+    if not len(frame):
+        return pd.Series([], index=pd.Index(frame["campaign_id"], name="campaign_id"), dtype=dtype)
+    # per row, in ns (a missing time: the largest int64, so that it loses every minimum)
+    never = np.iinfo(np.int64).max
+
+    def ns(times: pd.Series) -> np.ndarray:
+        values = times.dt.as_unit("ns").array.asi8
+        return np.where(times.isna().to_numpy(), never, values)
+
+    t0 = ns(facts.t0(send_times))
+    first = ns(facts.times("delivered_at"))
+    for col in ("first_click_at", "preview_at"):
+        first = np.minimum(first, ns(facts.times(col)))
+    # the campaigns as groupby(campaign_id, dropna=False) makes them: sorted, a missing id last
+    codes, uniques = pd.factorize(frame["campaign_id"], sort=True, use_na_sentinel=False)
+    per = pd.DataFrame({"t0": t0, "unknown": t0 == never, "first": first}).groupby(codes, sort=True)
+    got = per.agg({"t0": "min", "unknown": "any", "first": "min"})
+    # a row without a send time starts at its campaign's first event: it only counts if a row has none
+    start = np.where(got["unknown"].to_numpy(), np.minimum(got["t0"], got["first"]), got["t0"])
+    at = pd.DatetimeIndex(np.where(start == never, np.iinfo(np.int64).min, start).view("M8[ns]"), tz="UTC")
+    return pd.Series(at.tz_convert(TZ), index=pd.Index(uniques, name="campaign_id")).astype(dtype)
 
 
 def campaign_day(when: pd.Series) -> pd.Series:

@@ -159,13 +159,14 @@ def _zones_of_prefix(digits: str, *, country_level: bool = False) -> tuple[str, 
     return ()
 
 
-def zones_of_foreign(numbers: Iterable[str]) -> set[str]:
+def zones_of_foreign(numbers: Iterable[str] | pd.Series) -> set[str]:
     """Every time zone phonenumbers gives the numbers (``time_zones_for_number(parse(number))``).
 
     The numbers of the plain shape ``+`` and digits are parsed and typed by the vectorised replay of
     phonenumbers (:mod:`mfanalytics.lists.numbering`); a number's zones only depend on its type
     and on the first digits of its E.164 form, so phonenumbers' zone table is read once per
     distinct prefix, not once per number. Other shapes are asked to phonenumbers, one by one.
+    A Series or an Arrow array of strings is read as it is, without a Python string per number.
     """
     import phonenumbers
     import pyarrow as pa
@@ -175,7 +176,13 @@ def zones_of_foreign(numbers: Iterable[str]) -> set[str]:
 
     from mfanalytics.lists.numbering import types_of_international
 
-    values = pa.array([str(n) for n in numbers], pa.string())
+    if isinstance(numbers, pd.Series):
+        numbers = numbers.array
+    if isinstance(numbers, (pa.Array, pa.ChunkedArray, pd.api.extensions.ExtensionArray)):
+        values = pc.cast(pa.array(numbers), pa.string())  # strings already: no Python object per number
+        values = pc.drop_null(values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values)
+    else:
+        values = pa.array([str(n) for n in numbers], pa.string())
     plain = pc.fill_null(pc.match_substring_regex(values, r"^\+[0-9]{3,17}$"), False).to_numpy(zero_copy_only=False)
     zones: set[str] = set()
     for number in values.filter(pa.array(~plain)).to_pylist():
@@ -187,7 +194,9 @@ def zones_of_foreign(numbers: Iterable[str]) -> set[str]:
     cc, typ = cc[settled], typ[settled]
     e164 = pc.binary_join_element_wise(pa.array(cc.astype(str)), nsn.filter(pa.array(settled)), "")
     head = pc.utf8_slice_codeunits(e164, 0, TIMEZONE_LONGEST_PREFIX).to_numpy(zero_copy_only=False)
-    for t, c in {(int(t), int(c)) for t, c in zip(typ, cc, strict=True)}:
+    # the distinct (type, country code) pairs: codes have at most 3 digits
+    pairs = pd.unique(np.asarray(typ, dtype=np.int64) * 1000 + np.asarray(cc, dtype=np.int64))
+    for t, c in (divmod(int(p), 1000) for p in pairs):
         if t == PhoneNumberType.UNKNOWN:
             continue
         if not phonenumbers.is_number_type_geographical(t, c):

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mfanalytics.analysis import trends
 
@@ -71,3 +73,38 @@ def test_daily_click_rate_unknown_without_tracking():
     frame["clicks"] = pd.array([pd.NA] * len(frame), dtype="Int32")
     out = trends.daily_rates(frame)
     assert out["click_rate"].isna().all() and out.loc["2026-03-03", "delivery_rate"] == pytest.approx(0.94)
+
+
+_TIMES = [None, None, "2026-03-01 23:59:59", "2026-03-02 00:00:00", "2026-03-02 10:00:00", "2026-03-03 08:00:00"]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([1, 2, 3, None]), *[st.sampled_from(_TIMES)] * 3),
+        min_size=1,
+        max_size=30,
+    ),
+    st.sampled_from([None, {1: "2026-03-01 22:00:00"}, {2: "2026-03-02 23:30:00", 3: "2026-03-01 00:00:00"}]),
+)
+def test_when_a_campaign_was_sent_is_the_earliest_start_of_its_rows(rows, send_times):
+    """Per campaign: the least of its rows' start, where a row without a send time starts at its
+    campaign's first delivery, click or preview (pandas' own min and transform, row by row)."""
+    from mfanalytics.analysis.facts import facts_of
+
+    frame = make_report(
+        [
+            {"campaign": c, "code": 16 if d else 20, "delivered_at": d, "preview_at": p}
+            | ({"track_1_at": k, "track_1_clicks": 1} if k else {})
+            for c, d, k, p in rows
+        ]
+    )
+    frame["campaign_id"] = pd.array([c for c, *_ in rows], dtype="Int64")
+    facts = facts_of(frame)
+    t0 = facts.t0(send_times)
+    first = pd.concat([facts.times(c) for c in ("delivered_at", "first_click_at", "preview_at")], axis=1).min(axis=1)
+    first_event = first.groupby(frame["campaign_id"], dropna=False).transform("min")
+    want = t0.fillna(first_event).groupby(frame["campaign_id"], dropna=False).min()
+    got = trends._campaign_when(facts, send_times)
+    pd.testing.assert_series_equal(got, want, check_names=False)
+    assert got.index.name == "campaign_id"

@@ -56,7 +56,13 @@ _number = st.builds(
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_number, min_size=1, max_size=6))
 def test_property_changed_numbers_have_the_zones_phonenumbers_gives_them(numbers):
+    import pandas as pd
+    import pyarrow as pa
+
     assert zones_of_foreign(numbers) == _oracle(numbers)
+    # the same numbers as a Series of strings (with a missing one) and as an Arrow array
+    assert zones_of_foreign(pd.Series([*numbers, None], dtype="string")) == _oracle(numbers)
+    assert zones_of_foreign(pa.array(numbers)) == _oracle(numbers)
 
 
 def test_no_number_no_zone():
