@@ -70,9 +70,31 @@ def status_breakdown(report: pd.DataFrame | ReportFacts, *, level: str = "code")
         per_group = np.bincount(g, minlength=len(STATUS_GROUPS)).astype(np.int64)
         counts = pd.DataFrame({"g": np.arange(len(STATUS_GROUPS)), "code": np.nan, "count": per_group})
     else:
-        frame = pd.DataFrame({"code": pd.array(facts.codes, dtype="Float64"), "g": g})
-        counts = frame.groupby(["g", "code"], dropna=False).size().rename("count").reset_index()
+        counts = _code_counts(facts.codes, g)
     return finish_breakdown(counts, level)
+
+
+#: the largest status code counted in a histogram (a larger one: pandas' groupby)
+_HISTOGRAM_CODES = 4096
+
+
+def _code_counts(codes: np.ndarray, g: np.ndarray) -> pd.DataFrame:
+    """Rows per (group position ``g``, status ``code``) that occur: columns ``g``, ``code`` (Float64,
+    NA when missing) and ``count``, from one histogram of both when the codes are small whole
+    numbers (they are: the platform's codes are below 100)."""
+    known = ~np.isnan(codes)
+    whole = codes[known]
+    if len(whole) and (whole.min() < 0 or whole.max() > _HISTOGRAM_CODES or (whole != np.floor(whole)).any()):
+        frame = pd.DataFrame({"code": pd.array(codes, dtype="Float64"), "g": g})
+        return frame.groupby(["g", "code"], dropna=False).size().rename("count").reset_index()
+    width = _HISTOGRAM_CODES + 2  # 0: a missing code, then 1 + each code
+    slot = np.zeros(len(codes), dtype=np.int64)
+    slot[known] = whole.astype(np.int64) + 1
+    hist = np.bincount(np.asarray(g, dtype=np.int64) * width + slot)
+    seen = np.flatnonzero(hist)
+    slots = seen % width
+    code = pd.arrays.FloatingArray((slots - 1).astype(np.float64), slots == 0)  # slot 0: NA
+    return pd.DataFrame({"g": seen // width, "code": code, "count": hist[seen].astype(np.int64)})
 
 
 def finish_breakdown(counts: pd.DataFrame, level: str) -> pd.DataFrame:

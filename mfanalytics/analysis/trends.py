@@ -56,10 +56,12 @@ def _campaign_when(report: Any, send_times: Any) -> pd.Series:
         first = np.minimum(first, ns(facts.times(col)))
     # the campaigns as groupby(campaign_id, dropna=False) makes them: sorted, a missing id last
     codes, uniques = pd.factorize(frame["campaign_id"], sort=True, use_na_sentinel=False)
-    per = pd.DataFrame({"t0": t0, "unknown": t0 == never, "first": first}).groupby(codes, sort=True)
-    got = per.agg({"t0": "min", "unknown": "any", "first": "min"})
+    least_t0, least_first = np.full(len(uniques), never), np.full(len(uniques), never)
+    np.minimum.at(least_t0, codes, t0)
+    np.minimum.at(least_first, codes, first)
+    unknown = np.bincount(codes[t0 == never], minlength=len(uniques)) > 0
     # a row without a send time starts at its campaign's first event: it only counts if a row has none
-    start = np.where(got["unknown"].to_numpy(), np.minimum(got["t0"], got["first"]), got["t0"])
+    start = np.where(unknown, np.minimum(least_t0, least_first), least_t0)
     at = pd.DatetimeIndex(np.where(start == never, np.iinfo(np.int64).min, start).view("M8[ns]"), tz="UTC")
     return pd.Series(at.tz_convert(TZ), index=pd.Index(uniques, name="campaign_id")).astype(dtype)
 

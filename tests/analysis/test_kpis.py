@@ -440,3 +440,31 @@ def test_on_frames_parsed_from_csv():
     assert analysis.failure_reasons(frame)["status_code"].tolist() == [2, 14, 29]
     assert analysis.summarize(frame, by="AGENCE")["recipients"].to_dict() == {"Lyon": 2, "Paris": 3}
     assert analysis.by_hour(frame).loc[(0, 10), "deliveries"] == 2
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from([16, 21, 20, 14, 24, 2, 99, 5000]), st.none()), min_size=1, max_size=60))
+def test_status_breakdown_by_code_counts_as_pandas_groupby(codes):
+    """The counts per (group, code) of one histogram, against pandas' groupby of the rows (codes
+    missing, unknown to the guide, and past the histogram's width included)."""
+    from mfanalytics.analysis import statuses
+    from mfanalytics.analysis.facts import facts_of
+
+    frame = make_report([{"code": c} for c in codes])
+    facts = facts_of(frame)
+    want = (
+        pd.DataFrame({"code": pd.array(facts.codes, dtype="Float64"), "g": facts.group_index})
+        .groupby(["g", "code"], dropna=False)
+        .size()
+        .rename("count")
+        .reset_index()
+    )
+    got = statuses._code_counts(facts.codes, facts.group_index)
+    key = ["g", "code"]
+    pd.testing.assert_frame_equal(
+        got.sort_values(key).reset_index(drop=True), want.sort_values(key).reset_index(drop=True), check_dtype=False
+    )
+    assert got["code"].dtype == "Float64" and got["count"].dtype == "int64"
+    table = analysis.status_breakdown(frame)
+    assert table["count"].sum() == len(codes)
+    assert table["status_code"].isna().sum() == (1 if None in codes else 0)
