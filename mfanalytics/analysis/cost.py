@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from mfanalytics.analysis.facts import ReportFacts, facts_of, require, segments_of
+from mfanalytics.analysis.facts import ReportFacts, facts_of, groups_of, require, segments_of
 from mfanalytics.errors import ValidationError
 from mfanalytics.messages.message import Message, non_gsm_chars, to_gsm7
 
@@ -218,9 +218,11 @@ def _spread(codes: np.ndarray, groups: pd.Index, seg: np.ndarray, posted: np.nda
     """Per group with a posted row: posted recipients by number of segments (columns 1, 2, ...), then
     ``min``, ``median``, ``max`` of the segments, from one histogram of (group, segments)."""
     seg_posted, code_posted = seg[posted], codes[posted]
-    if not len(seg_posted) or int(seg_posted.max()) > _HISTOGRAM_SEGMENTS or int(seg_posted.min()) < 0:
+    width = int(seg_posted.max()) + 1 if len(seg_posted) else 0
+    cells = len(groups) * width  # the histogram's size: at most a few times the rows
+    # (a column of Python objects: its groups' dtype is inferred from the posted rows alone)
+    if not width or width > _HISTOGRAM_SEGMENTS + 1 or key.dtype == object or cells > max(4 * len(seg), 1 << 20):
         return _spread_by_groupby(pd.Series(seg, index=key.index)[posted], key[posted])
-    width = int(seg_posted.max()) + 1
     hist = np.bincount(code_posted * width + seg_posted, minlength=len(groups) * width).reshape(len(groups), width)
     n = hist.sum(axis=1)
     kept = n > 0  # a group with no posted row has no line here (as in a groupby of the posted rows)
@@ -363,9 +365,7 @@ def cost_breakdown(
     if by is not None:
         require(frame, [by])
     key = frame[by] if by is not None else pd.Series("all", index=frame.index, name="group")
-    # the groups as groupby(key, dropna=False, sort=True) makes them: sorted, a missing key last
-    codes, uniques = pd.factorize(key, sort=True, use_na_sentinel=False)
-    groups = pd.Index(uniques, name=key.name)
+    codes, groups = groups_of(key)  # as groupby(key, dropna=False, sort=True) makes them
     table = pd.DataFrame({c: _sums(codes, v, len(groups)) for c, v in counted.items()}, index=groups)
     table["credits_saved"] = table["credits"] - table["credits_gsm7"]
     table.insert(3, "segments_mean", table["credits"] / table["posted"].where(table["posted"] > 0))

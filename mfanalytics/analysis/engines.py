@@ -223,7 +223,8 @@ def campaign_facts(got: Any, columns: Sequence[str], *, per_campaign: bool = Fal
 
     got = got.cast(campaign_schema(got.column_names))  # the same types, whichever engine answered
     if "campaign_id" not in columns or (not per_campaign and got.num_rows <= 1):
-        got = got.set_column(got.schema.get_field_index("_shown"), "_shown", pa.array([True] * got.num_rows))
+        shown = pa.array([True] * got.num_rows, pa.bool_())  # typed: no row is not a column of nulls
+        got = got.set_column(got.schema.get_field_index("_shown"), "_shown", shown)
     return got
 
 

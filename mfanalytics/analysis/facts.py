@@ -48,6 +48,7 @@ __all__ = [
     "codes",
     "countries",
     "facts_of",
+    "groups_of",
     "kpi_table",
     "ratio",
     "require",
@@ -140,6 +141,26 @@ def times(report: pd.DataFrame, col: str) -> pd.Series:
         return pd.Series(pd.NaT, index=report.index, dtype=f"datetime64[ns, {TZ}]")
     s = pd.to_datetime(report[col], errors="coerce")
     return s.dt.tz_localize(TZ, ambiguous="NaT", nonexistent="NaT") if s.dt.tz is None else s.dt.tz_convert(TZ)
+
+
+def groups_of(key: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Each row's group (its position among the groups) and the groups, as
+    ``groupby(key, dropna=False, sort=True)`` makes them: sorted, a missing key last, in the index
+    groupby gives (the values of an object column inferred: ``int64``, ``str``...).
+
+    Examples
+    --------
+    >>> codes, groups = groups_of(pd.Series([3, None, 1, 3], dtype="Int64", name="campaign_id"))
+    >>> codes.tolist(), groups.tolist()
+    ([1, 2, 0, 1], [1, 3, <NA>])
+    """
+    codes, uniques = pd.factorize(key, sort=True, use_na_sentinel=False)
+    if not len(key):  # no row: the empty index a frame's groupby gives (its dtype is groupby's own choice)
+        empty = pd.DataFrame({"n": np.zeros(0)}, index=key.index).groupby(key, dropna=False, sort=True).sum()
+        return codes, empty.index
+    if uniques.dtype == object:  # an object column: its values inferred, as groupby does
+        return codes, pd.Index(list(uniques), name=key.name)
+    return codes, pd.Index(uniques, name=key.name)
 
 
 def segments_of(report: pd.DataFrame, segments: int | pd.Series | None) -> np.ndarray:

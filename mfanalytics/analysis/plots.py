@@ -29,7 +29,7 @@ import pandas as pd
 
 from mfanalytics.analysis import kpis as analysis
 from mfanalytics.analysis.campaign_plots import plot_campaign_comparison, plot_daily_rates  # re-exported
-from mfanalytics.analysis.facts import ReportFacts, facts_of
+from mfanalytics.analysis.facts import ReportFacts, facts_of, groups_of
 from mfanalytics.analysis.plot_style import FLAG_COLOR as FLAG_COLOR  # re-exported
 from mfanalytics.analysis.plot_style import (
     FUNNEL_COLORS,
@@ -247,10 +247,13 @@ def plot_deliveries_over_time(
     keys = frame[by] if by is not None else pd.Series(0, index=frame.index)
     sent = ind["sent"].groupby(keys, dropna=False, sort=True).sum() if normalize else None
     shown = x[delivered]
-    # each campaign's rows by position (a look-up of the index's labels costs more than the sort)
-    groups = list(keys[delivered].groupby(keys[delivered], sort=True, dropna=False).indices.items())
+    # each campaign's rows by position, the campaigns as groupby(dropna=False, sort=True) has them
+    # (a look-up of the index's labels costs more than the sort)
+    codes, groups = groups_of(keys[delivered])
+    by_group = np.argsort(codes.astype(np.int32), kind="stable")
+    positions = np.split(by_group, np.cumsum(np.bincount(codes, minlength=len(groups)))[:-1])
     curves = []
-    for key, where in groups:
+    for key, where in zip(groups, positions, strict=True):
         scale = max(int(sent.get(key, 1)), 1) if sent is not None else 1.0
         xs = shown.iloc[where].dropna()
         curves.append((key, xs, scale, len(xs) / scale))

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from mfanalytics.analysis import engines
-from mfanalytics.analysis.facts import TZ, ReportFacts, facts_of, ratio, require
+from mfanalytics.analysis.facts import TZ, ReportFacts, facts_of, groups_of, ratio, require
 from mfanalytics.analysis.intervals import add_intervals
 from mfanalytics.analysis.kpis import summarize
 
@@ -54,16 +54,15 @@ def _campaign_when(report: Any, send_times: Any) -> pd.Series:
     first = ns(facts.times("delivered_at"))
     for col in ("first_click_at", "preview_at"):
         first = np.minimum(first, ns(facts.times(col)))
-    # the campaigns as groupby(campaign_id, dropna=False) makes them: sorted, a missing id last
-    codes, uniques = pd.factorize(frame["campaign_id"], sort=True, use_na_sentinel=False)
-    least_t0, least_first = np.full(len(uniques), never), np.full(len(uniques), never)
+    codes, campaigns = groups_of(frame["campaign_id"])  # as groupby(campaign_id, dropna=False) makes them
+    least_t0, least_first = np.full(len(campaigns), never), np.full(len(campaigns), never)
     np.minimum.at(least_t0, codes, t0)
     np.minimum.at(least_first, codes, first)
-    unknown = np.bincount(codes[t0 == never], minlength=len(uniques)) > 0
+    unknown = np.bincount(codes[t0 == never], minlength=len(campaigns)) > 0
     # a row without a send time starts at its campaign's first event: it only counts if a row has none
     start = np.where(unknown, np.minimum(least_t0, least_first), least_t0)
     at = pd.DatetimeIndex(np.where(start == never, np.iinfo(np.int64).min, start).view("M8[ns]"), tz="UTC")
-    return pd.Series(at.tz_convert(TZ), index=pd.Index(uniques, name="campaign_id")).astype(dtype)
+    return pd.Series(at.tz_convert(TZ), index=campaigns.rename("campaign_id")).astype(dtype)
 
 
 def campaign_day(when: pd.Series) -> pd.Series:

@@ -244,12 +244,19 @@ def _distinct(minutes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(present).astype(np.int64) + lo, rank[offset]
 
 
-def _verdicts(minutes: np.ndarray, zone: str, region: str | None, window: SendingWindow) -> np.ndarray:
-    """For UTC minutes since the epoch, in ``zone`` (holidays of ``region``): 0 inside ``window``,
+def _wall_minutes(instants: np.ndarray, zone: str) -> tuple[np.ndarray, bool]:
+    """The local wall clock in ``zone`` of UTC ``instants`` (``datetime64``), as whole minutes since
+    1970-01-01, and whether every offset from UTC there is a whole number of minutes."""
+    utc = pd.DatetimeIndex(instants).tz_localize(UTC)
+    local = utc.tz_convert(zone).tz_localize(None).as_unit("ns")
+    offsets = local.asi8 - utc.tz_localize(None).as_unit("ns").asi8
+    return local.to_numpy().astype("datetime64[m]").view(np.int64), bool((offsets % 60_000_000_000 == 0).all())
+
+
+def _verdicts(wall: np.ndarray, region: str | None, window: SendingWindow) -> np.ndarray:
+    """For local wall-clock minutes since 1970-01-01 (holidays of ``region``): 0 inside ``window``,
     1 outside its hours, 2 on a closed day (outside ``window.days``, or a public holiday)."""
-    local = pd.DatetimeIndex(minutes.astype("datetime64[m]")).tz_localize(UTC).tz_convert(zone).tz_localize(None)
-    # the local wall clock as integers: days since 1970-01-01 (a Thursday) and minutes of the day
-    day, clock = np.divmod(local.to_numpy().astype("datetime64[m]").view(np.int64), 24 * 60)
+    day, clock = np.divmod(wall, 24 * 60)  # days since 1970-01-01 (a Thursday), minutes of the day
     closed = ~np.isin((day + 3) % 7, window.days)
     if window.holidays and region is not None:
         years = np.unique(day.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970)
@@ -330,8 +337,8 @@ def received_outside_window(
     # (factorized as strings: an object array would hold a Python string per row, ~60 MB a million)
     territory, places = pd.factorize(region_of_row.astype("string").fillna("ZZ"))
     # each row's minute (UTC): the rules are judged once per distinct minute and territory, and each
-    # row takes its verdict (every zone's offset is a whole number of minutes, so the local minute
-    # of the row is the local minute of its UTC minute)
+    # row takes its verdict (where the zone's offsets are whole minutes, as they all are since the
+    # 1950s, the local minute of a row is the local minute of its UTC minute)
     utc = rows["delivered_at"].dt.tz_convert(UTC).dt.tz_localize(None).to_numpy()
     minute, inverse = _distinct(utc.astype("datetime64[m]").view(np.int64))
     verdict = np.zeros(len(rows), dtype=np.int8)  # 0 inside the window, 1 after hours, 2 closed day
@@ -341,12 +348,17 @@ def received_outside_window(
         if zone is None:
             zones = sorted(zones_of_foreign(rows["mobile"][mask].dropna().unique()))
             zone = zones[0] if zones else "Europe/Paris"
+        region = None if place == "ZZ" else str(place)
         seen = inverse[mask]
         used = np.zeros(len(minute), dtype=bool)
         used[seen] = True  # judge only the minutes this territory's rows fall in
-        judged = np.zeros(len(minute), dtype=np.int8)
-        judged[used] = _verdicts(minute[used], zone, None if place == "ZZ" else str(place), window)
-        verdict[mask] = judged[seen]
+        wall, whole = _wall_minutes(minute[used].astype("datetime64[m]"), zone)
+        if whole:
+            judged = np.zeros(len(minute), dtype=np.int8)
+            judged[used] = _verdicts(wall, region, window)
+            verdict[mask] = judged[seen]
+        else:  # an offset with seconds (local mean time, before the 1950s): each row's own instant
+            verdict[mask] = _verdicts(_wall_minutes(utc[mask], zone)[0], region, window)
     hours, closed = verdict == 1, verdict == 2
     key = rows["campaign_id"].astype("Int64")
     out = pd.DataFrame(

@@ -232,31 +232,36 @@ _CODES = [16, 16, 16, 20, 14, 21, 2, None]
 @given(
     st.lists(
         st.tuples(
-            st.sampled_from([1, 2, 3]),
+            st.sampled_from([1, 2, 3, None]),
             st.sampled_from(_CODES),
-            st.one_of(st.integers(1, 8), st.integers(1, 5000)),
+            st.one_of(st.integers(1, 8), st.integers(1, 5000), st.integers(2**50, 2**52)),
             st.booleans(),
         ),
         min_size=0,
         max_size=40,
     ),
-    st.sampled_from(["campaign_id", None]),
+    st.sampled_from(["campaign_id", None, "agency", "number"]),
 )
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_the_tables_equal_pandas_groupby_of_the_rows(rows, by):
     """The per-campaign sums and the spread of segments (histograms of group x segments, with a
     fallback past 1024 segments) against pandas' own groupby sum, value_counts and median over
-    the rows, whatever the mix of campaigns, statuses, segments and clicks."""
+    the rows, whatever the mix of campaigns (some without an id), statuses, segments (sums past
+    2**53 included) and clicks, grouped by the campaign, by nothing, or by a column of Python
+    objects (strings, or integers with a None: groupby infers the index's dtype)."""
     frame = make_report(
         [
-            {"campaign": c, "code": code, "delivered_at": "2026-03-02 10:00:00" if code == 16 else None}
+            {"campaign": c or 9, "code": code, "delivered_at": "2026-03-02 10:00:00" if code == 16 else None}
             | ({"track_1_at": "2026-03-02 10:05:00", "track_1_clicks": 1} if clicked and code == 16 else {})
             for c, code, _, clicked in rows
         ]
     )
+    frame["campaign_id"] = pd.array([c for c, *_ in rows], dtype="Int64")
+    frame["agency"] = pd.Series([None if c is None else f"A{c}" for c, *_ in rows], index=frame.index, dtype=object)
+    frame["number"] = pd.Series([c for c, *_ in rows], index=frame.index, dtype=object)
     segments = pd.Series([s for _, _, s, _ in rows], index=frame.index, dtype="int64")
     cost = cost_breakdown(frame, by=by, segments=segments)
-    key = frame["campaign_id"] if by else pd.Series("all", index=frame.index, name="group")
+    key = frame[by] if by else pd.Series("all", index=frame.index, name="group")
     facts = mfanalytics.analysis.facts.facts_of(frame)
     posted = np.asarray(facts.sent, dtype=bool)
     ind = facts.indicators

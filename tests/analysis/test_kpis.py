@@ -468,3 +468,20 @@ def test_status_breakdown_by_code_counts_as_pandas_groupby(codes):
     table = analysis.status_breakdown(frame)
     assert table["count"].sum() == len(codes)
     assert table["status_code"].isna().sum() == (1 if None in codes else 0)
+
+
+def test_an_empty_report_is_summarised_even_as_the_first_frame_of_its_shape(monkeypatch):
+    """A report with a header and no line (a campaign not sent yet), read before any other frame of
+    its columns: its campaigns' table has no row, and its query is built from it (the kept SQL of
+    the frames' shapes emptied, as in a fresh process)."""
+    from mfanalytics.analysis import facts
+    from mfanalytics.analysis.cost import cost_breakdown
+    from mfanalytics.reports.parsing import parse_report
+
+    head = (Path(__file__).parents[1] / "data" / "reports" / "semicolon_utf8.csv").read_bytes().split(b"\n")[0]
+    report = parse_report(head + b"\n")
+    assert len(report) == 0
+    monkeypatch.setattr(facts, "_QUERIES", {})
+    assert analysis.summarize(report).empty
+    assert analysis.summarize(report, by=None).empty
+    assert cost_breakdown(report).table.empty

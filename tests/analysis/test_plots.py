@@ -272,3 +272,33 @@ def test_importing_does_not_import_matplotlib():
         assert "matplotlib" not in sys.modules, "matplotlib imported at import time"
     """)
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _curves(ax):
+    return {line.get_label(): np.asarray(line.get_ydata()).tolist() for line in ax.get_lines()}
+
+
+def test_cumulative_deliveries_of_campaigns_without_an_id_and_of_repeated_labels(ax):
+    """Each group's line counts its own delivered rows once, in order, over its own sent rows:
+    rows with no campaign id are a group of their own ("Campagne <NA>"), a categorical column's
+    missing value too, and a frame whose index repeats (two reports concatenated) counts each row
+    once."""
+    import pandas as pd
+
+    rows = [{"campaign": 1, "code": 16, "delivered_at": "2026-03-02 10:00:00"}, {"campaign": 1, "code": 20}]
+    rows += [{"campaign": 2, "code": 16, "delivered_at": f"2026-03-02 10:0{m}:00"} for m in (5, 6)]
+    rows += [{"campaign": 2, "code": 20}, {"campaign": 2, "code": 20}]
+    frame = make_report(rows)
+    frame.loc[[2, 3, 4, 5], "campaign_id"] = pd.NA
+    plots.plot_deliveries_over_time(frame, normalize=True, ax=ax)
+    assert _curves(ax) == {"Campagne 1": [0.0, 0.5], "Campagne <NA>": [0.0, 0.25, 0.5]}
+    _, ax2 = plt.subplots()
+    frame["grp"] = pd.Categorical(["a", "a", None, None, None, None], categories=["a", "b"])
+    plots.plot_deliveries_over_time(frame, by="grp", ax=ax2)
+    assert _curves(ax2) == {"a": [0.0, 1.0], "nan": [0.0, 1.0, 2.0]}
+    _, ax3 = plt.subplots()
+    twice = pd.concat([make_report(rows[:2]), make_report(rows[2:]).assign(campaign_id=2)])
+    assert twice.index.has_duplicates
+    plots.plot_deliveries_over_time(twice, ax=ax3)
+    assert _curves(ax3) == {"Campagne 1": [0.0, 1.0], "Campagne 2": [0.0, 1.0, 2.0]}
+    plt.close("all")

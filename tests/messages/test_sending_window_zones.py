@@ -147,3 +147,26 @@ def test_distinct_minutes_are_numpy_unique(values, spread, base):
     want, inverse = np.unique(minutes, return_inverse=True)
     assert np.array_equal(got, want) and np.array_equal(where, inverse)
     assert np.array_equal(got[where], minutes)
+
+
+def test_a_zone_whose_offset_has_seconds_is_judged_row_by_row():
+    """Paris kept its local mean time (+0:09:21) until 1911: 07:50:38 UTC is 07:59:59 there, after
+    hours, and 07:50:40 UTC is 08:00:01, inside; a whole-minute cut of the UTC times would judge
+    both alike."""
+    from zoneinfo import ZoneInfo
+
+    import pandas as pd
+
+    from mfanalytics.messages.sending_window import received_outside_window
+
+    at = pd.Series(pd.to_datetime(["1850-06-03 07:50:38", "1850-06-03 07:50:40"])).dt.tz_localize("UTC")
+    local = [t.to_pydatetime().astimezone(ZoneInfo("Europe/Paris")) for t in at]
+    assert [t.strftime("%H:%M:%S") for t in local] == ["07:59:59", "08:00:01"]
+    report = pd.DataFrame(
+        {
+            "campaign_id": pd.array([1, 1], dtype="Int64"),
+            "mobile": pd.array(["+33612345678"] * 2, dtype="string"),
+            "delivered_at": at,
+        }
+    )
+    assert received_outside_window(report).loc[1].tolist() == [2, 1, 1, 0]
