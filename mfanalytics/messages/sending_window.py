@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from mfanalytics.errors import ValidationError
+from mfanalytics.times import distinct_ticks
 
 __all__ = [
     "SendingWindow",
@@ -225,25 +226,6 @@ def local_check(moment: datetime, zone: str, region: str | None, window: Sending
     return None, text
 
 
-#: the widest span of minutes counted with one table (about 32 years); wider: sorted
-_SPAN_MINUTES = 1 << 24
-
-
-def _distinct(minutes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct values of ``minutes`` (sorted) and each row's position among them, in
-    O(rows + span) when the span is at most :data:`_SPAN_MINUTES` (``np.unique`` sorts)."""
-    if not len(minutes):
-        return minutes, np.zeros(0, dtype=np.intp)
-    lo, hi = int(minutes.min()), int(minutes.max())
-    if hi - lo >= _SPAN_MINUTES:
-        return np.unique(minutes, return_inverse=True)
-    offset = minutes - lo
-    present = np.zeros(hi - lo + 1, dtype=bool)
-    present[offset] = True
-    rank = np.cumsum(present, dtype=np.intp) - 1
-    return np.flatnonzero(present).astype(np.int64) + lo, rank[offset]
-
-
 def _wall_minutes(instants: np.ndarray, zone: str) -> tuple[np.ndarray, bool]:
     """The local wall clock in ``zone`` of UTC ``instants`` (``datetime64``), as whole minutes since
     1970-01-01, and whether every offset from UTC there is a whole number of minutes."""
@@ -340,7 +322,7 @@ def received_outside_window(
     # row takes its verdict (where the zone's offsets are whole minutes, as they all are since the
     # 1950s, the local minute of a row is the local minute of its UTC minute)
     utc = rows["delivered_at"].dt.tz_convert(UTC).dt.tz_localize(None).to_numpy()
-    minute, inverse = _distinct(utc.astype("datetime64[m]").view(np.int64))
+    minute, inverse = distinct_ticks(utc.astype("datetime64[m]").view(np.int64))
     verdict = np.zeros(len(rows), dtype=np.int8)  # 0 inside the window, 1 after hours, 2 closed day
     for i, place in enumerate(places):
         zone = TERRITORY_ZONES.get(str(place), "Europe/Paris" if place == "ZZ" else None)

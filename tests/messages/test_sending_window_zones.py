@@ -136,14 +136,14 @@ def test_property_each_row_is_judged_by_its_own_local_wall_clock(rows):
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.integers(-(2**40), 2**40), max_size=50), st.integers(0, 3), st.integers(0, 2**30))
-def test_distinct_minutes_are_numpy_unique(values, spread, base):
-    """The table of distinct minutes (and the sorted fallback for wide spans) is np.unique's."""
+def test_distinct_ticks_are_numpy_unique(values, spread, base):
+    """The table of distinct minutes or seconds (and the sorted fallback for wide spans) is np.unique's."""
     import numpy as np
 
-    from mfanalytics.messages import sending_window
+    from mfanalytics.times import distinct_ticks
 
     minutes = np.array([base + v // 10 ** (12 - 3 * spread) for v in values], dtype=np.int64)
-    got, where = sending_window._distinct(minutes)
+    got, where = distinct_ticks(minutes)
     want, inverse = np.unique(minutes, return_inverse=True)
     assert np.array_equal(got, want) and np.array_equal(where, inverse)
     assert np.array_equal(got[where], minutes)
