@@ -220,7 +220,6 @@ def _spread(codes: np.ndarray, groups: pd.Index, seg: np.ndarray, posted: np.nda
     seg_posted, code_posted = seg[posted], codes[posted]
     width = int(seg_posted.max()) + 1 if len(seg_posted) else 0
     cells = len(groups) * width  # the histogram's size: at most a few times the rows
-    # (a column of Python objects: its groups' dtype is inferred from the posted rows alone)
     if not width or width > _HISTOGRAM_SEGMENTS + 1 or key.dtype == object or cells > max(4 * len(seg), 1 << 20):
         return _spread_by_groupby(pd.Series(seg, index=key.index)[posted], key[posted])
     hist = np.bincount(code_posted * width + seg_posted, minlength=len(groups) * width).reshape(len(groups), width)
@@ -241,7 +240,9 @@ def _spread(codes: np.ndarray, groups: pd.Index, seg: np.ndarray, posted: np.nda
 
 
 def _spread_by_groupby(seg_posted: pd.Series, key: pd.Series) -> pd.DataFrame:
-    """:func:`_spread` with pandas' groupby (segment counts too large for a histogram, or no posted row)."""
+    """:func:`_spread` with pandas' groupby: no posted row, segment counts past
+    :data:`_HISTOGRAM_SEGMENTS`, a histogram larger than a few times the rows, or a key column of
+    Python objects (whose groups' dtype pandas infers from the posted rows)."""
     spread = seg_posted.groupby(key, dropna=False, sort=True).value_counts().unstack(fill_value=0)
     spread = spread.reindex(columns=sorted(spread.columns)).astype(np.int64) if len(spread) else spread
     stats = seg_posted.groupby(key, dropna=False, sort=True).agg(["min", "median", "max"])
