@@ -321,8 +321,9 @@ def cost_breakdown(
     n = len(frame)
     if messages is None:
         seg = fallback.astype("float64")
-        seg7, encoding = seg.copy(), None
-        text = pd.Series(pd.array(pa.nulls(n, pa.large_string()), dtype="string"), index=frame.index)
+        seg7 = seg.copy()
+        # no text and no encoding, for every row
+        text = encoding = pd.Series(pd.array(pa.nulls(n, pa.large_string()), dtype="string"), index=frame.index)
         basis = np.full(n, _BASES.index("no message"), dtype=np.int8)
     else:
         r = _rendered(messages, frame)
@@ -339,9 +340,7 @@ def cost_breakdown(
             "posted": posted,
             "segments": seg.astype(np.int64),
             "credits": (seg * posted).astype(np.int64),
-            "encoding": encoding
-            if encoding is not None
-            else pd.Series(pd.array(pa.nulls(n, pa.large_string()), dtype="string"), index=frame.index),
+            "encoding": encoding,
             "segments_gsm7": seg7.astype(np.int64),
             "basis": pd.Categorical.from_codes(
                 renumber[basis], categories=pd.Index(names, dtype="str" if names else "object")
