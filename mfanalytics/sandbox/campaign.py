@@ -268,11 +268,15 @@ def normalize_numbers(raw: Iterable[Any] | np.ndarray) -> pd.DataFrame:
     """
     from mfanalytics.lists.phones import normalize_mobiles
 
-    raw = np.asarray(pd.Series(raw, dtype="string").fillna(""), dtype=object)
-    norm = normalize_mobiles(raw, region="FR")
+    # Kept as Arrow strings: a Python object per number costs more than the normalisation at millions of rows.
+    if isinstance(raw, pd.Series) and isinstance(raw.dtype, pd.StringDtype):
+        series = raw.reset_index(drop=True)
+    else:
+        series = pd.Series(raw if isinstance(raw, np.ndarray) else list(raw), dtype="string")
+    norm = normalize_mobiles(series, region="FR")  # a missing value is "empty", as "" is
     invalid = np.flatnonzero(~norm["mobile_valid"].fillna(False).to_numpy(dtype=bool))
     if len(invalid):  # fiction numbers are invalid for phonenumbers: look only there
-        magic = magic_e164(raw[invalid])
+        magic = magic_e164(series.iloc[invalid].fillna(""))
         hit = invalid[pd.notna(magic)]
         if len(hit):
             norm = norm.copy()
@@ -294,17 +298,16 @@ def normalize(frame: pd.DataFrame) -> pd.DataFrame:
     if not todo.any():
         frame["__valid"] = frame["__valid"].astype(bool)
         return frame
-    norm = normalize_numbers(frame["__raw"].to_numpy(dtype=object)[todo])
-    e164 = norm["mobile_e164"].astype("string").to_numpy(dtype=object)
+    raw = frame["__raw"].astype("string")
+    norm = normalize_numbers(raw if todo.all() else raw[todo])
     valid = norm["mobile_valid"].fillna(False).to_numpy(dtype=bool)
-    country = norm["mobile_country"].astype("string").fillna("").to_numpy(dtype=object)
     if todo.all():
-        frame["__e164"], frame["__valid"], frame["__country"] = (
-            pd.array(e164, dtype="string"),
-            valid,
-            pd.array(country, dtype="string"),
-        )
+        frame["__e164"] = norm["mobile_e164"].astype("string").array
+        frame["__valid"] = valid
+        frame["__country"] = norm["mobile_country"].astype("string").fillna("").array
         return frame
+    e164 = norm["mobile_e164"].astype("string").to_numpy(dtype=object)
+    country = norm["mobile_country"].astype("string").fillna("").to_numpy(dtype=object)
     # copies: to_numpy may hand back a read-only view of the frame (listsId and listRecipient together)
     out_e164 = np.array(frame["__e164"].astype("string").to_numpy(dtype=object), dtype=object)
     out_valid = np.array(frame["__valid"].to_numpy(dtype=object), dtype=object)

@@ -291,13 +291,14 @@ def upload_list(
     target = state.acting_for(account, owner)
     frame = reading.parse_list(content)
     column = _mobile_column(frame)
-    normalized = normalize_numbers(frame[column].to_numpy(dtype=object))
+    normalized = normalize_numbers(frame[column].astype("string"))
     normalized.index = frame.index
     analysis = dict(cleaning.analyze_list(frame, column=column, normalized=normalized))
     frame = frame.copy()
-    frame["__e164"] = normalized["mobile_e164"].astype("string").to_numpy()
+    # the columns as pandas' default strings, Arrow-backed: no Python object per number
+    frame["__e164"] = normalized["mobile_e164"].astype("str").array
     frame["__valid"] = normalized["mobile_valid"].fillna(False).to_numpy(dtype=bool)
-    frame["__country"] = normalized["mobile_country"].astype("string").fillna("").to_numpy()
+    frame["__country"] = normalized["mobile_country"].astype("str").fillna("").array
     valid = dict(analysis.get("validCountryCounter") or {})
     refused = {k: v for k, v in valid.items() if k not in target.countries}
     if refused:
