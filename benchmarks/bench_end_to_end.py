@@ -54,6 +54,13 @@ def _reset_peak(pid: int | str = "self") -> None:
         fh.write("5")  # the peak RSS starts again from the current RSS
 
 
+def _cpu_seconds(pid: int | str = "self") -> float:
+    """User + system CPU seconds of a process so far (``/proc/<pid>/stat``)."""
+    with open(f"/proc/{pid}/stat") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _start_server() -> tuple[subprocess.Popen[str], str]:
     """``mfanalytics sandbox`` on a free loopback port, frozen clock, no sample history."""
     import requests
@@ -98,6 +105,7 @@ def worker(rows: int) -> dict[str, Any]:
     def stage(name: str, fn: Callable[[], Any]) -> Any:
         _reset_peak()
         _reset_peak(server.pid)
+        cpu = _cpu_seconds(), _cpu_seconds(server.pid)
         t0 = time.perf_counter()
         value = fn()
         seconds = time.perf_counter() - t0
@@ -107,6 +115,8 @@ def worker(rows: int) -> dict[str, Any]:
                 "seconds": seconds,
                 "client_mb": _peak_kb() / 1024,
                 "server_mb": _peak_kb(server.pid) / 1024,
+                "client_cpu": _cpu_seconds() - cpu[0],
+                "server_cpu": _cpu_seconds(server.pid) - cpu[1],
             }
         )
         return value
@@ -187,9 +197,15 @@ def main() -> None:
             f"\n{rows:,} recipients: list {run['list_mb']:.0f} MB, report {run['report_mb']:.0f} MB "
             f"({run['report_rows']:,} rows), HTML {run['html_mb']:.1f} MB"
         )
-        print(f"{'stage':<16} {'seconds':>8} {'client peak MB':>15} {'server peak MB':>15}")
+        print(
+            f"{'stage':<16} {'seconds':>8} {'client peak MB':>15} {'server peak MB':>15}"
+            f" {'client CPU s':>13} {'server CPU s':>13}"
+        )
         for s in run["stages"]:
-            print(f"{s['stage']:<16} {s['seconds']:8.2f} {s['client_mb']:15.0f} {s['server_mb']:15.0f}")
+            print(
+                f"{s['stage']:<16} {s['seconds']:8.2f} {s['client_mb']:15.0f} {s['server_mb']:15.0f}"
+                f" {s['client_cpu']:13.2f} {s['server_cpu']:13.2f}"
+            )
         total = sum(s["seconds"] for s in run["stages"])
         client_peak = max(s["client_mb"] for s in run["stages"])
         server_peak = max(s["server_mb"] for s in run["stages"])
