@@ -345,11 +345,13 @@ def digits_and_plus(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
     offsets = np.frombuffer(bufs[1], dtype=np.int32)[arr.offset : arr.offset + n + 1].astype(np.int64)
     data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, dtype=np.uint8)
     chunk = data[offsets[0] : offsets[-1]]
-    kept = np.flatnonzero((chunk >= 48) & (chunk <= 57))
-    new_offsets = np.searchsorted(kept, offsets - offsets[0]).astype(np.int32)
+    is_digit = (chunk - np.uint8(48)) < 10  # bytes 0-9 (the others wrap above 9)
+    before = np.zeros(len(chunk) + 1, dtype=np.int32)  # digits before each byte: Arrow's offsets are int32
+    np.cumsum(is_digit, dtype=np.int32, out=before[1:])
+    new_offsets = before[offsets - offsets[0]]
     plus = np.zeros(n, dtype=bool)
     plus[np.searchsorted(offsets - offsets[0], np.flatnonzero(chunk == 43), side="right") - 1] = True
-    digits = pa.StringArray.from_buffers(n, pa.py_buffer(new_offsets), pa.py_buffer(chunk[kept].tobytes()))
+    digits = pa.StringArray.from_buffers(n, pa.py_buffer(new_offsets), pa.py_buffer(chunk[is_digit].tobytes()))
     return digits, plus
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import phonenumbers
 import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mfanalytics.lists.numbering import digits_only, regions_of_international
+from mfanalytics.lists.numbering import _Digits, digits_and_plus, digits_only, regions_of_international
 
 codes = st.sampled_from(["33", "262", "590", "594", "596", "1", "44", "32", "41", "352", "377", "49", "7", "999", "0"])
 digits = st.text(alphabet="0123456789", min_size=0, max_size=13)
@@ -40,6 +41,39 @@ def test_numbers_of_shared_country_codes_are_settled_without_phonenumbers():
 def test_digits_only_keeps_the_ascii_digits(values):
     got = digits_only(pa.array(values, pa.string())).to_pylist()
     assert got == ["".join(c for c in (v or "") if "0" <= c <= "9") for v in values]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="0123456789+ -.()telé٣", max_size=14)), max_size=25), st.data())
+def test_digits_and_plus_on_slices(values, data):
+    """Digits and '+' of each value, also on an array that is a slice of a larger one (offsets not from 0)."""
+    start = data.draw(st.integers(0, len(values)))
+    arr = pa.array(values, pa.string()).slice(start)
+    digits, plus = digits_and_plus(arr)
+    kept = values[start:]
+    assert digits.to_pylist() == ["".join(c for c in (v or "") if "0" <= c <= "9") for v in kept]
+    assert plus.tolist() == ["+" in (v or "") for v in kept]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(digits, min_size=1, max_size=25), st.data())
+def test_digit_suffixes_are_python_slices(values, data):
+    """_Digits.suffixes(rows, skip, valid): each row's digits without the first ``skip``, null where not valid."""
+    start = data.draw(st.integers(0, len(values) - 1))
+    d = _Digits(pa.array(values, pa.string()).slice(start))
+    kept = values[start:]
+    rows = data.draw(st.one_of(st.none(), st.lists(st.integers(0, len(kept) - 1), max_size=30)))
+    picked = kept if rows is None else [kept[r] for r in rows]
+    skip = data.draw(st.lists(st.integers(0, 15), min_size=len(picked), max_size=len(picked)))
+    valid = data.draw(st.one_of(st.none(), st.lists(st.booleans(), min_size=len(picked), max_size=len(picked))))
+    got = d.suffixes(
+        None if rows is None else np.asarray(rows, dtype=np.int64),
+        np.asarray(skip, dtype=np.int64),
+        None if valid is None else np.asarray(valid, dtype=bool),
+    )
+    expected = [v[k:] if valid is None or valid[i] else None for i, (v, k) in enumerate(zip(picked, skip))]
+    assert got.to_pylist() == expected
+    got.validate(full=True)
 
 
 def test_types_of_international_are_phonenumbers_own_types_on_every_example_number():
