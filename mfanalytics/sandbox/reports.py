@@ -16,7 +16,9 @@ Examples
 from __future__ import annotations
 
 import io
+import itertools
 import re
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any, BinaryIO
 
@@ -41,6 +43,8 @@ __all__ = [
     "paris_strings",
     "to_csv_bytes",
     "write_csv",
+    "write_report_csv",
+    "CHUNK_ROWS",
     "to_json_bytes",
     "parse_period",
     "parse_fiql",
@@ -65,7 +69,16 @@ def paris_arrow(seconds: np.ndarray) -> pa.Array:
     seconds = np.asarray(seconds, dtype=np.float64)
     ok = ~np.isnan(seconds)
     uniq, inverse = distinct_ticks(np.floor(seconds[ok]).astype(np.int64))  # O(rows + span), not a sort
-    utc = pd.DatetimeIndex(uniq.astype("datetime64[s]")).tz_localize("UTC")
+    buf = _paris_bytes(uniq)
+    texts = pa.array(buf.reshape(-1).view("S19"), type=pa.binary(19)).cast(pa.binary()).cast(pa.string())
+    index = np.zeros(len(seconds), dtype=np.int64)
+    index[ok] = inverse.reshape(-1)
+    return texts.take(pa.array(index, mask=~ok))
+
+
+def _paris_bytes(ticks: np.ndarray) -> np.ndarray:
+    """Epoch seconds (int64) as ``DD/MM/YYYY HH:MM:SS`` Paris time: a ``(len(ticks), 19)`` uint8 matrix."""
+    utc = pd.DatetimeIndex(ticks.astype("datetime64[s]")).tz_localize("UTC")
     local = utc.tz_convert(PARIS).tz_localize(None).to_numpy().astype("datetime64[s]").astype(np.int64)
     days = (local // 86400).astype("datetime64[D]")
     months = days.astype("datetime64[M]")
@@ -73,7 +86,7 @@ def paris_arrow(seconds: np.ndarray) -> pa.Array:
     month = months.astype(np.int64) % 12 + 1
     day = (days - months).astype(np.int64) + 1
     sod = local % 86400
-    buf = np.full((len(uniq), 19), ord("0"), dtype=np.uint8)
+    buf = np.full((len(ticks), 19), ord("0"), dtype=np.uint8)
     for col, value, width in (
         (0, day, 2),
         (3, month, 2),
@@ -87,10 +100,29 @@ def paris_arrow(seconds: np.ndarray) -> pa.Array:
     buf[:, 2] = buf[:, 5] = ord("/")
     buf[:, 10] = ord(" ")
     buf[:, 13] = buf[:, 16] = ord(":")
-    texts = pa.array(buf.reshape(-1).view("S19"), type=pa.binary(19)).cast(pa.binary()).cast(pa.string())
-    index = np.zeros(len(seconds), dtype=np.int64)
-    index[ok] = inverse.reshape(-1)
-    return texts.take(pa.array(index, mask=~ok))
+    return buf
+
+
+class _ParisClock:
+    """:func:`paris_arrow` for the chunks of one report, whose times fall from second ``lo`` to ``hi``:
+    each second is formatted once, the first time a chunk has it, into a table of the span, and a
+    chunk's strings are gathered from there (one with a time out of the span: by :func:`paris_arrow`)."""
+
+    def __init__(self, lo: int, hi: int) -> None:
+        self.lo, self.known = lo, np.zeros(max(hi - lo + 1, 0), dtype=bool)
+        self.texts = np.zeros((len(self.known), 19), dtype=np.uint8)
+
+    def __call__(self, seconds: np.ndarray) -> pa.Array:
+        ok = ~np.isnan(seconds)
+        at = np.floor(seconds[ok]).astype(np.int64) - self.lo
+        if len(at) and (at.min() < 0 or at.max() >= len(self.known)):
+            return paris_arrow(seconds)
+        new = np.unique(at[~self.known[at]])
+        self.texts[new], self.known[new] = _paris_bytes(new + self.lo), True
+        offsets = np.zeros(len(seconds) + 1, dtype=np.int32)
+        np.cumsum(ok * np.int32(19), out=offsets[1:])
+        buffers = [pa.array(ok).buffers()[1], pa.py_buffer(offsets), pa.py_buffer(np.take(self.texts, at, axis=0))]
+        return pa.Array.from_buffers(pa.string(), len(seconds), buffers)
 
 
 def paris_strings(seconds: np.ndarray) -> np.ndarray:
@@ -127,6 +159,10 @@ def parse_status_filter(value: str | None, field: str = "status") -> list[int] |
         ) from None
 
 
+#: Recipient lines per chunk of :func:`write_report_csv` (read at each call).
+CHUNK_ROWS = 1 << 17
+
+
 def report_table(
     campaign: SimCampaign,
     now: float,
@@ -144,74 +180,105 @@ def report_table(
     ``details`` selects the recipient fields (case-insensitive); an unknown
     one raises unless ``strict=False``.
     """
-    frame = campaign.frame
-    n = len(frame)
-    injected_at = now if campaign.injected_at is None else campaign.injected_at
+    return next(_report_chunks(campaign, now, None, status, details, search, with_campaign_id, strict))
+
+
+def _report_chunks(
+    campaign: SimCampaign,
+    now: float,
+    chunk_rows: int | None,
+    status: list[int] | None = None,
+    details: list[str] | None = None,
+    search: list[list[tuple[str, str, str]]] | None = None,
+    with_campaign_id: bool = False,
+    strict: bool = True,
+) -> Iterator[pa.Table]:
+    """:func:`report_table`'s rows in tables, one per ``chunk_rows`` recipient lines (one in all when
+    None): at least one, maybe empty. Their arrays are the size of a chunk: the engine answers for a
+    view of ``campaign.sim`` (the sent lines, in line order), the fields are converted chunk by chunk.
+    """
+    frame, codes0, injected_at = campaign.frame, campaign.codes, campaign.injected_at
+    if codes0 is None or injected_at is None:
+        raise ValueError(f"campaign {campaign.id} is {campaign.status}: it has no codes before it is injected")
     dt = now - injected_at
-    sent = campaign.sent_index
-    sim = campaign.sim
-    codes = current_codes(campaign, now)
-    mask = np.ones(n, dtype=bool)
-    if status:
-        mask &= np.isin(codes, status)
     fields = _select_fields(campaign, details, strict=strict)
-    if search:
-        mask &= fiql_mask(search, frame, codes, campaign.id)
-    everything = bool(mask.all())
-    rows = np.flatnonzero(mask)
-    take = pa.array(rows)
+    searched = fiql_mask(search, frame, current_codes(campaign, now), campaign.id) if search else None
+    n = len(frame)
+    step = max(n, 1) if chunk_rows is None else chunk_rows
+    paris: Callable[[np.ndarray], pa.Array] = paris_arrow
+    if step < n and np.floor(now) - np.floor(injected_at) < n:  # each second formatted once, not once a chunk
+        paris = _ParisClock(int(np.floor(injected_at)), int(np.floor(now)) + 1)  # the engine's times fall there
 
-    def column(name: str) -> pa.Array:
-        arr = pa.array(frame[name], from_pandas=True)
-        if pa.types.is_dictionary(arr.type):
-            arr = arr.dictionary_decode()
-        if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
-            arr = arr.cast(pa.string())
-        return arr if everything else arr.take(take)
+    def chunk(lines: slice, sim: dict[str, np.ndarray]) -> pa.Table:
+        codes = codes0[lines].astype(np.int16)
+        sent = codes == 0
+        count = int(np.count_nonzero(sent))
+        if count:
+            codes[sent] = engine.current_codes(sim, dt)
+        mask = np.ones(len(codes), dtype=bool)
+        if status:
+            mask &= np.isin(codes, status)
+        if searched is not None:
+            mask &= searched[lines]
+        everything = bool(mask.all())
+        rows = np.flatnonzero(mask)
+        take = pa.array(rows)
 
-    position = np.full(n, -1, dtype=np.int64)
-    position[sent] = np.arange(len(sent))
-    pos = position[rows]
-    has = pos >= 0
-    hpos = pos[has]
+        def column(name: str) -> pa.Array:
+            arr = pa.array(frame[name].iloc[lines], from_pandas=True)
+            if pa.types.is_dictionary(arr.type):
+                arr = arr.dictionary_decode()
+            if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+                arr = arr.cast(pa.string())
+            return arr if everything else arr.take(take)
 
-    def spread(values: np.ndarray, fill: float, dtype: type[np.generic]) -> np.ndarray:
-        out = np.full(len(rows), fill, dtype=dtype)
-        out[has] = values[hpos]
-        return out
+        has = sent[rows]
+        hpos = (np.cumsum(sent) - 1)[rows][has]
 
-    out: dict[str, pa.Array] = {}
-    if with_campaign_id:
-        out["CAMPAIGN_ID"] = pa.array(np.full(len(rows), campaign.id, dtype=np.int64))
-    out["REF_LIST"] = column("__ref")
-    out["ID_LINE"] = pa.array(frame["__line"].to_numpy(dtype=np.int64)[rows])
-    valid = pa.array(frame["__valid"].to_numpy(dtype=bool)[rows])
-    out["INT_MOBILE"] = pc.if_else(valid, column("__e164"), column("__raw"))
-    row_codes = codes[rows]
-    out["STATUS_CODE"] = pa.array(row_codes.astype(np.int64))
-    out["STATUS_TEXT"] = _LABELS_ARROW.take(pa.array(np.clip(row_codes, 0, 63)))
-    if len(sent):
-        when = spread(injected_at + engine.status_times(sim, dt), np.nan, np.float64)
-        reply = spread(engine.reply_state(sim, dt), 0, np.int8)
-    else:
-        when, reply = np.full(len(rows), np.nan), np.zeros(len(rows), np.int8)
-    out["DELIVERYDATE"] = paris_arrow(when)
-    out["REPLY"] = _REPLIES_ARROW.take(pa.array(reply))
+        def spread(values: np.ndarray, fill: float, dtype: type[np.generic]) -> np.ndarray:
+            out = np.full(len(rows), fill, dtype=dtype)
+            out[has] = values[hpos]
+            return out
 
-    def event(times_counts: tuple[np.ndarray, np.ndarray] | None) -> tuple[pa.Array, pa.Array]:
-        if times_counts is None:
-            return paris_arrow(np.full(len(rows), np.nan)), pa.array(np.zeros(len(rows), np.int64))
-        times, counts = times_counts
-        t = spread(times.astype(np.float64), np.nan, np.float64) + injected_at
-        return paris_arrow(t), pa.array(spread(counts, 0, np.int64))
+        out: dict[str, pa.Array] = {}
+        if with_campaign_id:
+            out["CAMPAIGN_ID"] = pa.array(np.full(len(rows), campaign.id, dtype=np.int64))
+        out["REF_LIST"] = column("__ref")
+        out["ID_LINE"] = pa.array(frame["__line"].iloc[lines].to_numpy(dtype=np.int64)[rows])
+        valid = pa.array(frame["__valid"].iloc[lines].to_numpy(dtype=bool)[rows])
+        out["INT_MOBILE"] = pc.if_else(valid, column("__e164"), column("__raw"))
+        row_codes = codes[rows]
+        out["STATUS_CODE"] = pa.array(row_codes.astype(np.int64))
+        out["STATUS_TEXT"] = _LABELS_ARROW.take(pa.array(np.clip(row_codes, 0, 63)))
+        if count:
+            when = spread(injected_at + engine.status_times(sim, dt), np.nan, np.float64)
+            reply = spread(engine.reply_state(sim, dt), 0, np.int8)
+        else:
+            when, reply = np.full(len(rows), np.nan), np.zeros(len(rows), np.int8)
+        out["DELIVERYDATE"] = paris(when)
+        out["REPLY"] = _REPLIES_ARROW.take(pa.array(reply))
 
-    out["PREVIEW"], out["PREVIEW_COUNTER"] = event(engine.preview_state(sim, dt) if len(sent) else None)
-    for k in range(1, campaign.n_tracks + 1):
-        out[f"TRACK_{k}"], out[f"TRACK_{k}_COUNTER"] = event(engine.click_state(sim, k, dt) if len(sent) else None)
-    for name in fields:
-        if name not in out:
-            out[name] = column(name)
-    return pa.table(out)
+        def event(times_counts: tuple[np.ndarray, np.ndarray] | None) -> tuple[pa.Array, pa.Array]:
+            if times_counts is None:
+                return paris(np.full(len(rows), np.nan)), pa.array(np.zeros(len(rows), np.int64))
+            times, counts = times_counts
+            t = spread(times.astype(np.float64), np.nan, np.float64) + injected_at
+            return paris(t), pa.array(spread(counts, 0, np.int64))
+
+        out["PREVIEW"], out["PREVIEW_COUNTER"] = event(engine.preview_state(sim, dt) if count else None)
+        for k in range(1, campaign.n_tracks + 1):
+            out[f"TRACK_{k}"], out[f"TRACK_{k}_COUNTER"] = event(engine.click_state(sim, k, dt) if count else None)
+        for name in fields:
+            if name not in out:
+                out[name] = column(name)
+        return pa.table(out)
+
+    done = 0  # sent lines before the chunk: where its own start in campaign.sim
+    for lo in range(0, max(n, 1), step):
+        lines = slice(lo, min(lo + step, n))
+        count = int(np.count_nonzero(codes0[lines] == 0))
+        yield chunk(lines, {key: values[done : done + count] for key, values in campaign.sim.items()})
+        done += count
 
 
 def report_frame(campaign: SimCampaign, now: float, **options: Any) -> pd.DataFrame:
@@ -262,23 +329,44 @@ def write_csv(table: pa.Table, sink: BinaryIO) -> None:
     >>> sink.getvalue()
     b'INT_MOBILE;REPLY\\r\\n+33612345678;"a;b"\\r\\n'
     """
-    names = list(table.column_names)
+    _write_tables(lambda: iter([table]), sink)
+
+
+def write_report_csv(campaign: SimCampaign, now: float, sink: BinaryIO, **options: Any) -> None:
+    """Write ``write_csv(report_table(campaign, now, **options), sink)``'s bytes to ``sink``, built and
+    written :data:`CHUNK_ROWS` recipient lines at a time: no array the size of the report is made (when
+    a value needs quotes, the report is built again, for pandas' writer, chunk by chunk too)."""
+    _write_tables(lambda: _report_chunks(campaign, now, CHUNK_ROWS, **options), sink)
+
+
+def _write_tables(tables: Callable[[], Iterator[pa.Table]], sink: BinaryIO) -> None:
+    """Write the tables ``tables()`` yields (at least one, of one schema) as one CSV, by Arrow's writer.
+    When a name or a value holds ``;``, ``"`` or a newline, what it wrote is cut off and pandas' writer,
+    which quotes, writes a new ``tables()`` a table at a time, with CRLF rows (a lone CR is then quoted
+    and reads back): it formats each cell alone (int columns without nulls), so the bytes are the same."""
     start = sink.tell()
+    chunks = tables()
+    first = next(chunks)
+    names = list(first.column_names)
     if not any(re.search(r'[;"\r\n]', name) for name in names):
         sink.write((";".join(names) + "\n").encode("utf-8"))
-        try:
-            pacsv.write_csv(table, sink, pacsv.WriteOptions(delimiter=";", quoting_style="none", include_header=False))
-            return
-        except pa.ArrowInvalid:  # a value holds ; " or a newline: quote as needed
-            sink.seek(start)
-            sink.truncate()
-    sink.write(_pandas_csv(table))
-
-
-def _pandas_csv(table: pa.Table) -> bytes:
-    # CRLF rows: a value holding a lone CR is then quoted and reads back intact
-    text: str = table.to_pandas().to_csv(sep=";", index=False, lineterminator="\r\n")
-    return text.encode("utf-8")
+        options = pacsv.WriteOptions(delimiter=";", quoting_style="none", include_header=False)
+        with pacsv.CSVWriter(sink, first.schema, write_options=options) as writer:
+            for table in itertools.chain([first], chunks):
+                try:
+                    writer.write_table(table)
+                except pa.ArrowInvalid:  # a value holds ; " or a newline: quote as needed
+                    break
+            else:
+                return
+        sink.seek(start)
+        sink.truncate()
+        chunks = tables()
+    else:
+        chunks = itertools.chain([first], chunks)
+    for i, table in enumerate(chunks):
+        text: str = table.to_pandas().to_csv(sep=";", index=False, header=i == 0, lineterminator="\r\n")
+        sink.write(text.encode("utf-8"))
 
 
 def to_json_bytes(table: pa.Table) -> bytes:

@@ -166,12 +166,22 @@ def campaign_report_file(
 ) -> tuple[BinaryIO, int, str]:
     """The CSV body of ``/campaigns/report/{id}`` (the bytes of :func:`campaign_report`) in an anonymous
     temporary file, deleted when closed, rewound: ``(file, size in bytes, hex SHA-256)``. The body is
-    never held whole in memory."""
-    table = _campaign_table(state, account, campaign_id, status, details)
+    never held whole in memory, nor the report table: :func:`reports.write_report_csv` builds and writes
+    it a chunk of lines at a time, under the state's lock."""
+    state.tick()
+    campaign = state.get_campaign(campaign_id, account)
     sink = tempfile.TemporaryFile()  # noqa: SIM115  # handed on open: the answer closes it
     try:
-        reports.write_csv(table, sink)
-        del table
+        with state.lock:
+            if campaign.injected_at is None:
+                raise Conflict(f"campaign {campaign.id} is {campaign.status}: it has no report before it is injected")
+            reports.write_report_csv(
+                campaign,
+                state.now(),
+                sink,
+                status=reports.parse_status_filter(status),
+                details=[d for d in (details or "").split(";") if d.strip()] or None,
+            )
         size = sink.tell()
         sink.seek(0)
         digest = hashlib.file_digest(sink, "sha256").hexdigest()
