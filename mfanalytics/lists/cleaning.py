@@ -80,7 +80,7 @@ def analyze_list(
     *,
     column: str | None = None,
     region: str = "FR",
-    normalized: pd.DataFrame | None = None,
+    normalized: pd.DataFrame | Normalized | None = None,
 ) -> dict[str, Any]:
     """The analysis ``/lists/upload`` answers with (guide section 2.9.1).
 
@@ -92,9 +92,10 @@ def analyze_list(
         The mobile column; found with :func:`find_mobile_column` by default.
     region : str, default "FR"
         Region of numbers written without a country code.
-    normalized : pandas.DataFrame, optional
+    normalized : pandas.DataFrame or Normalized, optional
         :func:`~mfanalytics.lists.phones.normalize_mobiles` of the mobile column, if
-        already computed.
+        already computed, or its :class:`~mfanalytics.lists.phones.Normalized` form
+        (read as it is: a frame is converted to it first).
 
     Returns
     -------
@@ -127,6 +128,8 @@ def analyze_list(
     try:
         if normalized is None:
             norm = normalized_column(frame[column], region)
+        elif isinstance(normalized, Normalized):
+            norm = normalized
         else:
             norm = compact(normalized)
         dup = _duplicates(norm)

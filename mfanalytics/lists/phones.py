@@ -276,6 +276,28 @@ class Normalized:
     valid: np.ndarray
     issue: np.ndarray
 
+    def mark_mobiles(self, rows: np.ndarray, numbers: np.ndarray, region: str) -> None:
+        """Make ``rows`` valid mobiles of ``region``, their numbers the E.164 digits ``numbers`` (int64).
+
+        What :func:`mfanalytics.sandbox.campaign.normalize_numbers` does for its fiction
+        numbers, here rather than on the frame: the same four columns come out of :meth:`frame`.
+        """
+        rows = np.asarray(rows, dtype=np.int64)
+        starts = np.cumsum([0] + [len(key) for key in self.keys])
+        chunk = np.searchsorted(starts, rows, side="right") - 1
+        for c in np.unique(chunk):
+            at = chunk == c
+            self.keys[c][rows[at] - starts[c]] = numbers[at]
+        for row in rows.tolist():
+            self.long.pop(row, None)
+        code = pc.index_in(pa.array([region]), value_set=self.regions)[0].as_py()
+        if code is None:
+            self.regions = pa.concat_arrays([self.regions, pa.array([region], pa.string())])
+            code = len(self.regions) - 1
+        self.country[rows] = code
+        self.valid[rows] = True
+        self.issue[rows] = -1
+
     def e164_chunks(self) -> Iterator[pa.Array]:
         """``mobile_e164`` as Arrow ``large_string`` arrays, in order; ``keys`` is emptied as they are made."""
         at, large = 0, pa.large_string()

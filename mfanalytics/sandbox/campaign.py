@@ -23,6 +23,7 @@ from mfanalytics.errors import RecipientListError, ValidationError
 from mfanalytics.sandbox.engine import MAGIC_PREFIX, magic_e164
 
 if TYPE_CHECKING:
+    from mfanalytics.lists.phones import Normalized
     from mfanalytics.messages.message import Message
 
 __all__ = [
@@ -264,26 +265,30 @@ def normalize_numbers(raw: Iterable[Any] | np.ndarray) -> pd.DataFrame:
 
     Numbers in the magic range (ARCEP fiction numbers, which phonenumbers
     rightly calls invalid) count as valid French mobiles. Same columns as
-    ``normalize_mobiles``.
+    ``normalize_mobiles``, with a RangeIndex.
     """
-    from mfanalytics.lists.phones import normalize_mobiles
+    norm = normalized_numbers(raw)
+    return norm.frame(pd.RangeIndex(len(norm.valid)))
+
+
+def normalized_numbers(raw: Iterable[Any] | np.ndarray) -> Normalized:
+    """:func:`normalize_numbers` as :class:`mfanalytics.lists.phones.Normalized` (numbers as integers):
+    what :func:`mfanalytics.lists.cleaning.analyze_list` reads, without a frame made and read back."""
+    from mfanalytics.lists.phones import normalized
 
     # Kept as Arrow strings: a Python object per number costs more than the normalisation at millions of rows.
     if isinstance(raw, pd.Series) and isinstance(raw.dtype, pd.StringDtype):
         series = raw.reset_index(drop=True)
     else:
         series = pd.Series(raw if isinstance(raw, np.ndarray) else list(raw), dtype="string")
-    norm = normalize_mobiles(series, region="FR")  # a missing value is "empty", as "" is
-    invalid = np.flatnonzero(~norm["mobile_valid"].fillna(False).to_numpy(dtype=bool))
+    norm = normalized(series, region="FR")  # a missing value is "empty", as "" is
+    invalid = np.flatnonzero(~norm.valid)
     if len(invalid):  # fiction numbers are invalid for phonenumbers: look only there
         magic = magic_e164(series.iloc[invalid].fillna(""))
-        hit = invalid[pd.notna(magic)]
-        if len(hit):
-            norm = norm.copy()
-            norm.loc[norm.index[hit], "mobile_e164"] = magic[pd.notna(magic)]
-            norm.loc[norm.index[hit], "mobile_valid"] = True
-            norm.loc[norm.index[hit], "mobile_country"] = "FR"
-            norm.loc[norm.index[hit], "mobile_issue"] = None
+        found = pd.notna(magic)
+        if found.any():
+            numbers = np.array([int(m[1:]) for m in magic[found]], dtype=np.int64)
+            norm.mark_mobiles(invalid[found], numbers, "FR")
     return norm
 
 

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from mfanalytics.errors import ValidationError
 from mfanalytics.sandbox import reports
 from mfanalytics.sandbox.auth import Account
-from mfanalytics.sandbox.campaign import SimCampaign, flag, make_message, normalize_numbers
+from mfanalytics.sandbox.campaign import SimCampaign, flag, make_message, normalize_numbers, normalized_numbers
 from mfanalytics.sandbox.clock import format_utc
 from mfanalytics.sandbox.state import Conflict, SandboxState, guide_date
 
@@ -301,9 +301,9 @@ def upload_list(
     target = state.acting_for(account, owner)
     frame = reading.parse_list(content)
     column = _mobile_column(frame)
-    normalized = normalize_numbers(frame[column].astype("string"))
-    normalized.index = frame.index
-    analysis = dict(cleaning.analyze_list(frame, column=column, normalized=normalized))
+    norm = normalized_numbers(frame[column].astype("string"))
+    analysis = dict(cleaning.analyze_list(frame, column=column, normalized=norm))
+    normalized = norm.frame(frame.index)  # after the analysis: the frame is made of (and empties) its keys
     frame = frame.copy()
     # the columns as pandas' default strings, Arrow-backed: no Python object per number
     frame["__e164"] = normalized["mobile_e164"].astype("str").array

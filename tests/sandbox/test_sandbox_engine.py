@@ -269,3 +269,39 @@ def test_repeated_marks_eligible_rows_whose_number_came_on_an_earlier_eligible_r
         if e:
             seen.add(n)
     assert _repeated(numbers, eligible).tolist() == expected
+
+
+_MAGIC_MIX = st.lists(
+    st.sampled_from(
+        ["06 39 98 00 16", "+33639980015", "0033 6 39 98 00 19", "0639980099", "06 12 34 56 78", "0692123456",
+         "", "  ", "n/a", "1" * 25, "+33 1 42 68 53 00", "tel:+33612345678", "0612345678"]
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(_MAGIC_MIX)
+def test_fiction_numbers_are_valid_french_mobiles_and_the_rest_is_normalize_mobiles(values):
+    """normalize_numbers: phonenumbers' answer (normalize_mobiles) row by row, except the magic range,
+    which is a valid FR mobile; and the list analysis reads the compact form as it reads the frame."""
+    import pandas as pd
+
+    from mfanalytics.lists.cleaning import analyze_list
+    from mfanalytics.lists.phones import normalize_mobiles
+    from mfanalytics.sandbox.campaign import normalize_numbers, normalized_numbers
+
+    got = normalize_numbers(values)
+    plain = normalize_mobiles(values)
+    magic = engine.magic_e164(values)
+    for i, value in enumerate(values):
+        row = got.iloc[i]
+        if magic[i] is not None and not plain["mobile_valid"].iloc[i]:
+            assert (row["mobile_e164"], row["mobile_valid"], row["mobile_country"]) == (magic[i], True, "FR"), value
+            assert pd.isna(row["mobile_issue"])
+        else:
+            assert row.equals(plain.iloc[i]), value
+    frame = pd.DataFrame({"mobile": pd.array(values, dtype="string"), "NOM": "x"})
+    assert analyze_list(frame, normalized=normalized_numbers(frame["mobile"])) == analyze_list(
+        frame, normalized=normalize_numbers(frame["mobile"])
+    )
