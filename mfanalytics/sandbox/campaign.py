@@ -429,12 +429,32 @@ def e164_numbers(values: Iterable[Any] | np.ndarray, valid: np.ndarray | None = 
     return out
 
 
+#: Eligible rows per bucket of :func:`_repeated` (the buckets grow in number with the list, by powers of 2).
+_BUCKET_ROWS = 1 << 16
+
+
 def _repeated(numbers: np.ndarray, eligible: np.ndarray) -> np.ndarray:
     """True on every eligible row whose number appeared on an earlier eligible row."""
     idx = np.flatnonzero(eligible)
+    values = numbers[idx]
     out = np.zeros(len(numbers), dtype=bool)
-    # pandas' hash table in O(rows): a stable argsort took 0.64 s at 5M rows and grew as n log n
-    out[idx] = pd.Series(numbers[idx]).duplicated(keep="first").to_numpy()
+    # Equal numbers share their low bits: in buckets of them (kept in row order by a stable radix sort of
+    # 16-bit bucket numbers), pandas' hash table is the size of a bucket, not of the list (5M rows: 0.25 s
+    # against 0.52 s for one table, 0.83 s for the stable argsort of the numbers this replaced).
+    buckets = min(1 << 16, 1 << max(0, int(np.ceil(np.log2(max(1, len(values)) / _BUCKET_ROWS)))))
+    if buckets == 1:
+        out[idx] = pd.Series(values).duplicated(keep="first").to_numpy()
+        return out
+    bucket = (values & (buckets - 1)).astype(np.uint16)
+    order = np.argsort(bucket, kind="stable")
+    starts = np.zeros(buckets + 1, dtype=np.int64)
+    np.cumsum(np.bincount(bucket, minlength=buckets), out=starts[1:])
+    ordered = values[order]
+    again = np.zeros(len(values), dtype=bool)
+    for lo, hi in zip(starts[:-1].tolist(), starts[1:].tolist()):
+        if hi - lo > 1:
+            again[lo:hi] = pd.Series(ordered[lo:hi]).duplicated(keep="first").to_numpy()
+    out[idx[order]] = again
     return out
 
 

@@ -255,9 +255,16 @@ def test_tokens_expire_and_passwords_are_hashed():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(st.integers(-1, 6), st.booleans()), max_size=60))
-def test_repeated_marks_eligible_rows_whose_number_came_on_an_earlier_eligible_row(rows):
-    """Code 4 (duplicate): a seen-set walk in list order is the oracle; ineligible rows neither count nor are marked."""
+@given(
+    st.lists(st.tuples(st.integers(-1, 40) | st.integers(33600000000, 33600000100), st.booleans()), max_size=60),
+    st.sampled_from([1 << 16, 4, 1]),
+)
+def test_repeated_marks_eligible_rows_whose_number_came_on_an_earlier_eligible_row(rows, bucket_rows):
+    """Code 4 (duplicate): a seen-set walk in list order is the oracle; ineligible rows neither count nor are
+    marked. Small buckets (1 or 4 rows each) make many of them, as a list of millions does."""
+    from unittest import mock
+
+    from mfanalytics.sandbox import campaign
     from mfanalytics.sandbox.campaign import _repeated
 
     numbers = np.array([n for n, _ in rows], dtype=np.int64)
@@ -268,7 +275,8 @@ def test_repeated_marks_eligible_rows_whose_number_came_on_an_earlier_eligible_r
         expected.append(e and n in seen)
         if e:
             seen.add(n)
-    assert _repeated(numbers, eligible).tolist() == expected
+    with mock.patch.object(campaign, "_BUCKET_ROWS", bucket_rows):
+        assert _repeated(numbers, eligible).tolist() == expected
 
 
 _MAGIC_MIX = st.lists(
