@@ -5,9 +5,9 @@ a simple shape (ASCII digits with spaces, dots, dashes and parentheses, an
 optional ``+``, an optional ``tel:``) are parsed as ``phonenumbers.parse``
 does (IDD / ``+`` / country code without plus, national prefix stripping,
 length checks), then classified with the metadata patterns (``general_desc``,
-the special types, fixed line, mobile; ``possible_length``; ``leading_digits``
-for country codes shared by several regions), run by RE2 over a column at a
-time. What cannot be replayed is said ``settled=False``: the caller asks
+the special types, fixed line, mobile; ``possible_length``: one lookup in
+:func:`mfanalytics.lists.ranges.type_table`; ``leading_digits`` for country
+codes shared by several regions, run by RE2 over a column at a time). What cannot be replayed is said ``settled=False``: the caller asks
 phonenumbers itself for those.
 """
 
@@ -21,6 +21,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from phonenumbers import PhoneMetadata, PhoneNumberDesc, PhoneNumberType
 
+from mfanalytics.lists.ranges import type_table
+
 __all__ = [
     "EMPTY",
     "INVALID",
@@ -32,6 +34,7 @@ __all__ = [
     "assemble",
     "digits_and_plus",
     "digits_only",
+    "e164_keys",
     "may_be_mobile_in",
     "regions_of_international",
     "replay",
@@ -153,24 +156,19 @@ def _type_of(nsn: pa.Array, md: PhoneMetadata, *, exact: bool = False) -> np.nda
     told from ``MOBILE`` (what its time zones depend on).
     """
     n = len(nsn)
-    out = np.full(n, int(_UNKNOWN), dtype=np.int16)
     lengths = pc.utf8_length(nsn).to_numpy(zero_copy_only=False)
+    table = type_table(md.id) if md.id else None
+    if table is not None:  # the patterns as ranges (mfanalytics.lists.ranges)
+        found = table.lookup(nsn, lengths)
+        if not exact:
+            found[found == PhoneNumberType.FIXED_LINE_OR_MOBILE] = PhoneNumberType.MOBILE
+        return found
+    out = np.full(n, int(_UNKNOWN), dtype=np.int16)
     todo = _fullmatch(nsn, md.general_desc, lengths)
-    specials = [(getattr(md, name), typ) for name, typ in _SPECIAL_DESCS]
-    specials = [(d, typ) for d, typ in specials if d is not None and d.national_number_pattern]
-    if specials and todo.any():
-        # One pass with all special patterns (a superset, lengths aside): only the
-        # few rows it matches are checked type by type, in phonenumbers' order.
-        combined = "|".join(f"(?:{d.national_number_pattern})" for d, _ in specials)
-        idx = np.flatnonzero(todo & as_bool(pc.match_substring_regex(nsn, _anchored(combined))))
-        if len(idx):
-            sub, sub_len = nsn.take(pa.array(idx)), lengths[idx]
-            left = np.ones(len(idx), dtype=bool)
-            for desc, typ in specials:
-                hit = left & _fullmatch(sub, desc, sub_len)
-                out[idx[hit]] = typ
-                left &= ~hit
-            todo[idx[~left]] = False
+    for name, typ in _SPECIAL_DESCS:  # in phonenumbers' order
+        hit = todo & _fullmatch(nsn, getattr(md, name), lengths)
+        out[hit] = typ
+        todo &= ~hit
     if exact:  # phonenumbers' order: the fixed-line pattern first, then the mobile one
         fixed = todo & _fullmatch(nsn, md.fixed_line, lengths)
         if md.same_mobile_and_fixed_line_pattern:
@@ -432,10 +430,12 @@ def types_of_international(digits: pa.Array) -> tuple[np.ndarray, np.ndarray, pa
 
 def replay(
     values: pa.Array, digits: pa.Array, region: str, plus: np.ndarray | None = None
-) -> tuple[np.ndarray, pa.Array, np.ndarray, pa.Array, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, dict[int, str], np.ndarray, pa.Array, np.ndarray]:
     """Fast path on simple-shaped values (``plus``: whether each holds a ``+``, if known).
 
-    Returns settled (bool), e164 (pa), mobile (bool), country (pa), issue (int8).
+    Returns settled (bool), key, long, mobile (bool), country (pa), issue (int8). ``key`` is
+    the E.164 number's digits as an int64 (-1 where not settled, or longer than 18 digits:
+    those are in ``long``, row -> E.164 string).
     """
     n = len(values)
     if plus is None:
@@ -445,10 +445,28 @@ def replay(
     settled &= ok
     is_mob = settled & np.isin(typ, [int(t) for t in MOBILE_TYPES])
     valid = settled & (typ != _UNKNOWN)
-    e164 = pc.binary_join_element_wise("+", pa.array(cc).cast(pa.string()), nsn, "")
+    key, long = e164_keys(cc, nsn, settled)
     country = pc.if_else(pa.array(is_mob), reg, pa.nulls(n, pa.string()))
     issue = np.where(is_mob, -1, np.where(valid, NOT_MOBILE, INVALID)).astype(np.int8)
-    return settled, e164, is_mob, country, issue
+    return settled, key, long, is_mob, country, issue
+
+
+def e164_keys(cc: np.ndarray, nsn: pa.Array, rows: np.ndarray) -> tuple[np.ndarray, dict[int, str]]:
+    """``"+" + str(cc) + nsn`` of ``rows`` as the int64 of its digits (-1 elsewhere).
+
+    An E.164 number never starts with 0, so the int64 gives back the string. Numbers of
+    more than 18 digits (never valid) are returned apart, as strings (row -> E.164).
+    """
+    lengths = pc.fill_null(pc.utf8_length(nsn), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    width = lengths + np.where(cc >= 100, 3, np.where(cc >= 10, 2, 1))
+    fits = rows & (width <= 18)
+    values = pc.fill_null(pc.cast(pc.if_else(pa.array(fits), nsn, None), pa.int64()), 0).to_numpy()
+    key = np.where(fits, cc * _POW10[np.where(fits, lengths, 0)] + values, -1)
+    long = {int(i): f"+{int(cc[i])}{nsn[int(i)].as_py()}" for i in np.flatnonzero(rows & ~fits)}
+    return key, long
+
+
+_POW10 = np.array([10**k for k in range(19)], dtype=np.int64)
 
 
 def may_be_mobile_in(digits: pa.Array, region: str) -> np.ndarray:

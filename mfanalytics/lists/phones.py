@@ -21,8 +21,9 @@ prefix) are parsed with pyarrow string kernels that replay phonenumbers' own
 steps (IDD / ``+`` / country-code-without-plus extraction, national prefix
 stripping, length checks) and classify the national number with the
 library's own metadata patterns (``general_desc``, premium rate, ..., fixed
-line, mobile; ``possible_length``; ``leading_digits`` for country codes shared
-by several regions), run by RE2. Anything else (letters, which phonenumbers
+line, mobile; ``possible_length``: as tables of number ranges, see
+:mod:`mfanalytics.lists.ranges`; ``leading_digits`` for country codes shared
+by several regions, run by RE2). Anything else (letters, which phonenumbers
 may read as vanity digits, extensions, full-width digits, odd punctuation,
 countries whose national prefix rule is a transformation, non-geographic
 codes) goes to the
@@ -161,12 +162,16 @@ def to_e164(value: str, *, region: str = "FR") -> str | None:
     return e164 if valid else None
 
 
-def _normalize_distinct(uniques: pa.Array, region: str) -> tuple[pa.Array, np.ndarray, pa.Array, np.ndarray]:
-    """Results for distinct non-missing values: e164 (pa), mobile, country (pa), issue."""
+def _normalize_distinct(
+    uniques: pa.Array, region: str
+) -> tuple[np.ndarray, dict[int, str], np.ndarray, pa.Array, np.ndarray]:
+    """Results for distinct non-missing values: key and long (:func:`e164_keys`), mobile, country (pa), issue."""
     n = len(uniques)
     arr = uniques
     issue = np.full(n, INVALID, dtype=np.int8)
     mobile = np.zeros(n, dtype=bool)
+    key = np.full(n, -1, dtype=np.int64)
+    long: dict[int, str] = {}
     simple = as_bool(pc.match_substring_regex(arr, SIMPLE_RE2))
     # Empty (only ASCII whitespace): no digit if simple, else holding \n \r \f or \v; checked on those only.
     simple &= pc.binary_length(arr).to_numpy(zero_copy_only=False) <= 200  # simple: ASCII, bytes = characters
@@ -181,16 +186,16 @@ def _normalize_distinct(uniques: pa.Array, region: str) -> tuple[pa.Array, np.nd
     done = empty.copy()
     keep = ~empty[s_idx]
     s_idx, sub, dig, plus = s_idx[keep], sub.filter(pa.array(keep)), dig.filter(pa.array(keep)), plus[keep]
-    where, e_pieces, c_pieces = [], [], []
+    where, c_pieces = [], []
     if len(s_idx):
-        ok, e, m, c, i = replay(sub, dig, region, plus)
+        ok, k, lg, m, c, i = replay(sub, dig, region, plus)
         if region == "FR":
             # The overseas rule, on 10 ASCII digits starting with 0 that are not FR mobiles.
             cand = ok & ~m
             cand &= pc.utf8_length(dig).to_numpy(zero_copy_only=False) == 10
             cand &= as_bool(pc.starts_with(dig, "0"))
             todo = np.flatnonzero(cand)
-            o_where, o_e, o_c = [], [], []
+            o_where, o_c = [], []
             for other in OVERSEAS_REGIONS:
                 if not len(todo):
                     break
@@ -199,13 +204,16 @@ def _normalize_distinct(uniques: pa.Array, region: str) -> tuple[pa.Array, np.nd
                 if not len(tried):
                     continue
                 t = pa.array(tried)
-                r_ok, r_e, r_m, r_c, _ = replay(sub.take(t), dig.take(t), other, plus[tried])
+                r_ok, r_k, r_lg, r_m, r_c, _ = replay(sub.take(t), dig.take(t), other, plus[tried])
                 ok[tried[~r_ok]] = False  # cannot replay: reference for the whole value
                 win = r_ok & r_m
-                w = pa.array(win)
                 o_where.append(tried[win])
-                o_e.append(r_e.filter(w))
-                o_c.append(r_c.filter(w))
+                o_c.append(r_c.filter(pa.array(win)))
+                k[tried[win]] = r_k[win]
+                for j in np.flatnonzero(win).tolist():
+                    lg.pop(int(tried[j]), None)
+                    if j in r_lg:
+                        lg[int(tried[j])] = r_lg[j]
                 m[tried[win]] = True
                 i[tried[win]] = -1
                 todo = np.sort(np.concatenate([todo, tried[r_ok & ~r_m]]))
@@ -214,24 +222,27 @@ def _normalize_distinct(uniques: pa.Array, region: str) -> tuple[pa.Array, np.nd
                 keep = np.ones(len(sub), dtype=bool)
                 keep[won] = False
                 kidx = np.flatnonzero(keep)
-                e = assemble(len(sub), [kidx] + o_where, [e.filter(pa.array(keep))] + o_e)
                 c = assemble(len(sub), [kidx] + o_where, [c.filter(pa.array(keep))] + o_c)
         g = s_idx[ok]
-        okp = pa.array(ok)
         where.append(g)
-        e_pieces.append(e.filter(okp))
-        c_pieces.append(c.filter(okp))
+        c_pieces.append(c.filter(pa.array(ok)))
+        key[g] = k[ok]
+        long.update({int(s_idx[j]): v for j, v in lg.items() if ok[j]})
         mobile[g], issue[g] = m[ok], i[ok]
         done[g] = True
     rest = np.flatnonzero(~done)
     if len(rest):
         slow = [_parse_one(v, region) for v in arr.take(pa.array(rest)).to_pylist()]
         where.append(rest)
-        e_pieces.append(pa.array([r[0] for r in slow], pa.string()))
         c_pieces.append(pa.array([r[2] for r in slow], pa.string()))
+        for row, (e164, *_) in zip(rest.tolist(), slow):
+            if e164 is not None and len(e164) <= 19:
+                key[row] = int(e164[1:])
+            elif e164 is not None:
+                long[row] = e164
         mobile[rest] = [r[1] for r in slow]
         issue[rest] = [r[3] for r in slow]
-    return assemble(n, where, e_pieces), mobile, assemble(n, where, c_pieces), issue
+    return key, long, mobile, assemble(n, where, c_pieces), issue
 
 
 def _distinct(series: pd.Series) -> tuple[np.ndarray, pa.Array]:
@@ -360,15 +371,22 @@ class _Compact:
 
     def results(self, uniq: pa.Array, region: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Key, country code, validity and issue of each distinct value, plus a last slot for a missing one."""
-        parts = [
-            _normalize_distinct(uniq.slice(at, _DISTINCT_BATCH), region) for at in range(0, len(uniq), _DISTINCT_BATCH)
-        ]
-        e164 = pa.concat_arrays([p[0] for p in parts] + [pa.nulls(1, pa.string())])
-        country = pa.concat_arrays([p[2] for p in parts] + [pa.nulls(1, pa.string())])
-        key, self._long, codes = self.encode(e164, country)
-        mobile = np.concatenate([p[1] for p in parts] + [np.zeros(1, dtype=bool)])
-        issue = np.concatenate([p[3] for p in parts] + [np.full(1, EMPTY, dtype=np.int8)])
-        return key, codes, mobile, issue
+        keys, self._long, country, mobile, issue = [], {}, [], [], []
+        for at in range(0, len(uniq), _DISTINCT_BATCH):
+            key, long, m, c, i = _normalize_distinct(uniq.slice(at, _DISTINCT_BATCH), region)
+            keys.append(key)
+            self._long.update({at + row: v for row, v in long.items()})
+            mobile.append(m)
+            country.append(c)
+            issue.append(i)
+        codes = self.codes(pa.concat_arrays(country + [pa.nulls(1, pa.string())]))
+        key = np.concatenate(keys + [np.full(1, -1, dtype=np.int64)])
+        return (
+            key,
+            codes,
+            np.concatenate(mobile + [np.zeros(1, dtype=bool)]),
+            np.concatenate(issue + [np.full(1, EMPTY, dtype=np.int8)]),
+        )
 
     def encode(self, e164: pa.Array, country: pa.Array) -> tuple[np.ndarray, dict[int, str], np.ndarray]:
         """E.164 strings as keys (and the long ones), countries as codes (``regions`` grows if need be)."""
@@ -377,11 +395,17 @@ class _Compact:
         fits = pc.fill_null(pc.less_equal(pc.utf8_length(digits), 18), False)
         key = pc.fill_null(pc.if_else(fits, digits, None).cast(pa.int64()), -1).to_numpy(zero_copy_only=False)
         long = {int(i): e164[int(i)].as_py() for i in np.flatnonzero(~as_bool(fits) & as_bool(e164.is_valid()))}
+        return key, long, self.codes(country)
+
+    def codes(self, country: pa.Array) -> np.ndarray:
+        """Countries as codes into ``regions`` (int16, -1: missing); ``regions`` grows if need be."""
+        country = country.cast(pa.string())
         code = pc.index_in(country, value_set=self.regions)
         if pc.sum(pc.and_(country.is_valid(), code.is_null())).as_py():
             self.regions = pa.concat_arrays([self.regions, pc.unique(country.drop_null())])
             code = pc.index_in(country, value_set=self.regions)
-        return key, long, pc.fill_null(code, -1).to_numpy(zero_copy_only=False).astype(np.int16)
+        out: np.ndarray = pc.fill_null(code, -1).to_numpy(zero_copy_only=False).astype(np.int16)
+        return out
 
     def put(self, at: int, take: np.ndarray, results: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]) -> None:
         """Rows ``at:at+len(take)`` are the distinct values ``take`` (the last slot: missing)."""
