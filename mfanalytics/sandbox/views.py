@@ -167,21 +167,24 @@ def campaign_report_file(
     """The CSV body of ``/campaigns/report/{id}`` (the bytes of :func:`campaign_report`) in an anonymous
     temporary file, deleted when closed, rewound: ``(file, size in bytes, hex SHA-256)``. The body is
     never held whole in memory, nor the report table: :func:`reports.write_report_csv` builds and writes
-    it a chunk of lines at a time, under the state's lock."""
+    it a chunk of lines at a time. The report is that of one instant, read under the state's lock; it is
+    written without it (seconds at 5M lines), as an injected campaign's frame, codes and simulation are
+    never changed: the report at an instant is a function of them."""
     state.tick()
     campaign = state.get_campaign(campaign_id, account)
+    with state.lock:
+        if campaign.injected_at is None:
+            raise Conflict(f"campaign {campaign.id} is {campaign.status}: it has no report before it is injected")
+        now = state.now()
     sink = tempfile.TemporaryFile()  # noqa: SIM115  # handed on open: the answer closes it
     try:
-        with state.lock:
-            if campaign.injected_at is None:
-                raise Conflict(f"campaign {campaign.id} is {campaign.status}: it has no report before it is injected")
-            reports.write_report_csv(
-                campaign,
-                state.now(),
-                sink,
-                status=reports.parse_status_filter(status),
-                details=[d for d in (details or "").split(";") if d.strip()] or None,
-            )
+        reports.write_report_csv(
+            campaign,
+            now,
+            sink,
+            status=reports.parse_status_filter(status),
+            details=[d for d in (details or "").split(";") if d.strip()] or None,
+        )
         size = sink.tell()
         sink.seek(0)
         digest = hashlib.file_digest(sink, "sha256").hexdigest()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import itertools
+import threading
 from unittest import mock
 
 import numpy as np
@@ -268,6 +269,40 @@ def test_the_report_file_is_closed_when_the_report_fails(sb, api, monkeypatch):
     with pytest.raises(ValidationError, match="AGE"):
         views.campaign_report_file(sb.state, sb.state.accounts.users["demo"], cid, None, "AGE")
     assert [f.closed for f in opened] == [True]
+
+
+def test_other_requests_are_not_held_up_while_the_report_file_is_written(sb, api, monkeypatch):
+    """The report is read at one instant under the state's lock, then written without it (a 5M-line
+    report takes seconds, more when a value needs quotes and pandas writes it again)."""
+    monkeypatch.setattr(reports, "CHUNK_ROWS", 3)
+    cid = api.send(_recipients(tricky=True), msg="Bonjour ${PRENOM}")["id"]
+    account = sb.state.accounts.users["demo"]
+    expected = views.campaign_report(sb.state, account, cid, None, None, "csv")
+    taken: list[bool] = []
+    write = reports._write_tables
+
+    def contended(tables, sink):  # another thread asks for the lock while each table is written
+        def each():
+            for table in tables():
+                grab = threading.Thread(target=lambda: taken.append(_try(sb.state.lock)))
+                grab.start()
+                grab.join()
+                yield table
+
+        write(each, sink)
+
+    monkeypatch.setattr(reports, "_write_tables", contended)
+    sink, size, _ = views.campaign_report_file(sb.state, account, cid, None, None)
+    with sink:
+        assert sink.read() == expected and size == len(expected)
+    assert len(taken) > 3 and all(taken)
+
+
+def _try(lock) -> bool:
+    if lock.acquire(blocking=False):
+        lock.release()
+        return True
+    return False
 
 
 # -- the implementation before chunks, kept as the reference -------------------------------------
