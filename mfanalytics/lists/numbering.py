@@ -111,9 +111,8 @@ def _simple_metadata(region: str) -> bool:
     return not (md.national_prefix_for_parsing and md.national_prefix_transform_rule)
 
 
-def _test_length(values: pa.Array, md: PhoneMetadata) -> np.ndarray:
-    """``_test_number_length(number, md)`` for the UNKNOWN type (general_desc)."""
-    lengths = pc.utf8_length(values).to_numpy(zero_copy_only=False)
+def _test_length(lengths: np.ndarray, md: PhoneMetadata) -> np.ndarray:
+    """``_test_number_length(number, md)`` for the UNKNOWN type (general_desc), from the numbers' lengths."""
     general = md.general_desc
     assert general is not None
     possible = sorted(general.possible_length)
@@ -126,24 +125,33 @@ def _test_length(values: pa.Array, md: PhoneMetadata) -> np.ndarray:
     return out
 
 
-def _strip_national_prefix(values: pa.Array, md: PhoneMetadata) -> pa.Array:
-    """``_maybe_strip_national_prefix_carrier_code`` without a transform rule."""
+def _lengths(values: pa.Array) -> np.ndarray:
+    return pc.utf8_length(values).to_numpy(zero_copy_only=False)
+
+
+def _prefix_cut(values: pa.Array, md: PhoneMetadata) -> np.ndarray:
+    """How many leading digits ``_maybe_strip_national_prefix_carrier_code`` (no transform rule) removes."""
     prefix = md.national_prefix_for_parsing
+    cut = np.zeros(len(values), dtype=np.int64)
     if not prefix or len(values) == 0:
-        return values
+        return cut
     if prefix.isdigit():
-        starts = as_bool(pc.starts_with(values, prefix))
-        stripped = pc.utf8_slice_codeunits(values, len(prefix))
+        idx = np.flatnonzero(as_bool(pc.starts_with(values, prefix)))
+        sub = values.take(pa.array(idx))
+        stripped = pc.utf8_slice_codeunits(sub, len(prefix))
     else:  # RE2 picks the same leftmost-first match as Python's re.match
-        starts = as_bool(pc.match_substring_regex(values, f"^(?:{prefix})"))
-        stripped = pc.replace_substring_regex(values, f"^(?:{prefix})", "", max_replacements=1)
+        idx = np.flatnonzero(as_bool(pc.match_substring_regex(values, f"^(?:{prefix})")))
+        sub = values.take(pa.array(idx))
+        stripped = pc.replace_substring_regex(sub, f"^(?:{prefix})", "", max_replacements=1)
     # Keep the number when it was viable and stripping makes it not viable.
-    keep = ~starts
-    idx = np.flatnonzero(starts)
-    viable = idx[_pattern_match(values.take(pa.array(idx)), md.general_desc)]
-    if len(viable):
-        keep[viable] = ~_pattern_match(stripped.take(pa.array(viable)), md.general_desc)
-    return pc.if_else(pa.array(keep), values, stripped)
+    keep = _pattern_match(sub, md.general_desc) & ~_pattern_match(stripped, md.general_desc)
+    cut[idx[~keep]] = (_lengths(sub) - _lengths(stripped))[~keep]
+    return cut
+
+
+def _strip_national_prefix(values: pa.Array, md: PhoneMetadata) -> pa.Array:
+    """The digit strings ``values`` without their national prefix (:func:`_prefix_cut`)."""
+    return _Digits(values).suffixes(None, _prefix_cut(values, md))
 
 
 def _type_of(nsn: pa.Array, md: PhoneMetadata, *, exact: bool = False) -> np.ndarray:
@@ -290,7 +298,7 @@ def _fast_parse(digits: pa.Array, plus: np.ndarray, region: str) -> tuple[np.nda
         d_w = d.suffixes(w, np.zeros(len(w), dtype=np.int64))
         pot_w = _strip_national_prefix(d.suffixes(w, np.full(len(w), len(cc_str))), md)
         take_w = (~_pattern_match(d_w, md.general_desc) & _pattern_match(pot_w, md.general_desc)) | (
-            _test_length(d_w, md) == _TOO_LONG
+            _test_length(_lengths(d_w), md) == _TOO_LONG
         )
         skip[w[take_w]] = dlen[w[take_w]] - pc.utf8_length(pot_w.filter(pa.array(take_w))).to_numpy()
     cc[national] = int(md.country_code or 0)
@@ -303,10 +311,9 @@ def _fast_parse(digits: pa.Array, plus: np.ndarray, region: str) -> tuple[np.nda
             continue
         mdc = _known(main)
         cand = d.suffixes(sel, skip[sel])
-        clen = pc.utf8_length(cand).to_numpy(zero_copy_only=False)
-        stripped = _strip_national_prefix(cand, mdc)
-        slen = pc.utf8_length(stripped).to_numpy(zero_copy_only=False)
-        use = ~np.isin(_test_length(stripped, mdc), (_TOO_SHORT, _LOCAL, _INVALID_LEN))
+        clen = _lengths(cand)
+        slen = clen - _prefix_cut(cand, mdc)
+        use = ~np.isin(_test_length(slen, mdc), (_TOO_SHORT, _LOCAL, _INVALID_LEN))
         flen = np.where(use, slen, clen)
         ok = (clen >= 2) & (flen <= 17)
         skip[sel] += np.where(use, clen - slen, 0)
