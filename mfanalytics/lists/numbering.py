@@ -126,7 +126,8 @@ def _test_length(lengths: np.ndarray, md: PhoneMetadata) -> np.ndarray:
 
 
 def _lengths(values: pa.Array) -> np.ndarray:
-    return pc.utf8_length(values).to_numpy(zero_copy_only=False)
+    out: np.ndarray = pc.utf8_length(values).to_numpy(zero_copy_only=False)
+    return out
 
 
 def _prefix_cut(values: pa.Array, md: PhoneMetadata) -> np.ndarray:
