@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from phonenumbers import PhoneMetadata, PhoneNumberDesc, PhoneNumberType
 
-from mfanalytics.lists.ranges import type_table
+from mfanalytics.lists.ranges import MAX_DIGITS, pattern_table, type_table
 
 __all__ = [
     "EMPTY",
@@ -83,10 +83,20 @@ def _fullmatch(values: pa.Array, desc: PhoneNumberDesc | None, lengths: np.ndarr
 
 
 def _pattern_match(values: pa.Array, desc: PhoneNumberDesc | None) -> np.ndarray:
-    """``_match_national_number(number, desc, False)``: pattern only, no length."""
+    """``_match_national_number(number, desc, False)``: pattern only, no length (``values``: digit strings)."""
     if desc is None or not desc.national_number_pattern:
         return np.zeros(len(values), dtype=bool)
-    return as_bool(pc.match_substring_regex(values, _anchored(desc.national_number_pattern)))
+    table = pattern_table(desc.national_number_pattern)
+    if table is None:
+        return as_bool(pc.match_substring_regex(values, _anchored(desc.national_number_pattern)))
+    lengths = _lengths(values)
+    out: np.ndarray = table.lookup(values, lengths) == 1
+    long = np.flatnonzero(lengths > MAX_DIGITS)  # beyond the tables: the pattern itself
+    if len(long):
+        out[long] = as_bool(
+            pc.match_substring_regex(values.take(pa.array(long)), _anchored(desc.national_number_pattern))
+        )
+    return out
 
 
 @cache

@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from phonenumbers import PhoneMetadata, PhoneNumberDesc, PhoneNumberType
 
-__all__ = ["MAX_DIGITS", "TypeTable", "language", "table_of", "type_table"]
+__all__ = ["MAX_DIGITS", "TypeTable", "language", "pattern_table", "table_of", "type_table"]
 
 #: The longest national number phonenumbers accepts.
 MAX_DIGITS = 17
@@ -206,7 +206,10 @@ class TypeTable:
         """The type code of each national number (digits only; null or longer than 17: ``UNKNOWN``)."""
         out = np.full(len(nsn), int(PhoneNumberType.UNKNOWN), dtype=np.int16)
         lengths = np.nan_to_num(lengths, nan=MAX_DIGITS + 1).astype(np.int64, copy=False)
-        rows = np.flatnonzero((lengths <= MAX_DIGITS) & (self.base[np.minimum(lengths, MAX_DIGITS)] >= 0))
+        out[lengths == 0] = self.types[np.searchsorted(self.bounds, 1, side="right") - 1]  # "" is the integer 1
+        rows = np.flatnonzero(
+            (lengths >= 1) & (lengths <= MAX_DIGITS) & (self.base[np.minimum(lengths, MAX_DIGITS)] >= 0)
+        )
         if not len(rows):
             return out
         sub = nsn if len(rows) == len(nsn) else nsn.take(pa.array(rows))
@@ -222,6 +225,26 @@ class TypeTable:
         if nsn.null_count:
             out[~pc.is_valid(nsn).to_numpy(zero_copy_only=False)] = int(PhoneNumberType.UNKNOWN)
         return out
+
+
+@cache
+def pattern_table(pattern: str) -> TypeTable | None:
+    """A table of the strings ``pattern`` fully matches (type 1; others 99), or ``None``; see :func:`language`.
+
+    Examples
+    --------
+    >>> import pyarrow as pa, numpy as np
+    >>> pattern_table(r"[1-9]\\d{8}").lookup(pa.array(["612345678", "012345678"]), np.array([9, 9])).tolist()
+    [1, 99]
+    """
+    lang = language(pattern)
+    if lang is None:
+        return None
+    lo, hi = _pieces(lang)
+    bounds = np.unique(np.concatenate([_POW, 2 * _POW, lo, hi + 1]))
+    types = np.where(_member(bounds, lang), 1, int(PhoneNumberType.UNKNOWN)).astype(np.int16)
+    keep = np.concatenate([[True], types[1:] != types[:-1]])
+    return TypeTable(bounds[keep], types[keep])
 
 
 def _pieces(lang: Language) -> tuple[np.ndarray, np.ndarray]:

@@ -248,3 +248,33 @@ def test_the_direct_table_reads_any_partition_as_a_search_would(data):
     keys = np.array([10**n + v for v in values], dtype=np.int64)
     expected = table.types[np.searchsorted(table.bounds, keys, side="right") - 1]
     assert table.lookup(pa.array(strings), np.full(len(strings), n)).tolist() == expected.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from([r"\d{0,3}", r"\d{16,20}", r"9\d{16,}", r"(?:12)?", *PATTERNS]),
+    st.lists(st.text("0123456789", max_size=22), min_size=1, max_size=30),
+)
+def test_pattern_matches_through_the_tables_are_those_of_re(pattern, strings):
+    """``_pattern_match`` (national prefix stripping): the tables up to 17 digits, the pattern beyond."""
+    desc = SimpleNamespace(national_number_pattern=pattern, possible_length=())
+    got = numbering._pattern_match(pa.array(strings, pa.string()), desc)
+    assert got.tolist() == [bool(re.fullmatch(pattern, s)) for s in strings]
+
+
+def test_pattern_matches_at_the_edges_of_every_general_pattern():
+    rng = np.random.default_rng(3)
+    for region in REGIONS:
+        pattern = PhoneMetadata.metadata_for_region(region).general_desc.national_number_pattern
+        strings = edges(language(pattern), rng, per_length=30) + ["", "0" * 18, "9" * 20]
+        desc = SimpleNamespace(national_number_pattern=pattern, possible_length=())
+        got = numbering._pattern_match(pa.array(strings, pa.string()), desc)
+        assert got.tolist() == [bool(re.fullmatch(pattern, s)) for s in strings], region
+
+
+@pytest.mark.parametrize("pattern", [r"\d{16,20}", r"9\d{16,}", r"\d{0,3}"])
+def test_pattern_matches_beyond_the_tables_ask_the_pattern(pattern):
+    strings = ["9" * n for n in range(25)] + ["0" * n for n in range(25)]
+    desc = SimpleNamespace(national_number_pattern=pattern, possible_length=())
+    got = numbering._pattern_match(pa.array(strings, pa.string()), desc)
+    assert got.tolist() == [bool(re.fullmatch(pattern, s)) for s in strings]
