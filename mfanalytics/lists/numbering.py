@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from phonenumbers import PhoneMetadata, PhoneNumberDesc, PhoneNumberType
 
-from mfanalytics.lists.ranges import MAX_DIGITS, pattern_table, type_table
+from mfanalytics.lists.ranges import full_matches, type_table
 
 __all__ = [
     "EMPTY",
@@ -86,17 +86,7 @@ def _pattern_match(values: pa.Array, desc: PhoneNumberDesc | None) -> np.ndarray
     """``_match_national_number(number, desc, False)``: pattern only, no length (``values``: digit strings)."""
     if desc is None or not desc.national_number_pattern:
         return np.zeros(len(values), dtype=bool)
-    table = pattern_table(desc.national_number_pattern)
-    if table is None:
-        return as_bool(pc.match_substring_regex(values, _anchored(desc.national_number_pattern)))
-    lengths = _lengths(values)
-    out: np.ndarray = table.lookup(values, lengths) == 1
-    long = np.flatnonzero(lengths > MAX_DIGITS)  # beyond the tables: the pattern itself
-    if len(long):
-        out[long] = as_bool(
-            pc.match_substring_regex(values.take(pa.array(long)), _anchored(desc.national_number_pattern))
-        )
-    return out
+    return full_matches(values, desc.national_number_pattern)
 
 
 @cache
@@ -503,8 +493,8 @@ def may_be_mobile_in(digits: pa.Array, region: str) -> np.ndarray:
             patterns.append(f"(?:{desc.national_number_pattern})")
     out = as_bool(pc.starts_with(digits, "00")) | as_bool(pc.starts_with(digits, str(cc)))
     if patterns:
-        combined = _anchored("|".join(patterns))
-        out |= as_bool(pc.match_substring_regex(digits, combined))
-        out |= as_bool(pc.match_substring_regex(pc.utf8_slice_codeunits(digits, 1), combined))
+        combined = "|".join(patterns)
+        out |= full_matches(digits, combined)
+        out |= full_matches(pc.utf8_slice_codeunits(digits, 1), combined)
     result: np.ndarray = out
     return result

@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from phonenumbers import PhoneMetadata, PhoneNumberDesc, PhoneNumberType
 
-__all__ = ["MAX_DIGITS", "TypeTable", "language", "pattern_table", "table_of", "type_table"]
+__all__ = ["MAX_DIGITS", "TypeTable", "full_matches", "language", "pattern_table", "table_of", "type_table"]
 
 #: The longest national number phonenumbers accepts.
 MAX_DIGITS = 17
@@ -245,6 +245,29 @@ def pattern_table(pattern: str) -> TypeTable | None:
     types = np.where(_member(bounds, lang), 1, int(PhoneNumberType.UNKNOWN)).astype(np.int16)
     keep = np.concatenate([[True], types[1:] != types[:-1]])
     return TypeTable(bounds[keep], types[keep])
+
+
+def full_matches(values: pa.Array, pattern: str) -> np.ndarray:
+    """Which digit strings ``pattern`` fully matches: :func:`pattern_table` up to 17 digits, RE2 beyond.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> full_matches(pa.array(["0612", "612", "6" * 20]), r"6\\d+").tolist()
+    [False, True, True]
+    """
+    table = pattern_table(pattern)
+    anchored = f"^(?:{pattern})$"
+    if table is None:
+        matched: np.ndarray = pc.fill_null(pc.match_substring_regex(values, anchored), False).to_numpy(False)
+        return matched
+    lengths = pc.utf8_length(values).to_numpy(zero_copy_only=False)
+    out: np.ndarray = table.lookup(values, lengths) == 1
+    long = np.flatnonzero(lengths > MAX_DIGITS)
+    if len(long):
+        found = pc.match_substring_regex(values.take(pa.array(long)), anchored)
+        out[long] = pc.fill_null(found, False).to_numpy(zero_copy_only=False)
+    return out
 
 
 def _pieces(lang: Language) -> tuple[np.ndarray, np.ndarray]:

@@ -278,3 +278,9 @@ def test_pattern_matches_beyond_the_tables_ask_the_pattern(pattern):
     desc = SimpleNamespace(national_number_pattern=pattern, possible_length=())
     got = numbering._pattern_match(pa.array(strings, pa.string()), desc)
     assert got.tolist() == [bool(re.fullmatch(pattern, s)) for s in strings]
+
+
+def test_full_matches_of_a_pattern_without_ranges_ask_re2():
+    values = pa.array(["15", "55", "1" * 20 + "5", None], pa.string())
+    assert ranges.full_matches(values, r"[^5]+5").tolist() == [True, False, True, False]
+    assert ranges.full_matches(values, r"\d+5").tolist() == [True, True, True, False]
