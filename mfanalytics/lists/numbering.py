@@ -166,7 +166,7 @@ def _type_of(nsn: pa.Array, md: PhoneMetadata, *, exact: bool = False) -> np.nda
     """
     n = len(nsn)
     lengths = pc.utf8_length(nsn).to_numpy(zero_copy_only=False)
-    table = type_table(md.id) if md.id else None
+    table = type_table(md.id, n) if md.id else None
     if table is not None:  # the patterns as ranges (mfanalytics.lists.ranges)
         found = table.lookup(nsn, lengths)
         if not exact:

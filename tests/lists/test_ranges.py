@@ -8,6 +8,7 @@ import re
 from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
 import phonenumbers
 import pyarrow as pa
 import pytest
@@ -166,10 +167,12 @@ def test_the_patterns_themselves_give_the_same_types(monkeypatch):
         ex = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
         strings.append(phonenumbers.national_significant_number(ex))
         samples[region] = (md, pa.array(strings, pa.string()))
+    for region in samples:
+        assert type_table(region) is not None  # built: used whatever the number of rows
     with_tables = {
         (r, exact): numbering._type_of(v, md, exact=exact) for r, (md, v) in samples.items() for exact in (False, True)
     }
-    monkeypatch.setattr(numbering, "type_table", lambda region: None)
+    monkeypatch.setattr(numbering, "type_table", lambda region, rows=None: None)
     for (region, exact), typ in with_tables.items():
         md, values = samples[region]
         assert numbering._type_of(values, md, exact=exact).tolist() == typ.tolist(), (region, exact)
@@ -284,3 +287,22 @@ def test_full_matches_of_a_pattern_without_ranges_ask_re2():
     values = pa.array(["15", "55", "1" * 20 + "5", None], pa.string())
     assert ranges.full_matches(values, r"[^5]+5").tolist() == [True, False, True, False]
     assert ranges.full_matches(values, r"\d+5").tolist() == [True, True, True, False]
+
+
+def test_tables_are_built_for_many_numbers_and_the_results_do_not_depend_on_it(monkeypatch):
+    from mfanalytics.lists.phones import normalize_mobiles
+
+    rng = np.random.default_rng(11)
+    values = [f"0{d}{n:08d}" for d, n in zip(rng.choice(list("1234567"), 3000), rng.integers(0, 10**8, 3000))]
+    values += ["+32 470 12 34 56", "0692 12 34 56", "0696 12 34 56", "+1 650 253 0000", "+44 7400 123456"]
+    values += ["+49 1512 3456789", "00 41 79 123 45 67", "33612345678", "612345678", "tel:+262 692 12 34 56"]
+    frames = []
+    for build_rows in (0, 10**9):
+        monkeypatch.setattr(ranges, "BUILD_ROWS", build_rows)
+        monkeypatch.setattr(ranges, "_TYPE_TABLES", {})
+        monkeypatch.setattr(ranges, "_PATTERN_TABLES", {})
+        frames.append(normalize_mobiles(values))
+        assert bool(ranges._TYPE_TABLES) == (build_rows == 0)
+        assert bool(ranges._PATTERN_TABLES) == (build_rows == 0)
+    pd.testing.assert_frame_equal(frames[0], frames[1])
+    assert frames[0]["mobile_valid"].sum() > 500
