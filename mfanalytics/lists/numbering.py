@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from phonenumbers import PhoneMetadata, PhoneNumberDesc, PhoneNumberType
 
-from mfanalytics.lists.ranges import full_matches, type_table
+from mfanalytics.lists.ranges import SPECIAL_TYPES, full_matches, type_table
 
 __all__ = [
     "EMPTY",
@@ -50,17 +50,6 @@ _WS = " \t\n\r\f\v"
 EMPTY_RE2 = f"^[{_WS}]*$"
 #: The shapes the fast path settles (RE2; see the module documentation).
 SIMPLE_RE2 = r"^[ \t]*(?:[Tt][Ee][Ll]:)?[ \t]*\+?[0-9 .\-()]*[ \t]*$"
-# phonenumbers' own order of the special types in _number_type_helper.
-_SPECIAL_DESCS = (
-    ("premium_rate", PhoneNumberType.PREMIUM_RATE),
-    ("toll_free", PhoneNumberType.TOLL_FREE),
-    ("shared_cost", PhoneNumberType.SHARED_COST),
-    ("voip", PhoneNumberType.VOIP),
-    ("personal_number", PhoneNumberType.PERSONAL_NUMBER),
-    ("pager", PhoneNumberType.PAGER),
-    ("uan", PhoneNumberType.UAN),
-    ("voicemail", PhoneNumberType.VOICEMAIL),
-)
 _UNKNOWN = PhoneNumberType.UNKNOWN
 # _test_number_length results
 _POSSIBLE, _LOCAL, _TOO_SHORT, _INVALID_LEN, _TOO_LONG = 0, 1, 2, 3, 4
@@ -174,7 +163,7 @@ def _type_of(nsn: pa.Array, md: PhoneMetadata, *, exact: bool = False) -> np.nda
         return found
     out = np.full(n, int(_UNKNOWN), dtype=np.int16)
     todo = _fullmatch(nsn, md.general_desc, lengths)
-    for name, typ in _SPECIAL_DESCS:  # in phonenumbers' order
+    for name, typ in SPECIAL_TYPES:  # in phonenumbers' order
         hit = todo & _fullmatch(nsn, getattr(md, name), lengths)
         out[hit] = typ
         todo &= ~hit

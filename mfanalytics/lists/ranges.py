@@ -45,7 +45,8 @@ MAX_DIGITS = 17
 _CAP = 100_000  # ranges per length a pattern may need; beyond it, no table
 _PREFIX = 4  # digits of the direct table
 _POW = np.array([10**k for k in range(MAX_DIGITS + 1)], dtype=np.int64)
-_SPECIALS = (
+#: phonenumbers' own order of the special types in ``_number_type_helper``.
+SPECIAL_TYPES = (
     ("premium_rate", PhoneNumberType.PREMIUM_RATE),
     ("toll_free", PhoneNumberType.TOLL_FREE),
     ("shared_cost", PhoneNumberType.SHARED_COST),
@@ -336,7 +337,7 @@ def table_of(md: PhoneMetadata) -> TypeTable | None:
     """:func:`type_table` of a region's metadata (any object with its number descs)."""
     every = range(MAX_DIGITS + 1)
     general = _desc_ranges(md.general_desc, every)
-    descs = {name: _desc_ranges(getattr(md, name), every) for name, _ in _SPECIALS}
+    descs = {name: _desc_ranges(getattr(md, name), every) for name, _ in SPECIAL_TYPES}
     fixed, mobile = _desc_ranges(md.fixed_line, every), _desc_ranges(md.mobile, every)
     if general is None or fixed is None or mobile is None or any(d is None for d in descs.values()):
         return None
@@ -350,7 +351,7 @@ def table_of(md: PhoneMetadata) -> TypeTable | None:
     unknown = int(PhoneNumberType.UNKNOWN)
     types = np.full(len(bounds), unknown, dtype=np.int16)
     left = _member(bounds, general)
-    for name, typ in _SPECIALS:
+    for name, typ in SPECIAL_TYPES:
         hit = left & _member(bounds, descs[name])  # type: ignore[arg-type]
         types[hit] = int(typ)
         left &= ~hit

@@ -214,7 +214,7 @@ def descs(draw):
 
 @st.composite
 def metadata(draw):
-    names = ["general_desc", "fixed_line", "mobile"] + [name for name, _ in ranges._SPECIALS]
+    names = ["general_desc", "fixed_line", "mobile"] + [name for name, _ in ranges.SPECIAL_TYPES]
     md = SimpleNamespace(same_mobile_and_fixed_line_pattern=draw(st.booleans()))
     for name in names:
         setattr(md, name, draw(st.one_of(st.none(), descs())))
