@@ -173,15 +173,14 @@ def language(pattern: str) -> Language | None:
     return {n: r for n, r in sorted(found.items()) if r}
 
 
-def _desc_ranges(desc: PhoneNumberDesc | None, lengths: range) -> Language | None:
-    """``_is_number_matching_desc``: the pattern's strings of the desc's possible lengths."""
+def _desc_ranges(desc: PhoneNumberDesc | None) -> Language | None:
+    """``_is_number_matching_desc``: the pattern's strings of the desc's possible lengths (any if none)."""
     if desc is None or not desc.national_number_pattern:
         return {}
     lang = language(desc.national_number_pattern)
-    if lang is None:
-        return None
-    allowed = set(desc.possible_length) if desc.possible_length else set(lengths)
-    return {n: r for n, r in lang.items() if n in allowed}
+    if lang is None or not desc.possible_length:
+        return lang
+    return {n: r for n, r in lang.items() if n in desc.possible_length}
 
 
 class TypeTable:
@@ -266,9 +265,23 @@ def _pattern_table(pattern: str) -> TypeTable | None:
     lang = language(pattern)
     if lang is None:
         return None
-    lo, hi = _pieces(lang)
-    bounds = np.unique(np.concatenate([_POW, 2 * _POW, lo, hi + 1]))
-    types = np.where(_member(bounds, lang), 1, int(PhoneNumberType.UNKNOWN)).astype(np.int16)
+    bounds = _bounds([lang])
+    return _table(bounds, np.where(_member(bounds, lang), 1, int(PhoneNumberType.UNKNOWN)))
+
+
+def _bounds(langs: list[Language]) -> np.ndarray:
+    """Where the pieces of a partition by ``langs`` start: each length's first and last-plus-one
+    integer, every range start and the integer after every range end."""
+    cuts = [_POW, 2 * _POW]
+    for lang in langs:
+        lo, hi = _pieces(lang)
+        cuts += [lo, hi + 1]
+    return np.unique(np.concatenate(cuts))
+
+
+def _table(bounds: np.ndarray, types: np.ndarray) -> TypeTable:
+    """The table of pieces starting at ``bounds``, neighbours of one type merged."""
+    types = types.astype(np.int16)
     keep = np.concatenate([[True], types[1:] != types[:-1]])
     return TypeTable(bounds[keep], types[keep])
 
@@ -335,24 +348,17 @@ def type_table(region: str, rows: int | None = None) -> TypeTable | None:
 
 def table_of(md: PhoneMetadata) -> TypeTable | None:
     """:func:`type_table` of a region's metadata (any object with its number descs)."""
-    every = range(MAX_DIGITS + 1)
-    general = _desc_ranges(md.general_desc, every)
-    descs = {name: _desc_ranges(getattr(md, name), every) for name, _ in SPECIAL_TYPES}
-    fixed, mobile = _desc_ranges(md.fixed_line, every), _desc_ranges(md.mobile, every)
-    if general is None or fixed is None or mobile is None or any(d is None for d in descs.values()):
+    names = ["general_desc", "fixed_line", "mobile"] + [name for name, _ in SPECIAL_TYPES]
+    found = [_desc_ranges(getattr(md, name)) for name in names]
+    langs = [lang for lang in found if lang is not None]
+    if len(langs) < len(found):
         return None
-    langs = [general, fixed, mobile, *descs.values()]
-    # Every range start, and the integer after every range end, starts a piece.
-    cuts = [_POW, 2 * _POW]
-    for lang in langs:
-        lo, hi = _pieces(lang)  # type: ignore[arg-type]
-        cuts += [lo, hi + 1]
-    bounds = np.unique(np.concatenate(cuts))
-    unknown = int(PhoneNumberType.UNKNOWN)
-    types = np.full(len(bounds), unknown, dtype=np.int16)
+    general, fixed, mobile, *specials = langs
+    bounds = _bounds(langs)
+    types = np.full(len(bounds), int(PhoneNumberType.UNKNOWN), dtype=np.int16)
     left = _member(bounds, general)
-    for name, typ in SPECIAL_TYPES:
-        hit = left & _member(bounds, descs[name])  # type: ignore[arg-type]
+    for lang, (_, typ) in zip(specials, SPECIAL_TYPES, strict=True):
+        hit = left & _member(bounds, lang)
         types[hit] = int(typ)
         left &= ~hit
     is_fixed = left & _member(bounds, fixed)
@@ -363,5 +369,4 @@ def table_of(md: PhoneMetadata) -> TypeTable | None:
         types[is_fixed & is_mobile] = int(PhoneNumberType.FIXED_LINE_OR_MOBILE)
         types[is_fixed & ~is_mobile] = int(PhoneNumberType.FIXED_LINE)
         types[~is_fixed & is_mobile] = int(PhoneNumberType.MOBILE)
-    keep = np.concatenate([[True], types[1:] != types[:-1]])
-    return TypeTable(bounds[keep], types[keep])
+    return _table(bounds, types)
