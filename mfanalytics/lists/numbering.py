@@ -284,6 +284,7 @@ def _fast_parse(digits: pa.Array, plus: np.ndarray, region: str) -> tuple[np.nda
     # National, with the country-code-without-plus rule of _maybe_extract_country_code.
     cc_str = str(md.country_code)
     w = np.flatnonzero(national & d.starts_with(cc_str))
+    own = national.copy()  # no country code read: parse keeps the default region's rules (CA's, not US's)
     if len(w):
         d_w = d.suffixes(w, np.zeros(len(w), dtype=np.int64))
         pot_w = _strip_national_prefix(d.suffixes(w, np.full(len(w), len(cc_str))), md)
@@ -291,12 +292,14 @@ def _fast_parse(digits: pa.Array, plus: np.ndarray, region: str) -> tuple[np.nda
             _test_length(_lengths(d_w), md) == _TOO_LONG
         )
         skip[w[take_w]] = dlen[w[take_w]] - pc.utf8_length(pot_w.filter(pa.array(take_w))).to_numpy()
+        own[w[take_w]] = False
     cc[national] = int(md.country_code or 0)
     found = national | (cc > 0) & intl
-    # Strip the national prefix with the metadata of the number's main region.
-    for c in np.unique(cc[found]):
-        sel = np.flatnonzero(found & (cc == c))
-        main = phonenumbers.region_code_for_country_code(int(c))
+    # Strip the national prefix with the metadata of the number's main region, or of the default one.
+    group = cc * 2 + own
+    for g in np.unique(group[found]).tolist():
+        sel = np.flatnonzero(found & (group == g))
+        main = region if g % 2 else phonenumbers.region_code_for_country_code(g // 2)
         if main in (phonenumbers.UNKNOWN_REGION, "001") or not _simple_metadata(main):
             continue
         mdc = _known(main)

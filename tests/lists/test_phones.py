@@ -321,3 +321,29 @@ def test_a_categorical_column_and_small_batches_give_the_reference(values, batch
         as_category = rows_of(normalize_mobiles(pd.Series(values + values[:3], dtype="category")))
     for raw, got in zip(values + values[:3], as_category):
         assert got == reference(raw, "FR"), raw
+
+
+#: Regions that share their country code with another, its main region (CA with US, GG with GB, ...).
+SECONDARY_REGIONS = sorted(
+    region for regions in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.values() for region in regions[1:] if region != "001"
+)
+
+
+@pytest.mark.parametrize("region", SECONDARY_REGIONS)
+def test_regions_sharing_a_country_code_read_national_numbers_by_their_own_rules(region):
+    # phonenumbers strips a national number's prefix by the metadata of the default region, even
+    # where its country code's main region has other rules: "15219023" in CA is +1 5219023 (CA
+    # keeps 7 digits as a whole number), where US metadata, which calls 7 digits local only, would
+    # keep the 1. A number written with its country code takes the main region's rules.
+    rng = random.Random(region)
+    cc = str(phonenumbers.country_code_for_region(region))
+    values = []
+    for length in range(18):
+        for _ in range(8):
+            digits = "".join(rng.choice("0123456789") for _ in range(length))
+            values += [lead + digits for lead in ("", "0", "1", "8", "00", "+", cc, "+" + cc)]
+    assert_same_as_reference(values, region)
+
+
+def test_a_canadian_national_number_of_eight_digits_keeps_its_seven_digit_rest():
+    assert normalize_mobiles(["15219023"], region="CA")["mobile_e164"].tolist() == ["+15219023"]
