@@ -17,7 +17,7 @@ from __future__ import annotations
 import html
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -133,7 +133,7 @@ def analyze_list(
         else:
             norm = compact(normalized)
         dup = _duplicates(norm)
-        return _analyze(frame, column, _country_counts(norm), norm.valid, dup)
+        return _with_lines(_analyze(frame, column, _country_counts(norm), norm.valid), norm.valid, dup)
     except UnicodeEncodeError:
         raise _surrogate_error(frame) from None
 
@@ -179,9 +179,18 @@ def _country_counts(norm: Normalized) -> dict[str, int]:
     return {names[i - 1]: int(c) for i, c in enumerate(counts) if i and c}
 
 
-def _analyze(
-    frame: pd.DataFrame, column: str, counted: dict[str, int], valid: np.ndarray, dup: np.ndarray
-) -> dict[str, Any]:
+def _with_lines(facts: dict[str, Any], valid: np.ndarray, dup: np.ndarray) -> dict[str, Any]:
+    """``facts`` (from :func:`_analyze`) with its lists of lines, which take a Python object per line."""
+    analysis = dict(facts)
+    analysis["invalidLineList"] = (np.flatnonzero(~valid) + 1).tolist()
+    # strings, like the guide's; made by Arrow, so that no list of ints is held beside them
+    analysis["lineDuplicateMobile"] = pa.array(np.flatnonzero(dup) + 1).cast(pa.string()).to_pylist()
+    analysis["countDuplicateMobile"] = int(dup.sum())
+    return analysis
+
+
+def _analyze(frame: pd.DataFrame, column: str, counted: dict[str, int], valid: np.ndarray) -> dict[str, Any]:
+    """The analysis, but for its lists of lines and duplicates (``None``: :func:`_with_lines` adds them)."""
     countries = sorted(((str(k), int(v)) for k, v in counted.items()), key=lambda kv: (-kv[1], kv[0]))
     n = len(frame)
     header = [str(c) for c in frame.columns]
@@ -206,11 +215,10 @@ def _analyze(
         "invalidNumberMOBILE": int(n - valid.sum()),
         "validNumberEMAIL": 0,
         "invalidNumberEMAIL": 0,
-        "invalidLineList": (np.flatnonzero(~valid) + 1).tolist(),
+        "invalidLineList": None,
         "globalInvalidLine": 0,
-        # strings, like the guide's; made by Arrow, so that no list of ints is held beside them
-        "lineDuplicateMobile": pa.array(np.flatnonzero(dup) + 1).cast(pa.string()).to_pylist(),
-        "countDuplicateMobile": int(dup.sum()),
+        "lineDuplicateMobile": None,
+        "countDuplicateMobile": None,
         "lineDuplicateEmail": [],
         "countDuplicateEmail": 0,
         "validCountryCounter": dict(countries),
@@ -243,7 +251,9 @@ class CleanResult:
         holds one frame, not two; then kept: an edit of ``frame`` made after
         that first read does not change it, one made before does).
     analysis : dict
-        :func:`analyze_list` of the list (guide section 2.9.1).
+        :func:`analyze_list` of the list (guide section 2.9.1). Its lists of
+        lines (``invalidLineList``, ``lineDuplicateMobile``: a Python object per
+        line, 800 MB for 12 million duplicates) are made when it is first read.
     column : str
         The mobile column used.
     charset : str
@@ -254,10 +264,18 @@ class CleanResult:
     """
 
     frame: pd.DataFrame
-    analysis: dict[str, Any]
+    facts: InitVar[dict[str, Any]]  # the analysis but for its lists (:func:`_analyze`)
+    lines: InitVar[tuple[np.ndarray, np.ndarray]]  # valid and duplicate, a bool per line
     column: str
     charset: str
     counts: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self, facts: dict[str, Any], lines: tuple[np.ndarray, np.ndarray]) -> None:
+        self._facts, self._lines = facts, lines
+
+    @cached_property
+    def analysis(self) -> dict[str, Any]:
+        return _with_lines(self._facts, *self._lines)
 
     @cached_property
     def recipients(self) -> pd.DataFrame:
@@ -283,7 +301,7 @@ class CleanResult:
             ("Duplicates", c.get("duplicate")),
             ("Blacklisted", c.get("blacklisted")),
         ]
-        countries = ", ".join(f"{k}: {v:,}" for k, v in list(self.analysis["validCountryCounter"].items())[:8])
+        countries = ", ".join(f"{k}: {v:,}" for k, v in list(self._facts["validCountryCounter"].items())[:8])
         body = "".join(
             f"<tr><th style='text-align:left'>{html.escape(k)}</th><td style='text-align:right'>{v:,}</td></tr>"
             for k, v in rows
@@ -420,7 +438,7 @@ def clean_recipients(
         norm = normalized_column(source[column], region)
         valid = norm.valid
         dup = _duplicates(norm)
-        analysis = _analyze(source, column, _country_counts(norm), valid, dup)
+        facts = _analyze(source, column, _country_counts(norm), valid)
     except UnicodeEncodeError:
         raise _surrogate_error(source) from None
     codes = norm.issue
@@ -445,7 +463,8 @@ def clean_recipients(
     counts.update({name: int(c) for name, c in zip(ISSUES, tally[1:])})
     return CleanResult(
         frame=frame,
-        analysis=analysis,
+        facts=facts,
+        lines=(valid, dup),
         column=str(column),
         charset=source.attrs.get("charset", ""),
         counts=counts,

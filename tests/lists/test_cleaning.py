@@ -179,3 +179,23 @@ def test_recipients_are_the_rows_to_send_selected_once():
     assert result.recipients is result.recipients
     pd.testing.assert_frame_equal(result.recipients, result.frame[result.frame["mobile_issue"].isna()])
     assert len(result.recipients) == result.counts["recipients"]
+
+
+def test_the_lists_of_lines_are_made_when_the_analysis_is_first_read():
+    """A list of 12M lines with 2,000 numbers has 12M duplicates: as Python strings, 800 MB that
+    clean_recipients does not make unless ``analysis`` is read. Read, it is analyze_list's, keys in order."""
+    data = _messy_list(3_000)
+    result = clean_recipients(data)
+    repr(result), result._repr_html_(), result.recipients, result.counts
+    assert "analysis" not in vars(result)  # no cached analysis yet: its lists are not made
+    expected = analyze_list(data, column="mobile")
+    assert list(result.analysis) == list(expected)
+    assert result.analysis == expected
+    assert result.analysis is result.analysis
+    assert result.analysis["countDuplicateMobile"] == len(result.analysis["lineDuplicateMobile"]) > 0
+    assert len(result.analysis["invalidLineList"]) == result.analysis["invalidNumberMOBILE"] > 0
+    # An edit of the frame after cleaning does not change the analysis of the list as read.
+    later = clean_recipients(data)
+    later.frame.loc[0, "mobile_valid"] = not later.frame.loc[0, "mobile_valid"]
+    later.frame = later.frame.drop(index=[1, 2])
+    assert later.analysis == expected
