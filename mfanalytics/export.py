@@ -122,6 +122,14 @@ def restore_formulas(text: pd.Series) -> pd.Series:
     >>> restore_formulas(pd.Series(["'=1+1", "''=x", "a,'=b", "+33612345678"], dtype="string")).tolist()
     ['=1+1', "'=x", 'a,=b', '+33612345678']
     """
+    if isinstance(text.dtype, pd.CategoricalDtype):  # read_list's repeated values: restore the categories
+        categories = pd.Series(text.cat.categories, dtype="string")
+        names = restore_formulas(categories)
+        if names is categories:
+            return text
+        if names.is_unique:
+            return text.cat.rename_categories(pd.Index(names, dtype=text.cat.categories.dtype))
+        text = text.astype(text.cat.categories.dtype)  # two restored to one: not an export of ours
     restored = _map_flagged(text, _HAS_ESCAPE, _restore)
     return text if restored is None else restored
 

@@ -388,3 +388,13 @@ def test_no_cell_can_run_whatever_the_separator_property(tmp_path, values):
     frame = pd.DataFrame({"reply": values})
     path = to_safe_csv(frame, tmp_path / "p.csv")
     assert not [c for c in _cells_with_every_separator(path) if _runnable(c)]
+
+
+def test_restore_formulas_on_a_categorical_column_restores_its_categories():
+    # read_list keeps a column of repeated values as a category: an export's escapes are in its categories
+    text = pd.Series(["'=1+1", "a", "''=x", "'=1+1", None], dtype="category")
+    back = restore_formulas(text)
+    assert isinstance(back.dtype, pd.CategoricalDtype)
+    assert back.astype(object).where(back.notna(), None).tolist() == ["=1+1", "a", "'=x", "=1+1", None]
+    plain = pd.Series(["a", "b", "a"], dtype="category")
+    assert restore_formulas(plain) is plain

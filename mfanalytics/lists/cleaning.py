@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 
 from mfanalytics.charsets import surrogate_error
 from mfanalytics.errors import RecipientListError
+from mfanalytics.lists.memory import release_memory
 from mfanalytics.lists.phones import ISSUES, Normalized, compact, normalize_mobiles
 from mfanalytics.lists.phones import normalized as normalized_column
 from mfanalytics.lists.reading import find_mobile_column, parse_list, read_list
@@ -436,9 +437,11 @@ def clean_recipients(
     region = region.upper()
     try:
         norm = normalized_column(source[column], region)
+        release_memory(len(source))
         valid = norm.valid
         dup = _duplicates(norm)
         facts = _analyze(source, column, _country_counts(norm), valid)
+        release_memory(len(source))
     except UnicodeEncodeError:
         raise _surrogate_error(source) from None
     codes = norm.issue
@@ -455,16 +458,15 @@ def clean_recipients(
             at += len(key)
     frame = source.copy(deep=False)
     for name, values in norm.frame(source.index).items():
-        frame[name] = values.array
+        frame[name] = values  # the Series, same index: its array is not copied (.array would be)
     frame.attrs = dict(source.attrs)
-    tally = _bincount((codes + 1).astype(np.uint8))
-    tally = np.pad(tally, (0, len(ISSUES) + 1 - len(tally)))
-    counts = {"rows": len(frame), "recipients": int(tally[0])}
-    counts.update({name: int(c) for name, c in zip(ISSUES, tally[1:])})
+    tally = np.pad(_bincount(codes.view(np.uint8)), (0, 256))  # no copy of the codes: -1 (to send) is 255
+    counts = {"rows": len(frame), "recipients": int(tally[255])}
+    counts.update({name: int(c) for name, c in zip(ISSUES, tally)})
     return CleanResult(
         frame=frame,
         facts=facts,
-        lines=(valid, dup),
+        lines=(valid.copy(), dup),  # frame's mobile_valid holds valid: an edit of it is not the list's
         column=str(column),
         charset=source.attrs.get("charset", ""),
         counts=counts,

@@ -170,6 +170,9 @@ def from_export(frame: pd.DataFrame) -> pd.DataFrame:
             out[name] = text.map({"True": True, "False": False}, na_action="ignore").astype("boolean")
         elif name == "mobile_issue":
             out[name] = pd.Categorical(text.astype(object).where(text.notna(), None), dtype=ISSUE_DTYPE)
+        elif name == "mobile_country":  # the regions present, sorted, as clean_recipients makes it
+            text = text.astype(_STRING)
+            out[name] = pd.Categorical(text, categories=pd.Index(sorted(text.dropna().unique()), dtype=_STRING))
         else:
-            out[name] = text
+            out[name] = text.astype(_STRING)
     return out

@@ -56,6 +56,7 @@ from mfanalytics.lists.columns import (
     find_mobile_column,
     from_export,
 )
+from mfanalytics.lists.memory import release_memory
 
 __all__ = [
     "MAX_COLUMNS",
@@ -295,6 +296,7 @@ def _parse(opener: Callable[[], IO[bytes]], charset: Charset | None = None) -> p
     frame = from_export(columns.frame(header))
     frame.attrs["charset"] = charset.name
     frame.attrs["separator"] = sep
+    release_memory(len(frame))  # the file's blocks, read and freed
     return frame
 
 

@@ -199,3 +199,17 @@ def test_the_lists_of_lines_are_made_when_the_analysis_is_first_read():
     later.frame.loc[0, "mobile_valid"] = not later.frame.loc[0, "mobile_valid"]
     later.frame = later.frame.drop(index=[1, 2])
     assert later.analysis == expected
+
+
+def test_a_cleaned_list_exported_reads_back_as_it_was(tmp_path):
+    from mfanalytics.export import to_safe_csv
+
+    data = _messy_list(2_500)
+    data.loc[3, "NOM"] = "=HYPERLINK(1)"  # neutralised on the way out, restored on the way in
+    result = clean_recipients(data)
+    back = read_list(to_safe_csv(result.frame, tmp_path / "cleaned.csv"))
+    expected = result.frame.copy()
+    for name in ("NOM", "mobile"):  # the list's own columns come back as read_list types them
+        expected[name] = expected[name].astype(back[name].dtype)
+    pd.testing.assert_frame_equal(back, expected, check_index_type=False)
+    assert isinstance(back["mobile_country"].dtype, pd.CategoricalDtype)
