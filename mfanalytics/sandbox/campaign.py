@@ -299,7 +299,7 @@ def normalize(frame: pd.DataFrame) -> pd.DataFrame:
         todo = frame["__valid"].isna().to_numpy(dtype=bool)
     else:
         todo = np.ones(len(frame), dtype=bool)
-    frame = frame.copy()
+    frame = frame.copy(deep=False)  # copy on write: the caller's frame is never changed
     if not todo.any():
         frame["__valid"] = frame["__valid"].astype(bool)
         return frame

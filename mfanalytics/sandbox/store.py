@@ -115,7 +115,7 @@ class Store:
         if not arrays:
             self._write("UPDATE campaigns SET meta = ? WHERE id = ?", (text, campaign.id))
             return
-        frame = campaign.frame.copy()
+        frame = campaign.frame.copy(deep=False)  # copy on write: the campaign's frame is never changed
         if campaign.codes is not None:
             frame["__codes"] = campaign.codes
             frame["__segments"] = campaign.segments

@@ -307,7 +307,7 @@ def upload_list(
     norm = normalized_numbers(frame[column].astype("string"))
     analysis = dict(cleaning.analyze_list(frame, column=column, normalized=norm))
     normalized = norm.frame(frame.index)  # after the analysis: the frame is made of (and empties) its keys
-    frame = frame.copy()
+    frame = frame.copy(deep=False)  # copy on write: no second copy of the list
     # the columns as pandas' default strings, Arrow-backed: no Python object per number
     frame["__e164"] = normalized["mobile_e164"].astype("str").array
     frame["__valid"] = normalized["mobile_valid"].fillna(False).to_numpy(dtype=bool)

@@ -326,3 +326,31 @@ def test_fiction_numbers_are_valid_french_mobiles_and_the_rest_is_normalize_mobi
     assert analyze_list(frame, normalized=normalized_numbers(frame["mobile"])) == analyze_list(
         frame, normalized=normalize_numbers(frame["mobile"])
     )
+
+
+def test_normalizing_a_campaigns_recipients_leaves_the_stored_list_as_it_was():
+    # campaign.normalize copies the frame shallowly (copy on write): the stored list must not change
+    import pandas as pd
+
+    from mfanalytics.sandbox.campaign import frame_from_list, normalize
+
+    stored = pd.DataFrame(
+        {
+            "mobile": ["0612345678", "0611111111", "bad"],
+            "NOM": ["a", "b", "c"],
+            "__e164": pd.array(["+33612345678", None, None], dtype="str"),
+            "__valid": pd.array([True, None, False], dtype="boolean"),
+            "__country": ["FR", "", ""],
+        }
+    )
+    before = stored.copy(deep=True)
+    out = normalize(frame_from_list(stored, "mobile", "l"))
+    assert out["__valid"].tolist() == [True, True, False]
+    assert out["__e164"].tolist()[:2] == ["+33612345678", "+33611111111"]
+    out.loc[0, "NOM"] = "changed"
+    pd.testing.assert_frame_equal(stored, before)
+    whole = stored.assign(__valid=pd.array([True, True, False], dtype="boolean"))
+    snapshot = whole.copy(deep=True)
+    done = normalize(frame_from_list(whole, "mobile", "l"))  # nothing to do: only __valid as bool
+    assert done["__valid"].dtype == bool
+    pd.testing.assert_frame_equal(whole, snapshot)
