@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -90,3 +91,14 @@ def test_the_fast_utf8_check_of_a_block_agrees_with_pythons_decoder(blocks):
             return
         assert _valid_utf8_block(fast, block)
         assert fast.getstate() == slow.getstate()
+
+
+@given(st.lists(st.one_of(st.none(), st.text(max_size=4)), max_size=30), st.sampled_from(["string", "str"]))
+def test_category_strings_are_what_astype_and_fillna_give(values, dtype):
+    from mfanalytics.charsets import category_strings
+
+    column = pd.Series(values, dtype="string").astype("category")
+    expected = column.astype(dtype).fillna("")
+    got = pd.Series(category_strings(column, dtype))
+    assert str(got.dtype) == str(expected.dtype)
+    assert got.tolist() == expected.tolist()

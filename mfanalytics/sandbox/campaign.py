@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from mfanalytics.charsets import category_strings
 from mfanalytics.errors import RecipientListError, ValidationError
 from mfanalytics.sandbox.engine import MAGIC_PREFIX, magic_e164
 
@@ -309,10 +310,10 @@ def normalize(frame: pd.DataFrame) -> pd.DataFrame:
     if todo.all():
         frame["__e164"] = norm["mobile_e164"].astype("string").array
         frame["__valid"] = valid
-        frame["__country"] = norm["mobile_country"].astype("string").fillna("").array
+        frame["__country"] = category_strings(norm["mobile_country"])
         return frame
     e164 = norm["mobile_e164"].astype("string").to_numpy(dtype=object)
-    country = norm["mobile_country"].astype("string").fillna("").to_numpy(dtype=object)
+    country = np.asarray(category_strings(norm["mobile_country"]), dtype=object)
     # copies: to_numpy may hand back a read-only view of the frame (listsId and listRecipient together)
     out_e164 = np.array(frame["__e164"].astype("string").to_numpy(dtype=object), dtype=object)
     out_valid = np.array(frame["__valid"].to_numpy(dtype=object), dtype=object)

@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from mfanalytics.charsets import category_strings
 from mfanalytics.errors import ValidationError
 from mfanalytics.sandbox import reports
 from mfanalytics.sandbox.auth import Account
@@ -307,11 +308,11 @@ def upload_list(
     norm = normalized_numbers(frame[column].astype("string"))
     analysis = dict(cleaning.analyze_list(frame, column=column, normalized=norm))
     normalized = norm.frame(frame.index)  # after the analysis: the frame is made of (and empties) its keys
-    frame = frame.copy(deep=False)  # copy on write: no second copy of the list
+    frame = frame.copy()
     # the columns as pandas' default strings, Arrow-backed: no Python object per number
     frame["__e164"] = normalized["mobile_e164"].astype("str").array
     frame["__valid"] = normalized["mobile_valid"].fillna(False).to_numpy(dtype=bool)
-    frame["__country"] = normalized["mobile_country"].astype("str").fillna("").array
+    frame["__country"] = category_strings(normalized["mobile_country"], "str")
     valid = dict(analysis.get("validCountryCounter") or {})
     refused = {k: v for k, v in valid.items() if k not in target.countries}
     if refused:
