@@ -51,6 +51,9 @@ from mfanalytics.messages.segments import (
     max_length,
 )
 
+#: Recipients rendered at a time by :meth:`Message.render`.
+RENDER_ROWS = 1 << 18
+
 __all__ = [
     "TRACK_PLACEHOLDER",
     "RENDERERS",
@@ -277,9 +280,19 @@ class Message:
 
         Each field is read once per distinct value: its characters are counted
         per distinct value, and a text's counts are the sums over its pieces.
+        The recipients are rendered :data:`RENDER_ROWS` at a time: the arrays of
+        a chunk are freed for the next, so that a list of millions does not make
+        the system zero gigabytes of fresh memory (a row's result is its own).
         """
-        limits = {enc: max_length(enc, max_segments) for enc in ("GSM-7", "UCS-2")}
         frame = recipients_frame(recipients)
+        if len(frame) <= RENDER_ROWS:
+            return self._render(frame, max_segments)
+        return pd.concat(
+            [self._render(frame.iloc[at : at + RENDER_ROWS], max_segments) for at in range(0, len(frame), RENDER_ROWS)]
+        )
+
+    def _render(self, frame: pd.DataFrame, max_segments: int) -> pd.DataFrame:
+        limits = {enc: max_length(enc, max_segments) for enc in ("GSM-7", "UCS-2")}
         n = len(frame)
         code5 = np.zeros(n, dtype=bool)
         err5 = np.full(n, None, dtype=object)

@@ -206,3 +206,29 @@ def test_render_edge_cases():
     with pytest.raises(MessageError) as err:
         estimate_credits("Hi", 10, max_segments=7)
     assert err.value.rule == "max-segments"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["Zoé", "", None, "Ana", "François", "x" * 150, "€"]), st.sampled_from(["Lyon", "", "ç"])
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    st.integers(1, 9),
+    st.sampled_from(["Bonjour ${PRENOM} de ${Ville} ${track_1}", "Code 1234", "€ ${PRENOM}", "${VILLE}"]),
+)
+def test_a_list_rendered_in_chunks_is_rendered_as_in_one(rows, chunk, template):
+    import mfanalytics.messages.message as message
+
+    recipients = pd.DataFrame(rows, columns=["PRENOM", "VILLE"], index=[3 * i + 1 for i in range(len(rows))])
+    m = Message(template, defaults={"Ville": "?"})
+    whole = m.render(recipients, max_segments=1)
+    saved, message.RENDER_ROWS = message.RENDER_ROWS, chunk
+    try:
+        chunked = m.render(recipients, max_segments=1)
+    finally:
+        message.RENDER_ROWS = saved
+    pd.testing.assert_frame_equal(chunked, whole)
