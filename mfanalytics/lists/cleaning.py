@@ -17,7 +17,7 @@ from __future__ import annotations
 import html
 import os
 from collections.abc import Callable
-from dataclasses import InitVar, dataclass, field
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -235,6 +235,24 @@ def _analyze(frame: pd.DataFrame, column: str, counted: dict[str, int], valid: n
 
 
 # --------------------------------------------------------------------------- cleaning
+class _LazyAnalysis:
+    """``CleanResult.analysis``: the dict given, or, given none, one made from ``facts`` and ``lines``
+    when first read (a field with this default stays a constructor argument, for ``dataclasses.replace``)."""
+
+    def __get__(self, result: CleanResult | None, owner: type | None = None) -> Any:
+        if result is None:
+            return None  # the field's default: made when first read
+        made = result.__dict__.get("_analysis")
+        if made is None:
+            if result.facts is None or result.lines is None:
+                raise AttributeError("CleanResult has no analysis: give analysis, or facts and lines")
+            made = result.__dict__["_analysis"] = _with_lines(result.facts, *result.lines)
+        return made
+
+    def __set__(self, result: CleanResult, value: dict[str, Any] | None) -> None:
+        result.__dict__["_analysis"] = value
+
+
 @dataclass(repr=False)
 class CleanResult:
     """What :func:`clean_recipients` found.
@@ -245,7 +263,11 @@ class CleanResult:
         Every input row, in order: the list's own columns untouched, plus
         ``mobile_e164``, ``mobile_valid``, ``mobile_country`` and
         ``mobile_issue`` (categories ``empty``, ``invalid``, ``not_mobile``,
-        ``duplicate``, ``blacklisted``; NA for a row to send).
+        ``duplicate``, ``blacklisted``; NA for a row to send). ``mobile_country``
+        is a category of the regions present (1 byte a row), as :func:`read_list`
+        keeps a column of repeated values: ``==``, ``isin``, ``value_counts`` and
+        ``groupby`` work as on strings; for ``fillna("")``, ``+`` or a comparison
+        with another list's column, take ``.astype("string")`` first.
     recipients : pandas.DataFrame
         The rows to send: valid mobiles, first occurrence, not blacklisted
         (selected from ``frame`` when first read, so that cleaning a long list
@@ -265,18 +287,12 @@ class CleanResult:
     """
 
     frame: pd.DataFrame
-    facts: InitVar[dict[str, Any]]  # the analysis but for its lists (:func:`_analyze`)
-    lines: InitVar[tuple[np.ndarray, np.ndarray]]  # valid and duplicate, a bool per line
-    column: str
-    charset: str
+    analysis: _LazyAnalysis = _LazyAnalysis()  # a dict; given, or made from facts and lines when first read
+    column: str = ""
+    charset: str = ""
     counts: dict[str, int] = field(default_factory=dict)
-
-    def __post_init__(self, facts: dict[str, Any], lines: tuple[np.ndarray, np.ndarray]) -> None:
-        self._facts, self._lines = facts, lines
-
-    @cached_property
-    def analysis(self) -> dict[str, Any]:
-        return _with_lines(self._facts, *self._lines)
+    facts: dict[str, Any] | None = field(default=None, repr=False)  # the analysis but for its lists
+    lines: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)  # valid, duplicate per line
 
     @cached_property
     def recipients(self) -> pd.DataFrame:
@@ -302,7 +318,9 @@ class CleanResult:
             ("Duplicates", c.get("duplicate")),
             ("Blacklisted", c.get("blacklisted")),
         ]
-        countries = ", ".join(f"{k}: {v:,}" for k, v in list(self._facts["validCountryCounter"].items())[:8])
+        made = self.__dict__.get("_analysis")  # the facts while it is not: a summary makes no list of lines
+        known: dict[str, Any] = self.facts if made is None and self.facts is not None else self.analysis
+        countries = ", ".join(f"{k}: {v:,}" for k, v in list(known["validCountryCounter"].items())[:8])
         body = "".join(
             f"<tr><th style='text-align:left'>{html.escape(k)}</th><td style='text-align:right'>{v:,}</td></tr>"
             for k, v in rows

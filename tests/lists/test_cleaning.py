@@ -187,7 +187,7 @@ def test_the_lists_of_lines_are_made_when_the_analysis_is_first_read():
     data = _messy_list(3_000)
     result = clean_recipients(data)
     repr(result), result._repr_html_(), result.recipients, result.counts
-    assert "analysis" not in vars(result)  # no cached analysis yet: its lists are not made
+    assert vars(result)["_analysis"] is None  # not made yet: its lists are not made
     expected = analyze_list(data, column="mobile")
     assert list(result.analysis) == list(expected)
     assert result.analysis == expected
@@ -213,3 +213,17 @@ def test_a_cleaned_list_exported_reads_back_as_it_was(tmp_path):
         expected[name] = expected[name].astype(back[name].dtype)
     pd.testing.assert_frame_equal(back, expected, check_index_type=False)
     assert isinstance(back["mobile_country"].dtype, pd.CategoricalDtype)
+
+
+def test_a_clean_result_is_still_a_dataclass_of_its_fields():
+    import dataclasses
+
+    result = clean_recipients(_messy_list(300))
+    analysis = dict(result.analysis)
+    again = dataclasses.replace(result, column="other")
+    assert again.column == "other" and again.analysis == analysis and again.counts == result.counts
+    assert dataclasses.asdict(result)["analysis"] == analysis
+    given = CleanResult(result.frame, {"validCountryCounter": {"FR": 1}}, "mobile", "", result.counts)
+    assert given.analysis == {"validCountryCounter": {"FR": 1}} and "FR: 1" in given._repr_html_()
+    with pytest.raises(AttributeError, match="no analysis"):
+        CleanResult(frame=result.frame).analysis
