@@ -121,7 +121,7 @@ def _parse_one(raw: object, region: str) -> tuple[str | None, bool, str | None, 
         num = phonenumbers.parse(raw, region)
     except NumberParseException:
         num = None
-    digits = "".join(ch for ch in raw if "0" <= ch <= "9")  # the overseas rule: 10 ASCII digits, 0 first
+    digits = "".join(ch for ch in raw if "0" <= ch <= "9") if region == "FR" else ""  # overseas: 10, 0 first
     if region == "FR" and not (num is not None and _is_mobile(num)) and len(digits) == 10 and digits[0] == "0":
         for other in OVERSEAS_REGIONS:
             try:
