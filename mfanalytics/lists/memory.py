@@ -45,8 +45,8 @@ def _malloc_trim() -> Callable[[int], int] | None:
     return trim  # type: ignore[no-any-return]
 
 
-def pooled(n: int, dtype: type[np.generic]) -> np.ndarray:
-    """An uninitialised writable numpy array of ``n`` items in Arrow's memory pool, not in ``malloc``'s heap.
+def pooled(n: int, dtype: type[np.generic], fill: int | None = None) -> np.ndarray:
+    """A writable numpy array of ``n`` items (``fill``, or uninitialised) in Arrow's memory pool, not in ``malloc``'s heap.
 
     For arrays kept across a pass (a list's numbers as integers, chunk by chunk): freed, their memory
     goes back to the pool that then makes the Arrow arrays (the strings) built from them.
@@ -56,8 +56,10 @@ def pooled(n: int, dtype: type[np.generic]) -> np.ndarray:
     >>> pooled(3, np.int64).flags.writeable
     True
     """
-    size = np.dtype(dtype).itemsize
-    return np.frombuffer(pa.allocate_buffer(n * size), dtype=dtype)
+    out = np.frombuffer(pa.allocate_buffer(n * np.dtype(dtype).itemsize), dtype=dtype)
+    if fill is not None:
+        out.fill(fill)
+    return out
 
 
 def release_memory(rows: int | None = None) -> None:

@@ -333,8 +333,8 @@ class Normalized:
         return pd.Categorical.from_codes(code[self.country + 1], dtype=pd.CategoricalDtype(categories))
 
     def frame(self, index: pd.Index) -> pd.DataFrame:
-        """The four columns as a frame (pandas ``string[pyarrow]`` holds 64-bit offsets)."""
-        country = self.country_column()  # first: its transient arrays come before the strings
+        """The four columns as a frame (pandas ``string[pyarrow]``: 64-bit offsets); it empties keys and country."""
+        country, self.country = self.country_column(), self.country[:0]  # first, then freed: before the strings
         e164 = arrow_strings(pa.chunked_array(list(self.e164_chunks()), pa.large_string()))
         return pd.DataFrame(
             {
@@ -364,7 +364,7 @@ class _Compact:
 
     def __init__(self, n: int) -> None:
         self.keys: list[np.ndarray] = []
-        self.country = np.full(n, -1, dtype=np.int16)
+        self.country = pooled(n, np.int16, fill=-1)  # freed by frame() into the strings' pool
         self.valid = np.zeros(n, dtype=bool)
         self.issue = np.zeros(n, dtype=np.int8)
         self.long: dict[int, str] = {}

@@ -55,6 +55,16 @@ def test_pooled_arrays_are_writable_and_live_in_arrows_pool():
     del a
     assert pa.total_allocated_bytes() == before
     assert len(memory.pooled(0, np.int16)) == 0
+    assert memory.pooled(5, np.int16, fill=-1).tolist() == [-1] * 5
+
+
+def test_a_normalized_column_made_into_a_frame_gives_its_arrays_back():
+    from mfanalytics.lists.phones import normalized
+
+    norm = normalized(pd.Series(["0612345678", "x", "+32470123456"], dtype="string"))
+    frame = norm.frame(pd.RangeIndex(3))
+    assert frame["mobile_country"].tolist()[::2] == ["FR", "BE"] and pd.isna(frame["mobile_country"][1])
+    assert norm.keys == [] and len(norm.country) == 0  # made into the columns: nothing held twice
 
 
 def test_cleaning_with_memory_released_after_every_pass_gives_the_same_result(monkeypatch):
