@@ -334,7 +334,7 @@ class Normalized:
 
     def frame(self, index: pd.Index) -> pd.DataFrame:
         """The four columns as a frame (pandas ``string[pyarrow]``: 64-bit offsets); it empties keys and country."""
-        country, self.country = self.country_column(), self.country[:0]  # first, then freed: before the strings
+        country, self.country = self.country_column(), self.country[:0].copy()  # then freed, before the strings
         e164 = arrow_strings(pa.chunked_array(list(self.e164_chunks()), pa.large_string()))
         return pd.DataFrame(
             {

@@ -64,7 +64,7 @@ def test_a_normalized_column_made_into_a_frame_gives_its_arrays_back():
     norm = normalized(pd.Series(["0612345678", "x", "+32470123456"], dtype="string"))
     frame = norm.frame(pd.RangeIndex(3))
     assert frame["mobile_country"].tolist()[::2] == ["FR", "BE"] and pd.isna(frame["mobile_country"][1])
-    assert norm.keys == [] and len(norm.country) == 0  # made into the columns: nothing held twice
+    assert norm.keys == [] and len(norm.country) == 0 and norm.country.base is None  # not a view: freed
 
 
 def test_cleaning_with_memory_released_after_every_pass_gives_the_same_result(monkeypatch):
