@@ -2,7 +2,7 @@
 
 :func:`normalize_mobiles` gives, for every value of a column, exactly what a
 per-row loop over the `phonenumbers <https://pypi.org/project/phonenumbers/>`_
-library gives (the *reference*)::
+library gives (the *reference*, :mod:`mfanalytics.lists.reference`)::
 
     num = phonenumbers.parse(raw, region)
     valid mobile = is_valid_number(num) and number_type(num) in (MOBILE, FIXED_LINE_OR_MOBILE)
@@ -52,7 +52,6 @@ mobile_issue    category          ``empty`` (missing, or only ASCII whitespace),
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -61,7 +60,6 @@ import pandas as pd
 import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
-from phonenumbers import NumberParseException, PhoneNumberFormat
 
 from mfanalytics.charsets import arrow_strings
 from mfanalytics.lists.memory import pooled
@@ -69,8 +67,6 @@ from mfanalytics.lists.numbering import (
     EMPTY,
     EMPTY_RE2,
     INVALID,
-    MOBILE_TYPES,
-    NOT_MOBILE,
     SIMPLE_RE2,
     as_bool,
     assemble,
@@ -79,6 +75,7 @@ from mfanalytics.lists.numbering import (
     regions_of_international,
     replay,
 )
+from mfanalytics.lists.reference import OVERSEAS_REGIONS, parse_one, to_e164
 
 __all__ = [
     "ISSUES",
@@ -96,68 +93,10 @@ __all__ = [
 ISSUES: tuple[str, ...] = ("empty", "invalid", "not_mobile", "duplicate", "blacklisted")
 #: The categorical dtype of ``mobile_issue``.
 ISSUE_DTYPE = pd.CategoricalDtype(list(ISSUES))
-#: Regions tried, in order, for a 10-digit ``0...`` number that is not a FR mobile.
-OVERSEAS_REGIONS: tuple[str, ...] = ("GP", "MQ", "GF", "RE", "YT")
 
 _STRING = pd.StringDtype("pyarrow")
 _DISTINCT_BATCH = 1 << 18  # distinct values normalised at a time
 _ROW_CHUNK = 1 << 18  # rows of a column read at a time
-_EMPTY_RE = re.compile("[ \t\n\r\f\v]*")
-
-
-# --------------------------------------------------------------------------- reference
-def _is_mobile(num: phonenumbers.PhoneNumber) -> bool:
-    return phonenumbers.is_valid_number(num) and phonenumbers.number_type(num) in MOBILE_TYPES
-
-
-def _parse_one(raw: object, region: str) -> tuple[str | None, bool, str | None, int]:
-    """The reference for one value: (e164, valid mobile, country, issue code)."""
-    if raw is None or raw is pd.NA or (isinstance(raw, float) and raw != raw):
-        return None, False, None, EMPTY
-    raw = str(raw)
-    if _EMPTY_RE.fullmatch(raw):
-        return None, False, None, EMPTY
-    try:
-        num = phonenumbers.parse(raw, region)
-    except NumberParseException:
-        num = None
-    digits = "".join(ch for ch in raw if "0" <= ch <= "9") if region == "FR" else ""  # overseas: 10, 0 first
-    if region == "FR" and not (num is not None and _is_mobile(num)) and len(digits) == 10 and digits[0] == "0":
-        for other in OVERSEAS_REGIONS:
-            try:
-                cand = phonenumbers.parse(raw, other)
-            except NumberParseException:
-                continue
-            if _is_mobile(cand):
-                num = cand
-                break
-    if num is None:
-        return None, False, None, INVALID
-    e164 = phonenumbers.format_number(num, PhoneNumberFormat.E164)
-    if _is_mobile(num):
-        return e164, True, phonenumbers.region_code_for_number(num), -1
-    if phonenumbers.is_valid_number(num):
-        return e164, False, None, NOT_MOBILE
-    return e164, False, None, INVALID
-
-
-def to_e164(value: str, *, region: str = "FR") -> str | None:
-    """E.164 form of one number if it is a valid mobile, else ``None``.
-
-    Same semantics as :func:`normalize_mobiles` (including the overseas rule
-    for France), for one value.
-
-    Examples
-    --------
-    >>> to_e164("06 12 34 56 78")
-    '+33612345678'
-    >>> to_e164("0692 12 34 56")
-    '+262692123456'
-    >>> to_e164("01 42 68 53 00") is None   # a Paris fixed line
-    True
-    """
-    e164, valid, _, _ = _parse_one(value, region.upper())
-    return e164 if valid else None
 
 
 def _normalize_distinct(
@@ -230,17 +169,28 @@ def _normalize_distinct(
         done[g] = True
     rest = np.flatnonzero(~done)
     if len(rest):
-        slow = [_parse_one(v, region) for v in arr.take(pa.array(rest)).to_pylist()]
+        slow = [parse_one(v, region) for v in arr.take(pa.array(rest)).to_pylist()]
         where.append(rest)
         c_pieces.append(pa.array([r[2] for r in slow], pa.string()))
-        for row, (e164, *_) in zip(rest.tolist(), slow):
-            if e164 is not None and len(e164) <= 19:
-                key[row] = int(e164[1:])
-            elif e164 is not None:
-                long[row] = e164
+        key[rest], slow_long = _keys(pa.array([r[0] for r in slow], pa.string()))
+        long.update({int(rest[j]): v for j, v in slow_long.items()})
         mobile[rest] = [r[1] for r in slow]
         issue[rest] = [r[3] for r in slow]
     return key, long, mobile, assemble(n, where, c_pieces), issue
+
+
+def _keys(e164: pa.Array) -> tuple[np.ndarray, dict[int, str]]:
+    """E.164 strings as the int64 of their digits (-1: missing), and apart those of more than 18 digits.
+
+    :func:`mfanalytics.lists.numbering.e164_keys` gives the same keys from country codes and
+    national numbers. An E.164 number never starts with 0, so the int64 gives back the string.
+    """
+    e164 = e164.cast(pa.string())
+    digits = pc.utf8_slice_codeunits(e164, 1)
+    fits = pc.fill_null(pc.less_equal(pc.utf8_length(digits), 18), False)
+    key = pc.fill_null(pc.if_else(fits, digits, None).cast(pa.int64()), -1).to_numpy(zero_copy_only=False)
+    long = {int(i): e164[int(i)].as_py() for i in np.flatnonzero(~as_bool(fits) & as_bool(e164.is_valid()))}
+    return key, long
 
 
 def _distinct(series: pd.Series) -> tuple[np.ndarray, pa.Array]:
@@ -392,12 +342,8 @@ class _Compact:
 
     def encode(self, e164: pa.Array, country: pa.Array) -> tuple[np.ndarray, dict[int, str], np.ndarray]:
         """E.164 strings as keys (and the long ones), countries as codes (``regions`` grows if need be)."""
-        e164, country = e164.cast(pa.string()), country.cast(pa.string())
-        digits = pc.utf8_slice_codeunits(e164, 1)
-        fits = pc.fill_null(pc.less_equal(pc.utf8_length(digits), 18), False)
-        key = pc.fill_null(pc.if_else(fits, digits, None).cast(pa.int64()), -1).to_numpy(zero_copy_only=False)
-        long = {int(i): e164[int(i)].as_py() for i in np.flatnonzero(~as_bool(fits) & as_bool(e164.is_valid()))}
-        return key, long, self.codes(country)
+        key, long = _keys(e164)
+        return key, long, self.codes(country.cast(pa.string()))
 
     def codes(self, country: pa.Array) -> np.ndarray:
         """Countries as codes into ``regions`` (int16, -1: missing); ``regions`` grows if need be."""

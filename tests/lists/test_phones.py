@@ -285,7 +285,7 @@ def test_simple_shapes_do_not_need_the_per_value_reference(monkeypatch):
     def boom(raw, region):
         raise AssertionError(f"reference called for {raw!r}")
 
-    monkeypatch.setattr(phones, "_parse_one", boom)
+    monkeypatch.setattr(phones, "parse_one", boom)
     out = normalize_mobiles(["06 12 34 56 78", "+33 7 81 22 33 44", "0692 12 34 56", "01 42 68 53 00", "0033612345678"])
     assert out["mobile_e164"].tolist() == [
         "+33612345678",
