@@ -434,6 +434,12 @@ def clean_recipients(
     RecipientListError
         Unreadable file, no mobile column, wrong field count on a line.
 
+    Notes
+    -----
+    The numbers are normalised a chunk of rows at a time, two chunks at once in threads
+    (:data:`mfanalytics.lists.phones.WORKERS`; ``pyarrow.set_cpu_count(1)`` keeps it to
+    one); the result does not depend on it.
+
     Examples
     --------
     >>> r = clean_recipients(b"mobile\\n0612345678\\n+33 6 12 34 56 78\\n0142685300\\n0756000000\\n",

@@ -226,13 +226,12 @@ class _Digits:
         size = np.maximum(length - skip, 0)
         if valid is not None:
             size[~valid] = 0
-        offsets = np.zeros(len(size) + 1, dtype=np.int64)
+        offsets = np.zeros(len(size) + 1, dtype=np.int32)  # Arrow's offsets; the data is under 2 GiB
         np.cumsum(size, out=offsets[1:])
-        index = np.repeat(start + skip - offsets[:-1], size) + np.arange(offsets[-1])
+        index = np.repeat((start + skip - offsets[:-1]).astype(np.int32), size)  # output byte -> input byte
+        index += np.arange(offsets[-1], dtype=np.int32)
         bitmap = None if valid is None else pa.py_buffer(np.packbits(valid, bitorder="little"))
-        return pa.StringArray.from_buffers(
-            len(size), pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(self.data[index].tobytes()), bitmap
-        )
+        return pa.StringArray.from_buffers(len(size), pa.py_buffer(offsets), pa.py_buffer(self.data[index]), bitmap)
 
 
 _KNOWN = np.zeros(1000, dtype=bool)

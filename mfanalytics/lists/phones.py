@@ -52,8 +52,11 @@ mobile_issue    category          ``empty`` (missing, or only ASCII whitespace),
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -81,6 +84,7 @@ __all__ = [
     "ISSUES",
     "ISSUE_DTYPE",
     "OVERSEAS_REGIONS",
+    "WORKERS",
     "Normalized",
     "compact",
     "normalize_mobiles",
@@ -96,12 +100,15 @@ ISSUE_DTYPE = pd.CategoricalDtype(list(ISSUES))
 
 _STRING = pd.StringDtype("pyarrow")
 _DISTINCT_BATCH = 1 << 18  # distinct values normalised at a time
-_ROW_CHUNK = 1 << 18  # rows of a column read at a time
+_ROW_CHUNK = 1 << 17  # rows of a column read at a time
+#: Chunks of a column (or batches of its distinct values) normalised at once, each in a thread,
+#: at most Arrow's CPU count (``pyarrow.set_cpu_count``); 1: one after the other in the caller's thread.
+WORKERS = 2
+_T = TypeVar("_T")
+_Distinct = tuple[np.ndarray, dict[int, str], np.ndarray, pa.Array, np.ndarray]  # _normalize_distinct's
 
 
-def _normalize_distinct(
-    uniques: pa.Array, region: str
-) -> tuple[np.ndarray, dict[int, str], np.ndarray, pa.Array, np.ndarray]:
+def _normalize_distinct(uniques: pa.Array, region: str) -> _Distinct:
     """Results for distinct non-missing values: key and long (:func:`e164_keys`), mobile, country (pa), issue."""
     n = len(uniques)
     arr = uniques
@@ -321,23 +328,21 @@ class _Compact:
         self.regions = _REGIONS
         self._long: dict[int, str] = {}  # of the distinct values being put
 
-    def results(self, uniq: pa.Array, region: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Key, country code, validity and issue of each distinct value, plus a last slot for a missing one."""
-        keys, self._long, country, mobile, issue = [], {}, [], [], []
-        for at in range(0, len(uniq), _DISTINCT_BATCH):
-            key, long, m, c, i = _normalize_distinct(uniq.slice(at, _DISTINCT_BATCH), region)
-            keys.append(key)
+    def results(self, parts: list[_Distinct]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Key, country code, validity and issue of each distinct value, plus a last slot for a missing one.
+
+        ``parts``: :func:`_normalize_distinct` of the distinct values, batch after batch.
+        """
+        self._long, at = {}, 0
+        for key, long, *_ in parts:
             self._long.update({at + row: v for row, v in long.items()})
-            mobile.append(m)
-            country.append(c)
-            issue.append(i)
-        codes = self.codes(pa.concat_arrays(country + [pa.nulls(1, pa.string())]))
-        key = np.concatenate(keys + [np.full(1, -1, dtype=np.int64)])
+            at += len(key)
+        codes = self.codes(pa.concat_arrays([p[3] for p in parts] + [pa.nulls(1, pa.string())]))
         return (
-            key,
+            np.concatenate([p[0] for p in parts] + [np.full(1, -1, dtype=np.int64)]),
             codes,
-            np.concatenate(mobile + [np.zeros(1, dtype=bool)]),
-            np.concatenate(issue + [np.full(1, EMPTY, dtype=np.int8)]),
+            np.concatenate([p[2] for p in parts] + [np.zeros(1, dtype=bool)]),
+            np.concatenate([p[4] for p in parts] + [np.full(1, EMPTY, dtype=np.int8)]),
         )
 
     def encode(self, e164: pa.Array, country: pa.Array) -> tuple[np.ndarray, dict[int, str], np.ndarray]:
@@ -387,14 +392,19 @@ def normalized(series: pd.Series, region: str = "FR") -> Normalized:
 
     A categorical column is normalised on its categories, each once. Another is read in chunks
     of rows, each dictionary-encoded by Arrow, so that what is held beside the column is the
-    compact result, never a copy of the column or of all its distinct values.
+    compact result, never a copy of the column or of all its distinct values. Up to
+    :data:`WORKERS` chunks (batches of categories) are normalised at once, in threads; their
+    results are put in order, so the result is that of one thread.
     """
     region = region.upper()
     n = len(series)
     out = _Compact(n)
     if isinstance(series.dtype, pd.CategoricalDtype):
         codes, uniq = _distinct(series)
-        results = out.results(uniq, region)
+        batches = range(0, len(uniq), _DISTINCT_BATCH)
+        results = out.results(
+            list(_in_order(lambda at: _normalize_distinct(uniq.slice(at, _DISTINCT_BATCH), region), batches))
+        )
         for at in range(0, n, _ROW_CHUNK):
             part = codes[at : at + _ROW_CHUNK]
             out.put(at, np.where(part < 0, len(uniq), part), results)
@@ -404,11 +414,44 @@ def normalized(series: pd.Series, region: str = "FR") -> Normalized:
     column = pa.array(series.array)
     if isinstance(column, pa.Array):
         column = pa.chunked_array([column])
-    for at in range(0, n, _ROW_CHUNK):
+
+    def chunk(at: int) -> tuple[np.ndarray, list[_Distinct]]:
         encoded = pc.dictionary_encode(column.slice(at, _ROW_CHUNK).combine_chunks())
         take = pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy(zero_copy_only=False)
-        out.put(at, take.astype(np.int64), out.results(encoded.dictionary.cast(pa.string()), region))
+        uniq = encoded.dictionary.cast(pa.string())
+        parts = [
+            _normalize_distinct(uniq.slice(b, _DISTINCT_BATCH), region) for b in range(0, len(uniq), _DISTINCT_BATCH)
+        ]
+        return take.astype(np.int64), parts
+
+    for at, (take, parts) in zip(range(0, n, _ROW_CHUNK), _in_order(chunk, range(0, n, _ROW_CHUNK))):
+        out.put(at, take, out.results(parts))
     return out.done()
+
+
+def _in_order(job: Callable[[int], _T], items: range) -> Iterator[_T]:
+    """``map(job, items)``, up to :data:`WORKERS` jobs at a time in threads (Arrow and numpy let go of the GIL).
+
+    Results come in the order of ``items``, and no more than :data:`WORKERS` are made ahead of the
+    one being read, so the memory held grows with the threads, not with the items.
+    """
+    workers = min(WORKERS, pa.cpu_count(), len(items))
+    if workers <= 1:
+        yield from map(job, items)
+        return
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mfanalytics-phones") as pool:
+        ahead: deque[Future[_T]] = deque()
+        todo = iter(items)
+        for item in todo:
+            ahead.append(pool.submit(job, item))
+            if len(ahead) == workers:
+                break
+        while ahead:
+            done = ahead.popleft().result()
+            for item in todo:
+                ahead.append(pool.submit(job, item))
+                break
+            yield done
 
 
 def normalize_mobiles(values: Iterable[str] | pd.Series, *, region: str = "FR") -> pd.DataFrame:

@@ -361,3 +361,46 @@ def test_numbers_over_18_digits_across_chunks_give_the_reference(monkeypatch, ch
     assert any(v and len(v) >= 20 for v in values)
     assert_same_as_reference(values)
     assert_same_as_reference(values[:10] * 6)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(messy_numbers(), min_size=1, max_size=60), st.integers(1, 9), st.integers(1, 4), st.booleans())
+def test_chunks_in_threads_give_what_one_thread_gives(values, chunk, workers, category):
+    """Chunks (batches of categories) normalised in threads come back in order: the frame of one thread."""
+    series = pd.Series(values + values[::2], dtype="category" if category else "string")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(phones, "_ROW_CHUNK", chunk)
+        mp.setattr(phones, "_DISTINCT_BATCH", chunk)
+        mp.setattr(phones, "WORKERS", 1)
+        alone = normalize_mobiles(series)
+        mp.setattr(phones, "WORKERS", workers)
+        mp.setattr(phones.pa, "cpu_count", lambda: 4)
+        threaded = normalize_mobiles(series)
+    pd.testing.assert_frame_equal(threaded, alone)  # the categories of mobile_country too, in order
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.floats(0, 0.003), max_size=12), st.integers(1, 4))
+def test_jobs_in_threads_come_back_in_order_and_few_ahead(delays, workers):
+    import threading
+    import time
+
+    started, lock = [0], threading.Lock()
+
+    def job(i: int) -> int:
+        with lock:
+            started[0] += 1
+        time.sleep(delays[i])  # jobs end out of order
+        return i * 10
+
+    got, ahead = [], []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(phones, "WORKERS", workers)
+        mp.setattr(phones.pa, "cpu_count", lambda: 4)
+        for i, result in enumerate(phones._in_order(job, range(len(delays)))):
+            time.sleep(0.002)  # a slow reader: the threads must wait for it
+            with lock:
+                ahead.append(started[0] - i - 1)
+            got.append(result)
+    assert got == [i * 10 for i in range(len(delays))]
+    assert max(ahead, default=0) <= workers  # results made before the reader asks: memory held
