@@ -8,8 +8,10 @@ the summary and the HTML), which starts the sandbox server (``mfanalytics sandbo
 own, so the two peaks are apart: each stage prints its seconds and the peak resident memory of the client
 process and of the server process during that stage (``VmHWM``, reset before each stage through
 ``/proc/<pid>/clear_refs``). The baseline is the 1,000,000 run of the same invocation: the last table is
-each stage's ratio 5M / 1M (linear in the rows: at most 5.5x for 5x the recipients), and the largest size
-that fits in 24 GB, *extrapolated* from the peaks per row of the two runs.
+each stage's ratio 5M / 1M (linear in the rows: at most 5.5x for 5x the recipients), with the ratios of its user
+and system CPU time (both processes), and the largest size that fits in 24 GB, *extrapolated* from the peaks per
+row of the two runs. First it prints what first touching memory costs the machine (:func:`fresh_memory_probe`):
+where the system time of a stage grows faster than its user time, that is the cost it pays.
 
 The CSV report is downloaded to a temporary file (the body is never held whole by the client:
 :meth:`mfanalytics.Client.download_report`), then read by :func:`mfanalytics.read_report`, as
@@ -54,11 +56,34 @@ def _reset_peak(pid: int | str = "self") -> None:
         fh.write("5")  # the peak RSS starts again from the current RSS
 
 
-def _cpu_seconds(pid: int | str = "self") -> float:
-    """User + system CPU seconds of a process so far (``/proc/<pid>/stat``)."""
+def _cpu_seconds(pid: int | str = "self") -> tuple[float, float]:
+    """User and system CPU seconds of a process so far (``/proc/<pid>/stat``)."""
     with open(f"/proc/{pid}/stat") as fh:
         fields = fh.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+PROBE = """
+import time, numpy as np
+def touch():
+    t = time.perf_counter(); a = np.ones(2**27); a = None; return time.perf_counter() - t
+new = touch(); again = touch(); time.sleep(8); later = touch()
+print(new, again, later)
+"""
+
+
+def fresh_memory_probe() -> str:
+    """What first touching 1 GiB costs this machine: memory the process never had, freed just before, freed 8 s
+    before. On a laptop the three are alike; in a virtual machine that hands the pages its guest frees back to
+    the host (a balloon's free page reporting), the first and the third can cost 10-20 times the second: a stage
+    that needs more memory than the process freed in the last seconds pays it, in system time."""
+    done = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True)
+    new, again, later = (float(x) for x in done.stdout.split())
+    return (
+        f"first touch of 1 GiB on this machine: {new:.2f} s for memory the process never had, "
+        f"{again:.2f} s freed just before, {later:.2f} s freed 8 s before"
+    )
 
 
 def _start_server() -> tuple[subprocess.Popen[str], str]:
@@ -105,7 +130,7 @@ def worker(rows: int) -> dict[str, Any]:
     def stage(name: str, fn: Callable[[], Any]) -> Any:
         _reset_peak()
         _reset_peak(server.pid)
-        cpu = _cpu_seconds(), _cpu_seconds(server.pid)
+        cpu = _cpu_seconds() + _cpu_seconds(server.pid)
         t0 = time.perf_counter()
         value = fn()
         seconds = time.perf_counter() - t0
@@ -115,8 +140,12 @@ def worker(rows: int) -> dict[str, Any]:
                 "seconds": seconds,
                 "client_mb": _peak_kb() / 1024,
                 "server_mb": _peak_kb(server.pid) / 1024,
-                "client_cpu": _cpu_seconds() - cpu[0],
-                "server_cpu": _cpu_seconds(server.pid) - cpu[1],
+                **dict(
+                    zip(
+                        ("client_user", "client_sys", "server_user", "server_sys"),
+                        (b - a for a, b in zip(cpu, _cpu_seconds() + _cpu_seconds(server.pid))),
+                    )
+                ),
             }
         )
         return value
@@ -184,6 +213,7 @@ def main() -> None:
         print(json.dumps(worker(args.worker)))
         return
     sizes = [int(s) for s in args.rows.split(",")]
+    print(fresh_memory_probe())
     runs = []
     for rows in sizes:
         done = subprocess.run(
@@ -199,12 +229,13 @@ def main() -> None:
         )
         print(
             f"{'stage':<16} {'seconds':>8} {'client peak MB':>15} {'server peak MB':>15}"
-            f" {'client CPU s':>13} {'server CPU s':>13}"
+            f" {'client CPU s':>13} {'server CPU s':>13} {'of it system':>13}"
         )
         for s in run["stages"]:
             print(
                 f"{s['stage']:<16} {s['seconds']:8.2f} {s['client_mb']:15.0f} {s['server_mb']:15.0f}"
-                f" {s['client_cpu']:13.2f} {s['server_cpu']:13.2f}"
+                f" {s['client_user'] + s['client_sys']:13.2f} {s['server_user'] + s['server_sys']:13.2f}"
+                f" {s['client_sys'] + s['server_sys']:13.2f}"
             )
         total = sum(s["seconds"] for s in run["stages"])
         client_peak = max(s["client_mb"] for s in run["stages"])
@@ -216,12 +247,18 @@ def main() -> None:
     small, large = runs[0], runs[-1]
     factor = large["rows"] / small["rows"]
     print(f"\nratio {large['rows']:,} / {small['rows']:,} ({factor:g}x the recipients; goal <= {GOAL_RATIO}x)")
-    print(f"{'stage':<16} {'time':>7} {'client peak':>12} {'server peak':>12}")
+    print(f"{'stage':<16} {'time':>7} {'client peak':>12} {'server peak':>12} {'user CPU':>9} {'system':>7}")
+
+    def ratio(key: str, a: dict[str, Any], b: dict[str, Any]) -> str:
+        x = sum(a[k] for k in key.split("+"))
+        return f"{sum(b[k] for k in key.split('+')) / x:6.2f}x" if x > 0.05 else "      -"  # under 5 ticks: noise
+
     for a, b in zip(small["stages"], large["stages"]):
         ok = "ok" if b["seconds"] / a["seconds"] <= GOAL_RATIO else "OVER"
         print(
             f"{a['stage']:<16} {b['seconds'] / a['seconds']:6.2f}x {b['client_mb'] / a['client_mb']:11.2f}x "
-            f"{b['server_mb'] / a['server_mb']:11.2f}x  {ok}"
+            f"{b['server_mb'] / a['server_mb']:11.2f}x  {ratio('client_user+server_user', a, b)}"
+            f"  {ratio('client_sys+server_sys', a, b)}  {ok}"
         )
     total_a = sum(s["seconds"] for s in small["stages"])
     total_b = sum(s["seconds"] for s in large["stages"])
