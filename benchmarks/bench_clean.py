@@ -22,7 +22,7 @@ import phonenumbers
 import pyarrow as pa
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 
-from mfanalytics.lists import phones
+from mfanalytics import threads
 from mfanalytics.lists.cleaning import clean_recipients
 
 OVERSEAS = ("GP", "MQ", "GF", "RE", "YT")
@@ -134,7 +134,7 @@ def main() -> None:
     t, cpu = time.perf_counter(), time.process_time()
     result = clean_recipients(frame)
     fast, cpu = time.perf_counter() - t, time.process_time() - cpu
-    workers = min(phones.WORKERS, pa.cpu_count())
+    workers = min(threads.WORKERS, pa.cpu_count())
     print(
         f"clean_recipients: {fast:.2f} s, CPU {cpu:.2f} s in {workers} thread(s)  ({len(result.recipients):,} recipients)"
     )

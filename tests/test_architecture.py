@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "mfanalytics"
 DOC = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
 
-CORE = {"errors", "times", "charsets", "export", "_compat"}
+CORE = {"errors", "times", "charsets", "export", "threads", "_compat"}
 ENTRY = {"__init__", "connect", "cli", "demo"}
 
 

@@ -437,7 +437,7 @@ def clean_recipients(
     Notes
     -----
     The numbers are normalised a chunk of rows at a time, two chunks at once in threads
-    (:data:`mfanalytics.lists.phones.WORKERS`; ``pyarrow.set_cpu_count(1)`` keeps it to
+    (:data:`mfanalytics.threads.WORKERS`; ``pyarrow.set_cpu_count(1)`` keeps it to
     one); the result does not depend on it.
 
     Examples

@@ -52,11 +52,8 @@ mobile_issue    category          ``empty`` (missing, or only ASCII whitespace),
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -79,12 +76,12 @@ from mfanalytics.lists.numbering import (
     replay,
 )
 from mfanalytics.lists.reference import OVERSEAS_REGIONS, parse_one, to_e164
+from mfanalytics.threads import in_order
 
 __all__ = [
     "ISSUES",
     "ISSUE_DTYPE",
     "OVERSEAS_REGIONS",
-    "WORKERS",
     "Normalized",
     "compact",
     "normalize_mobiles",
@@ -101,10 +98,6 @@ ISSUE_DTYPE = pd.CategoricalDtype(list(ISSUES))
 _STRING = pd.StringDtype("pyarrow")
 _DISTINCT_BATCH = 1 << 18  # distinct values normalised at a time
 _ROW_CHUNK = 1 << 17  # rows of a column read at a time
-#: Chunks of a column (or batches of its distinct values) normalised at once, each in a thread,
-#: at most Arrow's CPU count (``pyarrow.set_cpu_count``); 1: one after the other in the caller's thread.
-WORKERS = 2
-_T = TypeVar("_T")
 _Distinct = tuple[np.ndarray, dict[int, str], np.ndarray, pa.Array, np.ndarray]  # _normalize_distinct's
 
 
@@ -393,8 +386,8 @@ def normalized(series: pd.Series, region: str = "FR") -> Normalized:
     A categorical column is normalised on its categories, each once. Another is read in chunks
     of rows, each dictionary-encoded by Arrow, so that what is held beside the column is the
     compact result, never a copy of the column or of all its distinct values. Up to
-    :data:`WORKERS` chunks (batches of categories) are normalised at once, in threads; their
-    results are put in order, so the result is that of one thread.
+    :data:`mfanalytics.threads.WORKERS` chunks (batches of categories) are normalised at once,
+    in threads; their results are put in order, so the result is that of one thread.
     """
     region = region.upper()
     n = len(series)
@@ -403,7 +396,7 @@ def normalized(series: pd.Series, region: str = "FR") -> Normalized:
         codes, uniq = _distinct(series)
         batches = range(0, len(uniq), _DISTINCT_BATCH)
         results = out.results(
-            list(_in_order(lambda at: _normalize_distinct(uniq.slice(at, _DISTINCT_BATCH), region), batches))
+            list(in_order(lambda at: _normalize_distinct(uniq.slice(at, _DISTINCT_BATCH), region), batches))
         )
         for at in range(0, n, _ROW_CHUNK):
             part = codes[at : at + _ROW_CHUNK]
@@ -424,34 +417,9 @@ def normalized(series: pd.Series, region: str = "FR") -> Normalized:
         ]
         return take.astype(np.int64), parts
 
-    for at, (take, parts) in zip(range(0, n, _ROW_CHUNK), _in_order(chunk, range(0, n, _ROW_CHUNK))):
+    for at, (take, parts) in zip(range(0, n, _ROW_CHUNK), in_order(chunk, range(0, n, _ROW_CHUNK))):
         out.put(at, take, out.results(parts))
     return out.done()
-
-
-def _in_order(job: Callable[[int], _T], items: range) -> Iterator[_T]:
-    """``map(job, items)``, up to :data:`WORKERS` jobs at a time in threads (Arrow and numpy let go of the GIL).
-
-    Results come in the order of ``items``, and no more than :data:`WORKERS` are made ahead of the
-    one being read, so the memory held grows with the threads, not with the items.
-    """
-    workers = min(WORKERS, pa.cpu_count(), len(items))
-    if workers <= 1:
-        yield from map(job, items)
-        return
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mfanalytics-phones") as pool:
-        ahead: deque[Future[_T]] = deque()
-        todo = iter(items)
-        for item in todo:
-            ahead.append(pool.submit(job, item))
-            if len(ahead) == workers:
-                break
-        while ahead:
-            done = ahead.popleft().result()
-            for item in todo:
-                ahead.append(pool.submit(job, item))
-                break
-            yield done
 
 
 def normalize_mobiles(values: Iterable[str] | pd.Series, *, region: str = "FR") -> pd.DataFrame:

@@ -50,6 +50,7 @@ from mfanalytics.messages.segments import (
     counts_of,
     max_length,
 )
+from mfanalytics.threads import in_order
 
 #: Recipients rendered at a time by :meth:`Message.render`.
 RENDER_ROWS = 1 << 18
@@ -283,12 +284,14 @@ class Message:
         The recipients are rendered :data:`RENDER_ROWS` at a time: the arrays of
         a chunk are freed for the next, so that a list of millions does not make
         the system zero gigabytes of fresh memory (a row's result is its own).
+        Two chunks are rendered at once, in threads (:mod:`mfanalytics.threads`).
         """
         frame = recipients_frame(recipients)
         if len(frame) <= RENDER_ROWS:
             return self._render(frame, max_segments)
+        chunks = range(0, len(frame), RENDER_ROWS)
         return pd.concat(
-            [self._render(frame.iloc[at : at + RENDER_ROWS], max_segments) for at in range(0, len(frame), RENDER_ROWS)]
+            list(in_order(lambda at: self._render(frame.iloc[at : at + RENDER_ROWS], max_segments), chunks))
         )
 
     def _render(self, frame: pd.DataFrame, max_segments: int) -> pd.DataFrame:

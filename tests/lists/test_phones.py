@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 
 import mfanalytics.lists.phones as phones
+import mfanalytics.threads as threads
 from mfanalytics.lists.phones import normalize_mobiles, to_e164
 
 OVERSEAS = ("GP", "MQ", "GF", "RE", "YT")
@@ -371,36 +372,9 @@ def test_chunks_in_threads_give_what_one_thread_gives(values, chunk, workers, ca
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(phones, "_ROW_CHUNK", chunk)
         mp.setattr(phones, "_DISTINCT_BATCH", chunk)
-        mp.setattr(phones, "WORKERS", 1)
+        mp.setattr(threads, "WORKERS", 1)
         alone = normalize_mobiles(series)
-        mp.setattr(phones, "WORKERS", workers)
-        mp.setattr(phones.pa, "cpu_count", lambda: 4)
+        mp.setattr(threads, "WORKERS", workers)
+        mp.setattr(threads.pa, "cpu_count", lambda: 4)
         threaded = normalize_mobiles(series)
     pd.testing.assert_frame_equal(threaded, alone)  # the categories of mobile_country too, in order
-
-
-@settings(max_examples=30, deadline=None)
-@given(st.lists(st.floats(0, 0.003), max_size=12), st.integers(1, 4))
-def test_jobs_in_threads_come_back_in_order_and_few_ahead(delays, workers):
-    import threading
-    import time
-
-    started, lock = [0], threading.Lock()
-
-    def job(i: int) -> int:
-        with lock:
-            started[0] += 1
-        time.sleep(delays[i])  # jobs end out of order
-        return i * 10
-
-    got, ahead = [], []
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(phones, "WORKERS", workers)
-        mp.setattr(phones.pa, "cpu_count", lambda: 4)
-        for i, result in enumerate(phones._in_order(job, range(len(delays)))):
-            time.sleep(0.002)  # a slow reader: the threads must wait for it
-            with lock:
-                ahead.append(started[0] - i - 1)
-            got.append(result)
-    assert got == [i * 10 for i in range(len(delays))]
-    assert max(ahead, default=0) <= workers  # results made before the reader asks: memory held
