@@ -31,7 +31,8 @@ def in_order(job: Callable[[_I], _T], items: Iterable[_I]) -> Iterator[_T]:
 
     The results come in the order of ``items``, and no more than :data:`WORKERS` are made
     ahead of the one being read: the memory held grows with the threads, not with the items.
-    An exception in a job is raised where its result is read.
+    An exception in a job is raised where its result is read; the jobs still running then
+    finish (an interrupt waits for them too), and what they return or raise is dropped.
 
     Examples
     --------
