@@ -66,7 +66,7 @@ def _fullmatch(values: pa.Array, desc: PhoneNumberDesc | None, lengths: np.ndarr
     ok = as_bool(pc.match_substring_regex(values, _anchored(desc.national_number_pattern)))
     if desc.possible_length:
         if lengths is None:
-            lengths = pc.utf8_length(values).to_numpy(zero_copy_only=False)
+            lengths = _lengths(values)
         ok &= np.isin(lengths, np.asarray(desc.possible_length))
     return ok
 
@@ -115,7 +115,8 @@ def _test_length(lengths: np.ndarray, md: PhoneMetadata) -> np.ndarray:
 
 
 def _lengths(values: pa.Array) -> np.ndarray:
-    out: np.ndarray = pc.utf8_length(values).to_numpy(zero_copy_only=False)
+    """The lengths of digit strings (ASCII: a byte is a character, so Arrow reads them off the offsets)."""
+    out: np.ndarray = pc.binary_length(values).to_numpy(zero_copy_only=False)
     return out
 
 
@@ -154,7 +155,7 @@ def _type_of(nsn: pa.Array, md: PhoneMetadata, *, exact: bool = False) -> np.nda
     told from ``MOBILE`` (what its time zones depend on).
     """
     n = len(nsn)
-    lengths = pc.utf8_length(nsn).to_numpy(zero_copy_only=False)
+    lengths = _lengths(nsn)
     table = type_table(md.id, n) if md.id else None
     if table is not None:  # the patterns as ranges (mfanalytics.lists.ranges)
         found = table.lookup(nsn, lengths)
@@ -290,7 +291,7 @@ def _fast_parse(digits: pa.Array, plus: np.ndarray, region: str) -> tuple[np.nda
         take_w = (~_pattern_match(d_w, md.general_desc) & _pattern_match(pot_w, md.general_desc)) | (
             _test_length(_lengths(d_w), md) == _TOO_LONG
         )
-        skip[w[take_w]] = dlen[w[take_w]] - pc.utf8_length(pot_w.filter(pa.array(take_w))).to_numpy()
+        skip[w[take_w]] = dlen[w[take_w]] - _lengths(pot_w.filter(pa.array(take_w)))
         own[w[take_w]] = False
     cc[national] = int(md.country_code or 0)
     found = national | (cc > 0) & intl
@@ -456,7 +457,7 @@ def e164_keys(cc: np.ndarray, nsn: pa.Array, rows: np.ndarray) -> tuple[np.ndarr
     An E.164 number never starts with 0, so the int64 gives back the string. Numbers of
     more than 18 digits (never valid) are returned apart, as strings (row -> E.164).
     """
-    lengths = pc.fill_null(pc.utf8_length(nsn), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    lengths = pc.fill_null(pc.binary_length(nsn), 0).to_numpy(zero_copy_only=False).astype(np.int64)  # digits
     width = lengths + np.where(cc >= 100, 3, np.where(cc >= 10, 2, 1))
     fits = rows & (width <= 18)
     values = pc.fill_null(pc.cast(pc.if_else(pa.array(fits), nsn, None), pa.int64()), 0).to_numpy()

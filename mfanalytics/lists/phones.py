@@ -129,7 +129,7 @@ def _normalize_distinct(uniques: pa.Array, region: str) -> _Distinct:
         if region == "FR":
             # The overseas rule, on 10 ASCII digits starting with 0 that are not FR mobiles.
             cand = ok & ~m
-            cand &= pc.utf8_length(dig).to_numpy(zero_copy_only=False) == 10
+            cand &= pc.binary_length(dig).to_numpy(zero_copy_only=False) == 10  # ASCII digits
             cand &= as_bool(pc.starts_with(dig, "0"))
             todo = np.flatnonzero(cand)
             o_where, o_c = [], []
@@ -187,7 +187,7 @@ def _keys(e164: pa.Array) -> tuple[np.ndarray, dict[int, str]]:
     """
     e164 = e164.cast(pa.string())
     digits = pc.utf8_slice_codeunits(e164, 1)
-    fits = pc.fill_null(pc.less_equal(pc.utf8_length(digits), 18), False)
+    fits = pc.fill_null(pc.less_equal(pc.binary_length(digits), 18), False)  # E.164: ASCII
     key = pc.fill_null(pc.if_else(fits, digits, None).cast(pa.int64()), -1).to_numpy(zero_copy_only=False)
     long = {int(i): e164[int(i)].as_py() for i in np.flatnonzero(~as_bool(fits) & as_bool(e164.is_valid()))}
     return key, long

@@ -300,7 +300,7 @@ def full_matches(values: pa.Array, pattern: str) -> np.ndarray:
     if table is None:
         matched: np.ndarray = pc.fill_null(pc.match_substring_regex(values, anchored), False).to_numpy(False)
         return matched
-    lengths = pc.utf8_length(values).to_numpy(zero_copy_only=False)
+    lengths = pc.binary_length(values).to_numpy(zero_copy_only=False)  # digit strings: bytes
     out: np.ndarray = table.lookup(values, lengths) == 1
     long = np.flatnonzero(lengths > MAX_DIGITS)
     if len(long):
