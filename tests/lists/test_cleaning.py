@@ -150,15 +150,19 @@ def _messy_list(n: int, seed: int = 17) -> pd.DataFrame:
 
 @pytest.mark.parametrize("categorical", [False, True])
 def test_chunks_and_buckets_give_the_frame_and_analysis_of_one_pass(monkeypatch, categorical):
-    """Rows read in chunks and duplicates keyed in buckets: the same frame, analysis and counts as in one pass."""
+    """Rows read in chunks (three at once, in threads) and duplicates keyed in buckets: the same frame,
+    analysis and counts as in one pass."""
     import mfanalytics.lists.cleaning as cleaning
     import mfanalytics.lists.phones as phones
+    import mfanalytics.threads as threads
 
     data = _messy_list(3_000)
     if categorical:
         data["mobile"] = data["mobile"].astype("category")
     whole = clean_recipients(data, blacklist=["+33600000001", data["mobile"].iloc[5]])
     monkeypatch.setattr(phones, "_ROW_CHUNK", 257)
+    monkeypatch.setattr(threads, "WORKERS", 3)
+    monkeypatch.setattr(threads.pa, "cpu_count", lambda: 4)  # threads on any machine
     monkeypatch.setattr(cleaning, "_ROWS", 101)
     monkeypatch.setattr(cleaning, "_BUCKET_ROWS", 64)
     parts = clean_recipients(data, blacklist=["+33600000001", data["mobile"].iloc[5]])
