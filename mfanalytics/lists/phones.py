@@ -52,7 +52,7 @@ mobile_issue    category          ``empty`` (missing, or only ASCII whitespace),
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -394,10 +394,7 @@ def normalized(series: pd.Series, region: str = "FR") -> Normalized:
     out = _Compact(n)
     if isinstance(series.dtype, pd.CategoricalDtype):
         codes, uniq = _distinct(series)
-        batches = range(0, len(uniq), _DISTINCT_BATCH)
-        results = out.results(
-            list(in_order(lambda at: _normalize_distinct(uniq.slice(at, _DISTINCT_BATCH), region), batches))
-        )
+        results = out.results(_batches(uniq, region, in_order))
         for at in range(0, n, _ROW_CHUNK):
             part = codes[at : at + _ROW_CHUNK]
             out.put(at, np.where(part < 0, len(uniq), part), results)
@@ -408,18 +405,25 @@ def normalized(series: pd.Series, region: str = "FR") -> Normalized:
     if isinstance(column, pa.Array):
         column = pa.chunked_array([column])
 
-    def chunk(at: int) -> tuple[np.ndarray, list[_Distinct]]:
+    def chunk(at: int) -> tuple[int, np.ndarray, list[_Distinct]]:
         encoded = pc.dictionary_encode(column.slice(at, _ROW_CHUNK).combine_chunks())
         take = pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy(zero_copy_only=False)
-        uniq = encoded.dictionary.cast(pa.string())
-        parts = [
-            _normalize_distinct(uniq.slice(b, _DISTINCT_BATCH), region) for b in range(0, len(uniq), _DISTINCT_BATCH)
-        ]
-        return take.astype(np.int64), parts
+        return at, take.astype(np.int64), _batches(encoded.dictionary.cast(pa.string()), region)
 
-    for at, (take, parts) in zip(range(0, n, _ROW_CHUNK), in_order(chunk, range(0, n, _ROW_CHUNK))):
+    for at, take, parts in in_order(chunk, range(0, n, _ROW_CHUNK)):
         out.put(at, take, out.results(parts))
     return out.done()
+
+
+def _batches(uniq: pa.Array, region: str, run: Callable[..., Iterable[_Distinct]] = map) -> list[_Distinct]:
+    """:func:`_normalize_distinct` of distinct values, :data:`_DISTINCT_BATCH` at a time (``run``: ``map``,
+    or :func:`mfanalytics.threads.in_order`)."""
+    return list(
+        run(
+            lambda at: _normalize_distinct(uniq.slice(at, _DISTINCT_BATCH), region),
+            range(0, len(uniq), _DISTINCT_BATCH),
+        )
+    )
 
 
 def normalize_mobiles(values: Iterable[str] | pd.Series, *, region: str = "FR") -> pd.DataFrame:
