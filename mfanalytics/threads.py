@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sized
 from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import islice
 from typing import TypeVar
 
 import pyarrow as pa
@@ -45,15 +46,9 @@ def in_order(job: Callable[[_I], _T], items: Iterable[_I]) -> Iterator[_T]:
         yield from map(job, items)
         return
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mfanalytics") as pool:
-        ahead: deque[Future[_T]] = deque()
         todo = iter(items)
-        for item in todo:
-            ahead.append(pool.submit(job, item))
-            if len(ahead) == workers:
-                break
+        ahead: deque[Future[_T]] = deque(pool.submit(job, item) for item in islice(todo, workers))
         while ahead:
             done = ahead.popleft().result()
-            for item in todo:
-                ahead.append(pool.submit(job, item))
-                break
+            ahead.extend(pool.submit(job, item) for item in islice(todo, 1))  # the next one, if any
             yield done
